@@ -1,0 +1,40 @@
+# Continuum: `make run` starts the whole stack on embedded parts; `make test` runs every test.
+# Both bootstrap .venv and install every package editable, pinned by constraints.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SERVICES := $(wildcard services/*/pyproject.toml)
+
+.PHONY: run test lint bench schemas check-contracts clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python constraints.txt requirements-dev.txt shared/pyproject.toml $(SERVICES)
+	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e shared $(foreach s,$(dir $(SERVICES)),-e $(s))
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/continuum up
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Regenerate docs/events from the contracts (CI's contract check compares against them).
+schemas: $(STAMP)
+	$(BIN)/continuum schemas --out docs/events
+
+clean:
+	rm -rf $(VENV) .continuum .pytest_cache .mypy_cache .ruff_cache

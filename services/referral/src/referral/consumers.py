@@ -1,0 +1,38 @@
+"""Events the referral service consumes: a step-up from early help becomes a new referral."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from continuum.codes import ReferralSource
+from continuum.consumer import PermanentFailure
+from continuum.contracts import Envelope, StepUpRequested, ThresholdLevel
+from continuum.policy import CouncilPolicy
+from continuum.uow import UnitOfWork
+from referral import service
+from referral.schemas import LawfulBasis, ReferralIn, Referrer
+from referral.tables import Child
+
+STEPUP_CONSUMER = "referral.stepup"
+
+
+def make_stepup_handler(policy: CouncilPolicy) -> Any:
+    async def on_stepup_requested(uow: UnitOfWork, event: Envelope[Any]) -> None:
+        """Early help steps a family up: a new referral, source 5D, linked to the early-help episode."""
+        data: StepUpRequested = event.data
+        if await uow.session.get(Child, data.child_id) is None:
+            raise PermanentFailure("stepup.requested names a child this service has never registered")
+        team = data.team if data.team and policy.team(data.team) else policy.front_door_team.id
+        referral = ReferralIn(
+            child_id=data.child_id,
+            received_at=data.requested_at,
+            source=ReferralSource.EARLY_HELP,
+            referrer=Referrer(name=data.requested_by, agency="Early help"),
+            concerns=data.reason,
+            lawful_basis=LawfulBasis.SAFEGUARDING_CHILDREN,
+            suggested_threshold=ThresholdLevel.CHILD_IN_NEED,
+            team=team,
+        )
+        await service.open_referral(uow, referral, policy, stepped_up_from=data.early_help_episode_id)
+
+    return on_stepup_requested

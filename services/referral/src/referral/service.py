@@ -1,0 +1,644 @@
+"""The referral service's use cases: load, apply the domain rules, save, audit and write events
+to the outbox, all in one unit of work."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from continuum.auth import Principal, Role, require_role
+from continuum.codes import ReferralSource, Sex
+from continuum.contracts import (
+    ChildRegistered,
+    ChildUpdated,
+    InformationReceived,
+    InformationRequested,
+    PartnerStatus,
+    ReferralDecided,
+    ReferralReceived,
+    StatusChanged,
+)
+from continuum.errors import FieldError, Problem, invalid, not_found, precondition_failed
+from continuum.policy import CouncilPolicy
+from continuum.uow import UnitOfWork, request_fingerprint
+from referral import domain
+from referral.schemas import (
+    ChildIn,
+    ChildOut,
+    ChildPatch,
+    CorrectionIn,
+    DecisionIn,
+    DecisionOut,
+    InformationAnswerIn,
+    InformationRequestIn,
+    InformationRequestOut,
+    PossibleMatch,
+    QueueItem,
+    QueuePage,
+    ReferralIn,
+    ReferralOut,
+    Referrer,
+)
+from referral.tables import Child, Decision, InformationRequest, Referral
+
+INTAKE_ROLES = (Role.FRONT_DOOR, Role.MANAGER, Role.ADMIN, Role.SERVICE)
+CHILD_WRITE_ROLES = (Role.FRONT_DOOR, Role.PRACTITIONER, Role.MANAGER, Role.ADMIN, Role.SERVICE)
+INFO_ROLES = (Role.FRONT_DOOR, Role.PRACTITIONER, Role.MANAGER, Role.SERVICE)
+QUEUE_ROLES = (Role.FRONT_DOOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _rule_problem(exc: domain.RuleBroken) -> Problem:
+    if exc.status == 422:
+        return invalid(exc.field, exc.reason)
+    return Problem(exc.status, exc.slug, exc.reason, detail=f"{exc.field}: {exc.reason}", errors=[FieldError(exc.field, exc.reason)])
+
+
+def _check_team(policy: CouncilPolicy, team: str, field: str = "team") -> None:
+    if policy.team(team) is None:
+        known = ", ".join(t.id for t in policy.teams)
+        raise invalid(field, f"unknown team {team!r}; the council's teams are: {known}")
+
+
+# --- children -----------------------------------------------------------------------------------
+
+
+def child_out(child: Child) -> ChildOut:
+    return ChildOut.model_validate(child, from_attributes=True)
+
+
+def _child_event_data(child: Child) -> dict[str, Any]:
+    return {
+        "child_id": child.id,
+        "la_child_id": child.la_child_id,
+        "given_name": child.given_name,
+        "family_name": child.family_name,
+        "date_of_birth": child.date_of_birth,
+        "expected_date_of_birth": child.expected_date_of_birth,
+        "sex": child.sex,
+        "ethnicity": child.ethnicity,
+        "disabilities": child.disabilities,
+        "upn": child.upn,
+        "nhs_number": child.nhs_number,
+        "postcode": child.postcode,
+        "version": child.version,
+    }
+
+
+def _check_child(values: ChildIn | Child, today: date) -> None:
+    try:
+        domain.check_child_identity(
+            date_of_birth=values.date_of_birth,
+            expected_date_of_birth=values.expected_date_of_birth,
+            sex=Sex(values.sex),
+            upn=values.upn,
+            nhs_number=values.nhs_number,
+            postcode=values.postcode,
+            today=today,
+        )
+    except domain.RuleBroken as exc:
+        raise _rule_problem(exc) from exc
+
+
+async def _find_same_child(uow: UnitOfWork, data: ChildIn) -> Child | None:
+    """The same NHS number or UPN is the same child."""
+    conditions = []
+    if data.nhs_number:
+        conditions.append(Child.nhs_number == data.nhs_number)
+    if data.upn:
+        conditions.append(Child.upn == data.upn)
+    if not conditions:
+        return None
+    return (await uow.session.execute(select(Child).where(or_(*conditions)).limit(1))).scalar_one_or_none()
+
+
+async def possible_matches(uow: UnitOfWork, data: ChildIn) -> list[PossibleMatch]:
+    """Children with the same name and date of birth: offered to a person, never merged."""
+    if data.date_of_birth is None:
+        return []
+    rows = (
+        await uow.session.execute(
+            select(Child.id, Child.la_child_id).where(
+                func.lower(Child.family_name) == data.family_name.lower(),
+                func.lower(Child.given_name) == data.given_name.lower(),
+                Child.date_of_birth == data.date_of_birth,
+            )
+        )
+    ).all()
+    return [PossibleMatch(child_id=r.id, la_child_id=r.la_child_id) for r in rows]
+
+
+async def _register_child(uow: UnitOfWork, data: ChildIn, *, case_id: uuid.UUID | None) -> tuple[Child, bool]:
+    """Register ``data`` or return the child it already is. Returns (child, created)."""
+    _check_child(data, _now().date())
+    same = await _find_same_child(uow, data)
+    if same is not None:
+        return same, False
+    if not data.confirmed_new:
+        matches = await possible_matches(uow, data)
+        if matches:
+            raise Problem(
+                409,
+                "possible-match",
+                "A child with the same name and date of birth is already registered",
+                detail="check the candidates; refer one of them by child_id, or resend with child.confirmed_new = true",
+                errors=[FieldError("child", f"possible match: {m.child_id}") for m in matches],
+            )
+    child = Child(id=uuid.uuid4(), version=1, **data.model_dump(exclude={"confirmed_new"}))
+    uow.session.add(child)
+    try:
+        await uow.session.flush()
+    except IntegrityError as exc:
+        field = "la_child_id" if "la_child_id" in str(exc.orig) else "nhs_number"
+        raise invalid(field, "is already registered to another child") from exc
+    await uow.publish(ChildRegistered(**_child_event_data(child)), subject=str(case_id or child.id), aggregate_version=child.version)
+    await uow.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
+    return child, True
+
+
+async def register_child(uow: UnitOfWork, data: ChildIn) -> tuple[ChildOut, bool]:
+    require_role(uow.principal_or_fail(), *CHILD_WRITE_ROLES, action="registering a child")
+    async with uow:
+        child, created = await _register_child(uow, data, case_id=None)
+        return child_out(child), created
+
+
+async def _visible_child(uow: UnitOfWork, child_id: uuid.UUID, purpose: str) -> Child:
+    """A child is visible to whoever may see one of its referrals' teams (all, for auditors)."""
+    principal = uow.principal_or_fail()
+    child = await uow.session.get(Child, child_id)
+    if child is not None and not principal.sees_all_teams:
+        # A child without referrals yet is visible to the front door only.
+        teams = (
+            await uow.session.execute(
+                select(Referral.team, Referral.allocated_team).where(Referral.child_id == child_id)
+            )
+        ).all()
+        visible = principal.has(Role.FRONT_DOOR) or any(principal.can_see_team(t) for row in teams for t in row)
+        if not visible:
+            child = None
+    if child is None:
+        uow.audit_refusal("child.read", subject_type="child", subject_id=child_id, purpose=purpose)
+        raise not_found("Child")
+    return child
+
+
+async def get_child(uow: UnitOfWork, child_id: uuid.UUID) -> ChildOut:
+    async with uow:
+        child = await _visible_child(uow, child_id, "view a child's record")
+        await uow.audit("child.read", subject_type="child", subject_id=child.id, purpose="view a child's record")
+        return child_out(child)
+
+
+async def update_child(uow: UnitOfWork, child_id: uuid.UUID, patch: ChildPatch, if_match: int | None) -> ChildOut:
+    require_role(uow.principal_or_fail(), *CHILD_WRITE_ROLES, action="updating a child")
+    if if_match is None:
+        raise Problem(428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")])
+    async with uow:
+        child = await _visible_child(uow, child_id, "update a child's record")
+        await uow.session.refresh(child, with_for_update=True)
+        if child.version != if_match:
+            raise precondition_failed(child.version)
+        for name, value in patch.model_dump(exclude_unset=True).items():
+            setattr(child, name, value)
+        _check_child(child, _now().date())
+        child.version += 1
+        child.updated_at = _now()
+        try:
+            await uow.session.flush()
+        except IntegrityError as exc:
+            raise invalid("nhs_number", "NHS number or UPN is already registered to another child") from exc
+        await uow.publish(ChildUpdated(**_child_event_data(child)), subject=str(child.id), aggregate_version=child.version)
+        await uow.audit("child.update", subject_type="child", subject_id=child.id, purpose="update a child's record")
+        return child_out(child)
+
+
+# --- referrals ----------------------------------------------------------------------------------
+
+
+def _referral_out(referral: Referral, child: Child, decisions: list[Decision], requests: list[InformationRequest]) -> ReferralOut:
+    now = _now()
+    current = decisions[-1] if decisions else None
+    return ReferralOut(
+        id=referral.id,
+        case_id=referral.case_id,
+        child=child_out(child),
+        received_at=referral.received_at,
+        source=ReferralSource(referral.source),
+        referrer=Referrer(name=referral.referrer_name, agency=referral.referrer_agency),
+        concerns=referral.concerns,
+        lawful_basis=referral.lawful_basis,  # type: ignore[arg-type]
+        suggested_threshold=referral.suggested_threshold,  # type: ignore[arg-type]
+        team=referral.team,
+        re_referral=referral.re_referral,
+        stepped_up_from=referral.stepped_up_from,
+        decision_due_at=referral.decision_due_at,
+        overdue=referral.status == "received" and now > referral.decision_due_at,
+        status=referral.status,
+        decision=DecisionOut.model_validate(current, from_attributes=True) if current else None,
+        decided_within_one_working_day=referral.decided_within_one_working_day,
+        closed_on=referral.closed_on,
+        closure_reason=referral.closure_reason,
+        information_requests=[_request_out(r, now) for r in requests],
+        version=referral.version,
+    )
+
+
+def _request_out(r: InformationRequest, now: datetime) -> InformationRequestOut:
+    return InformationRequestOut(
+        id=r.id,
+        agency=r.agency,  # type: ignore[arg-type]
+        question=r.question,
+        requested_by=r.requested_by,
+        requested_at=r.requested_at,
+        due_at=r.due_at,
+        answer=r.answer,
+        answered_at=r.answered_at,
+        overdue=r.answered_at is None and now > r.due_at,
+    )
+
+
+async def _load_view(uow: UnitOfWork, referral: Referral) -> ReferralOut:
+    child = await uow.session.get(Child, referral.child_id)
+    assert child is not None
+    decisions = list(
+        (await uow.session.execute(select(Decision).where(Decision.referral_id == referral.id).order_by(Decision.decided_at, Decision.id))).scalars()
+    )
+    requests = list(
+        (await uow.session.execute(select(InformationRequest).where(InformationRequest.referral_id == referral.id).order_by(InformationRequest.requested_at))).scalars()
+    )
+    return _referral_out(referral, child, decisions, requests)
+
+
+def _partner_status(child: Child, status: PartnerStatus, since: datetime, team: str, policy: CouncilPolicy) -> StatusChanged:
+    contact = policy.team(team)
+    return StatusChanged(
+        nhs_number=child.nhs_number,
+        date_of_birth=child.date_of_birth,
+        status=status,
+        since=since,
+        responsible_team=team,
+        team_contact=contact.contact if contact else policy.front_door_team.contact,
+    )
+
+
+async def receive_referral(
+    uow: UnitOfWork,
+    data: ReferralIn,
+    policy: CouncilPolicy,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Receive a referral over the API. Returns (status code, body) so that a replayed
+    ``Idempotency-Key`` answers exactly what the first request answered."""
+    principal = uow.principal_or_fail()
+    require_role(principal, *INTAKE_ROLES, action="receiving a referral")
+    fingerprint = uow_fingerprint(data)
+    scope = f"referrals:{principal.sub}"
+    async with uow:
+        if idempotency_key:
+            stored = await uow.replayed_response(scope=scope, key=idempotency_key, fingerprint=fingerprint)
+            if stored is not None:
+                return stored.status_code, stored.body
+        referral = await open_referral(uow, data, policy)
+        body = (await _load_view(uow, referral)).model_dump(mode="json")
+        if idempotency_key:
+            await uow.remember_response(scope=scope, key=idempotency_key, fingerprint=fingerprint, status_code=201, body=body)
+        return 201, body
+
+
+async def open_referral(
+    uow: UnitOfWork, data: ReferralIn, policy: CouncilPolicy, *, stepped_up_from: uuid.UUID | None = None
+) -> Referral:
+    """Open a case (episode) for a referral inside the caller's unit of work."""
+    _check_team(policy, data.team)
+    try:
+        domain.check_received_at(data.received_at, _now())
+    except domain.RuleBroken as exc:
+        raise _rule_problem(exc) from exc
+    if data.child_id is not None:
+        found = await uow.session.get(Child, data.child_id)
+        if found is None:
+            raise invalid("child_id", "no child is registered with this id")
+        child = found
+    else:
+        assert data.child is not None
+        child, _ = await _register_child(uow, data.child, case_id=None)
+    earlier = list((await uow.session.execute(select(Referral.received_at).where(Referral.child_id == child.id))).scalars())
+    principal = uow.principal
+    referral = Referral(
+        id=uuid.uuid4(),
+        case_id=uuid.uuid4(),
+        child_id=child.id,
+        received_at=data.received_at,
+        source=data.source.value,
+        referrer_name=data.referrer.name,
+        referrer_agency=data.referrer.agency,
+        concerns=data.concerns,
+        lawful_basis=data.lawful_basis.value,
+        suggested_threshold=data.suggested_threshold.value,
+        team=data.team,
+        re_referral=domain.is_re_referral(data.received_at, earlier),
+        decision_due_at=domain.decision_due_at(data.received_at),
+        stepped_up_from=stepped_up_from,
+        status="received",
+        version=1,
+        created_by=principal.sub if principal else f"service:{uow.source}",
+    )
+    uow.session.add(referral)
+    await uow.session.flush()
+    case = str(referral.case_id)
+    await uow.publish(
+        ReferralReceived(
+            referral_id=referral.id,
+            case_id=referral.case_id,
+            child_id=child.id,
+            received_at=referral.received_at,
+            source=data.source,
+            referrer_agency=referral.referrer_agency,
+            suggested_threshold=data.suggested_threshold,
+            re_referral=referral.re_referral,
+            decision_due_at=referral.decision_due_at,
+            team=referral.team,
+            stepped_up_from=stepped_up_from,
+        ),
+        subject=case,
+        aggregate_version=referral.version,
+    )
+    status = _partner_status(child, PartnerStatus.REFERRED, referral.received_at, referral.team, policy)
+    await uow.publish(status, subject=case, aggregate_version=referral.version)
+    await uow.audit("referral.receive", subject_type="referral", subject_id=referral.id, purpose="receive a referral")
+    return referral
+
+
+def uow_fingerprint(data: ReferralIn) -> str:
+    return request_fingerprint(data.model_dump(mode="json"))
+
+
+async def _visible_referral(uow: UnitOfWork, referral_id: uuid.UUID, purpose: str, *, lock: bool = False) -> Referral:
+    """Another team's referral answers 404, not its content; the refusal is audited."""
+    principal = uow.principal_or_fail()
+    stmt = select(Referral).where(Referral.id == referral_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    referral = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if referral is not None and not _may_see(principal, referral):
+        referral = None
+    if referral is None:
+        uow.audit_refusal("referral.read", subject_type="referral", subject_id=referral_id, purpose=purpose)
+        raise not_found("Referral")
+    return referral
+
+
+def _may_see(principal: Principal, referral: Referral) -> bool:
+    """The front door works across the council; practitioners and managers see their teams'."""
+    if principal.sees_all_teams or principal.has(Role.FRONT_DOOR):
+        return True
+    return principal.can_see_team(referral.team) or principal.can_see_team(referral.allocated_team)
+
+
+async def get_referral(uow: UnitOfWork, referral_id: uuid.UUID) -> ReferralOut:
+    async with uow:
+        referral = await _visible_referral(uow, referral_id, "view a referral")
+        await uow.audit("referral.read", subject_type="referral", subject_id=referral.id, purpose="view a referral")
+        await uow.audit("child.read", subject_type="child", subject_id=referral.child_id, purpose="view a referral")
+        return await _load_view(uow, referral)
+
+
+def _check_version(referral: Referral, if_match: int | None) -> None:
+    if if_match is not None and referral.version != if_match:
+        raise precondition_failed(referral.version)
+
+
+async def _record_decision(
+    uow: UnitOfWork,
+    referral: Referral,
+    data: DecisionIn,
+    policy: CouncilPolicy,
+    *,
+    corrects: Decision | None,
+    correction_reason: str | None,
+) -> None:
+    principal = uow.principal_or_fail()
+    now = _now()
+    decision = Decision(
+        id=uuid.uuid4(),
+        referral_id=referral.id,
+        outcome=data.outcome.value,
+        reasons=data.reasons,
+        team=data.team,
+        decided_by=principal.sub,
+        decided_at=now,
+        corrects=corrects.id if corrects else None,
+        correction_reason=correction_reason,
+    )
+    uow.session.add(decision)
+    closure = domain.closure_for(data.outcome, referral.received_at.date())
+    referral.status = "decided"
+    referral.decision = data.outcome.value
+    referral.decision_reasons = data.reasons
+    referral.allocated_team = data.team
+    referral.decided_by = principal.sub
+    referral.decided_at = now
+    if corrects is None:
+        referral.decided_within_one_working_day = domain.within_decision_timescale(now, referral.decision_due_at)
+    referral.closed_on = closure.closed_on if closure else None
+    referral.closure_reason = closure.reason.value if closure else None
+    referral.version += 1
+    await uow.session.flush()
+    child = await uow.session.get(Child, referral.child_id)
+    assert child is not None
+    case = str(referral.case_id)
+    await uow.publish(
+        ReferralDecided(
+            referral_id=referral.id,
+            case_id=referral.case_id,
+            child_id=referral.child_id,
+            received_at=referral.received_at,
+            referral_date=referral.received_at.date(),
+            source=ReferralSource(referral.source),
+            outcome=data.outcome,
+            team=data.team,
+            decided_by=principal.sub,
+            decided_at=now,
+            within_one_working_day=bool(referral.decided_within_one_working_day),
+            correction_of=corrects.id if corrects else None,
+            closed_on=referral.closed_on,
+        ),
+        subject=case,
+        aggregate_version=referral.version,
+    )
+    if closure is not None:
+        await uow.publish(_partner_status(child, PartnerStatus.CLOSED, now, data.team, policy), subject=case, aggregate_version=referral.version)
+    action = "referral.correct_decision" if corrects else "referral.decide"
+    await uow.audit(action, subject_type="referral", subject_id=referral.id, purpose="front-door decision")
+
+
+async def decide(uow: UnitOfWork, referral_id: uuid.UUID, data: DecisionIn, policy: CouncilPolicy, if_match: int | None) -> ReferralOut:
+    principal = uow.principal_or_fail()
+    require_role(principal, Role.MANAGER, action="deciding a referral")
+    _check_team(policy, data.team)
+    async with uow:
+        referral = await _visible_referral(uow, referral_id, "front-door decision", lock=True)
+        _check_version(referral, if_match)
+        try:
+            domain.check_can_decide(referral.status)
+        except domain.RuleBroken as exc:
+            raise _rule_problem(exc) from exc
+        await _record_decision(uow, referral, data, policy, corrects=None, correction_reason=None)
+        return await _load_view(uow, referral)
+
+
+async def correct_decision(uow: UnitOfWork, referral_id: uuid.UUID, data: CorrectionIn, policy: CouncilPolicy, if_match: int | None) -> ReferralOut:
+    principal = uow.principal_or_fail()
+    require_role(principal, Role.MANAGER, action="correcting a decision")
+    _check_team(policy, data.team)
+    async with uow:
+        referral = await _visible_referral(uow, referral_id, "correct a front-door decision", lock=True)
+        _check_version(referral, if_match)
+        try:
+            domain.check_can_correct(referral.status, data.outcome, data.team, referral.decision, referral.allocated_team)
+        except domain.RuleBroken as exc:
+            raise _rule_problem(exc) from exc
+        current = (
+            await uow.session.execute(select(Decision).where(Decision.referral_id == referral.id).order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(1))
+        ).scalar_one()
+        await _record_decision(uow, referral, data, policy, corrects=current, correction_reason=data.correction_reason)
+        return await _load_view(uow, referral)
+
+
+# --- information requests ------------------------------------------------------------------------
+
+
+async def request_information(uow: UnitOfWork, referral_id: uuid.UUID, data: InformationRequestIn) -> InformationRequestOut:
+    principal = uow.principal_or_fail()
+    require_role(principal, *INFO_ROLES, action="requesting information from a partner agency")
+    now = _now()
+    if data.due_at.tzinfo is None:
+        raise invalid("due_at", "give a time zone (e.g. 2026-11-26T16:00:00Z)")
+    if data.due_at <= now:
+        raise invalid("due_at", "must be in the future")
+    async with uow:
+        referral = await _visible_referral(uow, referral_id, "request partner information")
+        request = InformationRequest(
+            id=uuid.uuid4(),
+            referral_id=referral.id,
+            agency=data.agency.value,
+            question=data.question,
+            requested_by=principal.sub,
+            requested_at=now,
+            due_at=data.due_at,
+        )
+        uow.session.add(request)
+        await uow.session.flush()
+        await uow.publish(
+            InformationRequested(request_id=request.id, referral_id=referral.id, case_id=referral.case_id, agency=request.agency, due_at=request.due_at),
+            subject=str(referral.case_id),
+            aggregate_version=referral.version,
+        )
+        await uow.audit("information.request", subject_type="referral", subject_id=referral.id, purpose=f"request information from {request.agency}")
+        return _request_out(request, now)
+
+
+async def record_information(uow: UnitOfWork, referral_id: uuid.UUID, request_id: uuid.UUID, data: InformationAnswerIn) -> InformationRequestOut:
+    principal = uow.principal_or_fail()
+    require_role(principal, *INFO_ROLES, action="recording a partner agency's answer")
+    now = _now()
+    async with uow:
+        referral = await _visible_referral(uow, referral_id, "record partner information")
+        request = (
+            await uow.session.execute(
+                select(InformationRequest).where(InformationRequest.id == request_id, InformationRequest.referral_id == referral.id).with_for_update()
+            )
+        ).scalar_one_or_none()
+        if request is None:
+            raise not_found("Information request")
+        if request.answered_at is not None:
+            raise Problem(409, "already-answered", "This request already has its answer", errors=[FieldError("answer", "already recorded")])
+        request.answer = data.answer
+        request.answered_at = now
+        request.recorded_by = principal.sub
+        await uow.session.flush()
+        await uow.publish(
+            InformationReceived(
+                request_id=request.id, referral_id=referral.id, case_id=referral.case_id, agency=request.agency, received_at=now, on_time=now <= request.due_at
+            ),
+            subject=str(referral.case_id),
+            aggregate_version=referral.version,
+        )
+        await uow.audit("information.record", subject_type="referral", subject_id=referral.id, purpose=f"record information from {request.agency}")
+        return _request_out(request, now)
+
+
+# --- the front-door queue -----------------------------------------------------------------------
+
+
+def _encode_cursor(due: datetime, referral_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{due.isoformat()}|{referral_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        due, rid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(due), uuid.UUID(rid)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid("cursor", "is not a cursor this API gave out") from exc
+
+
+async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int) -> QueuePage:
+    """Undecided referrals, soonest due first, overdue ones marked."""
+    principal = uow.principal_or_fail()
+    require_role(principal, *QUEUE_ROLES, action="viewing the front-door queue")
+    whole_front_door = principal.sees_all_teams or principal.has(Role.FRONT_DOOR)
+    if team is not None and not (whole_front_door or principal.can_see_team(team)):
+        raise not_found("Team queue")
+    now = _now()
+    stmt = (
+        select(Referral, Child.given_name, Child.family_name, func.count(InformationRequest.id).filter(InformationRequest.answered_at.is_(None)).label("open_requests"))
+        .join(Child, Child.id == Referral.child_id)
+        .outerjoin(InformationRequest, InformationRequest.referral_id == Referral.id)
+        .where(Referral.status == "received")
+        .group_by(Referral.id, Child.given_name, Child.family_name)
+        .order_by(Referral.decision_due_at, Referral.id)
+        .limit(limit + 1)
+    )
+    if team is not None:
+        stmt = stmt.where(Referral.team == team)
+    elif not whole_front_door:
+        stmt = stmt.where(Referral.team.in_(principal.teams))
+    if cursor:
+        due, rid = _decode_cursor(cursor)
+        stmt = stmt.where((Referral.decision_due_at > due) | ((Referral.decision_due_at == due) & (Referral.id > rid)))
+    async with uow:
+        rows = (await uow.session.execute(stmt)).all()
+        page, more = rows[:limit], len(rows) > limit
+        items = [
+            QueueItem(
+                referral_id=r.Referral.id,
+                case_id=r.Referral.case_id,
+                child_id=r.Referral.child_id,
+                child_name=f"{r.given_name} {r.family_name}",
+                received_at=r.Referral.received_at,
+                source=ReferralSource(r.Referral.source),
+                suggested_threshold=r.Referral.suggested_threshold,
+                team=r.Referral.team,
+                re_referral=r.Referral.re_referral,
+                decision_due_at=r.Referral.decision_due_at,
+                overdue=now > r.Referral.decision_due_at,
+                open_information_requests=r.open_requests,
+            )
+            for r in page
+        ]
+        for item in items:
+            await uow.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="front-door queue")
+        next_cursor = _encode_cursor(page[-1].Referral.decision_due_at, page[-1].Referral.id) if more and page else None
+        return QueuePage(items=items, next_cursor=next_cursor)
+

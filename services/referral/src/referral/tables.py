@@ -1,0 +1,110 @@
+"""The referral service's tables (SQLAlchemy 2 typed mappings)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, func
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from continuum.db import NAMING_CONVENTION
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Child(Base):
+    __tablename__ = "children"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    la_child_id: Mapped[str] = mapped_column(String(36), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    ethnicity: Mapped[str] = mapped_column(String(4))
+    disabilities: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
+    upn: Mapped[str | None] = mapped_column(String(13))
+    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        # The same NHS number or UPN is the same child: the database refuses a second record.
+        Index("uq_children_nhs_number", "nhs_number", unique=True, postgresql_where="nhs_number IS NOT NULL"),
+        Index("uq_children_upn", "upn", unique=True, postgresql_where="upn IS NOT NULL"),
+        Index("ix_children_name_dob", func.lower(family_name), func.lower(given_name), date_of_birth),
+    )
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(3))
+    referrer_name: Mapped[str] = mapped_column(String(200))
+    referrer_agency: Mapped[str] = mapped_column(String(200))
+    concerns: Mapped[str] = mapped_column(Text)
+    lawful_basis: Mapped[str] = mapped_column(String(50))
+    suggested_threshold: Mapped[str] = mapped_column(String(30))
+    team: Mapped[str] = mapped_column(String(50))
+    re_referral: Mapped[bool] = mapped_column(Boolean)
+    decision_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stepped_up_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    decision: Mapped[str | None] = mapped_column(String(30))
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    allocated_team: Mapped[str | None] = mapped_column(String(50))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_within_one_working_day: Mapped[bool | None] = mapped_column(Boolean)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closure_reason: Mapped[str | None] = mapped_column(String(4))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index("ix_referrals_queue", "decision_due_at", "id", postgresql_where="status = 'received'"),
+        Index("ix_referrals_child_received", "child_id", "received_at"),
+    )
+
+
+class Decision(Base):
+    """Every decision and correction, in order: the referral row holds the current one."""
+
+    __tablename__ = "referral_decisions"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(30))
+    reasons: Mapped[str] = mapped_column(Text)
+    team: Mapped[str] = mapped_column(String(50))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    corrects: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referral_decisions.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class InformationRequest(Base):
+    __tablename__ = "information_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    agency: Mapped[str] = mapped_column(String(30))
+    question: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str | None] = mapped_column(String(200))

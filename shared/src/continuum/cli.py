@@ -1,0 +1,159 @@
+"""``continuum``: the developer and operator command line.
+
+- ``continuum up``: the whole stack on embedded parts (``make run``).
+- ``continuum token``: a dev JWT for a role.
+- ``continuum dlq replay``: re-drive a dead-letter topic into the topics its messages came from.
+- ``continuum schemas``: write the event contracts' JSON Schemas and AsyncAPI document to docs/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from continuum.auth import mint_dev_token
+from continuum.settings import ServiceSettings
+
+app = typer.Typer(help="Continuum developer and operator commands", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-letter topics")
+app.add_typer(dlq_app, name="dlq")
+
+
+@app.command()
+def token(
+    role: Annotated[list[str], typer.Option("--role", help="front_door, practitioner, manager, early_help, auditor, admin, service")],
+    team: Annotated[list[str] | None, typer.Option("--team", help="a team the user belongs to (repeatable)")] = None,
+    sw_qualified: Annotated[bool, typer.Option("--sw-qualified", help="a social-work-qualified user")] = False,
+    sub: Annotated[str, typer.Option(help="the user id")] = "dev-user",
+) -> None:
+    """Print a development JWT signed with the local key."""
+    typer.echo(mint_dev_token(ServiceSettings(), sub=sub, roles=role, teams=team or [], sw_qualified=sw_qualified))
+
+
+@app.command()
+def up(
+    data_dir: Annotated[Path, typer.Option(help="where the embedded database keeps its data")] = Path(".continuum"),
+    pg_port: Annotated[int, typer.Option(help="PostgreSQL port")] = 55432,
+    kafka_port: Annotated[int, typer.Option(help="Kafka (Tansu) port")] = 19092,
+    exit_when_ready: Annotated[bool, typer.Option(help="start, print, then stop (a smoke test)")] = False,
+) -> None:
+    """Start PostgreSQL, the broker and every installed service; Ctrl-C stops them all cleanly."""
+    from continuum.contracts import ALL_TOPICS
+    from continuum.devstack import EmbeddedPostgres, TansuBroker, discover_services, wait_for_port
+    from continuum.kafka import dlq_topic, ensure_topics
+
+    started = time.monotonic()
+    services = discover_services()
+    if not services:
+        typer.echo("no services installed (run make run, which installs them)", err=True)
+        raise typer.Exit(1)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    postgres = EmbeddedPostgres(data_dir / "pgdata", pg_port)
+    broker = TansuBroker(kafka_port, log_path=data_dir / "tansu.log")
+    processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        typer.echo(f"starting PostgreSQL on 127.0.0.1:{pg_port} (data in {data_dir}/pgdata)")
+        postgres.start()
+        for svc in services:
+            postgres.create_database(svc.name)
+            from continuum.devstack import migrate
+
+            migrate(svc.alembic_ini, postgres.url(svc.name))
+        typer.echo(f"starting the Tansu broker on 127.0.0.1:{kafka_port}")
+        broker.start()
+        settings = ServiceSettings(kafka_bootstrap=broker.bootstrap, kafka_idempotence=False)
+        topics = list(ALL_TOPICS) + [dlq_topic(g) for svc in services for g in svc.consumer_groups]
+        asyncio.run(ensure_topics(settings, topics))
+        logs = data_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        for svc in services:
+            env = os.environ | svc.extra_env | {
+                "CONTINUUM_ENV": "dev",
+                "CONTINUUM_SERVICE_NAME": svc.name,
+                "CONTINUUM_DATABASE_URL": postgres.url(svc.name),
+                "CONTINUUM_KAFKA_BOOTSTRAP": broker.bootstrap,
+                "CONTINUUM_KAFKA_IDEMPOTENCE": "false",
+            }
+            log = open(logs / f"{svc.name}.log", "ab")  # noqa: SIM115 - handed to the child process
+            cmd = [sys.executable, "-m", "uvicorn", svc.app, "--factory", "--host", "127.0.0.1", "--port", str(svc.port), "--no-access-log"]
+            processes.append((svc.name, subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)))
+        for svc in services:
+            wait_for_port(svc.port, timeout=30)
+        typer.echo(f"\nContinuum is up in {time.monotonic() - started:.1f}s. Logs in {logs}/\n")
+        for svc in services:
+            typer.echo(f"  {svc.name:<11} http://127.0.0.1:{svc.port}/docs")
+        typer.echo(f"  {'kafka':<11} 127.0.0.1:{kafka_port}   postgres: {postgres.url('<service>', driver='')}")
+        for svc in services:
+            if svc.example:
+                dev = ServiceSettings()
+                tok = mint_dev_token(dev, sub="dev-front-door", roles=list(svc.example_roles), teams=["north"], sw_qualified=True)
+                typer.echo(f"\nTry ({svc.name}):\n" + svc.example.format(url=f"http://127.0.0.1:{svc.port}", token=tok))
+        typer.echo("\nCtrl-C stops everything.")
+        while not stopping and not exit_when_ready:
+            for name, proc in processes:
+                if proc.poll() is not None:
+                    typer.echo(f"{name} exited with {proc.returncode}; see {logs}/{name}.log", err=True)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        typer.echo("stopping: services (relays drain), then the broker, then PostgreSQL")
+        for _, proc in processes:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for _, proc in processes:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        broker.stop()
+        postgres.stop()
+        typer.echo("stopped")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    group: Annotated[str, typer.Option(help="the consumer group whose dead letters to replay")],
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers (default from CONTINUUM_KAFKA_BOOTSTRAP)")] = None,
+    limit: Annotated[int, typer.Option(help="replay at most this many messages")] = 1000,
+) -> None:
+    """Send each dead letter back to its original topic (after the cause is fixed). The consumer's
+    inbox makes a replay of an already handled event harmless."""
+    from continuum.dlq import replay
+
+    settings = ServiceSettings(**({"kafka_bootstrap": bootstrap} if bootstrap else {}))
+    count = asyncio.run(replay(settings, group, limit=limit))
+    typer.echo(f"replayed {count} message(s) from the dead-letter topic of {group}")
+
+
+@app.command()
+def schemas(out: Annotated[Path, typer.Option(help="folder to write into")] = Path("docs/events")) -> None:
+    """Write every event's JSON Schema, one file each, and the AsyncAPI document."""
+    from continuum.contracts import json_schemas
+    from continuum.contracts.asyncapi import asyncapi_document
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+    (out / "asyncapi.json").write_text(json.dumps(asyncapi_document(), indent=2, sort_keys=True) + "\n")
+    typer.echo(f"wrote {len(json_schemas())} schemas and asyncapi.json to {out}")
+
+
+if __name__ == "__main__":
+    app()

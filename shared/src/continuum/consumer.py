@@ -1,0 +1,204 @@
+"""The idempotent consumer runner.
+
+For each message, in partition order:
+
+1. Validate it against its contract; a message that does not validate goes straight to the
+   dead-letter topic ``continuum.dlq.<consumer>`` with the reason.
+2. In one database transaction, insert the inbox row (consumer, event id) and run the handler. A
+   duplicate inbox row means "already done": the handler is skipped.
+3. Only after that commit, commit the Kafka offset. A crash in between redelivers the message and
+   step 2 skips it.
+
+A handler failure is retried with backoff; a :class:`PermanentFailure`, or a failure that outlives
+the retries, sends the message to the dead-letter topic and the partition keeps flowing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from continuum.contracts import Envelope, parse_event
+from continuum.db import inbox
+from continuum.kafka import dlq_topic
+from continuum.observability import CONSUMER_HANDLED, CONSUMER_LAG, DLQ_MESSAGES
+from continuum.uow import UnitOfWork
+
+log = logging.getLogger("continuum.consumer")
+
+Handler = Callable[[UnitOfWork, Envelope[Any]], Awaitable[None]]
+
+
+class PermanentFailure(Exception):
+    """The event can never be handled (it breaks a rule); retrying will not help."""
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        topics: Sequence[str],
+        handlers: dict[str, Handler],
+        session_factory: async_sessionmaker[AsyncSession],
+        consumer_factory: Callable[[], AIOKafkaConsumer],
+        producer_factory: Callable[[], AIOKafkaProducer],
+        source: str,
+        max_attempts: int = 3,
+        retry_backoff: float = 0.2,
+    ) -> None:
+        """``name`` is the consumer group and the inbox's consumer name. Event types with no handler
+        on a subscribed topic are acknowledged and ignored (another consumer's business)."""
+        self.name = name
+        self.topics = list(topics)
+        self.handlers = handlers
+        self._session_factory = session_factory
+        self._consumer_factory = consumer_factory
+        self._producer_factory = producer_factory
+        self.source = source
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self.started = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                await self._start()
+                backoff = 0.5
+                await self._consume(stop)
+            except Exception as exc:  # noqa: BLE001 - reconnect after any client failure
+                log.warning("consumer failed; restarting", extra={"consumer": self.name, "error": type(exc).__name__})
+                await self._close()
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=backoff)
+                except TimeoutError:
+                    pass
+                backoff = min(backoff * 2, 30.0)
+        await self._close()
+
+    async def _start(self) -> None:
+        if self._producer is None:
+            producer = self._producer_factory()
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+        if self._consumer is None:
+            consumer = self._consumer_factory()
+            consumer.subscribe(self.topics)
+            try:
+                await consumer.start()
+            except Exception:
+                await consumer.stop()
+                raise
+            self._consumer = consumer
+        self.started.set()
+
+    async def _close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        producer, self._producer = self._producer, None
+        for client in (consumer, producer):
+            if client is not None:
+                try:
+                    await client.stop()
+                except Exception:  # noqa: BLE001 - closing a broken client
+                    log.debug("client stop failed", exc_info=True)
+
+    async def _consume(self, stop: asyncio.Event) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        while not stop.is_set():
+            batches = await consumer.getmany(timeout_ms=200, max_records=100)
+            for tp, records in batches.items():
+                for record in records:
+                    await self._process(record)
+                    try:
+                        await consumer.commit({tp: record.offset + 1})
+                    except CommitFailedError:
+                        # The partition moved to another member during a rebalance; it will
+                        # redeliver from the last commit and the inbox skips what we did.
+                        log.info("offset commit failed after rebalance", extra={"consumer": self.name})
+                        break
+                self._record_lag(consumer, tp, records[-1].offset)
+
+    def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        highwater = consumer.highwater(tp)
+        if highwater is not None:
+            CONSUMER_LAG.labels(self.name, f"{tp.topic}:{tp.partition}").set(max(highwater - offset - 1, 0))
+
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        try:
+            event = parse_event(record.value or b"")
+        except ValueError as exc:
+            await self._dead_letter(record, f"invalid: {exc}")
+            return
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            CONSUMER_HANDLED.labels(self.name, "ignored").inc()
+            return
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                outcome = await self.handle(event, handler)
+                CONSUMER_HANDLED.labels(self.name, outcome).inc()
+                return
+            except PermanentFailure as exc:
+                await self._dead_letter(record, f"rejected: {exc}")
+                return
+            except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered with the reason
+                log.warning(
+                    "handler failed",
+                    extra={"consumer": self.name, "event_id": str(event.id), "attempt": attempt, "error": type(exc).__name__},
+                )
+                if attempt == self.max_attempts:
+                    await self._dead_letter(record, f"failed after {attempt} attempts: {type(exc).__name__}: {exc}")
+                    return
+                await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
+
+    async def handle(self, event: Envelope[Any], handler: Handler) -> str:
+        """Run ``handler`` once per event id: returns ``handled`` or ``duplicate``."""
+        uow = UnitOfWork(self._session_factory, source=self.source, traceparent=event.traceparent)
+        async with uow:
+            inserted = await uow.session.execute(
+                pg_insert(inbox)
+                .values(consumer=self.name, event_id=event.id, event_type=event.type)
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
+            )
+            if inserted.first() is None:
+                return "duplicate"
+            await handler(uow, event)
+        return "handled"
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
+        producer = self._producer
+        assert producer is not None
+        headers = list(record.headers or ()) + [
+            ("dlq_reason", reason[:1000].encode()),
+            ("dlq_consumer", self.name.encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+            ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        await producer.send_and_wait(dlq_topic(self.name), record.value, key=record.key, headers=headers)
+        DLQ_MESSAGES.labels(self.name).inc()
+        log.error(
+            "message dead-lettered",
+            extra={"consumer": self.name, "topic": record.topic, "partition": record.partition, "offset": record.offset},
+        )
+
+
+__all__ = ["EventConsumer", "Handler", "PermanentFailure"]

@@ -1,0 +1,105 @@
+"""The published language: every event Continuum services exchange, and its JSON Schema.
+
+Add a contract by defining an :class:`EventData` subclass in the producer's module and listing it
+in :data:`CATALOGUE`. A change that breaks a published schema needs a new ``schema_version``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from continuum.contracts.envelope import Envelope, EventData
+from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus, StatusChanged
+from continuum.contracts.referral import (
+    REFERRAL_TOPIC,
+    ChildRegistered,
+    ChildUpdated,
+    DecisionOutcome,
+    InformationReceived,
+    InformationRequested,
+    ReferralDecided,
+    ReferralReceived,
+    ThresholdLevel,
+)
+from continuum.contracts.stepdown import STEPDOWN_TOPIC, StepUpRequested
+
+CATALOGUE: dict[str, type[EventData]] = {
+    cls.event_type: cls
+    for cls in (
+        ChildRegistered,
+        ChildUpdated,
+        ReferralReceived,
+        ReferralDecided,
+        InformationRequested,
+        InformationReceived,
+        StepUpRequested,
+        StatusChanged,
+    )
+}
+
+ALL_TOPICS = (
+    REFERRAL_TOPIC,
+    "continuum.assessment",
+    "continuum.plan",
+    STEPDOWN_TOPIC,
+    PARTNER_STATUS_TOPIC,
+)
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
+    """Validate a wire message against its contract. Raises ``ValueError`` (or a subclass) with the
+    reason when it is not JSON, has no known type, or does not match the schema."""
+    try:
+        obj = json.loads(raw) if isinstance(raw, bytes | str) else raw
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise ValueError("event is not a JSON object")
+    event_type = obj.get("type")
+    data_cls = CATALOGUE.get(str(event_type))
+    if data_cls is None:
+        raise UnknownEventType(f"unknown event type {event_type!r}")
+    try:
+        return Envelope[data_cls].model_validate(obj)  # type: ignore[valid-type]
+    except ValidationError as exc:
+        raise ValueError(f"{event_type} does not match its contract: {exc}") from exc
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of every event's envelope, keyed by ``<type>.v<version>``."""
+    return {
+        f"{name}.v{cls.schema_version}": Envelope[cls].model_json_schema()  # type: ignore[valid-type]
+        for name, cls in sorted(CATALOGUE.items())
+    }
+
+
+__all__ = [
+    "ALL_TOPICS",
+    "CATALOGUE",
+    "PARTNER_STATUS_TOPIC",
+    "REFERRAL_TOPIC",
+    "STEPDOWN_TOPIC",
+    "ChildRegistered",
+    "ChildUpdated",
+    "DecisionOutcome",
+    "Envelope",
+    "EventData",
+    "InformationReceived",
+    "InformationRequested",
+    "PartnerStatus",
+    "ReferralDecided",
+    "ReferralReceived",
+    "StatusChanged",
+    "StepUpRequested",
+    "ThresholdLevel",
+    "UnknownEventType",
+    "json_schemas",
+    "parse_event",
+]

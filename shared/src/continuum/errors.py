@@ -1,0 +1,137 @@
+"""RFC 9457 problem details: every error a client sees is ``application/problem+json``.
+
+Errors carry their HTTP status (polar's habit), a stable ``type`` URI and, for bad input, the
+fields at fault and why, so an integrating council system can show the user what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://continuum.example/problems/"
+
+log = logging.getLogger("continuum.errors")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    reason: str
+
+
+@dataclass
+class Problem(Exception):
+    """An error the API reports to the caller. Raise it from services; the handler renders it."""
+
+    status: int
+    slug: str
+    title: str
+    detail: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = [{"field": e.field, "reason": e.reason} for e in self.errors]
+        return body
+
+
+def invalid(field_name: str, reason: str) -> Problem:
+    """A 422 for one field of the request that breaks a rule."""
+    return Problem(
+        422,
+        "validation-error",
+        "The request is not valid",
+        detail=f"{field_name}: {reason}",
+        errors=[FieldError(field_name, reason)],
+    )
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, "not-found", f"{what} not found")
+
+
+def forbidden(reason: str) -> Problem:
+    return Problem(403, "forbidden", "You may not do this", detail=reason)
+
+
+def conflict(slug: str, title: str, detail: str) -> Problem:
+    return Problem(409, slug, title, detail=detail)
+
+
+def precondition_failed(current_version: int) -> Problem:
+    return Problem(
+        412,
+        "stale-version",
+        "The record changed since you read it",
+        detail=f"If-Match does not match the current version {current_version}; read it again",
+        errors=[FieldError("If-Match", f"current version is {current_version}")],
+        headers={"ETag": f'"{current_version}"'},
+    )
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) if parts else "body"
+
+
+def problem_response(problem: Problem, request: Request) -> JSONResponse:
+    return JSONResponse(
+        problem.body(instance=request.url.path),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=problem.headers or None,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error as problem+json: ours, FastAPI's validation errors and Starlette's."""
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, request)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        # Pydantic messages never echo the input value here: it may be a child's name.
+        errors = [FieldError(_location(e["loc"]), e["msg"]) for e in exc.errors()]
+        problem = Problem(
+            422,
+            "validation-error",
+            "The request is not valid",
+            detail="; ".join(f"{e.field}: {e.reason}" for e in errors),
+            errors=errors,
+        )
+        return problem_response(problem, request)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        problem = Problem(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
+        problem.headers = dict(exc.headers or {})
+        return problem_response(problem, request)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(Problem(500, "internal-error", "Something went wrong"), request)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

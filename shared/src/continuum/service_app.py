@@ -1,0 +1,151 @@
+"""The house shape of a service process: one FastAPI app whose lifespan owns the engine, the
+outbox relay and the event consumers.
+
+A service's ``app.py`` calls :func:`build_app` with its routers and its consumers; everything
+common (auth, problem+json, health, metrics, logging, graceful shutdown) comes from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from continuum.auth import Principal, TokenVerifier, authenticate
+from continuum.consumer import EventConsumer
+from continuum.db import make_engine, make_session_factory
+from continuum.errors import install_problem_handlers
+from continuum.kafka import make_producer
+from continuum.observability import configure_logging, install_observability
+from continuum.relay import OutboxRelay
+from continuum.settings import ServiceSettings
+from continuum.uow import UnitOfWork
+
+log = logging.getLogger("continuum.app")
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: its settings, database and background workers."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    relay: OutboxRelay | None = None
+    consumers: list[EventConsumer] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def unit_of_work(self, principal: Principal | None, request: Request | None = None) -> UnitOfWork:
+        return UnitOfWork(
+            self.session_factory,
+            source=self.settings.service_name,
+            principal=principal,
+            request_id=getattr(request.state, "request_id", None) if request else None,
+            traceparent=request.headers.get("traceparent") if request else None,
+        )
+
+    def start_workers(self) -> None:
+        if self.relay is not None:
+            self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="outbox-relay"))
+        for consumer in self.consumers:
+            self._tasks.append(asyncio.create_task(consumer.run(self._stop), name=f"consumer-{consumer.name}"))
+
+    async def stop_workers(self) -> None:
+        """Consumers finish the message in hand and commit; the relay drains what is ready."""
+        self._stop.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+
+ConsumerFactory = Callable[[Runtime], Sequence[EventConsumer]]
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def build_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    consumers: ConsumerFactory | None = None,
+    on_startup: Callable[[Runtime], None] | None = None,
+) -> FastAPI:
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+        runtime = Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+        if on_startup is not None:
+            on_startup(runtime)
+        if settings.run_workers:
+            runtime.relay = OutboxRelay(
+                runtime.session_factory,
+                lambda: make_producer(settings),
+                service=settings.service_name,
+                batch_size=settings.outbox_batch_size,
+                poll_interval=settings.outbox_poll_interval_seconds,
+            )
+            runtime.consumers = list(consumers(runtime)) if consumers else []
+            runtime.start_workers()
+        app.state.runtime = runtime
+        log.info("service started", extra={"service": settings.service_name, "workers": settings.run_workers})
+        try:
+            yield
+        finally:
+            await runtime.stop_workers()
+            await engine.dispose()
+            log.info("service stopped", extra={"service": settings.service_name})
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.token_verifier = TokenVerifier(settings)
+    install_problem_handlers(app)
+    install_observability(app, service=settings.service_name)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router, dependencies=[Depends(authenticate)])
+    return app
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health/live", summary="The process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready", summary="The database answers; the broker state is reported")
+    async def ready(runtime: RuntimeDep) -> JSONResponse:
+        # Readiness fails only on the database: with the broker down the API must keep
+        # accepting work (the outbox holds the events), so it must stay in the load balancer.
+        checks: dict[str, str] = {}
+        try:
+            async with runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception:  # noqa: BLE001 - reported, not raised
+            checks["database"] = "unavailable"
+        if runtime.relay is not None:
+            checks["broker"] = "ok" if runtime.relay.broker_available else "unavailable (events held in the outbox)"
+        status = 200 if checks["database"] == "ok" else 503
+        return JSONResponse({"status": "ok" if status == 200 else "unavailable", "checks": checks}, status_code=status)
+
+    return router

@@ -1,0 +1,171 @@
+"""Pytest fixtures for every service's tests: the embedded PostgreSQL server and Tansu broker,
+started once per test session, a migrated database per service, and helpers to read topics.
+
+Loaded by the root ``conftest.py`` (``pytest_plugins = ["continuum.testing"]``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from continuum.contracts import ALL_TOPICS, Envelope, parse_event
+from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
+from continuum.kafka import ensure_topics
+from continuum.settings import ServiceSettings
+
+#: Every log line of the test session, as written, for the no-personal-data check.
+SESSION_LOG = Path(".continuum") / "test-session.log"
+
+#: Names and dates of birth the tests put into children's records (see ``remember_personal_data``).
+PERSONAL_DATA: set[str] = set()
+
+
+def remember_personal_data(*values: str) -> None:
+    """Tests call this with each name and date of birth they send, so the log check can look for them."""
+    PERSONAL_DATA.update(v for v in values if v)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_log() -> Iterator[Path]:
+    from continuum.observability import configure_logging
+
+    configure_logging("DEBUG")
+    SESSION_LOG.parent.mkdir(exist_ok=True)
+    handler = logging.FileHandler(SESSION_LOG, mode="w")
+    handler.setFormatter(logging.getLogger().handlers[0].formatter)
+    handler.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    yield SESSION_LOG
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def start_broker(log_dir: Path) -> TansuBroker:
+    broker = TansuBroker(free_port(), log_path=log_dir / "tansu.log")
+    broker.start()
+    asyncio.run(ensure_topics(test_settings(broker.bootstrap), ALL_TOPICS))
+    return broker
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
+    b = start_broker(tmp_path_factory.mktemp("tansu"))
+    yield b
+    b.stop()
+
+
+def test_settings(bootstrap: str, **overrides: Any) -> ServiceSettings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "kafka_bootstrap": bootstrap,
+        "kafka_idempotence": False,
+        "outbox_poll_interval_seconds": 0.05,
+    }
+    return ServiceSettings(**(values | overrides))
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, despite the name
+
+
+@pytest.fixture(scope="session")
+def make_database(postgres: EmbeddedPostgres) -> Callable[[str, Path], str]:
+    """Create (afresh) and migrate a database with a service's Alembic migrations; returns its URL."""
+
+    def make(name: str, alembic_ini: Path) -> str:
+        postgres.create_database(name, drop_first=True)
+        url = postgres.url(name)
+        migrate(alembic_ini, url)
+        return url
+
+    return make
+
+
+async def read_events(
+    bootstrap: str,
+    topic: str,
+    *,
+    match: Callable[[Envelope[Any]], bool],
+    count: int,
+    timeout: float = 10.0,
+    settle: float = 0.0,
+) -> list[Envelope[Any]]:
+    """Read ``topic`` from the beginning until ``count`` matching events arrived (or the timeout),
+    then, if ``settle`` is set, keep reading that long to catch any extra (duplicate) ones."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        found: list[Envelope[Any]] = []
+        deadline = time.monotonic() + timeout
+        settle_until: float | None = None
+        while time.monotonic() < (settle_until or deadline):
+            batches = await consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for record in records:
+                    try:
+                        event = parse_event(record.value or b"")
+                    except ValueError:
+                        continue
+                    if match(event):
+                        found.append(event)
+            if len(found) >= count and settle_until is None:
+                if not settle:
+                    break
+                settle_until = time.monotonic() + settle
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def read_raw(bootstrap: str, topic: str, *, timeout: float = 5.0) -> list[Any]:
+    """Every record on ``topic`` (all partitions) as aiokafka ``ConsumerRecord``s."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all((await consumer.position(tp)) >= ends[tp] for tp in tps):
+                break
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, default=str).encode()

@@ -1,0 +1,193 @@
+"""One transaction per use case: domain rows, audit rows and outbox rows commit together.
+
+A service function opens ``async with uow:``; everything it writes through ``uow.session``,
+``uow.publish`` and ``uow.audit`` commits at the end of the block, or nothing does. Audit rows of
+refused access (``uow.audit_refusal``) are the exception: they are written in their own transaction
+after the rollback, so the refusal is on record even though the use case changed nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from continuum.auth import Principal
+from continuum.contracts import Envelope, EventData
+from continuum.db import audit_log, idempotency_keys, outbox
+from continuum.errors import FieldError, Problem
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    action: str
+    subject_type: str
+    subject_id: str
+    purpose: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: Any
+
+
+def request_fingerprint(body: Any) -> str:
+    """A stable hash of a request body, to tell a replay from a different request under one key."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        source: str,
+        principal: Principal | None = None,
+        request_id: str | None = None,
+        traceparent: str | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self.source = source
+        self.principal = principal
+        self.request_id = request_id
+        self.traceparent = traceparent
+        self._session: AsyncSession | None = None
+        self._refusals: list[AuditEntry] = []
+        self.published: list[Envelope[Any]] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside 'async with uow:'")
+        return self._session
+
+    def principal_or_fail(self) -> Principal:
+        if self.principal is None:
+            raise RuntimeError("this use case needs an authenticated principal")
+        return self.principal
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._session_factory()
+        await self._session.begin()
+        self._refusals = []
+        self.published = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if exc_type is None:
+                await session.commit()
+            else:
+                await session.rollback()
+                self.published = []
+        finally:
+            await session.close()
+            self._session = None
+        if exc_type is not None and self._refusals:
+            await self._write_refusals()
+
+    async def publish(self, data: EventData, *, subject: str, aggregate_version: int) -> Envelope[Any]:
+        """Write an event to the outbox in this transaction; the relay publishes it after commit."""
+        envelope = Envelope.wrap(
+            data,
+            source=self.source,
+            subject=subject,
+            aggregate_version=aggregate_version,
+            traceparent=self.traceparent,
+        )
+        await self.session.execute(
+            insert(outbox).values(
+                event_id=envelope.id,
+                topic=data.topic,
+                key=subject,
+                event_type=data.event_type,
+                payload=envelope.to_json_dict(),
+            )
+        )
+        self.published.append(envelope)
+        return envelope
+
+    def _audit_values(self, entry: AuditEntry) -> dict[str, Any]:
+        p = self.principal
+        return {
+            "actor": p.sub if p else f"service:{self.source}",
+            "actor_roles": sorted(r.value for r in p.roles) if p else ["service"],
+            "action": entry.action,
+            "subject_type": entry.subject_type,
+            "subject_id": entry.subject_id,
+            "purpose": entry.purpose,
+            "outcome": entry.outcome,
+            "request_id": self.request_id,
+        }
+
+    async def audit(
+        self,
+        action: str,
+        *,
+        subject_type: str,
+        subject_id: object,
+        purpose: str,
+        outcome: str = "success",
+    ) -> None:
+        """Append an audit row (who, what, when, purpose, outcome) in this transaction."""
+        entry = AuditEntry(action, subject_type, str(subject_id), purpose, outcome)
+        await self.session.execute(insert(audit_log).values(**self._audit_values(entry)))
+
+    def audit_refusal(self, action: str, *, subject_type: str, subject_id: object, purpose: str) -> None:
+        """Record a refused access; it is written even though the use case then fails."""
+        self._refusals.append(AuditEntry(action, subject_type, str(subject_id), purpose, "refused"))
+
+    async def _write_refusals(self) -> None:
+        async with self._session_factory() as session, session.begin():
+            for entry in self._refusals:
+                await session.execute(insert(audit_log).values(**self._audit_values(entry)))
+        self._refusals = []
+
+    async def replayed_response(self, *, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
+        """The stored response when this Idempotency-Key was used before with the same body.
+
+        Takes a transaction-scoped advisory lock on the key so two concurrent requests with the same
+        key run one after the other: the second sees the first one's stored response.
+        """
+        await self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{scope}|{key}"))))
+        row = (
+            await self.session.execute(
+                select(idempotency_keys.c.request_hash, idempotency_keys.c.status_code, idempotency_keys.c.response).where(
+                    idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.request_hash != fingerprint:
+            raise Problem(
+                422,
+                "idempotency-key-reused",
+                "Idempotency-Key already used for a different request",
+                detail="send a new Idempotency-Key for a new request",
+                errors=[FieldError("Idempotency-Key", "already used with a different request body")],
+            )
+        return StoredResponse(row.status_code, row.response)
+
+    async def remember_response(
+        self, *, scope: str, key: str, fingerprint: str, status_code: int, body: Any
+    ) -> None:
+        await self.session.execute(
+            insert(idempotency_keys).values(
+                scope=scope, key=key, request_hash=fingerprint, status_code=status_code, response=body
+            )
+        )
