@@ -7,6 +7,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.helpers import create_ssl_context
 
 from continuum.settings import ServiceSettings
 
@@ -22,6 +23,8 @@ def client_options(settings: ServiceSettings) -> dict[str, Any]:
         "bootstrap_servers": settings.kafka_bootstrap,
         "security_protocol": settings.kafka_security_protocol,
     }
+    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile)
     if settings.kafka_sasl_username:
         options |= {
             "sasl_mechanism": "SCRAM-SHA-512",
@@ -49,6 +52,9 @@ def make_consumer(settings: ServiceSettings, *topics: str, group_id: str) -> AIO
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=max(settings.kafka_session_timeout_ms // 6, 100),
+        rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
     )
 
 

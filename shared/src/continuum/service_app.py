@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -31,6 +31,9 @@ from continuum.uow import UnitOfWork
 
 log = logging.getLogger("continuum.app")
 
+#: A periodic background job (a scheduler): runs until the stop event is set.
+Worker = Callable[[asyncio.Event], Awaitable[None]]
+
 
 @dataclass
 class Runtime:
@@ -41,6 +44,7 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     relay: OutboxRelay | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -59,6 +63,8 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="outbox-relay"))
         for consumer in self.consumers:
             self._tasks.append(asyncio.create_task(consumer.run(self._stop), name=f"consumer-{consumer.name}"))
+        for index, worker in enumerate(self.workers):
+            self._tasks.append(asyncio.create_task(_run_worker(worker, self._stop), name=f"worker-{index}"))
 
     async def stop_workers(self) -> None:
         """Consumers finish the message in hand and commit; the relay drains what is ready."""
@@ -68,7 +74,12 @@ class Runtime:
         self._tasks.clear()
 
 
+async def _run_worker(worker: Worker, stop: asyncio.Event) -> None:
+    await worker(stop)
+
+
 ConsumerFactory = Callable[[Runtime], Sequence[EventConsumer]]
+WorkerFactory = Callable[[Runtime], Sequence[Worker]]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -87,6 +98,7 @@ def build_app(
     routers: Sequence[APIRouter],
     consumers: ConsumerFactory | None = None,
     on_startup: Callable[[Runtime], None] | None = None,
+    workers: WorkerFactory | None = None,
 ) -> FastAPI:
     configure_logging(settings.log_level)
 
@@ -105,6 +117,7 @@ def build_app(
                 poll_interval=settings.outbox_poll_interval_seconds,
             )
             runtime.consumers = list(consumers(runtime)) if consumers else []
+            runtime.workers = list(workers(runtime)) if workers else []
             runtime.start_workers()
         app.state.runtime = runtime
         log.info("service started", extra={"service": settings.service_name, "workers": settings.run_workers})

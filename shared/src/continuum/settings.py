@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     kafka_security_protocol: str = "PLAINTEXT"
     kafka_sasl_username: str | None = None
     kafka_sasl_password: str | None = None
+    # Strimzi signs its listeners with its own CA; mount it and point here (SSL / SASL_SSL).
+    kafka_ssl_cafile: str | None = None
+    kafka_session_timeout_ms: int = 10_000
+    kafka_rebalance_timeout_ms: int = 5_000
 
     jwt_secret: str = DEV_SIGNING_KEY
     jwt_jwks_url: str | None = None

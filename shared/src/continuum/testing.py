@@ -78,6 +78,10 @@ def test_settings(bootstrap: str, **overrides: Any) -> ServiceSettings:
         "kafka_bootstrap": bootstrap,
         "kafka_idempotence": False,
         "outbox_poll_interval_seconds": 0.05,
+        # Tansu holds a new group member for the rebalance timeout and a departed one for the
+        # session timeout; short ones keep the tests quick.
+        "kafka_session_timeout_ms": 3000,
+        "kafka_rebalance_timeout_ms": 500,
     }
     return ServiceSettings(**(values | overrides))
 
@@ -112,11 +116,7 @@ async def read_events(
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
-            partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in partitions]
+        tps = [TopicPartition(topic, p) for p in await _partitions(consumer, topic)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         found: list[Envelope[Any]] = []
@@ -146,21 +146,32 @@ async def read_raw(bootstrap: str, topic: str, *, timeout: float = 5.0) -> list[
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
+        tps = [TopicPartition(topic, p) for p in await _partitions(consumer, topic)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         records: list[Any] = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if all((await consumer.position(tp)) >= ends[tp] for tp in tps):
+            positions = [await consumer.position(tp) for tp in tps]
+            if all(pos >= ends[tp] for pos, tp in zip(positions, tps, strict=True)):
                 break
             for batch in (await consumer.getmany(timeout_ms=200)).values():
                 records.extend(batch)
         return records
     finally:
         await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    """The topic's partitions, waiting for metadata (a fresh client knows none yet)."""
+    for _ in range(50):
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions:
+            return set(partitions)
+        await consumer._client.force_metadata_update()
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"no partitions for {topic}")
 
 
 def unique(prefix: str) -> str:
