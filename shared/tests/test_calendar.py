@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+
 from continuum.calendar import (
     add_working_days,
     add_working_days_to_datetime,

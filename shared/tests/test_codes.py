@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from continuum.codes import (
     ASSESSMENT_FACTOR_DESCRIPTIONS,
     AssessmentFactor,
@@ -52,18 +53,12 @@ CENSUS_LISTS: list[tuple[type[CensusCode], set[str]]] = [
 # The code lists
 
 
-@pytest.mark.parametrize(
-    ("code_list", "codes"), CENSUS_LISTS, ids=[code_list.__name__ for code_list, _ in CENSUS_LISTS]
-)
-def test_code_list_values_are_exactly_the_census_codes(
-    code_list: type[CensusCode], codes: set[str]
-) -> None:
+@pytest.mark.parametrize(("code_list", "codes"), CENSUS_LISTS, ids=[code_list.__name__ for code_list, _ in CENSUS_LISTS])
+def test_code_list_values_are_exactly_the_census_codes(code_list: type[CensusCode], codes: set[str]) -> None:
     assert {member.value for member in code_list} == codes
 
 
-@pytest.mark.parametrize(
-    "code_list", [code_list for code_list, _ in CENSUS_LISTS], ids=lambda cl: cl.__name__
-)
+@pytest.mark.parametrize("code_list", [code_list for code_list, _ in CENSUS_LISTS], ids=lambda cl: cl.__name__)
 def test_every_code_has_a_description(code_list: type[CensusCode]) -> None:
     assert all(member.description.strip() for member in code_list)
 
@@ -101,9 +96,7 @@ def test_an_unknown_code_is_not_a_member() -> None:
 def test_description_reads_as_the_census_guide() -> None:
     assert ReferralSource.POLICE.description == "Police"
     assert AssessmentFactor.NO_FACTORS.description == "No factors identified"
-    assert ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT.description == (
-        "Case closed after assessment, referred to early help"
-    )
+    assert ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT.description == ("Case closed after assessment, referred to early help")
 
 
 def test_same_code_in_two_lists_keeps_each_lists_description() -> None:

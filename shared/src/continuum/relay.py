@@ -18,6 +18,7 @@ APIs never touch Kafka, so they keep accepting work, and the backlog drains when
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -78,7 +79,7 @@ class OutboxRelay:
         if producer is not None:
             try:
                 await producer.stop()
-            except Exception:  # noqa: BLE001 - a broken producer may fail to stop; we drop it anyway
+            except Exception:
                 log.debug("producer stop failed", exc_info=True)
 
     async def publish_pending(self) -> int:
@@ -88,9 +89,7 @@ class OutboxRelay:
         """
         producer = await self._ensure_producer()
         async with self._session_factory() as session, session.begin():
-            got_lock = (
-                await session.execute(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))
-            ).scalar_one()
+            got_lock = (await session.execute(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))).scalar_one()
             if not got_lock:
                 return 0
             rows = (
@@ -113,9 +112,7 @@ class OutboxRelay:
             sent = [row.seq for row, r in zip(rows, results, strict=True) if not isinstance(r, BaseException)]
             failures = [r for r in results if isinstance(r, BaseException)]
             if sent:
-                await session.execute(
-                    update(outbox).where(outbox.c.seq.in_(sent)).values(published_at=datetime.now(UTC))
-                )
+                await session.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(published_at=datetime.now(UTC)))
                 for row in rows:
                     if row.seq in sent:
                         OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
@@ -133,9 +130,7 @@ class OutboxRelay:
     async def refresh_metrics(self) -> None:
         async with self._session_factory() as session:
             count, oldest = (
-                await session.execute(
-                    select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
-                )
+                await session.execute(select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None)))
             ).one()
         OUTBOX_BACKLOG.labels(self.service).set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
@@ -179,7 +174,7 @@ class OutboxRelay:
         self._last_metrics = time.monotonic()
         try:
             await self.refresh_metrics()
-        except Exception:  # noqa: BLE001 - metrics must never stop the relay
+        except Exception:
             log.debug("outbox metrics failed", exc_info=True)
 
 
@@ -188,7 +183,5 @@ def _encode(payload: object) -> bytes:
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

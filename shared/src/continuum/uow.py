@@ -22,6 +22,10 @@ from continuum.contracts import Envelope, EventData
 from continuum.db import audit_log, idempotency_keys, outbox
 from continuum.errors import FieldError, Problem
 
+# Built once: the hot path binds parameters to these instead of building a statement per call.
+_INSERT_OUTBOX = insert(outbox)
+_INSERT_AUDIT = insert(audit_log)
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -110,13 +114,14 @@ class UnitOfWork:
             traceparent=self.traceparent,
         )
         await self.session.execute(
-            insert(outbox).values(
-                event_id=envelope.id,
-                topic=data.topic,
-                key=subject,
-                event_type=data.event_type,
-                payload=envelope.to_json_dict(),
-            )
+            _INSERT_OUTBOX,
+            {
+                "event_id": envelope.id,
+                "topic": data.topic,
+                "key": subject,
+                "event_type": data.event_type,
+                "payload": envelope.to_json_dict(),
+            },
         )
         self.published.append(envelope)
         return envelope
@@ -145,7 +150,7 @@ class UnitOfWork:
     ) -> None:
         """Append an audit row (who, what, when, purpose, outcome) in this transaction."""
         entry = AuditEntry(action, subject_type, str(subject_id), purpose, outcome)
-        await self.session.execute(insert(audit_log).values(**self._audit_values(entry)))
+        await self.session.execute(_INSERT_AUDIT, self._audit_values(entry))
 
     def audit_refusal(self, action: str, *, subject_type: str, subject_id: object, purpose: str) -> None:
         """Record a refused access; it is written even though the use case then fails."""
@@ -154,7 +159,7 @@ class UnitOfWork:
     async def _write_refusals(self) -> None:
         async with self._session_factory() as session, session.begin():
             for entry in self._refusals:
-                await session.execute(insert(audit_log).values(**self._audit_values(entry)))
+                await session.execute(_INSERT_AUDIT, self._audit_values(entry))
         self._refusals = []
 
     async def replayed_response(self, *, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
@@ -183,9 +188,7 @@ class UnitOfWork:
             )
         return StoredResponse(row.status_code, row.response)
 
-    async def remember_response(
-        self, *, scope: str, key: str, fingerprint: str, status_code: int, body: Any
-    ) -> None:
+    async def remember_response(self, *, scope: str, key: str, fingerprint: str, status_code: int, body: Any) -> None:
         await self.session.execute(
             insert(idempotency_keys).values(
                 scope=scope, key=key, request_hash=fingerprint, status_code=status_code, response=body

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.contracts import DecisionOutcome, ThresholdLevel
@@ -141,7 +141,8 @@ class ReferralIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REFERRAL_EXAMPLE]})
 
     child_id: uuid.UUID | None = None
-    child: ChildIn | None = None
+    # validate_default: the check runs when ``child`` is left out too, so the error names the field.
+    child: ChildIn | None = Field(None, validate_default=True)
     received_at: datetime
     source: ReferralSource
     referrer: Referrer
@@ -150,11 +151,14 @@ class ReferralIn(Strict):
     suggested_threshold: ThresholdLevel
     team: TeamId = Field(description="The team that will work with the family if the case proceeds")
 
-    @model_validator(mode="after")
-    def _exactly_one_child(self) -> ReferralIn:
-        if (self.child_id is None) == (self.child is None):
+    @field_validator("child")
+    @classmethod
+    def _exactly_one_child(cls, child: ChildIn | None, info: ValidationInfo) -> ChildIn | None:
+        if "child_id" not in info.data:  # child_id itself is invalid, and its error says so
+            return child
+        if (info.data["child_id"] is None) == (child is None):
             raise ValueError("give exactly one of child_id (a registered child) or child (a new child)")
-        return self
+        return child
 
 
 class DecisionIn(Strict):

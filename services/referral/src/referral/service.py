@@ -56,10 +56,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _rule_problem(exc: domain.RuleBroken) -> Problem:
+def _rule_problem(exc: domain.RuleBroken, field_prefix: str = "") -> Problem:
+    """``field_prefix`` names where the checked object sits in the request body (``child.``)."""
+    field = field_prefix + exc.field
     if exc.status == 422:
-        return invalid(exc.field, exc.reason)
-    return Problem(exc.status, exc.slug, exc.reason, detail=f"{exc.field}: {exc.reason}", errors=[FieldError(exc.field, exc.reason)])
+        return invalid(field, exc.reason)
+    return Problem(exc.status, exc.slug, exc.reason, detail=f"{field}: {exc.reason}", errors=[FieldError(field, exc.reason)])
 
 
 def _check_team(policy: CouncilPolicy, team: str, field: str = "team") -> None:
@@ -93,7 +95,7 @@ def _child_event_data(child: Child) -> dict[str, Any]:
     }
 
 
-def _check_child(values: ChildIn | Child, today: date) -> None:
+def _check_child(values: ChildIn | Child, today: date, field_prefix: str = "") -> None:
     try:
         domain.check_child_identity(
             date_of_birth=values.date_of_birth,
@@ -105,7 +107,7 @@ def _check_child(values: ChildIn | Child, today: date) -> None:
             today=today,
         )
     except domain.RuleBroken as exc:
-        raise _rule_problem(exc) from exc
+        raise _rule_problem(exc, field_prefix) from exc
 
 
 async def _find_same_child(uow: UnitOfWork, data: ChildIn) -> Child | None:
@@ -136,9 +138,11 @@ async def possible_matches(uow: UnitOfWork, data: ChildIn) -> list[PossibleMatch
     return [PossibleMatch(child_id=r.id, la_child_id=r.la_child_id) for r in rows]
 
 
-async def _register_child(uow: UnitOfWork, data: ChildIn, *, case_id: uuid.UUID | None) -> tuple[Child, bool]:
+async def _register_child(
+    uow: UnitOfWork, data: ChildIn, *, case_id: uuid.UUID | None, field_prefix: str = ""
+) -> tuple[Child, bool]:
     """Register ``data`` or return the child it already is. Returns (child, created)."""
-    _check_child(data, _now().date())
+    _check_child(data, _now().date(), field_prefix)
     same = await _find_same_child(uow, data)
     if same is not None:
         return same, False
@@ -157,7 +161,7 @@ async def _register_child(uow: UnitOfWork, data: ChildIn, *, case_id: uuid.UUID 
     try:
         await uow.session.flush()
     except IntegrityError as exc:
-        field = "la_child_id" if "la_child_id" in str(exc.orig) else "nhs_number"
+        field = field_prefix + ("la_child_id" if "la_child_id" in str(exc.orig) else "nhs_number")
         raise invalid(field, "is already registered to another child") from exc
     await uow.publish(ChildRegistered(**_child_event_data(child)), subject=str(case_id or child.id), aggregate_version=child.version)
     await uow.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
@@ -308,8 +312,9 @@ async def receive_referral(
             stored = await uow.replayed_response(scope=scope, key=idempotency_key, fingerprint=fingerprint)
             if stored is not None:
                 return stored.status_code, stored.body
-        referral = await open_referral(uow, data, policy)
-        body = (await _load_view(uow, referral)).model_dump(mode="json")
+        referral, child = await open_referral(uow, data, policy)
+        # A new referral has no decisions or information requests yet: no need to read them back.
+        body = _referral_out(referral, child, [], []).model_dump(mode="json")
         if idempotency_key:
             await uow.remember_response(scope=scope, key=idempotency_key, fingerprint=fingerprint, status_code=201, body=body)
         return 201, body
@@ -317,13 +322,16 @@ async def receive_referral(
 
 async def open_referral(
     uow: UnitOfWork, data: ReferralIn, policy: CouncilPolicy, *, stepped_up_from: uuid.UUID | None = None
-) -> Referral:
+) -> tuple[Referral, Child]:
     """Open a case (episode) for a referral inside the caller's unit of work."""
     _check_team(policy, data.team)
     try:
         domain.check_received_at(data.received_at, _now())
     except domain.RuleBroken as exc:
         raise _rule_problem(exc) from exc
+    # Chosen first so that a new child's child.registered is keyed by this case too, and so reaches
+    # consumers before the case's referral.received (Kafka keeps order per key only).
+    case_id = uuid.uuid4()
     if data.child_id is not None:
         found = await uow.session.get(Child, data.child_id)
         if found is None:
@@ -331,12 +339,12 @@ async def open_referral(
         child = found
     else:
         assert data.child is not None
-        child, _ = await _register_child(uow, data.child, case_id=None)
+        child, _ = await _register_child(uow, data.child, case_id=case_id, field_prefix="child.")
     earlier = list((await uow.session.execute(select(Referral.received_at).where(Referral.child_id == child.id))).scalars())
     principal = uow.principal
     referral = Referral(
         id=uuid.uuid4(),
-        case_id=uuid.uuid4(),
+        case_id=case_id,
         child_id=child.id,
         received_at=data.received_at,
         source=data.source.value,
@@ -376,7 +384,7 @@ async def open_referral(
     status = _partner_status(child, PartnerStatus.REFERRED, referral.received_at, referral.team, policy)
     await uow.publish(status, subject=case, aggregate_version=referral.version)
     await uow.audit("referral.receive", subject_type="referral", subject_id=referral.id, purpose="receive a referral")
-    return referral
+    return referral, child
 
 
 def uow_fingerprint(data: ReferralIn) -> str:

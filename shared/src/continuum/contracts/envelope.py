@@ -10,9 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class EventData(BaseModel):
-    """Base of every event payload. Subclasses set the type, the schema version and the topic."""
+    """Base of every event payload. Subclasses set the type, the schema version and the topic.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Consumers are tolerant readers (``extra="ignore"``): a producer may add an optional field in a
+    minor change without breaking anyone; removing or retyping a field needs a new major version.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1

@@ -1,0 +1,91 @@
+"""`continuum up` (what `make run` runs): the whole stack starts on embedded parts, the README's
+example request creates a referral whose event reaches the topic, and Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from continuum.devstack import free_port
+from continuum.testing import read_events, remember_personal_data
+
+STACK_DIR = Path(".continuum") / "test-stack"
+
+
+def _example_request(output: str) -> list[str]:
+    """The curl command `continuum up` prints after 'Try (referral):'."""
+    block = output.split("Try (referral):\n", 1)[1].split("\n\n", 1)[0]
+    return shlex.split(block.replace("\\\n", " "))
+
+
+def _curl_to_httpx(argv: list[str]) -> tuple[str, dict[str, str], str]:
+    headers, body, url = {}, "", ""
+    it = iter(argv[1:])
+    for arg in it:
+        if arg == "-H":
+            name, value = next(it).split(": ", 1)
+            headers[name] = value
+        elif arg == "-d":
+            body = next(it)
+        elif arg.startswith("http"):
+            url = arg
+    return url, headers, body
+
+
+async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> None:
+    shutil.rmtree(STACK_DIR, ignore_errors=True)  # the example's Idempotency-Key would replay an older run's answer
+    pg_port, kafka_port, offset = free_port(), free_port(), free_port() - 8001
+    command = [
+        sys.executable, "-m", "continuum.cli", "up",
+        "--data-dir", str(STACK_DIR), "--pg-port", str(pg_port), "--kafka-port", str(kafka_port), "--port-offset", str(offset),
+    ]  # fmt: skip
+    stack = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ | {"PYTHONUNBUFFERED": "1"}
+    )
+    output = ""
+    try:
+        started = time.monotonic()
+        assert stack.stdout is not None
+        while "Ctrl-C stops everything." not in output:
+            line = stack.stdout.readline()
+            assert line, f"the stack exited early:\n{output}"
+            output += line
+            assert time.monotonic() - started < 90, output
+        assert re.search(r"Continuum is up in [\d.]+s", output)
+
+        url, headers, body = _curl_to_httpx(_example_request(output))
+        remember_personal_data("Sam", "Example", "2017-05-04")
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, headers=headers, content=body)
+            assert response.status_code in (200, 201), response.text
+            case_id = response.json()["case_id"]
+            docs = await client.get(url.split("/v1/")[0] + "/docs")
+            assert docs.status_code == 200
+
+        events = await read_events(
+            f"127.0.0.1:{kafka_port}",
+            "continuum.referral",
+            match=lambda e: e.subject == case_id and e.type == "referral.received",
+            count=1,
+        )
+        assert len(events) == 1
+    finally:
+        stack.send_signal(signal.SIGINT)
+        rest, _ = stack.communicate(timeout=60)
+        output += rest
+    assert stack.returncode == 0, output
+    assert output.rstrip().endswith("stopped"), output
+    # Nothing of the stack is left listening.
+    for port in (pg_port, kafka_port, 8001 + offset):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
