@@ -62,9 +62,7 @@ def working_days_between(start: date, end: date) -> int:
     if end <= start:
         return 0
     full_weeks, extra_days = divmod((end - start).days, 7)
-    weekdays = full_weeks * 5 + sum(
-        1 for offset in range(1, extra_days + 1) if _is_weekday(start + timedelta(days=offset))
-    )
+    weekdays = full_weeks * 5 + sum(1 for offset in range(1, extra_days + 1) if _is_weekday(start + timedelta(days=offset)))
     # Bank holidays that fall at a weekend are not counted twice: the weekday rule already left
     # them out, and their substitute day is a bank holiday of its own.
     holidays_on_weekdays = sum(

@@ -89,9 +89,7 @@ REFERRAL_SOURCE_DESCRIPTIONS: Final = _describe(
         ReferralSource.ANOTHER_LA: "LA services: external (another local authority)",
         ReferralSource.EARLY_HELP: "LA services: early help",
         ReferralSource.POLICE: "Police",
-        ReferralSource.OTHER_LEGAL_AGENCY: (
-            "Other legal agency (courts, probation, immigration, CAFCASS, prison)"
-        ),
+        ReferralSource.OTHER_LEGAL_AGENCY: ("Other legal agency (courts, probation, immigration, CAFCASS, prison)"),
         ReferralSource.OTHER: "Other",
         ReferralSource.ANONYMOUS: "Anonymous",
         ReferralSource.UNKNOWN: "Unknown",
@@ -154,13 +152,9 @@ REASON_FOR_CLOSURE_DESCRIPTIONS: Final = _describe(
         ReasonForClosure.SPECIAL_GUARDIANSHIP_ORDER: "Special guardianship order",
         ReasonForClosure.TRANSFERRED_TO_ANOTHER_LA: "Transferred to services of another LA",
         ReasonForClosure.TRANSFERRED_TO_ADULT_SOCIAL_CARE: "Transferred to adult social care",
-        ReasonForClosure.SERVICES_CEASED: (
-            "Services ceased for any other reason, including the child no longer in need"
-        ),
+        ReasonForClosure.SERVICES_CEASED: ("Services ceased for any other reason, including the child no longer in need"),
         ReasonForClosure.NFA_AFTER_ASSESSMENT: "Case closed after assessment, no further action",
-        ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT: (
-            "Case closed after assessment, referred to early help"
-        ),
+        ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT: ("Case closed after assessment, referred to early help"),
     },
 )
 
@@ -221,37 +215,21 @@ ASSESSMENT_FACTOR_DESCRIPTIONS: Final = _describe(
     {
         AssessmentFactor.ALCOHOL_MISUSE_CHILD: "Alcohol misuse: the child",
         AssessmentFactor.ALCOHOL_MISUSE_PARENT_OR_CARER: "Alcohol misuse: parent or carer",
-        AssessmentFactor.ALCOHOL_MISUSE_OTHER_IN_HOUSEHOLD: (
-            "Alcohol misuse: another person in the household"
-        ),
+        AssessmentFactor.ALCOHOL_MISUSE_OTHER_IN_HOUSEHOLD: ("Alcohol misuse: another person in the household"),
         AssessmentFactor.DRUG_MISUSE_CHILD: "Drug misuse: the child",
         AssessmentFactor.DRUG_MISUSE_PARENT_OR_CARER: "Drug misuse: parent or carer",
-        AssessmentFactor.DRUG_MISUSE_OTHER_IN_HOUSEHOLD: (
-            "Drug misuse: another person in the household"
-        ),
+        AssessmentFactor.DRUG_MISUSE_OTHER_IN_HOUSEHOLD: ("Drug misuse: another person in the household"),
         AssessmentFactor.DOMESTIC_ABUSE_CHILD: "Domestic abuse: the child",
         AssessmentFactor.DOMESTIC_ABUSE_PARENT_OR_CARER: "Domestic abuse: parent or carer",
-        AssessmentFactor.DOMESTIC_ABUSE_OTHER_IN_HOUSEHOLD: (
-            "Domestic abuse: another person in the household"
-        ),
+        AssessmentFactor.DOMESTIC_ABUSE_OTHER_IN_HOUSEHOLD: ("Domestic abuse: another person in the household"),
         AssessmentFactor.MENTAL_HEALTH_CHILD: "Mental health: the child",
         AssessmentFactor.MENTAL_HEALTH_PARENT_OR_CARER: "Mental health: parent or carer",
-        AssessmentFactor.MENTAL_HEALTH_OTHER_IN_HOUSEHOLD: (
-            "Mental health: another person in the household"
-        ),
+        AssessmentFactor.MENTAL_HEALTH_OTHER_IN_HOUSEHOLD: ("Mental health: another person in the household"),
         AssessmentFactor.LEARNING_DISABILITY_CHILD: "Learning disability: the child",
-        AssessmentFactor.LEARNING_DISABILITY_PARENT_OR_CARER: (
-            "Learning disability: parent or carer"
-        ),
-        AssessmentFactor.LEARNING_DISABILITY_OTHER_IN_HOUSEHOLD: (
-            "Learning disability: another person in the household"
-        ),
-        AssessmentFactor.PHYSICAL_DISABILITY_OR_ILLNESS_CHILD: (
-            "Physical disability or illness: the child"
-        ),
-        AssessmentFactor.PHYSICAL_DISABILITY_OR_ILLNESS_PARENT_OR_CARER: (
-            "Physical disability or illness: parent or carer"
-        ),
+        AssessmentFactor.LEARNING_DISABILITY_PARENT_OR_CARER: ("Learning disability: parent or carer"),
+        AssessmentFactor.LEARNING_DISABILITY_OTHER_IN_HOUSEHOLD: ("Learning disability: another person in the household"),
+        AssessmentFactor.PHYSICAL_DISABILITY_OR_ILLNESS_CHILD: ("Physical disability or illness: the child"),
+        AssessmentFactor.PHYSICAL_DISABILITY_OR_ILLNESS_PARENT_OR_CARER: ("Physical disability or illness: parent or carer"),
         AssessmentFactor.PHYSICAL_DISABILITY_OR_ILLNESS_OTHER_IN_HOUSEHOLD: (
             "Physical disability or illness: another person in the household"
         ),
@@ -428,9 +406,7 @@ def validate_assessment_factors(codes: Sequence[str]) -> list[AssessmentFactor]:
     code given more than once, or "21" (no factors identified) together with any other factor.
     An empty list is accepted; whether an assessment needs at least one code is the caller's rule.
     """
-    return _validate_code_list(
-        AssessmentFactor, codes, item="assessment factor", exclusive=AssessmentFactor.NO_FACTORS
-    )
+    return _validate_code_list(AssessmentFactor, codes, item="assessment factor", exclusive=AssessmentFactor.NO_FACTORS)
 
 
 def validate_disabilities(codes: Sequence[str]) -> list[Disability]:
@@ -442,9 +418,7 @@ def validate_disabilities(codes: Sequence[str]) -> list[Disability]:
     return _validate_code_list(Disability, codes, item="disability", exclusive=Disability.NONE)
 
 
-def _validate_code_list(
-    code_list: type[_Code], codes: Sequence[str], *, item: str, exclusive: _Code
-) -> list[_Code]:
+def _validate_code_list(code_list: type[_Code], codes: Sequence[str], *, item: str, exclusive: _Code) -> list[_Code]:
     # A bare string is a Sequence[str] too; iterating "21" as "2", "1" would give a baffling error.
     if isinstance(codes, str):
         raise TypeError(f"expected a sequence of {item} codes, got the single string {codes!r}")

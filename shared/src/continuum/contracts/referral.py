@@ -6,7 +6,6 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-
 from pydantic import Field
 
 from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
@@ -91,12 +90,8 @@ class ReferralDecided(EventData):
     decided_by: str
     decided_at: datetime
     within_one_working_day: bool
-    correction_of: uuid.UUID | None = Field(
-        default=None, description="The earlier decision event this one corrects, if any."
-    )
-    closed_on: date | None = Field(
-        default=None, description="Set when the decision (NFA) closes the episode."
-    )
+    correction_of: uuid.UUID | None = Field(default=None, description="The earlier decision event this one corrects, if any.")
+    closed_on: date | None = Field(default=None, description="Set when the decision (NFA) closes the episode.")
 
 
 class InformationRequested(EventData):
