@@ -11,6 +11,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from continuum.contracts.assessment import (
+    AssessmentAllocated,
+    AssessmentAuthorised,
+    AssessmentOpened,
+    AssessmentOverdue,
+    AssessmentReturned,
+    AssessmentSubmitted,
+    Section47Concluded,
+    Section47Started,
+)
 from continuum.contracts.envelope import Envelope, EventData
 from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus, StatusChanged
 from continuum.contracts.referral import (
@@ -37,6 +47,14 @@ CATALOGUE: dict[str, type[EventData]] = {
         InformationReceived,
         StepUpRequested,
         StatusChanged,
+        AssessmentOpened,
+        AssessmentAllocated,
+        AssessmentSubmitted,
+        AssessmentReturned,
+        AssessmentAuthorised,
+        AssessmentOverdue,
+        Section47Started,
+        Section47Concluded,
     )
 }
 

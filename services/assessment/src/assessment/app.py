@@ -1,0 +1,58 @@
+"""The assessment service's app factory: `uvicorn assessment.app:create_app --factory`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from assessment.api import router
+from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_handlers
+from assessment.scheduler import OverdueScheduler
+from assessment.settings import AssessmentSettings
+from continuum.consumer import EventConsumer
+from continuum.kafka import make_consumer, make_producer
+from continuum.policy import load_policy
+from continuum.service_app import Runtime, Worker, build_app
+
+
+def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
+    settings = settings or AssessmentSettings()
+    policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
+
+    def on_startup(runtime: Runtime) -> None:
+        runtime.extras["policy"] = policy
+
+    def consumers(runtime: Runtime) -> list[EventConsumer]:
+        return [
+            EventConsumer(
+                name=INTAKE_CONSUMER,
+                topics=INTAKE_TOPICS,
+                handlers=make_intake_handlers(policy),
+                session_factory=runtime.session_factory,
+                consumer_factory=lambda: make_consumer(settings, *INTAKE_TOPICS, group_id=INTAKE_CONSUMER),
+                producer_factory=lambda: make_producer(settings),
+                source=settings.service_name,
+            )
+        ]
+
+    def workers(runtime: Runtime) -> list[Worker]:
+        scheduler = OverdueScheduler(
+            runtime.session_factory,
+            source=settings.service_name,
+            interval=settings.overdue_check_interval_seconds,
+            batch_size=settings.overdue_batch_size,
+        )
+        runtime.extras["overdue_scheduler"] = scheduler
+        return [scheduler.run]
+
+    return build_app(
+        settings=settings,
+        title="Continuum assessment service",
+        description=(
+            "Single assessments and section 47 enquiries: the 45-working-day clock, allocation of a lead practitioner, "
+            "the practitioner's record and authorisation by a social-work-qualified manager."
+        ),
+        routers=[router],
+        consumers=consumers,
+        on_startup=on_startup,
+        workers=workers,
+    )

@@ -1,0 +1,285 @@
+"""The assessment's rules, as pure functions over plain values (no I/O).
+
+Clocks: an assessment concludes no later than 45 working days after the referral; the initial
+child protection conference is due 15 working days after the strategy discussion. Working days are
+those of England and Wales (``continuum.calendar``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from continuum.calendar import add_working_days, working_days_between
+from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, validate_assessment_factors
+from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome
+from continuum.contracts.referral import DecisionOutcome
+from continuum.policy import LeadPractitionerPolicy
+
+#: The statutory limit: an assessment concludes within 45 working days of the referral.
+ASSESSMENT_WORKING_DAYS = 45
+#: The initial child protection conference is held within 15 working days of the strategy discussion.
+ICPC_WORKING_DAYS = 15
+
+
+class Status(StrEnum):
+    UNALLOCATED = "unallocated"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    AUTHORISED = "authorised"
+    WITHDRAWN = "withdrawn"
+
+
+#: Statuses of an assessment still on the clock (on the worklist, may become overdue).
+OPEN_STATUSES = (Status.UNALLOCATED, Status.IN_PROGRESS, Status.SUBMITTED)
+
+
+class Section47Status(StrEnum):
+    AWAITING_START = "awaiting_start"
+    STARTED = "started"
+    CONCLUDED = "concluded"
+
+
+class RuleBroken(ValueError):
+    """A request that breaks an assessment rule; ``field`` names what to fix."""
+
+    def __init__(self, field: str, reason: str, *, status: int = 422, slug: str = "validation-error") -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+        self.status = status
+        self.slug = slug
+
+
+# --- the clocks ---------------------------------------------------------------------------------
+
+
+def due_date(referral_date: date) -> date:
+    return add_working_days(referral_date, ASSESSMENT_WORKING_DAYS)
+
+
+def icpc_target(strategy_discussion_date: date) -> date:
+    return add_working_days(strategy_discussion_date, ICPC_WORKING_DAYS)
+
+
+def working_days_left(due: date, today: date) -> int:
+    """Working days from ``today`` to ``due``: 0 on the due date, negative once it has passed."""
+    if today <= due:
+        return working_days_between(today, due)
+    return -working_days_between(due, today)
+
+
+def is_overdue(due: date, today: date) -> bool:
+    """Overdue from the day after the due date: authorising on the due date is within 45."""
+    return today > due
+
+
+def route_for(outcome: DecisionOutcome) -> AssessmentRoute | None:
+    """Which assessment a front-door decision opens; ``None`` when it opens none."""
+    if outcome is DecisionOutcome.ASSESSMENT:
+        return AssessmentRoute.SECTION17
+    if outcome is DecisionOutcome.STRATEGY_DISCUSSION:
+        return AssessmentRoute.SECTION47
+    return None
+
+
+# --- lead practitioners -------------------------------------------------------------------------
+
+
+def check_lead_practitioner(role: str, route: AssessmentRoute, policy: LeadPractitionerPolicy) -> bool:
+    """Whether ``role`` may lead this assessment; returns whether it is a social-work role.
+
+    Social workers may lead any assessment; the council's named non-social-work roles may lead
+    section 17 work only (under the allocating manager's oversight), never section 47.
+    """
+    if role in policy.social_worker_roles:
+        return True
+    if role in policy.section17_roles:
+        if route is AssessmentRoute.SECTION47:
+            raise RuleBroken(
+                "lead_practitioner_role",
+                f"section 47 work needs a social worker ({', '.join(policy.social_worker_roles)}); "
+                f"{role} may lead section 17 work only",
+                slug="not-eligible-lead-practitioner",
+            )
+        return False
+    allowed = ", ".join([*policy.social_worker_roles, *policy.section17_roles])
+    raise RuleBroken("lead_practitioner_role", f"{role!r} may not be a lead practitioner; the council's roles are: {allowed}")
+
+
+def check_allocation(status: Status, current_lead: str | None, new_lead: str, reason: str | None) -> None:
+    if status in (Status.AUTHORISED, Status.WITHDRAWN):
+        raise RuleBroken("assessment", f"is {status.value}; it cannot be allocated", status=409, slug="assessment-closed")
+    if current_lead is not None:
+        if new_lead == current_lead:
+            raise RuleBroken("lead_practitioner", "already leads this assessment")
+        if not reason:
+            raise RuleBroken("reason", "give the reason for the reallocation")
+
+
+# --- recording ----------------------------------------------------------------------------------
+
+
+def parse_factors(codes: Sequence[str]) -> list[AssessmentFactor]:
+    """Census factors: known codes, none twice, and ``21`` (no factors) only on its own."""
+    try:
+        return validate_assessment_factors(list(codes))
+    except ValueError as exc:
+        raise RuleBroken("factors", str(exc)) from exc
+
+
+def check_can_record(status: Status) -> None:
+    if status is Status.UNALLOCATED:
+        raise RuleBroken("assessment", "is not allocated yet", status=409, slug="not-allocated")
+    if status is not Status.IN_PROGRESS:
+        raise RuleBroken(
+            "assessment", f"is {status.value}; it can no longer be changed", status=409, slug=f"assessment-{status.value}"
+        )
+
+
+def check_dates(*, referral_date: date, today: date, start_date: date | None, child_seen_date: date | None) -> None:
+    if start_date is not None:
+        if start_date < referral_date:
+            raise RuleBroken("start_date", f"is before the referral date {referral_date.isoformat()}")
+        if start_date > today:
+            raise RuleBroken("start_date", "is in the future")
+    if child_seen_date is not None:
+        if child_seen_date < referral_date:
+            raise RuleBroken("child_seen_date", f"is before the referral date {referral_date.isoformat()}")
+        if child_seen_date > today:
+            raise RuleBroken("child_seen_date", "is in the future")
+
+
+def check_specialist_date(index: int, on: date, today: date) -> None:
+    if on > today:
+        raise RuleBroken(f"specialist_assessments.{index}.date", "is in the future")
+
+
+def check_primary_need(primary_need: PrimaryNeedCode, outcome: AssessmentOutcome, factors: Sequence[AssessmentFactor]) -> None:
+    """The primary need and the factors must agree with the outcome.
+
+    - N0 (not stated) cannot stand for a child found in need (CIN plan or child protection).
+    - N9 (cases other than children in need) means the child is not in need: only NFA or early help.
+    - Child protection needs at least one factor identified (not ``21``, no factors).
+    """
+    in_need = outcome in (AssessmentOutcome.CIN_PLAN, AssessmentOutcome.CHILD_PROTECTION)
+    if in_need and primary_need is PrimaryNeedCode.NOT_STATED:
+        raise RuleBroken("primary_need", f"N0 (not stated) is not a primary need for a child on a {outcome.value} outcome")
+    if in_need and primary_need is PrimaryNeedCode.NOT_CHILD_IN_NEED:
+        raise RuleBroken("primary_need", f"N9 (cases other than children in need) contradicts a {outcome.value} outcome")
+    if outcome is AssessmentOutcome.CHILD_PROTECTION and list(factors) == [AssessmentFactor.NO_FACTORS]:
+        raise RuleBroken("factors", "a child protection outcome needs the factors identified, not 21 (no factors)")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the lead practitioner has recorded, as plain values."""
+
+    start_date: date | None
+    child_seen_date: date | None
+    child_seen_alone: bool | None
+    factors: Sequence[AssessmentFactor]
+    primary_need: PrimaryNeedCode | None
+    recommendation: AssessmentOutcome | None
+    recommendation_summary: str | None
+    unborn: bool
+
+
+def check_can_submit(status: Status, record: Record) -> None:
+    """A complete record, in progress, may be submitted; a second submission is a conflict."""
+    if status is Status.SUBMITTED:
+        raise RuleBroken("assessment", "is already submitted and awaits the manager", status=409, slug="already-submitted")
+    check_can_record(status)
+    missing = []
+    if record.start_date is None:
+        missing.append("start_date")
+    if record.child_seen_date is None and not record.unborn:
+        missing.append("child_seen_date")
+    if record.child_seen_date is not None and record.child_seen_alone is None:
+        missing.append("child_seen_alone")
+    if not record.factors:
+        missing.append("factors (21 when no factors were identified)")
+    if record.primary_need is None:
+        missing.append("primary_need")
+    if record.recommendation is None:
+        missing.append("recommendation")
+    if not record.recommendation_summary:
+        missing.append("recommendation_summary")
+    if missing:
+        raise RuleBroken(missing[0].split(" ")[0], f"record {', '.join(missing)} before submitting", slug="incomplete-assessment")
+    assert record.primary_need is not None and record.recommendation is not None
+    check_primary_need(record.primary_need, record.recommendation, record.factors)
+
+
+def check_can_review(status: Status) -> None:
+    """Only a submitted assessment may be authorised or returned."""
+    if status is Status.AUTHORISED:
+        raise RuleBroken("assessment", "is already authorised", status=409, slug="already-authorised")
+    if status is not Status.SUBMITTED:
+        raise RuleBroken("assessment", "has not been submitted for authorisation", status=409, slug="not-submitted")
+
+
+def check_authorisation(*, authorisation_date: date, start_date: date, today: date) -> None:
+    if authorisation_date < start_date:
+        raise RuleBroken("authorisation_date", f"is before the assessment's start date {start_date.isoformat()}")
+    if authorisation_date > today:
+        raise RuleBroken("authorisation_date", "is in the future")
+
+
+@dataclass(frozen=True)
+class Closure:
+    closed_on: date
+    reason: ReasonForClosure
+
+
+def closure_for(outcome: AssessmentOutcome, authorisation_date: date) -> Closure | None:
+    """NFA closes the episode (RC8); early help closes it to social care (RC9, handed to step-down)."""
+    if outcome is AssessmentOutcome.NFA:
+        return Closure(authorisation_date, ReasonForClosure.NFA_AFTER_ASSESSMENT)
+    if outcome is AssessmentOutcome.EARLY_HELP:
+        return Closure(authorisation_date, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT)
+    return None
+
+
+# --- section 47 ---------------------------------------------------------------------------------
+
+
+def check_section47_start(
+    status: Section47Status, *, referral_date: date, strategy_discussion_date: date, start_date: date, today: date
+) -> None:
+    if status is not Section47Status.AWAITING_START:
+        raise RuleBroken("section47", "has already started", status=409, slug="section47-already-started")
+    if strategy_discussion_date < referral_date:
+        raise RuleBroken("strategy_discussion_date", f"is before the referral date {referral_date.isoformat()}")
+    if strategy_discussion_date > today:
+        raise RuleBroken("strategy_discussion_date", "is in the future")
+    if start_date < strategy_discussion_date:
+        raise RuleBroken("start_date", "is before the strategy discussion that decided the enquiry")
+    if start_date > today:
+        raise RuleBroken("start_date", "is in the future")
+
+
+def check_section47_conclusion(
+    status: Section47Status,
+    *,
+    start_date: date | None,
+    icpc_date: date | None,
+    icpc_not_required: bool,
+    outcome: Section47Outcome,
+    today: date,
+) -> None:
+    if status is Section47Status.AWAITING_START or start_date is None:
+        raise RuleBroken("section47", "has not started", status=409, slug="section47-not-started")
+    if status is Section47Status.CONCLUDED:
+        raise RuleBroken("section47", "is already concluded", status=409, slug="section47-already-concluded")
+    if icpc_not_required == (icpc_date is not None):
+        raise RuleBroken("icpc_date", "give the conference date, or icpc_not_required = true (exactly one)")
+    if icpc_date is not None:
+        if icpc_date < start_date:
+            raise RuleBroken("icpc_date", f"is before the enquiry's start date {start_date.isoformat()}")
+        if icpc_date > today:
+            raise RuleBroken("icpc_date", "is in the future")
+    if icpc_not_required and outcome is Section47Outcome.CP_PLAN:
+        raise RuleBroken("outcome", "a child protection plan needs an initial child protection conference")

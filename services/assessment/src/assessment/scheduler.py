@@ -1,0 +1,60 @@
+"""The overdue scheduler: a periodic worker inside the service that flags assessments past their
+due date. Safe with any number of replicas: see :func:`assessment.service.flag_overdue`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from assessment import service
+from continuum.calendar import LONDON
+from continuum.uow import UnitOfWork
+
+log = logging.getLogger("assessment.scheduler")
+
+
+def _london_today() -> date:
+    return datetime.now(LONDON).date()
+
+
+class OverdueScheduler:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        source: str,
+        interval: float = 60.0,
+        batch_size: int = 500,
+        today: Callable[[], date] = _london_today,
+    ) -> None:
+        self._session_factory = session_factory
+        self.source = source
+        self.interval = interval
+        self.batch_size = batch_size
+        self._today = today
+
+    async def tick(self) -> int:
+        """Flag every assessment now overdue, a batch per transaction; returns how many this replica flagged."""
+        total = 0
+        while True:
+            uow = UnitOfWork(self._session_factory, source=self.source)
+            flagged = await service.flag_overdue(uow, today=self._today(), batch_size=self.batch_size)
+            total += flagged
+            if flagged < self.batch_size:
+                return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                flagged = await self.tick()
+                if flagged:
+                    log.info("assessments flagged overdue", extra={"count": flagged})
+            except Exception as exc:  # noqa: BLE001 - the next tick retries; the database may be restarting
+                log.warning("overdue check failed", extra={"error": type(exc).__name__})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.interval)

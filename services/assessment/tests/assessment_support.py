@@ -1,0 +1,214 @@
+"""Helpers for the assessment service's tests: API clients per user, events from the front door
+(handed to the real consumer, either through the broker or straight to its handler) and database
+snapshots that prove a refused request changed nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+
+from assessment.settings import AssessmentSettings
+from continuum.auth import mint_dev_token
+from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
+from continuum.consumer import EventConsumer
+from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, DecisionOutcome, Envelope, ReferralDecided
+from continuum.service_app import Runtime
+from continuum.testing import remember_personal_data, unique
+
+MANAGER_NORTH = {"teams": ("north",), "sw_qualified": True}
+
+
+class Api:
+    """An HTTP client for the assessment API, acting as one user."""
+
+    def __init__(self, app: Any, settings: AssessmentSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def as_user(
+        self, *roles: str, teams: tuple[str, ...] = ("north",), sw_qualified: bool = False, sub: str | None = None
+    ) -> httpx.AsyncClient:
+        token = mint_dev_token(
+            self.settings, sub=sub or unique("user"), roles=list(roles), teams=list(teams), sw_qualified=sw_qualified
+        )
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://assessment",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def manager(self, team: str = "north", *, sw_qualified: bool = True, sub: str | None = None) -> httpx.AsyncClient:
+        return self.as_user("manager", teams=(team,), sw_qualified=sw_qualified, sub=sub)
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'}
+
+
+def decided(
+    *,
+    outcome: str = "assessment",
+    team: str = "north",
+    referral_date: date = date(2026, 11, 20),
+    child_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    referral_id: uuid.UUID | None = None,
+    correction_of: uuid.UUID | None = None,
+) -> Envelope[Any]:
+    case = case_id or uuid.uuid4()
+    received = datetime(referral_date.year, referral_date.month, referral_date.day, 10, 0, tzinfo=UTC)
+    data = ReferralDecided(
+        referral_id=referral_id or uuid.uuid4(),
+        case_id=case,
+        child_id=child_id or uuid.uuid4(),
+        received_at=received,
+        referral_date=referral_date,
+        source=ReferralSource.POLICE,
+        outcome=DecisionOutcome(outcome),
+        team=team,
+        decided_by="front-door-manager",
+        decided_at=received,
+        within_one_working_day=True,
+        correction_of=correction_of,
+    )
+    return Envelope.wrap(data, source="referral", subject=str(case), aggregate_version=2)
+
+
+def child_registered(
+    child_id: uuid.UUID, *, version: int = 1, nhs_number: str | None = "9434765919", **overrides: Any
+) -> Envelope[Any]:
+    given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
+    remember_personal_data(given, family)
+    values: dict[str, Any] = {
+        "child_id": child_id,
+        "la_child_id": unique("LA"),
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": date(2016, 3, 14),
+        "expected_date_of_birth": None,
+        "sex": Sex.FEMALE,
+        "ethnicity": Ethnicity.WHITE_BRITISH,
+        "disabilities": [Disability.NONE],
+        "upn": None,
+        "nhs_number": nhs_number,
+        "postcode": "EX1 1AA",
+        "version": version,
+    } | overrides
+    return Envelope.wrap(ChildRegistered(**values), source="referral", subject=str(child_id), aggregate_version=version)
+
+
+async def publish(
+    bootstrap: str, *messages: Envelope[Any] | tuple[str, bytes], topic: str = REFERRAL_TOPIC, key: str | None = None
+) -> None:
+    """Send events (or raw ``(key, bytes)``) to the topic, as the referral service's relay would."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for m in messages:
+            if isinstance(m, Envelope):
+                k, value = key or m.subject, json.dumps(m.to_json_dict()).encode()
+            else:
+                k, value = m
+            await producer.send_and_wait(topic, value, key=k.encode())
+    finally:
+        await producer.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], *, within: float = 15.0) -> Any:
+    """Poll ``check`` until it returns something truthy; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within}s")
+        await asyncio.sleep(0.05)
+
+
+class Cases:
+    """Direct access to the service's database and its intake consumer's handler (no broker)."""
+
+    def __init__(self, app: Any, settings: AssessmentSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+    @property
+    def intake(self) -> EventConsumer:
+        return self.runtime.consumers[0]
+
+    async def deliver(self, event: Envelope[Any]) -> str:
+        """Hand an event to the intake consumer exactly as it would after reading it from Kafka."""
+        return await self.intake.handle(event, self.intake.handlers[event.type])
+
+    async def open(self, *, with_child: bool = True, **decision: Any) -> dict[str, Any]:
+        """Open an assessment from a front-door decision; returns its row."""
+        event = decided(**decision)
+        if with_child:
+            await self.deliver(child_registered(event.data.child_id))
+        await self.deliver(event)
+        row = await self.row("SELECT * FROM assessments WHERE referral_id = :r", r=event.data.referral_id)
+        assert row is not None
+        return row
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.runtime.session_factory() as session:
+            return (await session.execute(text(sql), params)).scalar()
+
+    async def row(self, sql: str, **params: Any) -> dict[str, Any] | None:
+        async with self.runtime.session_factory() as session:
+            found = (await session.execute(text(sql), params)).mappings().first()
+            return dict(found) if found else None
+
+    async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        async with self.runtime.session_factory() as session:
+            return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
+
+    async def events(self, case_id: uuid.UUID, event_type: str | None = None) -> list[dict[str, Any]]:
+        """The outbox rows written for a case (optionally of one type), oldest first."""
+        sql = "SELECT event_type, payload FROM outbox WHERE key = :k"
+        if event_type:
+            sql += " AND event_type = :t"
+        return await self.rows(sql + " ORDER BY seq", k=str(case_id), t=event_type)
+
+    async def snapshot(self, assessment_id: uuid.UUID) -> dict[str, Any]:
+        """Everything a request on this assessment could change: its row, its history rows, its
+        section 47 record, the events of its case and the audit rows about it."""
+        a = await self.row("SELECT * FROM assessments WHERE id = :a", a=assessment_id)
+        assert a is not None
+        return {
+            "assessment": a,
+            "allocations": await self.scalar(
+                "SELECT count(*) FROM assessment_allocations WHERE assessment_id = :a", a=assessment_id
+            ),
+            "returns": await self.scalar("SELECT count(*) FROM assessment_returns WHERE assessment_id = :a", a=assessment_id),
+            "section47": await self.row("SELECT * FROM section47_enquiries WHERE assessment_id = :a", a=assessment_id),
+            "outbox": await self.scalar("SELECT count(*) FROM outbox WHERE key = :k", k=str(a["case_id"])),
+            "audit": await self.scalar(
+                "SELECT count(*) FROM audit_log WHERE subject_id = :a AND outcome = 'success'", a=str(assessment_id)
+            ),
+        }
+
+
+def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["type"].startswith("https://")
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body

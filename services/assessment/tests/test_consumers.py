@@ -1,0 +1,148 @@
+"""The intake consumer on the real broker: front-door decisions in, assessments out."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+from assessment_support import Cases, child_registered, decided, eventually, publish
+
+from assessment.consumers import INTAKE_CONSUMER
+from continuum.devstack import TansuBroker
+from continuum.kafka import dlq_topic
+from continuum.testing import read_raw
+
+
+async def opened(cases: Cases, referral_id: uuid.UUID) -> dict[str, Any] | None:
+    return await cases.row("SELECT * FROM assessments WHERE referral_id = :r", r=referral_id)
+
+
+async def test_the_same_decision_delivered_three_times_opens_one_assessment(broker: TansuBroker, cases: Cases) -> None:
+    child = uuid.uuid4()
+    event = decided(child_id=child)
+    # A later event on the same key (so the same partition) proves all three were consumed first.
+    after = decided(child_id=child, case_id=event.data.case_id)
+    await publish(broker.bootstrap, child_registered(child), key=str(event.data.case_id))
+    await publish(broker.bootstrap, event, event, event, after)
+    await eventually(lambda: opened(cases, after.data.referral_id))
+
+    assert await cases.scalar("SELECT count(*) FROM assessments WHERE case_id = :c", c=event.data.case_id) == 2
+    first = await opened(cases, event.data.referral_id)
+    assert first is not None and first["due_date"] == date(2027, 1, 27) and first["status"] == "unallocated"
+    assert (
+        await cases.scalar("SELECT count(*) FROM inbox WHERE consumer = :c AND event_id = :e", c=INTAKE_CONSUMER, e=event.id) == 1
+    )
+    events = await cases.events(event.data.case_id, "assessment.opened")
+    assert [e["payload"]["data"]["referral_id"] for e in events] == [str(event.data.referral_id), str(after.data.referral_id)]
+
+
+async def test_a_malformed_event_goes_to_the_dlq_and_the_next_is_processed(broker: TansuBroker, cases: Cases) -> None:
+    key = str(uuid.uuid4())
+    good = decided()
+    bad_contract = decided().to_json_dict()
+    bad_contract["data"]["outcome"] = "adoption"
+    marker = uuid.uuid4().hex
+    await publish(
+        broker.bootstrap,
+        (key, f"not json {marker}".encode()),
+        (key, json.dumps(bad_contract).encode()),
+        key=key,
+    )
+    await publish(broker.bootstrap, good, key=key)
+    await eventually(lambda: opened(cases, good.data.referral_id))
+
+    async def dead_letters() -> list[Any]:
+        records = await read_raw(broker.bootstrap, dlq_topic(INTAKE_CONSUMER))
+        return [r for r in records if r.key == key.encode()]
+
+    letters = await eventually(lambda: _at_least(dead_letters, 2))
+    reasons = [dict(r.headers)["dlq_reason"].decode() for r in letters]
+    assert reasons[0].startswith("invalid: not JSON") and marker.encode() in letters[0].value
+    assert reasons[1].startswith("invalid: referral.decided does not match its contract")
+    assert all(dict(r.headers)["dlq_original_topic"] == b"continuum.referral" for r in letters)
+
+
+async def _at_least(fetch: Any, n: int) -> list[Any] | None:
+    found: list[Any] = await fetch()
+    return found if len(found) >= n else None
+
+
+async def test_a_decision_for_an_unknown_team_is_dead_lettered(broker: TansuBroker, cases: Cases) -> None:
+    event = decided(team="atlantis")
+    after = decided(case_id=event.data.case_id)
+    await publish(broker.bootstrap, event, after)
+    await eventually(lambda: opened(cases, after.data.referral_id))
+    assert await opened(cases, event.data.referral_id) is None
+    letters = [
+        r for r in await read_raw(broker.bootstrap, dlq_topic(INTAKE_CONSUMER)) if r.key == str(event.data.case_id).encode()
+    ]
+    assert len(letters) == 1 and dict(letters[0].headers)["dlq_reason"].startswith(b"rejected:")
+
+
+async def test_other_outcomes_open_nothing(cases: Cases) -> None:
+    for outcome in ("nfa", "early_help"):
+        event = decided(outcome=outcome)
+        assert await cases.deliver(event) == "handled"
+        assert await opened(cases, event.data.referral_id) is None
+        assert await cases.events(event.data.case_id) == []
+
+
+async def test_a_strategy_discussion_opens_a_section_47_and_its_assessment(cases: Cases) -> None:
+    row = await cases.open(outcome="strategy_discussion")
+    s47 = await cases.row("SELECT * FROM section47_enquiries WHERE assessment_id = :a", a=row["id"])
+    assert s47 is not None and s47["status"] == "awaiting_start" and s47["case_id"] == row["case_id"]
+    opened_event = (await cases.events(row["case_id"], "assessment.opened"))[0]["payload"]["data"]
+    assert opened_event["route"] == "section47" and opened_event["section47_id"] == str(s47["id"])
+
+
+async def test_the_partner_status_waits_for_the_childs_identity(cases: Cases) -> None:
+    child = uuid.uuid4()
+    row = await cases.open(with_child=False, child_id=child)
+    assert await cases.events(row["case_id"], "status.changed") == []
+    await cases.deliver(child_registered(child, nhs_number="9434765870"))
+    statuses = await cases.events(row["case_id"], "status.changed")
+    assert len(statuses) == 1
+    data = statuses[0]["payload"]["data"]
+    # The minimum a partner needs, and never a name.
+    assert set(data) == {"nhs_number", "date_of_birth", "status", "since", "responsible_team", "team_contact"}
+    assert data["nhs_number"] == "9434765870" and data["status"] == "assessment" and data["team_contact"] == "01632 960001"
+    # A later child.updated does not send it again.
+    await cases.deliver(child_registered(child, version=2, nhs_number="9434765870"))
+    assert len(await cases.events(row["case_id"], "status.changed")) == 1
+
+
+async def test_an_older_child_version_does_not_overwrite_a_newer_one(cases: Cases) -> None:
+    child = uuid.uuid4()
+    await cases.deliver(child_registered(child, version=3, postcode="EX3 3AA"))
+    await cases.deliver(child_registered(child, version=2, postcode="EX2 2AA"))
+    assert await cases.scalar("SELECT postcode FROM children WHERE id = :c", c=child) == "EX3 3AA"
+
+
+async def test_a_corrected_decision_withdraws_or_adjusts_the_assessment(cases: Cases) -> None:
+    row = await cases.open(team="north")
+    first = uuid.uuid4()
+    correction = decided(
+        outcome="strategy_discussion",
+        team="south",
+        case_id=row["case_id"],
+        referral_id=row["referral_id"],
+        child_id=row["child_id"],
+        correction_of=first,
+    )
+    await cases.deliver(correction)
+    moved = await opened(cases, row["referral_id"])
+    assert moved is not None and moved["team"] == "south" and moved["route"] == "section47"
+    assert await cases.scalar("SELECT count(*) FROM section47_enquiries WHERE assessment_id = :a", a=row["id"]) == 1
+    nfa = decided(
+        outcome="nfa",
+        case_id=row["case_id"],
+        referral_id=row["referral_id"],
+        child_id=row["child_id"],
+        correction_of=correction.id,
+    )
+    await cases.deliver(nfa)
+    withdrawn = await opened(cases, row["referral_id"])
+    assert withdrawn is not None and withdrawn["status"] == "withdrawn"
+    assert await cases.scalar("SELECT count(*) FROM assessments WHERE referral_id = :r", r=row["referral_id"]) == 1

@@ -1,0 +1,211 @@
+"""Events the assessment service publishes on ``continuum.assessment``.
+
+Narrative (the practitioner's analysis, the manager's reasons for returning an assessment) never
+leaves the service: events carry codes, dates and ids, which is what the census, the plan service
+and step-down need.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure
+from continuum.contracts.envelope import EventData
+
+ASSESSMENT_TOPIC = "continuum.assessment"
+
+
+class AssessmentRoute(StrEnum):
+    """A single assessment under section 17, or one that goes with a section 47 enquiry."""
+
+    SECTION17 = "section17"
+    SECTION47 = "section47"
+
+
+class AssessmentOutcome(StrEnum):
+    """What the authorised assessment decides: NFA and early help close the episode (RC8, RC9)."""
+
+    NFA = "nfa"
+    EARLY_HELP = "early_help"
+    CIN_PLAN = "cin_plan"
+    CHILD_PROTECTION = "child_protection"
+
+
+class SpecialistAssessmentKind(StrEnum):
+    GRADED_CARE_PROFILE_2 = "gcp2"
+    PARENTING = "parenting"
+    PAMS = "pams"
+    AIM = "aim"
+    RISK = "risk"
+
+
+class Section47Outcome(StrEnum):
+    """Whether the enquiry ended in a child protection plan (the ICPC decided one) or not."""
+
+    CP_PLAN = "cp_plan"
+    NO_CP_PLAN = "no_cp_plan"
+
+
+class AssessmentOpened(EventData):
+    """A referral decided for assessment (or a strategy discussion) opened an assessment."""
+
+    event_type = "assessment.opened"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    referral_id: uuid.UUID
+    referral_date: date
+    due_date: date = Field(description="Referral date plus 45 working days (England and Wales)")
+    team: str
+    route: AssessmentRoute
+    section47_id: uuid.UUID | None
+    opened_at: datetime
+
+
+class AssessmentAllocated(EventData):
+    """A social-work-qualified manager allocated (or reallocated) the lead practitioner."""
+
+    event_type = "assessment.allocated"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    lead_practitioner: str
+    lead_practitioner_role: str
+    social_worker: bool = Field(description="Whether the lead practitioner's role is a social-work role")
+    allocated_by: str
+    allocated_at: datetime
+    previous_lead_practitioner: str | None = Field(None, description="Set on a reallocation")
+
+
+class AssessmentSubmitted(EventData):
+    event_type = "assessment.submitted"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    submitted_by: str
+    submitted_at: datetime
+    recommendation: AssessmentOutcome
+
+
+class AssessmentReturned(EventData):
+    """The manager sent the assessment back to the lead practitioner (the reasons stay in the service)."""
+
+    event_type = "assessment.returned"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    returned_by: str
+    returned_at: datetime
+
+
+class AssessmentAuthorised(EventData):
+    """The manager authorised the assessment: everything the CIN census and the plan service need."""
+
+    event_type = "assessment.authorised"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    referral_id: uuid.UUID
+    team: str
+    route: AssessmentRoute
+    section47_id: uuid.UUID | None
+    lead_practitioner: str
+    lead_practitioner_role: str
+    authorised_by: str
+    referral_date: date
+    start_date: date = Field(description="Census AssessmentActualStartDate")
+    authorisation_date: date = Field(description="Census AssessmentAuthorisationDate")
+    due_date: date
+    working_days: int = Field(description="Working days from the referral date to the authorisation date")
+    within_timescale: bool = Field(description="Authorised within 45 working days of the referral")
+    child_seen_date: date | None
+    child_seen_alone: bool | None
+    factors: list[AssessmentFactor] = Field(description="Census AssessmentFactors")
+    primary_need: PrimaryNeedCode = Field(description="Census PrimaryNeedCode")
+    specialist_assessments: list[SpecialistAssessmentKind]
+    outcome: AssessmentOutcome
+    closure_date: date | None = Field(description="Census CINclosureDate, when the outcome closes the episode")
+    reason_for_closure: ReasonForClosure | None = Field(description="RC8 after NFA, RC9 after early help")
+
+
+class AssessmentOverdue(EventData):
+    """An open assessment passed its due date; published once per assessment."""
+
+    event_type = "assessment.overdue"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    lead_practitioner: str | None
+    due_date: date
+    detected_at: datetime
+
+
+class Section47Started(EventData):
+    event_type = "section47.started"
+    topic = ASSESSMENT_TOPIC
+
+    section47_id: uuid.UUID
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    strategy_discussion_date: date
+    start_date: date = Field(description="Census S47ActualStartDate")
+    icpc_target_date: date = Field(description="Census InitialCPCtarget: 15 working days after the strategy discussion")
+    started_by: str
+
+
+class Section47Concluded(EventData):
+    event_type = "section47.concluded"
+    topic = ASSESSMENT_TOPIC
+
+    section47_id: uuid.UUID
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    start_date: date
+    icpc_target_date: date
+    icpc_date: date | None = Field(description="Census DateOfInitialCPC")
+    icpc_not_required: bool = Field(description="Census ICPCnotRequired")
+    icpc_within_target: bool | None
+    outcome: Section47Outcome
+    concluded_by: str
+    concluded_at: datetime
+
+
+__all__ = [
+    "ASSESSMENT_TOPIC",
+    "AssessmentAllocated",
+    "AssessmentAuthorised",
+    "AssessmentOpened",
+    "AssessmentOutcome",
+    "AssessmentOverdue",
+    "AssessmentReturned",
+    "AssessmentRoute",
+    "AssessmentSubmitted",
+    "Section47Concluded",
+    "Section47Outcome",
+    "Section47Started",
+    "SpecialistAssessmentKind",
+]
