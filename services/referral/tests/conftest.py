@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from referral_support import Api
 
 from continuum.devstack import TansuBroker
 from continuum.testing import test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
-from referral_support import Api
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 

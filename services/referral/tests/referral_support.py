@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 
+import asyncpg
 import httpx
 
 from continuum.auth import mint_dev_token
-from continuum.testing import remember_personal_data, unique
+from continuum.contracts import PARTNER_STATUS_TOPIC, REFERRAL_TOPIC, Envelope, parse_event
+from continuum.testing import read_raw, remember_personal_data, unique
 from referral.settings import ReferralSettings
 
 
@@ -19,8 +27,12 @@ class Api:
         self.app = app
         self.settings = settings
 
-    def as_user(self, *roles: str, teams: tuple[str, ...] = ("north",), sw_qualified: bool = False, sub: str | None = None) -> httpx.AsyncClient:
-        token = mint_dev_token(self.settings, sub=sub or unique("user"), roles=list(roles), teams=list(teams), sw_qualified=sw_qualified)
+    def as_user(
+        self, *roles: str, teams: tuple[str, ...] = ("north",), sw_qualified: bool = False, sub: str | None = None
+    ) -> httpx.AsyncClient:
+        token = mint_dev_token(
+            self.settings, sub=sub or unique("user"), roles=list(roles), teams=list(teams), sw_qualified=sw_qualified
+        )
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app),
             base_url="http://referral",
@@ -40,7 +52,7 @@ def new_child(**overrides: Any) -> dict[str, Any]:
         "disabilities": ["NONE"],
         "postcode": "EX1 1AA",
     } | overrides
-    remember_personal_data(child["given_name"], child["family_name"])
+    remember_personal_data(child["given_name"], child["family_name"], str(child.get("date_of_birth") or ""))
     return child
 
 
@@ -60,3 +72,155 @@ def new_referral(child: dict[str, Any] | None = None, **overrides: Any) -> dict[
 
 def today() -> date:
     return date.today()
+
+
+# --- identifiers --------------------------------------------------------------------------------
+
+
+def nhs_number() -> str:
+    """A random NHS number with a correct modulus-11 check digit (computed here, not by the code under test)."""
+    while True:
+        digits = [random.randint(0, 9) for _ in range(9)]
+        remainder = sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        check = (11 - remainder) % 11
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def upn() -> str:
+    return random.choice("ABCDEFGHJKLMNPQRTUVWXYZ") + "".join(random.choice("0123456789") for _ in range(12))
+
+
+# --- the test database --------------------------------------------------------------------------
+
+
+def _dsn(settings: ReferralSettings) -> str:
+    return str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def db_fetch(settings: ReferralSettings, sql: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(_dsn(settings))
+    try:
+        return list(await conn.fetch(sql, *args))
+    finally:
+        await conn.close()
+
+
+async def db_value(settings: ReferralSettings, sql: str, *args: Any) -> Any:
+    conn = await asyncpg.connect(_dsn(settings))
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def db_execute(settings: ReferralSettings, sql: str, *args: Any) -> str:
+    conn = await asyncpg.connect(_dsn(settings))
+    try:
+        return str(await conn.execute(sql, *args))
+    finally:
+        await conn.close()
+
+
+async def row_counts(settings: ReferralSettings) -> dict[str, int]:
+    """How many rows the tables a bad request must not touch hold now."""
+    conn = await asyncpg.connect(_dsn(settings))
+    try:
+        return {table: await conn.fetchval(f"SELECT count(*) FROM {table}") for table in COUNTED_TABLES}
+    finally:
+        await conn.close()
+
+
+COUNTED_TABLES = ("referrals", "children", "outbox", "referral_decisions", "information_requests")
+
+
+async def audit_count(settings: ReferralSettings, subject_id: str, *, outcome: str | None = None) -> int:
+    if outcome is None:
+        return int(await db_value(settings, "SELECT count(*) FROM audit_log WHERE subject_id = $1", subject_id))
+    return int(
+        await db_value(settings, "SELECT count(*) FROM audit_log WHERE subject_id = $1 AND outcome = $2", subject_id, outcome)
+    )
+
+
+async def wait_for_row(settings: ReferralSettings, sql: str, *args: Any, within: float = 10.0) -> asyncpg.Record:
+    """Poll until ``sql`` returns a row; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        rows = await db_fetch(settings, sql, *args)
+        if rows:
+            return rows[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no row after {within}s for: {sql} {args}")
+        await asyncio.sleep(0.1)
+
+
+# --- the topics ---------------------------------------------------------------------------------
+
+
+async def events_since(settings: ReferralSettings, since: datetime, *, wait: float = 0.6) -> list[Envelope[Any]]:
+    """Every event this service created at or after ``since`` that reached its topics, after
+    giving the outbox relay (polling every 0.05 s in tests) ``wait`` seconds to publish it."""
+    await asyncio.sleep(wait)
+    found: list[Envelope[Any]] = []
+    for topic in (REFERRAL_TOPIC, PARTNER_STATUS_TOPIC):
+        for record in await read_raw(settings.kafka_bootstrap, topic):
+            try:
+                event = parse_event(record.value or b"")
+            except ValueError:
+                continue
+            # Only this service's events: other services' consumers react to earlier tests' events
+            # and publish on the shared partner-status topic meanwhile.
+            if event.time >= since and event.source == settings.service_name:
+                found.append(event)
+    return found
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+    """The answer is RFC 9457 problem+json with ``status``; when ``field`` is given, the errors name it."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@asynccontextmanager
+async def changes_nothing(settings: ReferralSettings, *rows: tuple[str, str]) -> AsyncIterator[None]:
+    """Asserts that the block leaves the counted tables' row counts, the given rows (``(table, id)``:
+    every column) and the topics as they were."""
+    counts = await row_counts(settings)
+    before = {row: await _row(settings, *row) for row in rows}
+    since = now_utc()
+    yield
+    assert await row_counts(settings) == counts
+    for row, values in before.items():
+        assert await _row(settings, *row) == values, f"{row} changed"
+    assert [(e.type, e.subject) for e in await events_since(settings, since)] == []
+
+
+async def _row(settings: ReferralSettings, table: str, row_id: str) -> dict[str, Any]:
+    assert table in COUNTED_TABLES
+    rows = await db_fetch(settings, f"SELECT * FROM {table} WHERE id = $1", uuid.UUID(row_id))
+    assert len(rows) == 1, f"{table} {row_id} not found"
+    return dict(rows[0])
+
+
+async def post_referral(client: httpx.AsyncClient, body: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+    """POST a referral that must be accepted; returns the answer's body."""
+    r = await client.post("/v1/referrals", json=body if body is not None else new_referral(), headers=headers)
+    assert r.status_code == 201, r.text
+    created: dict[str, Any] = r.json()
+    return created

@@ -15,10 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 DEV_POLICY = Path(__file__).with_name("dev_policy.yaml")
 
 
+#: What a team id looks like, in the policy file and in every request that names a team.
+TEAM_PATTERN = r"^[a-z0-9][a-z0-9-]{1,49}$"
+
+
 class Team(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,49}$")
+    id: str = Field(pattern=TEAM_PATTERN)
     name: str
     contact: str = Field(description="Duty telephone or shared mailbox that partners may be given")
     front_door: bool = False

@@ -180,3 +180,40 @@ def unique(prefix: str) -> str:
 
 def dumps(obj: Any) -> bytes:
     return json.dumps(obj, default=str).encode()
+
+
+def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25, seed: int = 1) -> tuple[int, str]:
+    """Run schemathesis over a service's OpenAPI schema, against the service under uvicorn (its
+    workers off), checking only that nothing answers a 5xx. Returns (exit code, report)."""
+    import os
+    import subprocess
+    import sys
+
+    from continuum.devstack import wait_for_port
+
+    port = free_port()
+    env = os.environ | {"CONTINUUM_DATABASE_URL": database_url, "CONTINUUM_RUN_WORKERS": "false", "CONTINUUM_ENV": "test"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port), "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, timeout=30)
+        schemathesis = Path(sys.executable).with_name("schemathesis")
+        result = subprocess.run(
+            [
+                str(schemathesis), "run", f"http://127.0.0.1:{port}/openapi.json",
+                "-H", f"Authorization: Bearer {token}",
+                "--checks", "not_a_server_error",
+                "--max-examples", str(max_examples), "--seed", str(seed),
+            ],  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        return result.returncode, result.stdout + result.stderr
+    finally:
+        server.terminate()
+        server.wait(30)

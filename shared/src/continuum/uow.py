@@ -65,6 +65,8 @@ class UnitOfWork:
         self.traceparent = traceparent
         self._session: AsyncSession | None = None
         self._refusals: list[AuditEntry] = []
+        self._outbox_rows: list[dict[str, Any]] = []
+        self._audit_rows: list[dict[str, Any]] = []
         self.published: list[Envelope[Any]] = []
 
     @property
@@ -82,6 +84,7 @@ class UnitOfWork:
         self._session = self._session_factory()
         await self._session.begin()
         self._refusals = []
+        self._outbox_rows, self._audit_rows = [], []
         self.published = []
         return self
 
@@ -94,6 +97,7 @@ class UnitOfWork:
         session = self.session
         try:
             if exc_type is None:
+                await self._write_collected_rows(session)
                 await session.commit()
             else:
                 await session.rollback()
@@ -104,8 +108,18 @@ class UnitOfWork:
         if exc_type is not None and self._refusals:
             await self._write_refusals()
 
+    async def _write_collected_rows(self, session: AsyncSession) -> None:
+        """Outbox and audit rows go in at the end of the use case, one multi-row INSERT each."""
+        if self._outbox_rows:
+            await session.execute(_INSERT_OUTBOX, self._outbox_rows)
+        if self._audit_rows:
+            await session.execute(_INSERT_AUDIT, self._audit_rows)
+        self._outbox_rows, self._audit_rows = [], []
+
     async def publish(self, data: EventData, *, subject: str, aggregate_version: int) -> Envelope[Any]:
-        """Write an event to the outbox in this transaction; the relay publishes it after commit."""
+        """Add an event to the outbox in this transaction; the relay publishes it after commit.
+
+        The row is written when the unit of work commits, in the order the events were published."""
         envelope = Envelope.wrap(
             data,
             source=self.source,
@@ -113,15 +127,15 @@ class UnitOfWork:
             aggregate_version=aggregate_version,
             traceparent=self.traceparent,
         )
-        await self.session.execute(
-            _INSERT_OUTBOX,
+        self.session  # noqa: B018 - fails outside 'async with uow:' like every other write
+        self._outbox_rows.append(
             {
                 "event_id": envelope.id,
                 "topic": data.topic,
                 "key": subject,
                 "event_type": data.event_type,
                 "payload": envelope.to_json_dict(),
-            },
+            }
         )
         self.published.append(envelope)
         return envelope
@@ -150,7 +164,8 @@ class UnitOfWork:
     ) -> None:
         """Append an audit row (who, what, when, purpose, outcome) in this transaction."""
         entry = AuditEntry(action, subject_type, str(subject_id), purpose, outcome)
-        await self.session.execute(_INSERT_AUDIT, self._audit_values(entry))
+        self.session  # noqa: B018 - fails outside 'async with uow:' like every other write
+        self._audit_rows.append(self._audit_values(entry))
 
     def audit_refusal(self, action: str, *, subject_type: str, subject_id: object, purpose: str) -> None:
         """Record a refused access; it is written even though the use case then fails."""

@@ -24,7 +24,7 @@ from assessment.schemas import (
 )
 from continuum.auth import CurrentPrincipal
 from continuum.errors import invalid
-from continuum.policy import CouncilPolicy
+from continuum.policy import TEAM_PATTERN, CouncilPolicy
 from continuum.service_app import RuntimeDep
 from continuum.uow import UnitOfWork
 
@@ -89,7 +89,9 @@ async def worklist(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     request: Request,
-    team: Annotated[str | None, Query(description="only this team's assessments (default: all your teams)")] = None,
+    team: Annotated[
+        str | None, Query(pattern=TEAM_PATTERN, description="only this team (default: all yours)")
+    ] = None,
     cursor: Annotated[str | None, Query(description="next_cursor from the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> WorklistPage:
@@ -111,7 +113,7 @@ async def measures(
     request: Request,
     date_from: Annotated[date, Query(alias="from", description="first authorisation date counted")],
     date_to: Annotated[date, Query(alias="to", description="last authorisation date counted")],
-    team: Annotated[str | None, Query(description="only this team")] = None,
+    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, description="only this team")] = None,
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45
     working days of the referral, the outcomes, and the same by team."""

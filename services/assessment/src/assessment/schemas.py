@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from continuum.codes import PrimaryNeedCode
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome, SpecialistAssessmentKind
+from continuum.requests import RequestModel
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -17,8 +18,8 @@ RoleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 FactorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(RequestModel):
+    """A request body: unknown fields and NUL characters refused (see RequestModel)."""
 
 
 class AllocationIn(Strict):

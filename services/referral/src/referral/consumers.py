@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from continuum.codes import ReferralSource
@@ -23,9 +24,11 @@ def make_stepup_handler(policy: CouncilPolicy) -> Any:
         if await uow.session.get(Child, data.child_id) is None:
             raise PermanentFailure("stepup.requested names a child this service has never registered")
         team = data.team if data.team and policy.team(data.team) else policy.front_door_team.id
+        # The event's time is the receipt time; a producer's clock a little ahead of ours must not
+        # make it "in the future" (the API's rule for people typing a time).
         referral = ReferralIn(
             child_id=data.child_id,
-            received_at=data.requested_at,
+            received_at=min(data.requested_at, datetime.now(UTC)),
             source=ReferralSource.EARLY_HELP,
             referrer=Referrer(name=data.requested_by, agency="Early help"),
             concerns=data.reason,

@@ -118,7 +118,9 @@ def check_can_decide(status: str) -> None:
         )
 
 
-def check_can_correct(status: str, new_outcome: DecisionOutcome, new_team: str, current_outcome: str | None, current_team: str | None) -> None:
+def check_can_correct(
+    status: str, new_outcome: DecisionOutcome, new_team: str, current_outcome: str | None, current_team: str | None
+) -> None:
     if status != "decided":
         raise RuleBroken("referral", "has no decision to correct yet", status=409, slug="not-decided")
     if new_outcome.value == current_outcome and new_team == current_team:

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from continuum.devstack import ServiceManifest
-
 from referral.consumers import STEPUP_CONSUMER
 
 MANIFEST = ServiceManifest(
@@ -17,11 +16,11 @@ MANIFEST = ServiceManifest(
         "curl -s -X POST {url}/v1/referrals \\\n"
         "  -H 'Authorization: Bearer {token}' \\\n"
         "  -H 'Content-Type: application/json' -H 'Idempotency-Key: example-1' \\\n"
-        "  -d '{{\"child\": {{\"la_child_id\": \"DEV000123\", \"given_name\": \"Sam\", \"family_name\": \"Example\", "
-        "\"date_of_birth\": \"2017-05-04\", \"sex\": \"M\", \"ethnicity\": \"WBRI\", \"nhs_number\": \"9434765919\"}}, "
-        "\"received_at\": \"2026-11-26T09:30:00Z\", \"source\": \"6\", "
-        "\"referrer\": {{\"name\": \"PC Example\", \"agency\": \"Example Constabulary\"}}, "
-        "\"concerns\": \"Police attended a domestic incident; the child was present.\", "
-        "\"lawful_basis\": \"public_task_safeguarding_children\", \"suggested_threshold\": \"child_in_need\", \"team\": \"north\"}}'"
+        '  -d \'{{"child": {{"la_child_id": "DEV000123", "given_name": "Sam", "family_name": "Example", '
+        '"date_of_birth": "2017-05-04", "sex": "M", "ethnicity": "WBRI", "nhs_number": "9434765919"}}, '
+        '"received_at": "2026-11-26T09:30:00Z", "source": "6", '
+        '"referrer": {{"name": "PC Example", "agency": "Example Constabulary"}}, '
+        '"concerns": "Police attended a domestic incident; the child was present.", '
+        '"lawful_basis": "public_task_safeguarding_children", "suggested_threshold": "child_in_need", "team": "north"}}\''
     ),
 )

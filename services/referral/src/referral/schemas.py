@@ -5,20 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.contracts import DecisionOutcome, ThresholdLevel
+from continuum.policy import TEAM_PATTERN
+from continuum.requests import RequestModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-TeamId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,49}$")]
+TeamId = Annotated[str, StringConstraints(pattern=TEAM_PATTERN)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(RequestModel):
+    """A request body: unknown fields and NUL characters refused (see RequestModel)."""
 
 
 class LawfulBasis(StrEnum):
@@ -45,7 +47,7 @@ class Agency(StrEnum):
     OTHER = "other"
 
 
-CHILD_EXAMPLE = {
+CHILD_EXAMPLE: dict[str, Any] = {
     "la_child_id": "DEV000123",
     "given_name": "Sam",
     "family_name": "Example",
@@ -123,7 +125,7 @@ class Referrer(Strict):
     agency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-REFERRAL_EXAMPLE = {
+REFERRAL_EXAMPLE: dict[str, Any] = {
     "child": CHILD_EXAMPLE,
     "received_at": "2026-11-26T09:30:00Z",
     "source": "6",
@@ -164,7 +166,15 @@ class ReferralIn(Strict):
 class DecisionIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"outcome": "assessment", "reasons": "Domestic abuse with the child present; needs a single assessment.", "team": "north"}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "assessment",
+                    "reasons": "Domestic abuse with the child present; needs a single assessment.",
+                    "team": "north",
+                }
+            ]
+        },
     )
 
     outcome: DecisionOutcome
@@ -179,7 +189,15 @@ class CorrectionIn(DecisionIn):
 class InformationRequestIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"agency": "police", "question": "Previous call-outs to the address in the last 12 months?", "due_at": "2026-11-26T16:00:00Z"}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "agency": "police",
+                    "question": "Previous call-outs to the address in the last 12 months?",
+                    "due_at": "2026-11-26T16:00:00Z",
+                }
+            ]
+        },
     )
 
     agency: Agency

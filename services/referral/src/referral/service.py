@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from continuum.auth import Principal, Role, require_role
@@ -22,12 +22,14 @@ from continuum.contracts import (
     ReferralDecided,
     ReferralReceived,
     StatusChanged,
+    ThresholdLevel,
 )
 from continuum.errors import FieldError, Problem, invalid, not_found, precondition_failed
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork, request_fingerprint
 from referral import domain
 from referral.schemas import (
+    Agency,
     ChildIn,
     ChildOut,
     ChildPatch,
@@ -37,6 +39,7 @@ from referral.schemas import (
     InformationAnswerIn,
     InformationRequestIn,
     InformationRequestOut,
+    LawfulBasis,
     PossibleMatch,
     QueueItem,
     QueuePage,
@@ -110,31 +113,30 @@ def _check_child(values: ChildIn | Child, today: date, field_prefix: str = "") -
         raise _rule_problem(exc, field_prefix) from exc
 
 
+# Intake's statements are built once and bound per request: building them is most of the cost.
+_SAME_CHILD = select(Child).where(or_(Child.nhs_number == bindparam("nhs_number"), Child.upn == bindparam("upn"))).limit(1)
+_SAME_NAME_AND_BIRTH = select(Child.id, Child.la_child_id).where(
+    func.lower(Child.family_name) == bindparam("family_name"),
+    func.lower(Child.given_name) == bindparam("given_name"),
+    Child.date_of_birth == bindparam("date_of_birth"),
+)
+_EARLIER_REFERRALS = select(Referral.received_at).where(Referral.child_id == bindparam("child_id"))
+
+
 async def _find_same_child(uow: UnitOfWork, data: ChildIn) -> Child | None:
     """The same NHS number or UPN is the same child."""
-    conditions = []
-    if data.nhs_number:
-        conditions.append(Child.nhs_number == data.nhs_number)
-    if data.upn:
-        conditions.append(Child.upn == data.upn)
-    if not conditions:
+    if not (data.nhs_number or data.upn):
         return None
-    return (await uow.session.execute(select(Child).where(or_(*conditions)).limit(1))).scalar_one_or_none()
+    params = {"nhs_number": data.nhs_number, "upn": data.upn}  # a None never matches: NULL = NULL is not true
+    return (await uow.session.execute(_SAME_CHILD, params)).scalar_one_or_none()
 
 
 async def possible_matches(uow: UnitOfWork, data: ChildIn) -> list[PossibleMatch]:
     """Children with the same name and date of birth: offered to a person, never merged."""
     if data.date_of_birth is None:
         return []
-    rows = (
-        await uow.session.execute(
-            select(Child.id, Child.la_child_id).where(
-                func.lower(Child.family_name) == data.family_name.lower(),
-                func.lower(Child.given_name) == data.given_name.lower(),
-                Child.date_of_birth == data.date_of_birth,
-            )
-        )
-    ).all()
+    params = {"family_name": data.family_name.lower(), "given_name": data.given_name.lower(), "date_of_birth": data.date_of_birth}
+    rows = (await uow.session.execute(_SAME_NAME_AND_BIRTH, params)).all()
     return [PossibleMatch(child_id=r.id, la_child_id=r.la_child_id) for r in rows]
 
 
@@ -163,7 +165,9 @@ async def _register_child(
     except IntegrityError as exc:
         field = field_prefix + ("la_child_id" if "la_child_id" in str(exc.orig) else "nhs_number")
         raise invalid(field, "is already registered to another child") from exc
-    await uow.publish(ChildRegistered(**_child_event_data(child)), subject=str(case_id or child.id), aggregate_version=child.version)
+    await uow.publish(
+        ChildRegistered(**_child_event_data(child)), subject=str(case_id or child.id), aggregate_version=child.version
+    )
     await uow.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
     return child, True
 
@@ -182,9 +186,7 @@ async def _visible_child(uow: UnitOfWork, child_id: uuid.UUID, purpose: str) -> 
     if child is not None and not principal.sees_all_teams:
         # A child without referrals yet is visible to the front door only.
         teams = (
-            await uow.session.execute(
-                select(Referral.team, Referral.allocated_team).where(Referral.child_id == child_id)
-            )
+            await uow.session.execute(select(Referral.team, Referral.allocated_team).where(Referral.child_id == child_id))
         ).all()
         visible = principal.has(Role.FRONT_DOOR) or any(principal.can_see_team(t) for row in teams for t in row)
         if not visible:
@@ -205,7 +207,9 @@ async def get_child(uow: UnitOfWork, child_id: uuid.UUID) -> ChildOut:
 async def update_child(uow: UnitOfWork, child_id: uuid.UUID, patch: ChildPatch, if_match: int | None) -> ChildOut:
     require_role(uow.principal_or_fail(), *CHILD_WRITE_ROLES, action="updating a child")
     if if_match is None:
-        raise Problem(428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")])
+        raise Problem(
+            428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")]
+        )
     async with uow:
         child = await _visible_child(uow, child_id, "update a child's record")
         await uow.session.refresh(child, with_for_update=True)
@@ -239,8 +243,8 @@ def _referral_out(referral: Referral, child: Child, decisions: list[Decision], r
         source=ReferralSource(referral.source),
         referrer=Referrer(name=referral.referrer_name, agency=referral.referrer_agency),
         concerns=referral.concerns,
-        lawful_basis=referral.lawful_basis,  # type: ignore[arg-type]
-        suggested_threshold=referral.suggested_threshold,  # type: ignore[arg-type]
+        lawful_basis=LawfulBasis(referral.lawful_basis),
+        suggested_threshold=ThresholdLevel(referral.suggested_threshold),
         team=referral.team,
         re_referral=referral.re_referral,
         stepped_up_from=referral.stepped_up_from,
@@ -259,7 +263,7 @@ def _referral_out(referral: Referral, child: Child, decisions: list[Decision], r
 def _request_out(r: InformationRequest, now: datetime) -> InformationRequestOut:
     return InformationRequestOut(
         id=r.id,
-        agency=r.agency,  # type: ignore[arg-type]
+        agency=Agency(r.agency),
         question=r.question,
         requested_by=r.requested_by,
         requested_at=r.requested_at,
@@ -274,10 +278,20 @@ async def _load_view(uow: UnitOfWork, referral: Referral) -> ReferralOut:
     child = await uow.session.get(Child, referral.child_id)
     assert child is not None
     decisions = list(
-        (await uow.session.execute(select(Decision).where(Decision.referral_id == referral.id).order_by(Decision.decided_at, Decision.id))).scalars()
+        (
+            await uow.session.execute(
+                select(Decision).where(Decision.referral_id == referral.id).order_by(Decision.decided_at, Decision.id)
+            )
+        ).scalars()
     )
     requests = list(
-        (await uow.session.execute(select(InformationRequest).where(InformationRequest.referral_id == referral.id).order_by(InformationRequest.requested_at))).scalars()
+        (
+            await uow.session.execute(
+                select(InformationRequest)
+                .where(InformationRequest.referral_id == referral.id)
+                .order_by(InformationRequest.requested_at)
+            )
+        ).scalars()
     )
     return _referral_out(referral, child, decisions, requests)
 
@@ -340,7 +354,7 @@ async def open_referral(
     else:
         assert data.child is not None
         child, _ = await _register_child(uow, data.child, case_id=case_id, field_prefix="child.")
-    earlier = list((await uow.session.execute(select(Referral.received_at).where(Referral.child_id == child.id))).scalars())
+    earlier = list((await uow.session.execute(_EARLIER_REFERRALS, {"child_id": child.id})).scalars())
     principal = uow.principal
     referral = Referral(
         id=uuid.uuid4(),
@@ -465,7 +479,7 @@ async def _record_decision(
     child = await uow.session.get(Child, referral.child_id)
     assert child is not None
     case = str(referral.case_id)
-    await uow.publish(
+    decided = await uow.publish(
         ReferralDecided(
             referral_id=referral.id,
             case_id=referral.case_id,
@@ -478,19 +492,24 @@ async def _record_decision(
             decided_by=principal.sub,
             decided_at=now,
             within_one_working_day=bool(referral.decided_within_one_working_day),
-            correction_of=corrects.id if corrects else None,
+            correction_of=corrects.event_id if corrects else None,
             closed_on=referral.closed_on,
         ),
         subject=case,
         aggregate_version=referral.version,
     )
+    decision.event_id = decided.id  # so that a later correction can name the event it corrects
     if closure is not None:
-        await uow.publish(_partner_status(child, PartnerStatus.CLOSED, now, data.team, policy), subject=case, aggregate_version=referral.version)
+        await uow.publish(
+            _partner_status(child, PartnerStatus.CLOSED, now, data.team, policy), subject=case, aggregate_version=referral.version
+        )
     action = "referral.correct_decision" if corrects else "referral.decide"
     await uow.audit(action, subject_type="referral", subject_id=referral.id, purpose="front-door decision")
 
 
-async def decide(uow: UnitOfWork, referral_id: uuid.UUID, data: DecisionIn, policy: CouncilPolicy, if_match: int | None) -> ReferralOut:
+async def decide(
+    uow: UnitOfWork, referral_id: uuid.UUID, data: DecisionIn, policy: CouncilPolicy, if_match: int | None
+) -> ReferralOut:
     principal = uow.principal_or_fail()
     require_role(principal, Role.MANAGER, action="deciding a referral")
     _check_team(policy, data.team)
@@ -505,7 +524,9 @@ async def decide(uow: UnitOfWork, referral_id: uuid.UUID, data: DecisionIn, poli
         return await _load_view(uow, referral)
 
 
-async def correct_decision(uow: UnitOfWork, referral_id: uuid.UUID, data: CorrectionIn, policy: CouncilPolicy, if_match: int | None) -> ReferralOut:
+async def correct_decision(
+    uow: UnitOfWork, referral_id: uuid.UUID, data: CorrectionIn, policy: CouncilPolicy, if_match: int | None
+) -> ReferralOut:
     principal = uow.principal_or_fail()
     require_role(principal, Role.MANAGER, action="correcting a decision")
     _check_team(policy, data.team)
@@ -517,7 +538,12 @@ async def correct_decision(uow: UnitOfWork, referral_id: uuid.UUID, data: Correc
         except domain.RuleBroken as exc:
             raise _rule_problem(exc) from exc
         current = (
-            await uow.session.execute(select(Decision).where(Decision.referral_id == referral.id).order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(1))
+            await uow.session.execute(
+                select(Decision)
+                .where(Decision.referral_id == referral.id)
+                .order_by(Decision.decided_at.desc(), Decision.id.desc())
+                .limit(1)
+            )
         ).scalar_one()
         await _record_decision(uow, referral, data, policy, corrects=current, correction_reason=data.correction_reason)
         return await _load_view(uow, referral)
@@ -548,15 +574,28 @@ async def request_information(uow: UnitOfWork, referral_id: uuid.UUID, data: Inf
         uow.session.add(request)
         await uow.session.flush()
         await uow.publish(
-            InformationRequested(request_id=request.id, referral_id=referral.id, case_id=referral.case_id, agency=request.agency, due_at=request.due_at),
+            InformationRequested(
+                request_id=request.id,
+                referral_id=referral.id,
+                case_id=referral.case_id,
+                agency=request.agency,
+                due_at=request.due_at,
+            ),
             subject=str(referral.case_id),
             aggregate_version=referral.version,
         )
-        await uow.audit("information.request", subject_type="referral", subject_id=referral.id, purpose=f"request information from {request.agency}")
+        await uow.audit(
+            "information.request",
+            subject_type="referral",
+            subject_id=referral.id,
+            purpose=f"request information from {request.agency}",
+        )
         return _request_out(request, now)
 
 
-async def record_information(uow: UnitOfWork, referral_id: uuid.UUID, request_id: uuid.UUID, data: InformationAnswerIn) -> InformationRequestOut:
+async def record_information(
+    uow: UnitOfWork, referral_id: uuid.UUID, request_id: uuid.UUID, data: InformationAnswerIn
+) -> InformationRequestOut:
     principal = uow.principal_or_fail()
     require_role(principal, *INFO_ROLES, action="recording a partner agency's answer")
     now = _now()
@@ -564,25 +603,39 @@ async def record_information(uow: UnitOfWork, referral_id: uuid.UUID, request_id
         referral = await _visible_referral(uow, referral_id, "record partner information")
         request = (
             await uow.session.execute(
-                select(InformationRequest).where(InformationRequest.id == request_id, InformationRequest.referral_id == referral.id).with_for_update()
+                select(InformationRequest)
+                .where(InformationRequest.id == request_id, InformationRequest.referral_id == referral.id)
+                .with_for_update()
             )
         ).scalar_one_or_none()
         if request is None:
             raise not_found("Information request")
         if request.answered_at is not None:
-            raise Problem(409, "already-answered", "This request already has its answer", errors=[FieldError("answer", "already recorded")])
+            raise Problem(
+                409, "already-answered", "This request already has its answer", errors=[FieldError("answer", "already recorded")]
+            )
         request.answer = data.answer
         request.answered_at = now
         request.recorded_by = principal.sub
         await uow.session.flush()
         await uow.publish(
             InformationReceived(
-                request_id=request.id, referral_id=referral.id, case_id=referral.case_id, agency=request.agency, received_at=now, on_time=now <= request.due_at
+                request_id=request.id,
+                referral_id=referral.id,
+                case_id=referral.case_id,
+                agency=request.agency,
+                received_at=now,
+                on_time=now <= request.due_at,
             ),
             subject=str(referral.case_id),
             aggregate_version=referral.version,
         )
-        await uow.audit("information.record", subject_type="referral", subject_id=referral.id, purpose=f"record information from {request.agency}")
+        await uow.audit(
+            "information.record",
+            subject_type="referral",
+            subject_id=referral.id,
+            purpose=f"record information from {request.agency}",
+        )
         return _request_out(request, now)
 
 
@@ -610,7 +663,12 @@ async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | N
         raise not_found("Team queue")
     now = _now()
     stmt = (
-        select(Referral, Child.given_name, Child.family_name, func.count(InformationRequest.id).filter(InformationRequest.answered_at.is_(None)).label("open_requests"))
+        select(
+            Referral,
+            Child.given_name,
+            Child.family_name,
+            func.count(InformationRequest.id).filter(InformationRequest.answered_at.is_(None)).label("open_requests"),
+        )
         .join(Child, Child.id == Referral.child_id)
         .outerjoin(InformationRequest, InformationRequest.referral_id == Referral.id)
         .where(Referral.status == "received")
@@ -649,4 +707,3 @@ async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | N
             await uow.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="front-door queue")
         next_cursor = _encode_cursor(page[-1].Referral.decision_due_at, page[-1].Referral.id) if more and page else None
         return QueuePage(items=items, next_cursor=next_cursor)
-

@@ -93,6 +93,8 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     corrects: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referral_decisions.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    # The id of the referral.decided event that announced this decision (null before migration 0002).
+    event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
 class InformationRequest(Base):

@@ -1,0 +1,274 @@
+"""POST /v1/referrals/{id}/decision and /decision-corrections: the front-door decision."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from referral_support import (
+    Api,
+    assert_problem,
+    changes_nothing,
+    db_value,
+    iso,
+    new_child,
+    new_referral,
+    nhs_number,
+    now_utc,
+    post_referral,
+)
+
+from continuum.contracts import PARTNER_STATUS_TOPIC, REFERRAL_TOPIC
+from continuum.testing import read_events
+
+ASSESSMENT = {
+    "outcome": "assessment",
+    "reasons": "Domestic abuse with the child present; needs a single assessment.",
+    "team": "north",
+}
+NFA = {"outcome": "nfa", "reasons": "Concerns addressed by universal services.", "team": "north"}
+
+
+async def _referral(api: Api, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    async with api.as_user("front_door") as client:
+        return await post_referral(client, body)
+
+
+async def _decide(api: Api, referral_id: str, decision: dict[str, Any], **headers: str) -> dict[str, Any]:
+    async with api.as_user("manager") as manager:
+        r = await manager.post(f"/v1/referrals/{referral_id}/decision", json=decision, headers=headers)
+    assert r.status_code == 200, r.text
+    decided: dict[str, Any] = r.json()
+    return decided
+
+
+# --- outcomes -------------------------------------------------------------------------------------
+
+
+async def test_nfa_closes_the_episode_on_the_referral_date_with_rc8(api: Api) -> None:
+    referral = await _referral(api, new_referral(received_at="2026-11-20T10:00:00Z"))
+    decided = await _decide(api, referral["id"], NFA, **{"If-Match": '"1"'})
+    assert (decided["status"], decided["closed_on"], decided["closure_reason"], decided["version"]) == (
+        "decided",
+        "2026-11-20",
+        "RC8",
+        2,
+    )
+    assert (decided["decision"]["outcome"], decided["decision"]["team"], decided["decision"]["corrects"]) == (
+        "nfa",
+        "north",
+        None,
+    )
+
+
+async def test_nfa_publishes_referral_decided_with_the_closure(api: Api) -> None:
+    referral = await _referral(api, new_referral(received_at="2026-11-20T10:00:00Z"))
+    await _decide(api, referral["id"], NFA)
+    events = await read_events(
+        api.settings.kafka_bootstrap,
+        REFERRAL_TOPIC,
+        match=lambda e: e.subject == referral["case_id"] and e.type == "referral.decided",
+        count=1,
+    )
+    assert [
+        (e.data.outcome.value, e.data.closed_on, e.data.referral_date, e.data.correction_of, e.aggregate_version) for e in events
+    ] == [("nfa", date(2026, 11, 20), date(2026, 11, 20), None, 2)]
+
+
+async def test_nfa_publishes_a_closed_partner_status_without_names(api: Api) -> None:
+    child = new_child(nhs_number=nhs_number())
+    referral = await _referral(api, new_referral(child))
+    await _decide(api, referral["id"], NFA)
+    events = await read_events(
+        api.settings.kafka_bootstrap,
+        PARTNER_STATUS_TOPIC,
+        match=lambda e: e.source == "referral" and e.subject == referral["case_id"] and e.data.status == "closed",
+        count=1,
+    )
+    assert len(events) == 1
+    payload = events[0].to_json_dict()["data"]
+    assert set(payload) == {"nhs_number", "date_of_birth", "status", "since", "responsible_team", "team_contact"}
+    assert (payload["nhs_number"], payload["date_of_birth"], payload["responsible_team"], payload["team_contact"]) == (
+        child["nhs_number"],
+        child["date_of_birth"],
+        "north",
+        "01632 960001",
+    )
+    wire = json.dumps(events[0].to_json_dict())
+    for personal in (child["given_name"], child["family_name"], referral["concerns"], "PC Example"):
+        assert personal not in wire
+
+
+async def test_assessment_keeps_the_episode_open(api: Api) -> None:
+    referral = await _referral(api)
+    decided = await _decide(api, referral["id"], ASSESSMENT)
+    assert (decided["status"], decided["closed_on"], decided["closure_reason"]) == ("decided", None, None)
+    assert (decided["decision"]["outcome"], decided["decision"]["reasons"]) == ("assessment", ASSESSMENT["reasons"])
+    events = await read_events(
+        api.settings.kafka_bootstrap,
+        REFERRAL_TOPIC,
+        match=lambda e: e.subject == referral["case_id"] and e.type == "referral.decided",
+        count=1,
+    )
+    assert [(e.data.outcome.value, e.data.closed_on) for e in events] == [("assessment", None)]
+
+
+async def test_decision_after_the_due_time_is_not_within_one_working_day(api: Api) -> None:
+    referral = await _referral(api, new_referral(received_at="2026-11-20T10:00:00Z"))
+    decided = await _decide(api, referral["id"], ASSESSMENT)
+    assert decided["decided_within_one_working_day"] is False
+
+
+async def test_decision_before_the_due_time_is_within_one_working_day(api: Api) -> None:
+    referral = await _referral(api, new_referral(received_at=iso(now_utc() - timedelta(minutes=5))))
+    decided = await _decide(api, referral["id"], ASSESSMENT)
+    assert decided["decided_within_one_working_day"] is True
+
+
+# --- corrections ----------------------------------------------------------------------------------
+
+
+async def test_correction_with_a_reason_records_a_new_decision(api: Api) -> None:
+    referral = await _referral(api, new_referral(received_at="2026-11-20T10:00:00Z"))
+    first = await _decide(api, referral["id"], ASSESSMENT)
+    async with api.as_user("manager") as manager:
+        r = await manager.post(
+            f"/v1/referrals/{referral['id']}/decision-corrections",
+            json=NFA | {"correction_reason": "Wrong outcome recorded."},
+            headers={"If-Match": '"2"'},
+        )
+    assert r.status_code == 200, r.text
+    corrected = r.json()
+    assert (corrected["decision"]["outcome"], corrected["decision"]["corrects"], corrected["decision"]["correction_reason"]) == (
+        "nfa",
+        first["decision"]["id"],
+        "Wrong outcome recorded.",
+    )
+    assert (corrected["version"], corrected["closed_on"], corrected["closure_reason"]) == (3, "2026-11-20", "RC8")
+    assert (
+        await db_value(api.settings, "SELECT count(*) FROM referral_decisions WHERE referral_id = $1::uuid", referral["id"]) == 2
+    )
+
+
+async def test_correction_publishes_a_second_referral_decided_marked_as_a_correction(api: Api) -> None:
+    referral = await _referral(api)
+    await _decide(api, referral["id"], ASSESSMENT)
+    async with api.as_user("manager") as manager:
+        r = await manager.post(
+            f"/v1/referrals/{referral['id']}/decision-corrections",
+            json=ASSESSMENT | {"team": "south", "correction_reason": "Wrong team."},
+        )
+    assert r.status_code == 200, r.text
+    events = await read_events(
+        api.settings.kafka_bootstrap,
+        REFERRAL_TOPIC,
+        match=lambda e: e.subject == referral["case_id"] and e.type == "referral.decided",
+        count=2,
+    )
+    assert [(e.data.team, e.data.correction_of is None, e.aggregate_version) for e in events] == [
+        ("north", True, 2),
+        ("south", False, 3),
+    ]
+
+
+async def test_correction_of_names_the_earlier_decision_event(api: Api) -> None:
+    referral = await _referral(api)
+    await _decide(api, referral["id"], ASSESSMENT)
+    async with api.as_user("manager") as manager:
+        r = await manager.post(
+            f"/v1/referrals/{referral['id']}/decision-corrections", json=NFA | {"correction_reason": "Wrong outcome."}
+        )
+    assert r.status_code == 200, r.text
+    events = await read_events(
+        api.settings.kafka_bootstrap,
+        REFERRAL_TOPIC,
+        match=lambda e: e.subject == referral["case_id"] and e.type == "referral.decided",
+        count=2,
+    )
+    # The contract: "correction_of: the earlier decision event this one corrects".
+    assert events[1].data.correction_of == events[0].id
+
+
+async def test_correction_that_changes_nothing_is_refused(api: Api) -> None:
+    referral = await _referral(api)
+    await _decide(api, referral["id"], ASSESSMENT)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(
+            f"/v1/referrals/{referral['id']}/decision-corrections", json=ASSESSMENT | {"correction_reason": "Same again."}
+        )
+    assert_problem(r, 422, "outcome")
+
+
+async def test_correction_of_an_undecided_referral_is_refused(api: Api) -> None:
+    referral = await _referral(api)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(
+            f"/v1/referrals/{referral['id']}/decision-corrections", json=NFA | {"correction_reason": "Too early."}
+        )
+    body = assert_problem(r, 409, "referral")
+    assert body["type"].endswith("/not-decided")
+
+
+async def test_correction_without_a_reason_is_refused(api: Api) -> None:
+    referral = await _referral(api)
+    await _decide(api, referral["id"], ASSESSMENT)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(f"/v1/referrals/{referral['id']}/decision-corrections", json=NFA)
+    assert_problem(r, 422, "correction_reason")
+
+
+# --- bad input: problem+json naming the field, nothing changed ------------------------------------
+
+
+async def test_decision_by_a_practitioner_is_forbidden_and_changes_nothing(api: Api) -> None:
+    referral = await _referral(api)
+    async with api.as_user("practitioner") as practitioner, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await practitioner.post(f"/v1/referrals/{referral['id']}/decision", json=ASSESSMENT)
+    body = assert_problem(r, 403)
+    assert body["type"].endswith("/forbidden")
+
+
+async def test_deciding_twice_answers_409_and_changes_nothing(api: Api) -> None:
+    referral = await _referral(api)
+    await _decide(api, referral["id"], ASSESSMENT)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(f"/v1/referrals/{referral['id']}/decision", json=NFA)
+    body = assert_problem(r, 409, "referral")
+    assert body["type"].endswith("/already-decided")
+
+
+async def test_decision_with_a_stale_if_match_answers_412_and_changes_nothing(api: Api) -> None:
+    referral = await _referral(api)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(f"/v1/referrals/{referral['id']}/decision", json=ASSESSMENT, headers={"If-Match": '"7"'})
+    assert_problem(r, 412, "If-Match")
+    assert r.headers["etag"] == '"1"'
+
+
+async def test_decision_with_a_malformed_if_match_is_refused(api: Api) -> None:
+    referral = await _referral(api)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(f"/v1/referrals/{referral['id']}/decision", json=ASSESSMENT, headers={"If-Match": "latest"})
+    assert_problem(r, 422, "If-Match")
+
+
+async def test_decision_for_an_unknown_team_is_refused_and_changes_nothing(api: Api) -> None:
+    referral = await _referral(api)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(f"/v1/referrals/{referral['id']}/decision", json=ASSESSMENT | {"team": "nowhere"})
+    assert_problem(r, 422, "team")
+
+
+async def test_decision_with_an_unknown_outcome_is_refused_and_changes_nothing(api: Api) -> None:
+    referral = await _referral(api)
+    async with api.as_user("manager") as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(f"/v1/referrals/{referral['id']}/decision", json=ASSESSMENT | {"outcome": "maybe"})
+    assert_problem(r, 422, "outcome")
+
+
+async def test_decision_by_a_manager_of_another_team_answers_404(api: Api) -> None:
+    referral = await _referral(api)
+    async with api.as_user("manager", teams=("south",)) as manager, changes_nothing(api.settings, ("referrals", referral["id"])):
+        r = await manager.post(f"/v1/referrals/{referral['id']}/decision", json=ASSESSMENT)
+    assert_problem(r, 404)
