@@ -6,8 +6,8 @@ For each message, in partition order:
    dead-letter topic ``continuum.dlq.<consumer>`` with the reason.
 2. In one database transaction, insert the inbox row (consumer, event id) and run the handler. A
    duplicate inbox row means "already done": the handler is skipped.
-3. Only after that commit, commit the Kafka offset. A crash in between redelivers the message and
-   step 2 skips it.
+3. Only after those commits, commit the Kafka offset (once per partition batch). A crash in
+   between redelivers the messages and step 2 skips them.
 
 A handler failure is retried with backoff; a :class:`PermanentFailure`, or a failure that outlives
 the retries, sends the message to the dead-letter topic and the partition keeps flowing.
@@ -122,16 +122,24 @@ class EventConsumer:
         while not stop.is_set():
             batches = await consumer.getmany(timeout_ms=200, max_records=100)
             for tp, records in batches.items():
+                last = None
                 for record in records:
+                    if stop.is_set():
+                        break  # what is fetched but not handled is not committed: the next start reads it
                     await self._process(record)
-                    try:
-                        await consumer.commit({tp: record.offset + 1})
-                    except CommitFailedError:
-                        # The partition moved to another member during a rebalance; it will
-                        # redeliver from the last commit and the inbox skips what we did.
-                        log.info("offset commit failed after rebalance", extra={"consumer": self.name})
-                        break
-                self._record_lag(consumer, tp, records[-1].offset)
+                    last = record
+                if last is None:
+                    continue
+                # One offset commit per partition batch, after each event's own database commit:
+                # a crash in between redelivers events whose inbox rows make them no-ops.
+                try:
+                    await consumer.commit({tp: last.offset + 1})
+                except CommitFailedError:
+                    # The partition moved to another member during a rebalance; it redelivers from
+                    # the last commit and the inbox skips what we did.
+                    log.info("offset commit failed after rebalance", extra={"consumer": self.name})
+                    continue
+                self._record_lag(consumer, tp, last.offset)
 
     def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         highwater = consumer.highwater(tp)
