@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from assessment.settings import AssessmentSettings
 from continuum.auth import mint_dev_token
 from continuum.testing import fuzz_api
-from assessment.settings import AssessmentSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 

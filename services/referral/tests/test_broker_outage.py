@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from referral_support import Api, db_value, new_referral
 
 from continuum.contracts import ALL_TOPICS, REFERRAL_TOPIC
 from continuum.devstack import TansuBroker, free_port
@@ -16,7 +17,6 @@ from continuum.kafka import ensure_topics
 from continuum.testing import read_events, test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
-from referral_support import Api, db_value, new_referral
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 DECISION = {"outcome": "assessment", "reasons": "Needs a single assessment.", "team": "north"}

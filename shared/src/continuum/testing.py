@@ -202,13 +202,10 @@ def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25,
     try:
         wait_for_port(port, timeout=30)
         schemathesis = Path(sys.executable).with_name("schemathesis")
+        command = [str(schemathesis), "run", f"http://127.0.0.1:{port}/openapi.json", "-H", f"Authorization: Bearer {token}"]
+        command += ["--checks", "not_a_server_error", "--max-examples", str(max_examples), "--seed", str(seed)]
         result = subprocess.run(
-            [
-                str(schemathesis), "run", f"http://127.0.0.1:{port}/openapi.json",
-                "-H", f"Authorization: Bearer {token}",
-                "--checks", "not_a_server_error",
-                "--max-examples", str(max_examples), "--seed", str(seed),
-            ],  # fmt: skip
+            command,
             capture_output=True,
             text=True,
             timeout=600,

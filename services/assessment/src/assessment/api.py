@@ -89,9 +89,7 @@ async def worklist(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     request: Request,
-    team: Annotated[
-        str | None, Query(pattern=TEAM_PATTERN, description="only this team (default: all yours)")
-    ] = None,
+    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, description="only this team (default: all yours)")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor from the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> WorklistPage:
