@@ -20,11 +20,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from continuum.auth import Principal, TokenVerifier, authenticate
-from continuum.consumer import EventConsumer
+from continuum.consumer import EventConsumer, Handler
 from continuum.db import make_engine, make_session_factory
 from continuum.errors import install_problem_handlers
-from continuum.kafka import make_producer
+from continuum.kafka import make_consumer, make_producer
 from continuum.observability import configure_logging, install_observability
+from continuum.policy import CouncilPolicy
 from continuum.relay import OutboxRelay
 from continuum.settings import ServiceSettings
 from continuum.uow import UnitOfWork
@@ -42,6 +43,7 @@ class Runtime:
     settings: ServiceSettings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    policy: CouncilPolicy | None = None
     relay: OutboxRelay | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
@@ -56,6 +58,19 @@ class Runtime:
             principal=principal,
             request_id=getattr(request.state, "request_id", None) if request else None,
             traceparent=request.headers.get("traceparent") if request else None,
+        )
+
+    def event_consumer(self, *, name: str, topics: Sequence[str], handlers: dict[str, Handler]) -> EventConsumer:
+        """An idempotent consumer in group ``name`` on this service's database and broker."""
+        settings = self.settings
+        return EventConsumer(
+            name=name,
+            topics=topics,
+            handlers=handlers,
+            session_factory=self.session_factory,
+            consumer_factory=lambda: make_consumer(settings, *topics, group_id=name),
+            producer_factory=lambda: make_producer(settings),
+            source=settings.service_name,
         )
 
     def start_workers(self) -> None:
@@ -96,6 +111,7 @@ def build_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    policy: CouncilPolicy | None = None,
     consumers: ConsumerFactory | None = None,
     on_startup: Callable[[Runtime], None] | None = None,
     workers: WorkerFactory | None = None,
@@ -105,7 +121,7 @@ def build_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
-        runtime = Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+        runtime = Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine), policy=policy)
         if on_startup is not None:
             on_startup(runtime)
         if settings.run_workers:

@@ -9,7 +9,6 @@ from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_han
 from assessment.scheduler import OverdueScheduler
 from assessment.settings import AssessmentSettings
 from continuum.consumer import EventConsumer
-from continuum.kafka import make_consumer, make_producer
 from continuum.policy import load_policy
 from continuum.service_app import Runtime, Worker, build_app
 
@@ -18,21 +17,9 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
     settings = settings or AssessmentSettings()
     policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
 
-    def on_startup(runtime: Runtime) -> None:
-        runtime.extras["policy"] = policy
-
     def consumers(runtime: Runtime) -> list[EventConsumer]:
-        return [
-            EventConsumer(
-                name=INTAKE_CONSUMER,
-                topics=INTAKE_TOPICS,
-                handlers=make_intake_handlers(policy),
-                session_factory=runtime.session_factory,
-                consumer_factory=lambda: make_consumer(settings, *INTAKE_TOPICS, group_id=INTAKE_CONSUMER),
-                producer_factory=lambda: make_producer(settings),
-                source=settings.service_name,
-            )
-        ]
+        handlers = make_intake_handlers(policy)
+        return [runtime.event_consumer(name=INTAKE_CONSUMER, topics=INTAKE_TOPICS, handlers=handlers)]
 
     def workers(runtime: Runtime) -> list[Worker]:
         scheduler = OverdueScheduler(
@@ -53,6 +40,6 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
         ),
         routers=[router],
         consumers=consumers,
-        on_startup=on_startup,
+        policy=policy,
         workers=workers,
     )

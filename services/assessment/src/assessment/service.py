@@ -36,6 +36,7 @@ from assessment.schemas import (
     WorklistPage,
 )
 from assessment.tables import Allocation, Assessment, Child, Return, Section47
+from continuum.access import load_visible
 from continuum.auth import Principal, Role, require_role, require_sw_qualified_manager
 from continuum.calendar import LONDON, working_days_between
 from continuum.codes import AssessmentFactor, PrimaryNeedCode
@@ -269,17 +270,9 @@ def _may_see(principal: Principal, assessment: Assessment) -> bool:
 
 async def _visible_assessment(uow: UnitOfWork, assessment_id: uuid.UUID, purpose: str, *, lock: bool = False) -> Assessment:
     """Another team's assessment answers 404, not its content; the refusal is audited."""
-    principal = uow.principal_or_fail()
-    stmt = select(Assessment).where(Assessment.id == assessment_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    assessment = (await uow.session.execute(stmt)).scalar_one_or_none()
-    if assessment is not None and not _may_see(principal, assessment):
-        assessment = None
-    if assessment is None:
-        uow.audit_refusal("assessment.read", subject_type="assessment", subject_id=assessment_id, purpose=purpose)
-        raise not_found("Assessment")
-    return assessment
+    return await load_visible(
+        uow, Assessment, assessment_id, may_see=_may_see, subject_type="assessment", purpose=purpose, lock=lock
+    )
 
 
 def _section47_out(s47: Section47) -> Section47Out:

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 
 from continuum.consumer import EventConsumer
 from continuum.contracts import STEPDOWN_TOPIC
-from continuum.kafka import make_consumer, make_producer
 from continuum.policy import load_policy
 from continuum.service_app import Runtime, build_app
 from referral.api import router
@@ -18,21 +17,9 @@ def create_app(settings: ReferralSettings | None = None) -> FastAPI:
     settings = settings or ReferralSettings()
     policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
 
-    def on_startup(runtime: Runtime) -> None:
-        runtime.extras["policy"] = policy
-
     def consumers(runtime: Runtime) -> list[EventConsumer]:
-        return [
-            EventConsumer(
-                name=STEPUP_CONSUMER,
-                topics=[STEPDOWN_TOPIC],
-                handlers={"stepup.requested": make_stepup_handler(policy)},
-                session_factory=runtime.session_factory,
-                consumer_factory=lambda: make_consumer(settings, STEPDOWN_TOPIC, group_id=STEPUP_CONSUMER),
-                producer_factory=lambda: make_producer(settings),
-                source=settings.service_name,
-            )
-        ]
+        handlers = {"stepup.requested": make_stepup_handler(policy)}
+        return [runtime.event_consumer(name=STEPUP_CONSUMER, topics=[STEPDOWN_TOPIC], handlers=handlers)]
 
     return build_app(
         settings=settings,
@@ -40,5 +27,5 @@ def create_app(settings: ReferralSettings | None = None) -> FastAPI:
         description="The front door: children, referrals, partner information requests and the decision within one working day.",
         routers=[router],
         consumers=consumers,
-        on_startup=on_startup,
+        policy=policy,
     )

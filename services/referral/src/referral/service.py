@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from continuum.access import load_visible
 from continuum.auth import Principal, Role, require_role
 from continuum.codes import ReferralSource, Sex
 from continuum.contracts import (
@@ -407,17 +408,7 @@ def uow_fingerprint(data: ReferralIn) -> str:
 
 async def _visible_referral(uow: UnitOfWork, referral_id: uuid.UUID, purpose: str, *, lock: bool = False) -> Referral:
     """Another team's referral answers 404, not its content; the refusal is audited."""
-    principal = uow.principal_or_fail()
-    stmt = select(Referral).where(Referral.id == referral_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    referral = (await uow.session.execute(stmt)).scalar_one_or_none()
-    if referral is not None and not _may_see(principal, referral):
-        referral = None
-    if referral is None:
-        uow.audit_refusal("referral.read", subject_type="referral", subject_id=referral_id, purpose=purpose)
-        raise not_found("Referral")
-    return referral
+    return await load_visible(uow, Referral, referral_id, may_see=_may_see, subject_type="referral", purpose=purpose, lock=lock)
 
 
 def _may_see(principal: Principal, referral: Referral) -> bool:
