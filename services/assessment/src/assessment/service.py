@@ -3,7 +3,6 @@ to the outbox, all in one unit of work."""
 
 from __future__ import annotations
 
-import base64
 import statistics
 import uuid
 from collections.abc import Sequence
@@ -57,6 +56,7 @@ from continuum.contracts.assessment import (
 )
 from continuum.contracts.referral import ChildCharacteristics
 from continuum.errors import FieldError, Problem, forbidden, invalid, not_found, precondition_failed
+from continuum.pagination import decode_cursor, encode_cursor
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork
 
@@ -755,18 +755,6 @@ async def conclude_section47(
 # --- the team worklist --------------------------------------------------------------------------
 
 
-def _encode_cursor(due: date, assessment_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{due.isoformat()}|{assessment_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
-    try:
-        due, aid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return date.fromisoformat(due), uuid.UUID(aid)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid("cursor", "is not a cursor this API gave out") from exc
-
-
 def _visible_teams(principal: Principal, team: str | None, policy: CouncilPolicy, what: str) -> list[str] | None:
     """The teams a list may show: ``None`` for all. Another team's list answers 404."""
     if team is not None:
@@ -791,7 +779,7 @@ async def worklist(uow: UnitOfWork, policy: CouncilPolicy, *, team: str | None, 
     if teams is not None:
         stmt = stmt.where(Assessment.team.in_(teams))
     if cursor:
-        due, aid = _decode_cursor(cursor)
+        due, aid = decode_cursor(cursor, date.fromisoformat)
         stmt = stmt.where((Assessment.due_date > due) | ((Assessment.due_date == due) & (Assessment.id > aid)))
     today = _today()
     async with uow:
@@ -816,7 +804,7 @@ async def worklist(uow: UnitOfWork, policy: CouncilPolicy, *, team: str | None, 
         ]
         for item in items:
             await uow.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="assessment worklist")
-        next_cursor = _encode_cursor(page[-1].Assessment.due_date, page[-1].Assessment.id) if more and page else None
+        next_cursor = encode_cursor(page[-1].Assessment.due_date, page[-1].Assessment.id) if more and page else None
         return WorklistPage(items=items, next_cursor=next_cursor)
 
 

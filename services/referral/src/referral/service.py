@@ -3,7 +3,6 @@ to the outbox, all in one unit of work."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,6 +25,7 @@ from continuum.contracts import (
     ThresholdLevel,
 )
 from continuum.errors import FieldError, Problem, invalid, not_found, precondition_failed
+from continuum.pagination import decode_cursor, encode_cursor
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork, request_fingerprint
 from referral import domain
@@ -633,18 +633,6 @@ async def record_information(
 # --- the front-door queue -----------------------------------------------------------------------
 
 
-def _encode_cursor(due: datetime, referral_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{due.isoformat()}|{referral_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        due, rid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(due), uuid.UUID(rid)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid("cursor", "is not a cursor this API gave out") from exc
-
-
 async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int) -> QueuePage:
     """Undecided referrals, soonest due first, overdue ones marked."""
     principal = uow.principal_or_fail()
@@ -672,7 +660,7 @@ async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | N
     elif not whole_front_door:
         stmt = stmt.where(Referral.team.in_(principal.teams))
     if cursor:
-        due, rid = _decode_cursor(cursor)
+        due, rid = decode_cursor(cursor, datetime.fromisoformat)
         stmt = stmt.where((Referral.decision_due_at > due) | ((Referral.decision_due_at == due) & (Referral.id > rid)))
     async with uow:
         rows = (await uow.session.execute(stmt)).all()
@@ -696,5 +684,5 @@ async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | N
         ]
         for item in items:
             await uow.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="front-door queue")
-        next_cursor = _encode_cursor(page[-1].Referral.decision_due_at, page[-1].Referral.id) if more and page else None
+        next_cursor = encode_cursor(page[-1].Referral.decision_due_at, page[-1].Referral.id) if more and page else None
         return QueuePage(items=items, next_cursor=next_cursor)
