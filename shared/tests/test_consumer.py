@@ -212,3 +212,30 @@ async def _has(h: Harness, event: Envelope[Any]) -> bool:
 
 async def _count_is(h: Harness, n: int) -> bool:
     return len(await h.effects()) >= n
+
+
+async def test_replaying_a_dead_letter_topic_handles_the_event_once(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    from continuum.dlq import replay
+
+    h = await make_harness(broker, kernel_db)
+    event = an_event(str(uuid.uuid4()), 1, agency="refuse-me")
+    refusing = True
+
+    async def refuses_until_fixed(uow: UnitOfWork, e: Envelope[Any]) -> None:
+        if refusing and e.data.agency == "refuse-me":
+            raise PermanentFailure("the rule was wrong")
+        await record_effect(uow, e)
+
+    marker = an_event(str(uuid.uuid4()), 1)
+    await h.send(event, marker)
+    await h.run_until(h.consumer(refuses_until_fixed), lambda: _has(h, marker))
+    assert not await _has(h, event)
+
+    refusing = False  # the fix is deployed
+    assert await replay(h.settings, h.group) == 1
+    assert await replay(h.settings, h.group) == 0  # the replay group remembers what it replayed
+    await h.run_until(h.consumer(refuses_until_fixed), lambda: _has(h, event))
+
+    assert sorted(e[0] for e in await h.effects()) == sorted([str(event.id), str(marker.id)])
