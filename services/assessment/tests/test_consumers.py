@@ -145,4 +145,6 @@ async def test_a_corrected_decision_withdraws_or_adjusts_the_assessment(cases: C
     await cases.deliver(nfa)
     withdrawn = await opened(cases, row["referral_id"])
     assert withdrawn is not None and withdrawn["status"] == "withdrawn"
+    events = await cases.events(row["case_id"], "assessment.withdrawn")
+    assert [e["payload"]["data"]["correction_of"] for e in events] == [str(correction.id)]
     assert await cases.scalar("SELECT count(*) FROM assessments WHERE referral_id = :r", r=row["referral_id"]) == 1

@@ -49,6 +49,7 @@ from continuum.contracts.assessment import (
     AssessmentReturned,
     AssessmentRoute,
     AssessmentSubmitted,
+    AssessmentWithdrawn,
     Section47Concluded,
     Section47Outcome,
     Section47Started,
@@ -238,6 +239,18 @@ async def _apply_correction(
         if assessment.status != Status.WITHDRAWN.value:
             assessment.status = Status.WITHDRAWN.value
             assessment.version += 1
+            await uow.publish(
+                AssessmentWithdrawn(
+                    assessment_id=assessment.id,
+                    case_id=assessment.case_id,
+                    child_id=assessment.child_id,
+                    team=assessment.team,
+                    withdrawn_at=datetime.now(UTC),
+                    correction_of=data.correction_of,
+                ),
+                subject=str(assessment.case_id),
+                aggregate_version=assessment.version,
+            )
             await uow.audit(
                 "assessment.withdraw",
                 subject_type="assessment",

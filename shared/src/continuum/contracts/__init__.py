@@ -18,6 +18,7 @@ from continuum.contracts.assessment import (
     AssessmentOverdue,
     AssessmentReturned,
     AssessmentSubmitted,
+    AssessmentWithdrawn,
     Section47Concluded,
     Section47Started,
 )
@@ -53,6 +54,7 @@ CATALOGUE: dict[str, type[EventData]] = {
         AssessmentReturned,
         AssessmentAuthorised,
         AssessmentOverdue,
+        AssessmentWithdrawn,
         Section47Started,
         Section47Concluded,
     )

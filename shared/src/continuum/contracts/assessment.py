@@ -160,6 +160,21 @@ class AssessmentOverdue(EventData):
     detected_at: datetime
 
 
+class AssessmentWithdrawn(EventData):
+    """A corrected front-door decision (NFA or early help) means the assessment is no longer
+    wanted; it stops, unauthorised, and may be reinstated by a later correction."""
+
+    event_type = "assessment.withdrawn"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    withdrawn_at: datetime
+    correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
+
+
 class Section47Started(EventData):
     event_type = "section47.started"
     topic = ASSESSMENT_TOPIC
