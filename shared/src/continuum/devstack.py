@@ -80,6 +80,9 @@ class EmbeddedPostgres:
             self._user = "embedded_postgres"
             ensure_user_exists(self._user)
             ensure_prefix_permissions(self.data_dir)
+            # That user must also reach the binaries inside this checkout's .venv, wherever the
+            # checkout lives (a fresh clone under a 0700 temporary folder, for instance).
+            ensure_prefix_permissions(POSTGRES_BIN_PATH)
             readable = stat.S_IRGRP | stat.S_IROTH
             ensure_folder_permissions(POSTGRES_BIN_PATH, readable | stat.S_IXGRP | stat.S_IXOTH)
             ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", readable)
