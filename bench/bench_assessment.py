@@ -145,7 +145,7 @@ async def main() -> None:
         dsn = postgres.url("bench_assessment", driver="")
         await asyncio.to_thread(migrate, ALEMBIC_INI, url)
         settings = ServiceSettings(
-            env="test", service_name="assessment", kafka_bootstrap=broker.bootstrap, kafka_idempotence=False, database_url=url
+            env="dev", service_name="assessment", kafka_bootstrap=broker.bootstrap, kafka_idempotence=False, database_url=url
         )
         await ensure_topics(settings, [TOPIC], partitions=6)
         await produce(broker.bootstrap, EVENTS)

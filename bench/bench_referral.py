@@ -68,7 +68,7 @@ async def drive(n: int, one: callable) -> tuple[float, list[float]]:  # type: ig
 
 async def service_run(url: str) -> tuple[float, list[float]]:
     settings = ReferralSettings(
-        database_url=url, run_workers=False, env="test", database_pool_size=CONCURRENCY, log_level="WARNING"
+        database_url=url, run_workers=False, env="dev", database_pool_size=CONCURRENCY, log_level="WARNING"
     )
     app = create_app(settings)
     token = mint_dev_token(settings, sub="bench", roles=["front_door"], teams=["north"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assessment.settings import AssessmentSettings
 from continuum.auth import mint_dev_token
-from continuum.testing import fuzz_api
+from continuum.testing import TEST_SIGNING_KEY, fuzz_api
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
@@ -15,7 +15,11 @@ ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 def test_no_generated_request_gets_a_server_error(make_database: Callable[[str, Path], str]) -> None:
     url = make_database("assessment_fuzz", ALEMBIC_INI)
     token = mint_dev_token(
-        AssessmentSettings(), sub="fuzzer", roles=["manager", "practitioner"], teams=["north"], sw_qualified=True
+        AssessmentSettings(jwt_secret=TEST_SIGNING_KEY),
+        sub="fuzzer",
+        roles=["manager", "practitioner"],
+        teams=["north"],
+        sw_qualified=True,
     )
     code, report = fuzz_api("assessment.app:create_app", url, token)
     assert code == 0, report

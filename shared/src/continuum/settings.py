@@ -55,9 +55,10 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_dev_key_outside_dev(self) -> ServiceSettings:
         weak_key = self.jwt_secret == DEV_SIGNING_KEY or len(self.jwt_secret) < 32
-        if self.env is Environment.PROD and self.jwt_jwks_url is None and weak_key:
+        if self.env is not Environment.DEV and self.jwt_jwks_url is None and weak_key:
             raise ValueError(
-                "CONTINUUM_JWT_SECRET is the development key (or shorter than 32 characters); "
-                "set CONTINUUM_JWT_JWKS_URL to the council's identity provider in production"
+                f"CONTINUUM_JWT_SECRET is the development key (or shorter than 32 characters), which only "
+                f"CONTINUUM_ENV=dev accepts (this is {self.env.value}); in production set CONTINUUM_JWT_JWKS_URL "
+                "to the council's identity provider"
             )
         return self

@@ -72,9 +72,14 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
     b.stop()
 
 
+#: The tests' own signing key: outside dev the settings refuse the development key.
+TEST_SIGNING_KEY = "continuum-test-signing-key-for-the-test-suite-only"
+
+
 def test_settings(bootstrap: str, **overrides: Any) -> ServiceSettings:
     values: dict[str, Any] = {
         "env": "test",
+        "jwt_secret": TEST_SIGNING_KEY,
         "kafka_bootstrap": bootstrap,
         "kafka_idempotence": False,
         "outbox_poll_interval_seconds": 0.05,
@@ -184,7 +189,8 @@ def dumps(obj: Any) -> bytes:
 
 def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25, seed: int = 1) -> tuple[int, str]:
     """Run schemathesis over a service's OpenAPI schema, against the service under uvicorn (its
-    workers off), checking only that nothing answers a 5xx. Returns (exit code, report)."""
+    workers off), checking only that nothing answers a 5xx. Returns (exit code, report).
+    ``token`` must be signed with :data:`TEST_SIGNING_KEY`."""
     import os
     import subprocess
     import sys
@@ -192,7 +198,12 @@ def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25,
     from continuum.devstack import wait_for_port
 
     port = free_port()
-    env = os.environ | {"CONTINUUM_DATABASE_URL": database_url, "CONTINUUM_RUN_WORKERS": "false", "CONTINUUM_ENV": "test"}
+    env = os.environ | {
+        "CONTINUUM_DATABASE_URL": database_url,
+        "CONTINUUM_RUN_WORKERS": "false",
+        "CONTINUUM_ENV": "test",
+        "CONTINUUM_JWT_SECRET": TEST_SIGNING_KEY,
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port), "--no-access-log"],
         env=env,
