@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.contracts import Envelope, parse_event
 from continuum.db import inbox
+from continuum.errors import Problem, RuleBroken
 from continuum.kafka import dlq_topic
 from continuum.observability import CONSUMER_HANDLED, CONSUMER_LAG, DLQ_MESSAGES
 from continuum.uow import UnitOfWork
@@ -40,6 +41,16 @@ Handler = Callable[[UnitOfWork, Envelope[Any]], Awaitable[None]]
 
 class PermanentFailure(Exception):
     """The event can never be handled (it breaks a rule); retrying will not help."""
+
+
+def _refusal(exc: Exception) -> str | None:
+    """Why the event can never be handled, if ``exc`` says so: retrying cannot change a broken
+    rule or a use case's 4xx answer."""
+    if isinstance(exc, PermanentFailure | RuleBroken):
+        return str(exc)
+    if isinstance(exc, Problem) and exc.status < 500:
+        return f"{exc.title}: {exc.detail}" if exc.detail else exc.title
+    return None
 
 
 class EventConsumer:
@@ -161,10 +172,11 @@ class EventConsumer:
                 outcome = await self.handle(event, handler)
                 CONSUMER_HANDLED.labels(self.name, outcome).inc()
                 return
-            except PermanentFailure as exc:
-                await self._dead_letter(record, f"rejected: {exc}")
-                return
             except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered with the reason
+                refusal = _refusal(exc)
+                if refusal is not None:
+                    await self._dead_letter(record, f"rejected: {refusal}")
+                    return
                 log.warning(
                     "handler failed",
                     extra={"consumer": self.name, "event_id": str(event.id), "attempt": attempt, "error": type(exc).__name__},

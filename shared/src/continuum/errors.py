@@ -54,6 +54,26 @@ class Problem(Exception):
         return body
 
 
+class RuleBroken(ValueError):
+    """A domain rule the request breaks; ``field`` names what to fix. Domain modules raise it
+    (they know no HTTP); the API renders it as a 4xx problem (422 unless ``status`` says otherwise)."""
+
+    def __init__(self, field: str, reason: str, *, status: int = 422, slug: str = "validation-error") -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+        self.status = status
+        self.slug = slug
+
+    def problem(self, field_prefix: str = "") -> Problem:
+        """The problem to answer; ``field_prefix`` places the field in the request (``child.``)."""
+        name = field_prefix + self.field
+        if self.status == 422 and self.slug == "validation-error":
+            return invalid(name, self.reason)
+        title = self.reason if self.status != 422 else "The request is not valid"
+        return Problem(self.status, self.slug, title, detail=f"{name}: {self.reason}", errors=[FieldError(name, self.reason)])
+
+
 def invalid(field_name: str, reason: str) -> Problem:
     """A 422 for one field of the request that breaks a rule."""
     return Problem(
@@ -75,6 +95,19 @@ def forbidden(reason: str) -> Problem:
 
 def conflict(slug: str, title: str, detail: str) -> Problem:
     return Problem(409, slug, title, detail=detail)
+
+
+def check_version(current: int, expected: int | None, *, required: bool) -> None:
+    """Optimistic concurrency: 412 when If-Match names another version than ``current``; 428 when
+    If-Match is ``required`` and missing."""
+    if expected is None:
+        if required:
+            raise Problem(
+                428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")]
+            )
+        return
+    if expected != current:
+        raise precondition_failed(current)
 
 
 def precondition_failed(current_version: int) -> Problem:
@@ -109,6 +142,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, Problem)
         return problem_response(exc, request)
 
+    async def on_rule_broken(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RuleBroken)
+        return problem_response(exc.problem(), request)
+
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         # Pydantic messages never echo the input value here: it may be a child's name.
@@ -142,6 +179,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Problem(500, "internal-error", "Something went wrong"), request)
 
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RuleBroken, on_rule_broken)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DBAPIError, on_database_error)

@@ -16,6 +16,7 @@ from continuum.calendar import add_working_days, working_days_between
 from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, validate_assessment_factors
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome
 from continuum.contracts.referral import DecisionOutcome
+from continuum.errors import RuleBroken
 from continuum.policy import LeadPractitionerPolicy
 
 #: The statutory limit: an assessment concludes within 45 working days of the referral.
@@ -40,17 +41,6 @@ class Section47Status(StrEnum):
     AWAITING_START = "awaiting_start"
     STARTED = "started"
     CONCLUDED = "concluded"
-
-
-class RuleBroken(ValueError):
-    """A request that breaks an assessment rule; ``field`` names what to fix."""
-
-    def __init__(self, field: str, reason: str, *, status: int = 422, slug: str = "validation-error") -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-        self.status = status
-        self.slug = slug
 
 
 # --- the clocks ---------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ from continuum.contracts.assessment import (
     SpecialistAssessmentKind,
 )
 from continuum.contracts.referral import ChildCharacteristics
-from continuum.errors import FieldError, Problem, forbidden, invalid, not_found, precondition_failed
+from continuum.errors import Problem, check_version, forbidden, invalid, not_found
 from continuum.pagination import decode_cursor, encode_cursor
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork
@@ -74,26 +74,6 @@ def _now() -> datetime:
 def _today() -> date:
     """Today in England: a working day begins at midnight London time."""
     return datetime.now(LONDON).date()
-
-
-def _rule_problem(exc: domain.RuleBroken) -> Problem:
-    if exc.status == 422 and exc.slug == "validation-error":
-        return invalid(exc.field, exc.reason)
-    title = exc.reason if exc.status != 422 else "The request is not valid"
-    return Problem(exc.status, exc.slug, title, detail=f"{exc.field}: {exc.reason}", errors=[FieldError(exc.field, exc.reason)])
-
-
-def _require_version(if_match: int | None) -> int:
-    if if_match is None:
-        raise Problem(
-            428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")]
-        )
-    return if_match
-
-
-def _check_version(current: int, if_match: int) -> None:
-    if current != if_match:
-        raise precondition_failed(current)
 
 
 # --- the local copy of children -------------------------------------------------------------------
@@ -357,17 +337,13 @@ async def allocate(
     """A social-work-qualified manager allocates the lead practitioner, or reallocates with a reason."""
     principal = uow.principal_or_fail()
     require_sw_qualified_manager(principal, action="allocating a lead practitioner")
-    version = _require_version(if_match)
     async with uow:
         a = await _visible_assessment(uow, assessment_id, "allocate a lead practitioner", lock=True)
-        _check_version(a.version, version)
-        try:
-            domain.check_allocation(Status(a.status), a.lead_practitioner, data.lead_practitioner, data.reason)
-            social_worker = domain.check_lead_practitioner(
-                data.lead_practitioner_role, AssessmentRoute(a.route), policy.lead_practitioners
-            )
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        check_version(a.version, if_match, required=True)
+        domain.check_allocation(Status(a.status), a.lead_practitioner, data.lead_practitioner, data.reason)
+        social_worker = domain.check_lead_practitioner(
+            data.lead_practitioner_role, AssessmentRoute(a.route), policy.lead_practitioners
+        )
         now = _now()
         previous = a.lead_practitioner
         uow.session.add(
@@ -423,30 +399,26 @@ async def record(uow: UnitOfWork, assessment_id: uuid.UUID, data: RecordIn, if_m
     """The lead practitioner records what the assessment found, a little at a time if need be."""
     principal = uow.principal_or_fail()
     require_role(principal, *RECORD_ROLES, action="recording an assessment")
-    version = _require_version(if_match)
     today = _today()
     async with uow:
         a = await _visible_assessment(uow, assessment_id, "record an assessment", lock=True)
-        _check_version(a.version, version)
+        check_version(a.version, if_match, required=True)
         _check_lead(principal, a, "record it")
         changes = data.model_dump(exclude_unset=True)
-        try:
-            domain.check_can_record(Status(a.status))
-            if "factors" in changes:
-                changes["factors"] = [f.value for f in domain.parse_factors(changes["factors"] or [])]
-            if "specialist_assessments" in changes:
-                items = data.specialist_assessments or []
-                for index, item in enumerate(items):
-                    domain.check_specialist_date(index, item.date, today)
-                changes["specialist_assessments"] = [item.model_dump(mode="json") for item in items]
-            domain.check_dates(
-                referral_date=a.referral_date,
-                today=today,
-                start_date=changes.get("start_date", a.start_date),
-                child_seen_date=changes.get("child_seen_date", a.child_seen_date),
-            )
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        domain.check_can_record(Status(a.status))
+        if "factors" in changes:
+            changes["factors"] = [f.value for f in domain.parse_factors(changes["factors"] or [])]
+        if "specialist_assessments" in changes:
+            items = data.specialist_assessments or []
+            for index, item in enumerate(items):
+                domain.check_specialist_date(index, item.date, today)
+            changes["specialist_assessments"] = [item.model_dump(mode="json") for item in items]
+        domain.check_dates(
+            referral_date=a.referral_date,
+            today=today,
+            start_date=changes.get("start_date", a.start_date),
+            child_seen_date=changes.get("child_seen_date", a.child_seen_date),
+        )
         for name in ("primary_need", "recommendation"):
             if changes.get(name) is not None:
                 changes[name] = changes[name].value
@@ -474,16 +446,12 @@ def _record_of(a: Assessment, child: Child | None) -> domain.Record:
 async def submit(uow: UnitOfWork, assessment_id: uuid.UUID, if_match: int | None) -> AssessmentOut:
     principal = uow.principal_or_fail()
     require_role(principal, *RECORD_ROLES, action="submitting an assessment")
-    version = _require_version(if_match)
     async with uow:
         a = await _visible_assessment(uow, assessment_id, "submit an assessment", lock=True)
-        _check_version(a.version, version)
+        check_version(a.version, if_match, required=True)
         _check_lead(principal, a, "submit it")
         child = await uow.session.get(Child, a.child_id)
-        try:
-            domain.check_can_submit(Status(a.status), _record_of(a, child))
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        domain.check_can_submit(Status(a.status), _record_of(a, child))
         now = _now()
         a.status = Status.SUBMITTED.value
         a.submitted_at = now
@@ -516,14 +484,10 @@ async def submit(uow: UnitOfWork, assessment_id: uuid.UUID, if_match: int | None
 async def return_assessment(uow: UnitOfWork, assessment_id: uuid.UUID, data: ReturnIn, if_match: int | None) -> AssessmentOut:
     principal = uow.principal_or_fail()
     require_sw_qualified_manager(principal, action="returning an assessment")
-    version = _require_version(if_match)
     async with uow:
         a = await _visible_assessment(uow, assessment_id, "return an assessment", lock=True)
-        _check_version(a.version, version)
-        try:
-            domain.check_can_review(Status(a.status))
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        check_version(a.version, if_match, required=True)
+        domain.check_can_review(Status(a.status))
         now = _now()
         uow.session.add(
             Return(id=uuid.uuid4(), assessment_id=a.id, reasons=data.reasons, returned_by=principal.sub, returned_at=now)
@@ -560,18 +524,14 @@ async def authorise(
     """A social-work-qualified manager authorises the submitted assessment and decides the outcome."""
     principal = uow.principal_or_fail()
     require_sw_qualified_manager(principal, action="authorising an assessment")
-    version = _require_version(if_match)
     async with uow:
         a = await _visible_assessment(uow, assessment_id, "authorise an assessment", lock=True)
-        _check_version(a.version, version)
+        check_version(a.version, if_match, required=True)
         factors = [AssessmentFactor(f) for f in a.factors]
-        try:
-            domain.check_can_review(Status(a.status))
-            assert a.start_date is not None and a.primary_need is not None
-            domain.check_authorisation(authorisation_date=data.authorisation_date, start_date=a.start_date, today=_today())
-            domain.check_primary_need(PrimaryNeedCode(a.primary_need), data.outcome, factors)
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        domain.check_can_review(Status(a.status))
+        assert a.start_date is not None and a.primary_need is not None
+        domain.check_authorisation(authorisation_date=data.authorisation_date, start_date=a.start_date, today=_today())
+        domain.check_primary_need(PrimaryNeedCode(a.primary_need), data.outcome, factors)
         closure = domain.closure_for(data.outcome, data.authorisation_date)
         now = _now()
         a.status = Status.AUTHORISED.value
@@ -668,21 +628,17 @@ async def get_section47(uow: UnitOfWork, section47_id: uuid.UUID) -> Section47Ou
 async def start_section47(uow: UnitOfWork, section47_id: uuid.UUID, data: Section47StartIn, if_match: int | None) -> Section47Out:
     principal = uow.principal_or_fail()
     require_role(principal, *RECORD_ROLES, action="starting a section 47 enquiry")
-    version = _require_version(if_match)
     async with uow:
         s47, a = await _visible_section47(uow, section47_id, "start a section 47 enquiry", lock=True)
-        _check_version(s47.version, version)
+        check_version(s47.version, if_match, required=True)
         _check_section47_actor(principal, a)
-        try:
-            domain.check_section47_start(
-                Section47Status(s47.status),
-                referral_date=a.referral_date,
-                strategy_discussion_date=data.strategy_discussion_date,
-                start_date=data.start_date,
-                today=_today(),
-            )
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        domain.check_section47_start(
+            Section47Status(s47.status),
+            referral_date=a.referral_date,
+            strategy_discussion_date=data.strategy_discussion_date,
+            start_date=data.start_date,
+            today=_today(),
+        )
         s47.status = Section47Status.STARTED.value
         s47.strategy_discussion_date = data.strategy_discussion_date
         s47.start_date = data.start_date
@@ -714,22 +670,18 @@ async def conclude_section47(
 ) -> Section47Out:
     principal = uow.principal_or_fail()
     require_role(principal, *RECORD_ROLES, action="concluding a section 47 enquiry")
-    version = _require_version(if_match)
     async with uow:
         s47, a = await _visible_section47(uow, section47_id, "conclude a section 47 enquiry", lock=True)
-        _check_version(s47.version, version)
+        check_version(s47.version, if_match, required=True)
         _check_section47_actor(principal, a)
-        try:
-            domain.check_section47_conclusion(
-                Section47Status(s47.status),
-                start_date=s47.start_date,
-                icpc_date=data.icpc_date,
-                icpc_not_required=data.icpc_not_required,
-                outcome=data.outcome,
-                today=_today(),
-            )
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        domain.check_section47_conclusion(
+            Section47Status(s47.status),
+            start_date=s47.start_date,
+            icpc_date=data.icpc_date,
+            icpc_not_required=data.icpc_not_required,
+            outcome=data.outcome,
+            today=_today(),
+        )
         now = _now()
         s47.status = Section47Status.CONCLUDED.value
         s47.icpc_date = data.icpc_date

@@ -9,23 +9,13 @@ from datetime import date, datetime
 from continuum.calendar import add_working_days_to_datetime
 from continuum.codes import ReasonForClosure, Sex
 from continuum.contracts import DecisionOutcome
+from continuum.errors import RuleBroken
 
 #: The front door decides what happens next within one working day of receipt.
 DECISION_WORKING_DAYS = 1
 
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
-
-
-class RuleBroken(ValueError):
-    """A request that breaks a front-door rule; ``field`` names what to fix."""
-
-    def __init__(self, field: str, reason: str, *, status: int = 422, slug: str = "validation-error") -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-        self.status = status
-        self.slug = slug
 
 
 def decision_due_at(received_at: datetime) -> datetime:

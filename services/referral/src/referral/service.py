@@ -24,7 +24,7 @@ from continuum.contracts import (
     StatusChanged,
     ThresholdLevel,
 )
-from continuum.errors import FieldError, Problem, invalid, not_found, precondition_failed
+from continuum.errors import FieldError, Problem, RuleBroken, check_version, invalid, not_found
 from continuum.pagination import decode_cursor, encode_cursor
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork, request_fingerprint
@@ -58,14 +58,6 @@ QUEUE_ROLES = (Role.FRONT_DOOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN)
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _rule_problem(exc: domain.RuleBroken, field_prefix: str = "") -> Problem:
-    """``field_prefix`` names where the checked object sits in the request body (``child.``)."""
-    field = field_prefix + exc.field
-    if exc.status == 422:
-        return invalid(field, exc.reason)
-    return Problem(exc.status, exc.slug, exc.reason, detail=f"{field}: {exc.reason}", errors=[FieldError(field, exc.reason)])
 
 
 def _check_team(policy: CouncilPolicy, team: str, field: str = "team") -> None:
@@ -110,8 +102,8 @@ def _check_child(values: ChildIn | Child, today: date, field_prefix: str = "") -
             postcode=values.postcode,
             today=today,
         )
-    except domain.RuleBroken as exc:
-        raise _rule_problem(exc, field_prefix) from exc
+    except RuleBroken as exc:
+        raise exc.problem(field_prefix) from exc
 
 
 # Intake's statements are built once and bound per request: building them is most of the cost.
@@ -207,15 +199,10 @@ async def get_child(uow: UnitOfWork, child_id: uuid.UUID) -> ChildOut:
 
 async def update_child(uow: UnitOfWork, child_id: uuid.UUID, patch: ChildPatch, if_match: int | None) -> ChildOut:
     require_role(uow.principal_or_fail(), *CHILD_WRITE_ROLES, action="updating a child")
-    if if_match is None:
-        raise Problem(
-            428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")]
-        )
     async with uow:
         child = await _visible_child(uow, child_id, "update a child's record")
         await uow.session.refresh(child, with_for_update=True)
-        if child.version != if_match:
-            raise precondition_failed(child.version)
+        check_version(child.version, if_match, required=True)
         for name, value in patch.model_dump(exclude_unset=True).items():
             setattr(child, name, value)
         _check_child(child, _now().date())
@@ -340,10 +327,7 @@ async def open_referral(
 ) -> tuple[Referral, Child]:
     """Open a case (episode) for a referral inside the caller's unit of work."""
     _check_team(policy, data.team)
-    try:
-        domain.check_received_at(data.received_at, _now())
-    except domain.RuleBroken as exc:
-        raise _rule_problem(exc) from exc
+    domain.check_received_at(data.received_at, _now())
     # Chosen first so that a new child's child.registered is keyed by this case too, and so reaches
     # consumers before the case's referral.received (Kafka keeps order per key only).
     case_id = uuid.uuid4()
@@ -426,11 +410,6 @@ async def get_referral(uow: UnitOfWork, referral_id: uuid.UUID) -> ReferralOut:
         return await _load_view(uow, referral)
 
 
-def _check_version(referral: Referral, if_match: int | None) -> None:
-    if if_match is not None and referral.version != if_match:
-        raise precondition_failed(referral.version)
-
-
 async def _record_decision(
     uow: UnitOfWork,
     referral: Referral,
@@ -506,11 +485,8 @@ async def decide(
     _check_team(policy, data.team)
     async with uow:
         referral = await _visible_referral(uow, referral_id, "front-door decision", lock=True)
-        _check_version(referral, if_match)
-        try:
-            domain.check_can_decide(referral.status)
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        check_version(referral.version, if_match, required=False)
+        domain.check_can_decide(referral.status)
         await _record_decision(uow, referral, data, policy, corrects=None, correction_reason=None)
         return await _load_view(uow, referral)
 
@@ -523,11 +499,8 @@ async def correct_decision(
     _check_team(policy, data.team)
     async with uow:
         referral = await _visible_referral(uow, referral_id, "correct a front-door decision", lock=True)
-        _check_version(referral, if_match)
-        try:
-            domain.check_can_correct(referral.status, data.outcome, data.team, referral.decision, referral.allocated_team)
-        except domain.RuleBroken as exc:
-            raise _rule_problem(exc) from exc
+        check_version(referral.version, if_match, required=False)
+        domain.check_can_correct(referral.status, data.outcome, data.team, referral.decision, referral.allocated_team)
         current = (
             await uow.session.execute(
                 select(Decision)
