@@ -335,11 +335,12 @@ async def open_referral(
         found = await uow.session.get(Child, data.child_id)
         if found is None:
             raise invalid("child_id", "no child is registered with this id")
-        child = found
+        child, new_child = found, False
     else:
         assert data.child is not None
-        child, _ = await _register_child(uow, data.child, case_id=case_id, field_prefix="child.")
-    earlier = list((await uow.session.execute(_EARLIER_REFERRALS, {"child_id": child.id})).scalars())
+        child, new_child = await _register_child(uow, data.child, case_id=case_id, field_prefix="child.")
+    # A child registered just now has no earlier referrals to look for.
+    earlier = [] if new_child else list((await uow.session.execute(_EARLIER_REFERRALS, {"child_id": child.id})).scalars())
     principal = uow.principal
     referral = Referral(
         id=uuid.uuid4(),
