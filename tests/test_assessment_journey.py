@@ -123,13 +123,7 @@ async def _consumers_hold_every_partition(*apps: Any, within: float = 30.0) -> N
     deadline = time.monotonic() + within
     for app in apps:
         for consumer in app.state.runtime.consumers:
-            while True:
-                kafka = consumer._consumer  # the live aiokafka client, once the consumer has started
-                if kafka is not None:
-                    wanted = {(t, p) for t in consumer.topics for p in kafka.partitions_for_topic(t) or ()}
-                    held = {(tp.topic, tp.partition) for tp in kafka.assignment()}
-                    if wanted and held == wanted:
-                        break
+            while not consumer.holds_all_partitions():
                 assert time.monotonic() < deadline, f"consumer {consumer.name} does not hold all its partitions after {within}s"
                 await asyncio.sleep(0.05)
 

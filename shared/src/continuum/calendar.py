@@ -13,7 +13,7 @@ makes ``working_days_between(start, add_working_days(start, n)) == n`` for every
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -37,6 +37,7 @@ def is_working_day(d: date) -> bool:
     return _is_weekday(d) and d not in _bank_holidays(d.year)
 
 
+@lru_cache(maxsize=8192)
 def add_working_days(start: date, n: int) -> date:
     """The ``n``-th working day after ``start``; ``start`` itself when ``n`` is 0.
 

@@ -5,7 +5,9 @@ For each message, in partition order:
 1. Validate it against its contract; a message that does not validate goes straight to the
    dead-letter topic ``continuum.dlq.<consumer>`` with the reason.
 2. In one database transaction, insert the inbox row (consumer, event id) and run the handler. A
-   duplicate inbox row means "already done": the handler is skipped.
+   duplicate inbox row means "already done": the handler is skipped. A partition's batch shares
+   one transaction; if any event in it fails, the batch rolls back and each event is handled in a
+   transaction of its own, so a poison event is isolated.
 3. Only after those commits, commit the Kafka offset (once per partition batch). A crash in
    between redelivers the messages and step 2 skips them.
 
@@ -24,6 +26,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,6 +44,15 @@ Handler = Callable[[UnitOfWork, Envelope[Any]], Awaitable[None]]
 
 class PermanentFailure(Exception):
     """The event can never be handled (it breaks a rule); retrying will not help."""
+
+
+# Built once: claiming an event id for this consumer, or finding it already claimed.
+_CLAIM_IN_INBOX = (
+    pg_insert(inbox)
+    .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"), event_type=bindparam("event_type"))
+    .on_conflict_do_nothing()
+    .returning(inbox.c.event_id)
+)
 
 
 def _refusal(exc: Exception) -> str | None:
@@ -81,6 +93,16 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self.started = asyncio.Event()
+
+    def holds_all_partitions(self) -> bool:
+        """Whether this member is assigned every partition of its topics (for tests and benchmarks
+        that must not measure a group join, nor share a group with another member)."""
+        consumer = self._consumer
+        if consumer is None:
+            return False
+        wanted = {(t, p) for t in self.topics for p in consumer.partitions_for_topic(t) or ()}
+        held = {(tp.topic, tp.partition) for tp in consumer.assignment()}
+        return bool(wanted) and held == wanted
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.5
@@ -133,14 +155,10 @@ class EventConsumer:
         while not stop.is_set():
             batches = await consumer.getmany(timeout_ms=200, max_records=100)
             for tp, records in batches.items():
-                last = None
-                for record in records:
-                    if stop.is_set():
-                        break  # what is fetched but not handled is not committed: the next start reads it
-                    await self._process(record)
-                    last = record
-                if last is None:
-                    continue
+                if stop.is_set():
+                    break  # what is fetched but not handled is not committed: the next start reads it
+                await self._process_batch(records)
+                last = records[-1]
                 # One offset commit per partition batch, after each event's own database commit:
                 # a crash in between redelivers events whose inbox rows make them no-ops.
                 try:
@@ -157,16 +175,38 @@ class EventConsumer:
         if highwater is not None:
             CONSUMER_LAG.labels(self.name, f"{tp.topic}:{tp.partition}").set(max(highwater - offset - 1, 0))
 
-    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        try:
-            event = parse_event(record.value or b"")
-        except ValueError as exc:
-            await self._dead_letter(record, f"invalid: {exc}")
-            return
-        handler = self.handlers.get(event.type)
-        if handler is None:
-            CONSUMER_HANDLED.labels(self.name, "ignored").inc()
-            return
+    async def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """Handle one partition's batch, in order. Messages that do not validate go to the
+        dead-letter topic; the rest are handled in one transaction. If any of them fails, that
+        transaction rolls back and each is handled on its own, with retries, so one poison event
+        cannot hold up the others."""
+        ready: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any], Handler]] = []
+        for record in records:
+            try:
+                event = parse_event(record.value or b"")
+            except ValueError as exc:
+                await self._dead_letter(record, f"invalid: {exc}")
+                continue
+            handler = self.handlers.get(event.type)
+            if handler is None:
+                CONSUMER_HANDLED.labels(self.name, "ignored").inc()
+                continue
+            ready.append((record, event, handler))
+        if len(ready) > 1:
+            try:
+                outcomes = await self._handle_together([(event, handler) for _, event, handler in ready])
+            except Exception as exc:  # noqa: BLE001 - rolled back; each event is retried on its own below
+                log.info(
+                    "batch failed; handling its events one by one", extra={"consumer": self.name, "error": type(exc).__name__}
+                )
+            else:
+                for outcome in outcomes:
+                    CONSUMER_HANDLED.labels(self.name, outcome).inc()
+                return
+        for record, event, handler in ready:
+            await self._handle_with_retries(record, event, handler)
+
+    async def _handle_with_retries(self, record: ConsumerRecord[bytes, bytes], event: Envelope[Any], handler: Handler) -> None:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 outcome = await self.handle(event, handler)
@@ -188,18 +228,23 @@ class EventConsumer:
 
     async def handle(self, event: Envelope[Any], handler: Handler) -> str:
         """Run ``handler`` once per event id: returns ``handled`` or ``duplicate``."""
-        uow = UnitOfWork(self._session_factory, source=self.source, traceparent=event.traceparent)
+        return (await self._handle_together([(event, handler)]))[0]
+
+    async def _handle_together(self, items: list[tuple[Envelope[Any], Handler]]) -> list[str]:
+        """Handle events in one transaction, each at most once: its inbox row and its handler's
+        writes commit together, and an event whose inbox row exists is a duplicate."""
+        uow = UnitOfWork(self._session_factory, source=self.source)
+        outcomes: list[str] = []
         async with uow:
-            inserted = await uow.session.execute(
-                pg_insert(inbox)
-                .values(consumer=self.name, event_id=event.id, event_type=event.type)
-                .on_conflict_do_nothing()
-                .returning(inbox.c.event_id)
-            )
-            if inserted.first() is None:
-                return "duplicate"
-            await handler(uow, event)
-        return "handled"
+            for event, handler in items:
+                params = {"consumer": self.name, "event_id": event.id, "event_type": event.type}
+                if (await uow.session.execute(_CLAIM_IN_INBOX, params)).first() is None:
+                    outcomes.append("duplicate")
+                    continue
+                uow.traceparent = event.traceparent  # events the handler publishes continue its trace
+                await handler(uow, event)
+                outcomes.append("handled")
+        return outcomes
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
         producer = self._producer
