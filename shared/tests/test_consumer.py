@@ -243,17 +243,44 @@ async def test_a_failing_event_in_a_batch_does_not_hold_up_the_others(
     h = await make_harness(broker, kernel_db)
     case = str(uuid.uuid4())  # one key: one partition, so the three arrive in one batch
     before, bad, after = an_event(case, 1), an_event(case, 2, agency="refuse-me"), an_event(case, 3)
+    attempts = 0
 
     async def fails_for_refuse_me(uow: UnitOfWork, event: Envelope[Any]) -> None:
+        nonlocal attempts
         await record_effect(uow, event)
         if event.data.agency == "refuse-me":
+            attempts += 1
             raise RuntimeError("downstream rule failed")
 
     await h.send(before, bad, after)
     await h.run_until(h.consumer(fails_for_refuse_me), lambda: _has(h, after))
 
+    assert attempts == 3  # the try inside the batch counts as the first
     assert [e[0] for e in await h.effects()] == [str(before.id), str(after.id)]
     dead = await read_raw(broker.bootstrap, dlq_topic(h.group))
     assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == [
         "failed after 3 attempts: RuntimeError: downstream rule failed"
     ]
+
+
+async def test_a_refused_event_in_a_batch_is_dead_lettered_without_running_again(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    h = await make_harness(broker, kernel_db)
+    case = str(uuid.uuid4())
+    bad, after = an_event(case, 1, agency="refuse-me"), an_event(case, 2)
+    attempts = 0
+
+    async def refuses(uow: UnitOfWork, event: Envelope[Any]) -> None:
+        nonlocal attempts
+        if event.data.agency == "refuse-me":
+            attempts += 1
+            raise PermanentFailure("the case is unknown here")
+        await record_effect(uow, event)
+
+    await h.send(bad, after)
+    await h.run_until(h.consumer(refuses), lambda: _has(h, after))
+
+    assert attempts == 1
+    dead = await read_raw(broker.bootstrap, dlq_topic(h.group))
+    assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["rejected: the case is unknown here"]

@@ -65,6 +65,18 @@ def _refusal(exc: Exception) -> str | None:
     return None
 
 
+Ready = tuple[ConsumerRecord[bytes, bytes], Envelope[Any], Handler]
+
+
+class _FailedInBatch(Exception):
+    """Handling ``items[index]`` (or committing them) failed with ``cause``; nothing was kept."""
+
+    def __init__(self, index: int, cause: Exception) -> None:
+        super().__init__(f"event {index} of the batch failed: {cause!r}")
+        self.index = index
+        self.cause = cause
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -177,10 +189,11 @@ class EventConsumer:
 
     async def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Handle one partition's batch, in order. Messages that do not validate go to the
-        dead-letter topic; the rest are handled in one transaction. If any of them fails, that
-        transaction rolls back and each is handled on its own, with retries, so one poison event
-        cannot hold up the others."""
-        ready: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any], Handler]] = []
+        dead-letter topic; the rest are handled in one transaction. When an event fails, that
+        transaction rolls back: the events before it are handled again together, the failing one
+        goes on alone (dead-lettered at once if it was refused, else retried), and the batch carries
+        on after it. One poison event holds up nothing and is never run more often than alone."""
+        ready: list[Ready] = []
         for record in records:
             try:
                 event = parse_event(record.value or b"")
@@ -192,39 +205,54 @@ class EventConsumer:
                 CONSUMER_HANDLED.labels(self.name, "ignored").inc()
                 continue
             ready.append((record, event, handler))
-        if len(ready) > 1:
+        await self._handle_batch(ready)
+
+    async def _handle_batch(self, ready: list[Ready]) -> None:
+        while ready:
             try:
                 outcomes = await self._handle_together([(event, handler) for _, event, handler in ready])
-            except Exception as exc:  # noqa: BLE001 - rolled back; each event is retried on its own below
-                log.info(
-                    "batch failed; handling its events one by one", extra={"consumer": self.name, "error": type(exc).__name__}
-                )
-            else:
-                for outcome in outcomes:
-                    CONSUMER_HANDLED.labels(self.name, outcome).inc()
-                return
-        for record, event, handler in ready:
-            await self._handle_with_retries(record, event, handler)
-
-    async def _handle_with_retries(self, record: ConsumerRecord[bytes, bytes], event: Envelope[Any], handler: Handler) -> None:
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                outcome = await self.handle(event, handler)
+            except _FailedInBatch as failure:
+                await self._handle_batch(ready[: failure.index])
+                await self._handle_with_retries(*ready[failure.index], first_failure=failure.cause)
+                ready = ready[failure.index + 1 :]
+                continue
+            for outcome in outcomes:
                 CONSUMER_HANDLED.labels(self.name, outcome).inc()
-                return
-            except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered with the reason
-                refusal = _refusal(exc)
+            return
+
+    async def _handle_with_retries(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        event: Envelope[Any],
+        handler: Handler,
+        *,
+        first_failure: Exception | None = None,
+    ) -> None:
+        """Handle one event, retrying with backoff; ``first_failure`` is an attempt already made."""
+        attempt, failure = (1, first_failure) if first_failure is not None else (0, None)
+        while True:
+            if failure is not None:
+                refusal = _refusal(failure)
                 if refusal is not None:
                     await self._dead_letter(record, f"rejected: {refusal}")
                     return
                 log.warning(
                     "handler failed",
-                    extra={"consumer": self.name, "event_id": str(event.id), "attempt": attempt, "error": type(exc).__name__},
+                    extra={"consumer": self.name, "event_id": str(event.id), "attempt": attempt, "error": type(failure).__name__},
                 )
-                if attempt == self.max_attempts:
-                    await self._dead_letter(record, f"failed after {attempt} attempts: {type(exc).__name__}: {exc}")
+                if attempt >= self.max_attempts:
+                    reason = f"failed after {attempt} attempts: {type(failure).__name__}: {failure}"
+                    await self._dead_letter(record, reason)
                     return
                 await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
+            attempt += 1
+            try:
+                outcome = await self.handle(event, handler)
+            except _FailedInBatch as failed:
+                failure = failed.cause
+                continue
+            CONSUMER_HANDLED.labels(self.name, outcome).inc()
+            return
 
     async def handle(self, event: Envelope[Any], handler: Handler) -> str:
         """Run ``handler`` once per event id: returns ``handled`` or ``duplicate``."""
@@ -232,18 +260,25 @@ class EventConsumer:
 
     async def _handle_together(self, items: list[tuple[Envelope[Any], Handler]]) -> list[str]:
         """Handle events in one transaction, each at most once: its inbox row and its handler's
-        writes commit together, and an event whose inbox row exists is a duplicate."""
+        writes commit together, and an event whose inbox row exists is a duplicate. Any failure
+        rolls everything back and is raised as :class:`_FailedInBatch` naming the event."""
         uow = UnitOfWork(self._session_factory, source=self.source)
         outcomes: list[str] = []
-        async with uow:
-            for event, handler in items:
-                params = {"consumer": self.name, "event_id": event.id, "event_type": event.type}
-                if (await uow.session.execute(_CLAIM_IN_INBOX, params)).first() is None:
-                    outcomes.append("duplicate")
-                    continue
-                uow.traceparent = event.traceparent  # events the handler publishes continue its trace
-                await handler(uow, event)
-                outcomes.append("handled")
+        failing = 0
+        try:
+            async with uow:
+                for position, (event, handler) in enumerate(items):
+                    failing = position
+                    params = {"consumer": self.name, "event_id": event.id, "event_type": event.type}
+                    if (await uow.session.execute(_CLAIM_IN_INBOX, params)).first() is None:
+                        outcomes.append("duplicate")
+                        continue
+                    uow.traceparent = event.traceparent  # events the handler publishes continue its trace
+                    await handler(uow, event)
+                    outcomes.append("handled")
+                failing = len(items) - 1  # a failure from here on is the commit's: blame the last event
+        except Exception as exc:
+            raise _FailedInBatch(failing, exc) from exc
         return outcomes
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
