@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.contracts import Envelope, InformationRequested
@@ -123,3 +124,20 @@ async def test_writes_succeed_while_the_broker_is_down_and_drain_once_when_it_re
     events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=12, settle=1.0)
     broker.stop()
     assert_exactly_once_in_order(events, expected)
+
+
+async def test_published_events_older_than_the_retention_are_pruned_and_nothing_else(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    await write_case_events(kernel_db, cases=1, per_case=3)
+    async with kernel_db() as session, session.begin():
+        seqs = list((await session.execute(select(outbox.c.seq).order_by(outbox.c.seq))).scalars())
+        old, recent = datetime.now(UTC) - timedelta(days=8), datetime.now(UTC) - timedelta(days=6)
+        await session.execute(update(outbox).where(outbox.c.seq == seqs[0]).values(published_at=old))
+        await session.execute(update(outbox).where(outbox.c.seq == seqs[1]).values(published_at=recent))
+
+    assert await relay_for(kernel_db, broker.bootstrap).prune() == 1
+
+    async with kernel_db() as session:
+        left = list((await session.execute(select(outbox.c.seq).order_by(outbox.c.seq))).scalars())
+    assert left == seqs[1:]  # the recent one and the unpublished one stay

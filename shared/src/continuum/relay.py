@@ -23,10 +23,10 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.db import outbox
@@ -40,6 +40,7 @@ from continuum.observability import (
 log = logging.getLogger("continuum.relay")
 
 MAX_BACKOFF = 30.0
+PRUNE_EVERY_SECONDS = 3600.0
 # An arbitrary constant; every service has its own database, so one key per database suffices.
 RELAY_LOCK_KEY = 0x0C0A7105
 
@@ -53,6 +54,7 @@ class OutboxRelay:
         service: str,
         batch_size: int = 200,
         poll_interval: float = 0.2,
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self._session_factory = session_factory
         self._producer_factory = producer_factory
@@ -62,6 +64,8 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.broker_available = False
         self._last_metrics = 0.0
+        self.retention = retention
+        self._last_prune = 0.0
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -127,6 +131,14 @@ class OutboxRelay:
             raise failures[0]
         return len(sent)
 
+    async def prune(self) -> int:
+        """Delete events published longer ago than the retention: Kafka holds them now, and the
+        table would otherwise grow for ever. Unpublished rows are never touched."""
+        cutoff = datetime.now(UTC) - self.retention
+        async with self._session_factory() as session, session.begin():
+            result = await session.execute(delete(outbox).where(outbox.c.published_at < cutoff))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def refresh_metrics(self) -> None:
         async with self._session_factory() as session:
             count, oldest = (
@@ -154,6 +166,8 @@ class OutboxRelay:
                 backoff = min(backoff * 2, MAX_BACKOFF)
             if time.monotonic() - self._last_metrics > 1.0:
                 await self._safe_refresh_metrics()
+            if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
+                await self._safe_prune()
             if published == 0:
                 await _sleep_or_stop(stop, self.poll_interval)
         await self._drain()
@@ -169,6 +183,15 @@ class OutboxRelay:
                     return
             except Exception:  # noqa: BLE001 - what is left is published by the next start
                 return
+
+    async def _safe_prune(self) -> None:
+        self._last_prune = time.monotonic()
+        try:
+            pruned = await self.prune()
+            if pruned:
+                log.info("published outbox rows pruned", extra={"service": self.service, "rows": pruned})
+        except Exception:
+            log.debug("outbox prune failed", exc_info=True)
 
     async def _safe_refresh_metrics(self) -> None:
         self._last_metrics = time.monotonic()

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -131,6 +132,7 @@ def build_app(
                 service=settings.service_name,
                 batch_size=settings.outbox_batch_size,
                 poll_interval=settings.outbox_poll_interval_seconds,
+                retention=timedelta(days=settings.outbox_retention_days),
             )
             runtime.consumers = list(consumers(runtime)) if consumers else []
             runtime.workers = list(workers(runtime)) if workers else []

@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_size: int = 200
     outbox_poll_interval_seconds: float = 0.2
+    # Published events stay in the outbox this long (for diagnosis), then Kafka alone holds them.
+    outbox_retention_days: int = 7
 
     @model_validator(mode="after")
     def _refuse_dev_key_outside_dev(self) -> ServiceSettings:
