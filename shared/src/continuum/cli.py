@@ -52,13 +52,29 @@ def up(
 ) -> None:
     """Start PostgreSQL, the broker and every installed service; Ctrl-C stops them all cleanly."""
     from continuum.contracts import ALL_TOPICS
-    from continuum.devstack import EmbeddedPostgres, TansuBroker, discover_services, migrate, wait_for_port
+    from continuum.devstack import (
+        EmbeddedPostgres,
+        TansuBroker,
+        die_with_parent,
+        discover_services,
+        migrate,
+        port_in_use,
+        wait_for_port,
+    )
     from continuum.kafka import dlq_topic, ensure_topics
 
     started = time.monotonic()
     services = [replace(svc, port=svc.port + port_offset) for svc in discover_services()]
     if not services:
         typer.echo("no services installed (run make run, which installs them)", err=True)
+        raise typer.Exit(1)
+    wanted = [("Kafka", kafka_port)] + [(svc.name, svc.port) for svc in services]
+    if not (data_dir / "pgdata" / "postmaster.pid").exists():  # our own server, left running, is reused
+        wanted.append(("PostgreSQL", pg_port))
+    busy = [f"{what} on {port}" for what, port in wanted if port_in_use(port)]
+    if busy:
+        typer.echo(f"Ports already in use: {', '.join(busy)}. Is another stack running?", err=True)
+        typer.echo("Stop it, or choose other ports (continuum up --help).", err=True)
         raise typer.Exit(1)
     data_dir.mkdir(parents=True, exist_ok=True)
     postgres = EmbeddedPostgres(data_dir / "pgdata", pg_port)
@@ -110,7 +126,8 @@ def up(
                 str(svc.port),
                 "--no-access-log",
             ]
-            processes.append((svc.name, subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)))
+            process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+            processes.append((svc.name, process))
         for svc in services:
             wait_for_port(svc.port, timeout=30)
         typer.echo(f"\nContinuum is up in {time.monotonic() - started:.1f}s. Logs in {logs}/\n")

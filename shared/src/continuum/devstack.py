@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import pwd
+import signal
 import socket
 import stat
 import subprocess
@@ -53,6 +54,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def die_with_parent() -> None:
+    """For ``preexec_fn``: the child gets SIGTERM if the process that started it dies (Linux), so
+    a stack whose ``continuum up`` was killed leaves no broker or service behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def wait_for_port(port: int, *, timeout: float = 20.0) -> None:
@@ -173,6 +190,7 @@ class TansuBroker:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         wait_for_port(self.port)
 
