@@ -60,7 +60,7 @@ async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> Non
             line = stack.stdout.readline()
             assert line, f"the stack exited early:\n{output}"
             output += line
-            assert time.monotonic() - started < 90, output
+            assert time.monotonic() - started < 120, f"no 'ready' line after 120 s (a hang, not a speed check):\n{output}"
         assert re.search(r"Continuum is up in [\d.]+s", output)
 
         url, headers, body = _curl_to_httpx(_example_request(output))
