@@ -1,4 +1,5 @@
-"""Alembic operations every service runs in its first migration: the platform tables.
+"""Alembic for every service: the environment (``run_migrations``) and the platform tables its
+first migration creates.
 
 Kept as explicit operations (not ``create_all``) so each service's schema history says exactly
 what it created; a later change to a platform table gets its own ``*_v2`` function here and a
@@ -7,7 +8,12 @@ migration in every service.
 
 from __future__ import annotations
 
-from alembic import op
+import asyncio
+import os
+
+from alembic import context, op
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from continuum.db import audit_log, idempotency_keys, inbox, outbox
 
@@ -42,3 +48,22 @@ def drop_platform_tables_v1() -> None:
     bind = op.get_bind()
     for table in (idempotency_keys, audit_log, inbox, outbox):
         table.drop(bind)
+
+
+def run_migrations(target_metadata: MetaData) -> None:
+    """The body of every service's ``migrations/env.py``: migrate the database named by
+    ``CONTINUUM_DATABASE_URL`` (online, through the async engine)."""
+
+    def migrate(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def main() -> None:
+        engine = create_async_engine(os.environ["CONTINUUM_DATABASE_URL"])
+        async with engine.connect() as connection:
+            await connection.run_sync(migrate)
+            await connection.commit()
+        await engine.dispose()
+
+    asyncio.run(main())
