@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from continuum.devstack import free_port
@@ -71,6 +72,18 @@ async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> Non
             case_id = response.json()["case_id"]
             docs = await client.get(url.split("/v1/")[0] + "/docs")
             assert docs.status_code == 200
+            assert "server" not in response.headers and "server" not in docs.headers  # uvicorn --no-server-header
+
+        # The service connects as its runtime role, which owns nothing (the owner role migrated).
+        conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{pg_port}/referral")
+        try:
+            users = await conn.fetch(
+                "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'referral' AND pid <> pg_backend_pid()"
+            )
+            owner = await conn.fetchval("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'")
+        finally:
+            await conn.close()
+        assert ([u["usename"] for u in users], owner) == (["referral"], "referral_owner")
 
         events = await read_events(
             f"127.0.0.1:{kafka_port}",

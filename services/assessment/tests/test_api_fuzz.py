@@ -15,7 +15,7 @@ ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 def test_no_generated_request_gets_a_server_error(make_database: Callable[[str, Path], str]) -> None:
     url = make_database("assessment_fuzz", ALEMBIC_INI)
     token = mint_dev_token(
-        AssessmentSettings(jwt_secret=TEST_SIGNING_KEY),
+        AssessmentSettings(env="test", jwt_secret=TEST_SIGNING_KEY),
         sub="fuzzer",
         roles=["manager", "practitioner"],
         teams=["north"],

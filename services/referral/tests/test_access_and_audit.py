@@ -17,7 +17,8 @@ from referral_support import (
     post_referral,
 )
 
-from continuum.testing import unique
+from continuum.testing import owner_url, unique
+from referral.settings import ReferralSettings
 
 
 async def _referral(api: Api, team: str = "north") -> dict[str, Any]:
@@ -134,18 +135,29 @@ async def test_receiving_a_referral_audits_the_child_registration_and_the_referr
 
 
 # --- the audit log is append-only -----------------------------------------------------------------
+# The service's own database role may not change it (shared/tests/test_database_roles.py has the
+# rest); the trigger stops even the role that owns the table.
+
+
+def _as_owner(api: Api) -> ReferralSettings:
+    return api.settings.model_copy(update={"database_url": owner_url(str(api.settings.database_url))})
 
 
 async def test_the_audit_log_refuses_update(api: Api) -> None:
     referral = await _referral(api)
+    tamper = "UPDATE audit_log SET purpose = 'tampered' WHERE subject_id = $1"
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await db_execute(api.settings, tamper, referral["id"])
     with pytest.raises(asyncpg.RaiseError, match="audit_log is append-only"):
-        await db_execute(api.settings, "UPDATE audit_log SET purpose = 'tampered' WHERE subject_id = $1", referral["id"])
+        await db_execute(_as_owner(api), tamper, referral["id"])
     rows = await db_fetch(api.settings, "SELECT purpose FROM audit_log WHERE subject_id = $1", referral["id"])
     assert [r["purpose"] for r in rows] == ["receive a referral"]
 
 
 async def test_the_audit_log_refuses_delete(api: Api) -> None:
     referral = await _referral(api)
-    with pytest.raises(asyncpg.RaiseError, match="audit_log is append-only"):
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await db_execute(api.settings, "DELETE FROM audit_log WHERE subject_id = $1", referral["id"])
+    with pytest.raises(asyncpg.RaiseError, match="audit_log is append-only"):
+        await db_execute(_as_owner(api), "DELETE FROM audit_log WHERE subject_id = $1", referral["id"])
     assert await audit_count(api.settings, referral["id"]) == 1

@@ -15,7 +15,7 @@ ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 def test_no_generated_request_gets_a_server_error(make_database: Callable[[str, Path], str]) -> None:
     url = make_database("referral_fuzz", ALEMBIC_INI)
     token = mint_dev_token(
-        ReferralSettings(jwt_secret=TEST_SIGNING_KEY),
+        ReferralSettings(env="test", jwt_secret=TEST_SIGNING_KEY),
         sub="fuzzer",
         roles=["front_door", "manager", "practitioner"],
         teams=["north"],

@@ -89,9 +89,12 @@ async def test_child_registered_with_a_referral_is_keyed_by_the_case_and_comes_b
 
 async def test_second_referral_for_the_same_nhs_number_within_12_months_is_a_re_referral_of_the_same_child(api: Api) -> None:
     nhs = nhs_number()
+    child = new_child(nhs_number=nhs)
+    # The same child again, as another referrer sends it: its own record id, the same identity.
+    again = child | {"la_child_id": new_child()["la_child_id"], "given_name": child["given_name"].upper()}
     async with api.as_user("front_door") as client:
-        first = await post_referral(client, new_referral(new_child(nhs_number=nhs), received_at="2026-06-01T10:00:00Z"))
-        second = await post_referral(client, new_referral(new_child(nhs_number=nhs), received_at="2026-11-20T10:00:00Z"))
+        first = await post_referral(client, new_referral(child, received_at="2026-06-01T10:00:00Z"))
+        second = await post_referral(client, new_referral(again, received_at="2026-11-20T10:00:00Z"))
     assert first["re_referral"] is False
     assert second["re_referral"] is True
     assert second["child"]["id"] == first["child"]["id"]

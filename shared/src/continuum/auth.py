@@ -14,8 +14,10 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr, ValidationError
 
 from continuum.errors import Problem
+from continuum.policy import TEAM_PATTERN, load_policy
 from continuum.settings import ServiceSettings
 
 
@@ -62,14 +64,55 @@ def unauthorized(detail: str) -> Problem:
     )
 
 
+Sub = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+TeamId = Annotated[StrictStr, Field(max_length=50, pattern=TEAM_PATTERN)]
+
+
+class Claims(BaseModel):
+    """What a token must say, checked strictly: a claim of the wrong type is refused, never coerced
+    (``"teams": "north"`` is not four teams, ``"sw_qualified": "false"`` is not qualified)."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    sub: Sub
+    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    # Lax only so that the JSON strings become Role members; anything but a known role is refused.
+    roles: list[Role] = Field(max_length=20)
+    teams: list[TeamId] = Field(default_factory=list, max_length=100)
+    sw_qualified: StrictBool = False
+    org: Annotated[StrictStr, Field(min_length=1, max_length=20)]
+    exp: StrictFloat  # a JSON number (an int is accepted); PyJWT has checked it is in the future
+
+
+def _jwt_detail(exc: jwt.PyJWTError) -> str:
+    """Why a token was refused, in words that never repeat what the token (or its header) said."""
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return "invalid token: it has expired"
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return "invalid token: it is not valid yet"
+    if isinstance(exc, jwt.InvalidAudienceError):
+        return "invalid token: wrong audience"
+    if isinstance(exc, jwt.InvalidIssuerError):
+        return "invalid token: wrong issuer"
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"invalid token: it has no {exc.claim} claim"
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "invalid token: the signature does not verify"
+    return "invalid token: it cannot be decoded or verified"
+
+
 class TokenVerifier:
     """Verifies bearer tokens. A verified token is remembered until it expires (at most
-    ``CACHE_SIZE`` of them), since an integrating system sends the same token many times."""
+    ``CACHE_SIZE`` of them), since an integrating system sends the same token many times.
+
+    ``council`` is the council's code (``la_code`` of its policy); a token whose ``org`` is not it is
+    refused. Without it, the code comes from the policy file the settings name."""
 
     CACHE_SIZE = 4096
 
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ServiceSettings, *, council: str | None = None) -> None:
         self._settings = settings
+        self._council = council if council is not None else load_policy(settings.policy_file).la_code
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
         self._verified: dict[str, tuple[float, Principal]] = {}
 
@@ -90,30 +133,34 @@ class TokenVerifier:
                 key: Any = self._jwks.get_signing_key_from_jwt(token).key
                 algorithms = ["RS256", "ES256"]
             else:
-                key, algorithms = s.jwt_secret, ["HS256"]
-            claims = jwt.decode(
+                key, algorithms = s.jwt_secret.get_secret_value(), ["HS256"]
+            raw = jwt.decode(
                 token,
                 key,
                 algorithms=algorithms,
                 audience=s.jwt_audience,
                 issuer=s.jwt_issuer,
-                options={"require": ["sub", "exp", "roles"]},
+                options={"require": ["sub", "exp", "roles", "org"]},
             )
         except jwt.PyJWTError as exc:
-            raise unauthorized(f"invalid token: {exc}") from exc
+            raise unauthorized(_jwt_detail(exc)) from exc
         try:
-            roles = frozenset(Role(r) for r in claims.get("roles", []))
-        except ValueError as exc:
-            raise unauthorized(f"invalid token: {exc}") from exc
+            claims = Claims.model_validate(raw)
+        except ValidationError as exc:
+            # Name the claims, never their values.
+            names = sorted({str(e["loc"][0]) for e in exc.errors(include_input=False) if e["loc"]})
+            raise unauthorized(f"invalid token: malformed claim(s): {', '.join(names) or 'payload'}") from None
+        if claims.org != self._council:
+            raise unauthorized("invalid token: it was issued for another council")
         principal = Principal(
-            sub=str(claims["sub"]),
-            name=str(claims.get("name", claims["sub"])),
-            roles=roles,
-            teams=frozenset(str(t) for t in claims.get("teams", [])),
-            sw_qualified=bool(claims.get("sw_qualified", False)),
-            org=str(claims.get("org", "")),
+            sub=claims.sub,
+            name=claims.name or claims.sub,
+            roles=frozenset(claims.roles),
+            teams=frozenset(claims.teams),
+            sw_qualified=claims.sw_qualified,
+            org=claims.org,
         )
-        return principal, float(claims["exp"])
+        return principal, claims.exp
 
 
 def mint_dev_token(
@@ -124,11 +171,14 @@ def mint_dev_token(
     teams: list[str] | None = None,
     sw_qualified: bool = False,
     name: str | None = None,
-    org: str = "999",
+    org: str | None = None,
     ttl_seconds: int = 12 * 3600,
 ) -> str:
-    """A token signed with the local key, for `continuum token`, the README and the tests."""
+    """A token signed with the local key, for `continuum token`, the README and the tests. Its
+    ``org`` is, unless given, the code of the council whose policy file the settings name."""
     now = int(time.time())
+    if org is None:
+        org = load_policy(settings.policy_file).la_code
     claims = {
         "sub": sub,
         "name": name or sub,
@@ -141,7 +191,7 @@ def mint_dev_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -39,7 +39,8 @@ def token(
     sub: Annotated[str, typer.Option(help="the user id")] = "dev-user",
 ) -> None:
     """Print a development JWT signed with the local key."""
-    typer.echo(mint_dev_token(ServiceSettings(), sub=sub, roles=role, teams=team or [], sw_qualified=sw_qualified))
+    settings = ServiceSettings(env=os.environ.get("CONTINUUM_ENV") or "dev")  # a dev tool: dev unless told
+    typer.echo(mint_dev_token(settings, sub=sub, roles=role, teams=team or [], sw_qualified=sw_qualified))
 
 
 @app.command()
@@ -91,12 +92,16 @@ def up(
     try:
         typer.echo(f"starting PostgreSQL on 127.0.0.1:{pg_port} (data in {data_dir}/pgdata)")
         postgres.start()
+        runtime_roles: dict[str, str] = {}
         for svc in services:
-            postgres.create_database(svc.name)
-            migrate(svc.alembic_ini, postgres.url(svc.name))
+            # As in production: the owner role migrates, the service runs as a role that cannot
+            # alter or erase its audit log (continuum.migration_ops.grant_runtime_role).
+            roles = postgres.create_service_database(svc.name)
+            migrate(svc.alembic_ini, postgres.url(svc.name, user=roles.owner), runtime_role=roles.runtime)
+            runtime_roles[svc.name] = roles.runtime
         typer.echo(f"starting the Tansu broker on 127.0.0.1:{kafka_port}")
         broker.start()
-        settings = ServiceSettings(kafka_bootstrap=broker.bootstrap, kafka_idempotence=False)
+        settings = ServiceSettings(env="dev", kafka_bootstrap=broker.bootstrap, kafka_idempotence=False)
         topics = list(ALL_TOPICS) + [dlq_topic(g) for svc in services for g in svc.consumer_groups]
         asyncio.run(ensure_topics(settings, topics))
         logs = data_dir / "logs"
@@ -108,7 +113,7 @@ def up(
                 | {
                     "CONTINUUM_ENV": "dev",
                     "CONTINUUM_SERVICE_NAME": svc.name,
-                    "CONTINUUM_DATABASE_URL": postgres.url(svc.name),
+                    "CONTINUUM_DATABASE_URL": postgres.url(svc.name, user=runtime_roles[svc.name]),
                     "CONTINUUM_KAFKA_BOOTSTRAP": broker.bootstrap,
                     "CONTINUUM_KAFKA_IDEMPOTENCE": "false",
                 }
@@ -125,6 +130,7 @@ def up(
                 "--port",
                 str(svc.port),
                 "--no-access-log",
+                "--no-server-header",
             ]
             process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
             processes.append((svc.name, process))
@@ -136,7 +142,7 @@ def up(
         typer.echo(f"  {'kafka':<11} 127.0.0.1:{kafka_port}   postgres: {postgres.url('<service>', driver='')}")
         for svc in services:
             if svc.example:
-                dev = ServiceSettings()
+                dev = ServiceSettings(env="dev")
                 tok = mint_dev_token(dev, sub="dev-front-door", roles=list(svc.example_roles), teams=["north"], sw_qualified=True)
                 typer.echo(f"\nTry ({svc.name}):\n" + svc.example.format(url=f"http://127.0.0.1:{svc.port}", token=tok))
         typer.echo("\nCtrl-C stops everything.")
@@ -173,7 +179,8 @@ def dlq_replay(
     inbox makes a replay of an already handled event harmless."""
     from continuum.dlq import replay
 
-    settings = ServiceSettings()
+    # Reads no tokens, so dev when CONTINUUM_ENV is unset is harmless; in a pod it is set.
+    settings = ServiceSettings(env=os.environ.get("CONTINUUM_ENV") or "dev")
     if bootstrap:
         settings = settings.model_copy(update={"kafka_bootstrap": bootstrap})
     count = asyncio.run(replay(settings, group, limit=limit))

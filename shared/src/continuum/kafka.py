@@ -29,7 +29,7 @@ def client_options(settings: ServiceSettings) -> dict[str, Any]:
         options |= {
             "sasl_mechanism": "SCRAM-SHA-512",
             "sasl_plain_username": settings.kafka_sasl_username,
-            "sasl_plain_password": settings.kafka_sasl_password,
+            "sasl_plain_password": settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else None,
         }
     return options
 

@@ -12,7 +12,7 @@ import asyncio
 import os
 
 from alembic import context, op
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from continuum.db import audit_log, idempotency_keys, inbox, outbox
@@ -50,14 +50,62 @@ def drop_platform_tables_v1() -> None:
         table.drop(bind)
 
 
+#: The role the service runs as (not the owner that migrates); ``run_migrations`` grants it its share.
+RUNTIME_ROLE_ENV = "CONTINUUM_DATABASE_RUNTIME_ROLE"
+
+#: What the runtime role may do to every table and sequence of the schema...
+RUNTIME_TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+RUNTIME_SEQUENCE_PRIVILEGES = "USAGE, SELECT"
+#: ...except these, where it may only do this (no UPDATE, DELETE, TRUNCATE; never the owner, so no
+#: ALTER, DROP or DISABLE TRIGGER either). ``None``: nothing at all.
+RUNTIME_TABLE_EXCEPTIONS: dict[str, str | None] = {"audit_log": "SELECT, INSERT", "alembic_version": None}
+
+
+def grant_runtime_role(connection: Connection, role: str) -> None:
+    """Give the service's runtime role what it needs and nothing more, on every table and sequence of
+    the ``public`` schema as the migrations left it: data access to the domain tables and to
+    ``outbox``, ``inbox`` and ``idempotency_keys`` (the relay updates and prunes the outbox), only
+    INSERT and SELECT on ``audit_log``, nothing on ``alembic_version``.
+
+    Run by the owner, in the migrations' transaction, after every upgrade, so tables a later
+    migration creates are covered without any rule in the migration itself. Refuses a runtime role
+    that is a superuser, or is (or belongs to) the owner: either could change the audit log."""
+    found = connection.execute(
+        text("SELECT r.rolsuper, pg_has_role(r.oid, current_user, 'MEMBER') AS is_owner FROM pg_roles r WHERE r.rolname = :role"),
+        {"role": role},
+    ).one_or_none()
+    if found is None:
+        raise RuntimeError(f"{RUNTIME_ROLE_ENV}: no role named {role!r} (create it before migrating)")
+    if found.rolsuper or found.is_owner:
+        raise RuntimeError(
+            f"{RUNTIME_ROLE_ENV}: {role!r} is a superuser or the role that owns the tables; "
+            "the service must run as a role that cannot alter or erase the audit log"
+        )
+    who = connection.dialect.identifier_preparer.quote(role)
+    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {who}"))
+    connection.execute(text(f"GRANT {RUNTIME_TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA public TO {who}"))
+    connection.execute(text(f"GRANT {RUNTIME_SEQUENCE_PRIVILEGES} ON ALL SEQUENCES IN SCHEMA public TO {who}"))
+    for table, allowed in RUNTIME_TABLE_EXCEPTIONS.items():
+        exists = connection.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"public.{table}"}).scalar()
+        if exists:
+            connection.execute(text(f"REVOKE ALL ON TABLE {table} FROM {who}"))
+            if allowed:
+                connection.execute(text(f"GRANT {allowed} ON TABLE {table} TO {who}"))
+
+
 def run_migrations(target_metadata: MetaData) -> None:
     """The body of every service's ``migrations/env.py``: migrate the database named by
-    ``CONTINUUM_DATABASE_URL`` (online, through the async engine)."""
+    ``CONTINUUM_DATABASE_URL`` (online, through the async engine), as the role that owns it; then,
+    in the same transaction, grant the runtime role named by ``CONTINUUM_DATABASE_RUNTIME_ROLE``
+    (if set) its privileges (:func:`grant_runtime_role`)."""
+    runtime_role = os.environ.get(RUNTIME_ROLE_ENV) or None
 
     def migrate(connection: Connection) -> None:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
+            if runtime_role is not None:
+                grant_runtime_role(connection, runtime_role)
 
     async def main() -> None:
         engine = create_async_engine(os.environ["CONTINUUM_DATABASE_URL"])

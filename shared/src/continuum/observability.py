@@ -3,11 +3,16 @@
 Logs are JSON lines that carry ids, routes and timings, never names, dates of birth or narrative:
 the request log records the route template (``/v1/referrals/{referral_id}``), not the query string,
 and uvicorn's own access log is switched off.
+
+What a caller sends is never trusted into a log, a metric label or an event: a client's
+``X-Request-ID`` is kept only when it is a UUID, a ``traceparent`` only when it is a valid W3C
+trace context, and metric labels come from a closed set (known methods, route templates).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
@@ -15,6 +20,7 @@ import uuid
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_LATENCY = Histogram(
@@ -28,7 +34,21 @@ OUTBOX_PUBLISHED = Counter("continuum_outbox_published_total", "Events published
 OUTBOX_PUBLISH_FAILURES = Counter("continuum_outbox_publish_failures_total", "Publish attempts that failed", ["service"])
 CONSUMER_HANDLED = Counter("continuum_consumer_events_total", "Events a consumer handled", ["consumer", "outcome"])
 CONSUMER_LAG = Gauge("continuum_consumer_lag", "Messages behind the partition end", ["consumer", "partition"])
+CHILD_READS_REFUSED = Counter(
+    "continuum_child_reads_refused_total", "Answers refused because the caller spent its child-record read budget", ["service"]
+)
 DLQ_MESSAGES = Counter("continuum_dlq_messages_total", "Messages sent to a dead-letter topic", ["consumer"])
+
+#: Methods labelled by name in the request metric and log; any other is ``other``, so a client
+#: cannot add series by making methods up.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+#: Headers on every response: a child's record must not be kept by a browser or proxy cache, and
+#: no response may be sniffed into another content type.
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"))
+
+_UUID = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_TRACEPARENT = re.compile(r"00-(?P<trace>[0-9a-f]{32})-(?P<parent>[0-9a-f]{16})-[0-9a-f]{2}")
 
 _configured = False
 
@@ -49,9 +69,53 @@ def configure_logging(level: str = "INFO") -> None:
     _configured = True
 
 
+def request_id_from(header: bytes | None) -> str:
+    """The request id to use: the caller's ``X-Request-ID`` when it is a UUID (8-4-4-4-12 hex, kept
+    in lower case), otherwise a fresh UUID4. Anything else (too long for the audit column, free
+    text that could carry a name, control characters) is ignored, never logged or stored."""
+    if header and _UUID.fullmatch(header):
+        return header.decode("ascii").lower()
+    return str(uuid.uuid4())
+
+
+def parse_traceparent(value: str | None) -> str | None:
+    """A W3C ``traceparent`` (version 00) exactly as received when it is valid, else ``None``.
+
+    Valid: 55 characters, ``00-<32 lowercase hex, not all zeros>-<16 lowercase hex, not all
+    zeros>-<2 lowercase hex flags>``. Events carry the trace context to partners, so a caller's
+    header that is anything else (text, a name, an oversized value) is dropped, not copied."""
+    if value is None or len(value) != 55:
+        return None
+    match = _TRACEPARENT.fullmatch(value)
+    if match is None or set(match["trace"]) == {"0"} or set(match["parent"]) == {"0"}:
+        return None
+    return value
+
+
+def method_label(method: str) -> str:
+    """The method as a metric label and in the log: a known method, or ``other``."""
+    return method if method in KNOWN_METHODS else "other"
+
+
+def route_label(scope: Scope) -> str:
+    """The matched route's template (``/v1/referrals/{referral_id}``), or ``unmatched``; never the
+    request's own path, so the label set is bounded by the app's routes."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(route, BaseRoute) and isinstance(path, str) else "unmatched"
+
+
+def _with_response_headers(headers: list[tuple[bytes, bytes]], request_id: str) -> list[tuple[bytes, bytes]]:
+    ours = [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
+    names = {name for name, _ in ours}
+    return [(k, v) for k, v in headers if k.lower() not in names] + ours
+
+
 class RequestObserver:
-    """Pure ASGI middleware (cheaper than ``BaseHTTPMiddleware``): request id, latency metric and
-    one log line per request with the route template, status, duration and actor id."""
+    """Pure ASGI middleware (cheaper than ``BaseHTTPMiddleware``): request id, latency metric,
+    security headers and one log line per request with the route template, status, duration and
+    actor id. :func:`install_observability` places it outside every other layer, so problem
+    answers rendered by Starlette's error middleware (a 500) carry the headers too."""
 
     def __init__(self, app: ASGIApp, *, service: str, log: logging.Logger) -> None:
         self.app = app
@@ -63,7 +127,7 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode() or str(uuid.uuid4())
+        request_id = request_id_from(headers.get(b"x-request-id"))
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
@@ -72,22 +136,22 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = _with_response_headers(list(message.get("headers") or []), request_id)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            template = getattr(scope.get("route"), "path", "unmatched")
-            REQUEST_LATENCY.labels(self.service, scope["method"], template, str(status)).observe(elapsed)
+            method = method_label(scope["method"])
+            template = route_label(scope)
+            REQUEST_LATENCY.labels(self.service, method, template, str(status)).observe(elapsed)
             principal = scope["state"].get("principal")
             self.log.info(
                 "request",
                 extra={
                     "request_id": request_id,
-                    "method": scope["method"],
+                    "method": method,
                     "route": template,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 2),
@@ -97,10 +161,17 @@ class RequestObserver:
 
 
 def install_observability(app: FastAPI, *, service: str) -> None:
-    """Request ids, request metrics and the request log, plus ``GET /metrics``."""
-    log = logging.getLogger(f"continuum.{service}.http")
+    """Request ids, request metrics, security headers and the request log, plus ``GET /metrics``.
 
-    app.add_middleware(RequestObserver, service=service, log=log)
+    The observer wraps the whole middleware stack, Starlette's ``ServerErrorMiddleware`` included
+    (``add_middleware`` would put it inside that one), so every response passes through it."""
+    log = logging.getLogger(f"continuum.{service}.http")
+    build_stack = app.build_middleware_stack
+
+    def build_observed_stack() -> ASGIApp:
+        return RequestObserver(build_stack(), service=service, log=log)
+
+    app.build_middleware_stack = build_observed_stack  # type: ignore[method-assign]
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import TypeVar
 
 from continuum.errors import invalid
+from continuum.limits import EARLIEST_YEAR, LATEST_YEAR
 
 K = TypeVar("K", bound=date)  # a date or a datetime: what the lists here are ordered by
 
@@ -23,6 +24,11 @@ def decode_cursor(cursor: str, parse: Callable[[str], K]) -> tuple[K, uuid.UUID]
     """Read a cursor back: ``parse`` is ``date.fromisoformat`` or ``datetime.fromisoformat``."""
     try:
         position, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return parse(position), uuid.UUID(row_id)
+        parsed = parse(position)
+        # Every position the API gives out is in these years; outside them (year 1 at +14:00) the
+        # database driver overflows converting it to UTC.
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise ValueError(position)
+        return parsed, uuid.UUID(row_id)
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid("cursor", "is not a cursor this API gave out") from exc

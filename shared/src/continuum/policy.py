@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from continuum.ratelimit import ReadLimitPolicy
+
 DEV_POLICY = Path(__file__).with_name("dev_policy.yaml")
 
 
@@ -50,6 +52,7 @@ class CouncilPolicy(BaseModel):
     drift_thresholds_months: list[int] = [6, 9, 12]
     early_help_acceptance_deadline_working_days: int = Field(10, ge=1)
     audit_sampling_rate: float = Field(0.05, ge=0, le=1)
+    read_limit: ReadLimitPolicy = ReadLimitPolicy()
 
     @field_validator("drift_thresholds_months")
     @classmethod

@@ -20,13 +20,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from continuum.auth import Principal, TokenVerifier, authenticate
+from continuum.auth import Principal, TokenVerifier
 from continuum.consumer import EventConsumer, Handler
 from continuum.db import make_engine, make_session_factory
 from continuum.errors import install_problem_handlers
 from continuum.kafka import make_consumer, make_producer
-from continuum.observability import configure_logging, install_observability
+from continuum.limits import BodyLimit
+from continuum.observability import configure_logging, install_observability, parse_traceparent
+from continuum.permissions import PermissionTable, authorize, operation_id
 from continuum.policy import CouncilPolicy
+from continuum.ratelimit import ReadLimiter
 from continuum.relay import OutboxRelay
 from continuum.settings import ServiceSettings
 from continuum.uow import UnitOfWork
@@ -49,6 +52,7 @@ class Runtime:
     consumers: list[EventConsumer] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    read_limiter: ReadLimiter | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -58,7 +62,9 @@ class Runtime:
             source=self.settings.service_name,
             principal=principal,
             request_id=getattr(request.state, "request_id", None) if request else None,
-            traceparent=request.headers.get("traceparent") if request else None,
+            # Only a valid W3C trace context goes into events (and so to partners); anything else is dropped.
+            traceparent=parse_traceparent(request.headers.get("traceparent")) if request else None,
+            read_limiter=self.read_limiter,
         )
 
     def event_consumer(self, *, name: str, topics: Sequence[str], handlers: dict[str, Handler]) -> EventConsumer:
@@ -112,6 +118,7 @@ def build_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    permissions: PermissionTable,
     policy: CouncilPolicy | None = None,
     consumers: ConsumerFactory | None = None,
     on_startup: Callable[[Runtime], None] | None = None,
@@ -123,6 +130,8 @@ def build_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         runtime = Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine), policy=policy)
+        if policy is not None:
+            runtime.read_limiter = ReadLimiter(policy.read_limit)
         if on_startup is not None:
             on_startup(runtime)
         if settings.run_workers:
@@ -146,13 +155,19 @@ def build_app(
             await engine.dispose()
             log.info("service stopped", extra={"service": settings.service_name})
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
-    app.state.token_verifier = TokenVerifier(settings)
+    app = FastAPI(
+        title=title, description=description, version="1.0.0", lifespan=lifespan, generate_unique_id_function=operation_id
+    )
+    app.state.token_verifier = TokenVerifier(settings, council=policy.la_code if policy is not None else None)
     install_problem_handlers(app)
+    # Inside the observer, so the log and the metrics see the 413 the client gets.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_observability(app, service=settings.service_name)
     app.include_router(health_router())
     for router in routers:
-        app.include_router(router, dependencies=[Depends(authenticate)])
+        app.include_router(router, dependencies=[Depends(authorize)])
+    permissions.check_covers(app)
+    app.state.permissions = permissions
     return app
 
 

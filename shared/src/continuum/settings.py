@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The signing key `continuum token` and the embedded stack use. Refused outside dev and test.
+#: The signing key `continuum token` and the embedded stack use. Refused outside dev.
 DEV_SIGNING_KEY = "continuum-dev-signing-key-not-for-production-use"
+
+#: Outside dev a local signing key must be at least this long, with this many distinct characters.
+MIN_KEY_LENGTH = 32
+MIN_KEY_DISTINCT_CHARACTERS = 10
 
 
 class Environment(StrEnum):
@@ -21,11 +26,16 @@ class Environment(StrEnum):
 class ServiceSettings(BaseSettings):
     """What every Continuum service needs to start. A service subclasses it for its own extras."""
 
-    model_config = SettingsConfigDict(env_prefix="CONTINUUM_", extra="ignore")
+    # hide_input_in_errors: a validation error must never print what it was given (the signing
+    # key, the Kafka password, a database URL with its password).
+    model_config = SettingsConfigDict(env_prefix="CONTINUUM_", extra="ignore", hide_input_in_errors=True)
 
-    env: Environment = Environment.DEV
+    #: No default: a process that does not say where it runs does not start (production must never
+    #: run as dev by accident). `continuum up` and the CLI's dev commands set ``dev``, the tests ``test``.
+    env: Environment
     service_name: str = "continuum"
-    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/postgres"
+    # Not in repr: the URL may carry the database password.
+    database_url: str = Field("postgresql+asyncpg://postgres@127.0.0.1:55432/postgres", repr=False)
     database_pool_size: int = 10
 
     kafka_bootstrap: str = "127.0.0.1:19092"
@@ -34,13 +44,13 @@ class ServiceSettings(BaseSettings):
     kafka_idempotence: bool = True
     kafka_security_protocol: str = "PLAINTEXT"
     kafka_sasl_username: str | None = None
-    kafka_sasl_password: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     # Strimzi signs its listeners with its own CA; mount it and point here (SSL / SASL_SSL).
     kafka_ssl_cafile: str | None = None
     kafka_session_timeout_ms: int = 10_000
     kafka_rebalance_timeout_ms: int = 5_000
 
-    jwt_secret: str = DEV_SIGNING_KEY
+    jwt_secret: SecretStr = SecretStr(DEV_SIGNING_KEY)
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "continuum-dev"
     jwt_audience: str = "continuum"
@@ -48,19 +58,57 @@ class ServiceSettings(BaseSettings):
     policy_file: Path | None = None
     run_workers: bool = True
     log_level: str = "INFO"
+    # A request body longer than this answers 413 (continuum.limits.BodyLimit); 1 MiB by default.
+    max_body_bytes: int = Field(1024 * 1024, gt=0)
 
     outbox_batch_size: int = 200
     outbox_poll_interval_seconds: float = 0.2
     # Published events stay in the outbox this long (for diagnosis), then Kafka alone holds them.
     outbox_retention_days: int = 7
 
+    if not TYPE_CHECKING:  # mypy keeps the field-checked __init__ that the pydantic plugin writes
+
+        def __init__(self, **values: Any) -> None:
+            # hide_input_in_errors hides the input from the message only: errors() still holds it
+            # (for a missing field or a model validator, the whole input, secrets included).
+            try:
+                super().__init__(**values)
+                return
+            except ValidationError as exc:
+                error = _without_inputs(exc)
+            raise error  # outside the except block, so the original is not kept as its context
+
+    @model_validator(mode="before")
+    @classmethod
+    def _env_is_required(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("env") in (None, ""):
+            raise ValueError("CONTINUUM_ENV is not set: set it to dev, test or prod")
+        return data
+
     @model_validator(mode="after")
-    def _refuse_dev_key_outside_dev(self) -> ServiceSettings:
-        weak_key = self.jwt_secret == DEV_SIGNING_KEY or len(self.jwt_secret) < 32
-        if self.env is not Environment.DEV and self.jwt_jwks_url is None and weak_key:
-            raise ValueError(
-                f"CONTINUUM_JWT_SECRET is the development key (or shorter than 32 characters), which only "
-                f"CONTINUUM_ENV=dev accepts (this is {self.env.value}); in production set CONTINUUM_JWT_JWKS_URL "
-                "to the council's identity provider"
-            )
-        return self
+    def _refuse_weak_key_outside_dev(self) -> ServiceSettings:
+        if self.env is Environment.DEV or self.jwt_jwks_url is not None:
+            return self
+        key = self.jwt_secret.get_secret_value()
+        if key == DEV_SIGNING_KEY:
+            reason = "is the development key"
+        elif len(key) < MIN_KEY_LENGTH:
+            reason = f"is shorter than {MIN_KEY_LENGTH} characters"
+        elif len(set(key)) < MIN_KEY_DISTINCT_CHARACTERS:
+            reason = f"has fewer than {MIN_KEY_DISTINCT_CHARACTERS} distinct characters"
+        else:
+            return self
+        # Never the key itself in the message.
+        raise ValueError(
+            f"CONTINUUM_JWT_SECRET {reason}, which only CONTINUUM_ENV=dev accepts (this is {self.env.value}); "
+            "in production set CONTINUUM_JWT_JWKS_URL to the council's identity provider"
+        )
+
+
+def _without_inputs(exc: ValidationError) -> ValidationError:
+    """The same errors, without the values that were given."""
+    details: list[Any] = [
+        {"type": e["type"], "loc": e["loc"], "input": None} | ({"ctx": e["ctx"]} if "ctx" in e else {})
+        for e in exc.errors(include_url=False)
+    ]
+    return ValidationError.from_exception_data(exc.title, details, hide_input=True)

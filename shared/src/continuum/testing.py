@@ -9,18 +9,23 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy.engine import make_url
 
+from continuum.auth import Role, mint_dev_token
 from continuum.contracts import ALL_TOPICS, Envelope, parse_event
 from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
 from continuum.kafka import ensure_topics
+from continuum.permissions import api_operations
 from continuum.settings import ServiceSettings
 
 #: Every log line of the test session, as written, for the no-personal-data check.
@@ -96,15 +101,24 @@ test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, desp
 
 @pytest.fixture(scope="session")
 def make_database(postgres: EmbeddedPostgres) -> Callable[[str, Path], str]:
-    """Create (afresh) and migrate a database with a service's Alembic migrations; returns its URL."""
+    """Create (afresh) a service database laid out as in production: owned by the role
+    ``<name>_owner``, which runs the service's Alembic migrations, and returns the URL of the
+    runtime role ``<name>``, the one the service runs as (it cannot alter or erase the audit log).
+    :func:`owner_url` turns that URL into the owner's."""
 
     def make(name: str, alembic_ini: Path) -> str:
-        postgres.create_database(name, drop_first=True)
-        url = postgres.url(name)
-        migrate(alembic_ini, url)
-        return url
+        roles = postgres.create_service_database(name, drop_first=True)
+        migrate(alembic_ini, postgres.url(name, user=roles.owner), runtime_role=roles.runtime)
+        return postgres.url(name, user=roles.runtime)
 
     return make
+
+
+def owner_url(url: str) -> str:
+    """The owner (migration) role's URL for a runtime URL from ``make_database``: for a test that
+    must do what the service may not, such as proving the audit log's trigger holds for the owner."""
+    parsed = make_url(url)
+    return parsed.set(username=f"{parsed.username}_owner").render_as_string(hide_password=False)
 
 
 async def read_events(
@@ -205,7 +219,7 @@ def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25,
         "CONTINUUM_JWT_SECRET": TEST_SIGNING_KEY,
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port), "--no-access-log"],
+        [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port), "--no-access-log", "--no-server-header"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -225,3 +239,26 @@ def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25,
     finally:
         server.terminate()
         server.wait(30)
+
+
+# --- the permission walk ----------------------------------------------------------------------------
+
+
+#: Every role a token may hold, and ``None`` for a token that holds none.
+ROLES_TO_WALK: list[str | None] = [*(r.value for r in Role), None]
+
+
+async def call_operation(app: Any, settings: ServiceSettings, operation: str, role: str | None) -> Any:
+    """Call ``operation`` of ``app`` (its OpenAPI operationId) as a user of team north holding only
+    ``role`` (and the social-work qualification, so that only the role decides), with random ids in
+    the path and an empty body: enough for the permission check, which runs before anything else.
+    Returns the response; its ``X-Request-ID`` names the audit rows it wrote."""
+    method, template = api_operations(app)[operation]
+    path = re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), template)
+    token = mint_dev_token(
+        settings, sub=unique("walker"), roles=[role] if role else [], teams=["north"], sw_qualified=True
+    )
+    headers = {"Authorization": f"Bearer {token}", "X-Request-ID": str(uuid.uuid4()), "If-Match": '"1"'}
+    body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://walk") as client:
+        return await client.request(method, path, json=body, headers=headers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -21,6 +22,8 @@ from continuum.auth import Principal
 from continuum.contracts import Envelope, EventData
 from continuum.db import audit_log, idempotency_keys, outbox
 from continuum.errors import FieldError, Problem
+from continuum.observability import CHILD_READS_REFUSED
+from continuum.ratelimit import READ_ACTIONS, ReadLimiter
 
 # Built once: the hot path binds parameters to these instead of building a statement per call.
 _INSERT_OUTBOX = insert(outbox)
@@ -48,6 +51,20 @@ def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class TooManyReads(Problem):
+    """The caller spent its budget of child-record reads (continuum.ratelimit)."""
+
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, math.ceil(retry_after))
+        super().__init__(
+            429,
+            "too-many-reads",
+            "Too many children's records read",
+            detail=f"your budget of child-record reads is spent; try again in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
 class UnitOfWork:
     def __init__(
         self,
@@ -57,8 +74,10 @@ class UnitOfWork:
         principal: Principal | None = None,
         request_id: str | None = None,
         traceparent: str | None = None,
+        read_limiter: ReadLimiter | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._read_limiter = read_limiter
         self.source = source
         self.principal = principal
         self.request_id = request_id
@@ -95,8 +114,11 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session = self.session
+        # An answer that would carry more children's records than the caller's budget allows fails too.
+        over_budget = self._over_read_budget() if exc_type is None else None
+        failed = exc_type is not None or over_budget is not None
         try:
-            if exc_type is None:
+            if not failed:
                 await self._write_collected_rows(session)
                 await session.commit()
             else:
@@ -105,8 +127,26 @@ class UnitOfWork:
         finally:
             await session.close()
             self._session = None
-        if exc_type is not None and self._refusals:
+        if failed and self._refusals:
             await self._write_refusals()
+        if over_budget is not None:
+            raise over_budget
+
+    def _over_read_budget(self) -> TooManyReads | None:
+        """Children's records this use case read, spent from the caller's budget before commit:
+        over budget, the whole answer is refused (429) and each record's refusal audited."""
+        if self._read_limiter is None or self.principal is None:
+            return None
+        read = [row["subject_id"] for row in self._audit_rows if row["action"] in READ_ACTIONS and row["outcome"] == "success"]
+        if not read:
+            return None
+        wait = self._read_limiter.take(self.principal.sub, len(read))
+        if wait is None:
+            return None
+        CHILD_READS_REFUSED.labels(self.source).inc()
+        for child_id in read:
+            self._refusals.append(AuditEntry("child.read", "child", child_id, "read budget spent", "rate_limited"))
+        return TooManyReads(wait)
 
     async def _write_collected_rows(self, session: AsyncSession) -> None:
         """Outbox and audit rows go in at the end of the use case, one multi-row INSERT each."""
@@ -167,9 +207,12 @@ class UnitOfWork:
         self.session  # noqa: B018 - fails outside 'async with uow:' like every other write
         self._audit_rows.append(self._audit_values(entry))
 
-    def audit_refusal(self, action: str, *, subject_type: str, subject_id: object, purpose: str) -> None:
-        """Record a refused access; it is written even though the use case then fails."""
-        self._refusals.append(AuditEntry(action, subject_type, str(subject_id), purpose, "refused"))
+    def audit_refusal(
+        self, action: str, *, subject_type: str, subject_id: object, purpose: str, outcome: str = "refused"
+    ) -> None:
+        """Record an access to a child's record that the use case answers with an error (a refusal,
+        or a conflict that names the record); it is written even though the use case then fails."""
+        self._refusals.append(AuditEntry(action, subject_type, str(subject_id), purpose, outcome))
 
     async def _write_refusals(self) -> None:
         async with self._session_factory() as session, session.begin():

@@ -53,8 +53,10 @@ def _section47(s: Section47Out) -> JSONResponse:
 async def worklist(
     uow: UnitOfWorkDep,
     policy: PolicyDep,
-    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, description="only this team (default: all yours)")] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor from the previous page")] = None,
+    team: Annotated[
+        str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> WorklistPage:
     """The team's open assessments ordered by working days left to the 45-working-day limit; those
@@ -74,7 +76,7 @@ async def measures(
     policy: PolicyDep,
     date_from: Annotated[date, Query(alias="from", description="first authorisation date counted")],
     date_to: Annotated[date, Query(alias="to", description="last authorisation date counted")],
-    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, description="only this team")] = None,
+    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team")] = None,
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45
     working days of the referral, the outcomes, and the same by team."""

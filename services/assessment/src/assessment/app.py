@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from assessment.api import router
 from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_handlers
+from assessment.permissions import PERMISSIONS
 from assessment.scheduler import OverdueScheduler
 from assessment.settings import AssessmentSettings
 from continuum.consumer import EventConsumer
@@ -39,6 +40,7 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
             "the practitioner's record and authorisation by a social-work-qualified manager."
         ),
         routers=[router],
+        permissions=PERMISSIONS,
         consumers=consumers,
         policy=policy,
         workers=workers,

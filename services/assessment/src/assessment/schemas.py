@@ -10,9 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from continuum.codes import PrimaryNeedCode
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome, SpecialistAssessmentKind
+from continuum.limits import Day
 from continuum.requests import RequestModel
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+# Every string a request sends has a maximum length (tests/test_bad_input.py walks the OpenAPI
+# document for one without), every list a maximum count, every date a plausible year (Day).
+#: Narrative: reasons and the recommendation's summary (about three pages).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 RoleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 FactorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3)]
@@ -39,7 +43,7 @@ class AllocationIn(Strict):
 
 class SpecialistAssessmentIn(Strict):
     kind: SpecialistAssessmentKind
-    date: date
+    date: Day
     completed_by: UserId
     score_or_summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
 
@@ -63,8 +67,8 @@ class RecordIn(Strict):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RECORD_EXAMPLE]})
 
-    start_date: date | None = Field(None, description="The assessment's actual start date")
-    child_seen_date: date | None = None
+    start_date: Day | None = Field(None, description="The assessment's actual start date")
+    child_seen_date: Day | None = None
     child_seen_alone: bool | None = None
     factors: list[FactorCode] | None = Field(
         None, description="Census assessment factor codes; 21 (no factors identified) only on its own", max_length=50
@@ -88,7 +92,7 @@ class AuthorisationIn(Strict):
         extra="forbid", json_schema_extra={"examples": [{"authorisation_date": "2026-12-10", "outcome": "cin_plan"}]}
     )
 
-    authorisation_date: date
+    authorisation_date: Day
     outcome: AssessmentOutcome = Field(description="The manager's decision (usually the recommendation)")
 
 
@@ -98,8 +102,8 @@ class Section47StartIn(Strict):
         json_schema_extra={"examples": [{"strategy_discussion_date": "2026-11-23", "start_date": "2026-11-23"}]},
     )
 
-    strategy_discussion_date: date
-    start_date: date
+    strategy_discussion_date: Day
+    start_date: Day
 
 
 class Section47ConclusionIn(Strict):
@@ -115,7 +119,7 @@ class Section47ConclusionIn(Strict):
         },
     )
 
-    icpc_date: date | None = None
+    icpc_date: Day | None = None
     icpc_not_required: bool = False
     outcome: Section47Outcome
 

@@ -185,8 +185,8 @@ async def record_information(
 )
 async def queue(
     uow: UnitOfWorkDep,
-    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, description="only this team's referrals")] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor from the previous page")] = None,
+    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team's referrals")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> QueuePage:
     return await service.front_door_queue(uow, team=team, cursor=cursor, limit=limit)

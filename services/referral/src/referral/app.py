@@ -10,6 +10,7 @@ from continuum.policy import load_policy
 from continuum.service_app import Runtime, build_app
 from referral.api import router
 from referral.consumers import STEPUP_CONSUMER, make_stepup_handler
+from referral.permissions import PERMISSIONS
 from referral.settings import ReferralSettings
 
 
@@ -26,6 +27,7 @@ def create_app(settings: ReferralSettings | None = None) -> FastAPI:
         title="Continuum referral service",
         description="The front door: children, referrals, partner information requests and the decision within one working day.",
         routers=[router],
+        permissions=PERMISSIONS,
         consumers=consumers,
         policy=policy,
     )

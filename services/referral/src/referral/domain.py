@@ -119,3 +119,20 @@ def check_can_correct(
 
 def within_decision_timescale(decided_at: datetime, due_at: datetime) -> bool:
     return decided_at <= due_at
+
+
+def identity_differences(
+    *, registered: tuple[str, str, date | None], given: tuple[str, str, date | None]
+) -> list[str]:
+    """The identity fields (given name, family name, date of birth) in which a child sent with the
+    NHS number or UPN of a registered child differs from it. Names compare without case or
+    surrounding spaces; a date of birth not yet known on either side is no difference."""
+    names = ("given_name", "family_name", "date_of_birth")
+    differs: list[str] = []
+    for name, old, new in zip(names, registered, given, strict=True):
+        if isinstance(old, str) and isinstance(new, str):
+            if old.strip().casefold() != new.strip().casefold():
+                differs.append(name)
+        elif old is not None and new is not None and old != new:
+            differs.append(name)
+    return differs

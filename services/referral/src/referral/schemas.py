@@ -8,15 +8,26 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.contracts import DecisionOutcome, ThresholdLevel
+from continuum.limits import Day, Instant
 from continuum.policy import TEAM_PATTERN
 from continuum.requests import RequestModel
 
+# Every string a request sends has a maximum length (tests/test_bad_input.py walks the OpenAPI
+# document for one without), and every list a maximum count.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-TeamId = Annotated[str, StringConstraints(pattern=TEAM_PATTERN)]
+#: Narrative: concerns, reasons, questions and answers (about three pages).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+TeamId = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50)]
+LaChildId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
+Upn = Annotated[str, StringConstraints(max_length=13)]
+NhsNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
+Address = Annotated[str, StringConstraints(max_length=500)]
+Postcode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=8)]
+Disabilities = Annotated[list[Disability], Field(max_length=len(Disability))]
 
 
 class Strict(RequestModel):
@@ -68,18 +79,18 @@ class ChildIn(Strict):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CHILD_EXAMPLE]})
 
-    la_child_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
+    la_child_id: LaChildId
     given_name: Name
     family_name: Name
-    date_of_birth: date | None = None
-    expected_date_of_birth: date | None = None
+    date_of_birth: Day | None = None
+    expected_date_of_birth: Day | None = None
     sex: Sex
     ethnicity: Ethnicity
-    disabilities: list[Disability] = Field(default_factory=lambda: [Disability.NONE])
-    upn: str | None = None
-    nhs_number: Annotated[str, StringConstraints(strip_whitespace=True)] | None = None
-    address: Annotated[str, StringConstraints(max_length=500)] | None = None
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=8)] | None = None
+    disabilities: Disabilities = Field(default_factory=lambda: [Disability.NONE])
+    upn: Upn | None = None
+    nhs_number: NhsNumber | None = None
+    address: Address | None = None
+    postcode: Postcode | None = None
     confirmed_new: bool = Field(
         False,
         description="Set after a 409 possible-match answer, when a person has checked that the "
@@ -87,20 +98,33 @@ class ChildIn(Strict):
     )
 
 
-class ChildPatch(Strict):
-    """Fields to change; omitted fields keep their value. Send ``If-Match`` with the version."""
+#: What every child has: a patch may change these but not send them as null.
+CHILD_REQUIRED_FIELDS = ("given_name", "family_name", "sex", "ethnicity", "disabilities")
 
-    given_name: Name | None = None
-    family_name: Name | None = None
-    date_of_birth: date | None = None
-    expected_date_of_birth: date | None = None
-    sex: Sex | None = None
-    ethnicity: Ethnicity | None = None
-    disabilities: list[Disability] | None = None
-    upn: str | None = None
-    nhs_number: str | None = None
-    address: str | None = None
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=8)] | None = None
+
+class ChildPatch(Strict):
+    """Fields to change; omitted fields keep their value. Send ``If-Match`` with the version.
+    Only what a child may lack (a date of birth, identifiers, address) may be sent as null."""
+
+    # SkipJsonSchema: the OpenAPI document does not offer null where it is refused.
+    given_name: Name | SkipJsonSchema[None] = None
+    family_name: Name | SkipJsonSchema[None] = None
+    date_of_birth: Day | None = None
+    expected_date_of_birth: Day | None = None
+    sex: Sex | SkipJsonSchema[None] = None
+    ethnicity: Ethnicity | SkipJsonSchema[None] = None
+    disabilities: Disabilities | SkipJsonSchema[None] = None
+    upn: Upn | None = None
+    nhs_number: NhsNumber | None = None
+    address: Address | None = None
+    postcode: Postcode | None = None
+
+    @field_validator(*CHILD_REQUIRED_FIELDS, mode="before")
+    @classmethod
+    def _required_fields_are_not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null (every child has one); leave the field out to keep its value")
+        return value
 
 
 class ChildOut(BaseModel):
@@ -145,7 +169,7 @@ class ReferralIn(Strict):
     child_id: uuid.UUID | None = None
     # validate_default: the check runs when ``child`` is left out too, so the error names the field.
     child: ChildIn | None = Field(None, validate_default=True)
-    received_at: datetime
+    received_at: Instant
     source: ReferralSource
     referrer: Referrer
     concerns: Text
@@ -202,7 +226,7 @@ class InformationRequestIn(Strict):
 
     agency: Agency
     question: Text
-    due_at: datetime
+    due_at: Instant
 
 
 class InformationAnswerIn(Strict):
@@ -277,5 +301,12 @@ class QueuePage(BaseModel):
 
 
 class PossibleMatch(BaseModel):
-    child_id: uuid.UUID
-    la_child_id: str
+    """A registered child that a new child's details match, in a 409 answer's ``candidates``
+    (only to callers who may see every child: the front door)."""
+
+    child_id: uuid.UUID = Field(description="the registered child")
+    la_child_id: str = Field(description="the council's own id of the registered child")
+    matched_on: list[str] = Field(
+        description="the fields that matched: given_name, family_name, date_of_birth, nhs_number_or_upn"
+    )
+    differs_on: list[str] = Field(default_factory=list, description="identity fields that differ despite a matching identifier")

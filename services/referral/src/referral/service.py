@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from continuum.access import load_visible
-from continuum.auth import Principal, Role, require_role
+from continuum.auth import Principal, Role
 from continuum.codes import ReferralSource, Sex
 from continuum.contracts import (
     ChildRegistered,
@@ -49,11 +49,6 @@ from referral.schemas import (
     Referrer,
 )
 from referral.tables import Child, Decision, InformationRequest, Referral
-
-INTAKE_ROLES = (Role.FRONT_DOOR, Role.MANAGER, Role.ADMIN, Role.SERVICE)
-CHILD_WRITE_ROLES = (Role.FRONT_DOOR, Role.PRACTITIONER, Role.MANAGER, Role.ADMIN, Role.SERVICE)
-INFO_ROLES = (Role.FRONT_DOOR, Role.PRACTITIONER, Role.MANAGER, Role.SERVICE)
-QUEUE_ROLES = (Role.FRONT_DOOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN)
 
 
 def _now() -> datetime:
@@ -114,6 +109,7 @@ _SAME_NAME_AND_BIRTH = select(Child.id, Child.la_child_id).where(
     Child.date_of_birth == bindparam("date_of_birth"),
 )
 _EARLIER_REFERRALS = select(Referral.received_at).where(Referral.child_id == bindparam("child_id"))
+_CHILD_TEAMS = select(Referral.team, Referral.allocated_team).where(Referral.child_id == bindparam("child_id"))
 
 
 async def _find_same_child(uow: UnitOfWork, data: ChildIn) -> Child | None:
@@ -130,7 +126,66 @@ async def possible_matches(uow: UnitOfWork, data: ChildIn) -> list[PossibleMatch
         return []
     params = {"family_name": data.family_name.lower(), "given_name": data.given_name.lower(), "date_of_birth": data.date_of_birth}
     rows = (await uow.session.execute(_SAME_NAME_AND_BIRTH, params)).all()
-    return [PossibleMatch(child_id=r.id, la_child_id=r.la_child_id) for r in rows]
+    return [
+        PossibleMatch(child_id=r.id, la_child_id=r.la_child_id, matched_on=["given_name", "family_name", "date_of_birth"])
+        for r in rows
+    ]
+
+
+def _sees_every_child(principal: Principal | None) -> bool:
+    """The front door works across the council, so it sees every registered child (and so do
+    auditors, admins and services); a consumer acting for the service has no principal."""
+    return principal is None or principal.sees_all_teams or principal.has(Role.FRONT_DOOR)
+
+
+async def _may_see_child(uow: UnitOfWork, child: Child) -> bool:
+    """Others see a child once it has a referral of one of their teams (referred or allocated)."""
+    principal = uow.principal
+    if _sees_every_child(principal):
+        return True
+    assert principal is not None
+    teams = (await uow.session.execute(_CHILD_TEAMS, {"child_id": child.id})).all()
+    return any(principal.can_see_team(t) for row in teams for t in row)
+
+
+def _front_door_review(uow: UnitOfWork, candidates: list[uuid.UUID], field: str) -> Problem:
+    """A match the caller may not see: the answer names no child, the refusal is audited."""
+    for candidate in candidates:
+        uow.audit_refusal("child.match", subject_type="child", subject_id=candidate, purpose="registration matched a child")
+    return Problem(
+        409,
+        "front-door-review",
+        "This child may already be registered: the front door must review it",
+        detail="ask the front door to register the child or to refer the registered child",
+        errors=[FieldError(field, "may match a registered child; the front door reviews it")],
+    )
+
+
+async def _match_registered(uow: UnitOfWork, same: Child, data: ChildIn, field_prefix: str) -> Child:
+    """``data`` has the NHS number or UPN of ``same``: the same child, if the caller may see it and
+    the identity agrees; otherwise a conflict for the front door, never a silent attach."""
+    if not await _may_see_child(uow, same):
+        raise _front_door_review(uow, [same.id], field_prefix + "nhs_number")
+    differs = domain.identity_differences(
+        registered=(same.given_name, same.family_name, same.date_of_birth),
+        given=(data.given_name, data.family_name, data.date_of_birth),
+    )
+    if differs:
+        purpose = "identifier matched, identity differs"
+        uow.audit_refusal("child.match", subject_type="child", subject_id=same.id, purpose=purpose, outcome="disclosed")
+        candidate = PossibleMatch(
+            child_id=same.id, la_child_id=same.la_child_id, matched_on=["nhs_number_or_upn"], differs_on=differs
+        )
+        raise Problem(
+            409,
+            "identity-conflict",
+            "A child with this NHS number or UPN is registered with another name or date of birth",
+            detail="check the identity with the referrer; refer the registered child by child_id, or correct it",
+            errors=[FieldError(field_prefix + name, "differs from the registered child") for name in differs],
+            extensions={"candidates": [candidate.model_dump(mode="json")]},
+        )
+    await uow.audit("child.read", subject_type="child", subject_id=same.id, purpose="registration matched a registered child")
+    return same
 
 
 async def _register_child(
@@ -140,16 +195,25 @@ async def _register_child(
     _check_child(data, _now().date(), field_prefix)
     same = await _find_same_child(uow, data)
     if same is not None:
-        return same, False
-    if not data.confirmed_new:
+        return await _match_registered(uow, same, data, field_prefix), False
+    sees_candidates = _sees_every_child(uow.principal)
+    # Only whoever may see the candidates may decide that none of them is this child.
+    if not (data.confirmed_new and sees_candidates):
         matches = await possible_matches(uow, data)
+        if matches and not sees_candidates:
+            raise _front_door_review(uow, [m.child_id for m in matches], field_prefix + "given_name")
         if matches:
+            for m in matches:
+                uow.audit_refusal(
+                    "child.match", subject_type="child", subject_id=m.child_id, purpose="possible match", outcome="disclosed"
+                )
             raise Problem(
                 409,
                 "possible-match",
                 "A child with the same name and date of birth is already registered",
                 detail="check the candidates; refer one of them by child_id, or resend with child.confirmed_new = true",
-                errors=[FieldError("child", f"possible match: {m.child_id}") for m in matches],
+                errors=[FieldError(field_prefix.rstrip(".") or "child", f"possible match: {m.child_id}") for m in matches],
+                extensions={"candidates": [m.model_dump(mode="json") for m in matches]},
             )
     child = Child(id=uuid.uuid4(), version=1, **data.model_dump(exclude={"confirmed_new"}))
     uow.session.add(child)
@@ -166,25 +230,15 @@ async def _register_child(
 
 
 async def register_child(uow: UnitOfWork, data: ChildIn) -> tuple[ChildOut, bool]:
-    require_role(uow.principal_or_fail(), *CHILD_WRITE_ROLES, action="registering a child")
     async with uow:
         child, created = await _register_child(uow, data, case_id=None)
         return child_out(child), created
 
 
 async def _visible_child(uow: UnitOfWork, child_id: uuid.UUID, purpose: str) -> Child:
-    """A child is visible to whoever may see one of its referrals' teams (all, for auditors)."""
-    principal = uow.principal_or_fail()
+    """A child is visible to the front door, and to whoever may see one of its referrals' teams."""
     child = await uow.session.get(Child, child_id)
-    if child is not None and not principal.sees_all_teams:
-        # A child without referrals yet is visible to the front door only.
-        teams = (
-            await uow.session.execute(select(Referral.team, Referral.allocated_team).where(Referral.child_id == child_id))
-        ).all()
-        visible = principal.has(Role.FRONT_DOOR) or any(principal.can_see_team(t) for row in teams for t in row)
-        if not visible:
-            child = None
-    if child is None:
+    if child is None or not await _may_see_child(uow, child):
         uow.audit_refusal("child.read", subject_type="child", subject_id=child_id, purpose=purpose)
         raise not_found("Child")
     return child
@@ -198,7 +252,6 @@ async def get_child(uow: UnitOfWork, child_id: uuid.UUID) -> ChildOut:
 
 
 async def update_child(uow: UnitOfWork, child_id: uuid.UUID, patch: ChildPatch, if_match: int | None) -> ChildOut:
-    require_role(uow.principal_or_fail(), *CHILD_WRITE_ROLES, action="updating a child")
     async with uow:
         child = await _visible_child(uow, child_id, "update a child's record")
         await uow.session.refresh(child, with_for_update=True)
@@ -211,7 +264,10 @@ async def update_child(uow: UnitOfWork, child_id: uuid.UUID, patch: ChildPatch, 
         try:
             await uow.session.flush()
         except IntegrityError as exc:
-            raise invalid("nhs_number", "NHS number or UPN is already registered to another child") from exc
+            # The unique index says which identifier clashed (a null where none may be is refused
+            # by ChildPatch before it gets here).
+            field = "upn" if "uq_children_upn" in str(exc.orig) else "nhs_number"
+            raise invalid(field, "is already registered to another child") from exc
         await uow.publish(ChildUpdated(**_child_event_data(child)), subject=str(child.id), aggregate_version=child.version)
         await uow.audit("child.update", subject_type="child", subject_id=child.id, purpose="update a child's record")
         return child_out(child)
@@ -262,9 +318,11 @@ def _request_out(r: InformationRequest, now: datetime) -> InformationRequestOut:
     )
 
 
-async def _load_view(uow: UnitOfWork, referral: Referral) -> ReferralOut:
+async def _load_view(uow: UnitOfWork, referral: Referral, purpose: str) -> ReferralOut:
+    """The referral as the API shows it, with its child: a read of the child's record, audited."""
     child = await uow.session.get(Child, referral.child_id)
     assert child is not None
+    await uow.audit("child.read", subject_type="child", subject_id=child.id, purpose=purpose)
     decisions = list(
         (
             await uow.session.execute(
@@ -306,13 +364,16 @@ async def receive_referral(
     """Receive a referral over the API. Returns (status code, body) so that a replayed
     ``Idempotency-Key`` answers exactly what the first request answered."""
     principal = uow.principal_or_fail()
-    require_role(principal, *INTAKE_ROLES, action="receiving a referral")
     fingerprint = uow_fingerprint(data)
     scope = f"referrals:{principal.sub}"
     async with uow:
         if idempotency_key:
             stored = await uow.replayed_response(scope=scope, key=idempotency_key, fingerprint=fingerprint)
             if stored is not None:
+                # A replay answers with the child's record again: it is a read like any other.
+                purpose = "Idempotency-Key replay"
+                await uow.audit("referral.read", subject_type="referral", subject_id=stored.body["id"], purpose=purpose)
+                await uow.audit("child.read", subject_type="child", subject_id=stored.body["child"]["id"], purpose=purpose)
                 return stored.status_code, stored.body
         referral, child = await open_referral(uow, data, policy)
         # A new referral has no decisions or information requests yet: no need to read them back.
@@ -333,8 +394,12 @@ async def open_referral(
     case_id = uuid.uuid4()
     if data.child_id is not None:
         found = await uow.session.get(Child, data.child_id)
-        if found is None:
+        # Referring a registered child needs sight of the child (the front door has it): otherwise
+        # it answers as if there were no such child, and the refusal is audited.
+        if found is None or not await _may_see_child(uow, found):
+            uow.audit_refusal("child.read", subject_type="child", subject_id=data.child_id, purpose="refer a registered child")
             raise invalid("child_id", "no child is registered with this id")
+        await uow.audit("child.read", subject_type="child", subject_id=found.id, purpose="refer a registered child")
         child, new_child = found, False
     else:
         assert data.child is not None
@@ -407,8 +472,7 @@ async def get_referral(uow: UnitOfWork, referral_id: uuid.UUID) -> ReferralOut:
     async with uow:
         referral = await _visible_referral(uow, referral_id, "view a referral")
         await uow.audit("referral.read", subject_type="referral", subject_id=referral.id, purpose="view a referral")
-        await uow.audit("child.read", subject_type="child", subject_id=referral.child_id, purpose="view a referral")
-        return await _load_view(uow, referral)
+        return await _load_view(uow, referral, "view a referral")
 
 
 async def _record_decision(
@@ -481,22 +545,18 @@ async def _record_decision(
 async def decide(
     uow: UnitOfWork, referral_id: uuid.UUID, data: DecisionIn, policy: CouncilPolicy, if_match: int | None
 ) -> ReferralOut:
-    principal = uow.principal_or_fail()
-    require_role(principal, Role.MANAGER, action="deciding a referral")
     _check_team(policy, data.team)
     async with uow:
         referral = await _visible_referral(uow, referral_id, "front-door decision", lock=True)
         check_version(referral.version, if_match, required=False)
         domain.check_can_decide(referral.status)
         await _record_decision(uow, referral, data, policy, corrects=None, correction_reason=None)
-        return await _load_view(uow, referral)
+        return await _load_view(uow, referral, "front-door decision")
 
 
 async def correct_decision(
     uow: UnitOfWork, referral_id: uuid.UUID, data: CorrectionIn, policy: CouncilPolicy, if_match: int | None
 ) -> ReferralOut:
-    principal = uow.principal_or_fail()
-    require_role(principal, Role.MANAGER, action="correcting a decision")
     _check_team(policy, data.team)
     async with uow:
         referral = await _visible_referral(uow, referral_id, "correct a front-door decision", lock=True)
@@ -511,7 +571,7 @@ async def correct_decision(
             )
         ).scalar_one()
         await _record_decision(uow, referral, data, policy, corrects=current, correction_reason=data.correction_reason)
-        return await _load_view(uow, referral)
+        return await _load_view(uow, referral, "correct a front-door decision")
 
 
 # --- information requests ------------------------------------------------------------------------
@@ -519,7 +579,6 @@ async def correct_decision(
 
 async def request_information(uow: UnitOfWork, referral_id: uuid.UUID, data: InformationRequestIn) -> InformationRequestOut:
     principal = uow.principal_or_fail()
-    require_role(principal, *INFO_ROLES, action="requesting information from a partner agency")
     now = _now()
     if data.due_at.tzinfo is None:
         raise invalid("due_at", "give a time zone (e.g. 2026-11-26T16:00:00Z)")
@@ -562,7 +621,6 @@ async def record_information(
     uow: UnitOfWork, referral_id: uuid.UUID, request_id: uuid.UUID, data: InformationAnswerIn
 ) -> InformationRequestOut:
     principal = uow.principal_or_fail()
-    require_role(principal, *INFO_ROLES, action="recording a partner agency's answer")
     now = _now()
     async with uow:
         referral = await _visible_referral(uow, referral_id, "record partner information")
@@ -610,10 +668,7 @@ async def record_information(
 async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int) -> QueuePage:
     """Undecided referrals, soonest due first, overdue ones marked."""
     principal = uow.principal_or_fail()
-    require_role(principal, *QUEUE_ROLES, action="viewing the front-door queue")
     whole_front_door = principal.sees_all_teams or principal.has(Role.FRONT_DOOR)
-    if team is not None and not (whole_front_door or principal.can_see_team(team)):
-        raise not_found("Team queue")
     now = _now()
     stmt = (
         select(
@@ -637,6 +692,9 @@ async def front_door_queue(uow: UnitOfWork, *, team: str | None, cursor: str | N
         due, rid = decode_cursor(cursor, datetime.fromisoformat)
         stmt = stmt.where((Referral.decision_due_at > due) | ((Referral.decision_due_at == due) & (Referral.id > rid)))
     async with uow:
+        if team is not None and not (whole_front_door or principal.can_see_team(team)):
+            uow.audit_refusal("child.list", subject_type="team", subject_id=team, purpose="front-door queue")
+            raise not_found("Team queue")
         rows = (await uow.session.execute(stmt)).all()
         page, more = rows[:limit], len(rows) > limit
         items = [

@@ -1,0 +1,174 @@
+"""Every operation that carries or refuses a child's record writes its audit row (issue 6, must
+show 3): for each operation the permission table marks as carrying a record, the answer to an
+entitled caller leaves a ``success`` row naming the record, and the answer to a caller of another
+team leaves a ``refused`` one, both found by the answer's request id. (A refusal by role is walked
+for every operation in test_permissions.py.) A new operation with a record and no scenario here
+fails the first test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from referral_support import Api, db_fetch, new_child, new_referral, post_referral
+
+from referral.permissions import PERMISSIONS
+
+NORTH = {"teams": ("north",)}
+SOUTH = {"teams": ("south",)}
+DECISION = {"outcome": "assessment", "reasons": "Needs a single assessment.", "team": "north"}
+CORRECTION = DECISION | {"team": "east", "correction_reason": "The wrong team was recorded."}
+QUESTION = {"agency": "police", "question": "Call-outs to the address?", "due_at": "2099-01-01T16:00:00Z"}
+
+
+async def _referral(api: Api) -> dict[str, Any]:
+    async with api.as_user("front_door") as front_door:
+        return await post_referral(front_door, new_referral(new_child(), team="north"))
+
+
+async def _call(api: Api, roles: tuple[str, ...], who: dict[str, Any], method: str, url: str, **kw: Any) -> httpx.Response:
+    async with api.as_user(*roles, **who) as client:
+        return await client.request(method, url, headers={"X-Request-ID": str(uuid.uuid4())} | kw.pop("headers", {}), **kw)
+
+
+async def _decided(api: Api) -> dict[str, Any]:
+    referral = await _referral(api)
+    r = await _call(api, ("manager",), NORTH, "POST", f"/v1/referrals/{referral['id']}/decision", json=DECISION)
+    assert r.status_code == 200, r.text
+    return referral
+
+
+async def _asked(api: Api) -> tuple[dict[str, Any], str]:
+    referral = await _referral(api)
+    url = f"/v1/referrals/{referral['id']}/information-requests"
+    r = await _call(api, ("practitioner",), NORTH, "POST", url, json=QUESTION)
+    assert r.status_code == 201, r.text
+    return referral, r.json()["id"]
+
+
+# Each scenario makes one call as an entitled user and one as another team's, and says which
+# records each answer carries or refuses: [(response, {(subject_type, subject_id, outcome)})].
+Scenario = Callable[[Api], Awaitable[list[tuple[httpx.Response, set[tuple[str, str, str]]]]]]
+
+
+async def register_child(api: Api) -> Any:
+    north_child = await _referral(api)
+    ok = await _call(api, ("front_door",), {}, "POST", "/v1/children", json=new_child())
+    known = {k: v for k, v in north_child["child"].items() if k not in ("id", "version", "created_at", "updated_at")}
+    refused = await _call(api, ("practitioner",), SOUTH, "POST", "/v1/children", json=known)
+    child = north_child["child"]["id"]
+    return [(ok, {("child", ok.json()["id"], "success")}), (refused, {("child", child, "refused")})]
+
+
+async def get_child(api: Api) -> Any:
+    child = (await _referral(api))["child"]["id"]
+    ok = await _call(api, ("practitioner",), NORTH, "GET", f"/v1/children/{child}")
+    refused = await _call(api, ("practitioner",), SOUTH, "GET", f"/v1/children/{child}")
+    return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
+
+
+async def update_child(api: Api) -> Any:
+    child = (await _referral(api))["child"]["id"]
+    patch = {"json": {"postcode": "EX2 2BB"}, "headers": {"If-Match": '"1"'}}
+    ok = await _call(api, ("practitioner",), NORTH, "PATCH", f"/v1/children/{child}", **patch)
+    refused = await _call(api, ("practitioner",), SOUTH, "PATCH", f"/v1/children/{child}", **patch)
+    return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
+
+
+async def receive_referral(api: Api) -> Any:
+    ok = await _call(api, ("front_door",), {}, "POST", "/v1/referrals", json=new_referral(new_child()))
+    body = ok.json()
+    by_id = new_referral(None, child_id=body["child"]["id"], team="south") | {"child": None}
+    refused = await _call(api, ("manager",), SOUTH, "POST", "/v1/referrals", json=by_id)
+    return [
+        (ok, {("referral", body["id"], "success"), ("child", body["child"]["id"], "success")}),
+        (refused, {("child", body["child"]["id"], "refused")}),
+    ]
+
+
+async def get_referral(api: Api) -> Any:
+    referral = await _referral(api)
+    url = f"/v1/referrals/{referral['id']}"
+    ok = await _call(api, ("practitioner",), NORTH, "GET", url)
+    refused = await _call(api, ("practitioner",), SOUTH, "GET", url)
+    read = {("referral", referral["id"], "success"), ("child", referral["child"]["id"], "success")}
+    return [(ok, read), (refused, {("referral", referral["id"], "refused")})]
+
+
+async def decide(api: Api) -> Any:
+    referral = await _referral(api)
+    url = f"/v1/referrals/{referral['id']}/decision"
+    refused = await _call(api, ("manager",), SOUTH, "POST", url, json=DECISION)
+    ok = await _call(api, ("manager",), NORTH, "POST", url, json=DECISION, headers={"If-Match": '"1"'})
+    done = {("referral", referral["id"], "success"), ("child", referral["child"]["id"], "success")}
+    return [(ok, done), (refused, {("referral", referral["id"], "refused")})]
+
+
+async def correct_decision(api: Api) -> Any:
+    referral = await _decided(api)
+    url = f"/v1/referrals/{referral['id']}/decision-corrections"
+    refused = await _call(api, ("manager",), SOUTH, "POST", url, json=CORRECTION)
+    ok = await _call(api, ("manager",), NORTH, "POST", url, json=CORRECTION, headers={"If-Match": '"2"'})
+    done = {("referral", referral["id"], "success"), ("child", referral["child"]["id"], "success")}
+    return [(ok, done), (refused, {("referral", referral["id"], "refused")})]
+
+
+async def request_information(api: Api) -> Any:
+    referral = await _referral(api)
+    url = f"/v1/referrals/{referral['id']}/information-requests"
+    ok = await _call(api, ("practitioner",), NORTH, "POST", url, json=QUESTION)
+    refused = await _call(api, ("practitioner",), SOUTH, "POST", url, json=QUESTION)
+    return [(ok, {("referral", referral["id"], "success")}), (refused, {("referral", referral["id"], "refused")})]
+
+
+async def record_information(api: Api) -> Any:
+    referral, request_id = await _asked(api)
+    url = f"/v1/referrals/{referral['id']}/information-requests/{request_id}/answer"
+    refused = await _call(api, ("practitioner",), SOUTH, "PUT", url, json={"answer": "None known."})
+    ok = await _call(api, ("practitioner",), NORTH, "PUT", url, json={"answer": "None known."})
+    return [(ok, {("referral", referral["id"], "success")}), (refused, {("referral", referral["id"], "refused")})]
+
+
+async def queue(api: Api) -> Any:
+    referral = await _referral(api)
+    ok = await _call(api, ("front_door",), {}, "GET", "/v1/front-door/queue", params={"team": "north", "limit": 200})
+    assert referral["id"] in [item["referral_id"] for item in ok.json()["items"]]
+    refused = await _call(api, ("manager",), SOUTH, "GET", "/v1/front-door/queue", params={"team": "north"})
+    listed = {("child", item["child_id"], "success") for item in ok.json()["items"]}
+    return [(ok, listed), (refused, {("team", "north", "refused")})]
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "register_child": register_child,
+    "get_child": get_child,
+    "update_child": update_child,
+    "receive_referral": receive_referral,
+    "get_referral": get_referral,
+    "decide": decide,
+    "correct_decision": correct_decision,
+    "request_information": request_information,
+    "record_information": record_information,
+    "queue": queue,
+}
+
+
+def test_every_operation_that_carries_a_childs_record_has_an_audit_scenario() -> None:
+    carrying = {op for op in PERMISSIONS.operations() if PERMISSIONS[op].record is not None}
+    assert set(SCENARIOS) == carrying
+
+
+@pytest.mark.parametrize("operation", sorted(SCENARIOS))
+async def test_every_answer_that_carries_or_refuses_a_childs_record_is_audited(api: Api, operation: str) -> None:
+    for response, expected in await SCENARIOS[operation](api):
+        refused = any(outcome == "refused" for _, _, outcome in expected)
+        assert (response.status_code >= 400) == refused, response.text
+        rows = await db_fetch(
+            api.settings,
+            "SELECT subject_type, subject_id, outcome FROM audit_log WHERE request_id = $1",
+            response.headers["x-request-id"],
+        )
+        written = {(r["subject_type"], r["subject_id"], r["outcome"]) for r in rows}
+        assert expected <= written, f"{operation} {response.status_code}: missing {expected - written}"

@@ -1,0 +1,179 @@
+"""Limits on what a request may carry: the size of its body, the range of its dates, and the
+check that every string a request sends has a documented maximum length.
+
+A body over the limit is refused with 413 before the service parses or stores any of it; a date
+outside the years a record can hold is refused with a 422 naming the field, before a due date is
+computed from it (year 1 overflows the London time zone, year 9999 the working-day clock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from continuum.errors import PROBLEM_JSON, FieldError, Problem
+
+#: The default request body limit (``CONTINUUM_MAX_BODY_BYTES``): 1 MiB.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+#: The years a date or instant in a request may fall in: children's records, not history.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+#: String formats that bound a value by themselves (no ``maxLength`` needed).
+BOUNDED_FORMATS = frozenset({"uuid", "date", "date-time", "time", "duration"})
+
+
+def _plausible_year(value: date) -> date:
+    # The year alone, so that no time zone conversion (which overflows near year 1) happens here.
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return value
+
+
+#: A calendar date in a request: a year from 1900 to 2100, else a 422 naming the field.
+Day = Annotated[date, AfterValidator(_plausible_year)]
+#: An instant in a request: a year from 1900 to 2100, else a 422 naming the field.
+Instant = Annotated[datetime, AfterValidator(_plausible_year)]
+
+
+class _BodyTooLarge(Exception):
+    """Raised into the app by ``receive`` once the body passes the limit."""
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a request body longer than ``max_bytes`` answers 413 problem+json.
+
+    A declared ``Content-Length`` over the limit is refused before the app runs; a body streamed
+    without one (chunked) is counted as the app reads it, and once it passes the limit the app's
+    own answer (it sees a failed read) is replaced by the 413. Nothing has been stored by then:
+    the app has not got the whole body to act on."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        received = 0
+        too_large = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if too_large and not started:
+                return  # the app's answer to a body it could not read; the 413 goes instead
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, counting_receive, guarded_send)
+        if too_large and not started:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        problem = Problem(
+            413,
+            "body-too-large",
+            "The request body is too large",
+            detail=f"send at most {self.max_bytes} bytes",
+            errors=[FieldError("body", f"longer than {self.max_bytes} bytes")],
+        )
+        payload = json.dumps(problem.body(instance=scope.get("path"))).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                    # The rest of the body is not read: the client must not reuse the connection.
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None  # the server refuses a malformed length itself
+    return None
+
+
+def unbounded_request_strings(openapi: dict[str, Any]) -> list[str]:
+    """Every string a request may send in its query, path or body whose schema has no
+    ``maxLength``, enum, const or bounded format, and every list there without ``maxItems``, as
+    ``"METHOD path: where"``. A service's tests assert this is empty for its ``app.openapi()``.
+    (Headers are left to the server's own limit and to their parsers, e.g. ``If-Match``.)"""
+    components = openapi.get("components", {}).get("schemas", {})
+    found: list[str] = []
+    for path, operations in openapi.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") not in ("query", "path"):
+                    continue
+                for spot in _unbounded(parameter.get("schema", {}), components, f"{parameter['in']} {parameter['name']}", set()):
+                    found.append(f"{where}: {spot}")
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                for spot in _unbounded(media.get("schema", {}), components, "body", set()):
+                    found.append(f"{where}: {spot}")
+    return found
+
+
+def _unbounded(schema: dict[str, Any], components: dict[str, Any], where: str, seen: set[str]) -> list[str]:
+    ref = schema.get("$ref")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        return _unbounded(components[name], components, where, seen | {name})
+    found: list[str] = []
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            found += _unbounded(option, components, where, seen)
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "string" in kinds and not (
+        "maxLength" in schema or "enum" in schema or "const" in schema or schema.get("format") in BOUNDED_FORMATS
+    ):
+        found.append(where)
+    if "array" in kinds:
+        if "maxItems" not in schema:
+            found.append(f"{where} (a list without maxItems)")
+        found += _unbounded(schema.get("items", {}), components, f"{where}[]", seen)
+    for name, prop in schema.get("properties", {}).items():
+        found += _unbounded(prop, components, f"{where}.{name}", seen)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        found += _unbounded(extra, components, f"{where}.*", seen)
+    return found

@@ -1,0 +1,112 @@
+"""Who may call what: one permission table per service, role by operation.
+
+Every route of a service's API names its operation (its OpenAPI ``operationId``, the route
+function's name) and the service's table says which roles may call it. The table is the one
+place a service's function-level access lives (OWASP API5): ``build_app`` refuses to start when a
+route has no entry, and every call goes through :func:`authorize`, which answers 403 to a role
+that the table does not grant. A 403 on a route that carries a child's record is audited, like
+every other refusal of a child's record. Object-level checks (which team's child) stay in the use
+cases, which know the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
+
+from continuum.auth import Principal, Role, authenticate
+from continuum.errors import Problem
+
+#: Every role; ``grant(*EVERY_ROLE)`` is spelled out rather than implied by a missing entry.
+EVERY_ROLE = tuple(Role)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """The roles that may call one operation, and the kind of child's record it carries (if any):
+    ``record`` is the audit subject type of a refusal, ``None`` for operations that carry no
+    child's record (aggregate measures)."""
+
+    roles: frozenset[Role]
+    record: str | None = None
+
+    def allows(self, principal: Principal) -> bool:
+        return bool(principal.roles & self.roles)
+
+
+def grant(*roles: Role, record: str | None = None) -> Permission:
+    return Permission(frozenset(roles), record)
+
+
+class PermissionTable:
+    """A service's role-by-operation table."""
+
+    def __init__(self, service: str, entries: Mapping[str, Permission]) -> None:
+        self.service = service
+        self.entries = dict(entries)
+
+    def __getitem__(self, operation: str) -> Permission:
+        return self.entries[operation]
+
+    def operations(self) -> set[str]:
+        return set(self.entries)
+
+    def check_covers(self, app: FastAPI) -> None:
+        """Refuse to start with a route the table does not mention, or an entry for no route."""
+        routes = set(api_operations(app))
+        missing, stale = routes - self.operations(), self.operations() - routes
+        if missing or stale:
+            raise RuntimeError(
+                f"the {self.service} permission table must name every route exactly: "
+                f"missing {sorted(missing)}, no such route {sorted(stale)}"
+            )
+
+
+def api_operations(app: FastAPI) -> dict[str, tuple[str, str]]:
+    """The API's operations (everything under ``/v1``: not health, metrics or the documentation)
+    as ``operationId -> (method, path)``, read from the OpenAPI document that integrators see."""
+    operations: dict[str, tuple[str, str]] = {}
+    for path, methods in app.openapi()["paths"].items():
+        if path.startswith("/v1/"):
+            for method, operation in methods.items():
+                operations[operation["operationId"]] = (method.upper(), path)
+    return operations
+
+
+def operation_id(route: APIRoute) -> str:
+    """Each route's OpenAPI ``operationId`` is its function's name: stable, readable, unique."""
+    return route.name
+
+
+def _subject_id(request: Request) -> str:
+    """The record a refused call aimed at: the first ``*_id`` path parameter, else the collection."""
+    for name, value in request.path_params.items():
+        if name.endswith("_id"):
+            return str(value)
+    return "-"
+
+
+async def authorize(request: Request, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    """The route's permission, checked before anything else of the request is read; a 403 on a
+    child's record is audited (who, which record, refused) in its own transaction."""
+    route = request.scope.get("route")
+    table: PermissionTable = request.app.state.permissions
+    permission = table[route.name] if isinstance(route, APIRoute) else None
+    if permission is not None and permission.allows(principal):
+        return principal
+    if permission is not None and permission.record is not None and isinstance(route, APIRoute):
+        runtime = request.app.state.runtime
+        async with runtime.unit_of_work(principal, request) as uow:
+            await uow.audit(
+                f"{permission.record}.{route.name}",
+                subject_type=permission.record,
+                subject_id=_subject_id(request),
+                purpose="refused by role",
+                outcome="refused",
+            )
+    wanted = ", ".join(sorted(r.value for r in permission.roles)) if permission else "none"
+    raise Problem(403, "forbidden", "You may not do this", detail=f"this operation needs one of the roles: {wanted}")

@@ -1,0 +1,71 @@
+"""A per-principal budget of child-record reads, so that bulk harvesting is slowed and visible.
+
+Every read of a child's record is already an audit row (``child.read``, or ``child.list`` for each
+child a list shows); the unit of work counts them against the caller's budget before it commits,
+so no route can forget to. A token bucket per principal: ``burst`` reads at once, refilled at
+``per_minute``. Over budget, the answer is 429 with ``Retry-After``, the refusal is audited and
+counted in ``continuum_child_reads_refused_total``.
+
+The buckets live in the process: with N replicas behind a load balancer a principal may read up to
+N times the budget. That is documented, not hidden (docs/decisions.md); the audit log and the
+metric carry the evidence across replicas.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: The audit actions that are reads of a child's record.
+READ_ACTIONS = frozenset({"child.read", "child.list"})
+
+
+class ReadLimitPolicy(BaseModel):
+    """The council's budget of child-record reads per principal (policy file, ``read_limit``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    per_minute: int = Field(600, ge=1, le=100_000, description="Child records a user may read per minute, sustained")
+    burst: int = Field(600, ge=1, le=100_000, description="Child records a user may read at once (a page of a list counts each)")
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class ReadLimiter:
+    """Token buckets keyed by principal (``sub``)."""
+
+    MAX_PRINCIPALS = 50_000
+
+    def __init__(self, policy: ReadLimitPolicy, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = policy.per_minute / 60.0
+        self.burst = float(policy.burst)
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+
+    def take(self, principal: str, reads: int) -> float | None:
+        """Spend ``reads`` from the principal's budget: ``None`` when allowed, otherwise the
+        seconds to wait. A page larger than the burst costs the whole burst (never refused forever)."""
+        now = self._clock()
+        bucket = self._buckets.get(principal)
+        if bucket is None:
+            if len(self._buckets) >= self.MAX_PRINCIPALS:
+                self._forget_full_buckets(now)
+            bucket = self._buckets[principal] = _Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        cost = min(float(reads), self.burst)
+        if bucket.tokens >= cost:
+            bucket.tokens -= cost
+            return None
+        return (cost - bucket.tokens) / self.rate
+
+    def _forget_full_buckets(self, now: float) -> None:
+        """A bucket refilled to the brim holds nothing worth keeping."""
+        self._buckets = {key: b for key, b in self._buckets.items() if b.tokens + (now - b.updated) * self.rate < self.burst}
