@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from continuum.db import make_engine, make_session_factory
 from continuum.devstack import EmbeddedPostgres
-from continuum.migration_ops import create_platform_tables_v1
+from continuum.migration_ops import create_platform_tables_v1, create_platform_tables_v2
 
 
 def _create_platform_tables(connection: Connection) -> None:
     with Operations.context(MigrationContext.configure(connection)):
         create_platform_tables_v1()
+        create_platform_tables_v2()
 
 
 @pytest.fixture(scope="session")
@@ -35,5 +36,5 @@ async def kernel_engine(postgres: EmbeddedPostgres) -> AsyncIterator[AsyncEngine
 async def kernel_db(kernel_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The kernel database, emptied of earlier tests' outbox, inbox and effects (the audit log is append-only)."""
     async with kernel_engine.begin() as conn:
-        await conn.execute(text("TRUNCATE outbox, inbox, effects, idempotency_keys"))
+        await conn.execute(text("TRUNCATE outbox, inbox, effects, idempotency_keys, relay_lease, relay_offsets"))
     return make_session_factory(kernel_engine)

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.consumer import EventConsumer, PermanentFailure
 from continuum.contracts import Envelope, InformationRequested
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic, ensure_topics, make_consumer, make_producer
+from continuum.db import make_engine, make_session_factory
+from continuum.devstack import EmbeddedPostgres, TansuBroker
+from continuum.kafka import consumer_topics, dlq_topic, ensure_topics, make_consumer, make_producer
 from continuum.observability import CONSUMER_HANDLED
-from continuum.testing import read_raw, test_settings, unique
+from continuum.testing import TcpProxy, eventually, read_raw, test_settings, unique
 from continuum.uow import UnitOfWork
 
 
@@ -47,7 +48,7 @@ class Harness:
         self.settings = test_settings(broker.bootstrap)
 
     async def setup(self) -> None:
-        await ensure_topics(self.settings, [self.topic, dlq_topic(self.group)], partitions=3)
+        await ensure_topics(self.settings, [self.topic, *consumer_topics(self.group)], partitions=3)
 
     def consumer(self, handler: Callable[..., Any] = record_effect) -> EventConsumer:
         return EventConsumer(
@@ -284,3 +285,176 @@ async def test_a_refused_event_in_a_batch_is_dead_lettered_without_running_again
     assert attempts == 1
     dead = await read_raw(broker.bootstrap, dlq_topic(h.group))
     assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["rejected: the case is unknown here"]
+
+
+async def test_an_unknown_event_type_is_skipped_and_counted_not_dead_lettered(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    h = await make_harness(broker, kernel_db)
+    case = str(uuid.uuid4())
+    newer = an_event(case, 1).to_json_dict() | {"type": "information.withdrawn"}  # a rolling deploy's new event
+    after = an_event(case, 2)
+    unknown = CONSUMER_HANDLED.labels(h.group, "unknown_type")
+    before = unknown._value.get()
+    await h.send((case, json.dumps(newer).encode()), after)
+
+    await h.run_until(h.consumer(), lambda: _has(h, after))
+
+    assert unknown._value.get() == before + 1
+    assert await read_raw(broker.bootstrap, dlq_topic(h.group), timeout=1.0) == []
+    assert [e[0] for e in await h.effects()] == [str(after.id)]
+
+
+async def test_the_consumers_database_away_for_ten_seconds_pauses_the_partition_and_loses_nothing(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker, postgres: EmbeddedPostgres
+) -> None:
+    proxy = TcpProxy(postgres.port)
+    await proxy.start()
+    engine = make_engine(postgres.url("kernel_test").replace(f":{postgres.port}/", f":{proxy.port}/"))
+    through_proxy = make_session_factory(engine)
+    h = await make_harness(broker, kernel_db)
+    cases = [str(uuid.uuid4()) for _ in range(3)]
+    first = [an_event(case, 1) for case in cases]
+    later = [an_event(case, v) for v in range(2, 6) for case in cases]
+    stop = asyncio.Event()
+    consumer = h.consumer()
+    consumer._session_factory = through_proxy
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        await h.send(*first)
+        await eventually(lambda: _count_is(h, 3), within=20)
+        await proxy.cut()  # the database refuses connections
+        await h.send(*later)
+        await asyncio.sleep(10)
+        assert len(await h.effects()) == 3  # nothing applied meanwhile, nothing skipped
+        await proxy.restore()
+        await eventually(lambda: _count_is(h, 15), within=30)
+    finally:
+        stop.set()
+        await task
+        await engine.dispose()
+        await proxy.cut()
+    effects = await h.effects()
+    assert sorted(e[0] for e in effects) == sorted(str(e.id) for e in first + later)  # each exactly once
+    for case in cases:
+        assert [v for _, subject, v in effects if subject == case] == [1, 2, 3, 4, 5]
+    assert await read_raw(broker.bootstrap, dlq_topic(h.group), timeout=1.0) == []
+
+
+async def test_replaying_a_still_poisonous_message_does_not_loop_and_never_touches_the_shared_topic(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    from continuum.dlq import replay_report
+
+    h = await make_harness(broker, kernel_db)
+    poison = an_event(str(uuid.uuid4()), 1, agency="refuse-me")
+    healthy = an_event(str(uuid.uuid4()), 1)
+
+    async def refuses(uow: UnitOfWork, e: Envelope[Any]) -> None:
+        if e.data.agency == "refuse-me":
+            raise PermanentFailure("still refused")
+        await record_effect(uow, e)
+
+    await h.send(poison, healthy)
+    await h.run_until(h.consumer(refuses), lambda: _has(h, healthy))
+    source_before = len(await read_raw(broker.bootstrap, h.topic))
+
+    for run in (1, 2):
+        report = await replay_report(h.settings, h.group)
+        assert (report.replayed, report.left) == (1, 0)
+        # The group handles the replay and refuses it again: one more dead letter, counted.
+        await h.run_until(h.consumer(refuses), lambda run=run: _dead_count_is(broker, h.group, run + 1))  # type: ignore[misc]
+
+    dead = await read_raw(broker.bootstrap, dlq_topic(h.group))
+    assert [dict(r.headers)["dlq_attempts"] for r in dead] == [b"1", b"2", b"3"]
+    assert {dict(r.headers)["dlq_original_topic"] for r in dead} == {h.topic.encode()}
+    assert len(await read_raw(broker.bootstrap, h.topic)) == source_before  # nothing written back to the shared topic
+    assert [e[0] for e in await h.effects()] == [str(healthy.id)]
+
+
+async def _dead_count_is(broker: TansuBroker, group: str, n: int) -> bool:
+    return len(await read_raw(broker.bootstrap, dlq_topic(group), timeout=1.0)) >= n
+
+
+async def test_the_inbox_forgets_event_ids_older_than_the_topics_keep_events(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    from continuum.consumer import INBOX_RETENTION
+    from continuum.kafka import TOPIC_RETENTION_MS
+
+    h = await make_harness(broker, kernel_db)
+    consumer = h.consumer()
+    async with kernel_db() as session, session.begin():
+        for age_days, name in ((402, consumer.name), (399, consumer.name), (402, "another-consumer")):
+            await session.execute(
+                text(
+                    "INSERT INTO inbox (consumer, event_id, event_type, handled_at) "
+                    "VALUES (:c, gen_random_uuid(), 'information.requested', now() - make_interval(days => :d))"
+                ),
+                {"c": name, "d": age_days},
+            )
+    assert INBOX_RETENTION.total_seconds() * 1000 > TOPIC_RETENTION_MS
+    assert await consumer.prune_inbox() == 1  # only this consumer's, only past the retention
+    async with kernel_db() as session:
+        left = (await session.execute(text("SELECT consumer FROM inbox ORDER BY consumer"))).scalars().all()
+    assert left == ["another-consumer", consumer.name]
+
+
+async def record_effects(uow: UnitOfWork, events: list[Envelope[Any]]) -> None:
+    """The batch form of ``record_effect``: one statement for the whole run, in order."""
+    await uow.session.execute(
+        text("INSERT INTO effects (event_id, subject, version) VALUES (:id, :subject, :version)"),
+        [{"id": e.id, "subject": e.subject, "version": e.aggregate_version} for e in events],
+    )
+
+
+async def test_a_batch_handler_applies_a_run_at_once_with_the_per_event_effect(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    h = await make_harness(broker, kernel_db)
+    cases = [str(uuid.uuid4()) for _ in range(3)]
+    events = [an_event(case, v) for v in range(1, 11) for case in cases]
+    runs: list[int] = []
+
+    async def batch(uow: UnitOfWork, run: list[Envelope[Any]]) -> None:
+        runs.append(len(run))
+        await record_effects(uow, run)
+
+    consumer = h.consumer()
+    consumer.batch_handlers = {"information.requested": batch}
+    await h.send(*events, events[0], events[5])  # two redeliveries
+    await h.run_until(consumer, lambda: _count_is(h, 30))
+    await asyncio.sleep(0.5)
+
+    effects = await h.effects()
+    assert sorted(e[0] for e in effects) == sorted(str(e.id) for e in events)  # each once, duplicates skipped
+    for case in cases:
+        assert [v for _, subject, v in effects if subject == case] == list(range(1, 11))
+    assert max(runs) > 1  # the runs really went through the batch handler
+
+
+async def test_a_failing_batch_falls_back_to_the_per_event_handler_and_isolates_the_poison(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    h = await make_harness(broker, kernel_db)
+    case = str(uuid.uuid4())
+    events = [an_event(case, v, agency="refuse-me" if v == 4 else "police") for v in range(1, 8)]
+
+    async def refuses(uow: UnitOfWork, e: Envelope[Any]) -> None:
+        if e.data.agency == "refuse-me":
+            raise PermanentFailure("refused")
+        await record_effect(uow, e)
+
+    async def batch(uow: UnitOfWork, run: list[Envelope[Any]]) -> None:
+        if any(e.data.agency == "refuse-me" for e in run):
+            raise PermanentFailure("refused")
+        await record_effects(uow, run)
+
+    consumer = h.consumer(refuses)
+    consumer.batch_handlers = {"information.requested": batch}
+    await h.send(*events)
+    await h.run_until(consumer, lambda: _count_is(h, 6))
+
+    assert [v for _, _, v in await h.effects()] == [1, 2, 3, 5, 6, 7]
+    dead = await read_raw(broker.bootstrap, dlq_topic(h.group))
+    assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["rejected: refused"]

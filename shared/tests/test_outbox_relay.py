@@ -9,16 +9,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.contracts import Envelope, InformationRequested
 from continuum.db import outbox
-from continuum.devstack import TansuBroker, free_port
-from continuum.kafka import ensure_topics, make_producer
+from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
+from continuum.kafka import ensure_topics, make_inspector, make_producer
 from continuum.relay import OutboxRelay
 from continuum.testing import read_events, test_settings
-from continuum.uow import UnitOfWork
+from continuum.uow import EventKey, UnitOfWork
 
 TOPIC = InformationRequested.topic
 
@@ -38,7 +39,7 @@ async def write_case_events(sessions: async_sessionmaker[AsyncSession], cases: i
                     agency="police",
                     due_at="2030-01-01T00:00:00Z",
                 )
-                envelope = await uow.publish(data, subject=case, aggregate_version=version)
+                envelope = await uow.publish(data, aggregate=EventKey(case, version))
             ids[case].append(envelope.id)
     return ids
 
@@ -141,3 +142,170 @@ async def test_published_events_older_than_the_retention_are_pruned_and_nothing_
     async with kernel_db() as session:
         left = list((await session.execute(select(outbox.c.seq).order_by(outbox.c.seq))).scalars())
     assert left == seqs[1:]  # the recent one and the unpublished one stay
+
+
+# --- faults: the broker loses what it acknowledged, a publisher freezes, a batch half fails -----------
+
+
+def relay_with_inspector(sessions: async_sessionmaker[AsyncSession], bootstrap: str, **options: Any) -> OutboxRelay:
+    settings = test_settings(bootstrap)
+    return OutboxRelay(
+        sessions,
+        lambda: make_producer(settings),
+        service="kernel-test",
+        poll_interval=0.05,
+        inspector_factory=lambda: make_inspector(settings),
+        declare_topics=lambda topics: ensure_topics(settings, topics),
+        topics=[TOPIC],
+        **options,
+    )
+
+
+def first_deliveries(events: list[Envelope[Any]]) -> dict[str, list[uuid.UUID]]:
+    """Each event's first delivery, per case, in topic order: what an idempotent consumer applies."""
+    seen: set[uuid.UUID] = set()
+    firsts: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for event in events:
+        if event.id not in seen:
+            seen.add(event.id)
+            firsts[event.subject].append(event.id)
+    return dict(firsts)
+
+
+async def test_a_broker_restarted_empty_mid_stream_gets_every_event_again_in_order_per_case(
+    kernel_db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    broker = TansuBroker(port=free_port(), log_path=tmp_path / "tansu.log")
+    broker.start()
+    await ensure_topics(test_settings(broker.bootstrap), [TOPIC])
+    relay = relay_with_inspector(kernel_db, broker.bootstrap)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        before = await write_case_events(kernel_db, cases=4, per_case=5)
+        async with asyncio.timeout(20):
+            while await unpublished(kernel_db):
+                await asyncio.sleep(0.05)
+        broker.stop()
+        broker.start()  # memory storage: everything acknowledged before is gone, topics too
+        after = await write_case_events(kernel_db, cases=4, per_case=5)
+        expected = {case: ids for part in (before, after) for case, ids in part.items()}
+        events = await read_events(
+            broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=40, timeout=60, settle=1.0
+        )
+    finally:
+        stop.set()
+        await task
+        broker.stop()
+    assert first_deliveries(events) == expected
+    assert await unpublished(kernel_db) == 0
+
+
+async def test_a_publisher_frozen_while_holding_the_lease_is_replaced_within_seconds(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    settings = test_settings(broker.bootstrap)
+    thaw = asyncio.Event()
+
+    class FreezingProducer:
+        """A producer whose first send hangs until ``thaw``: a pod cut off mid-batch."""
+
+        def __init__(self) -> None:
+            self.real = make_producer(settings)
+
+        async def start(self) -> None:
+            await self.real.start()
+
+        async def stop(self) -> None:
+            await self.real.stop()
+
+        async def send(self, *args: Any, **kwargs: Any) -> Any:
+            await thaw.wait()
+            return await self.real.send(*args, **kwargs)
+
+    frozen = OutboxRelay(kernel_db, FreezingProducer, service="kernel-test", poll_interval=0.05, lease_seconds=1.0)  # type: ignore[arg-type]
+    standby = relay_for(kernel_db, broker.bootstrap)
+    standby.lease_seconds = 1.0
+    expected = await write_case_events(kernel_db, cases=4, per_case=5)
+    stuck = asyncio.create_task(frozen.publish_pending())
+    await asyncio.sleep(0.3)
+    assert frozen.holds_lease and await unpublished(kernel_db) == 20
+
+    started = asyncio.get_running_loop().time()
+    await run_until_drained(standby, kernel_db, timeout=10)
+    took = asyncio.get_running_loop().time() - started
+    thaw.set()
+    assert await stuck == 0  # it sent its batch late, but no longer held the lease: it marked nothing
+    await frozen._drop_clients()
+
+    assert took < 5
+    events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=40, timeout=10, settle=1.0)
+    assert first_deliveries(events) == expected
+
+
+async def test_when_part_of_a_batch_fails_no_later_event_is_marked_before_an_earlier_one(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    settings = test_settings(broker.bootstrap)
+    sends = 0
+
+    class FlakyProducer:
+        """The fourth send of the first batch fails; the others are acknowledged."""
+
+        def __init__(self) -> None:
+            self.real = make_producer(settings)
+
+        async def start(self) -> None:
+            await self.real.start()
+
+        async def stop(self) -> None:
+            await self.real.stop()
+
+        async def send(self, *args: Any, **kwargs: Any) -> Any:
+            nonlocal sends
+            sends += 1
+            if sends == 4:
+                failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+                failed.set_exception(ConnectionError("lost the leader"))
+                return failed
+            return await self.real.send(*args, **kwargs)
+
+    expected = await write_case_events(kernel_db, cases=2, per_case=4)  # seq: a1 b1 a2 b2 a3 b3 ...
+    relay = OutboxRelay(kernel_db, FlakyProducer, service="kernel-test", poll_interval=0.05)  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await relay.publish_pending()
+    async with kernel_db() as session:
+        marked = [
+            r.published_at is not None for r in (await session.execute(select(outbox.c.published_at).order_by(outbox.c.seq)))
+        ]
+    # Waves of one row per case: a1 b1 | a2 b2 (b2 fails) | a3 | a4. Case b sends nothing after its
+    # failure, so b3 never reaches the topic before b2; case a carries on.
+    assert marked == [True, True, True, False, True, False, True, False]
+    await relay._drop_clients()
+
+    await run_until_drained(relay, kernel_db)
+    events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=8, settle=1.0)
+    assert first_deliveries(events) == expected
+
+
+async def test_an_operator_republishes_what_was_published_since_a_time(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker, postgres: EmbeddedPostgres
+) -> None:
+    from typer.testing import CliRunner
+
+    from continuum.cli import app
+
+    await write_case_events(kernel_db, cases=2, per_case=3)
+    await run_until_drained(relay_for(kernel_db, broker.bootstrap), kernel_db)
+    since = datetime.now(UTC)
+    later = await write_case_events(kernel_db, cases=2, per_case=2)
+    await run_until_drained(relay_for(kernel_db, broker.bootstrap), kernel_db)
+
+    command = ["outbox", "republish", "--since", since.isoformat(), "--database-url", postgres.url("kernel_test")]
+    result = await asyncio.to_thread(CliRunner().invoke, app, command)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("4 event(s) marked for republishing")  # only what was published since
+    assert await unpublished(kernel_db) == 4
+    await run_until_drained(relay_for(kernel_db, broker.bootstrap), kernel_db)
+    events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in later, count=8, settle=1.0)
+    assert len(events) == 8 and first_deliveries(events) == later

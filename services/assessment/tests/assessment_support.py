@@ -4,11 +4,8 @@ snapshots that prove a refused request changed nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,7 +19,8 @@ from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.consumer import EventConsumer
 from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, DecisionOutcome, Envelope, ReferralDecided
 from continuum.service_app import Runtime
-from continuum.testing import remember_personal_data, unique
+from continuum.testing import assert_problem, eventually, remember_personal_data, unique
+from continuum.uow import UnitOfWork
 
 MANAGER_NORTH = {"teams": ("north",), "sw_qualified": True}
 
@@ -63,9 +61,12 @@ def decided(
     case_id: uuid.UUID | None = None,
     referral_id: uuid.UUID | None = None,
     correction_of: uuid.UUID | None = None,
+    received_at: datetime | None = None,
 ) -> Envelope[Any]:
+    """A front-door decision as the referral service publishes it, received at 10:00 UTC on
+    ``referral_date`` unless ``received_at`` says otherwise."""
     case = case_id or uuid.uuid4()
-    received = datetime(referral_date.year, referral_date.month, referral_date.day, 10, 0, tzinfo=UTC)
+    received = received_at or datetime(referral_date.year, referral_date.month, referral_date.day, 10, 0, tzinfo=UTC)
     data = ReferralDecided(
         referral_id=referral_id or uuid.uuid4(),
         case_id=case,
@@ -123,18 +124,6 @@ async def publish(
         await producer.stop()
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], *, within: float = 15.0) -> Any:
-    """Poll ``check`` until it returns something truthy; fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {within}s")
-        await asyncio.sleep(0.05)
-
-
 class Cases:
     """Direct access to the service's database and its intake consumer's handler (no broker)."""
 
@@ -178,6 +167,10 @@ class Cases:
         async with self.runtime.session_factory() as session:
             return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
 
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work of the service's own (no caller), to save states a test built with the domain."""
+        return UnitOfWork(self.runtime.session_factory, source="assessment")
+
     async def events(self, case_id: uuid.UUID, event_type: str | None = None) -> list[dict[str, Any]]:
         """The outbox rows written for a case (optionally of one type), oldest first."""
         sql = "SELECT event_type, payload FROM outbox WHERE key = :k"
@@ -204,11 +197,4 @@ class Cases:
         }
 
 
-def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["type"].startswith("https://")
-    if field is not None:
-        assert field in [e["field"] for e in body.get("errors", [])], body
-    return body
+__all__ = ["Api", "Cases", "assert_problem", "child_registered", "decided", "etag", "eventually", "publish"]

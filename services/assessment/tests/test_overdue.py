@@ -8,7 +8,7 @@ from datetime import date
 
 from assessment_support import Cases, eventually
 
-from assessment.scheduler import OverdueScheduler
+from assessment.workers import OverdueScheduler
 from continuum.devstack import TansuBroker
 from continuum.testing import read_events
 

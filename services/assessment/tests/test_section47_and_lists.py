@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from assessment_support import Api, Cases, assert_problem, etag
-from test_api import RECORD, submitted
+from assessment_support import Api, Cases, assert_problem, decided, etag
 
-from continuum.calendar import LONDON, working_days_between
+from assessment import domain, repository
+from assessment.domain import FindingsChange
+from continuum import clock
+from continuum.calendar import working_days_between
+from continuum.codes import PrimaryNeedCode
+from continuum.contracts.assessment import AssessmentOutcome
+from continuum.policy import load_policy
+
+POLICY = load_policy(None)
 
 
 async def test_section_47_start_and_conclusion(api: Api, cases: Cases) -> None:
@@ -90,7 +97,7 @@ async def test_the_worklist_orders_by_working_days_left_and_flags_overdue(api: A
         assert r.status_code == 200, r.text
         items = [i for i in r.json()["items"] if uuid.UUID(i["assessment_id"]) in mine]
         assert [uuid.UUID(i["assessment_id"]) for i in items] == [overdue["id"], sooner["id"], later["id"]]
-        today = datetime.now(LONDON).date()
+        today = clock.today()
         assert items[0]["overdue"] is True and items[0]["working_days_left"] == -working_days_between(overdue["due_date"], today)
         assert items[1]["overdue"] is False and items[1]["working_days_left"] == working_days_between(today, sooner["due_date"])
         lefts = [i["working_days_left"] for i in r.json()["items"]]
@@ -105,27 +112,54 @@ async def test_the_worklist_orders_by_working_days_left_and_flags_overdue(api: A
         assert_problem(await practitioner.get("/v1/assessments/worklist", params={"cursor": "nonsense"}), 422, "cursor")
 
 
+async def _authorised_long_ago(cases: Cases, *, team: str, outcome: str, authorised_on: date) -> None:
+    """An assessment referred on 2 January 2024 and authorised on ``authorised_on``, run through the
+    domain's transitions with those dates (the API's clock is today's) and saved as the service saves."""
+    at = datetime.combine(authorised_on, datetime.min.time(), UTC) + timedelta(hours=9)
+    findings = FindingsChange(
+        start_date=date(2024, 1, 3),
+        child_seen_date=date(2024, 1, 4),
+        child_seen_alone=True,
+        factors=["21"] if outcome != "cin_plan" else ["6A"],
+        primary_need=PrimaryNeedCode("N9" if outcome != "cin_plan" else "N2"),
+        recommendation=AssessmentOutcome(outcome),
+        recommendation_summary="Recorded long ago.",
+    )
+    manager, lead = domain.Actor("manager", sw_qualified_manager=True), domain.Actor(f"sw-{uuid.uuid4().hex[:6]}")
+    event = decided(team=team, referral_date=date(2024, 1, 2)).data
+    opened, _ = domain.open_from_decision(event, assessment_id=uuid.uuid4(), section47_id=uuid.uuid4(), child=None, policy=POLICY)
+    a, _ = domain.allocate(
+        opened.assessment,
+        by=manager,
+        now=at,
+        lead_practitioner=lead.id,
+        role="social_worker",
+        reason=None,
+        policy=POLICY.lead_practitioners,
+    )
+    a, _ = domain.record(a, by=lead, today=authorised_on, changes=findings)
+    a, _ = domain.submit(a, by=lead, now=at, child=None)
+    a, _ = domain.authorise(
+        a,
+        section47=None,
+        by=manager,
+        now=at,
+        today=authorised_on,
+        outcome=AssessmentOutcome(outcome),
+        on=authorised_on,
+        child=None,
+        policy=POLICY,
+    )
+    async with cases.unit_of_work() as tx:
+        await repository.insert_opened(tx, domain.AssessmentAndEnquiry(a))
+
+
 async def test_measures_for_a_date_range_by_team(api: Api, cases: Cases) -> None:
     team = "disabled-children"
     # Referral 2 January 2024; authorised after 22, 45 and 83 working days (Easter 2024 in the last).
-    plans = [("2024-02-01", "nfa"), ("2024-03-05", "early_help"), ("2024-04-30", "cin_plan")]
+    plans = [(date(2024, 2, 1), "nfa"), (date(2024, 3, 5), "early_help"), (date(2024, 4, 30), "cin_plan")]
     for authorised_on, outcome in plans:
-        record = RECORD | {
-            "start_date": "2024-01-03",
-            "child_seen_date": "2024-01-04",
-            "specialist_assessments": [],
-            "recommendation": outcome,
-            "primary_need": "N9" if outcome != "cin_plan" else "N2",
-            "factors": ["21"] if outcome != "cin_plan" else ["6A"],
-        }
-        a = await submitted(api, cases, f"sw-{uuid.uuid4().hex[:6]}", record, team=team, referral_date=date(2024, 1, 2))
-        async with api.manager(team) as manager:
-            r = await manager.post(
-                f"/v1/assessments/{a['id']}/authorisation",
-                json={"authorisation_date": authorised_on, "outcome": outcome},
-                headers=etag(a["version"]),
-            )
-            assert r.status_code == 200, r.text
+        await _authorised_long_ago(cases, team=team, outcome=outcome, authorised_on=authorised_on)
     async with api.manager(team) as manager:
         r = await manager.get("/v1/assessments/measures", params={"from": "2024-01-01", "to": "2024-12-31", "team": team})
         assert r.status_code == 200, r.text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +15,7 @@ import httpx
 
 from continuum.auth import mint_dev_token
 from continuum.contracts import PARTNER_STATUS_TOPIC, REFERRAL_TOPIC, Envelope, parse_event
-from continuum.testing import read_raw, remember_personal_data, unique
+from continuum.testing import eventually, read_raw, remember_personal_data, table_counts, unique
 from referral.settings import ReferralSettings
 
 
@@ -124,11 +123,7 @@ async def db_execute(settings: ReferralSettings, sql: str, *args: Any) -> str:
 
 async def row_counts(settings: ReferralSettings) -> dict[str, int]:
     """How many rows the tables a bad request must not touch hold now."""
-    conn = await asyncpg.connect(_dsn(settings))
-    try:
-        return {table: await conn.fetchval(f"SELECT count(*) FROM {table}") for table in COUNTED_TABLES}
-    finally:
-        await conn.close()
+    return await table_counts(_dsn(settings), COUNTED_TABLES)
 
 
 COUNTED_TABLES = ("referrals", "children", "outbox", "referral_decisions", "information_requests")
@@ -144,14 +139,13 @@ async def audit_count(settings: ReferralSettings, subject_id: str, *, outcome: s
 
 async def wait_for_row(settings: ReferralSettings, sql: str, *args: Any, within: float = 10.0) -> asyncpg.Record:
     """Poll until ``sql`` returns a row; fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while True:
+
+    async def first() -> asyncpg.Record | None:
         rows = await db_fetch(settings, sql, *args)
-        if rows:
-            return rows[0]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no row after {within}s for: {sql} {args}")
-        await asyncio.sleep(0.1)
+        return rows[0] if rows else None
+
+    row: asyncpg.Record = await eventually(first, within=within, interval=0.1)
+    return row
 
 
 # --- the topics ---------------------------------------------------------------------------------
@@ -176,17 +170,6 @@ async def events_since(settings: ReferralSettings, since: datetime, *, wait: flo
 
 
 # --- answers ------------------------------------------------------------------------------------
-
-
-def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
-    """The answer is RFC 9457 problem+json with ``status``; when ``field`` is given, the errors name it."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    if field is not None:
-        assert field in [e["field"] for e in body.get("errors", [])], body
-    return body
 
 
 def now_utc() -> datetime:

@@ -8,7 +8,6 @@ import asyncpg
 import pytest
 from referral_support import (
     Api,
-    assert_problem,
     audit_count,
     db_execute,
     db_fetch,
@@ -17,7 +16,7 @@ from referral_support import (
     post_referral,
 )
 
-from continuum.testing import owner_url, unique
+from continuum.testing import assert_problem, owner_url, unique
 from referral.settings import ReferralSettings
 
 
@@ -78,6 +77,7 @@ async def test_practitioner_of_the_allocated_team_can_read_the_referral_and_the_
         decided = await manager.post(
             f"/v1/referrals/{referral['id']}/decision",
             json={"outcome": "assessment", "reasons": "Needs assessment.", "team": "east"},
+            headers={"If-Match": '"1"'},
         )
     assert decided.status_code == 200, decided.text
     async with api.as_user("practitioner", teams=("east",)) as practitioner:
@@ -92,7 +92,9 @@ async def test_auditor_reads_any_team_but_may_not_decide(api: Api) -> None:
     async with api.as_user("auditor", teams=()) as auditor:
         r = await auditor.get(f"/v1/referrals/{referral['id']}")
         d = await auditor.post(
-            f"/v1/referrals/{referral['id']}/decision", json={"outcome": "nfa", "reasons": "No.", "team": "south"}
+            f"/v1/referrals/{referral['id']}/decision",
+            json={"outcome": "nfa", "reasons": "No.", "team": "south"},
+            headers={"If-Match": '"1"'},
         )
     assert r.status_code == 200, r.text
     assert_problem(d, 403)

@@ -36,7 +36,8 @@ async def _call(api: Api, roles: tuple[str, ...], who: dict[str, Any], method: s
 
 async def _decided(api: Api) -> dict[str, Any]:
     referral = await _referral(api)
-    r = await _call(api, ("manager",), NORTH, "POST", f"/v1/referrals/{referral['id']}/decision", json=DECISION)
+    url = f"/v1/referrals/{referral['id']}/decision"
+    r = await _call(api, ("manager",), NORTH, "POST", url, json=DECISION, headers={"If-Match": '"1"'})
     assert r.status_code == 200, r.text
     return referral
 
@@ -89,6 +90,15 @@ async def receive_referral(api: Api) -> Any:
     ]
 
 
+async def list_referrals(api: Api) -> Any:
+    referral = await _referral(api)
+    child = referral["child"]["id"]
+    ok = await _call(api, ("practitioner",), NORTH, "GET", "/v1/referrals", params={"child_id": child})
+    refused = await _call(api, ("practitioner",), SOUTH, "GET", "/v1/referrals", params={"child_id": child})
+    listed = {("child", child, "success"), ("referral", referral["id"], "success")}
+    return [(ok, listed), (refused, {("child", child, "refused")})]
+
+
 async def get_referral(api: Api) -> Any:
     referral = await _referral(api)
     url = f"/v1/referrals/{referral['id']}"
@@ -101,7 +111,7 @@ async def get_referral(api: Api) -> Any:
 async def decide(api: Api) -> Any:
     referral = await _referral(api)
     url = f"/v1/referrals/{referral['id']}/decision"
-    refused = await _call(api, ("manager",), SOUTH, "POST", url, json=DECISION)
+    refused = await _call(api, ("manager",), SOUTH, "POST", url, json=DECISION, headers={"If-Match": '"1"'})
     ok = await _call(api, ("manager",), NORTH, "POST", url, json=DECISION, headers={"If-Match": '"1"'})
     done = {("referral", referral["id"], "success"), ("child", referral["child"]["id"], "success")}
     return [(ok, done), (refused, {("referral", referral["id"], "refused")})]
@@ -110,7 +120,7 @@ async def decide(api: Api) -> Any:
 async def correct_decision(api: Api) -> Any:
     referral = await _decided(api)
     url = f"/v1/referrals/{referral['id']}/decision-corrections"
-    refused = await _call(api, ("manager",), SOUTH, "POST", url, json=CORRECTION)
+    refused = await _call(api, ("manager",), SOUTH, "POST", url, json=CORRECTION, headers={"If-Match": '"2"'})
     ok = await _call(api, ("manager",), NORTH, "POST", url, json=CORRECTION, headers={"If-Match": '"2"'})
     done = {("referral", referral["id"], "success"), ("child", referral["child"]["id"], "success")}
     return [(ok, done), (refused, {("referral", referral["id"], "refused")})]
@@ -146,6 +156,7 @@ SCENARIOS: dict[str, Scenario] = {
     "get_child": get_child,
     "update_child": update_child,
     "receive_referral": receive_referral,
+    "list_referrals": list_referrals,
     "get_referral": get_referral,
     "decide": decide,
     "correct_decision": correct_decision,

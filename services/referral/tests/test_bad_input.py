@@ -8,9 +8,10 @@ import base64
 from typing import Any
 
 import pytest
-from referral_support import Api, assert_problem, changes_nothing, new_child, new_referral, post_referral, upn
+from referral_support import Api, changes_nothing, new_child, new_referral, post_referral, upn
 
 from continuum.limits import unbounded_request_strings
+from continuum.testing import assert_problem
 
 
 async def _child(api: Api, **values: Any) -> dict[str, Any]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from referral_support import Api, assert_problem, changes_nothing, iso, now_utc, post_referral
+from referral_support import Api, changes_nothing, iso, now_utc, post_referral
 
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.testing import read_events
+from continuum.testing import assert_problem, read_events
 
 QUESTION = "Previous call-outs to the address in the last 12 months?"
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from referral_support import (
     Api,
-    assert_problem,
     changes_nothing,
     db_fetch,
     db_value,
@@ -19,6 +18,8 @@ from referral_support import (
     post_referral,
     upn,
 )
+
+from continuum.testing import assert_problem
 
 
 async def _north_child(api: Api, **identifiers: str) -> dict[str, Any]:

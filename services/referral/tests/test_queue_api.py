@@ -10,7 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from referral_support import Api, assert_problem, iso, new_referral, now_utc, post_referral
+from referral_support import Api, iso, new_referral, now_utc, post_referral
+
+from continuum.testing import assert_problem
 
 TEAM = "disabled-children"  # these tests' referrals; no other test file refers to this team
 
@@ -113,7 +115,9 @@ async def test_decided_referrals_leave_the_queue(api: Api) -> None:
         before = [i["referral_id"] for i in await _whole_queue(client, team=TEAM)]
         async with api.as_user("manager", teams=(TEAM,)) as manager:
             r = await manager.post(
-                f"/v1/referrals/{referral['id']}/decision", json={"outcome": "nfa", "reasons": "No concerns.", "team": TEAM}
+                f"/v1/referrals/{referral['id']}/decision",
+                json={"outcome": "nfa", "reasons": "No concerns.", "team": TEAM},
+                headers={"If-Match": '"1"'},
             )
         assert r.status_code == 200, r.text
         after = [i["referral_id"] for i in await _whole_queue(client, team=TEAM)]

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
-from referral_support import Api, assert_problem, db_fetch, new_referral, post_referral
+from referral_support import Api, db_fetch, new_referral, post_referral
 
 from continuum.policy import DEV_POLICY
+from continuum.testing import assert_problem
 from referral.app import create_app
 from referral.settings import ReferralSettings
 

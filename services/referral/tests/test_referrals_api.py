@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from referral_support import (
     Api,
-    assert_problem,
     changes_nothing,
     db_value,
     iso,
@@ -20,7 +19,7 @@ from referral_support import (
 )
 
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.testing import read_events, read_raw, unique
+from continuum.testing import assert_problem, read_events, read_raw, unique
 
 # --- happy paths ----------------------------------------------------------------------------------
 
@@ -253,3 +252,53 @@ async def test_request_with_a_forged_token_gets_401_problem(api: Api) -> None:
     ) as forged:
         r = await forged.get("/v1/front-door/queue")
     assert_problem(r, 401)
+
+
+# --- a child's referrals, for integrators (issue 7, point 7) ----------------------------------------
+
+
+async def test_a_childs_referrals_are_listed_oldest_first_with_the_decision_in_force(api: Api) -> None:
+    async with api.as_user("front_door") as client:
+        first = await post_referral(client, new_referral(received_at="2026-06-11T23:30:00Z"))
+        body = new_referral(received_at="2026-10-01T09:00:00Z", child_id=first["child"]["id"]) | {"child": None}
+        second = await post_referral(client, body)
+    async with api.as_user("manager") as manager:
+        decided = await manager.post(
+            f"/v1/referrals/{first['id']}/decision",
+            json={"outcome": "nfa", "reasons": "No further action.", "team": "north"},
+            headers={"If-Match": '"1"'},
+        )
+        assert decided.status_code == 200, decided.text
+        r = await manager.get("/v1/referrals", params={"child_id": first["child"]["id"]})
+    assert r.status_code == 200, r.text
+    assert [
+        (i["id"], i["referral_date"], i["status"], i["outcome"], i["closed_on"], i["re_referral"]) for i in r.json()["items"]
+    ] == [
+        (first["id"], "2026-06-12", "decided", "nfa", "2026-06-12", False),
+        (second["id"], "2026-10-01", "received", None, None, True),
+    ]
+    assert r.json()["next_cursor"] is None
+
+
+async def test_a_childs_referrals_show_only_those_of_the_callers_teams(api: Api) -> None:
+    async with api.as_user("front_door") as client:
+        north = await post_referral(client, new_referral(team="north", received_at="2026-11-02T09:00:00Z"))
+        body = new_referral(child_id=north["child"]["id"], team="south", received_at="2026-11-03T09:00:00Z") | {"child": None}
+        south = await post_referral(client, body)
+        everything = await client.get("/v1/referrals", params={"child_id": north["child"]["id"], "limit": 1})
+        rest = await client.get(
+            "/v1/referrals", params={"child_id": north["child"]["id"], "cursor": everything.json()["next_cursor"]}
+        )
+    async with api.as_user("practitioner", teams=("south",)) as practitioner:
+        r = await practitioner.get("/v1/referrals", params={"child_id": north["child"]["id"]})
+    assert [i["id"] for i in everything.json()["items"] + rest.json()["items"]] == [north["id"], south["id"]]
+    assert [i["id"] for i in r.json()["items"]] == [south["id"]]
+
+
+async def test_the_referrals_of_a_child_the_caller_may_not_see_answer_404(api: Api) -> None:
+    async with api.as_user("front_door") as client:
+        referral = await post_referral(client, new_referral(team="north"))
+    async with api.as_user("practitioner", teams=("south",)) as practitioner:
+        r = await practitioner.get("/v1/referrals", params={"child_id": referral["child"]["id"]})
+    assert_problem(r, 404)
+    assert referral["id"] not in r.text

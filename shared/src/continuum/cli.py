@@ -2,7 +2,8 @@
 
 - ``continuum up``: the whole stack on embedded parts (``make run``).
 - ``continuum token``: a dev JWT for a role.
-- ``continuum dlq replay``: re-drive a dead-letter topic into the topics its messages came from.
+- ``continuum dlq replay``: re-drive a consumer group's dead letters to that group alone.
+- ``continuum outbox republish``: send a service's retained events again (after a broker lost them).
 - ``continuum schemas``: write the event contracts' JSON Schemas and AsyncAPI document to docs/.
 """
 
@@ -27,6 +28,12 @@ from continuum.settings import ServiceSettings
 app = typer.Typer(help="Continuum developer and operator commands", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter topics")
 app.add_typer(dlq_app, name="dlq")
+#: ``continuum up`` starts a service that exited again, at most this many times in this window.
+MAX_RESTARTS = 5
+RESTART_WINDOW_SECONDS = 300.0
+
+outbox_app = typer.Typer(help="A service's outbox, the source of truth for its events")
+app.add_typer(outbox_app, name="outbox")
 
 
 @app.command()
@@ -54,7 +61,9 @@ def up(
     """Start PostgreSQL, the broker and every installed service; Ctrl-C stops them all cleanly."""
     from continuum.contracts import ALL_TOPICS
     from continuum.devstack import (
+        UVICORN_RUNTIME,
         EmbeddedPostgres,
+        ServiceManifest,
         TansuBroker,
         die_with_parent,
         discover_services,
@@ -106,7 +115,8 @@ def up(
         asyncio.run(ensure_topics(settings, topics))
         logs = data_dir / "logs"
         logs.mkdir(exist_ok=True)
-        for svc in services:
+
+        def launch(svc: ServiceManifest) -> subprocess.Popen[bytes]:
             env = (
                 os.environ
                 | svc.extra_env
@@ -131,9 +141,13 @@ def up(
                 str(svc.port),
                 "--no-access-log",
                 "--no-server-header",
+                *UVICORN_RUNTIME,
             ]
-            process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-            processes.append((svc.name, process))
+            return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+
+        by_name = {svc.name: svc for svc in services}
+        for svc in services:
+            processes.append((svc.name, launch(svc)))
         for svc in services:
             wait_for_port(svc.port, timeout=30)
         typer.echo(f"\nContinuum is up in {time.monotonic() - started:.1f}s. Logs in {logs}/\n")
@@ -146,11 +160,25 @@ def up(
                 tok = mint_dev_token(dev, sub="dev-front-door", roles=list(svc.example_roles), teams=["north"], sw_qualified=True)
                 typer.echo(f"\nTry ({svc.name}):\n" + svc.example.format(url=f"http://127.0.0.1:{svc.port}", token=tok))
         typer.echo("\nCtrl-C stops everything.")
+        # As an orchestrator would: a service process that exits is started again (its outbox and
+        # its consumers' committed offsets carry on where it stopped), a few times at most.
+        restarts: dict[str, list[float]] = {}
         while not stopping and not exit_when_ready:
-            for name, proc in processes:
-                if proc.poll() is not None:
-                    typer.echo(f"{name} exited with {proc.returncode}; see {logs}/{name}.log", err=True)
+            for index, (name, proc) in enumerate(processes):
+                if proc.poll() is None:
+                    continue
+                recent = [t for t in restarts.get(name, []) if time.monotonic() - t < RESTART_WINDOW_SECONDS]
+                if len(recent) >= MAX_RESTARTS:
+                    typer.echo(
+                        f"{name} exited with {proc.returncode} {MAX_RESTARTS + 1} times in {RESTART_WINDOW_SECONDS // 60:.0f} "
+                        f"minutes; stopping the stack. See {logs}/{name}.log",
+                        err=True,
+                    )
                     stopping = True
+                    break
+                typer.echo(f"{name} exited with {proc.returncode}; starting it again (see {logs}/{name}.log)", err=True)
+                restarts[name] = [*recent, time.monotonic()]
+                processes[index] = (name, launch(by_name[name]))
             time.sleep(0.5)
     finally:
         typer.echo("stopping: services (relays drain), then the broker, then PostgreSQL")
@@ -175,16 +203,22 @@ def dlq_replay(
     ] = None,
     limit: Annotated[int, typer.Option(help="replay at most this many messages")] = 1000,
 ) -> None:
-    """Send each dead letter back to its original topic (after the cause is fixed). The consumer's
+    """Re-drive each dead letter of GROUP once, to GROUP alone (its retry topic; never the shared
+    topic), up to the end of the dead-letter topic as it is now. A message that fails again goes
+    back to the dead-letter topic with its attempt count raised, for the next run; the consumer's
     inbox makes a replay of an already handled event harmless."""
-    from continuum.dlq import replay
+    from continuum.dlq import replay_report
 
     # Reads no tokens, so dev when CONTINUUM_ENV is unset is harmless; in a pod it is set.
-    settings = ServiceSettings(env=os.environ.get("CONTINUUM_ENV") or "dev")
+    env = os.environ.get("CONTINUUM_ENV") or "dev"
+    overrides: dict[str, object] = {}
+    if env == "dev" and "CONTINUUM_KAFKA_IDEMPOTENCE" not in os.environ:
+        overrides["kafka_idempotence"] = False  # the embedded broker refuses idempotent producers
     if bootstrap:
-        settings = settings.model_copy(update={"kafka_bootstrap": bootstrap})
-    count = asyncio.run(replay(settings, group, limit=limit))
-    typer.echo(f"replayed {count} message(s) from the dead-letter topic of {group}")
+        overrides["kafka_bootstrap"] = bootstrap
+    settings = ServiceSettings(env=env, **overrides)  # type: ignore[arg-type]
+    report = asyncio.run(replay_report(settings, group, limit=limit))
+    typer.echo(f"replayed {report.replayed} dead letter(s) of {group} to {group} alone; {report.left} left for a later run")
 
 
 @app.command()
@@ -214,3 +248,40 @@ def schemas(out: Annotated[Path, typer.Option(help="folder to write into")] = Pa
 
 if __name__ == "__main__":
     app()
+
+
+@outbox_app.command("republish")
+def outbox_republish(
+    since: Annotated[
+        str,
+        typer.Option(
+            help="republish what was published at or after this instant (ISO 8601 with a zone, e.g. 2026-11-27T09:00:00Z)"
+        ),
+    ],
+    database_url: Annotated[str | None, typer.Option(help="the service's database (default from CONTINUUM_DATABASE_URL)")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="only these topics (repeatable)")] = None,
+) -> None:
+    """Mark a service's events published since SINCE as unsent: its running relay sends them again
+    in order (a cluster migration, a topic recreated or a retention mistake). Consumers skip what
+    they already handled. Only what the outbox still retains can be sent (CONTINUUM_OUTBOX_RETENTION_DAYS)."""
+    from datetime import datetime
+
+    from continuum.db import make_engine, make_session_factory
+    from continuum.relay import mark_for_republish
+
+    moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise typer.BadParameter("give a time zone, e.g. 2026-11-27T09:00:00Z", param_hint="--since")
+    url = database_url or os.environ.get("CONTINUUM_DATABASE_URL")
+    if not url:
+        raise typer.BadParameter("give --database-url or set CONTINUUM_DATABASE_URL", param_hint="--database-url")
+
+    async def run() -> int:
+        engine = make_engine(url)
+        try:
+            return await mark_for_republish(make_session_factory(engine), topics=topic or None, since=moment)
+        finally:
+            await engine.dispose()
+
+    count = asyncio.run(run())
+    typer.echo(f"{count} event(s) marked for republishing; the service's relay sends them in order")

@@ -18,28 +18,49 @@ the retries, sends the message to the dead-letter topic and the partition keeps 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from continuum.contracts import Envelope, parse_event
+from continuum.contracts import Envelope, UnknownEventType, parse_event
 from continuum.db import inbox
 from continuum.errors import Problem, RuleBroken
-from continuum.kafka import dlq_topic
-from continuum.observability import CONSUMER_HANDLED, CONSUMER_LAG, DLQ_MESSAGES, parse_traceparent
-from continuum.uow import UnitOfWork
+from continuum.kafka import TOPIC_RETENTION_MS, consumer_topics, dlq_topic, retry_topic
+from continuum.observability import (
+    CONSUMER_HANDLED,
+    CONSUMER_LAG,
+    CONSUMER_PAUSED_SECONDS,
+    DLQ_MESSAGES,
+    parse_traceparent,
+)
+from continuum.supervise import sleep_or_stop, supervise
+from continuum.uow import Transaction, UnitOfWork
 
 log = logging.getLogger("continuum.consumer")
 
-Handler = Callable[[UnitOfWork, Envelope[Any]], Awaitable[None]]
+#: A consumer's handler: applies one event inside the transaction the runner opened (with the inbox row).
+Handler = Callable[[Transaction, Envelope[Any]], Awaitable[None]]
+#: A batch handler: applies several events of one type at once, set-based (one statement per kind of
+#: row), with exactly the effect of its per-event handler applied to each in order (a test per
+#: handler proves it). The runner claims their inbox rows in one statement and passes only new events;
+#: when the batch fails, each event goes through the per-event handler alone.
+BatchHandler = Callable[[Transaction, list[Envelope[Any]]], Awaitable[None]]
+
+
+#: Handled event ids are kept longer than any topic keeps events (``TOPIC_RETENTION_MS``, 400 days),
+#: so no event can be delivered again, even to a group that lost its offsets, after its id is forgotten.
+INBOX_RETENTION = timedelta(milliseconds=TOPIC_RETENTION_MS) + timedelta(days=1)
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class PermanentFailure(Exception):
@@ -55,6 +76,31 @@ _CLAIM_IN_INBOX = (
 )
 
 
+#: A dependency that is away for a while (the database restarting, the network): the event waits.
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (serialization, deadlock), resources, operator
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` says "try again later" rather than "this event is wrong": a lost or refused
+    connection, a timeout, a serialization failure or deadlock, a database shutting down or out of
+    connections. Such a failure pauses the partition and retries the event until it succeeds."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionError | TimeoutError | OSError | asyncpg.InterfaceError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, OperationalError | asyncpg.PostgresConnectionError):
+            return True
+        sqlstate = str(getattr(current, "sqlstate", "") or getattr(getattr(current, "orig", None), "sqlstate", "") or "")
+        if sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _refusal(exc: Exception) -> str | None:
     """Why the event can never be handled, if ``exc`` says so: retrying cannot change a broken
     rule or a use case's 4xx answer."""
@@ -68,13 +114,20 @@ def _refusal(exc: Exception) -> str | None:
 Ready = tuple[ConsumerRecord[bytes, bytes], Envelope[Any], Handler]
 
 
-class _FailedInBatch(Exception):
-    """Handling ``items[index]`` (or committing them) failed with ``cause``; nothing was kept."""
+class _Interrupted(Exception):
+    """The consumer is stopping while an event waits for a dependency: leave it uncommitted."""
 
-    def __init__(self, index: int, cause: Exception) -> None:
+
+class _FailedInBatch(Exception):
+    """Handling ``items[index]`` (or committing them) failed with ``cause``; nothing was kept. When
+    ``run`` > 1, the events ``index`` to ``index + run - 1`` failed together in a batch handler, and
+    none of them is to blame yet."""
+
+    def __init__(self, index: int, cause: Exception, run: int = 1) -> None:
         super().__init__(f"event {index} of the batch failed: {cause!r}")
         self.index = index
         self.cause = cause
+        self.run = run
 
 
 class EventConsumer:
@@ -90,6 +143,10 @@ class EventConsumer:
         source: str,
         max_attempts: int = 3,
         retry_backoff: float = 0.2,
+        max_pause_backoff: float = 10.0,
+        declare_topics: Callable[[list[str]], Awaitable[object]] | None = None,
+        inbox_retention: timedelta = INBOX_RETENTION,
+        batch_handlers: dict[str, BatchHandler] | None = None,
     ) -> None:
         """``name`` is the consumer group and the inbox's consumer name. Event types with no handler
         on a subscribed topic are acknowledged and ignored (another consumer's business)."""
@@ -102,6 +159,12 @@ class EventConsumer:
         self.source = source
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
+        self.max_pause_backoff = max_pause_backoff
+        self._declare_topics = declare_topics
+        self.inbox_retention = inbox_retention
+        self.batch_handlers = batch_handlers or {}
+        self._last_prune = 0.0
+        self._stop = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self.started = asyncio.Event()
@@ -112,23 +175,23 @@ class EventConsumer:
         consumer = self._consumer
         if consumer is None:
             return False
-        wanted = {(t, p) for t in self.topics for p in consumer.partitions_for_topic(t) or ()}
+        wanted = {(t, p) for t in [*self.topics, retry_topic(self.name)] for p in consumer.partitions_for_topic(t) or ()}
         held = {(tp.topic, tp.partition) for tp in consumer.assignment()}
         return bool(wanted) and held == wanted
 
     async def run(self, stop: asyncio.Event) -> None:
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                await self._start()
-                backoff = 0.5
-                await self._consume(stop)
-            except Exception as exc:  # noqa: BLE001 - reconnect after any client failure
-                log.warning("consumer failed; restarting", extra={"consumer": self.name, "error": type(exc).__name__})
-                await self._close()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=backoff)
-                backoff = min(backoff * 2, 30.0)
+        """Consume until ``stop``; after any client failure, close, back off and reconnect."""
+        self._stop = stop
+
+        async def step() -> float:
+            await self._start()
+            await self._consume(stop)
+            return 0.0
+
+        async def reconnect(_: BaseException) -> None:
+            await self._close()
+
+        await supervise(f"consumer-{self.name}", step, stop, on_failure=reconnect)
         await self._close()
 
     async def _start(self) -> None:
@@ -141,8 +204,10 @@ class EventConsumer:
                 raise
             self._producer = producer
         if self._consumer is None:
+            if self._declare_topics is not None:
+                await self._declare_topics([*self.topics, *consumer_topics(self.name)])
             consumer = self._consumer_factory()
-            consumer.subscribe(self.topics)
+            consumer.subscribe([*self.topics, retry_topic(self.name)])  # its retries: only this group's
             try:
                 await consumer.start()
             except Exception:
@@ -161,15 +226,38 @@ class EventConsumer:
                 except Exception:
                     log.debug("client stop failed", exc_info=True)
 
+    async def prune_inbox(self) -> int:
+        """Forget handled event ids older than the retention: the topics no longer hold those
+        events, so none can be delivered again (docs/operations.md, "Retention")."""
+        cutoff = datetime.now(UTC) - self.inbox_retention
+        async with self._session_factory() as session, session.begin():
+            result = await session.execute(delete(inbox).where(inbox.c.consumer == self.name, inbox.c.handled_at < cutoff))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def _prune_now_and_then(self) -> None:
+        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
+            return
+        self._last_prune = time.monotonic()
+        try:
+            pruned = await self.prune_inbox()
+            if pruned:
+                log.info("inbox pruned", extra={"consumer": self.name, "rows": pruned})
+        except Exception:
+            log.debug("inbox prune failed", exc_info=True)
+
     async def _consume(self, stop: asyncio.Event) -> None:
         consumer = self._consumer
         assert consumer is not None
         while not stop.is_set():
+            await self._prune_now_and_then()
             batches = await consumer.getmany(timeout_ms=200, max_records=100)
             for tp, records in batches.items():
                 if stop.is_set():
                     break  # what is fetched but not handled is not committed: the next start reads it
-                await self._process_batch(records)
+                try:
+                    await self._process_batch(records)
+                except _Interrupted:
+                    return
                 last = records[-1]
                 # One offset commit per partition batch, after each event's own database commit:
                 # a crash in between redelivers events whose inbox rows make them no-ops.
@@ -197,6 +285,11 @@ class EventConsumer:
         for record in records:
             try:
                 event = parse_event(record.value or b"")
+            except UnknownEventType:
+                # A newer producer's event (a rolling deploy adds one): not ours to judge. Skipped
+                # and counted; a tolerant reader never fills its dead-letter topic with them.
+                CONSUMER_HANDLED.labels(self.name, "unknown_type").inc()
+                continue
             except ValueError as exc:
                 await self._dead_letter(record, f"invalid: {exc}")
                 continue
@@ -213,8 +306,13 @@ class EventConsumer:
                 outcomes = await self._handle_together([(event, handler) for _, event, handler in ready])
             except _FailedInBatch as failure:
                 await self._handle_batch(ready[: failure.index])
-                await self._handle_with_retries(*ready[failure.index], first_failure=failure.cause)
-                ready = ready[failure.index + 1 :]
+                if failure.run > 1:
+                    # A batch handler failed: each event of its run goes through the per-event path.
+                    for item in ready[failure.index : failure.index + failure.run]:
+                        await self._handle_with_retries(*item)
+                else:
+                    await self._handle_with_retries(*ready[failure.index], first_failure=failure.cause)
+                ready = ready[failure.index + failure.run :]
                 continue
             for outcome in outcomes:
                 CONSUMER_HANDLED.labels(self.name, outcome).inc()
@@ -228,23 +326,49 @@ class EventConsumer:
         *,
         first_failure: Exception | None = None,
     ) -> None:
-        """Handle one event, retrying with backoff; ``first_failure`` is an attempt already made."""
+        """Handle one event; ``first_failure`` is an attempt already made. A refusal goes to the
+        dead-letter topic at once; a transient failure (the database or the network away) pauses
+        the partition and retries, backing off up to ``max_pause_backoff``, for as long as it
+        lasts; any other failure is retried ``max_attempts`` times, then dead-lettered."""
         attempt, failure = (1, first_failure) if first_failure is not None else (0, None)
+        errors, pause = 0, self.retry_backoff
         while True:
             if failure is not None:
                 refusal = _refusal(failure)
                 if refusal is not None:
                     await self._dead_letter(record, f"rejected: {refusal}")
                     return
-                log.warning(
-                    "handler failed",
-                    extra={"consumer": self.name, "event_id": str(event.id), "attempt": attempt, "error": type(failure).__name__},
-                )
-                if attempt >= self.max_attempts:
-                    reason = f"failed after {attempt} attempts: {type(failure).__name__}: {failure}"
-                    await self._dead_letter(record, reason)
-                    return
-                await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
+                if is_transient(failure):
+                    log.warning(
+                        "dependency unavailable; partition paused",
+                        extra={
+                            "consumer": self.name,
+                            "event_id": str(event.id),
+                            "error": type(failure).__name__,
+                            "wait_s": pause,
+                        },
+                    )
+                    CONSUMER_PAUSED_SECONDS.labels(self.name).inc(pause)
+                    await sleep_or_stop(self._stop, pause)
+                    if self._stop.is_set():
+                        raise _Interrupted  # not handled, not committed: the next start redelivers it
+                    pause = min(pause * 2, self.max_pause_backoff)
+                else:
+                    errors += 1
+                    log.warning(
+                        "handler failed",
+                        extra={
+                            "consumer": self.name,
+                            "event_id": str(event.id),
+                            "attempt": errors,
+                            "error": type(failure).__name__,
+                        },
+                    )
+                    if errors >= self.max_attempts:
+                        reason = f"failed after {errors} attempts: {type(failure).__name__}: {failure}"
+                        await self._dead_letter(record, reason)
+                        return
+                    await asyncio.sleep(self.retry_backoff * 2 ** (errors - 1))
             attempt += 1
             try:
                 outcome = await self.handle(event, handler)
@@ -260,45 +384,95 @@ class EventConsumer:
 
     async def _handle_together(self, items: list[tuple[Envelope[Any], Handler]]) -> list[str]:
         """Handle events in one transaction, each at most once: its inbox row and its handler's
-        writes commit together, and an event whose inbox row exists is a duplicate. Any failure
-        rolls everything back and is raised as :class:`_FailedInBatch` naming the event."""
+        writes commit together, and an event whose inbox row exists is a duplicate. A run of two or
+        more consecutive events of a type with a batch handler is claimed with one statement and
+        applied by that handler at once. Any failure rolls everything back and is raised as
+        :class:`_FailedInBatch` naming the event (the first of a run that failed together)."""
         uow = UnitOfWork(self._session_factory, source=self.source)
         outcomes: list[str] = []
-        failing = 0
+        failing, failing_run = 0, 1
         try:
             async with uow:
-                for position, (event, handler) in enumerate(items):
-                    failing = position
-                    params = {"consumer": self.name, "event_id": event.id, "event_type": event.type}
-                    if (await uow.session.execute(_CLAIM_IN_INBOX, params)).first() is None:
-                        outcomes.append("duplicate")
+                for start, run in self._runs(items):
+                    failing, failing_run = start, 1
+                    batch_handler = self.batch_handlers.get(run[0][0].type) if len(run) > 1 else None
+                    if batch_handler is not None:
+                        failing_run = len(run)
+                        fresh = await self._claim_all(uow, [event for event, _ in run])
+                        new: list[Envelope[Any]] = []
+                        for event, _ in run:  # a redelivery within the run is a duplicate too
+                            outcomes.append("handled" if event.id in fresh else "duplicate")
+                            if event.id in fresh:
+                                fresh.discard(event.id)
+                                new.append(event)
+                        if new:
+                            uow.traceparent = None  # a batch's events continue no single trace
+                            await batch_handler(uow, new)
                         continue
-                    uow.traceparent = parse_traceparent(event.traceparent)  # its events continue a valid trace only
-                    await handler(uow, event)
-                    outcomes.append("handled")
-                failing = len(items) - 1  # a failure from here on is the commit's: blame the last event
+                    for offset, (event, handler) in enumerate(run):
+                        failing, failing_run = start + offset, 1
+                        params = {"consumer": self.name, "event_id": event.id, "event_type": event.type}
+                        if (await uow.session.execute(_CLAIM_IN_INBOX, params)).first() is None:
+                            outcomes.append("duplicate")
+                            continue
+                        uow.traceparent = parse_traceparent(event.traceparent)  # its events continue a valid trace only
+                        await handler(uow, event)
+                        outcomes.append("handled")
+                failing, failing_run = len(items) - 1, 1  # a failure from here on is the commit's: blame the last event
         except Exception as exc:
-            raise _FailedInBatch(failing, exc) from exc
+            raise _FailedInBatch(failing, exc, failing_run) from exc
         return outcomes
 
+    @staticmethod
+    def _runs(items: list[tuple[Envelope[Any], Handler]]) -> list[tuple[int, list[tuple[Envelope[Any], Handler]]]]:
+        """``items`` cut into runs of consecutive events of one type, with each run's position."""
+        runs: list[tuple[int, list[tuple[Envelope[Any], Handler]]]] = []
+        for index, item in enumerate(items):
+            if runs and runs[-1][1][0][0].type == item[0].type:
+                runs[-1][1].append(item)
+            else:
+                runs.append((index, [item]))
+        return runs
+
+    async def _claim_all(self, uow: UnitOfWork, events: list[Envelope[Any]]) -> set[Any]:
+        """Insert the inbox rows of ``events`` in one statement; returns the ids not seen before."""
+        rows = [{"consumer": self.name, "event_id": e.id, "event_type": e.type} for e in events]
+        claimed = await uow.session.execute(pg_insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id))
+        return set(claimed.scalars())
+
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
+        """Send ``record`` to this group's dead-letter topic with why, and how many times it failed
+        here (a replayed dead letter keeps where it first came from and counts up)."""
         producer = self._producer
         assert producer is not None
+        incoming = dict(record.headers or ())
+        attempts = int(incoming.get("dlq_attempts", b"0") or 0) + 1
+        origin = {
+            "dlq_original_topic": incoming.get("dlq_original_topic", record.topic.encode()),
+            "dlq_original_partition": incoming.get("dlq_original_partition", str(record.partition).encode()),
+            "dlq_original_offset": incoming.get("dlq_original_offset", str(record.offset).encode()),
+        }
+        kept = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq_")]
         headers = [
-            *(record.headers or ()),
+            *kept,
             ("dlq_reason", reason[:1000].encode()),
             ("dlq_consumer", self.name.encode()),
-            ("dlq_original_topic", record.topic.encode()),
-            ("dlq_original_partition", str(record.partition).encode()),
-            ("dlq_original_offset", str(record.offset).encode()),
+            *origin.items(),
+            ("dlq_attempts", str(attempts).encode()),
             ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
         ]
         await producer.send_and_wait(dlq_topic(self.name), record.value, key=record.key, headers=headers)
         DLQ_MESSAGES.labels(self.name).inc()
         log.error(
             "message dead-lettered",
-            extra={"consumer": self.name, "topic": record.topic, "partition": record.partition, "offset": record.offset},
+            extra={
+                "consumer": self.name,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "attempts": attempts,
+            },
         )
 
 
-__all__ = ["EventConsumer", "Handler", "PermanentFailure"]
+__all__ = ["BatchHandler", "EventConsumer", "Handler", "PermanentFailure"]

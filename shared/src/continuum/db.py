@@ -9,10 +9,15 @@ any service's database; each service creates them in its first Alembic migration
 
 from __future__ import annotations
 
+import socket
+from enum import StrEnum
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Enum,
     Identity,
     Index,
     Integer,
@@ -21,10 +26,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 NAMING_CONVENTION = {
@@ -36,6 +43,21 @@ NAMING_CONVENTION = {
 }
 
 platform_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum_column(enum: type[StrEnum], length: int) -> Enum:
+    """A typed enum column stored as the enum's values (``"in_progress"``, ``"5D"``, not the member
+    names) in a plain VARCHAR(length): no database enum type and no CHECK, so the stored strings are
+    the published ones and a new value needs no migration of a type."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
 
 outbox = Table(
     "outbox",
@@ -53,6 +75,26 @@ outbox = Table(
     Column("last_error", Text),
 )
 Index("ix_outbox_unpublished", outbox.c.seq, postgresql_where=outbox.c.published_at.is_(None))
+
+#: v2: the relay's lease (one row: which replica publishes, until when) and the highest offset the
+#: broker acknowledged per partition (how the relay notices that the broker lost what it acked).
+relay_lease = Table(
+    "relay_lease",
+    platform_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
+relay_offsets = Table(
+    "relay_offsets",
+    platform_metadata,
+    Column("topic", String(200), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("max_offset", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("topic", "partition"),
+)
 
 inbox = Table(
     "inbox",
@@ -93,10 +135,57 @@ idempotency_keys = Table(
 )
 
 
+#: A pooled connection older than this is replaced at its next checkout (a clock check, no round trip).
+POOL_RECYCLE_SECONDS = 1800
+#: TCP keepalive on every connection: an idle pooled connection whose server vanished without
+#: closing it (a partition, a lost host) is found dead by the kernel within about
+#: idle + interval * count seconds, and then the checkout check below discards it.
+TCP_KEEPALIVE = {"idle": 30, "interval": 10, "count": 3}
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An asyncpg engine. ``pool_pre_ping`` so a restarted database does not fail the first request;
-    ``hide_parameters`` so a database error in a log never carries a child's details."""
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True)
+    """An asyncpg engine; ``hide_parameters`` so a database error in a log never carries a child's details.
+
+    Liveness costs no round trip per checkout (``pool_pre_ping`` paid one each time): a connection
+    the server closed (a terminated backend, a restart: PostgreSQL closes the socket) is known
+    closed to asyncpg as soon as the close arrives, and :func:`_discard_closed` replaces it at
+    checkout; keepalives find a silently dead one; ``pool_recycle`` bounds a connection's age; and
+    a connection that fails mid-request with a disconnect is invalidated by SQLAlchemy (that
+    request fails; the next gets a fresh connection). See docs/decisions.md."""
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_recycle=POOL_RECYCLE_SECONDS,
+        hide_parameters=True,
+    )
+    event.listen(engine.sync_engine, "connect", _keep_alive)
+    event.listen(engine.sync_engine, "checkout", _discard_closed)
+    return engine
+
+
+def _keep_alive(dbapi_connection: Any, connection_record: Any) -> None:
+    """Turn on TCP keepalive on a new connection's socket (asyncpg does not)."""
+    transport = getattr(dbapi_connection.driver_connection, "_transport", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None or sock.family == socket.AF_UNIX:
+        return
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in (
+        ("TCP_KEEPIDLE", TCP_KEEPALIVE["idle"]),
+        ("TCP_KEEPINTVL", TCP_KEEPALIVE["interval"]),
+        ("TCP_KEEPCNT", TCP_KEEPALIVE["count"]),
+    ):
+        if hasattr(socket, option):  # Linux; macOS names only some of them
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
+
+
+def _discard_closed(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+    """At checkout, a pooled connection that asyncpg already knows is closed is replaced by a new
+    one (the pool retries the checkout): a local check, no round trip to the server."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

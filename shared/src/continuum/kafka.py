@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,10 +13,37 @@ from aiokafka.helpers import create_ssl_context
 from continuum.settings import ServiceSettings
 
 DLQ_PREFIX = "continuum.dlq."
+RETRY_PREFIX = "continuum.retry."
+
+#: How long topics keep events (docs/operations.md, "Topics"): the domain topics a census year and
+#: its return (400 days), the partner feed and dead letters 30 days. The consumers' inboxes remember
+#: handled events longer than the longest (continuum.consumer.INBOX_RETENTION), so no event a topic
+#: still holds can be applied twice; the outbox keeps published rows 7 days for republishing.
+DAY_MS = 24 * 3600 * 1000
+DOMAIN_RETENTION_MS = 400 * DAY_MS
+SHORT_RETENTION_MS = 30 * DAY_MS
+TOPIC_RETENTION_MS = DOMAIN_RETENTION_MS  # the longest
+
+
+def retention_ms(topic: str) -> int:
+    short = topic.startswith((DLQ_PREFIX, RETRY_PREFIX)) or topic == "continuum.partner-status"
+    return SHORT_RETENTION_MS if short else DOMAIN_RETENTION_MS
 
 
 def dlq_topic(consumer_group: str) -> str:
+    """Where ``consumer_group`` puts the messages it cannot handle."""
     return DLQ_PREFIX + consumer_group
+
+
+def retry_topic(consumer_group: str) -> str:
+    """Where a DLQ replay re-drives ``consumer_group``'s dead letters: read by that group only, so a
+    replay never puts a copy on the shared topic that every other group reads."""
+    return RETRY_PREFIX + consumer_group
+
+
+def consumer_topics(consumer_group: str) -> list[str]:
+    """The topics a consumer group owns beside the ones it reads: its dead letters and its retries."""
+    return [dlq_topic(consumer_group), retry_topic(consumer_group)]
 
 
 def client_options(settings: ServiceSettings) -> dict[str, Any]:
@@ -44,6 +72,11 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     )
 
 
+def make_inspector(settings: ServiceSettings) -> AIOKafkaConsumer:
+    """A consumer in no group, for asking the broker which topics it has and where partitions end."""
+    return AIOKafkaConsumer(**client_options(settings), group_id=None, enable_auto_commit=False, request_timeout_ms=5_000)
+
+
 def make_consumer(settings: ServiceSettings, *topics: str, group_id: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         *topics,
@@ -58,14 +91,24 @@ def make_consumer(settings: ServiceSettings, *topics: str, group_id: str) -> AIO
     )
 
 
-async def ensure_topics(settings: ServiceSettings, topics: Iterable[str], *, partitions: int = 6) -> None:
-    """Create missing topics (the embedded stack and tests; production uses Strimzi KafkaTopics)."""
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
+async def ensure_topics(settings: ServiceSettings, topics: Iterable[str], *, partitions: int = 6) -> list[str]:
+    """Create the missing ones of ``topics`` with the declared partitions, retention and cleanup
+    policy; returns those it created. Services call it at start and whenever they reconnect, so a
+    broker that lost its topics gets them back as declared, never auto-created with a broker's
+    defaults. (With Strimzi, KafkaTopic resources declare the same; set
+    ``CONTINUUM_KAFKA_MANAGE_TOPICS=false`` where the services may not create topics.)"""
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=10_000)
     try:
-        existing = set(await admin.list_topics())
-        missing = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
-        if missing:
-            await admin.create_topics(missing)
+        async with asyncio.timeout(30):  # a broker that is away must not hold up a worker for ever
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [
+                NewTopic(t, partitions, 1, topic_configs={"retention.ms": str(retention_ms(t)), "cleanup.policy": "delete"})
+                for t in dict.fromkeys(topics)
+                if t not in existing
+            ]
+            if missing:
+                await admin.create_topics(missing)
+            return [t.name for t in missing]
     finally:
         await admin.close()

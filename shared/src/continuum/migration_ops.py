@@ -15,7 +15,7 @@ from alembic import context, op
 from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from continuum.db import audit_log, idempotency_keys, inbox, outbox
+from continuum.db import audit_log, idempotency_keys, inbox, outbox, relay_lease, relay_offsets
 
 
 def create_platform_tables_v1() -> None:
@@ -47,6 +47,21 @@ def drop_platform_tables_v1() -> None:
     op.execute("DROP FUNCTION IF EXISTS audit_log_is_append_only()")
     bind = op.get_bind()
     for table in (idempotency_keys, audit_log, inbox, outbox):
+        table.drop(bind)
+
+
+def create_platform_tables_v2() -> None:
+    """The relay's lease and acknowledged offsets (docs/decisions.md: the outbox is the source of truth)."""
+    bind = op.get_bind()
+    for table in (relay_lease, relay_offsets):
+        table.create(bind)
+    op.create_index("ix_inbox_handled_at", "inbox", ["consumer", "handled_at"])
+
+
+def drop_platform_tables_v2() -> None:
+    op.drop_index("ix_inbox_handled_at", "inbox")
+    bind = op.get_bind()
+    for table in (relay_offsets, relay_lease):
         table.drop(bind)
 
 

@@ -31,8 +31,18 @@ REQUEST_LATENCY = Histogram(
 OUTBOX_BACKLOG = Gauge("continuum_outbox_backlog", "Events written but not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge("continuum_outbox_oldest_age_seconds", "Age of the oldest unpublished event", ["service"])
 OUTBOX_PUBLISHED = Counter("continuum_outbox_published_total", "Events published", ["service", "topic"])
+OUTBOX_REPUBLISHED = Counter(
+    "continuum_outbox_republished_total",
+    "Published events sent again because the broker lost them (or an operator asked)",
+    ["service"],
+)
 OUTBOX_PUBLISH_FAILURES = Counter("continuum_outbox_publish_failures_total", "Publish attempts that failed", ["service"])
 CONSUMER_HANDLED = Counter("continuum_consumer_events_total", "Events a consumer handled", ["consumer", "outcome"])
+CONSUMER_PAUSED_SECONDS = Counter(
+    "continuum_consumer_paused_seconds_total",
+    "Time a consumer waited for a dependency (database, network) to return",
+    ["consumer"],
+)
 CONSUMER_LAG = Gauge("continuum_consumer_lag", "Messages behind the partition end", ["consumer", "partition"])
 CHILD_READS_REFUSED = Counter(
     "continuum_child_reads_refused_total", "Answers refused because the caller spent its child-record read budget", ["service"]

@@ -1,48 +1,74 @@
-"""The outbox relay: publishes committed outbox rows to Kafka, keyed by case.
+"""The outbox relay: publishes committed outbox rows to Kafka, keyed by case. The outbox is the
+source of truth; the broker is transport.
 
-Claiming: unsent rows are selected ``FOR UPDATE SKIP LOCKED`` in ``seq`` order inside one
-transaction that lasts while the batch is sent, then marked ``published_at``. The relay never
-remembers "the last id I sent": sequence values become visible out of commit order, so a poller
-that follows increasing ids skips rows whose transaction committed late (the eventsourcing
-project's ``_lock_table`` note). Each pass simply takes whatever is unsent now.
+**One publisher, by lease.** A replica publishes only while it holds the lease, a row in
+``relay_lease`` that it renews with every step (``lease_seconds``, 10 by default). Nothing is
+held open across a network call: reading a batch, sending it, and marking it are three separate
+steps, the marking guarded by the lease. A replica that freezes (a pod cut off from the network)
+stops renewing; within ``lease_seconds`` another takes over and sends from the first unmarked row.
+If the frozen one wakes and finishes its batch, its copies are late duplicates of rows the new
+publisher also sent, in order; the consumers' inboxes skip them, so each event's first delivery
+keeps its case's order.
 
-Order per case: a case's events are written by transactions serialised on the case's row, so their
-``seq`` order is their commit order; the relay sends in ``seq`` order and Kafka keeps per-key order
-within a partition. With several replicas, a transaction-scoped advisory lock lets one relay publish
-at a time, so two replicas never interleave one case's events; the other replicas stand by.
+**Order per case.** Rows are sent in ``seq`` order (a case's events are written by transactions
+serialised on the case's row, so their ``seq`` order is their commit order) and Kafka keeps per-key
+order within a partition. When part of a batch fails, only the rows before the first failure are
+marked: a later event of a case is never marked before an earlier one; the rest are sent again.
+The relay never follows "the last id sent": ids become visible out of commit order.
 
-While the broker is down the relay backs off (up to ``MAX_BACKOFF``) and the backlog grows; the
-APIs never touch Kafka, so they keep accepting work, and the backlog drains when it returns.
+**Broker loss.** For every partition the relay records the highest offset the broker acknowledged
+(``relay_offsets``). An acknowledgement at or below it, a partition whose end is now below it, or
+a topic that is gone, means the broker lost what it acknowledged (a restarted memory broker, a
+recreated topic, a cluster migration): the relay declares the topics again and republishes every
+retained row of the affected topics, in ``seq`` order. Consumers are idempotent, so what they had
+already handled is skipped. Published rows are kept ``retention`` (7 days) for this; the topics
+keep events longer (``continuum.kafka.TOPIC_RETENTION_MS``), so the inboxes remember them.
+
+While the broker is down the relay backs off and the backlog grows; the APIs never touch Kafka, so
+they keep accepting work, and the backlog drains when it returns.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, func, select, update
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from continuum.db import outbox
+from continuum.db import outbox, relay_lease, relay_offsets
 from continuum.observability import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_AGE,
     OUTBOX_PUBLISH_FAILURES,
     OUTBOX_PUBLISHED,
+    OUTBOX_REPUBLISHED,
 )
+from continuum.supervise import supervise
 
 log = logging.getLogger("continuum.relay")
 
 MAX_BACKOFF = 30.0
 PRUNE_EVERY_SECONDS = 3600.0
-# An arbitrary constant; every service has its own database, so one key per database suffices.
-RELAY_LOCK_KEY = 0x0C0A7105
+#: How often the publisher checks that the broker still holds what it acknowledged.
+VERIFY_EVERY_SECONDS = 5.0
+_LEASE_ROW = 1
+
+
+class BrokerLostData(Exception):
+    """The broker no longer holds events it acknowledged; the relay republishes them."""
+
+    def __init__(self, topics: Iterable[str], why: str) -> None:
+        self.topics = sorted(set(topics))
+        super().__init__(f"{why}: {', '.join(self.topics)}")
 
 
 class OutboxRelay:
@@ -55,20 +81,71 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 0.2,
         retention: timedelta = timedelta(days=7),
+        lease_seconds: float = 10.0,
+        inspector_factory: Callable[[], AIOKafkaConsumer] | None = None,
+        declare_topics: Callable[[list[str]], Awaitable[object]] | None = None,
+        topics: Sequence[str] = (),
     ) -> None:
+        """``inspector_factory`` makes a group-less consumer the relay asks for topics and end
+        offsets (without it, only acknowledgements are checked); ``declare_topics`` creates missing
+        topics as declared; ``topics`` are the ones this service publishes to."""
         self._session_factory = session_factory
         self._producer_factory = producer_factory
+        self._inspector_factory = inspector_factory
+        self._declare_topics = declare_topics
         self._producer: AIOKafkaProducer | None = None
+        self._inspector: AIOKafkaConsumer | None = None
         self.service = service
+        self.topics = list(topics)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        self.broker_available = False
-        self._last_metrics = 0.0
         self.retention = retention
+        self.lease_seconds = lease_seconds
+        self.owner = f"{service}:{uuid.uuid4()}"
+        self.broker_available = False
+        self.holds_lease = False
+        self._renew_at = 0.0
+        self._last_metrics = 0.0
         self._last_prune = 0.0
+        self._last_verify = 0.0
+        self._known_offsets: dict[tuple[str, int], int] | None = None
+
+    # --- the lease -----------------------------------------------------------------------------------
+
+    async def take_lease(self) -> bool:
+        """Take or renew the lease; ``True`` while this replica may publish. A lease held for less
+        than half its time is not renewed yet (one write fewer per batch); marking checks it anyway."""
+        if self.holds_lease and time.monotonic() < self._renew_at:
+            return True
+        renewing_from = time.monotonic()
+        now = datetime.now(UTC)
+        until = now + timedelta(seconds=self.lease_seconds)
+        insert = pg_insert(relay_lease).values(id=_LEASE_ROW, owner=self.owner, until=until)
+        stmt = insert.on_conflict_do_update(
+            index_elements=[relay_lease.c.id],
+            set_={"owner": self.owner, "until": until},
+            where=(relay_lease.c.owner == self.owner) | (relay_lease.c.until < now),
+        ).returning(relay_lease.c.owner)
+        async with self._session_factory() as session, session.begin():
+            held = (await session.execute(stmt)).first() is not None
+        if held and not self.holds_lease:
+            log.info("outbox relay took the lease", extra={"service": self.service})
+            self._known_offsets = None  # another replica may have published meanwhile: read them again
+        self.holds_lease = held
+        self._renew_at = renewing_from + self.lease_seconds / 2
+        return held
+
+    async def release_lease(self) -> None:
+        async with self._session_factory() as session, session.begin():
+            await session.execute(delete(relay_lease).where(relay_lease.c.owner == self.owner))
+        self.holds_lease = False
+
+    # --- clients ---------------------------------------------------------------------------------------
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
+            if self._declare_topics is not None and self.topics:
+                await self._declare_topics(self.topics)
             producer = self._producer_factory()
             try:
                 await producer.start()
@@ -76,64 +153,240 @@ class OutboxRelay:
                 await producer.stop()
                 raise
             self._producer = producer
+            self._last_verify = 0.0  # a new connection: check what the broker still holds first
         return self._producer
 
-    async def _drop_producer(self) -> None:
+    async def _drop_clients(self) -> None:
         producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                await producer.stop()
-            except Exception:
-                log.debug("producer stop failed", exc_info=True)
+        inspector, self._inspector = self._inspector, None
+        for client in (producer, inspector):
+            if client is not None:
+                try:
+                    await client.stop()
+                except Exception:
+                    log.debug("client stop failed", exc_info=True)
+
+    # --- publishing -----------------------------------------------------------------------------------
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent events; returns how many were published.
-
-        Raises when the broker cannot be reached; rows that were not acknowledged stay unsent.
-        """
+        """Publish one batch of unsent events; returns how many were published (0 when another
+        replica holds the lease). Raises when the broker cannot be reached or lost data; rows that
+        were not acknowledged stay unsent."""
+        if not await self.take_lease():
+            return 0
         producer = await self._ensure_producer()
-        async with self._session_factory() as session, session.begin():
-            got_lock = (await session.execute(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))).scalar_one()
-            if not got_lock:
-                return 0
+        known = await self._offsets()
+        if time.monotonic() - self._last_verify > VERIFY_EVERY_SECONDS:
+            await self._verify_broker(known)
+        async with self._session_factory() as session:
             rows = (
                 await session.execute(
                     select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.event_type, outbox.c.payload)
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.seq)
                     .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
                 )
             ).all()
-            if not rows:
-                return 0
+        if not rows:
+            return 0
+        results = await self._send_in_case_order(producer, rows)
+        acked = [(row, r) for row, r in zip(rows, results, strict=True) if r is not None and not isinstance(r, BaseException)]
+        lost = {m.topic for _, m in acked if m.offset <= known.get((m.topic, m.partition), -1)}
+        if lost:
+            log.warning(
+                "the broker acknowledged offsets it had given out before",
+                extra={
+                    "service": self.service,
+                    "acked": sorted({(m.topic, m.partition, m.offset) for _, m in acked if m.topic in lost})[:5],
+                    "known": sorted({(t, p, o) for (t, p), o in known.items() if t in lost})[:5],
+                },
+            )
+            raise BrokerLostData(lost, "the broker acknowledged offsets it had given out before")
+        marked = await self._mark([row for row, _ in acked], [m for _, m in acked], known) if acked else 0
+        if len(acked) < len(rows):
+            failure = next(r for r in results if isinstance(r, BaseException))
+            await self._note_failure(
+                [row for row, r in zip(rows, results, strict=True) if r is None or isinstance(r, BaseException)], failure
+            )
+            raise failure
+        return marked
+
+    async def _send_in_case_order(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any]:
+        """Send ``rows`` so that a case's event never reaches its topic before an earlier one of
+        the same case: in waves, each holding at most one row per (topic, case), the next wave
+        after the last is acknowledged; a case whose row failed sends nothing more in this batch
+        (its later rows wait for the next pass, after the failed one). Returns, per row, its
+        acknowledgement, its failure, or ``None`` when it was held back."""
+        results: list[Any] = [None] * len(rows)
+        queues: dict[tuple[str, str], list[int]] = {}
+        for index, row in enumerate(rows):
+            queues.setdefault((row.topic, row.key), []).append(index)
+        while queues:
+            wave = [queue.pop(0) for queue in queues.values()]
             sends = []
-            for row in rows:
-                value = _encode(row.payload)
+            for index in wave:
+                row = rows[index]
                 headers = [("ce_type", row.event_type.encode()), ("content-type", b"application/json")]
-                sends.append(await producer.send(row.topic, value, key=row.key.encode(), headers=headers))
-            results = await asyncio.gather(*sends, return_exceptions=True)
-            sent = [row.seq for row, r in zip(rows, results, strict=True) if not isinstance(r, BaseException)]
-            failures = [r for r in results if isinstance(r, BaseException)]
-            if sent:
-                await session.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(published_at=datetime.now(UTC)))
-                for row in rows:
-                    if row.seq in sent:
-                        OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
-            if failures:
-                failed = [row.seq for row in rows if row.seq not in sent]
+                sends.append(await producer.send(row.topic, _encode(row.payload), key=row.key.encode(), headers=headers))
+            for index, outcome in zip(wave, await asyncio.gather(*sends, return_exceptions=True), strict=True):
+                results[index] = outcome
+                if isinstance(outcome, BaseException):
+                    queues[(rows[index].topic, rows[index].key)] = []  # hold the case's later rows back
+            queues = {case: queue for case, queue in queues.items() if queue}
+        return results
+
+    async def _mark(self, rows: Sequence[Any], acked: Sequence[Any], known: dict[tuple[str, int], int]) -> int:
+        """Mark ``rows`` published and remember the offsets, if this replica still holds the lease
+        (otherwise the new holder sends them again: duplicates, never losses)."""
+        highest: dict[tuple[str, int], int] = {}
+        for m in acked:
+            highest[(m.topic, m.partition)] = max(highest.get((m.topic, m.partition), -1), m.offset)
+        async with self._session_factory() as session, session.begin():
+            still_mine = (
                 await session.execute(
-                    update(outbox)
-                    .where(outbox.c.seq.in_(failed))
-                    .values(attempts=outbox.c.attempts + 1, last_error=repr(failures[0])[:500])
+                    select(relay_lease.c.owner)
+                    .where(relay_lease.c.owner == self.owner, relay_lease.c.until > func.now())
+                    .with_for_update()
                 )
-        if failures:
-            raise failures[0]
-        return len(sent)
+            ).first()
+            if still_mine is None:
+                self.holds_lease = False
+                return 0
+            await session.execute(
+                update(outbox).where(outbox.c.seq.in_([r.seq for r in rows])).values(published_at=datetime.now(UTC))
+            )
+            values = [{"topic": t, "partition": p, "max_offset": o} for (t, p), o in highest.items()]
+            stmt = pg_insert(relay_offsets).values(values)
+            await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[relay_offsets.c.topic, relay_offsets.c.partition],
+                    set_={
+                        "max_offset": func.greatest(relay_offsets.c.max_offset, stmt.excluded.max_offset),
+                        "updated_at": func.now(),
+                    },
+                )
+            )
+        known.update({key: max(known.get(key, -1), offset) for key, offset in highest.items()})
+        for row in rows:
+            OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
+        return len(rows)
+
+    async def _note_failure(self, rows: Sequence[Any], failure: object) -> None:
+        async with self._session_factory() as session, session.begin():
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.seq.in_([r.seq for r in rows]))
+                .values(attempts=outbox.c.attempts + 1, last_error=type(failure).__name__)
+            )
+
+    # --- broker loss ----------------------------------------------------------------------------------
+
+    async def _offsets(self) -> dict[tuple[str, int], int]:
+        if self._known_offsets is None:
+            async with self._session_factory() as session:
+                rows = (await session.execute(select(relay_offsets))).all()
+            self._known_offsets = {(r.topic, r.partition): r.max_offset for r in rows}
+        return self._known_offsets
+
+    async def _verify_broker(self, known: dict[tuple[str, int], int]) -> None:
+        """Raise :class:`BrokerLostData` if a topic we published to is gone, or a partition now
+        ends before an offset the broker acknowledged, twice in a row a second apart (a broker's
+        metadata can lag for a moment; a loss does not go away)."""
+        self._last_verify = time.monotonic()
+        if self._inspector_factory is None or not known:
+            return
+        first = await self._suspect_topics(known)
+        if not first:
+            return
+        await asyncio.sleep(1.0)
+        confirmed = first & await self._suspect_topics(known)
+        if confirmed:
+            raise BrokerLostData(confirmed, "topics gone, or partitions ending before offsets the broker acknowledged")
+
+    async def _suspect_topics(self, known: dict[tuple[str, int], int]) -> set[str]:
+        if self._inspector is None:
+            inspector = self._inspector_factory()  # type: ignore[misc]
+            await inspector.start()
+            self._inspector = inspector
+        present = await self._inspector.topics()
+        gone = {topic for topic, _ in known if topic not in present}
+        partitions = [TopicPartition(t, p) for t, p in known if t in present]
+        ends = await self._inspector.end_offsets(partitions) if partitions else {}
+        behind = {tp.topic for tp in partitions if ends.get(tp, 0) <= known[(tp.topic, tp.partition)]}
+        if gone or behind:
+            log.warning(
+                "the broker may have lost acknowledged events",
+                extra={"service": self.service, "gone": sorted(gone), "behind": sorted(behind)},
+            )
+        return gone | behind
+
+    async def republish(self, topics: Iterable[str] | None = None, *, since: datetime | None = None) -> int:
+        """Send the retained rows of ``topics`` again (see :func:`mark_for_republish`)."""
+        count = await mark_for_republish(self._session_factory, topics=topics, since=since)
+        self._known_offsets = None
+        OUTBOX_REPUBLISHED.labels(self.service).inc(count)
+        return count
+
+    # --- the loop -------------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set, then drain what is ready, hand the lease on and return."""
+
+        async def step() -> float:
+            published = await self.publish_pending()
+            self.broker_available = True
+            await self._bookkeeping()
+            return 0.0 if published else self.poll_interval
+
+        async def failed(exc: BaseException) -> None:
+            # Keep the rows; drop the clients (their metadata may be stale); back off.
+            self.broker_available = False
+            OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
+            await self._drop_clients()
+            if isinstance(exc, BrokerLostData):
+                count = await self.republish(exc.topics)
+                log.error(
+                    "the broker lost acknowledged events; republishing from the outbox",
+                    extra={"service": self.service, "topics": exc.topics, "rows": count},
+                )
+            await self._bookkeeping()
+
+        await supervise(
+            f"outbox-relay-{self.service}",
+            step,
+            stop,
+            first_backoff=self.poll_interval,
+            max_backoff=MAX_BACKOFF,
+            on_failure=failed,
+        )
+        await self._drain()
+        await self._drop_clients()
+        if self.holds_lease:
+            try:
+                await self.release_lease()  # the next replica need not wait for it to expire
+            except Exception:
+                log.debug("lease release failed", exc_info=True)
+
+    async def _drain(self) -> None:
+        """On shutdown, publish what is waiting if the broker is there; a few passes at most."""
+        if not self.broker_available:
+            return
+        for _ in range(10):
+            try:
+                if await self.publish_pending() == 0:
+                    return
+            except Exception:  # noqa: BLE001 - what is left is published by the next start
+                return
+
+    async def _bookkeeping(self) -> None:
+        if time.monotonic() - self._last_metrics > 1.0:
+            await self._safe_refresh_metrics()
+        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
+            await self._safe_prune()
 
     async def prune(self) -> int:
-        """Delete events published longer ago than the retention: Kafka holds them now, and the
-        table would otherwise grow for ever. Unpublished rows are never touched."""
+        """Delete events published longer ago than the retention: the topics hold them now, and
+        the table would otherwise grow for ever. Unpublished rows are never touched."""
         cutoff = datetime.now(UTC) - self.retention
         async with self._session_factory() as session, session.begin():
             result = await session.execute(delete(outbox).where(outbox.c.published_at < cutoff))
@@ -147,42 +400,6 @@ class OutboxRelay:
         OUTBOX_BACKLOG.labels(self.service).set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         OUTBOX_OLDEST_AGE.labels(self.service).set(age)
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Relay until ``stop`` is set, then drain what is ready and return."""
-        backoff = self.poll_interval
-        while not stop.is_set():
-            try:
-                published = await self.publish_pending()
-                self.broker_available = True
-                backoff = self.poll_interval
-            except Exception as exc:  # noqa: BLE001 - any failure means: keep the rows, back off
-                self.broker_available = False
-                OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
-                log.warning("outbox publish failed; backing off", extra={"error": type(exc).__name__, "backoff_s": backoff})
-                await self._drop_producer()
-                published = 0
-                await _sleep_or_stop(stop, backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
-            if time.monotonic() - self._last_metrics > 1.0:
-                await self._safe_refresh_metrics()
-            if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
-                await self._safe_prune()
-            if published == 0:
-                await _sleep_or_stop(stop, self.poll_interval)
-        await self._drain()
-        await self._drop_producer()
-
-    async def _drain(self) -> None:
-        """On shutdown, publish what is waiting if the broker is there; a few passes at most."""
-        if not self.broker_available:
-            return
-        for _ in range(10):
-            try:
-                if await self.publish_pending() == 0:
-                    return
-            except Exception:  # noqa: BLE001 - what is left is published by the next start
-                return
 
     async def _safe_prune(self) -> None:
         self._last_prune = time.monotonic()
@@ -201,10 +418,27 @@ class OutboxRelay:
             log.debug("outbox metrics failed", exc_info=True)
 
 
+async def mark_for_republish(
+    session_factory: async_sessionmaker[AsyncSession], *, topics: Iterable[str] | None = None, since: datetime | None = None
+) -> int:
+    """Mark the retained published rows (of ``topics``, published at or after ``since``; all when
+    not given) unsent again, so the relay sends them in ``seq`` order with whatever is unsent, and
+    forget the acknowledged offsets of those topics. Returns how many rows will be sent again.
+    (``continuum outbox republish`` for an operator; the relay itself after a broker loss.)"""
+    wanted = None if topics is None else sorted(set(topics))
+    conditions: list[ColumnElement[bool]] = [outbox.c.published_at.is_not(None)]
+    if wanted is not None:
+        conditions.append(outbox.c.topic.in_(wanted))
+    if since is not None:
+        conditions.append(outbox.c.published_at >= since)
+    async with session_factory() as session, session.begin():
+        result = await session.execute(update(outbox).where(*conditions).values(published_at=None))
+        forget = delete(relay_offsets)
+        if wanted is not None:
+            forget = forget.where(relay_offsets.c.topic.in_(wanted))
+        await session.execute(forget)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def _encode(payload: object) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

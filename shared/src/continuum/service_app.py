@@ -21,10 +21,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from continuum.auth import Principal, TokenVerifier
-from continuum.consumer import EventConsumer, Handler
+from continuum.broker_probe import BrokerProbe
+from continuum.consumer import BatchHandler, EventConsumer, Handler
+from continuum.contracts import ALL_TOPICS
 from continuum.db import make_engine, make_session_factory
 from continuum.errors import install_problem_handlers
-from continuum.kafka import make_consumer, make_producer
+from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
 from continuum.limits import BodyLimit
 from continuum.observability import configure_logging, install_observability, parse_traceparent
 from continuum.permissions import PermissionTable, authorize, operation_id
@@ -53,6 +55,7 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     read_limiter: ReadLimiter | None = None
+    broker_probe: BrokerProbe | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -67,7 +70,14 @@ class Runtime:
             read_limiter=self.read_limiter,
         )
 
-    def event_consumer(self, *, name: str, topics: Sequence[str], handlers: dict[str, Handler]) -> EventConsumer:
+    def event_consumer(
+        self,
+        *,
+        name: str,
+        topics: Sequence[str],
+        handlers: dict[str, Handler],
+        batch_handlers: dict[str, BatchHandler] | None = None,
+    ) -> EventConsumer:
         """An idempotent consumer in group ``name`` on this service's database and broker."""
         settings = self.settings
         return EventConsumer(
@@ -78,6 +88,8 @@ class Runtime:
             consumer_factory=lambda: make_consumer(settings, *topics, group_id=name),
             producer_factory=lambda: make_producer(settings),
             source=settings.service_name,
+            declare_topics=(lambda wanted: ensure_topics(settings, wanted)) if settings.kafka_manage_topics else None,
+            batch_handlers=batch_handlers,
         )
 
     def start_workers(self) -> None:
@@ -88,10 +100,16 @@ class Runtime:
         for index, worker in enumerate(self.workers):
             self._tasks.append(asyncio.create_task(_run_worker(worker, self._stop), name=f"worker-{index}"))
 
-    async def stop_workers(self) -> None:
-        """Consumers finish the message in hand and commit; the relay drains what is ready."""
+    async def stop_workers(self, grace: float = 15.0) -> None:
+        """Consumers finish the message in hand and commit; the relay drains what is ready. A worker
+        still stuck after ``grace`` seconds (in a call to a broker that went away) is cancelled:
+        what it had not committed is done again by the next start."""
         self._stop.set()
         if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=grace)
+            for task in stuck:
+                log.warning("worker did not stop in time; cancelled", extra={"worker": task.get_name()})
+                task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
 
@@ -142,7 +160,12 @@ def build_app(
                 batch_size=settings.outbox_batch_size,
                 poll_interval=settings.outbox_poll_interval_seconds,
                 retention=timedelta(days=settings.outbox_retention_days),
+                lease_seconds=settings.outbox_lease_seconds,
+                inspector_factory=lambda: make_inspector(settings),
+                declare_topics=(lambda wanted: ensure_topics(settings, wanted)) if settings.kafka_manage_topics else None,
+                topics=ALL_TOPICS,
             )
+            runtime.broker_probe = BrokerProbe(lambda: make_inspector(settings), ALL_TOPICS)
             runtime.consumers = list(consumers(runtime)) if consumers else []
             runtime.workers = list(workers(runtime)) if workers else []
             runtime.start_workers()
@@ -152,6 +175,8 @@ def build_app(
             yield
         finally:
             await runtime.stop_workers()
+            if runtime.broker_probe is not None:
+                await runtime.broker_probe.close()
             await engine.dispose()
             log.info("service stopped", extra={"service": settings.service_name})
 
@@ -178,10 +203,10 @@ def health_router() -> APIRouter:
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/health/ready", summary="The database answers; the broker state is reported")
+    @router.get("/health/ready", summary="The database answers (else 503); the broker is probed and reported")
     async def ready(runtime: RuntimeDep) -> JSONResponse:
-        # Readiness fails only on the database: with the broker down the API must keep
-        # accepting work (the outbox holds the events), so it must stay in the load balancer.
+        # Readiness fails only on the database: with the broker down the API must keep accepting
+        # work (the outbox holds the events), so it stays in the load balancer, "degraded".
         checks: dict[str, str] = {}
         try:
             async with runtime.engine.connect() as conn:
@@ -189,9 +214,12 @@ def health_router() -> APIRouter:
             checks["database"] = "ok"
         except Exception:  # noqa: BLE001 - reported, not raised
             checks["database"] = "unavailable"
-        if runtime.relay is not None:
-            checks["broker"] = "ok" if runtime.relay.broker_available else "unavailable (events held in the outbox)"
-        status = 200 if checks["database"] == "ok" else 503
-        return JSONResponse({"status": "ok" if status == 200 else "unavailable", "checks": checks}, status_code=status)
+        if runtime.broker_probe is not None:
+            broker = await runtime.broker_probe.state()
+            checks["broker"] = broker if broker == "ok" else f"{broker} (events held in the outbox)"
+        if checks["database"] != "ok":
+            return JSONResponse({"status": "unavailable", "checks": checks}, status_code=503)
+        status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
+        return JSONResponse({"status": status, "checks": checks}, status_code=200)
 
     return router

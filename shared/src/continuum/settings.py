@@ -47,6 +47,9 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_password: SecretStr | None = None
     # Strimzi signs its listeners with its own CA; mount it and point here (SSL / SASL_SSL).
     kafka_ssl_cafile: str | None = None
+    # Services declare the topics they read and write (partitions, retention) at start and on
+    # reconnect; turn off where the platform (Strimzi KafkaTopics) alone may create topics.
+    kafka_manage_topics: bool = True
     kafka_session_timeout_ms: int = 10_000
     kafka_rebalance_timeout_ms: int = 5_000
 
@@ -65,6 +68,8 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_seconds: float = 0.2
     # Published events stay in the outbox this long (for diagnosis), then Kafka alone holds them.
     outbox_retention_days: int = 7
+    # The publishing replica renews its lease every step; a frozen one is replaced after this long.
+    outbox_lease_seconds: float = Field(10.0, gt=0)
 
     if not TYPE_CHECKING:  # mypy keeps the field-checked __init__ that the pydantic plugin writes
 

@@ -12,7 +12,8 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,7 @@ def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25,
     import subprocess
     import sys
 
-    from continuum.devstack import wait_for_port
+    from continuum.devstack import UVICORN_RUNTIME, wait_for_port
 
     port = free_port()
     env = os.environ | {
@@ -218,8 +219,9 @@ def fuzz_api(app: str, database_url: str, token: str, *, max_examples: int = 25,
         "CONTINUUM_ENV": "test",
         "CONTINUUM_JWT_SECRET": TEST_SIGNING_KEY,
     }
+    serve = [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port), "--no-access-log", "--no-server-header"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port), "--no-access-log", "--no-server-header"],
+        [*serve, *UVICORN_RUNTIME],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -255,10 +257,106 @@ async def call_operation(app: Any, settings: ServiceSettings, operation: str, ro
     Returns the response; its ``X-Request-ID`` names the audit rows it wrote."""
     method, template = api_operations(app)[operation]
     path = re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), template)
-    token = mint_dev_token(
-        settings, sub=unique("walker"), roles=[role] if role else [], teams=["north"], sw_qualified=True
-    )
+    token = mint_dev_token(settings, sub=unique("walker"), roles=[role] if role else [], teams=["north"], sw_qualified=True)
     headers = {"Authorization": f"Bearer {token}", "X-Request-ID": str(uuid.uuid4()), "If-Match": '"1"'}
     body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://walk") as client:
         return await client.request(method, path, json=body, headers=headers)
+
+
+# --- assertions every service's tests use -------------------------------------------------------------
+
+
+def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+    """The answer is RFC 9457 problem+json with ``status``; when ``field`` is given, its errors name it."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
+
+
+async def eventually(check: Callable[[], Any], *, within: float = 10.0, interval: float = 0.05) -> Any:
+    """Poll ``check`` (sync or async) until it returns something truthy; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {within}s: {check}")
+        await asyncio.sleep(interval)
+
+
+async def table_counts(dsn: str, tables: Sequence[str]) -> dict[str, int]:
+    """How many rows each of ``tables`` holds now (a snapshot for "changes nothing" checks)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return {table: int(await conn.fetchval(f'SELECT count(*) FROM "{table}"')) for table in tables}
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def changes_nothing(dsn: str, tables: Sequence[str]) -> AsyncIterator[None]:
+    """Asserts that the block leaves the row counts of ``tables`` as they were."""
+    before = await table_counts(dsn, tables)
+    yield
+    assert await table_counts(dsn, tables) == before
+
+
+# --- faults ----------------------------------------------------------------------------------------
+
+
+class TcpProxy:
+    """A TCP proxy on 127.0.0.1 in front of ``target_port``, for fault tests: ``cut()`` drops every
+    connection and refuses new ones (a database or broker that went away), ``restore()`` lets them
+    through again."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self._writers.update((writer, up_writer))
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._writers.difference_update((writer, up_writer))
+
+    async def cut(self) -> None:
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def restore(self) -> None:
+        await self.start()

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,6 +50,52 @@ def request_fingerprint(body: Any) -> str:
     """A stable hash of a request body, to tell a replay from a different request under one key."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Aggregate(Protocol):
+    """What events are published about: the subject they are keyed by (the case, so one case's
+    events stay in order) and the version the change produced."""
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class EventKey:
+    """An explicit subject and version, for an event keyed by something other than the aggregate
+    it describes (a child registered within a case is keyed by the case)."""
+
+    subject: str
+    version: int
+
+
+class Transaction(Protocol):
+    """An open unit of work as an in-transaction step receives it (a step called inside another
+    use case's transaction, or a consumer's handler): it reads, writes, publishes and audits, but
+    never opens or commits; only a use case that owns its transaction holds the ``UnitOfWork``."""
+
+    source: str
+    principal: Principal | None
+
+    @property
+    def session(self) -> AsyncSession: ...
+
+    def principal_or_fail(self) -> Principal: ...
+
+    async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]: ...
+
+    async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]: ...
+
+    async def audit(
+        self, action: str, *, subject_type: str, subject_id: object, purpose: str, outcome: str = "success"
+    ) -> None: ...
+
+    def audit_refusal(
+        self, action: str, *, subject_type: str, subject_id: object, purpose: str, outcome: str = "refused"
+    ) -> None: ...
 
 
 class TooManyReads(Problem):
@@ -100,6 +147,8 @@ class UnitOfWork:
         return self.principal
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open: an in-transaction step takes the Transaction it is given")
         self._session = self._session_factory()
         await self._session.begin()
         self._refusals = []
@@ -156,15 +205,21 @@ class UnitOfWork:
             await session.execute(_INSERT_AUDIT, self._audit_rows)
         self._outbox_rows, self._audit_rows = [], []
 
-    async def publish(self, data: EventData, *, subject: str, aggregate_version: int) -> Envelope[Any]:
+    async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]:
+        """Publish a transition's events in order (see :meth:`publish`)."""
+        return [await self.publish(data, aggregate=aggregate) for data in events]
+
+    async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]:
         """Add an event to the outbox in this transaction; the relay publishes it after commit.
+        Its subject (the Kafka key) and version are the aggregate's.
 
         The row is written when the unit of work commits, in the order the events were published."""
+        subject = aggregate.subject
         envelope = Envelope.wrap(
             data,
             source=self.source,
             subject=subject,
-            aggregate_version=aggregate_version,
+            aggregate_version=aggregate.version,
             traceparent=self.traceparent,
         )
         self.session  # noqa: B018 - fails outside 'async with uow:' like every other write

@@ -1,18 +1,18 @@
-"""The assessment service's HTTP API (thin: parse, call the use case, shape the response)."""
+"""The assessment service's HTTP API (thin: parse, call the use case, shape the answer)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from assessment import service
 from assessment.schemas import (
     AllocationIn,
     AssessmentOut,
+    AssessmentPage,
     AuthorisationIn,
     MeasuresOut,
     RecordIn,
@@ -22,17 +22,29 @@ from assessment.schemas import (
     Section47StartIn,
     WorklistPage,
 )
-from continuum.http import (
-    PROBLEM_RESPONSES,
-    IfMatch,
-    PolicyDep,
-    UnitOfWorkDep,
-    expected_version,
-    with_etag,
-)
+from assessment.use_cases import allocation, reads, recording, review, section47
+from continuum.http import ETAG_HEADER, PROBLEM_RESPONSES, IfMatch, PolicyDep, UnitOfWorkDep, expected_version, with_etag
 from continuum.policy import TEAM_PATTERN
 
 router = APIRouter(prefix="/v1")
+
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
+Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items")]
+
+
+def _versioned(description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a route that answers a versioned record: 200 with its ETag."""
+    return {200: {"description": description, "headers": ETAG_HEADER}, **PROBLEM_RESPONSES}
+
+
+ASSESSMENT_ANSWER = _versioned("The assessment; its ETag is the version to send as If-Match")
+SECTION47_ANSWER = _versioned("The section 47 enquiry; its ETag is the version to send as If-Match")
+
+
+def _version(if_match: str) -> int:
+    version = expected_version(if_match)
+    assert version is not None  # If-Match is a required header
+    return version
 
 
 def _assessment(a: AssessmentOut) -> JSONResponse:
@@ -41,6 +53,29 @@ def _assessment(a: AssessmentOut) -> JSONResponse:
 
 def _section47(s: Section47Out) -> JSONResponse:
     return with_etag(s.model_dump(mode="json"), s.version)
+
+
+@router.get(
+    "/assessments",
+    response_model=AssessmentPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["assessments"],
+    summary="Find the assessments of a case, a referral or a child",
+)
+async def find_assessments(
+    uow: UnitOfWorkDep,
+    case_id: Annotated[uuid.UUID | None, Query(description="The case (episode) id")] = None,
+    referral_id: Annotated[uuid.UUID | None, Query(description="The referral id (its decision opened the assessment)")] = None,
+    child_id: Annotated[uuid.UUID | None, Query(description="The child's id")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> AssessmentPage:
+    """Exactly one of ``case_id``, ``referral_id`` and ``child_id``. Only the assessments you may see
+    are listed (another team's are left out), oldest referral first; each is a read of the child's
+    record, audited."""
+    return await reads.find_assessments(
+        uow, case_id=case_id, referral_id=referral_id, child_id=child_id, cursor=cursor, limit=limit
+    )
 
 
 @router.get(
@@ -56,12 +91,13 @@ async def worklist(
     team: Annotated[
         str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = 50,
 ) -> WorklistPage:
     """The team's open assessments ordered by working days left to the 45-working-day limit; those
-    past it come first, flagged ``overdue``."""
-    return await service.worklist(uow, policy, team=team, cursor=cursor, limit=limit)
+    past it come first, flagged ``overdue``; those whose lead must be reallocated are flagged
+    ``reallocation_required``."""
+    return await reads.worklist(uow, team=team, cursor=cursor, limit=limit, policy=policy)
 
 
 @router.get(
@@ -80,146 +116,158 @@ async def measures(
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45
     working days of the referral, the outcomes, and the same by team."""
-    return await service.measures(uow, policy, date_from=date_from, date_to=date_to, team=team)
+    return await reads.measures(uow, date_from=date_from, date_to=date_to, team=team, policy=policy)
 
 
 @router.get(
     "/assessments/{assessment_id}",
     response_model=AssessmentOut,
-    responses=PROBLEM_RESPONSES,
+    responses=ASSESSMENT_ANSWER,
     tags=["assessments"],
     summary="Read an assessment",
 )
 async def get_assessment(assessment_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    return _assessment(await service.get_assessment(uow, assessment_id))
+    return _assessment(await reads.get_assessment(uow, assessment_id=assessment_id))
 
 
 @router.post(
     "/assessments/{assessment_id}/allocation",
     response_model=AssessmentOut,
-    responses=PROBLEM_RESPONSES,
+    responses=ASSESSMENT_ANSWER,
     tags=["assessments"],
     summary="Allocate the lead practitioner",
 )
 async def allocate(
-    assessment_id: uuid.UUID,
-    body: AllocationIn,
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
-    if_match: IfMatch = None,
+    assessment_id: uuid.UUID, body: AllocationIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     """A social-work-qualified manager allocates (or, with a reason, reallocates) the lead
-    practitioner. Section 47 work may only go to a social-work role."""
-    return _assessment(await service.allocate(uow, assessment_id, body, policy, expected_version(if_match)))
+    practitioner. Section 47 work may only go to a social-work role. Clears ``reallocation_required``."""
+    answer = await allocation.allocate(
+        uow,
+        assessment_id=assessment_id,
+        lead_practitioner=body.lead_practitioner,
+        role=body.lead_practitioner_role,
+        reason=body.reason,
+        version=_version(if_match),
+        policy=policy,
+    )
+    return _assessment(answer)
 
 
 @router.patch(
     "/assessments/{assessment_id}",
     response_model=AssessmentOut,
-    responses=PROBLEM_RESPONSES,
+    responses=ASSESSMENT_ANSWER,
     tags=["assessments"],
     summary="Record the assessment",
 )
-async def record(
-    assessment_id: uuid.UUID,
-    body: RecordIn,
-    uow: UnitOfWorkDep,
-    if_match: IfMatch = None,
-) -> JSONResponse:
+async def record(assessment_id: uuid.UUID, body: RecordIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
     """The lead practitioner records start date, when the child was seen (and alone), factors,
     primary need, specialist assessments and the recommendation. Omitted fields keep their value."""
-    return _assessment(await service.record(uow, assessment_id, body, expected_version(if_match)))
+    return _assessment(await recording.record(uow, assessment_id=assessment_id, body=body, version=_version(if_match)))
 
 
 @router.post(
     "/assessments/{assessment_id}/submission",
     response_model=AssessmentOut,
-    responses=PROBLEM_RESPONSES,
+    responses=ASSESSMENT_ANSWER,
     tags=["assessments"],
     summary="Submit for authorisation",
 )
-async def submit(assessment_id: uuid.UUID, uow: UnitOfWorkDep, if_match: IfMatch = None) -> JSONResponse:
-    return _assessment(await service.submit(uow, assessment_id, expected_version(if_match)))
+async def submit(assessment_id: uuid.UUID, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
+    """The lead practitioner submits a complete record to the manager."""
+    return _assessment(await recording.submit(uow, assessment_id=assessment_id, version=_version(if_match)))
 
 
 @router.post(
     "/assessments/{assessment_id}/return",
     response_model=AssessmentOut,
-    responses=PROBLEM_RESPONSES,
+    responses=ASSESSMENT_ANSWER,
     tags=["assessments"],
     summary="Return to the lead practitioner",
 )
-async def return_assessment(
-    assessment_id: uuid.UUID,
-    body: ReturnIn,
-    uow: UnitOfWorkDep,
-    if_match: IfMatch = None,
-) -> JSONResponse:
-    return _assessment(await service.return_assessment(uow, assessment_id, body, expected_version(if_match)))
+async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
+    """A social-work-qualified manager sends the submitted assessment back, with reasons."""
+    answer = await review.return_assessment(uow, assessment_id=assessment_id, reasons=body.reasons, version=_version(if_match))
+    return _assessment(answer)
 
 
 @router.post(
     "/assessments/{assessment_id}/authorisation",
     response_model=AssessmentOut,
-    responses=PROBLEM_RESPONSES,
+    responses=ASSESSMENT_ANSWER,
     tags=["assessments"],
     summary="Authorise the assessment",
 )
 async def authorise(
-    assessment_id: uuid.UUID,
-    body: AuthorisationIn,
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
-    if_match: IfMatch = None,
+    assessment_id: uuid.UUID, body: AuthorisationIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
-    """A social-work-qualified manager authorises with the authorisation date (not before the start
-    date) and the outcome: NFA closes the episode (RC8), early help closes it to step-down (RC9)."""
-    return _assessment(await service.authorise(uow, assessment_id, body, policy, expected_version(if_match)))
+    """A social-work-qualified manager authorises with the authorisation date (not before the
+    referral, the start, the submission or a section 47 enquiry's conclusion; not in the future)
+    and the outcome: NFA closes the episode (RC8), early help closes it to step-down (RC9). A
+    section 47 assessment waits for its enquiry, and its outcome follows the conference's."""
+    answer = await review.authorise(
+        uow,
+        assessment_id=assessment_id,
+        authorisation_date=body.authorisation_date,
+        outcome=body.outcome,
+        version=_version(if_match),
+        policy=policy,
+    )
+    return _assessment(answer)
 
 
 @router.get(
     "/section47/{section47_id}",
     response_model=Section47Out,
-    responses=PROBLEM_RESPONSES,
+    responses=SECTION47_ANSWER,
     tags=["section 47"],
     summary="Read a section 47 enquiry",
 )
 async def get_section47(section47_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    return _section47(await service.get_section47(uow, section47_id))
+    return _section47(await reads.get_section47(uow, section47_id=section47_id))
 
 
 @router.post(
     "/section47/{section47_id}/start",
     response_model=Section47Out,
-    responses=PROBLEM_RESPONSES,
+    responses=SECTION47_ANSWER,
     tags=["section 47"],
     summary="Start the enquiry",
 )
-async def start_section47(
-    section47_id: uuid.UUID,
-    body: Section47StartIn,
-    uow: UnitOfWorkDep,
-    if_match: IfMatch = None,
-) -> JSONResponse:
+async def start_section47(section47_id: uuid.UUID, body: Section47StartIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
     """Records the strategy discussion and the enquiry's start; the initial child protection
     conference is due 15 working days after the strategy discussion."""
-    return _section47(await service.start_section47(uow, section47_id, body, expected_version(if_match)))
+    answer = await section47.start_section47(
+        uow,
+        section47_id=section47_id,
+        strategy_discussion_date=body.strategy_discussion_date,
+        start_date=body.start_date,
+        version=_version(if_match),
+    )
+    return _section47(answer)
 
 
 @router.post(
     "/section47/{section47_id}/conclusion",
     response_model=Section47Out,
-    responses=PROBLEM_RESPONSES,
+    responses=SECTION47_ANSWER,
     tags=["section 47"],
     summary="Conclude the enquiry",
 )
 async def conclude_section47(
-    section47_id: uuid.UUID,
-    body: Section47ConclusionIn,
-    uow: UnitOfWorkDep,
-    if_match: IfMatch = None,
+    section47_id: uuid.UUID, body: Section47ConclusionIn, uow: UnitOfWorkDep, if_match: IfMatch
 ) -> JSONResponse:
-    return _section47(await service.conclude_section47(uow, section47_id, body, expected_version(if_match)))
+    """The conference's date (or ``icpc_not_required``) and whether it decided a child protection plan."""
+    answer = await section47.conclude_section47(
+        uow,
+        section47_id=section47_id,
+        icpc_date=body.icpc_date,
+        icpc_not_required=body.icpc_not_required,
+        outcome=body.outcome,
+        version=_version(if_match),
+    )
+    return _section47(answer)
 
 
 __all__ = ["router"]

@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from assessment.api import router
 from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_handlers
 from assessment.permissions import PERMISSIONS
-from assessment.scheduler import OverdueScheduler
 from assessment.settings import AssessmentSettings
+from assessment.workers import OverdueScheduler
 from continuum.consumer import EventConsumer
 from continuum.policy import load_policy
 from continuum.service_app import Runtime, Worker, build_app

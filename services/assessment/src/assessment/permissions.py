@@ -19,6 +19,7 @@ RECORDERS = (PRACTITIONER, MANAGER)
 PERMISSIONS = PermissionTable(
     "assessment",
     {
+        "find_assessments": grant(*READERS, record="child"),
         "worklist": grant(*READERS, record="child"),
         "measures": grant(MANAGER, AUDITOR, ADMIN),
         "get_assessment": grant(*READERS, record="assessment"),

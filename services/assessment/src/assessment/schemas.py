@@ -1,16 +1,27 @@
-"""The assessment API's request and response models (with OpenAPI examples)."""
+"""The assessment API's request and response models: every field described, every string and list
+bounded, examples an integrator can start from. Dates are London calendar dates (ISO 8601);
+instants are UTC."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from continuum.codes import PrimaryNeedCode
-from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome, SpecialistAssessmentKind
+from assessment import examples
+from assessment.domain import Section47Status, Status
+from continuum.codes import PrimaryNeedCode, ReasonForClosure
+from continuum.contracts.assessment import (
+    AssessmentOutcome,
+    AssessmentRoute,
+    ReallocationReason,
+    Section47Outcome,
+    SpecialistAssessmentKind,
+)
 from continuum.limits import Day
+from continuum.pagination import Page
 from continuum.requests import RequestModel
 
 # Every string a request sends has a maximum length (tests/test_bad_input.py walks the OpenAPI
@@ -26,213 +37,249 @@ class Strict(RequestModel):
     """A request body: unknown fields and NUL characters refused (see RequestModel)."""
 
 
+# --- requests -------------------------------------------------------------------------------------
+
+
 class AllocationIn(Strict):
     """Allocate (or reallocate) the lead practitioner. ``lead_practitioner_role`` is checked against
     the council policy: social-work roles may lead anything, the named section 17 roles only
-    section 17 work. A reallocation needs a reason."""
+    section 17 work. A reallocation needs a reason; while a reallocation is required, the lead in
+    place may be confirmed (the same user id, with a reason)."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"lead_practitioner": "sw-alex", "lead_practitioner_role": "social_worker"}]},
+        json_schema_extra={"examples": [examples.ALLOCATION]},
     )
 
     lead_practitioner: UserId = Field(description="The practitioner's user id (the `sub` of their token)")
-    lead_practitioner_role: RoleName
-    reason: Text | None = None
+    lead_practitioner_role: RoleName = Field(description="Their role, one the council policy allows to lead this route")
+    reason: Text | None = Field(None, description="Why the assessment changes hands (required for a reallocation)")
 
 
 class SpecialistAssessmentIn(Strict):
-    kind: SpecialistAssessmentKind
-    date: Day
-    completed_by: UserId
-    score_or_summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+    """A specialist assessment used in this assessment."""
 
-
-RECORD_EXAMPLE: dict[str, Any] = {
-    "start_date": "2026-11-23",
-    "child_seen_date": "2026-11-24",
-    "child_seen_alone": True,
-    "factors": ["3A", "3B", "4B"],
-    "primary_need": "N1",
-    "specialist_assessments": [
-        {"kind": "gcp2", "date": "2026-12-01", "completed_by": "sw-alex", "score_or_summary": "Level 3 in 2 of 5 areas"}
-    ],
-    "recommendation": "cin_plan",
-    "recommendation_summary": "Domestic abuse in the home affects the child; a CIN plan with DA support is needed.",
-}
+    kind: SpecialistAssessmentKind = Field(description="gcp2 (Graded Care Profile 2), parenting, pams, aim or risk")
+    date: Day = Field(description="When it was completed; not in the future")
+    completed_by: UserId = Field(description="Who completed it (a user id or a name of the assessor's service)")
+    score_or_summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)] = Field(
+        description="Its score or a short summary"
+    )
 
 
 class RecordIn(Strict):
-    """What the lead practitioner records; omitted fields keep their value. Send ``If-Match``."""
+    """What the lead practitioner records; omitted fields keep their value, ``null`` clears one."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RECORD_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.RECORD]})
 
-    start_date: Day | None = Field(None, description="The assessment's actual start date")
-    child_seen_date: Day | None = None
-    child_seen_alone: bool | None = None
+    start_date: Day | None = Field(None, description="Census AssessmentActualStartDate; not before the referral date")
+    child_seen_date: Day | None = Field(None, description="When the child was seen; not before the referral date")
+    child_seen_alone: bool | None = Field(None, description="Whether the child was seen alone (needed once seen)")
     factors: list[FactorCode] | None = Field(
         None, description="Census assessment factor codes; 21 (no factors identified) only on its own", max_length=50
     )
-    primary_need: PrimaryNeedCode | None = None
-    specialist_assessments: list[SpecialistAssessmentIn] | None = Field(None, max_length=50)
-    recommendation: AssessmentOutcome | None = None
-    recommendation_summary: Text | None = None
+    primary_need: PrimaryNeedCode | None = Field(None, description="Census PrimaryNeedCode, N0 to N9")
+    specialist_assessments: list[SpecialistAssessmentIn] | None = Field(
+        None, description="Specialist assessments used (replaces the list)", max_length=50
+    )
+    recommendation: AssessmentOutcome | None = Field(None, description="The outcome the lead practitioner recommends")
+    recommendation_summary: Text | None = Field(None, description="The analysis behind the recommendation (stays in the service)")
 
 
 class ReturnIn(Strict):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reasons": "The child's views are missing; see them alone first."}]}
-    )
+    """Send the submitted assessment back to the lead practitioner."""
 
-    reasons: Text
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.RETURN]})
+
+    reasons: Text = Field(description="What the lead practitioner must do before resubmitting (stays in the service)")
 
 
 class AuthorisationIn(Strict):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"authorisation_date": "2026-12-10", "outcome": "cin_plan"}]}
-    )
+    """Authorise the submitted assessment: the census authorisation date and the outcome."""
 
-    authorisation_date: Day
-    outcome: AssessmentOutcome = Field(description="The manager's decision (usually the recommendation)")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.AUTHORISATION]})
+
+    authorisation_date: Day = Field(
+        description=(
+            "Census AssessmentAuthorisationDate: not before the referral, the start date, the submission or a section 47 "
+            "enquiry's conclusion, and not in the future"
+        )
+    )
+    outcome: AssessmentOutcome = Field(
+        description="The manager's decision (usually the recommendation); after a section 47 enquiry it follows the conference"
+    )
 
 
 class Section47StartIn(Strict):
+    """Start a section 47 enquiry."""
+
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"strategy_discussion_date": "2026-11-23", "start_date": "2026-11-23"}]},
+        json_schema_extra={"examples": [examples.SECTION47_START]},
     )
 
-    strategy_discussion_date: Day
-    start_date: Day
+    strategy_discussion_date: Day = Field(description="When the strategy discussion decided the enquiry; not before the referral")
+    start_date: Day = Field(description="Census S47ActualStartDate; not before the strategy discussion")
 
 
 class Section47ConclusionIn(Strict):
     """The conference date, or ``icpc_not_required`` when the enquiry ended without one."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"icpc_date": "2026-12-11", "outcome": "cp_plan"},
-                {"icpc_not_required": True, "outcome": "no_cp_plan"},
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [*examples.SECTION47_CONCLUSIONS]})
 
-    icpc_date: Day | None = None
-    icpc_not_required: bool = False
-    outcome: Section47Outcome
+    icpc_date: Day | None = Field(None, description="Census DateOfInitialCPC; not before the enquiry's start")
+    icpc_not_required: bool = Field(False, description="Census ICPCnotRequired: the enquiry ended without a conference")
+    outcome: Section47Outcome = Field(description="Whether the conference decided a child protection plan")
+
+
+# --- answers --------------------------------------------------------------------------------------
 
 
 class ChildSummary(BaseModel):
     """The local copy of the child's identity (``null`` until the ``child.*`` event arrives)."""
 
-    la_child_id: str
-    given_name: str
-    family_name: str
-    date_of_birth: date | None
-    expected_date_of_birth: date | None
-    nhs_number: str | None
+    la_child_id: str = Field(description="The council's id of the child (census LAchildID)")
+    given_name: str = Field(description="Given name")
+    family_name: str = Field(description="Family name")
+    date_of_birth: date | None = Field(description="Date of birth (null for an unborn child)")
+    expected_date_of_birth: date | None = Field(description="Expected date of birth of an unborn child")
+    nhs_number: str | None = Field(description="NHS number, if known")
 
 
 class SpecialistAssessmentOut(BaseModel):
-    kind: SpecialistAssessmentKind
-    date: date
-    completed_by: str
-    score_or_summary: str
+    kind: SpecialistAssessmentKind = Field(description="gcp2, parenting, pams, aim or risk")
+    date: Annotated[date, Field(description="When it was completed")]
+    completed_by: str = Field(description="Who completed it")
+    score_or_summary: str = Field(description="Its score or a short summary")
 
 
 class AllocationOut(BaseModel):
-    lead_practitioner: str
-    lead_practitioner_role: str
-    previous_lead_practitioner: str | None
-    reason: str | None
-    allocated_by: str
-    allocated_at: datetime
+    lead_practitioner: str = Field(description="The practitioner allocated")
+    lead_practitioner_role: str = Field(description="Their role")
+    previous_lead_practitioner: str | None = Field(description="Who led before (a reallocation)")
+    reason: str | None = Field(description="Why it changed hands")
+    allocated_by: str = Field(description="The manager who allocated")
+    allocated_at: datetime = Field(description="When")
 
 
 class ReturnOut(BaseModel):
-    reasons: str
-    returned_by: str
-    returned_at: datetime
+    reasons: str = Field(description="Why the manager sent it back")
+    returned_by: str = Field(description="The manager")
+    returned_at: datetime = Field(description="When")
 
 
 class Section47Out(BaseModel):
-    id: uuid.UUID
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
-    status: str
-    strategy_discussion_date: date | None
-    start_date: date | None
-    icpc_target_date: date | None
-    icpc_date: date | None
-    icpc_not_required: bool | None
-    outcome: Section47Outcome | None
-    version: int
+    """A section 47 enquiry. Its ETag is its own version."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SECTION47_OUT]})
+
+    id: uuid.UUID = Field(description="The enquiry's id")
+    assessment_id: uuid.UUID = Field(description="The assessment it goes with")
+    case_id: uuid.UUID = Field(description="The case (episode)")
+    child_id: uuid.UUID = Field(description="The child")
+    team: str = Field(description="The responsible team")
+    status: Section47Status = Field(description="awaiting_start, started, concluded, or withdrawn by a corrected decision")
+    strategy_discussion_date: date | None = Field(description="When the strategy discussion decided the enquiry")
+    start_date: date | None = Field(description="Census S47ActualStartDate")
+    icpc_target_date: date | None = Field(description="Census InitialCPCtarget: 15 working days after the strategy discussion")
+    icpc_date: date | None = Field(description="Census DateOfInitialCPC")
+    icpc_not_required: bool | None = Field(description="Census ICPCnotRequired")
+    outcome: Section47Outcome | None = Field(description="Whether the conference decided a child protection plan")
+    withdrawn_at: datetime | None = Field(None, description="When a corrected front-door decision withdrew it")
+    version: int = Field(description="The version, as the ETag: send it as If-Match")
 
 
 class AssessmentOut(BaseModel):
-    id: uuid.UUID
-    case_id: uuid.UUID
-    referral_id: uuid.UUID
-    child_id: uuid.UUID
-    child: ChildSummary | None
-    team: str
-    route: AssessmentRoute
-    status: str
-    referral_date: date
-    due_date: date
+    """A single assessment, with its child, its history and its section 47 enquiry. ETag: its version."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ASSESSMENT_OUT]})
+
+    id: uuid.UUID = Field(description="The assessment's id")
+    case_id: uuid.UUID = Field(description="The case (episode) it belongs to")
+    referral_id: uuid.UUID = Field(description="The referral whose decision opened it")
+    child_id: uuid.UUID = Field(description="The child")
+    child: ChildSummary | None = Field(description="The child's identity (null until it arrives from the front door)")
+    team: str = Field(description="The responsible team")
+    route: AssessmentRoute = Field(description="section17, or section47 (with an enquiry)")
+    status: Status = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
+    referral_date: date = Field(description="Census CINreferralDate: the London date the referral was received")
+    due_date: date = Field(description="Referral date plus 45 working days")
     working_days_left: int | None = Field(description="Until the due date; negative when overdue; null once closed")
-    overdue: bool
-    lead_practitioner: str | None
-    lead_practitioner_role: str | None
-    start_date: date | None
-    child_seen_date: date | None
-    child_seen_alone: bool | None
-    factors: list[str]
-    primary_need: PrimaryNeedCode | None
-    specialist_assessments: list[SpecialistAssessmentOut]
-    recommendation: AssessmentOutcome | None
-    recommendation_summary: str | None
-    submitted_at: datetime | None
-    outcome: AssessmentOutcome | None
-    authorisation_date: date | None
-    authorised_by: str | None
-    closure_date: date | None
-    closure_reason: str | None
-    allocations: list[AllocationOut]
-    returns: list[ReturnOut]
-    section47: Section47Out | None
-    version: int
+    overdue: bool = Field(description="Open and past its due date")
+    lead_practitioner: str | None = Field(description="The lead practitioner's user id")
+    lead_practitioner_role: str | None = Field(description="Their role")
+    reallocation_required: bool = Field(description="The lead no longer meets the allocation rules: a manager must reallocate")
+    reallocation_reason: ReallocationReason | None = Field(description="Why a reallocation is required")
+    start_date: date | None = Field(description="Census AssessmentActualStartDate")
+    child_seen_date: date | None = Field(description="When the child was seen")
+    child_seen_alone: bool | None = Field(description="Whether the child was seen alone")
+    factors: list[str] = Field(description="Census assessment factor codes")
+    primary_need: PrimaryNeedCode | None = Field(description="Census PrimaryNeedCode")
+    specialist_assessments: list[SpecialistAssessmentOut] = Field(description="Specialist assessments used")
+    recommendation: AssessmentOutcome | None = Field(description="The lead practitioner's recommendation")
+    recommendation_summary: str | None = Field(description="The analysis behind it")
+    submitted_at: datetime | None = Field(description="When it was submitted for authorisation (null when not awaiting it)")
+    outcome: AssessmentOutcome | None = Field(description="The authorised outcome")
+    authorisation_date: date | None = Field(description="Census AssessmentAuthorisationDate")
+    authorised_by: str | None = Field(description="The manager who authorised it")
+    closure_date: date | None = Field(description="Census CINclosureDate, when the outcome closed the episode")
+    closure_reason: ReasonForClosure | None = Field(description="RC8 after NFA, RC9 after early help")
+    allocations: list[AllocationOut] = Field(description="Every allocation and reallocation, oldest first")
+    returns: list[ReturnOut] = Field(description="Every return to the lead practitioner, oldest first")
+    section47: Section47Out | None = Field(description="Its section 47 enquiry: the current one, else the last withdrawn")
+    version: int = Field(description="The version, as the ETag: send it as If-Match")
+
+
+class AssessmentSummary(BaseModel):
+    """An assessment as a lookup by case, referral or child lists it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SUMMARY]})
+
+    assessment_id: uuid.UUID = Field(description="The assessment's id (GET /v1/assessments/{id} for all of it)")
+    case_id: uuid.UUID = Field(description="The case (episode)")
+    referral_id: uuid.UUID = Field(description="The referral whose decision opened it")
+    child_id: uuid.UUID = Field(description="The child")
+    team: str = Field(description="The responsible team")
+    route: AssessmentRoute = Field(description="section17 or section47")
+    status: Status = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
+    lead_practitioner: str | None = Field(description="The lead practitioner's user id")
+    reallocation_required: bool = Field(description="A manager must reallocate the lead practitioner")
+    referral_date: date = Field(description="The London date the referral was received")
+    due_date: date = Field(description="Referral date plus 45 working days")
+    outcome: AssessmentOutcome | None = Field(description="The authorised outcome")
+    authorisation_date: date | None = Field(description="Census AssessmentAuthorisationDate")
+    version: int = Field(description="The assessment's version (its ETag)")
 
 
 class WorklistItem(BaseModel):
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    child_name: str | None
-    team: str
-    route: AssessmentRoute
-    status: str
-    lead_practitioner: str | None
-    referral_date: date
-    due_date: date
-    working_days_left: int
-    overdue: bool
+    """An open assessment on a team's worklist."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.WORKLIST_ITEM]})
+
+    assessment_id: uuid.UUID = Field(description="The assessment's id")
+    case_id: uuid.UUID = Field(description="The case (episode)")
+    child_id: uuid.UUID = Field(description="The child")
+    child_name: str | None = Field(description="The child's name (null until the identity arrives)")
+    team: str = Field(description="The responsible team")
+    route: AssessmentRoute = Field(description="section17 or section47")
+    status: Status = Field(description="unallocated, in_progress or submitted")
+    lead_practitioner: str | None = Field(description="The lead practitioner's user id")
+    reallocation_required: bool = Field(description="A manager must reallocate the lead practitioner")
+    referral_date: date = Field(description="The London date the referral was received")
+    due_date: date = Field(description="Referral date plus 45 working days")
+    working_days_left: int = Field(description="Until the due date; negative when overdue")
+    overdue: bool = Field(description="Past its due date")
 
 
-class WorklistPage(BaseModel):
-    items: list[WorklistItem]
-    next_cursor: str | None
+WorklistPage = Page[WorklistItem]
+AssessmentPage = Page[AssessmentSummary]
 
 
 class OutcomeCounts(BaseModel):
-    nfa: int = 0
-    early_help: int = 0
-    cin_plan: int = 0
-    child_protection: int = 0
+    nfa: int = Field(0, description="No further action (the episode closed, RC8)")
+    early_help: int = Field(0, description="Stepped down to early help (the episode closed, RC9)")
+    cin_plan: int = Field(0, description="A child in need plan")
+    child_protection: int = Field(0, description="Child protection")
 
 
 class Measures(BaseModel):
@@ -240,14 +287,18 @@ class Measures(BaseModel):
     median_working_days: float | None = Field(description="From the referral date to authorisation (the statutory clock)")
     median_working_days_from_start: float | None = Field(description="From the assessment's start date to authorisation")
     within_45_working_days: float | None = Field(description="Share authorised within 45 working days of the referral, 0 to 1")
-    outcomes: OutcomeCounts
+    outcomes: OutcomeCounts = Field(description="How many ended in each outcome")
 
 
 class TeamMeasures(Measures):
-    team: str
+    team: str = Field(description="The team")
 
 
 class MeasuresOut(Measures):
-    date_from: date
-    date_to: date
-    by_team: list[TeamMeasures]
+    """Timeliness and outcomes of the assessments authorised in a date range (inclusive)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MEASURES]})
+
+    date_from: date = Field(description="First authorisation date counted")
+    date_to: date = Field(description="Last authorisation date counted")
+    by_team: list[TeamMeasures] = Field(description="The same, for each team with an assessment authorised in the range")

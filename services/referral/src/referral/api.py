@@ -1,14 +1,16 @@
-"""The referral service's HTTP API (thin: parse, call the use case, shape the response)."""
+"""The referral service's HTTP API (thin: parse, call the use case, pick the status and headers).
+Each route's function name is its OpenAPI operationId and its entry in permissions.py."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from continuum.http import (
+    ETAG_HEADER,
     PROBLEM_RESPONSES,
     IdempotencyKey,
     IfMatch,
@@ -17,8 +19,8 @@ from continuum.http import (
     expected_version,
     with_etag,
 )
+from continuum.pagination import Page
 from continuum.policy import TEAM_PATTERN
-from referral import service
 from referral.schemas import (
     ChildIn,
     ChildOut,
@@ -28,55 +30,67 @@ from referral.schemas import (
     InformationAnswerIn,
     InformationRequestIn,
     InformationRequestOut,
-    QueuePage,
+    QueueItem,
     ReferralIn,
     ReferralOut,
+    ReferralSummary,
 )
+from referral.use_cases import children, decisions, information, intake, reads
+from referral.use_cases import queue as front_door
 
 router = APIRouter(prefix="/v1")
+
+_LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
+
+
+def _answers(*codes: int, created: bool = False, versioned: bool = True) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI for the success answers (their headers) and every problem answer."""
+    headers = (ETAG_HEADER if versioned else {}) | (_LOCATION if created else {})
+    return {code: {"headers": headers} for code in codes} | PROBLEM_RESPONSES
+
+
+def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
+    response = with_etag(body, version, 201)
+    response.headers["Location"] = location
+    return response
+
+
+Limit = Annotated[int, Query(ge=1, le=200, description="How many items a page holds at most")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
 
 
 @router.post(
     "/children",
     status_code=201,
     response_model=ChildOut,
-    responses=PROBLEM_RESPONSES,
+    responses=_answers(201, created=True)
+    | {200: {"description": "The registered child it is", "model": ChildOut, "headers": ETAG_HEADER}},
     tags=["children"],
     summary="Register a child",
 )
 async def register_child(body: ChildIn, uow: UnitOfWorkDep) -> JSONResponse:
-    """Registers a child. The same NHS number or UPN is the same child (answers 200 with that child);
-    the same name and date of birth answers 409 with the possible matches."""
-    child, created = await service.register_child(uow, body)
-    return with_etag(child.model_dump(mode="json"), child.version, 201 if created else 200)
+    """Registers a child (201). The same NHS number or UPN with the same name and date of birth is
+    the same child (200, that child); the same identifier with another identity, or the same name
+    and date of birth, answers 409 with the candidates (to the front door)."""
+    child, created = await children.register_child(uow, data=body)
+    if created:
+        return _created(child.model_dump(mode="json"), child.version, f"/v1/children/{child.id}")
+    return with_etag(child.model_dump(mode="json"), child.version)
 
 
 @router.get(
-    "/children/{child_id}",
-    response_model=ChildOut,
-    responses=PROBLEM_RESPONSES,
-    tags=["children"],
-    summary="Read a child's record",
+    "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Read a child's record"
 )
 async def get_child(child_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    child = await service.get_child(uow, child_id)
+    child = await children.get_child(uow, child_id=child_id)
     return with_etag(child.model_dump(mode="json"), child.version)
 
 
 @router.patch(
-    "/children/{child_id}",
-    response_model=ChildOut,
-    responses=PROBLEM_RESPONSES,
-    tags=["children"],
-    summary="Update a child's record",
+    "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Update a child's record"
 )
-async def update_child(
-    child_id: uuid.UUID,
-    body: ChildPatch,
-    uow: UnitOfWorkDep,
-    if_match: IfMatch = None,
-) -> JSONResponse:
-    child = await service.update_child(uow, child_id, body, expected_version(if_match))
+async def update_child(child_id: uuid.UUID, body: ChildPatch, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
+    child = await children.update_child(uow, child_id=child_id, patch=body, expected_version=expected_version(if_match))
     return with_etag(child.model_dump(mode="json"), child.version)
 
 
@@ -84,7 +98,7 @@ async def update_child(
     "/referrals",
     status_code=201,
     response_model=ReferralOut,
-    responses=PROBLEM_RESPONSES,
+    responses=_answers(201, created=True),
     tags=["referrals"],
     summary="Receive a referral",
 )
@@ -93,58 +107,70 @@ async def receive_referral(
 ) -> JSONResponse:
     """Opens a case (episode) for a new or registered child. The decision is due one working day
     after receipt; a referral within 12 months of the child's previous one is flagged a re-referral."""
-    code, payload = await service.receive_referral(uow, body, policy, idempotency_key=idempotency_key)
-    return with_etag(payload, payload["version"], code)
+    payload = await intake.receive_referral(uow, data=body, policy=policy, idempotency_key=idempotency_key)
+    return _created(payload, payload["version"], f"/v1/referrals/{payload['id']}")
 
 
 @router.get(
-    "/referrals/{referral_id}",
-    response_model=ReferralOut,
-    responses=PROBLEM_RESPONSES,
+    "/referrals",
+    response_model=Page[ReferralSummary],
+    responses=_answers(200, versioned=False),
     tags=["referrals"],
-    summary="Read a referral",
+    summary="A child's referrals",
+)
+async def list_referrals(
+    uow: UnitOfWorkDep,
+    child_id: Annotated[uuid.UUID, Query(description="The child whose referrals to list")],
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[ReferralSummary]:
+    """The child's referrals that you may see, oldest first, each with the decision in force."""
+    return await reads.list_referrals(uow, child_id=child_id, cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/referrals/{referral_id}", response_model=ReferralOut, responses=_answers(200), tags=["referrals"], summary="Read a referral"
 )
 async def get_referral(referral_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    referral = await service.get_referral(uow, referral_id)
+    """The referral with its child, every decision in order (`decisions`) and its information requests."""
+    referral = await reads.get_referral(uow, referral_id=referral_id)
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
 @router.post(
     "/referrals/{referral_id}/decision",
     response_model=ReferralOut,
-    responses=PROBLEM_RESPONSES,
+    responses=_answers(200),
     tags=["referrals"],
     summary="Decide a referral",
 )
 async def decide(
-    referral_id: uuid.UUID,
-    body: DecisionIn,
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
-    if_match: IfMatch = None,
+    referral_id: uuid.UUID, body: DecisionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     """A manager decides: NFA, early help, assessment or strategy discussion, with reasons and the
     team to allocate to. NFA and early help close the episode. A decided referral cannot be decided
     again: record a correction."""
-    referral = await service.decide(uow, referral_id, body, policy, expected_version(if_match))
+    version = expected_version(if_match)
+    referral = await decisions.decide(uow, referral_id=referral_id, decision=body, policy=policy, expected_version=version)
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
 @router.post(
     "/referrals/{referral_id}/decision-corrections",
     response_model=ReferralOut,
-    responses=PROBLEM_RESPONSES,
+    responses=_answers(200),
     tags=["referrals"],
     summary="Correct a decision",
 )
 async def correct_decision(
-    referral_id: uuid.UUID,
-    body: CorrectionIn,
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
-    if_match: IfMatch = None,
+    referral_id: uuid.UUID, body: CorrectionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
-    referral = await service.correct_decision(uow, referral_id, body, policy, expected_version(if_match))
+    """A manager replaces the decision in force with another outcome or team, saying why; the
+    correction is published as a new `referral.decided` naming the decision it corrects."""
+    version = expected_version(if_match)
+    referral = await decisions.correct_decision(
+        uow, referral_id=referral_id, correction=body, policy=policy, expected_version=version
+    )
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
@@ -152,44 +178,42 @@ async def correct_decision(
     "/referrals/{referral_id}/information-requests",
     status_code=201,
     response_model=InformationRequestOut,
-    responses=PROBLEM_RESPONSES,
+    responses=_answers(201, versioned=False),
     tags=["information requests"],
     summary="Ask a partner agency for information",
 )
 async def request_information(referral_id: uuid.UUID, body: InformationRequestIn, uow: UnitOfWorkDep) -> InformationRequestOut:
-    return await service.request_information(uow, referral_id, body)
+    return await information.request_information(uow, referral_id=referral_id, request=body)
 
 
 @router.put(
     "/referrals/{referral_id}/information-requests/{request_id}/answer",
     response_model=InformationRequestOut,
-    responses=PROBLEM_RESPONSES,
+    responses=_answers(200, versioned=False),
     tags=["information requests"],
     summary="Record a partner agency's answer",
 )
 async def record_information(
-    referral_id: uuid.UUID,
-    request_id: uuid.UUID,
-    body: InformationAnswerIn,
-    uow: UnitOfWorkDep,
+    referral_id: uuid.UUID, request_id: uuid.UUID, body: InformationAnswerIn, uow: UnitOfWorkDep
 ) -> InformationRequestOut:
-    return await service.record_information(uow, referral_id, request_id, body)
+    return await information.record_information(uow, referral_id=referral_id, request_id=request_id, answer=body)
 
 
 @router.get(
     "/front-door/queue",
-    response_model=QueuePage,
-    responses=PROBLEM_RESPONSES,
+    response_model=Page[QueueItem],
+    responses=_answers(200, versioned=False),
     tags=["front door"],
     summary="Undecided referrals, soonest due first",
 )
 async def queue(
     uow: UnitOfWorkDep,
+    policy: PolicyDep,
     team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team's referrals")] = None,
-    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> QueuePage:
-    return await service.front_door_queue(uow, team=team, cursor=cursor, limit=limit)
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[QueueItem]:
+    return await front_door.front_door_queue(uow, team=team, cursor=cursor, limit=limit, policy=policy)
 
 
 __all__ = ["router"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from continuum.consumer import EventConsumer
-from continuum.contracts import STEPDOWN_TOPIC
+from continuum.contracts import StepUpRequested
 from continuum.policy import load_policy
 from continuum.service_app import Runtime, build_app
 from referral.api import router
@@ -19,8 +19,8 @@ def create_app(settings: ReferralSettings | None = None) -> FastAPI:
     policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
 
     def consumers(runtime: Runtime) -> list[EventConsumer]:
-        handlers = {"stepup.requested": make_stepup_handler(policy)}
-        return [runtime.event_consumer(name=STEPUP_CONSUMER, topics=[STEPDOWN_TOPIC], handlers=handlers)]
+        handlers = {StepUpRequested.event_type: make_stepup_handler(policy)}
+        return [runtime.event_consumer(name=STEPUP_CONSUMER, topics=[StepUpRequested.topic], handlers=handlers)]
 
     return build_app(
         settings=settings,

@@ -2,7 +2,8 @@
 
 ``record`` names what a refusal is audited as: every operation here carries a child's record
 (identity, or the referral about the child), so a 403 is audited like any refused read. Which
-team's child a caller may see is the object-level rule in the use cases (decisions.md 7, 16).
+team's child a caller may see is the object-level rule in the domain (``domain/access.py``), applied by
+the repository's loads (decisions.md 7, 20).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ PERMISSIONS = PermissionTable(
         "get_child": grant(*READERS, record="child"),
         "update_child": grant(*CHILD_WRITERS, record="child"),
         "receive_referral": grant(FRONT_DOOR, MANAGER, ADMIN, SERVICE, record="referral"),
+        "list_referrals": grant(*READERS, record="child"),
         "get_referral": grant(*READERS, record="referral"),
         "decide": grant(MANAGER, record="referral"),
         "correct_decision": grant(MANAGER, record="referral"),

@@ -1,101 +1,122 @@
-"""The referral API's request and response models (with OpenAPI examples)."""
+"""The referral API's request and response models, with OpenAPI examples.
+
+One vocabulary: each term below is defined once, with its description, and every model uses it,
+so a field's name means the same in every request and answer (``team``, ``received_at``,
+``referral_date``: the London calendar date that the census and the timescales read).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
+from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex
 from continuum.contracts import DecisionOutcome, ThresholdLevel
 from continuum.limits import Day, Instant
 from continuum.policy import TEAM_PATTERN
 from continuum.requests import RequestModel
+from referral import examples
+from referral.domain import Agency, ChildIdentity, Intake, LawfulBasis, ReferralStatus
+
+
+def _(text: str, **kw: Any) -> Any:
+    return Field(description=text, **kw)
+
 
 # Every string a request sends has a maximum length (tests/test_bad_input.py walks the OpenAPI
 # document for one without), and every list a maximum count.
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+_Name = StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
 #: Narrative: concerns, reasons, questions and answers (about three pages).
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-TeamId = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50)]
-LaChildId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
-Upn = Annotated[str, StringConstraints(max_length=13)]
-NhsNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
-Address = Annotated[str, StringConstraints(max_length=500)]
-Postcode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=8)]
-Disabilities = Annotated[list[Disability], Field(max_length=len(Disability))]
+_Text = StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+
+# --- the vocabulary -------------------------------------------------------------------------------
+
+Id = Annotated[uuid.UUID, _("This record's id")]
+ReferralId = Annotated[uuid.UUID, _("The referral's id")]
+CaseId = Annotated[uuid.UUID, _("The case (episode) the referral opened: the key of every event about it")]
+ChildId = Annotated[uuid.UUID, _("The registered child's id in Continuum")]
+Version = Annotated[int, _('The record\'s version, also its ETag: send it as If-Match ("3") to change the record')]
+Team = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50), _("A team of the council (its policy file's id)")]
+LaChildId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36), _("The council's own id of the child")
+]
+GivenName = Annotated[str, _Name, _("The child's given name")]
+FamilyName = Annotated[str, _Name, _("The child's family name")]
+DateOfBirth = Annotated[Day | None, _("The child's date of birth; null for an unborn child")]
+ExpectedDateOfBirth = Annotated[Day | None, _("An unborn child's expected date of birth (with sex U)")]
+SexCode = Annotated[Sex, _("Census sex code: M, F, or U for an unborn child")]
+EthnicityCode = Annotated[Ethnicity, _("Census ethnicity code (e.g. WBRI)")]
+Disabilities = Annotated[list[Disability], Field(max_length=len(Disability)), _("Census disability codes; [NONE] when none")]
+Upn = Annotated[
+    Annotated[str, StringConstraints(max_length=13)] | None, _("Unique pupil number: a letter, eleven digits, a check character")
+]
+NhsNumber = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] | None,
+    _("NHS number: ten digits, modulus-11 checked"),
+]
+Address = Annotated[
+    Annotated[str, StringConstraints(max_length=500)] | None, _("The child's address (never published on events)")
+]
+Postcode = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=8)] | None, _("The child's UK postcode")
+]
+ReceivedAt = Annotated[Instant, _("When the front door received the referral (with a time zone; not in the future)")]
+ReferralDate = Annotated[date, _("The census referral date: the London calendar date of received_at")]
+Source = Annotated[ReferralSource, _("Census referral source code (e.g. 6 for the police, 5D for early help)")]
+Concerns = Annotated[str, _Text, _("The referrer's concerns, as told")]
+Basis = Annotated[LawfulBasis, _("Why the referrer may share this information")]
+Threshold = Annotated[ThresholdLevel, _("The level of need the referrer suggests")]
+Outcome = Annotated[DecisionOutcome, _("The decision: nfa, early_help, assessment or strategy_discussion")]
+Reasons = Annotated[str, _Text, _("Why the manager decided so")]
+AllocatedTeam = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50), _("The team to allocate the case to")]
+CorrectionReason = Annotated[str, _Text, _("Why the decision in force is corrected")]
+DecidedBy = Annotated[str, _("Who decided (their token's subject)")]
+DecidedAt = Annotated[datetime, _("When the decision was recorded")]
+DueAt = Annotated[datetime, _("When the front door's decision is due: one working day after receipt, London clock time")]
+Overdue = Annotated[bool, _("Past its due time and still waiting")]
+ReReferral = Annotated[bool, _("The child had another referral in the 12 months (London dates) before this one")]
+SteppedUpFrom = Annotated[uuid.UUID | None, _("The early-help episode this referral stepped up from, if any")]
+AgencyCode = Annotated[Agency, _("The partner agency asked")]
+Question = Annotated[str, _Text, _("What the agency is asked")]
+Answer = Annotated[str, _Text, _("The agency's answer")]
+Cursor = Annotated[str | None, _("Send as `cursor` for the next page; null on the last page")]
 
 
 class Strict(RequestModel):
     """A request body: unknown fields and NUL characters refused (see RequestModel)."""
 
 
-class LawfulBasis(StrEnum):
-    """Why the referrer may share this information (UK GDPR Article 6, with the Article 9 condition
-    in DPA 2018 Schedule 1 paragraph 18, safeguarding of children, where it applies)."""
-
-    CONSENT = "consent"
-    LEGAL_OBLIGATION = "legal_obligation"
-    VITAL_INTERESTS = "vital_interests"
-    PUBLIC_TASK = "public_task"
-    SAFEGUARDING_CHILDREN = "public_task_safeguarding_children"
-
-
-class Agency(StrEnum):
-    POLICE = "police"
-    HEALTH = "health"
-    GP = "gp"
-    SCHOOL = "school"
-    PROBATION = "probation"
-    ADULT_MENTAL_HEALTH = "adult_mental_health"
-    HOUSING = "housing"
-    EARLY_HELP = "early_help"
-    OTHER_LA = "other_la"
-    OTHER = "other"
-
-
-CHILD_EXAMPLE: dict[str, Any] = {
-    "la_child_id": "DEV000123",
-    "given_name": "Sam",
-    "family_name": "Example",
-    "date_of_birth": "2017-05-04",
-    "sex": "M",
-    "ethnicity": "WBRI",
-    "disabilities": ["NONE"],
-    "upn": "A123456789012",
-    "nhs_number": "9434765919",
-    "address": "1 Example Street, Exampletown",
-    "postcode": "EX1 1AA",
-}
-
-
 class ChildIn(Strict):
     """A child to register. ``date_of_birth`` for a born child, ``expected_date_of_birth`` (and sex
     ``U``) for an unborn one."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CHILD_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CHILD]})
 
     la_child_id: LaChildId
-    given_name: Name
-    family_name: Name
-    date_of_birth: Day | None = None
-    expected_date_of_birth: Day | None = None
-    sex: Sex
-    ethnicity: Ethnicity
+    given_name: GivenName
+    family_name: FamilyName
+    date_of_birth: DateOfBirth = None
+    expected_date_of_birth: ExpectedDateOfBirth = None
+    sex: SexCode
+    ethnicity: EthnicityCode
     disabilities: Disabilities = Field(default_factory=lambda: [Disability.NONE])
-    upn: Upn | None = None
-    nhs_number: NhsNumber | None = None
-    address: Address | None = None
-    postcode: Postcode | None = None
-    confirmed_new: bool = Field(
-        False,
-        description="Set after a 409 possible-match answer, when a person has checked that the "
-        "children with the same name and date of birth are not this child.",
+    upn: Upn = None
+    nhs_number: NhsNumber = None
+    address: Address = None
+    postcode: Postcode = None
+    confirmed_new: bool = _(
+        "Set after a 409 possible-match answer, when a person has checked that the children with the "
+        "same name and date of birth are not this child.",
+        default=False,
     )
+
+    def identity(self) -> ChildIdentity:
+        values = self.model_dump(exclude={"confirmed_new", "disabilities"})
+        return ChildIdentity(**values, disabilities=tuple(self.disabilities))
 
 
 #: What every child has: a patch may change these but not send them as null.
@@ -106,18 +127,20 @@ class ChildPatch(Strict):
     """Fields to change; omitted fields keep their value. Send ``If-Match`` with the version.
     Only what a child may lack (a date of birth, identifiers, address) may be sent as null."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CHILD_PATCH]})
+
     # SkipJsonSchema: the OpenAPI document does not offer null where it is refused.
-    given_name: Name | SkipJsonSchema[None] = None
-    family_name: Name | SkipJsonSchema[None] = None
-    date_of_birth: Day | None = None
-    expected_date_of_birth: Day | None = None
-    sex: Sex | SkipJsonSchema[None] = None
-    ethnicity: Ethnicity | SkipJsonSchema[None] = None
+    given_name: GivenName | SkipJsonSchema[None] = None
+    family_name: FamilyName | SkipJsonSchema[None] = None
+    date_of_birth: DateOfBirth = None
+    expected_date_of_birth: ExpectedDateOfBirth = None
+    sex: SexCode | SkipJsonSchema[None] = None
+    ethnicity: EthnicityCode | SkipJsonSchema[None] = None
     disabilities: Disabilities | SkipJsonSchema[None] = None
-    upn: Upn | None = None
-    nhs_number: NhsNumber | None = None
-    address: Address | None = None
-    postcode: Postcode | None = None
+    upn: Upn = None
+    nhs_number: NhsNumber = None
+    address: Address = None
+    postcode: Postcode = None
 
     @field_validator(*CHILD_REQUIRED_FIELDS, mode="before")
     @classmethod
@@ -128,54 +151,49 @@ class ChildPatch(Strict):
 
 
 class ChildOut(BaseModel):
-    id: uuid.UUID
-    la_child_id: str
-    given_name: str
-    family_name: str
-    date_of_birth: date | None
-    expected_date_of_birth: date | None
-    sex: Sex
-    ethnicity: Ethnicity
-    disabilities: list[Disability]
-    upn: str | None
-    nhs_number: str | None
-    address: str | None
-    postcode: str | None
-    version: int
+    """A registered child's record."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CHILD_OUT]})
+
+    # The request's terms: what was stored passed the same checks.
+    id: ChildId
+    la_child_id: LaChildId
+    given_name: GivenName
+    family_name: FamilyName
+    date_of_birth: DateOfBirth
+    expected_date_of_birth: ExpectedDateOfBirth
+    sex: SexCode
+    ethnicity: EthnicityCode
+    disabilities: Disabilities
+    upn: Upn
+    nhs_number: NhsNumber
+    address: Address
+    postcode: Postcode
+    version: Version
 
 
 class Referrer(Strict):
-    name: Name
-    agency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    """Who made the referral."""
 
-
-REFERRAL_EXAMPLE: dict[str, Any] = {
-    "child": CHILD_EXAMPLE,
-    "received_at": "2026-11-26T09:30:00Z",
-    "source": "6",
-    "referrer": {"name": "PC Example", "agency": "Example Constabulary"},
-    "concerns": "Police attended a domestic incident at the home overnight; the child was present.",
-    "lawful_basis": "public_task_safeguarding_children",
-    "suggested_threshold": "child_in_need",
-    "team": "north",
-}
+    name: Annotated[str, _Name, _("The referrer's name")]
+    agency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _("The referrer's agency")]
 
 
 class ReferralIn(Strict):
     """A referral for a new child (``child``) or a registered one (``child_id``): exactly one."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REFERRAL_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.REFERRAL]})
 
-    child_id: uuid.UUID | None = None
+    child_id: Annotated[uuid.UUID | None, _("A registered child (or send `child`)")] = None
     # validate_default: the check runs when ``child`` is left out too, so the error names the field.
-    child: ChildIn | None = Field(None, validate_default=True)
-    received_at: Instant
-    source: ReferralSource
-    referrer: Referrer
-    concerns: Text
-    lawful_basis: LawfulBasis
-    suggested_threshold: ThresholdLevel
-    team: TeamId = Field(description="The team that will work with the family if the case proceeds")
+    child: ChildIn | None = _("A child to register with the referral (or send `child_id`)", default=None, validate_default=True)
+    received_at: ReceivedAt
+    source: Source
+    referrer: Annotated[Referrer, _("Who made the referral")]
+    concerns: Concerns
+    lawful_basis: Basis
+    suggested_threshold: Threshold
+    team: Team = _("The team that will work with the family if the case proceeds")
 
     @field_validator("child")
     @classmethod
@@ -186,127 +204,161 @@ class ReferralIn(Strict):
             raise ValueError("give exactly one of child_id (a registered child) or child (a new child)")
         return child
 
+    def intake(self, *, stepped_up_from: uuid.UUID | None = None) -> Intake:
+        return Intake(
+            received_at=self.received_at,
+            source=self.source,
+            referrer_name=self.referrer.name,
+            referrer_agency=self.referrer.agency,
+            concerns=self.concerns,
+            lawful_basis=self.lawful_basis,
+            suggested_threshold=self.suggested_threshold,
+            team=self.team,
+            stepped_up_from=stepped_up_from,
+        )
+
 
 class DecisionIn(Strict):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "outcome": "assessment",
-                    "reasons": "Domestic abuse with the child present; needs a single assessment.",
-                    "team": "north",
-                }
-            ]
-        },
-    )
+    """The front door's decision; send ``If-Match`` with the referral's version."""
 
-    outcome: DecisionOutcome
-    reasons: Text
-    team: TeamId
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.DECISION]})
+
+    outcome: Outcome
+    reasons: Reasons
+    team: AllocatedTeam
 
 
 class CorrectionIn(DecisionIn):
-    correction_reason: Text
+    """A new decision that replaces the one in force, with the reason; send ``If-Match``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CORRECTION]})
+
+    correction_reason: CorrectionReason
 
 
 class InformationRequestIn(Strict):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "agency": "police",
-                    "question": "Previous call-outs to the address in the last 12 months?",
-                    "due_at": "2026-11-26T16:00:00Z",
-                }
-            ]
-        },
-    )
+    """A question to a partner agency about the referral."""
 
-    agency: Agency
-    question: Text
-    due_at: Instant
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.QUESTION]})
+
+    agency: AgencyCode
+    question: Question
+    due_at: Annotated[Instant, _("When the answer is due (with a time zone; in the future)")]
 
 
 class InformationAnswerIn(Strict):
-    answer: Text
+    """The agency's answer; recorded once."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.ANSWER]})
+
+    answer: Answer
 
 
 class InformationRequestOut(BaseModel):
-    id: uuid.UUID
-    agency: Agency
-    question: str
-    requested_by: str
-    requested_at: datetime
-    due_at: datetime
-    answer: str | None
-    answered_at: datetime | None
-    overdue: bool
+    """A question to a partner agency, and its answer once recorded."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.QUESTION_OUT]})
+
+    id: Id
+    agency: AgencyCode
+    question: Annotated[str, _("What the agency is asked")]
+    requested_by: Annotated[str, _("Who asked (their token's subject)")]
+    requested_at: Annotated[datetime, _("When it was asked")]
+    due_at: Annotated[datetime, _("When the answer is due")]
+    answer: Annotated[str | None, _("The agency's answer; null until recorded")]
+    answered_at: Annotated[datetime | None, _("When the answer was recorded")]
+    overdue: Overdue
 
 
 class DecisionOut(BaseModel):
-    id: uuid.UUID
-    outcome: DecisionOutcome
-    reasons: str
-    team: str
-    decided_by: str
-    decided_at: datetime
-    corrects: uuid.UUID | None
-    correction_reason: str | None
+    """One front-door decision: the original, or a correction naming the decision it corrects."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DECISION_OUT]})
+
+    id: Id
+    outcome: Outcome
+    reasons: Annotated[str, _("Why the manager decided so")]
+    team: Annotated[str, _("The team the case is allocated to")]
+    decided_by: DecidedBy
+    decided_at: DecidedAt
+    corrects: Annotated[uuid.UUID | None, _("The decision this one corrects; null for the original")]
+    correction_reason: Annotated[str | None, _("Why it was corrected; null for the original")]
 
 
 class ReferralOut(BaseModel):
-    id: uuid.UUID
-    case_id: uuid.UUID
-    child: ChildOut
-    received_at: datetime
-    source: ReferralSource
-    referrer: Referrer
-    concerns: str
-    lawful_basis: LawfulBasis
-    suggested_threshold: ThresholdLevel
-    team: str
-    re_referral: bool
-    stepped_up_from: uuid.UUID | None
-    decision_due_at: datetime
-    overdue: bool
-    status: str
-    decision: DecisionOut | None
-    decided_within_one_working_day: bool | None
-    closed_on: date | None
-    closure_reason: str | None
-    information_requests: list[InformationRequestOut]
-    version: int
+    """A referral with its child, its decision history and its information requests."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REFERRAL_OUT]})
+
+    id: ReferralId
+    case_id: CaseId
+    child: Annotated[ChildOut, _("The child referred")]
+    received_at: Annotated[datetime, _("When the front door received the referral")]
+    referral_date: ReferralDate
+    source: Source
+    referrer: Annotated[Referrer, _("Who made the referral")]
+    concerns: Annotated[str, _("The referrer's concerns, as told")]
+    lawful_basis: Basis
+    suggested_threshold: Threshold
+    team: Annotated[str, _("The team the referral was made to")]
+    re_referral: ReReferral
+    stepped_up_from: SteppedUpFrom
+    decision_due_at: DueAt
+    overdue: Overdue
+    status: Annotated[ReferralStatus, _("received (waiting for the decision) or decided")]
+    decision: Annotated[DecisionOut | None, _("The decision in force (the last of `decisions`); null until decided")]
+    decisions: Annotated[list[DecisionOut], _("Every decision in order: the original, then each correction")]
+    decided_within_one_working_day: Annotated[bool | None, _("Whether the original decision came by its due time")]
+    closed_on: Annotated[date | None, _("The date the episode closed (the referral date, for NFA and early help)")]
+    closure_reason: Annotated[ReasonForClosure | None, _("Census reason for closure (RC8 for a front-door NFA)")]
+    information_requests: Annotated[list[InformationRequestOut], _("Questions to partner agencies, in the order asked")]
+    version: Version
+
+
+class ReferralSummary(BaseModel):
+    """A referral as a list shows it: no narrative, the decision in force."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REFERRAL_SUMMARY]})
+
+    id: ReferralId
+    case_id: CaseId
+    child_id: ChildId
+    received_at: Annotated[datetime, _("When the front door received the referral")]
+    referral_date: ReferralDate
+    source: Source
+    team: Annotated[str, _("The team the referral was made to")]
+    re_referral: ReReferral
+    status: Annotated[ReferralStatus, _("received (waiting for the decision) or decided")]
+    outcome: Annotated[DecisionOutcome | None, _("The decision in force; null until decided")]
+    allocated_team: Annotated[str | None, _("The team the decision allocated the case to")]
+    closed_on: Annotated[date | None, _("The date the episode closed, if it did")]
+    version: Version
 
 
 class QueueItem(BaseModel):
-    referral_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    child_name: str
-    received_at: datetime
-    source: ReferralSource
-    suggested_threshold: ThresholdLevel
-    team: str
-    re_referral: bool
-    decision_due_at: datetime
-    overdue: bool
-    open_information_requests: int
+    """An undecided referral on the front door's queue."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.QUEUE_ITEM]})
 
-class QueuePage(BaseModel):
-    items: list[QueueItem]
-    next_cursor: str | None
+    referral_id: ReferralId
+    case_id: CaseId
+    child_id: ChildId
+    child_name: Annotated[str, _("The child's given and family name")]
+    received_at: Annotated[datetime, _("When the front door received the referral")]
+    source: Source
+    suggested_threshold: Threshold
+    team: Annotated[str, _("The team the referral was made to")]
+    re_referral: ReReferral
+    decision_due_at: DueAt
+    overdue: Overdue
+    open_information_requests: Annotated[int, _("Questions to partner agencies not answered yet")]
 
 
 class PossibleMatch(BaseModel):
     """A registered child that a new child's details match, in a 409 answer's ``candidates``
     (only to callers who may see every child: the front door)."""
 
-    child_id: uuid.UUID = Field(description="the registered child")
-    la_child_id: str = Field(description="the council's own id of the registered child")
-    matched_on: list[str] = Field(
-        description="the fields that matched: given_name, family_name, date_of_birth, nhs_number_or_upn"
-    )
-    differs_on: list[str] = Field(default_factory=list, description="identity fields that differ despite a matching identifier")
+    child_id: ChildId
+    la_child_id: Annotated[str, _("The council's own id of the registered child")]
+    matched_on: Annotated[list[str], _("The fields that matched: given_name, family_name, date_of_birth, nhs_number_or_upn")]
+    differs_on: Annotated[list[str], _("Identity fields that differ despite a matching identifier")] = Field(default_factory=list)

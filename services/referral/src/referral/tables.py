@@ -1,15 +1,21 @@
-"""The referral service's tables (SQLAlchemy 2 typed mappings)."""
+"""The referral service's tables (SQLAlchemy 2 typed mappings). Code-list and status columns are
+enum columns that store the codes' values as before (VARCHAR, no CHECK: no data migration), and
+read back as the enums; the repository writes and reads through the Core handles at the end."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, func
+from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from continuum.db import NAMING_CONVENTION
+from continuum.codes import Ethnicity, ReasonForClosure, ReferralSource, Sex
+from continuum.contracts import DecisionOutcome, ThresholdLevel
+from continuum.db import NAMING_CONVENTION, enum_column
+from referral.domain import Agency, LawfulBasis, ReferralStatus
 
 
 class Base(DeclarativeBase):
@@ -25,14 +31,14 @@ class Child(Base):
     family_name: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(String(1))
-    ethnicity: Mapped[str] = mapped_column(String(4))
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, 1))
+    ethnicity: Mapped[Ethnicity] = mapped_column(enum_column(Ethnicity, 4))
     disabilities: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
     upn: Mapped[str | None] = mapped_column(String(13))
     nhs_number: Mapped[str | None] = mapped_column(String(10))
     address: Mapped[str | None] = mapped_column(Text)
     postcode: Mapped[str | None] = mapped_column(String(8))
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -51,30 +57,30 @@ class Referral(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
     child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    source: Mapped[str] = mapped_column(String(3))
+    source: Mapped[ReferralSource] = mapped_column(enum_column(ReferralSource, 3))
     referrer_name: Mapped[str] = mapped_column(String(200))
     referrer_agency: Mapped[str] = mapped_column(String(200))
     concerns: Mapped[str] = mapped_column(Text)
-    lawful_basis: Mapped[str] = mapped_column(String(50))
-    suggested_threshold: Mapped[str] = mapped_column(String(30))
+    lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis, 50))
+    suggested_threshold: Mapped[ThresholdLevel] = mapped_column(enum_column(ThresholdLevel, 30))
     team: Mapped[str] = mapped_column(String(50))
     re_referral: Mapped[bool] = mapped_column(Boolean)
     decision_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     stepped_up_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    status: Mapped[str] = mapped_column(String(20), default="received")
-    decision: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus, 20))
+    decision: Mapped[DecisionOutcome | None] = mapped_column(enum_column(DecisionOutcome, 30))
     decision_reasons: Mapped[str | None] = mapped_column(Text)
     allocated_team: Mapped[str | None] = mapped_column(String(50))
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_within_one_working_day: Mapped[bool | None] = mapped_column(Boolean)
     closed_on: Mapped[date | None] = mapped_column(Date)
-    closure_reason: Mapped[str | None] = mapped_column(String(4))
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    closure_reason: Mapped[ReasonForClosure | None] = mapped_column(enum_column(ReasonForClosure, 4))
+    version: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (
-        Index("ix_referrals_queue", "decision_due_at", "id", postgresql_where="status = 'received'"),
+        Index("ix_referrals_queue", "decision_due_at", "id", postgresql_where=f"status = '{ReferralStatus.RECEIVED.value}'"),
         Index("ix_referrals_child_received", "child_id", "received_at"),
     )
 
@@ -86,7 +92,7 @@ class Decision(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
-    outcome: Mapped[str] = mapped_column(String(30))
+    outcome: Mapped[DecisionOutcome] = mapped_column(enum_column(DecisionOutcome, 30))
     reasons: Mapped[str] = mapped_column(Text)
     team: Mapped[str] = mapped_column(String(50))
     decided_by: Mapped[str] = mapped_column(String(200))
@@ -102,7 +108,7 @@ class InformationRequest(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
-    agency: Mapped[str] = mapped_column(String(30))
+    agency: Mapped[Agency] = mapped_column(enum_column(Agency, 30))
     question: Mapped[str] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -110,3 +116,10 @@ class InformationRequest(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str | None] = mapped_column(String(200))
+
+
+# Core handles on the tables, for the repository's prebuilt statements.
+CHILDREN = cast(Table, Child.__table__)
+REFERRALS = cast(Table, Referral.__table__)
+DECISIONS = cast(Table, Decision.__table__)
+INFORMATION_REQUESTS = cast(Table, InformationRequest.__table__)

@@ -12,15 +12,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from continuum.contracts.assessment import (
+    ASSESSMENT_TOPIC,
     AssessmentAllocated,
     AssessmentAuthorised,
     AssessmentOpened,
     AssessmentOverdue,
+    AssessmentReallocationRequired,
+    AssessmentReassigned,
     AssessmentReturned,
     AssessmentSubmitted,
     AssessmentWithdrawn,
     Section47Concluded,
     Section47Started,
+    Section47Withdrawn,
 )
 from continuum.contracts.envelope import Envelope, EventData
 from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus, StatusChanged
@@ -55,14 +59,17 @@ CATALOGUE: dict[str, type[EventData]] = {
         AssessmentAuthorised,
         AssessmentOverdue,
         AssessmentWithdrawn,
+        AssessmentReassigned,
+        AssessmentReallocationRequired,
         Section47Started,
         Section47Concluded,
+        Section47Withdrawn,
     )
 }
 
 ALL_TOPICS = (
     REFERRAL_TOPIC,
-    "continuum.assessment",
+    ASSESSMENT_TOPIC,
     "continuum.plan",
     STEPDOWN_TOPIC,
     PARTNER_STATUS_TOPIC,
@@ -102,6 +109,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
 
 __all__ = [
     "ALL_TOPICS",
+    "ASSESSMENT_TOPIC",
     "CATALOGUE",
     "PARTNER_STATUS_TOPIC",
     "REFERRAL_TOPIC",

@@ -43,6 +43,27 @@ class SpecialistAssessmentKind(StrEnum):
     RISK = "risk"
 
 
+class AssessmentStatus(StrEnum):
+    """Where an assessment stands: open (``unallocated``, ``in_progress``, ``submitted``: on the
+    45-working-day clock) or closed (``authorised``, or ``withdrawn`` by a corrected front-door
+    decision, which a later correction may reinstate)."""
+
+    UNALLOCATED = "unallocated"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    AUTHORISED = "authorised"
+    WITHDRAWN = "withdrawn"
+
+
+class ReallocationReason(StrEnum):
+    """Why the lead practitioner must be reallocated (an allocation rule no longer holds)."""
+
+    #: The assessment now goes with a section 47 enquiry, which needs a social worker as lead.
+    SECTION47_NEEDS_SOCIAL_WORKER = "section47_needs_social_worker"
+    #: The assessment moved to another team, whose manager chooses (or confirms) the lead.
+    TEAM_CHANGED = "team_changed"
+
+
 class Section47Outcome(StrEnum):
     """Whether the enquiry ended in a child protection plan (the ICPC decided one) or not."""
 
@@ -175,6 +196,50 @@ class AssessmentWithdrawn(EventData):
     correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
 
 
+class AssessmentReassigned(EventData):
+    """A corrected front-door decision changed the assessment's team, its route (section 17 or
+    section 47, with or without an enquiry), its due date, or reinstated a withdrawn assessment.
+    Carries what it was and what it is, so a subscriber can move it without reading anything else."""
+
+    event_type = "assessment.reassigned"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    referral_id: uuid.UUID
+    previous_team: str = Field(description="The team that held the assessment before the correction")
+    team: str = Field(description="The team that holds it now")
+    previous_route: AssessmentRoute
+    route: AssessmentRoute
+    previous_status: AssessmentStatus
+    status: AssessmentStatus
+    referral_date: date = Field(description="The London calendar date the referral was received")
+    due_date: date = Field(description="Referral date plus 45 working days (England and Wales)")
+    section47_id: uuid.UUID | None = Field(description="The section 47 enquiry that goes with the assessment now, if any")
+    correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
+    reassigned_at: datetime
+
+
+class AssessmentReallocationRequired(EventData):
+    """The lead practitioner no longer meets the allocation rules (after a corrected front-door
+    decision): a social-work-qualified manager of the team must reallocate. Until then the
+    assessment cannot be recorded, submitted or authorised."""
+
+    event_type = "assessment.reallocation_required"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    lead_practitioner: str
+    lead_practitioner_role: str
+    reason: ReallocationReason
+    correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
+    detected_at: datetime
+
+
 class Section47Started(EventData):
     event_type = "section47.started"
     topic = ASSESSMENT_TOPIC
@@ -209,6 +274,23 @@ class Section47Concluded(EventData):
     concluded_at: datetime
 
 
+class Section47Withdrawn(EventData):
+    """A corrected front-door decision no longer asks for a strategy discussion: the enquiry that
+    had not concluded stops (``start_date`` says whether it had started)."""
+
+    event_type = "section47.withdrawn"
+    topic = ASSESSMENT_TOPIC
+
+    section47_id: uuid.UUID
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    start_date: date | None = Field(description="Census S47ActualStartDate, when the enquiry had started")
+    correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
+    withdrawn_at: datetime
+
+
 __all__ = [
     "ASSESSMENT_TOPIC",
     "AssessmentAllocated",
@@ -216,11 +298,17 @@ __all__ = [
     "AssessmentOpened",
     "AssessmentOutcome",
     "AssessmentOverdue",
+    "AssessmentReallocationRequired",
+    "AssessmentReassigned",
     "AssessmentReturned",
     "AssessmentRoute",
+    "AssessmentStatus",
     "AssessmentSubmitted",
+    "AssessmentWithdrawn",
+    "ReallocationReason",
     "Section47Concluded",
     "Section47Outcome",
     "Section47Started",
+    "Section47Withdrawn",
     "SpecialistAssessmentKind",
 ]

@@ -1,47 +1,34 @@
-"""The assessment's rules, as pure functions over plain values (no I/O).
+"""The assessment's rules, as pure functions over plain values: the working-day clocks, who may
+lead, what a complete record is, and the dates and outcomes that agree with each other.
 
 Clocks: an assessment concludes no later than 45 working days after the referral; the initial
 child protection conference is due 15 working days after the strategy discussion. Working days are
-those of England and Wales (``continuum.calendar``).
+those of England and Wales (``continuum.calendar``); every date is a London calendar date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from assessment.domain.states import (
+    ASSESSMENT_WORKING_DAYS,
+    ICPC_WORKING_DAYS,
+    Actor,
+    AssessmentState,
+    Findings,
+    Section47State,
+    Section47Status,
+    Status,
+)
 from continuum.calendar import add_working_days, working_days_between
+from continuum.casework import Closure
+from continuum.clock import london_date
 from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, validate_assessment_factors
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome
-from continuum.contracts.referral import DecisionOutcome
+from continuum.contracts.referral import DecisionOutcome, ReferralDecided
 from continuum.errors import RuleBroken
 from continuum.policy import LeadPractitionerPolicy
-
-#: The statutory limit: an assessment concludes within 45 working days of the referral.
-ASSESSMENT_WORKING_DAYS = 45
-#: The initial child protection conference is held within 15 working days of the strategy discussion.
-ICPC_WORKING_DAYS = 15
-
-
-class Status(StrEnum):
-    UNALLOCATED = "unallocated"
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    AUTHORISED = "authorised"
-    WITHDRAWN = "withdrawn"
-
-
-#: Statuses of an assessment still on the clock (on the worklist, may become overdue).
-OPEN_STATUSES = (Status.UNALLOCATED, Status.IN_PROGRESS, Status.SUBMITTED)
-
-
-class Section47Status(StrEnum):
-    AWAITING_START = "awaiting_start"
-    STARTED = "started"
-    CONCLUDED = "concluded"
-
 
 # --- the clocks ---------------------------------------------------------------------------------
 
@@ -66,6 +53,14 @@ def is_overdue(due: date, today: date) -> bool:
     return today > due
 
 
+def referral_date_of(decision: ReferralDecided) -> date:
+    """The census referral date: the London calendar date of the instant the referral was received.
+
+    The instant wins over the event's ``referral_date``: a producer that took the UTC date would give
+    the day before for a referral received between midnight and 01:00 in a British summer."""
+    return london_date(decision.received_at)
+
+
 def route_for(outcome: DecisionOutcome) -> AssessmentRoute | None:
     """Which assessment a front-door decision opens; ``None`` when it opens none."""
     if outcome is DecisionOutcome.ASSESSMENT:
@@ -75,7 +70,37 @@ def route_for(outcome: DecisionOutcome) -> AssessmentRoute | None:
     return None
 
 
-# --- lead practitioners -------------------------------------------------------------------------
+# --- who may do what ----------------------------------------------------------------------------
+
+
+def check_sw_qualified_manager(by: Actor, action: str) -> None:
+    if not by.sw_qualified_manager:
+        raise RuleBroken(
+            "manager", f"{action} is reserved for a social-work-qualified manager", status=403, slug="not-sw-qualified"
+        )
+
+
+def check_is_lead(state: AssessmentState, by: Actor, action: str) -> None:
+    if state.lead is None or state.lead.practitioner != by.id:
+        raise RuleBroken(
+            "lead_practitioner", f"only the assessment's lead practitioner may {action}", status=403, slug="forbidden"
+        )
+
+
+def check_section47_actor(assessment: AssessmentState, by: Actor) -> None:
+    """Section 47 work is a social worker's: the lead practitioner in a social-work role, or a
+    social-work-qualified manager."""
+    if by.sw_qualified_manager:
+        return
+    lead = assessment.lead
+    if lead is not None and lead.practitioner == by.id and lead.social_worker:
+        return
+    raise RuleBroken(
+        "section47",
+        "the lead practitioner (a social worker) or a social-work-qualified manager records section 47 enquiries",
+        status=403,
+        slug="not-sw-qualified",
+    )
 
 
 def check_lead_practitioner(role: str, route: AssessmentRoute, policy: LeadPractitionerPolicy) -> bool:
@@ -99,14 +124,28 @@ def check_lead_practitioner(role: str, route: AssessmentRoute, policy: LeadPract
     raise RuleBroken("lead_practitioner_role", f"{role!r} may not be a lead practitioner; the council's roles are: {allowed}")
 
 
-def check_allocation(status: Status, current_lead: str | None, new_lead: str, reason: str | None) -> None:
+def check_allocation(
+    status: Status, current_lead: str | None, new_lead: str, reason: str | None, *, reallocation_required: bool = False
+) -> None:
+    """An open assessment may be allocated; a reallocation needs a reason. While a reallocation is
+    required, the manager may also confirm the lead in place (with a reason)."""
     if status in (Status.AUTHORISED, Status.WITHDRAWN):
         raise RuleBroken("assessment", f"is {status.value}; it cannot be allocated", status=409, slug="assessment-closed")
     if current_lead is not None:
-        if new_lead == current_lead:
+        if new_lead == current_lead and not reallocation_required:
             raise RuleBroken("lead_practitioner", "already leads this assessment")
         if not reason:
             raise RuleBroken("reason", "give the reason for the reallocation")
+
+
+def check_no_reallocation_pending(state: AssessmentState) -> None:
+    if state.reallocation_required is not None:
+        raise RuleBroken(
+            "lead_practitioner",
+            f"a reallocation is required ({state.reallocation_required.value}): a manager must reallocate first",
+            status=409,
+            slug="reallocation-required",
+        )
 
 
 # --- recording ----------------------------------------------------------------------------------
@@ -130,16 +169,13 @@ def check_can_record(status: Status) -> None:
 
 
 def check_dates(*, referral_date: date, today: date, start_date: date | None, child_seen_date: date | None) -> None:
-    if start_date is not None:
-        if start_date < referral_date:
-            raise RuleBroken("start_date", f"is before the referral date {referral_date.isoformat()}")
-        if start_date > today:
-            raise RuleBroken("start_date", "is in the future")
-    if child_seen_date is not None:
-        if child_seen_date < referral_date:
-            raise RuleBroken("child_seen_date", f"is before the referral date {referral_date.isoformat()}")
-        if child_seen_date > today:
-            raise RuleBroken("child_seen_date", "is in the future")
+    for name, value in (("start_date", start_date), ("child_seen_date", child_seen_date)):
+        if value is None:
+            continue
+        if value < referral_date:
+            raise RuleBroken(name, f"is before the referral date {referral_date.isoformat()}")
+        if value > today:
+            raise RuleBroken(name, "is in the future")
 
 
 def check_specialist_date(index: int, on: date, today: date) -> None:
@@ -163,44 +199,33 @@ def check_primary_need(primary_need: PrimaryNeedCode, outcome: AssessmentOutcome
         raise RuleBroken("factors", "a child protection outcome needs the factors identified, not 21 (no factors)")
 
 
-@dataclass(frozen=True)
-class Record:
-    """What the lead practitioner has recorded, as plain values."""
-
-    start_date: date | None
-    child_seen_date: date | None
-    child_seen_alone: bool | None
-    factors: Sequence[AssessmentFactor]
-    primary_need: PrimaryNeedCode | None
-    recommendation: AssessmentOutcome | None
-    recommendation_summary: str | None
-    unborn: bool
-
-
-def check_can_submit(status: Status, record: Record) -> None:
+def check_can_submit(status: Status, findings: Findings, *, unborn: bool) -> None:
     """A complete record, in progress, may be submitted; a second submission is a conflict."""
     if status is Status.SUBMITTED:
         raise RuleBroken("assessment", "is already submitted and awaits the manager", status=409, slug="already-submitted")
     check_can_record(status)
     missing = []
-    if record.start_date is None:
+    if findings.start_date is None:
         missing.append("start_date")
-    if record.child_seen_date is None and not record.unborn:
+    if findings.child_seen_date is None and not unborn:
         missing.append("child_seen_date")
-    if record.child_seen_date is not None and record.child_seen_alone is None:
+    if findings.child_seen_date is not None and findings.child_seen_alone is None:
         missing.append("child_seen_alone")
-    if not record.factors:
+    if not findings.factors:
         missing.append("factors (21 when no factors were identified)")
-    if record.primary_need is None:
+    if findings.primary_need is None:
         missing.append("primary_need")
-    if record.recommendation is None:
+    if findings.recommendation is None:
         missing.append("recommendation")
-    if not record.recommendation_summary:
+    if not findings.recommendation_summary:
         missing.append("recommendation_summary")
     if missing:
         raise RuleBroken(missing[0].split(" ")[0], f"record {', '.join(missing)} before submitting", slug="incomplete-assessment")
-    assert record.primary_need is not None and record.recommendation is not None
-    check_primary_need(record.primary_need, record.recommendation, record.factors)
+    assert findings.primary_need is not None and findings.recommendation is not None
+    check_primary_need(findings.primary_need, findings.recommendation, findings.factors)
+
+
+# --- review and authorisation -------------------------------------------------------------------
 
 
 def check_can_review(status: Status) -> None:
@@ -211,17 +236,44 @@ def check_can_review(status: Status) -> None:
         raise RuleBroken("assessment", "has not been submitted for authorisation", status=409, slug="not-submitted")
 
 
-def check_authorisation(*, authorisation_date: date, start_date: date, today: date) -> None:
-    if authorisation_date < start_date:
-        raise RuleBroken("authorisation_date", f"is before the assessment's start date {start_date.isoformat()}")
+def check_authorisation_date(
+    authorisation_date: date, *, today: date, referral_date: date, start_date: date, submitted_on: date | None = None
+) -> None:
+    """The census authorisation date follows what it authorises: not before the referral, the
+    assessment's start or its submission (the London date), and not in the future."""
     if authorisation_date > today:
         raise RuleBroken("authorisation_date", "is in the future")
+    for what, earliest in (("referral date", referral_date), ("assessment's start date", start_date)):
+        if authorisation_date < earliest:
+            raise RuleBroken("authorisation_date", f"is before the {what} {earliest.isoformat()}")
+    if submitted_on is not None and authorisation_date < submitted_on:
+        raise RuleBroken("authorisation_date", f"is before the submission on {submitted_on.isoformat()}")
 
 
-@dataclass(frozen=True)
-class Closure:
-    closed_on: date
-    reason: ReasonForClosure
+def check_enquiry_agrees(
+    route: AssessmentRoute, section47: Section47State | None, outcome: AssessmentOutcome, authorisation_date: date
+) -> None:
+    """A section 47 assessment and its enquiry agree (docs/decisions.md): it is authorised only
+    once the enquiry has concluded, not before the day it concluded, and its outcome follows the
+    conference's: a child protection plan is a ``child_protection`` outcome, and no plan is not."""
+    if route is not AssessmentRoute.SECTION47:
+        return
+    if section47 is None or section47.status is not Section47Status.CONCLUDED or section47.concluded_at is None:
+        raise RuleBroken(
+            "section47",
+            "the section 47 enquiry has not concluded: conclude it before authorising its assessment",
+            status=409,
+            slug="section47-not-concluded",
+        )
+    concluded_on = london_date(section47.concluded_at)
+    if authorisation_date < concluded_on:
+        raise RuleBroken("authorisation_date", f"is before the section 47 enquiry concluded on {concluded_on.isoformat()}")
+    if section47.outcome is Section47Outcome.CP_PLAN and outcome is not AssessmentOutcome.CHILD_PROTECTION:
+        raise RuleBroken("outcome", "the section 47 enquiry ended in a child protection plan: the outcome is child_protection")
+    if section47.outcome is Section47Outcome.NO_CP_PLAN and outcome is AssessmentOutcome.CHILD_PROTECTION:
+        raise RuleBroken(
+            "outcome", "the section 47 enquiry ended without a child protection plan: child_protection contradicts it"
+        )
 
 
 def closure_for(outcome: AssessmentOutcome, authorisation_date: date) -> Closure | None:
@@ -236,9 +288,21 @@ def closure_for(outcome: AssessmentOutcome, authorisation_date: date) -> Closure
 # --- section 47 ---------------------------------------------------------------------------------
 
 
+def check_assessment_open_for_section47(assessment: AssessmentState) -> None:
+    if not assessment.is_open:
+        raise RuleBroken(
+            "assessment",
+            f"is {assessment.status.value}; its section 47 enquiry can no longer change",
+            status=409,
+            slug=f"assessment-{assessment.status.value}",
+        )
+
+
 def check_section47_start(
     status: Section47Status, *, referral_date: date, strategy_discussion_date: date, start_date: date, today: date
 ) -> None:
+    if status is Section47Status.WITHDRAWN:
+        raise RuleBroken("section47", "was withdrawn by a corrected front-door decision", status=409, slug="section47-withdrawn")
     if status is not Section47Status.AWAITING_START:
         raise RuleBroken("section47", "has already started", status=409, slug="section47-already-started")
     if strategy_discussion_date < referral_date:
@@ -260,6 +324,8 @@ def check_section47_conclusion(
     outcome: Section47Outcome,
     today: date,
 ) -> None:
+    if status is Section47Status.WITHDRAWN:
+        raise RuleBroken("section47", "was withdrawn by a corrected front-door decision", status=409, slug="section47-withdrawn")
     if status is Section47Status.AWAITING_START or start_date is None:
         raise RuleBroken("section47", "has not started", status=409, slug="section47-not-started")
     if status is Section47Status.CONCLUDED:

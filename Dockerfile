@@ -1,23 +1,26 @@
 # syntax=docker/dockerfile:1
 #
-# The assessment service image. Build from the repository root, because the service installs the
-# shared kernel beside it:
+# Every service's image, one file: SERVICE names the service (its folder under services/ and its
+# import package). Build from the repository root, because the service installs the shared kernel
+# beside it:
 #
-#   docker build -f services/assessment/Dockerfile -t continuum/assessment .
+#   docker build --build-arg SERVICE=referral -t continuum/referral .
+#   docker build --build-arg SERVICE=assessment -t continuum/assessment .
 #
 # The same image runs the API (default CMD) and, as a one-shot or init container, the migrations:
 #
-#   alembic -c services/assessment/alembic.ini upgrade head
+#   alembic -c services/$SERVICE/alembic.ini upgrade head
 #
 # connected as the database's owner role, with CONTINUUM_DATABASE_RUNTIME_ROLE naming the role the
 # API runs as (docs/operations.md, "Database roles").
-#
-# Copied from services/referral/Dockerfile with "referral" replaced throughout.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG SERVICE
 
 # --- build: install both distributions (not editable) into a virtualenv ------------------------
 FROM ${PYTHON_IMAGE} AS build
+ARG SERVICE
+RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<name>" >&2 && exit 1)
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -29,17 +32,19 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY constraints.txt ./
 COPY shared/ shared/
-COPY services/assessment/ services/assessment/
+COPY services/${SERVICE}/ services/${SERVICE}/
 
 # Shared first, so the service's dependency on continuum-shared is met by this tree and never
 # looked up on an index. constraints.txt pins every third-party version the tests ran with.
 RUN pip install -c constraints.txt ./shared \
- && pip install -c constraints.txt ./services/assessment
+ && pip install -c constraints.txt ./services/${SERVICE}
 
 # --- runtime: the virtualenv, the migrations, and nothing to build with -------------------------
 FROM ${PYTHON_IMAGE} AS runtime
+ARG SERVICE
 
 ENV PATH=/opt/venv/bin:$PATH \
+    SERVICE=${SERVICE} \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
 
@@ -53,8 +58,8 @@ COPY --from=build /opt/venv /opt/venv
 # Alembic reads its ini and scripts from files, not from the installed package. Owned by root and
 # read-only for the service user: nothing in the image is writable by the process.
 WORKDIR /app
-COPY services/assessment/alembic.ini services/assessment/alembic.ini
-COPY services/assessment/migrations/ services/assessment/migrations/
+COPY services/${SERVICE}/alembic.ini services/${SERVICE}/alembic.ini
+COPY services/${SERVICE}/migrations/ services/${SERVICE}/migrations/
 
 USER 10001:10001
 EXPOSE 8000
@@ -64,5 +69,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=2)"]
 
-# No Server header: it only tells a scanner what to try.
-CMD ["uvicorn", "assessment.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--no-server-header"]
+# No Server header: it only tells a scanner what to try. uvloop and httptools: docs/decisions.md.
+# exec: uvicorn becomes PID 1 and receives the orchestrator's SIGTERM (graceful shutdown).
+CMD ["sh", "-c", "exec uvicorn \"${SERVICE}.app:create_app\" --factory --host 0.0.0.0 --port 8000 --no-server-header --loop uvloop --http httptools"]

@@ -18,7 +18,7 @@ from continuum.testing import TEST_SIGNING_KEY, test_settings, unique
 from referral.app import create_app
 from referral.settings import ReferralSettings
 
-REFERRAL_ALEMBIC_INI = Path(__file__).resolve().parents[2] / "services" / "referral" / "alembic.ini"
+REFERRAL_ALEMBIC_INI = Path(__file__).resolve().parents[1] / "services" / "referral" / "alembic.ini"
 #: A route every front-door user may read, answering 200 for a valid token.
 QUEUE = "/v1/front-door/queue"
 

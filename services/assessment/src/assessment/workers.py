@@ -1,25 +1,18 @@
 """The overdue scheduler: a periodic worker inside the service that flags assessments past their
-due date. Safe with any number of replicas: see :func:`assessment.service.flag_overdue`."""
+due date. Safe with any number of replicas: see :func:`assessment.use_cases.timeliness.flag_overdue`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from assessment import service
-from continuum.calendar import LONDON
+from assessment.use_cases.timeliness import flag_overdue
 from continuum.uow import UnitOfWork
 
-log = logging.getLogger("assessment.scheduler")
-
-
-def _london_today() -> date:
-    return datetime.now(LONDON).date()
+log = logging.getLogger("assessment.workers")
 
 
 class OverdueScheduler:
@@ -30,20 +23,18 @@ class OverdueScheduler:
         source: str,
         interval: float = 60.0,
         batch_size: int = 500,
-        today: Callable[[], date] = _london_today,
     ) -> None:
         self._session_factory = session_factory
         self.source = source
         self.interval = interval
         self.batch_size = batch_size
-        self._today = today
 
     async def tick(self) -> int:
         """Flag every assessment now overdue, a batch per transaction; returns how many this replica flagged."""
         total = 0
         while True:
             uow = UnitOfWork(self._session_factory, source=self.source)
-            flagged = await service.flag_overdue(uow, today=self._today(), batch_size=self.batch_size)
+            flagged = await flag_overdue(uow, batch_size=self.batch_size)
             total += flagged
             if flagged < self.batch_size:
                 return total

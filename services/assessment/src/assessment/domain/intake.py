@@ -1,0 +1,279 @@
+"""Transitions driven by the front door: opening an assessment from a decision, following a
+corrected decision (the same transition whatever changed), withdrawing, and telling partners once
+the child's identity arrives.
+
+A correction leaves the assessment exactly as the corrected decision would have opened it: its
+team, its route with or without an enquiry, its referral and due dates; and every allocation rule
+is checked again against the lead in place (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from assessment.domain.rules import due_date, referral_date_of, route_for
+from assessment.domain.states import (
+    AssessmentAndEnquiry,
+    AssessmentState,
+    ChildIdentity,
+    Events,
+    Section47State,
+    Section47Status,
+    Status,
+)
+from continuum.casework import partner_status
+from continuum.contracts import PartnerStatus, ReferralDecided
+from continuum.contracts.assessment import (
+    AssessmentOpened,
+    AssessmentOutcome,
+    AssessmentReallocationRequired,
+    AssessmentReassigned,
+    AssessmentRoute,
+    AssessmentWithdrawn,
+    ReallocationReason,
+    Section47Withdrawn,
+)
+from continuum.errors import RuleBroken
+from continuum.policy import CouncilPolicy
+
+
+def partner_update(
+    state: AssessmentState, child: ChildIdentity | None, status: PartnerStatus, since: datetime, policy: CouncilPolicy
+) -> tuple[AssessmentState, Events]:
+    """The partner status for ``state`` (the responsible team is the assessment's), when the child's
+    identity is known; otherwise nothing yet, and it goes out when the identity arrives."""
+    if child is None:
+        return state, []
+    event = partner_status(
+        nhs_number=child.nhs_number,
+        date_of_birth=child.date_of_birth,
+        status=status,
+        since=since,
+        team=state.team,
+        policy=policy,
+    )
+    return replace(state, partner_status_sent=True), [event]
+
+
+def current_partner_status(state: AssessmentState) -> tuple[PartnerStatus, datetime] | None:
+    """What partners should know of this assessment now, and since when (``None``: nothing of ours)."""
+    if state.is_open:
+        return PartnerStatus.ASSESSMENT, state.opened_at
+    if state.authorisation is not None and state.authorisation.closure is not None:
+        closed = state.authorisation.outcome is AssessmentOutcome.NFA
+        return (PartnerStatus.CLOSED if closed else PartnerStatus.STEPPED_DOWN), state.authorisation.at
+    return None
+
+
+def open_from_decision(
+    decision: ReferralDecided,
+    *,
+    assessment_id: uuid.UUID,
+    section47_id: uuid.UUID,
+    child: ChildIdentity | None,
+    policy: CouncilPolicy,
+) -> tuple[AssessmentAndEnquiry, Events]:
+    """Open the assessment a decision asks for (and, after a strategy discussion, its section 47
+    enquiry), due 45 working days after the referral's London date; partners hear "assessment"."""
+    route = route_for(decision.outcome)
+    if route is None:
+        raise RuleBroken("outcome", f"{decision.outcome.value} opens no assessment")
+    referral_date = referral_date_of(decision)
+    state = AssessmentState(
+        id=assessment_id,
+        case_id=decision.case_id,
+        referral_id=decision.referral_id,
+        child_id=decision.child_id,
+        team=decision.team,
+        route=route,
+        status=Status.UNALLOCATED,
+        referral_date=referral_date,
+        due_date=due_date(referral_date),
+        opened_at=decision.decided_at,
+    )
+    section47 = _new_section47(state, section47_id) if route is AssessmentRoute.SECTION47 else None
+    opened = AssessmentOpened(
+        assessment_id=state.id,
+        case_id=state.case_id,
+        child_id=state.child_id,
+        referral_id=state.referral_id,
+        referral_date=state.referral_date,
+        due_date=state.due_date,
+        team=state.team,
+        route=state.route,
+        section47_id=section47.id if section47 else None,
+        opened_at=state.opened_at,
+    )
+    state, told = partner_update(state, child, PartnerStatus.ASSESSMENT, state.opened_at, policy)
+    return AssessmentAndEnquiry(state, section47), [opened, *told]
+
+
+def _new_section47(state: AssessmentState, section47_id: uuid.UUID) -> Section47State:
+    return Section47State(
+        id=section47_id, assessment_id=state.id, case_id=state.case_id, child_id=state.child_id, team=state.team
+    )
+
+
+def withdraw(
+    state: AssessmentState, *, section47: Section47State | None, now: datetime, correction_of: uuid.UUID | None
+) -> tuple[AssessmentAndEnquiry, Events]:
+    """A corrected decision (NFA or early help) no longer wants the assessment: it stops,
+    unauthorised, with its enquiry if that has not concluded. The front door's own decision tells
+    partners the episode closed. Authorised or already withdrawn, nothing changes."""
+    if state.status in (Status.AUTHORISED, Status.WITHDRAWN):
+        return AssessmentAndEnquiry(state), []
+    enquiry, events = _withdraw_enquiry(section47, now=now, correction_of=correction_of)
+    state = replace(state, status=Status.WITHDRAWN, version=state.version + 1)
+    withdrawn = AssessmentWithdrawn(
+        assessment_id=state.id,
+        case_id=state.case_id,
+        child_id=state.child_id,
+        team=state.team,
+        withdrawn_at=now,
+        correction_of=correction_of,
+    )
+    return AssessmentAndEnquiry(state, enquiry), [withdrawn, *events]
+
+
+def _withdraw_enquiry(
+    section47: Section47State | None, *, now: datetime, correction_of: uuid.UUID | None
+) -> tuple[Section47State | None, Events]:
+    if section47 is None or not section47.is_current:
+        return None, []
+    if section47.status is Section47Status.CONCLUDED:
+        # The conference decided; the census reports it. A correction cannot undo what was done.
+        raise RuleBroken(
+            "outcome",
+            "the section 47 enquiry has concluded; a corrected decision cannot withdraw it",
+            status=409,
+            slug="section47-concluded",
+        )
+    withdrawn = replace(section47, status=Section47Status.WITHDRAWN, withdrawn_at=now, version=section47.version + 1)
+    event = Section47Withdrawn(
+        section47_id=withdrawn.id,
+        assessment_id=withdrawn.assessment_id,
+        case_id=withdrawn.case_id,
+        child_id=withdrawn.child_id,
+        team=withdrawn.team,
+        start_date=withdrawn.start_date,
+        correction_of=correction_of,
+        withdrawn_at=now,
+    )
+    return withdrawn, [event]
+
+
+def _reallocation_needed(state: AssessmentState, route: AssessmentRoute, team: str) -> ReallocationReason | None:
+    """Every allocation rule, checked again against the lead in place."""
+    if state.lead is None:
+        return None
+    if route is AssessmentRoute.SECTION47 and not state.lead.social_worker:
+        return ReallocationReason.SECTION47_NEEDS_SOCIAL_WORKER
+    if team != state.team or state.reallocation_required is ReallocationReason.TEAM_CHANGED:
+        return ReallocationReason.TEAM_CHANGED
+    return None
+
+
+def apply_corrected_decision(
+    state: AssessmentState,
+    *,
+    section47: Section47State | None,
+    decision: ReferralDecided,
+    new_section47_id: uuid.UUID,
+    now: datetime,
+    child: ChildIdentity | None,
+    policy: CouncilPolicy,
+) -> tuple[AssessmentAndEnquiry, Events]:
+    """Make the assessment what ``decision`` would have opened: its team, route (opening or
+    withdrawing the enquiry), referral and due dates, and open again if it was withdrawn. An
+    authorised assessment is history and stays as it is. ``section47`` is the current enquiry."""
+    if state.status is Status.AUTHORISED:
+        return AssessmentAndEnquiry(state), []
+    route = route_for(decision.outcome)
+    if route is None:
+        return withdraw(state, section47=section47, now=now, correction_of=decision.correction_of)
+    referral_date = referral_date_of(decision)
+    status = state.status
+    if status is Status.WITHDRAWN:
+        status = Status.IN_PROGRESS if state.lead is not None else Status.UNALLOCATED
+    events: Events = []
+    enquiry: Section47State | None = None
+    if route is AssessmentRoute.SECTION47 and section47 is None:
+        enquiry = replace(_new_section47(state, new_section47_id), team=decision.team)
+    elif route is not AssessmentRoute.SECTION47:
+        enquiry, events = _withdraw_enquiry(section47, now=now, correction_of=decision.correction_of)
+    elif section47 is not None and section47.team != decision.team:
+        enquiry = replace(section47, team=decision.team, version=section47.version + 1)
+    reallocation = _reallocation_needed(state, route, decision.team)
+    changed = replace(
+        state,
+        team=decision.team,
+        route=route,
+        status=status,
+        referral_date=referral_date,
+        due_date=due_date(referral_date),
+        reallocation_required=reallocation,
+    )
+    if changed == state and enquiry is None:
+        return AssessmentAndEnquiry(state), []
+    changed = replace(changed, version=state.version + 1)
+    current = enquiry if route is AssessmentRoute.SECTION47 else None
+    events.insert(0, _reassigned(state, changed, current or section47, decision.correction_of, now))
+    if reallocation is not None and reallocation != state.reallocation_required:
+        assert changed.lead is not None
+        events.append(
+            AssessmentReallocationRequired(
+                assessment_id=changed.id,
+                case_id=changed.case_id,
+                child_id=changed.child_id,
+                team=changed.team,
+                lead_practitioner=changed.lead.practitioner,
+                lead_practitioner_role=changed.lead.role,
+                reason=reallocation,
+                correction_of=decision.correction_of,
+                detected_at=now,
+            )
+        )
+    if changed.team != state.team or state.status is Status.WITHDRAWN:
+        since = now if state.status is Status.WITHDRAWN else changed.opened_at
+        changed, told = partner_update(changed, child, PartnerStatus.ASSESSMENT, since, policy)
+        events.extend(told)
+    return AssessmentAndEnquiry(changed, enquiry), events
+
+
+def _reassigned(
+    before: AssessmentState,
+    after: AssessmentState,
+    section47: Section47State | None,
+    correction_of: uuid.UUID | None,
+    now: datetime,
+) -> AssessmentReassigned:
+    return AssessmentReassigned(
+        assessment_id=after.id,
+        case_id=after.case_id,
+        child_id=after.child_id,
+        referral_id=after.referral_id,
+        previous_team=before.team,
+        team=after.team,
+        previous_route=before.route,
+        route=after.route,
+        previous_status=before.status,
+        status=after.status,
+        referral_date=after.referral_date,
+        due_date=after.due_date,
+        section47_id=section47.id if section47 is not None and after.route is AssessmentRoute.SECTION47 else None,
+        correction_of=correction_of,
+        reassigned_at=now,
+    )
+
+
+def child_identified(state: AssessmentState, *, child: ChildIdentity, policy: CouncilPolicy) -> tuple[AssessmentState, Events]:
+    """The child's identity arrived after the assessment: partners now hear its current status.
+    The version stays: what the API shows of the assessment did not change."""
+    if state.partner_status_sent:
+        return state, []
+    current = current_partner_status(state)
+    if current is None:
+        return replace(state, partner_status_sent=True), []
+    return partner_update(state, child, current[0], current[1], policy)

@@ -1,0 +1,122 @@
+"""The manager's review: returning a submitted assessment with reasons, or authorising it with
+the census authorisation date and the outcome (which may close the episode)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from assessment.domain.intake import partner_update
+from assessment.domain.rules import (
+    check_authorisation_date,
+    check_can_review,
+    check_enquiry_agrees,
+    check_no_reallocation_pending,
+    check_primary_need,
+    check_sw_qualified_manager,
+    closure_for,
+)
+from assessment.domain.states import (
+    ASSESSMENT_WORKING_DAYS,
+    Actor,
+    AssessmentState,
+    Authorisation,
+    ChildIdentity,
+    Events,
+    Section47State,
+    Status,
+)
+from continuum.calendar import working_days_between
+from continuum.clock import london_date
+from continuum.contracts import PartnerStatus
+from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentReturned
+from continuum.errors import RuleBroken
+from continuum.policy import CouncilPolicy
+
+
+def return_(state: AssessmentState, *, by: Actor, now: datetime, reasons: str) -> tuple[AssessmentState, Events]:
+    """A social-work-qualified manager sends the submitted assessment back to the lead practitioner
+    (the reasons stay in the service: events carry no narrative)."""
+    check_sw_qualified_manager(by, "returning an assessment")
+    check_can_review(state.status)
+    if not reasons.strip():
+        raise RuleBroken("reasons", "say why the assessment goes back")
+    returned = replace(state, status=Status.IN_PROGRESS, submission=None, version=state.version + 1)
+    event = AssessmentReturned(
+        assessment_id=state.id,
+        case_id=state.case_id,
+        child_id=state.child_id,
+        team=state.team,
+        returned_by=by.id,
+        returned_at=now,
+    )
+    return returned, [event]
+
+
+def authorise(
+    state: AssessmentState,
+    *,
+    section47: Section47State | None,
+    by: Actor,
+    now: datetime,
+    today: date,
+    outcome: AssessmentOutcome,
+    on: date,
+    child: ChildIdentity | None,
+    policy: CouncilPolicy,
+) -> tuple[AssessmentState, Events]:
+    """A social-work-qualified manager authorises the submitted assessment on date ``on`` with
+    ``outcome``. The date is not before the referral, the start, the submission (or a section 47
+    enquiry's conclusion) and not in the future; the outcome agrees with the primary need, the
+    factors and the enquiry. NFA closes the episode (RC8), early help closes it to step-down (RC9)."""
+    check_sw_qualified_manager(by, "authorising an assessment")
+    check_can_review(state.status)
+    check_no_reallocation_pending(state)
+    findings, lead = state.findings, state.lead
+    if findings.start_date is None or findings.primary_need is None or lead is None:
+        raise RuleBroken("assessment", "is not a complete record", status=409, slug="incomplete-assessment")
+    submitted_on = london_date(state.submission.at) if state.submission else None
+    check_authorisation_date(
+        on, today=today, referral_date=state.referral_date, start_date=findings.start_date, submitted_on=submitted_on
+    )
+    check_enquiry_agrees(state.route, section47, outcome, on)
+    check_primary_need(findings.primary_need, outcome, findings.factors)
+    closure = closure_for(outcome, on)
+    authorised = replace(
+        state,
+        status=Status.AUTHORISED,
+        authorisation=Authorisation(outcome=outcome, on=on, by=by.id, at=now, closure=closure),
+        version=state.version + 1,
+    )
+    working_days = working_days_between(state.referral_date, on)
+    event = AssessmentAuthorised(
+        assessment_id=state.id,
+        case_id=state.case_id,
+        child_id=state.child_id,
+        referral_id=state.referral_id,
+        team=state.team,
+        route=state.route,
+        section47_id=section47.id if section47 is not None else None,
+        lead_practitioner=lead.practitioner,
+        lead_practitioner_role=lead.role,
+        authorised_by=by.id,
+        referral_date=state.referral_date,
+        start_date=findings.start_date,
+        authorisation_date=on,
+        due_date=state.due_date,
+        working_days=working_days,
+        within_timescale=working_days <= ASSESSMENT_WORKING_DAYS,
+        child_seen_date=findings.child_seen_date,
+        child_seen_alone=findings.child_seen_alone,
+        factors=list(findings.factors),
+        primary_need=findings.primary_need,
+        specialist_assessments=[s.kind for s in findings.specialist_assessments],
+        outcome=outcome,
+        closure_date=closure.closed_on if closure else None,
+        reason_for_closure=closure.reason if closure else None,
+    )
+    if closure is None:
+        return authorised, [event]
+    status = PartnerStatus.CLOSED if outcome is AssessmentOutcome.NFA else PartnerStatus.STEPPED_DOWN
+    authorised, told = partner_update(authorised, child, status, now, policy)
+    return authorised, [event, *told]

@@ -1,0 +1,405 @@
+"""Every query of the assessment service, and rows to and from domain states.
+
+Reads of one record go through the visible-to-this-principal loads (another team's answers 404,
+audited). Writes are Core statements built once from the table metadata: the consumer's open path
+inserts its rows without the ORM's unit of work, and a transition's new state is saved with one
+UPDATE of its row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Row, Select, Table, and_, bindparam, insert, not_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from assessment.domain import (
+    OPEN_STATUSES,
+    AssessmentAndEnquiry,
+    AssessmentState,
+    Authorisation,
+    ChildIdentity,
+    Completed,
+    Findings,
+    Lead,
+    Section47State,
+    Section47Status,
+    SpecialistAssessment,
+    Status,
+    Submission,
+)
+from assessment.tables import Allocation, Assessment, Child, Return, Section47
+from continuum.access import load_visible
+from continuum.auth import Principal
+from continuum.casework import Closure
+from continuum.codes import AssessmentFactor
+from continuum.contracts.assessment import SpecialistAssessmentKind
+from continuum.errors import not_found
+from continuum.pagination import decode_cursor
+from continuum.uow import Transaction, UnitOfWork
+
+ASSESSMENTS = cast(Table, Assessment.__table__)
+SECTION47 = cast(Table, Section47.__table__)
+ALLOCATIONS = cast(Table, Allocation.__table__)
+RETURNS = cast(Table, Return.__table__)
+CHILDREN = cast(Table, Child.__table__)
+
+# Built once: the hot paths bind parameters to these.
+_INSERT_ASSESSMENT = insert(ASSESSMENTS)
+_INSERT_SECTION47 = insert(SECTION47)
+_INSERT_ALLOCATION = insert(ALLOCATIONS)
+_INSERT_RETURN = insert(RETURNS)
+_UPDATE_ASSESSMENT = update(ASSESSMENTS).where(ASSESSMENTS.c.id == bindparam("row_id"))
+_UPSERT_SECTION47 = pg_insert(SECTION47)
+_UPSERT_SECTION47 = _UPSERT_SECTION47.on_conflict_do_update(
+    index_elements=[SECTION47.c.id],
+    set_={c.name: _UPSERT_SECTION47.excluded[c.name] for c in SECTION47.c if c.name != "id"},
+)
+_BY_REFERRAL = select(ASSESSMENTS).where(ASSESSMENTS.c.referral_id == bindparam("referral_id")).with_for_update()
+_CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth, CHILDREN.c.expected_date_of_birth).where(
+    CHILDREN.c.id == bindparam("child_id")
+)
+
+
+# --- rows and states ------------------------------------------------------------------------------
+
+
+def assessment_state(row: Any) -> AssessmentState:
+    """The domain state of an ``assessments`` row (a Core row or an ORM object)."""
+    lead = None
+    if row.lead_practitioner is not None:
+        lead = Lead(row.lead_practitioner, row.lead_practitioner_role, bool(row.lead_is_social_worker), row.allocated_at)
+    authorisation = None
+    if row.outcome is not None:
+        closure = Closure(row.closure_date, row.closure_reason) if row.closure_reason is not None else None
+        authorisation = Authorisation(row.outcome, row.authorisation_date, row.authorised_by, row.authorised_at, closure)
+    findings = Findings(
+        start_date=row.start_date,
+        child_seen_date=row.child_seen_date,
+        child_seen_alone=row.child_seen_alone,
+        factors=tuple(AssessmentFactor(f) for f in row.factors),
+        primary_need=row.primary_need,
+        specialist_assessments=tuple(
+            SpecialistAssessment(
+                SpecialistAssessmentKind(s["kind"]), date.fromisoformat(s["date"]), s["completed_by"], s["score_or_summary"]
+            )
+            for s in row.specialist_assessments
+        ),
+        recommendation=row.recommendation,
+        recommendation_summary=row.recommendation_summary,
+    )
+    return AssessmentState(
+        id=row.id,
+        case_id=row.case_id,
+        referral_id=row.referral_id,
+        child_id=row.child_id,
+        team=row.team,
+        route=row.route,
+        status=row.status,
+        referral_date=row.referral_date,
+        due_date=row.due_date,
+        opened_at=row.opened_at,
+        lead=lead,
+        findings=findings,
+        submission=Submission(row.submitted_by, row.submitted_at) if row.submitted_at is not None else None,
+        authorisation=authorisation,
+        overdue_notified_at=row.overdue_notified_at,
+        partner_status_sent=row.partner_status_sent,
+        reallocation_required=row.reallocation_reason,
+        version=row.version,
+    )
+
+
+def _assessment_values(s: AssessmentState) -> dict[str, Any]:
+    f, lead, sub, auth = s.findings, s.lead, s.submission, s.authorisation
+    closure = auth.closure if auth else None
+    return {
+        "case_id": s.case_id,
+        "referral_id": s.referral_id,
+        "child_id": s.child_id,
+        "team": s.team,
+        "route": s.route,
+        "referral_date": s.referral_date,
+        "due_date": s.due_date,
+        "status": s.status,
+        "opened_at": s.opened_at,
+        "lead_practitioner": lead.practitioner if lead else None,
+        "lead_practitioner_role": lead.role if lead else None,
+        "lead_is_social_worker": lead.social_worker if lead else None,
+        "allocated_at": lead.allocated_at if lead else None,
+        "start_date": f.start_date,
+        "child_seen_date": f.child_seen_date,
+        "child_seen_alone": f.child_seen_alone,
+        "factors": [x.value for x in f.factors],
+        "primary_need": f.primary_need,
+        "specialist_assessments": [
+            {
+                "kind": x.kind.value,
+                "date": x.on.isoformat(),
+                "completed_by": x.completed_by,
+                "score_or_summary": x.score_or_summary,
+            }
+            for x in f.specialist_assessments
+        ],
+        "recommendation": f.recommendation,
+        "recommendation_summary": f.recommendation_summary,
+        "submitted_at": sub.at if sub else None,
+        "submitted_by": sub.by if sub else None,
+        "outcome": auth.outcome if auth else None,
+        "authorisation_date": auth.on if auth else None,
+        "authorised_by": auth.by if auth else None,
+        "authorised_at": auth.at if auth else None,
+        "closure_date": closure.closed_on if closure else None,
+        "closure_reason": closure.reason if closure else None,
+        "overdue_notified_at": s.overdue_notified_at,
+        "partner_status_sent": s.partner_status_sent,
+        "reallocation_reason": s.reallocation_required,
+        "version": s.version,
+    }
+
+
+def section47_state(row: Any) -> Section47State:
+    return Section47State(**{name: getattr(row, name) for name in Section47State.__dataclass_fields__})
+
+
+def _section47_values(s: Section47State) -> dict[str, Any]:
+    return {name: getattr(s, name) for name in Section47State.__dataclass_fields__}
+
+
+# --- writes -----------------------------------------------------------------------------------------
+
+
+async def insert_opened(tx: Transaction, opened: AssessmentAndEnquiry) -> None:
+    """The rows of a newly opened assessment (and its enquiry)."""
+    await tx.session.execute(_INSERT_ASSESSMENT, {"id": opened.assessment.id, **_assessment_values(opened.assessment)})
+    if opened.section47 is not None:
+        await tx.session.execute(_INSERT_SECTION47, _section47_values(opened.section47))
+
+
+async def save_assessment(tx: Transaction, state: AssessmentState) -> None:
+    await tx.session.execute(_UPDATE_ASSESSMENT, {"row_id": state.id, **_assessment_values(state)})
+
+
+async def save_assessments(tx: Transaction, states: Sequence[AssessmentState]) -> None:
+    if states:
+        await tx.session.execute(_UPDATE_ASSESSMENT, [{"row_id": s.id, **_assessment_values(s)} for s in states])
+
+
+async def save_section47(tx: Transaction, state: Section47State) -> None:
+    """Insert a new enquiry or update one (a correction may do either)."""
+    await tx.session.execute(_UPSERT_SECTION47, _section47_values(state))
+
+
+async def add_allocation(
+    tx: Transaction, *, before: AssessmentState, after: AssessmentState, reason: str | None, by: str
+) -> None:
+    """The allocation history row (the reason stays here: events carry no narrative)."""
+    assert after.lead is not None
+    row = {
+        "id": uuid.uuid4(),
+        "assessment_id": after.id,
+        "lead_practitioner": after.lead.practitioner,
+        "lead_practitioner_role": after.lead.role,
+        "previous_lead_practitioner": before.lead.practitioner if before.lead else None,
+        "reason": reason,
+        "allocated_by": by,
+        "allocated_at": after.lead.allocated_at,
+    }
+    await tx.session.execute(_INSERT_ALLOCATION, row)
+
+
+async def add_return(tx: Transaction, *, state: AssessmentState, reasons: str, by: str, at: datetime) -> None:
+    row = {"id": uuid.uuid4(), "assessment_id": state.id, "reasons": reasons, "returned_by": by, "returned_at": at}
+    await tx.session.execute(_INSERT_RETURN, row)
+
+
+# --- loads ------------------------------------------------------------------------------------------
+
+
+def may_see(principal: Principal, team: str, lead_practitioner: str | None) -> bool:
+    """Practitioners and managers see their teams' assessments (and the ones they lead); auditors all."""
+    return principal.can_see_team(team) or (lead_practitioner is not None and principal.sub == lead_practitioner)
+
+
+def _visible_clause(principal: Principal) -> Any:
+    """``may_see`` in SQL; never NULL, so that its negation finds the others."""
+    return or_(
+        ASSESSMENTS.c.team.in_(sorted(principal.teams)),
+        ASSESSMENTS.c.lead_practitioner.is_not_distinct_from(principal.sub),
+    )
+
+
+async def visible_assessment(uow: UnitOfWork, assessment_id: uuid.UUID, *, purpose: str, lock: bool = False) -> AssessmentState:
+    """The assessment if the caller may see it; else 404 (audited), whether missing or another team's."""
+    row = await load_visible(
+        uow,
+        Assessment,
+        assessment_id,
+        may_see=lambda p, a: may_see(p, a.team, a.lead_practitioner),
+        subject_type="assessment",
+        purpose=purpose,
+        lock=lock,
+    )
+    return assessment_state(row)
+
+
+async def visible_section47(
+    uow: UnitOfWork, section47_id: uuid.UUID, *, purpose: str, lock: bool = False
+) -> tuple[Section47State, AssessmentState]:
+    """The enquiry and its assessment if the caller may see the assessment; else 404 (audited)."""
+    stmt = select(SECTION47).where(SECTION47.c.id == section47_id)
+    row = (await uow.session.execute(stmt.with_for_update() if lock else stmt)).first()
+    assessment = None
+    if row is not None:
+        found = (await uow.session.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == row.assessment_id))).first()
+        assessment = assessment_state(found) if found is not None else None
+    if row is None or assessment is None or not may_see(uow.principal_or_fail(), assessment.team, _lead(assessment)):
+        uow.audit_refusal("section47.read", subject_type="section47", subject_id=section47_id, purpose=purpose)
+        raise not_found("Section 47 enquiry")
+    return section47_state(row), assessment
+
+
+def _lead(state: AssessmentState) -> str | None:
+    return state.lead.practitioner if state.lead else None
+
+
+async def by_referral(tx: Transaction, referral_id: uuid.UUID) -> AssessmentState | None:
+    """The assessment a referral's decision opened, locked for the correction that may follow."""
+    row = (await tx.session.execute(_BY_REFERRAL, {"referral_id": referral_id})).first()
+    return assessment_state(row) if row is not None else None
+
+
+async def current_section47(tx: Transaction, assessment_id: uuid.UUID, *, lock: bool = False) -> Section47State | None:
+    """The enquiry that goes with the assessment now (not a withdrawn one)."""
+    stmt = select(SECTION47).where(SECTION47.c.assessment_id == assessment_id, SECTION47.c.status != Section47Status.WITHDRAWN)
+    row = (await tx.session.execute(stmt.with_for_update() if lock else stmt)).first()
+    return section47_state(row) if row is not None else None
+
+
+async def latest_section47(tx: Transaction, assessment_id: uuid.UUID) -> Section47State | None:
+    """The current enquiry, else the one withdrawn last: what the assessment's answer shows."""
+    stmt = (
+        select(SECTION47)
+        .where(SECTION47.c.assessment_id == assessment_id)
+        .order_by((SECTION47.c.status == Section47Status.WITHDRAWN), SECTION47.c.withdrawn_at.desc())
+        .limit(1)
+    )
+    row = (await tx.session.execute(stmt)).first()
+    return section47_state(row) if row is not None else None
+
+
+async def child_identity(tx: Transaction, child_id: uuid.UUID) -> ChildIdentity | None:
+    row = (await tx.session.execute(_CHILD_IDENTITY, {"child_id": child_id})).first()
+    return ChildIdentity(row.nhs_number, row.date_of_birth, row.expected_date_of_birth) if row is not None else None
+
+
+async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:
+    return await tx.session.get(Child, child_id)
+
+
+async def allocations(tx: Transaction, assessment_id: uuid.UUID) -> Sequence[Allocation]:
+    stmt = select(Allocation).where(Allocation.assessment_id == assessment_id).order_by(Allocation.allocated_at)
+    return (await tx.session.execute(stmt)).scalars().all()
+
+
+async def returns(tx: Transaction, assessment_id: uuid.UUID) -> Sequence[Return]:
+    stmt = select(Return).where(Return.assessment_id == assessment_id).order_by(Return.returned_at)
+    return (await tx.session.execute(stmt)).scalars().all()
+
+
+async def awaiting_partner_status(tx: Transaction, child_id: uuid.UUID) -> list[AssessmentState]:
+    """The child's assessments whose partners have not been told yet (they waited for the identity)."""
+    stmt = (
+        select(ASSESSMENTS)
+        .where(ASSESSMENTS.c.child_id == child_id, ASSESSMENTS.c.partner_status_sent.is_(False))
+        .with_for_update()
+    )
+    return [assessment_state(r) for r in (await tx.session.execute(stmt)).all()]
+
+
+async def claim_overdue(tx: Transaction, *, today: date, batch_size: int) -> list[AssessmentState]:
+    """Open assessments past their due date and not flagged yet, locked; rows another replica has
+    locked are skipped, and one it flagged and committed no longer matches: each is claimed once."""
+    stmt = (
+        select(ASSESSMENTS)
+        .where(
+            ASSESSMENTS.c.status.in_(OPEN_STATUSES),
+            ASSESSMENTS.c.due_date < today,
+            ASSESSMENTS.c.overdue_notified_at.is_(None),
+        )
+        .order_by(ASSESSMENTS.c.due_date, ASSESSMENTS.c.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    )
+    return [assessment_state(r) for r in (await tx.session.execute(stmt)).all()]
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+
+def _in_teams(stmt: Select[Any], teams: list[str] | None) -> Select[Any]:
+    return stmt if teams is None else stmt.where(ASSESSMENTS.c.team.in_(teams))
+
+
+async def worklist(tx: Transaction, *, teams: list[str] | None, cursor: str | None, limit: int) -> Sequence[Row[Any]]:
+    """Open assessments of ``teams`` (``None``: all), fewest working days left first, with the
+    child's name; ``limit + 1`` rows, the last only saying there is another page."""
+    stmt = (
+        select(ASSESSMENTS, CHILDREN.c.given_name, CHILDREN.c.family_name)
+        .outerjoin(CHILDREN, CHILDREN.c.id == ASSESSMENTS.c.child_id)
+        .where(ASSESSMENTS.c.status.in_(OPEN_STATUSES))
+        .order_by(ASSESSMENTS.c.due_date, ASSESSMENTS.c.id)
+        .limit(limit + 1)
+    )
+    if cursor:
+        due, last = decode_cursor(cursor, date.fromisoformat)
+        stmt = stmt.where(or_(ASSESSMENTS.c.due_date > due, and_(ASSESSMENTS.c.due_date == due, ASSESSMENTS.c.id > last)))
+    rows: Sequence[Row[Any]] = (await tx.session.execute(_in_teams(stmt, teams))).all()
+    return rows
+
+
+def _filter(case_id: uuid.UUID | None, referral_id: uuid.UUID | None, child_id: uuid.UUID | None) -> Any:
+    if case_id is not None:
+        return ASSESSMENTS.c.case_id == case_id
+    if referral_id is not None:
+        return ASSESSMENTS.c.referral_id == referral_id
+    return ASSESSMENTS.c.child_id == child_id
+
+
+async def find(
+    tx: Transaction,
+    *,
+    principal: Principal,
+    case_id: uuid.UUID | None = None,
+    referral_id: uuid.UUID | None = None,
+    child_id: uuid.UUID | None = None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[AssessmentState], list[uuid.UUID]]:
+    """The assessments of a case, a referral or a child (exactly one is given) that ``principal``
+    may see, oldest referral first, ``limit + 1`` of them; and the children of those it may not."""
+    matches = _filter(case_id, referral_id, child_id)
+    stmt = select(ASSESSMENTS).where(matches).order_by(ASSESSMENTS.c.referral_date, ASSESSMENTS.c.id).limit(limit + 1)
+    if cursor:
+        on, last = decode_cursor(cursor, date.fromisoformat)
+        stmt = stmt.where(or_(ASSESSMENTS.c.referral_date > on, and_(ASSESSMENTS.c.referral_date == on, ASSESSMENTS.c.id > last)))
+    hidden: list[uuid.UUID] = []
+    if not principal.sees_all_teams:
+        stmt = stmt.where(_visible_clause(principal))
+        others = select(ASSESSMENTS.c.child_id).where(matches, not_(_visible_clause(principal))).distinct()
+        hidden = list((await tx.session.execute(others)).scalars())
+    rows = (await tx.session.execute(stmt)).all()
+    return [assessment_state(r) for r in rows], hidden
+
+
+async def completed(tx: Transaction, *, date_from: date, date_to: date, teams: list[str] | None) -> list[Completed]:
+    """Assessments authorised in the range (inclusive), as the measures count them."""
+    a = ASSESSMENTS.c
+    stmt = select(a.team, a.referral_date, a.start_date, a.authorisation_date, a.outcome).where(
+        a.status == Status.AUTHORISED, a.authorisation_date >= date_from, a.authorisation_date <= date_to
+    )
+    rows = (await tx.session.execute(_in_teams(stmt, teams))).all()
+    return [Completed(r.team, r.referral_date, r.start_date, r.authorisation_date, r.outcome) for r in rows]

@@ -1,0 +1,89 @@
+"""Section 47 enquiries: starting and concluding one (the lead social worker or a
+social-work-qualified manager)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+
+from assessment import domain, repository
+from assessment.domain import AssessmentState, Events, Section47State
+from assessment.schemas import Section47Out
+from assessment.use_cases.steps import actor_of
+from assessment.views import section47_view
+from continuum import clock
+from continuum.contracts.assessment import Section47Outcome
+from continuum.errors import check_version
+from continuum.uow import UnitOfWork
+
+Step = Callable[[Section47State, AssessmentState, datetime], tuple[Section47State, Events]]
+
+
+async def _change_section47(
+    uow: UnitOfWork, *, section47_id: uuid.UUID, version: int, purpose: str, action: str, step: Step
+) -> Section47Out:
+    now = clock.now()
+    async with uow as tx:
+        section47, assessment = await repository.visible_section47(tx, section47_id, purpose=purpose, lock=True)
+        check_version(section47.version, version)
+        changed, events = step(section47, assessment, now)
+        await repository.save_section47(tx, changed)
+        await tx.publish_all(events, aggregate=changed)
+        await tx.audit(action, subject_type="section47", subject_id=changed.id, purpose=purpose)
+        return section47_view(changed)
+
+
+async def start_section47(
+    uow: UnitOfWork, *, section47_id: uuid.UUID, strategy_discussion_date: date, start_date: date, version: int
+) -> Section47Out:
+    """Record the strategy discussion and the enquiry's start; the conference is due 15 working days on."""
+    by = actor_of(uow.principal_or_fail())
+
+    def step(s47: Section47State, assessment: AssessmentState, now: datetime) -> tuple[Section47State, Events]:
+        return domain.start_section47(
+            s47,
+            assessment=assessment,
+            by=by,
+            today=clock.london_date(now),
+            strategy_discussion_date=strategy_discussion_date,
+            start_date=start_date,
+        )
+
+    return await _change_section47(
+        uow, section47_id=section47_id, version=version, purpose="start a section 47 enquiry", action="section47.start", step=step
+    )
+
+
+async def conclude_section47(
+    uow: UnitOfWork,
+    *,
+    section47_id: uuid.UUID,
+    icpc_date: date | None,
+    icpc_not_required: bool,
+    outcome: Section47Outcome,
+    version: int,
+) -> Section47Out:
+    """Conclude the enquiry with the conference's date (or none needed) and its outcome."""
+    by = actor_of(uow.principal_or_fail())
+
+    def step(s47: Section47State, assessment: AssessmentState, now: datetime) -> tuple[Section47State, Events]:
+        return domain.conclude_section47(
+            s47,
+            assessment=assessment,
+            by=by,
+            now=now,
+            today=clock.london_date(now),
+            icpc_date=icpc_date,
+            icpc_not_required=icpc_not_required,
+            outcome=outcome,
+        )
+
+    return await _change_section47(
+        uow,
+        section47_id=section47_id,
+        version=version,
+        purpose="conclude a section 47 enquiry",
+        action="section47.conclude",
+        step=step,
+    )

@@ -1,0 +1,114 @@
+"""Examples of the referral API's requests and answers, for its OpenAPI document (schemas.py).
+They agree with each other: the referral below is the child below's, decided and then corrected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CHILD: dict[str, Any] = {
+    "la_child_id": "DEV000123",
+    "given_name": "Sam",
+    "family_name": "Example",
+    "date_of_birth": "2017-05-04",
+    "sex": "M",
+    "ethnicity": "WBRI",
+    "disabilities": ["NONE"],
+    "upn": "A123456789012",
+    "nhs_number": "9434765919",
+    "address": "1 Example Street, Exampletown",
+    "postcode": "EX1 1AA",
+}
+CHILD_PATCH: dict[str, Any] = {"postcode": "EX2 2BB"}
+CHILD_OUT: dict[str, Any] = CHILD | {"id": "6f1c2e0a-3b1d-4c39-9a57-1d2b3c4d5e6f", "expected_date_of_birth": None, "version": 1}
+
+REFERRAL: dict[str, Any] = {
+    "child": CHILD,
+    "received_at": "2026-11-26T09:30:00Z",
+    "source": "6",
+    "referrer": {"name": "PC Example", "agency": "Example Constabulary"},
+    "concerns": "Police attended a domestic incident at the home overnight; the child was present.",
+    "lawful_basis": "public_task_safeguarding_children",
+    "suggested_threshold": "child_in_need",
+    "team": "north",
+}
+DECISION: dict[str, Any] = {
+    "outcome": "assessment",
+    "reasons": "Domestic abuse with the child present; needs a single assessment.",
+    "team": "north",
+}
+CORRECTION: dict[str, Any] = DECISION | {"team": "south", "correction_reason": "The wrong team was recorded."}
+QUESTION: dict[str, Any] = {
+    "agency": "police",
+    "question": "Call-outs to the address in the last year?",
+    "due_at": "2026-11-27T16:00:00Z",
+}
+ANSWER: dict[str, Any] = {"answer": "Two call-outs, both domestic."}
+
+_REFERRAL_ID, _CASE_ID = "0b5e9d1c-1f7a-4d7e-8a43-5f0c2d9e8b11", "3c2a7f40-6a1e-4b8f-9d35-1e2f3a4b5c6d"
+DECISION_OUT: dict[str, Any] = DECISION | {
+    "id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+    "decided_by": "manager-1",
+    "decided_at": "2026-11-26T14:05:00Z",
+    "corrects": None,
+    "correction_reason": None,
+}
+CORRECTION_OUT: dict[str, Any] = CORRECTION | {
+    "id": "1d2c3b4a-5f6e-4d7c-9b8a-0f1e2d3c4b5a",
+    "decided_by": "manager-1",
+    "decided_at": "2026-11-26T15:10:00Z",
+    "corrects": DECISION_OUT["id"],
+}
+QUESTION_OUT: dict[str, Any] = QUESTION | {
+    "id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+    "requested_by": "front-door-1",
+    "requested_at": "2026-11-26T10:00:00Z",
+    "answer": ANSWER["answer"],
+    "answered_at": "2026-11-26T13:00:00Z",
+    "overdue": False,
+}
+_DECIDED = {"received_at": "2026-11-26T09:30:00Z", "referral_date": "2026-11-26", "source": "6", "re_referral": False}
+REFERRAL_OUT: dict[str, Any] = (
+    {k: v for k, v in REFERRAL.items() if k != "child"}
+    | _DECIDED
+    | {
+        "id": _REFERRAL_ID,
+        "case_id": _CASE_ID,
+        "child": CHILD_OUT,
+        "stepped_up_from": None,
+        "decision_due_at": "2026-11-27T09:30:00Z",
+        "overdue": False,
+        "status": "decided",
+        "decision": CORRECTION_OUT,
+        "decisions": [DECISION_OUT, CORRECTION_OUT],
+        "decided_within_one_working_day": True,
+        "closed_on": None,
+        "closure_reason": None,
+        "information_requests": [QUESTION_OUT],
+        "version": 3,
+    }
+)
+REFERRAL_SUMMARY: dict[str, Any] = _DECIDED | {
+    "id": _REFERRAL_ID,
+    "case_id": _CASE_ID,
+    "child_id": CHILD_OUT["id"],
+    "team": "north",
+    "status": "decided",
+    "outcome": "assessment",
+    "allocated_team": "south",
+    "closed_on": None,
+    "version": 3,
+}
+QUEUE_ITEM: dict[str, Any] = {
+    "referral_id": _REFERRAL_ID,
+    "case_id": _CASE_ID,
+    "child_id": CHILD_OUT["id"],
+    "child_name": "Sam Example",
+    "received_at": "2026-11-26T09:30:00Z",
+    "source": "6",
+    "suggested_threshold": "child_in_need",
+    "team": "north",
+    "re_referral": False,
+    "decision_due_at": "2026-11-27T09:30:00Z",
+    "overdue": False,
+    "open_information_requests": 1,
+}

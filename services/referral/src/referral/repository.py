@@ -1,0 +1,405 @@
+"""Every query of the referral service, and rows <-> domain states.
+
+Reads and writes are SQLAlchemy Core statements built once from the table metadata and bound per
+call (no ORM unit of work: building and flushing it was most of an intake's cost, decisions.md
+15). An intake is one lookup (the child with its referral history, or the register's matches) and
+one write (child and referral together); the unit of work adds the outbox and audit rows at commit.
+Loads that a caller may not see audit the refusal and answer as if there were no such record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, func, insert, literal, or_, select, true, union_all, update
+from sqlalchemy.exc import IntegrityError
+
+from continuum.codes import Disability
+from continuum.errors import Problem, RuleBroken, not_found
+from continuum.uow import Transaction
+from referral.domain import (
+    SAME_NAME_AND_BIRTH,
+    Candidate,
+    ChildIdentity,
+    ChildState,
+    Closure,
+    DecisionRecord,
+    InformationRequestState,
+    Intake,
+    ReferralState,
+    ReferralStatus,
+    may_see_case,
+    sees_every_case,
+)
+from referral.tables import CHILDREN, DECISIONS, INFORMATION_REQUESTS, REFERRALS
+
+# --- rows <-> states ------------------------------------------------------------------------------
+
+_IDENTITY = [f.name for f in fields(ChildIdentity)]
+_INTAKE = [f.name for f in fields(Intake)]
+
+
+def _child_state(row: Any) -> ChildState:
+    values = {name: getattr(row, name) for name in _IDENTITY}
+    disabilities = tuple(Disability(d) for d in row.disabilities)  # an array of codes: no enum column type
+    return ChildState(**values | {"disabilities": disabilities}, id=row.id, version=row.version)
+
+
+def _child_values(child: ChildState, **extra: Any) -> dict[str, Any]:
+    values = {name: getattr(child, name) for name in _IDENTITY}
+    return values | {"id": child.id, "version": child.version, "disabilities": [d.value for d in child.disabilities]} | extra
+
+
+def _decision_record(row: Any, prefix: str = "") -> DecisionRecord:
+    return DecisionRecord(**{f.name: getattr(row, prefix + f.name) for f in fields(DecisionRecord)})
+
+
+def _referral_state(row: Any, decisions: Sequence[DecisionRecord] = ()) -> ReferralState:
+    closure = Closure(row.closed_on, row.closure_reason) if row.closed_on and row.closure_reason else None
+    return ReferralState(
+        **{name: getattr(row, name) for name in _INTAKE},
+        id=row.id,
+        case_id=row.case_id,
+        child_id=row.child_id,
+        re_referral=row.re_referral,
+        decision_due_at=row.decision_due_at,
+        status=row.status,
+        version=row.version,
+        created_by=row.created_by,
+        decisions=tuple(decisions),
+        decided_within_one_working_day=row.decided_within_one_working_day,
+        closure=closure,
+    )
+
+
+def _referral_values(referral: ReferralState) -> dict[str, Any]:
+    """The referral row; the decision in force is kept on it too (the queue and the visibility
+    rules read ``status`` and ``allocated_team`` there)."""
+    current = referral.decision
+    return {name: getattr(referral, name) for name in _INTAKE} | {
+        "id": referral.id,
+        "case_id": referral.case_id,
+        "child_id": referral.child_id,
+        "re_referral": referral.re_referral,
+        "decision_due_at": referral.decision_due_at,
+        "status": referral.status,
+        "decision": current.outcome if current else None,
+        "decision_reasons": current.reasons if current else None,
+        "allocated_team": current.team if current else None,
+        "decided_by": current.decided_by if current else None,
+        "decided_at": current.decided_at if current else None,
+        "decided_within_one_working_day": referral.decided_within_one_working_day,
+        "closed_on": referral.closure.closed_on if referral.closure else None,
+        "closure_reason": referral.closure.reason if referral.closure else None,
+        "version": referral.version,
+        "created_by": referral.created_by,
+    }
+
+
+def _request_state(row: Any) -> InformationRequestState:
+    return InformationRequestState(**{f.name: getattr(row, f.name) for f in fields(InformationRequestState)})
+
+
+def _request_values(request: InformationRequestState) -> dict[str, Any]:
+    return {f.name: getattr(request, f.name) for f in fields(InformationRequestState)}
+
+
+def _bound(table: Any, prefix: str = "", *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``VALUES`` of every column of ``table`` bound to a parameter of the same name (prefixed)."""
+    return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in leave_out}
+
+
+def _prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {prefix + name: value for name, value in values.items()}
+
+
+# --- children -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownChild:
+    """A registered child with what its referrals say: the teams that may see it (referred or
+    allocated) and when it was referred before (for the re-referral rule)."""
+
+    child: ChildState
+    teams: tuple[str | None, ...]
+    earlier_referrals: tuple[datetime, ...]
+
+
+# The child's referral history, aggregated beside each child row (one round trip).
+_HISTORY = (
+    select(
+        func.array_agg(REFERRALS.c.team).label("teams"),
+        func.array_agg(REFERRALS.c.allocated_team).label("allocated_teams"),
+        func.array_agg(REFERRALS.c.received_at).label("received"),
+    )
+    .where(REFERRALS.c.child_id == CHILDREN.c.id)
+    .lateral("history")
+)
+
+
+def _known_children(where: Any, matched: str) -> Any:
+    history = (_HISTORY.c.teams, _HISTORY.c.allocated_teams, _HISTORY.c.received)
+    return select(CHILDREN, *history, literal(matched).label("matched")).select_from(CHILDREN.join(_HISTORY, true())).where(where)
+
+
+_CHILD_BY_ID = _known_children(CHILDREN.c.id == bindparam("child_id"), "id")
+_CHILD_BY_ID_FOR_UPDATE = _CHILD_BY_ID.with_for_update(of=CHILDREN)
+_SAME_IDENTIFIER = _known_children(
+    or_(CHILDREN.c.nhs_number == bindparam("nhs_number"), CHILDREN.c.upn == bindparam("upn")), "identifier"
+)
+_SAME_NAME_AND_BIRTH = _known_children(
+    and_(
+        func.lower(CHILDREN.c.family_name) == bindparam("family_name"),
+        func.lower(CHILDREN.c.given_name) == bindparam("given_name"),
+        CHILDREN.c.date_of_birth == bindparam("date_of_birth"),
+    ),
+    "name",
+)
+_SAME_EITHER = union_all(_SAME_IDENTIFIER, _SAME_NAME_AND_BIRTH)
+_INSERT_CHILD = insert(CHILDREN)
+_UPDATE_CHILD = update(CHILDREN).where(CHILDREN.c.id == bindparam("child_id"))
+
+
+def _known(row: Any) -> KnownChild:
+    teams = (*(row.teams or ()), *(row.allocated_teams or ()))
+    return KnownChild(_child_state(row), teams, tuple(row.received or ()))
+
+
+async def child(tx: Transaction, child_id: uuid.UUID) -> ChildState:
+    """A child the caller already reached through a visible record (its referral)."""
+    row = (await tx.session.execute(_CHILD_BY_ID, {"child_id": child_id})).one()
+    return _child_state(row)
+
+
+async def known_child(tx: Transaction, child_id: uuid.UUID, *, lock: bool = False) -> KnownChild | None:
+    statement = _CHILD_BY_ID_FOR_UPDATE if lock else _CHILD_BY_ID
+    row = (await tx.session.execute(statement, {"child_id": child_id})).first()
+    return _known(row) if row is not None else None
+
+
+async def visible_child(
+    tx: Transaction, child_id: uuid.UUID, *, purpose: str, lock: bool = False, refusal: Problem | None = None
+) -> KnownChild:
+    """The child, if the caller may see it (the front door sees every child; others once it has a
+    referral of one of their teams). Otherwise ``refusal`` (404 by default), whether it is missing
+    or hidden: the answer never tells which, and the refusal is audited."""
+    found = await known_child(tx, child_id, lock=lock)
+    if found is None or not may_see_case(tx.principal, found.teams):
+        tx.audit_refusal("child.read", subject_type="child", subject_id=child_id, purpose=purpose)
+        raise refusal or not_found("Child")
+    return found
+
+
+async def same_children(tx: Transaction, identity: ChildIdentity, *, by_name: bool) -> tuple[KnownChild | None, list[Candidate]]:
+    """The registered child with ``identity``'s NHS number or UPN (the same child), and, when
+    ``by_name``, the children with its name and date of birth (possible matches): one query."""
+    by_identifier = bool(identity.nhs_number or identity.upn)
+    if not (by_identifier or by_name):
+        return None, []
+    statement = _SAME_EITHER if by_identifier and by_name else _SAME_IDENTIFIER if by_identifier else _SAME_NAME_AND_BIRTH
+    params = {
+        # a None never matches: NULL = NULL is not true
+        "nhs_number": identity.nhs_number,
+        "upn": identity.upn,
+        "family_name": identity.family_name.lower(),
+        "given_name": identity.given_name.lower(),
+        "date_of_birth": identity.date_of_birth,
+    }
+    rows = (await tx.session.execute(statement, params)).all()
+    same = next((_known(r) for r in rows if r.matched == "identifier"), None)
+    candidates = [Candidate(r.id, r.la_child_id, SAME_NAME_AND_BIRTH) for r in rows if r.matched == "name"]
+    return same, candidates
+
+
+def _already_registered(exc: IntegrityError) -> RuleBroken:
+    """The unique index that refused the write says which identifier is another child's."""
+    message = str(exc.orig)
+    field = "la_child_id" if "la_child_id" in message else "upn" if "uq_children_upn" in message else "nhs_number"
+    return RuleBroken(field, "is already registered to another child")
+
+
+async def insert_child(tx: Transaction, child: ChildState) -> None:
+    try:
+        await tx.session.execute(_INSERT_CHILD, _child_values(child))
+    except IntegrityError as exc:
+        raise _already_registered(exc) from exc
+
+
+async def update_child(tx: Transaction, child: ChildState, *, at: datetime) -> None:
+    values = _child_values(child, updated_at=at)
+    values["child_id"] = values.pop("id")  # the row to update; its id does not change
+    try:
+        await tx.session.execute(_UPDATE_CHILD, values)
+    except IntegrityError as exc:
+        raise _already_registered(exc) from exc
+
+
+# --- referrals ------------------------------------------------------------------------------------
+
+_NEW_CHILD = insert(CHILDREN).values(_bound(CHILDREN, "new_child_", leave_out=("created_at", "updated_at"))).cte("new_child")
+_INSERT_REFERRAL = insert(REFERRALS)
+# A new child and its referral in one statement: the foreign key is checked at its end.
+_INSERT_REFERRAL_AND_CHILD = insert(REFERRALS).add_cte(_NEW_CHILD)
+
+_D = "d_"  # the decision columns' prefix where they sit beside the referral's
+_REFERRAL_WITH_DECISIONS = (
+    select(REFERRALS, *(c.label(_D + c.name) for c in DECISIONS.c))
+    .select_from(REFERRALS.outerjoin(DECISIONS, DECISIONS.c.referral_id == REFERRALS.c.id))
+    .where(REFERRALS.c.id == bindparam("referral_id"))
+    .order_by(DECISIONS.c.decided_at, DECISIONS.c.id)
+)
+_REFERRAL_WITH_DECISIONS_FOR_UPDATE = _REFERRAL_WITH_DECISIONS.with_for_update(of=REFERRALS)
+# The decision record and the referral's decision in force in one statement.
+_SAVE_DECISION = (
+    update(REFERRALS)
+    .where(REFERRALS.c.id == bindparam("referral_id"))
+    .add_cte(insert(DECISIONS).values(_bound(DECISIONS, _D)).cte())
+)
+_DECISION_IN_FORCE = (
+    "status",
+    "decision",
+    "decision_reasons",
+    "allocated_team",
+    "decided_by",
+    "decided_at",
+    "decided_within_one_working_day",
+    "closed_on",
+    "closure_reason",
+    "version",
+)
+
+
+async def insert_referral(tx: Transaction, referral: ReferralState, *, new_child: ChildState | None = None) -> None:
+    """The referral, with the child registered with it (if new) in the same statement."""
+    values = _referral_values(referral)
+    if new_child is None:
+        await tx.session.execute(_INSERT_REFERRAL, values)
+        return
+    try:
+        await tx.session.execute(_INSERT_REFERRAL_AND_CHILD, values | _prefixed(_child_values(new_child), "new_child_"))
+    except IntegrityError as exc:
+        raise _already_registered(exc) from exc
+
+
+async def visible_referral(tx: Transaction, referral_id: uuid.UUID, *, purpose: str, lock: bool = False) -> ReferralState:
+    """The referral with its decisions, if the caller may see it (the front door sees every one;
+    others their teams', referred or allocated), locked when ``lock``. Otherwise 404, audited."""
+    statement = _REFERRAL_WITH_DECISIONS_FOR_UPDATE if lock else _REFERRAL_WITH_DECISIONS
+    rows = (await tx.session.execute(statement, {"referral_id": referral_id})).all()
+    if not rows or not may_see_case(tx.principal, (rows[0].team, rows[0].allocated_team)):
+        tx.audit_refusal("referral.read", subject_type="referral", subject_id=referral_id, purpose=purpose)
+        raise not_found("Referral")
+    decisions = [_decision_record(r, _D) for r in rows if getattr(r, _D + "id") is not None]
+    return _referral_state(rows[0], decisions)
+
+
+async def save_decision(tx: Transaction, referral: ReferralState, *, event_id: uuid.UUID) -> None:
+    """The referral's decision in force, and the new decision record (announced by ``event_id``)."""
+    decision = referral.decision
+    assert decision is not None
+    values = _referral_values(referral)
+    record = {f.name: getattr(decision, f.name) for f in fields(DecisionRecord)} | {"event_id": event_id}
+    params = {name: values[name] for name in _DECISION_IN_FORCE} | {"referral_id": referral.id}
+    await tx.session.execute(_SAVE_DECISION, params | _prefixed(record | {"referral_id": referral.id}, _D))
+
+
+# --- information requests -------------------------------------------------------------------------
+
+_INSERT_REQUEST = insert(INFORMATION_REQUESTS)
+_REQUESTS_OF = (
+    select(INFORMATION_REQUESTS)
+    .where(INFORMATION_REQUESTS.c.referral_id == bindparam("referral_id"))
+    .order_by(INFORMATION_REQUESTS.c.requested_at, INFORMATION_REQUESTS.c.id)
+)
+_REQUEST = (
+    select(INFORMATION_REQUESTS)
+    .where(INFORMATION_REQUESTS.c.id == bindparam("request_id"), INFORMATION_REQUESTS.c.referral_id == bindparam("referral_id"))
+    .with_for_update()
+)
+_ANSWER = (
+    update(INFORMATION_REQUESTS)
+    .where(INFORMATION_REQUESTS.c.id == bindparam("request_id"))
+    .values(answer=bindparam("answer"), answered_at=bindparam("answered_at"), recorded_by=bindparam("recorded_by"))
+)
+
+
+async def information_requests(tx: Transaction, referral_id: uuid.UUID) -> list[InformationRequestState]:
+    rows = (await tx.session.execute(_REQUESTS_OF, {"referral_id": referral_id})).all()
+    return [_request_state(r) for r in rows]
+
+
+async def information_request(tx: Transaction, referral: ReferralState, request_id: uuid.UUID) -> InformationRequestState:
+    """One of the referral's requests, locked for its answer; 404 when it has no such request."""
+    row = (await tx.session.execute(_REQUEST, {"request_id": request_id, "referral_id": referral.id})).first()
+    if row is None:
+        raise not_found("Information request")
+    return _request_state(row)
+
+
+async def insert_information_request(tx: Transaction, request: InformationRequestState) -> None:
+    await tx.session.execute(_INSERT_REQUEST, _request_values(request))
+
+
+async def save_answer(tx: Transaction, request: InformationRequestState) -> None:
+    params = {"request_id": request.id, "answer": request.answer, "answered_at": request.answered_at}
+    await tx.session.execute(_ANSWER, params | {"recorded_by": request.recorded_by})
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+_OPEN_REQUESTS = func.count(INFORMATION_REQUESTS.c.id).filter(INFORMATION_REQUESTS.c.answered_at.is_(None))
+
+
+def _seen_by(teams: Sequence[str] | None) -> Any:
+    """Referrals of ``teams`` (referred or allocated); ``None``: every team's."""
+    if teams is None:
+        return true()
+    return or_(REFERRALS.c.team.in_(teams), REFERRALS.c.allocated_team.in_(teams))
+
+
+async def queue(
+    tx: Transaction, *, teams: Sequence[str] | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[Row[Any]]:
+    """Undecided referrals of ``teams`` (``None``: all), soonest due first, with the child's name
+    and the count of unanswered information requests: ``limit + 1`` rows from the keyset ``after``."""
+    statement = (
+        select(REFERRALS, CHILDREN.c.given_name, CHILDREN.c.family_name, _OPEN_REQUESTS.label("open_requests"))
+        .join(CHILDREN, CHILDREN.c.id == REFERRALS.c.child_id)
+        .outerjoin(INFORMATION_REQUESTS, INFORMATION_REQUESTS.c.referral_id == REFERRALS.c.id)
+        .where(REFERRALS.c.status == ReferralStatus.RECEIVED)
+        .group_by(REFERRALS.c.id, CHILDREN.c.given_name, CHILDREN.c.family_name)
+        .order_by(REFERRALS.c.decision_due_at, REFERRALS.c.id)
+        .limit(limit + 1)
+    )
+    if teams is not None:
+        statement = statement.where(REFERRALS.c.team.in_(teams))
+    if after is not None:
+        due, rid = after
+        due_col, id_col = REFERRALS.c.decision_due_at, REFERRALS.c.id
+        statement = statement.where(or_(due_col > due, and_(due_col == due, id_col > rid)))
+    return (await tx.session.execute(statement)).all()
+
+
+async def referrals_of_child(
+    tx: Transaction, child_id: uuid.UUID, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[Row[Any]]:
+    """The child's referrals the caller may see, oldest first: ``limit + 1`` rows from the keyset
+    ``after`` (each with the decision in force, as the referral row keeps it)."""
+    principal = tx.principal
+    teams = None if sees_every_case(principal) else sorted(principal.teams if principal else ())
+    statement = (
+        select(REFERRALS)
+        .where(REFERRALS.c.child_id == child_id, _seen_by(teams))
+        .order_by(REFERRALS.c.received_at, REFERRALS.c.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        at, rid = after
+        at_col, id_col = REFERRALS.c.received_at, REFERRALS.c.id
+        statement = statement.where(or_(at_col > at, and_(at_col == at, id_col > rid)))
+    return (await tx.session.execute(statement)).all()

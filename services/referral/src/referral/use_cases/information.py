@@ -1,0 +1,46 @@
+"""Requests for information to partner agencies about a referral, and their answers."""
+
+from __future__ import annotations
+
+import uuid
+
+from continuum import clock
+from continuum.uow import UnitOfWork
+from referral import domain, repository, views
+from referral.schemas import InformationAnswerIn, InformationRequestIn, InformationRequestOut
+
+
+async def request_information(uow: UnitOfWork, *, referral_id: uuid.UUID, request: InformationRequestIn) -> InformationRequestOut:
+    async with uow as tx:
+        referral = await repository.visible_referral(tx, referral_id, purpose="request partner information")
+        now = clock.now()
+        asked, events = domain.request_information(
+            referral,
+            agency=request.agency,
+            question=request.question,
+            due_at=request.due_at,
+            by=tx.principal_or_fail().sub,
+            now=now,
+        )
+        await repository.insert_information_request(tx, asked)
+        await tx.publish_all(events, aggregate=referral)
+        purpose = f"request information from {asked.agency.value}"
+        await tx.audit("information.request", subject_type="referral", subject_id=referral.id, purpose=purpose)
+        return views.request_out(asked, now)
+
+
+async def record_information(
+    uow: UnitOfWork, *, referral_id: uuid.UUID, request_id: uuid.UUID, answer: InformationAnswerIn
+) -> InformationRequestOut:
+    async with uow as tx:
+        referral = await repository.visible_referral(tx, referral_id, purpose="record partner information")
+        asked = await repository.information_request(tx, referral, request_id)
+        now = clock.now()
+        answered, events = domain.record_information(
+            asked, referral=referral, answer=answer.answer, by=tx.principal_or_fail().sub, now=now
+        )
+        await repository.save_answer(tx, answered)
+        await tx.publish_all(events, aggregate=referral)
+        purpose = f"record information from {answered.agency.value}"
+        await tx.audit("information.record", subject_type="referral", subject_id=referral.id, purpose=purpose)
+        return views.request_out(answered, now)

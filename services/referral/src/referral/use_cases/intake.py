@@ -1,0 +1,91 @@
+"""Intake: a referral received over the API (with Idempotency-Key), or opened inside another
+transaction (the step-up consumer)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from continuum import clock
+from continuum.contracts import EventData
+from continuum.errors import invalid
+from continuum.idempotency import once
+from continuum.policy import CouncilPolicy
+from continuum.uow import EventKey, StoredResponse, Transaction, UnitOfWork
+from referral import domain, repository, views
+from referral.domain import ChildState, ReferralState, RuleBroken
+from referral.schemas import ReferralIn
+from referral.use_cases.children import register_or_match
+
+#: How a new referral is answered, stored with its Idempotency-Key so a replay answers the same.
+_CREATED = 201
+
+
+async def receive_referral(
+    uow: UnitOfWork, *, data: ReferralIn, policy: CouncilPolicy, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """Receive a referral over the API. Returns the referral as the API shows it (JSON); a
+    replayed ``Idempotency-Key`` answers exactly what the first request answered."""
+    principal = uow.principal_or_fail()
+    async with uow as tx:
+
+        async def receive() -> tuple[int, Any]:
+            referral, child = await open_referral(tx, data, policy)
+            # A new referral has no decisions or information requests yet: nothing to read back.
+            return _CREATED, views.referral_out(referral, child, [], clock.now()).model_dump(mode="json")
+
+        async def replayed(stored: StoredResponse) -> None:
+            # A replay answers with the child's record again: it is a read like any other.
+            purpose = "Idempotency-Key replay"
+            await tx.audit("referral.read", subject_type="referral", subject_id=stored.body["id"], purpose=purpose)
+            await tx.audit("child.read", subject_type="child", subject_id=stored.body["child"]["id"], purpose=purpose)
+
+        request = data.model_dump(mode="json")
+        _, body = await once(
+            tx, key=idempotency_key, scope=f"referrals:{principal.sub}", request=request, run=receive, on_replay=replayed
+        )
+        return dict(body)
+
+
+async def open_referral(
+    tx: Transaction, data: ReferralIn, policy: CouncilPolicy, *, stepped_up_from: uuid.UUID | None = None
+) -> tuple[ReferralState, ChildState]:
+    """In-transaction step: open a case (episode) for a referral, registering its child if new."""
+    now = clock.now()
+    # Chosen first so that a new child's child.registered is keyed by this case too, and so reaches
+    # consumers before the case's referral.received (Kafka keeps order per key only).
+    case_id = uuid.uuid4()
+    child_events: list[EventData] = []
+    if data.child_id is not None:
+        # Referring a registered child needs sight of the child (the front door has it): otherwise
+        # it answers as if there were no such child, and the refusal is audited.
+        refusal = invalid("child_id", "no child is registered with this id")
+        purpose = "refer a registered child"
+        known = await repository.visible_child(tx, data.child_id, purpose=purpose, refusal=refusal)
+        await tx.audit("child.read", subject_type="child", subject_id=known.child.id, purpose=purpose)
+        child, earlier = known.child, known.earlier_referrals
+    else:
+        assert data.child is not None
+        child, child_events, earlier = await register_or_match(
+            tx, data.child, today=clock.london_date(now), field_prefix="child."
+        )
+    principal = tx.principal
+    referral, events = domain.receive(
+        data.intake(stepped_up_from=stepped_up_from),
+        case_id=case_id,
+        child=child,
+        earlier_referrals=earlier,
+        by=principal.sub if principal else f"service:{tx.source}",
+        now=now,
+        policy=policy,
+    )
+    try:
+        await repository.insert_referral(tx, referral, new_child=child if child_events else None)
+    except RuleBroken as exc:  # the new child's identifier is another child's (a concurrent registration)
+        raise exc.problem("child.") from None
+    if child_events:
+        await tx.publish_all(child_events, aggregate=EventKey(referral.subject, child.version))
+        await tx.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
+    await tx.publish_all(events, aggregate=referral)
+    await tx.audit("referral.receive", subject_type="referral", subject_id=referral.id, purpose="receive a referral")
+    return referral, child

@@ -1,0 +1,37 @@
+"""The front door's queue: undecided referrals, soonest due first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from continuum import clock
+from continuum.access import list_teams
+from continuum.pagination import Page, decode_cursor, page_of
+from continuum.policy import CouncilPolicy
+from continuum.uow import UnitOfWork
+from referral import domain, repository, views
+from referral.schemas import QueueItem
+
+
+async def front_door_queue(
+    uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int, policy: CouncilPolicy
+) -> Page[QueueItem]:
+    """Undecided referrals of the caller's teams (the front door's: every team's, or ``team``'s),
+    soonest due first, overdue ones marked. Another team's queue answers 404, audited."""
+    principal = uow.principal_or_fail()
+    after = decode_cursor(cursor, datetime.fromisoformat) if cursor else None
+    async with uow as tx:
+        teams = list_teams(
+            tx,
+            team,
+            is_team=lambda t: policy.team(t) is not None,
+            what="Team queue",
+            purpose="front-door queue",
+            every_team=domain.sees_every_case(principal),
+        )
+        rows = await repository.queue(tx, teams=teams, after=after, limit=limit)
+        now = clock.now()
+        page = page_of(rows, limit, item=lambda r: views.queue_item(r, now), position=lambda r: (r.decision_due_at, r.id))
+        for item in page.items:
+            await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="front-door queue")
+        return page

@@ -1,0 +1,150 @@
+"""Domain states and rows as the API shows them (schemas.py), and the register's conflicts as
+problem answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from continuum.clock import london_date
+from continuum.errors import FieldError, Problem
+from referral.domain import ChildState, DecisionRecord, InformationRequestState, MatchConflict, ReferralState
+from referral.schemas import (
+    ChildOut,
+    DecisionOut,
+    InformationRequestOut,
+    PossibleMatch,
+    QueueItem,
+    ReferralOut,
+    ReferralSummary,
+    Referrer,
+)
+
+
+def child_out(child: ChildState) -> ChildOut:
+    return ChildOut.model_validate(child, from_attributes=True)
+
+
+def decision_out(decision: DecisionRecord) -> DecisionOut:
+    return DecisionOut.model_validate(decision, from_attributes=True)
+
+
+def request_out(request: InformationRequestState, now: datetime) -> InformationRequestOut:
+    return InformationRequestOut(
+        id=request.id,
+        agency=request.agency,
+        question=request.question,
+        requested_by=request.requested_by,
+        requested_at=request.requested_at,
+        due_at=request.due_at,
+        answer=request.answer,
+        answered_at=request.answered_at,
+        overdue=request.overdue(now),
+    )
+
+
+def referral_out(
+    referral: ReferralState, child: ChildState, requests: Sequence[InformationRequestState], now: datetime
+) -> ReferralOut:
+    decisions = [decision_out(d) for d in referral.decisions]
+    return ReferralOut(
+        id=referral.id,
+        case_id=referral.case_id,
+        child=child_out(child),
+        received_at=referral.received_at,
+        referral_date=referral.referral_date,
+        source=referral.source,
+        referrer=Referrer(name=referral.referrer_name, agency=referral.referrer_agency),
+        concerns=referral.concerns,
+        lawful_basis=referral.lawful_basis,
+        suggested_threshold=referral.suggested_threshold,
+        team=referral.team,
+        re_referral=referral.re_referral,
+        stepped_up_from=referral.stepped_up_from,
+        decision_due_at=referral.decision_due_at,
+        overdue=referral.overdue(now),
+        status=referral.status,
+        decision=decisions[-1] if decisions else None,
+        decisions=decisions,
+        decided_within_one_working_day=referral.decided_within_one_working_day,
+        closed_on=referral.closure.closed_on if referral.closure else None,
+        closure_reason=referral.closure.reason if referral.closure else None,
+        information_requests=[request_out(r, now) for r in requests],
+        version=referral.version,
+    )
+
+
+def referral_summary(row: Any) -> ReferralSummary:
+    """A referral row (the decision in force is kept on it) as a list shows it."""
+    return ReferralSummary(
+        id=row.id,
+        case_id=row.case_id,
+        child_id=row.child_id,
+        received_at=row.received_at,
+        referral_date=london_date(row.received_at),
+        source=row.source,
+        team=row.team,
+        re_referral=row.re_referral,
+        status=row.status,
+        outcome=row.decision,
+        allocated_team=row.allocated_team,
+        closed_on=row.closed_on,
+        version=row.version,
+    )
+
+
+def queue_item(row: Any, now: datetime) -> QueueItem:
+    """A row of the queue: an undecided referral, its child's name and its open requests."""
+    return QueueItem(
+        referral_id=row.id,
+        case_id=row.case_id,
+        child_id=row.child_id,
+        child_name=f"{row.given_name} {row.family_name}",
+        received_at=row.received_at,
+        source=row.source,
+        suggested_threshold=row.suggested_threshold,
+        team=row.team,
+        re_referral=row.re_referral,
+        decision_due_at=row.decision_due_at,
+        overdue=now > row.decision_due_at,
+        open_information_requests=row.open_requests,
+    )
+
+
+def match_problem(conflict: MatchConflict, field_prefix: str = "") -> Problem:
+    """The 409 for a child that resembles registered ones (decisions.md 20): ``front-door-review``
+    names no child; the others list the candidates for the front door to choose from."""
+    fields = [field_prefix + name for name in conflict.fields]
+    if conflict.kind == "front-door-review":
+        return Problem(
+            409,
+            "front-door-review",
+            "This child may already be registered: the front door must review it",
+            detail="ask the front door to register the child or to refer the registered child",
+            errors=[FieldError(f, "may match a registered child; the front door reviews it") for f in fields],
+        )
+    candidates = [
+        PossibleMatch(
+            child_id=c.child_id, la_child_id=c.la_child_id, matched_on=list(c.matched_on), differs_on=list(c.differs_on)
+        )
+        for c in conflict.candidates
+    ]
+    extensions = {"candidates": [c.model_dump(mode="json") for c in candidates]}
+    if conflict.kind == "identity-conflict":
+        return Problem(
+            409,
+            "identity-conflict",
+            "A child with this NHS number or UPN is registered with another name or date of birth",
+            detail="check the identity with the referrer; refer the registered child by child_id, or correct it",
+            errors=[FieldError(f, "differs from the registered child") for f in fields],
+            extensions=extensions,
+        )
+    return Problem(
+        409,
+        "possible-match",
+        "A child with the same name and date of birth is already registered",
+        detail="check the candidates; refer one of them by child_id, or resend with child.confirmed_new = true",
+        errors=[FieldError(field_prefix.rstrip(".") or "child", f"possible match: {c.child_id}") for c in candidates],
+        extensions=extensions,
+    )

@@ -1,0 +1,186 @@
+"""A service's pooled database connections are checked for liveness without a round trip per
+checkout (``continuum.db.make_engine``: no ``pool_pre_ping``). These tests prove that a service
+still recovers when the server closes them: after its backends are terminated, and after the
+database server restarts, the next requests succeed; none fails.
+
+Each drives a minimal service in the house shape (``build_app``, the unit-of-work dependency, an
+audit row written per request) so that they test the kernel, whatever a service's code does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Connection, text
+
+from continuum.auth import Role, mint_dev_token
+from continuum.db import make_engine
+from continuum.devstack import EmbeddedPostgres, free_port
+from continuum.http import UnitOfWorkDep
+from continuum.migration_ops import create_platform_tables_v1
+from continuum.permissions import PermissionTable, grant
+from continuum.service_app import build_app
+from continuum.settings import ServiceSettings
+from continuum.testing import TEST_SIGNING_KEY
+
+DATABASE = "connections_test"
+POOL_SIZE = 4
+
+
+def _create_platform_tables(connection: Connection) -> None:
+    with Operations.context(MigrationContext.configure(connection)):
+        create_platform_tables_v1()
+
+
+async def _prepare_database(server: EmbeddedPostgres) -> None:
+    server.create_database(DATABASE, drop_first=True)
+    engine = make_engine(server.url(DATABASE))
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_create_platform_tables)
+    finally:
+        await engine.dispose()
+
+
+def _service(url: str) -> tuple[FastAPI, str]:
+    router = APIRouter(prefix="/v1")
+
+    @router.post("/touch")
+    async def touch(uow: UnitOfWorkDep) -> dict[str, int]:
+        async with uow:
+            pid = (await uow.session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            await uow.audit("connection.touch", subject_type="test", subject_id=pid, purpose="liveness test")
+        return {"pid": pid}
+
+    settings = ServiceSettings(
+        env="test", jwt_secret=TEST_SIGNING_KEY, database_url=url, database_pool_size=POOL_SIZE, run_workers=False
+    )
+    app = build_app(
+        settings=settings,
+        title="liveness",
+        description="a minimal service",
+        routers=[router],
+        permissions=PermissionTable("liveness", {"touch": grant(Role.ADMIN)}),
+    )
+    return app, mint_dev_token(settings, sub="tester", roles=["admin"])
+
+
+@pytest.fixture
+async def client(postgres: EmbeddedPostgres) -> AsyncIterator[httpx.AsyncClient]:
+    await _prepare_database(postgres)
+    async with _client(postgres) as c:
+        yield c
+
+
+class _client:
+    """The minimal service, started (lifespan), behind an in-process HTTP client."""
+
+    def __init__(self, server: EmbeddedPostgres) -> None:
+        self.app, token = _service(server.url(DATABASE))
+        # A 5xx is a response here, as a caller would see it, not an exception raised into the test.
+        transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+        self.http = httpx.AsyncClient(transport=transport, base_url="http://svc", headers={"Authorization": f"Bearer {token}"})
+        self._lifespan: Any = None
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        await self._lifespan.__aenter__()
+        return self.http
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.http.aclose()
+        await self._lifespan.__aexit__(*exc)
+
+
+async def _touch_concurrently(client: httpx.AsyncClient, n: int) -> tuple[list[int], set[int]]:
+    """n requests at once; returns their status codes and the backends that served them."""
+    responses = await asyncio.gather(*(client.post("/v1/touch") for _ in range(n)))
+    return [r.status_code for r in responses], {r.json()["pid"] for r in responses if r.status_code == 200}
+
+
+async def _terminate_backends(server: EmbeddedPostgres) -> int:
+    """From a superuser connection: end every other backend connected to the test database."""
+    conn = await asyncpg.connect(server.url(DATABASE, driver=""))
+    try:
+        killed = await conn.fetchval(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()) AS t",
+            DATABASE,
+        )
+    finally:
+        await conn.close()
+    return int(killed)
+
+
+async def test_a_service_recovers_when_its_pooled_connections_are_terminated(
+    client: httpx.AsyncClient, postgres: EmbeddedPostgres
+) -> None:
+    codes, before = await _touch_concurrently(client, POOL_SIZE)
+    assert codes == [200] * POOL_SIZE and before
+
+    assert await _terminate_backends(postgres) >= len(before)
+    await asyncio.sleep(0.05)  # PostgreSQL closes the sockets at once; let the event loop hear it
+
+    # Not one request fails: each closed connection is replaced at checkout, with no round trip.
+    first = await client.post("/v1/touch")
+    assert first.status_code == 200, first.text
+    codes, after = await _touch_concurrently(client, 2 * POOL_SIZE)
+    assert codes == [200] * (2 * POOL_SIZE)
+    assert not (after | {first.json()["pid"]}) & before, "served by a terminated backend"
+
+
+async def test_a_request_on_a_connection_killed_mid_transaction_fails_alone(
+    client: httpx.AsyncClient, postgres: EmbeddedPostgres
+) -> None:
+    """What pre-ping never covered either: a connection that dies while a request holds it fails
+    that request (a problem+json 5xx, nothing half-written); the pool drops it, the next succeeds."""
+    assert (await client.post("/v1/touch")).status_code == 200
+    app: Any = client._transport.app  # type: ignore[attr-defined]
+    engine = app.state.runtime.engine
+    async with engine.connect() as conn:
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        superuser = await asyncpg.connect(postgres.url(DATABASE, driver=""))
+        try:
+            await superuser.execute("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await superuser.close()
+        with pytest.raises(Exception):  # noqa: B017 - SQLAlchemy wraps whatever asyncpg raises
+            await conn.execute(text("SELECT 1"))
+        assert conn.invalidated
+    codes, _ = await _touch_concurrently(client, POOL_SIZE)
+    assert codes == [200] * POOL_SIZE
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    """A server of this module's own, to restart without disturbing the session's."""
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg-restart") / "data", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_a_service_recovers_after_the_database_restarts(own_server: EmbeddedPostgres, tmp_path: Path) -> None:
+    await _prepare_database(own_server)
+    async with _client(own_server) as client:
+        codes, _ = await _touch_concurrently(client, POOL_SIZE)
+        assert codes == [200] * POOL_SIZE
+
+        await asyncio.to_thread(own_server.stop)  # a fast shutdown closes every connection
+        down = await client.post("/v1/touch")
+        assert down.status_code >= 500  # while the server is down, the service says so (and nothing hangs)
+        await asyncio.to_thread(own_server.start)
+
+        first = await client.post("/v1/touch")
+        assert first.status_code == 200, first.text
+        codes, _ = await _touch_concurrently(client, 2 * POOL_SIZE)
+        assert codes == [200] * (2 * POOL_SIZE)
