@@ -4,12 +4,12 @@ due date. Safe with any number of replicas: see :func:`assessment.use_cases.time
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assessment.use_cases.timeliness import flag_overdue
+from continuum.supervise import supervise
 from continuum.uow import UnitOfWork
 
 log = logging.getLogger("assessment.workers")
@@ -40,12 +40,13 @@ class OverdueScheduler:
                 return total
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                flagged = await self.tick()
-                if flagged:
-                    log.info("assessments flagged overdue", extra={"count": flagged})
-            except Exception as exc:  # noqa: BLE001 - the next tick retries; the database may be restarting
-                log.warning("overdue check failed", extra={"error": type(exc).__name__})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.interval)
+        """Tick every ``interval`` in the kernel's supervised loop: a failed tick (the database
+        restarting) is logged, counted and retried with a backoff no longer than the interval."""
+
+        async def step() -> float:
+            flagged = await self.tick()
+            if flagged:
+                log.info("assessments flagged overdue", extra={"count": flagged})
+            return self.interval
+
+        await supervise("assessment-overdue", step, stop, max_backoff=self.interval)
