@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from continuum.consumer import EventConsumer, PermanentFailure
 from continuum.contracts import Envelope, InformationRequested
 from continuum.db import make_engine, make_session_factory
-from continuum.devstack import EmbeddedPostgres, TansuBroker
+from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
 from continuum.kafka import consumer_topics, dlq_topic, ensure_topics, make_consumer, make_producer
 from continuum.observability import CONSUMER_HANDLED
 from continuum.testing import TcpProxy, eventually, read_raw, test_settings, unique
@@ -458,3 +459,36 @@ async def test_a_failing_batch_falls_back_to_the_per_event_handler_and_isolates_
     assert [v for _, _, v in await h.effects()] == [1, 2, 3, 5, 6, 7]
     dead = await read_raw(broker.bootstrap, dlq_topic(h.group))
     assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["rejected: refused"]
+
+
+async def test_a_consumer_whose_broker_restarted_empty_reads_the_new_stream_from_its_start(
+    kernel_db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """A memory broker restarted forgets the topics and the group's offsets, but a running consumer
+    keeps its positions. Events written after the restart land at offsets below those positions;
+    the consumer must read them all, not resume where the old log ended."""
+    broker = TansuBroker(port=free_port(), log_path=tmp_path / "tansu.log")
+    broker.start()
+    try:
+        h = await make_harness(broker, kernel_db)
+        before = [an_event(str(uuid.uuid4()), 1) for _ in range(30)]
+        after = [an_event(str(uuid.uuid4()), 1) for _ in range(60)]
+        await h.send(*before)
+        consumer = h.consumer()
+        stop = asyncio.Event()
+        task = asyncio.create_task(consumer.run(stop))
+        try:
+            await eventually(lambda: _count_is(h, 30), within=20)
+            broker.stop()
+            broker.start()  # memory storage: topics, offsets and the group are gone
+            await h.setup()
+            await h.send(*after)
+            await eventually(lambda: _count_is(h, 90), within=30)
+        finally:
+            stop.set()
+            await task
+    finally:
+        broker.stop()
+    handled = {e[0] for e in await h.effects()}
+    assert handled == {str(e.id) for e in [*before, *after]}
+    assert len(await h.effects()) == 90

@@ -18,27 +18,31 @@ the retries, sends the message to the dead-letter topic and the partition keeps 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError
-from sqlalchemy import bindparam, delete
+from sqlalchemy import String, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from continuum.contracts import Envelope, UnknownEventType, parse_event
+from continuum.contracts import CATALOGUE, Envelope, UnknownEventType, parse_event
 from continuum.db import inbox
 from continuum.errors import Problem, RuleBroken
 from continuum.kafka import TOPIC_RETENTION_MS, consumer_topics, dlq_topic, retry_topic
 from continuum.observability import (
     CONSUMER_HANDLED,
     CONSUMER_LAG,
+    CONSUMER_OFFSETS_LOST,
     CONSUMER_PAUSED_SECONDS,
     DLQ_MESSAGES,
     parse_traceparent,
@@ -75,6 +79,18 @@ _CLAIM_IN_INBOX = (
     .returning(inbox.c.event_id)
 )
 
+# Built once: claiming a run's event ids in one statement (arrays, so it is prepared once whatever the run's length).
+_CLAIMED = select(
+    bindparam("consumer", type_=String()),
+    func.unnest(bindparam("event_ids", type_=ARRAY(UUID(as_uuid=True)))),
+    func.unnest(bindparam("event_types", type_=ARRAY(String()))),
+)
+_CLAIM_ALL_IN_INBOX = (
+    pg_insert(inbox)
+    .from_select(["consumer", "event_id", "event_type"], _CLAIMED)
+    .on_conflict_do_nothing()
+    .returning(inbox.c.event_id)
+)
 
 #: A dependency that is away for a while (the database restarting, the network): the event waits.
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (serialization, deadlock), resources, operator
@@ -130,6 +146,19 @@ class _FailedInBatch(Exception):
         self.run = run
 
 
+class _AssignmentWatch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Tells the runner its partitions changed, so it learns the group's offsets afresh."""
+
+    def __init__(self, runner: EventConsumer) -> None:
+        self._runner = runner
+
+    def on_partitions_revoked(self, revoked: object) -> None:
+        self._runner._assignment_changed = True
+
+    def on_partitions_assigned(self, assigned: object) -> None:
+        self._runner._assignment_changed = True
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -164,6 +193,9 @@ class EventConsumer:
         self.inbox_retention = inbox_retention
         self.batch_handlers = batch_handlers or {}
         self._last_prune = 0.0
+        #: What this member expects the group's committed offset to be, per assigned partition.
+        self._committed: dict[TopicPartition, int | None] = {}
+        self._assignment_changed = True
         self._stop = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -207,7 +239,8 @@ class EventConsumer:
             if self._declare_topics is not None:
                 await self._declare_topics([*self.topics, *consumer_topics(self.name)])
             consumer = self._consumer_factory()
-            consumer.subscribe([*self.topics, retry_topic(self.name)])  # its retries: only this group's
+            # Its retries: only this group's. A new assignment resets what the offset check expects.
+            consumer.subscribe([*self.topics, retry_topic(self.name)], listener=_AssignmentWatch(self))
             try:
                 await consumer.start()
             except Exception:
@@ -251,6 +284,8 @@ class EventConsumer:
         while not stop.is_set():
             await self._prune_now_and_then()
             batches = await consumer.getmany(timeout_ms=200, max_records=100)
+            if self._assignment_changed:
+                await self._learn_group_offsets(consumer)
             for tp, records in batches.items():
                 if stop.is_set():
                     break  # what is fetched but not handled is not committed: the next start reads it
@@ -259,6 +294,9 @@ class EventConsumer:
                 except _Interrupted:
                     return
                 last = records[-1]
+                if not await self._group_offsets_kept(consumer, tp):
+                    await self._read_again_from_the_start(consumer)
+                    break  # the rest of this fetch came from positions the broker no longer backs
                 # One offset commit per partition batch, after each event's own database commit:
                 # a crash in between redelivers events whose inbox rows make them no-ops.
                 try:
@@ -268,7 +306,35 @@ class EventConsumer:
                     # the last commit and the inbox skips what we did.
                     log.info("offset commit failed after rebalance", extra={"consumer": self.name})
                     continue
+                self._committed[tp] = last.offset + 1
                 self._record_lag(consumer, tp, last.offset)
+
+    async def _group_offsets_kept(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
+        """Whether the broker still holds the offset this member last committed for ``tp`` (or
+        found at assignment). A broker that lost its state (a restarted memory broker, a recreated
+        cluster) forgets the group's offsets while this member keeps reading from its old
+        positions, past events written since at lower offsets; committing there would lose them
+        for good. One offset fetch per partition batch buys the check."""
+        committed: int | None = await consumer.committed(tp)
+        return committed == self._committed.get(tp)
+
+    async def _learn_group_offsets(self, consumer: AIOKafkaConsumer) -> None:
+        """After a (re)assignment, positions start from the group's committed offsets: those are
+        what the offset check expects until this member commits."""
+        self._assignment_changed = False
+        self._committed = {p: await consumer.committed(p) for p in consumer.assignment()}
+
+    async def _read_again_from_the_start(self, consumer: AIOKafkaConsumer) -> None:
+        """The broker lost this group's offsets: read every assigned partition from its start. The
+        inbox makes what was already handled a no-op; nothing at a lower offset is skipped."""
+        assigned = consumer.assignment()
+        log.warning(
+            "broker lost the group's offsets; reading the partitions again from their start",
+            extra={"consumer": self.name, "partitions": len(assigned)},
+        )
+        CONSUMER_OFFSETS_LOST.labels(self.name).inc()
+        await consumer.seek_to_beginning(*assigned)
+        await self._learn_group_offsets(consumer)
 
     def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         highwater = consumer.highwater(tp)
@@ -282,22 +348,32 @@ class EventConsumer:
         goes on alone (dead-lettered at once if it was refused, else retried), and the batch carries
         on after it. One poison event holds up nothing and is never run more often than alone."""
         ready: list[Ready] = []
+        skipped: Counter[str] = Counter()
         for record in records:
             try:
-                event = parse_event(record.value or b"")
+                message = json.loads(record.value or b"")
+                event_type = message.get("type") if isinstance(message, dict) else None
+                handler = self.handlers.get(event_type) if isinstance(event_type, str) else None
+                if handler is None and isinstance(event_type, str):
+                    # Another consumer's business, validated by whoever handles it. A type nobody
+                    # knows yet (a newer producer's, in a rolling deploy) is counted apart: a
+                    # tolerant reader never fills its dead-letter topic with them.
+                    skipped["ignored" if event_type in CATALOGUE else "unknown_type"] += 1
+                    continue
+                event = parse_event(message)
             except UnknownEventType:
-                # A newer producer's event (a rolling deploy adds one): not ours to judge. Skipped
-                # and counted; a tolerant reader never fills its dead-letter topic with them.
-                CONSUMER_HANDLED.labels(self.name, "unknown_type").inc()
+                skipped["unknown_type"] += 1
                 continue
-            except ValueError as exc:
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                await self._dead_letter(record, f"invalid: not JSON: {exc}")
+                continue
+            except ValueError as exc:  # no type, or not its contract
                 await self._dead_letter(record, f"invalid: {exc}")
                 continue
-            handler = self.handlers.get(event.type)
-            if handler is None:
-                CONSUMER_HANDLED.labels(self.name, "ignored").inc()
-                continue
+            assert handler is not None
             ready.append((record, event, handler))
+        for outcome, count in skipped.items():
+            CONSUMER_HANDLED.labels(self.name, outcome).inc(count)
         await self._handle_batch(ready)
 
     async def _handle_batch(self, ready: list[Ready]) -> None:
@@ -314,8 +390,8 @@ class EventConsumer:
                     await self._handle_with_retries(*ready[failure.index], first_failure=failure.cause)
                 ready = ready[failure.index + failure.run :]
                 continue
-            for outcome in outcomes:
-                CONSUMER_HANDLED.labels(self.name, outcome).inc()
+            for outcome, count in Counter(outcomes).items():
+                CONSUMER_HANDLED.labels(self.name, outcome).inc(count)
             return
 
     async def _handle_with_retries(
@@ -423,21 +499,25 @@ class EventConsumer:
             raise _FailedInBatch(failing, exc, failing_run) from exc
         return outcomes
 
-    @staticmethod
-    def _runs(items: list[tuple[Envelope[Any], Handler]]) -> list[tuple[int, list[tuple[Envelope[Any], Handler]]]]:
-        """``items`` cut into runs of consecutive events of one type, with each run's position."""
+    def _runs(self, items: list[tuple[Envelope[Any], Handler]]) -> list[tuple[int, list[tuple[Envelope[Any], Handler]]]]:
+        """``items`` cut into runs of consecutive events that one batch handler takes (it may take
+        several types: a stream interleaves them), or else of one type; with each run's position."""
+
+        def taker(event: Envelope[Any]) -> object:
+            return self.batch_handlers.get(event.type) or event.type
+
         runs: list[tuple[int, list[tuple[Envelope[Any], Handler]]]] = []
         for index, item in enumerate(items):
-            if runs and runs[-1][1][0][0].type == item[0].type:
+            if runs and taker(runs[-1][1][0][0]) is taker(item[0]):
                 runs[-1][1].append(item)
             else:
                 runs.append((index, [item]))
         return runs
 
     async def _claim_all(self, uow: UnitOfWork, events: list[Envelope[Any]]) -> set[Any]:
-        """Insert the inbox rows of ``events`` in one statement; returns the ids not seen before."""
-        rows = [{"consumer": self.name, "event_id": e.id, "event_type": e.type} for e in events]
-        claimed = await uow.session.execute(pg_insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id))
+        """Insert the inbox rows of ``events`` in one prepared statement; returns the ids not seen before."""
+        params = {"consumer": self.name, "event_ids": [e.id for e in events], "event_types": [e.type for e in events]}
+        claimed = await uow.session.execute(_CLAIM_ALL_IN_INBOX, params)
         return set(claimed.scalars())
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:

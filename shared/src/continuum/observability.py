@@ -38,6 +38,12 @@ OUTBOX_REPUBLISHED = Counter(
 )
 OUTBOX_PUBLISH_FAILURES = Counter("continuum_outbox_publish_failures_total", "Publish attempts that failed", ["service"])
 CONSUMER_HANDLED = Counter("continuum_consumer_events_total", "Events a consumer handled", ["consumer", "outcome"])
+CONSUMER_OFFSETS_LOST = Counter(
+    "continuum_consumer_offsets_lost_total",
+    "Times the broker had lost a consumer group's committed offsets (a restarted or recreated broker) "
+    "and the consumer read its partitions again from their start",
+    ["consumer"],
+)
 CONSUMER_PAUSED_SECONDS = Counter(
     "continuum_consumer_paused_seconds_total",
     "Time a consumer waited for a dependency (database, network) to return",

@@ -65,7 +65,10 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(1024 * 1024, gt=0)
 
     outbox_batch_size: int = 200
-    outbox_poll_interval_seconds: float = 0.2
+    # How long an idle relay waits before it looks again: an event committed meanwhile waits up to
+    # this long to be published. From an outbox row to the next service's committed row, p99 262 ms
+    # at 0.2 s, 108 ms at 0.05 s (bench/bench_assessment.py); each look is one indexed query.
+    outbox_poll_interval_seconds: float = 0.05
     # Published events stay in the outbox this long (for diagnosis), then Kafka alone holds them.
     outbox_retention_days: int = 7
     # The publishing replica renews its lease every step; a frozen one is replaced after this long.

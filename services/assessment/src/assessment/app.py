@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from assessment.api import router
-from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_handlers
+from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_batch_handlers, make_intake_handlers
 from assessment.permissions import PERMISSIONS
 from assessment.settings import AssessmentSettings
 from assessment.workers import OverdueScheduler
@@ -19,8 +19,10 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
     policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
 
     def consumers(runtime: Runtime) -> list[EventConsumer]:
-        handlers = make_intake_handlers(policy)
-        return [runtime.event_consumer(name=INTAKE_CONSUMER, topics=INTAKE_TOPICS, handlers=handlers)]
+        handlers, batch_handlers = make_intake_handlers(policy), make_intake_batch_handlers(policy)
+        return [
+            runtime.event_consumer(name=INTAKE_CONSUMER, topics=INTAKE_TOPICS, handlers=handlers, batch_handlers=batch_handlers)
+        ]
 
     def workers(runtime: Runtime) -> list[Worker]:
         scheduler = OverdueScheduler(

@@ -6,6 +6,7 @@ in :data:`CATALOGUE`. A change that breaks a published schema needs a new ``sche
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -80,6 +81,13 @@ class UnknownEventType(ValueError):
     pass
 
 
+@functools.cache
+def _envelope_of(data_cls: type[EventData]) -> type[Envelope[Any]]:
+    """The envelope model of one event type, parametrised once (pydantic looks a parametrisation
+    up again at every subscription, which costs more than validating a small event)."""
+    return Envelope[data_cls]  # type: ignore[valid-type]
+
+
 def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
     """Validate a wire message against its contract. Raises ``ValueError`` (or a subclass) with the
     reason when it is not JSON, has no known type, or does not match the schema."""
@@ -94,7 +102,7 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
     if data_cls is None:
         raise UnknownEventType(f"unknown event type {event_type!r}")
     try:
-        return Envelope[data_cls].model_validate(obj)  # type: ignore[valid-type]
+        return _envelope_of(data_cls).model_validate(obj)
     except ValidationError as exc:
         raise ValueError(f"{event_type} does not match its contract: {exc}") from exc
 

@@ -1,15 +1,20 @@
 """The front door's events, as steps inside the consumer's transaction: a decision opens an
 assessment (or, corrected, moves or withdraws it through the same domain), and the child's
-identity is copied and lets the partner status go out."""
+identity is copied and lets the partner status go out.
+
+:func:`receive_decision` and :func:`receive_child` take one event each; :func:`receive_together`
+takes a run of them and has exactly their effect applied one after the other, with one read and one
+write for the whole run (the consumer's batch path, docs/decisions.md 27).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import replace
 
 from assessment import domain, repository
-from assessment.tables import Child
 from continuum import clock
-from continuum.child_copy import upsert_child_copy
 from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided
 from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction
@@ -71,7 +76,7 @@ async def _correct(tx: Transaction, state: domain.AssessmentState, decision: Ref
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
     """Keep the local copy of the child's identity (an older version changes nothing); partners of
     assessments that opened before it arrived now hear their status."""
-    await upsert_child_copy(tx.session, Child, child)
+    await repository.upsert_child_copy(tx, child)
     await tx.audit(
         "child.copy", subject_type="child", subject_id=child.child_id, purpose="keep the local copy of the child's identity"
     )
@@ -82,3 +87,89 @@ async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdate
         told, events = domain.child_identified(state, child=identity, policy=policy)
         await repository.save_assessment(tx, told)
         await tx.publish_all(events, aggregate=told)
+
+
+FrontDoorEvent = ReferralDecided | ChildRegistered | ChildUpdated
+
+
+async def receive_together(tx: Transaction, *, events: Sequence[FrontDoorEvent], policy: CouncilPolicy) -> None:
+    """:func:`receive_decision` and :func:`receive_child` applied to ``events`` in order, set-based:
+    what the run needs is read in one statement, the same domain transitions run in memory in the
+    same order (so the same events are published and the same audit rows written, in the same
+    order), and the rows are written in one statement. A corrected decision goes through
+    :func:`receive_decision` on its own, after the rows of the events before it."""
+    pending: list[FrontDoorEvent] = []
+    for data in events:
+        if isinstance(data, ReferralDecided) and data.correction_of is not None:
+            await _receive_set_based(tx, pending, policy)
+            pending = []
+            await receive_decision(tx, decision=data, policy=policy)
+        else:
+            pending.append(data)
+    await _receive_set_based(tx, pending, policy)
+
+
+async def _receive_set_based(tx: Transaction, events: Sequence[FrontDoorEvent], policy: CouncilPolicy) -> None:
+    """New decisions and child copies, as the per-event steps would apply them one by one."""
+    if not events:
+        return
+    # What the per-event steps would read, for the whole run at once: the referrals already opened,
+    # the children's copies, and the assessments waiting for their child's identity.
+    found = await repository.front_door_lookup(
+        tx,
+        referral_ids=[e.referral_id for e in events if isinstance(e, ReferralDecided)],
+        child_ids=list({e.child_id: None for e in events}),
+        identified_ids=list({e.child_id: None for e in events if not isinstance(e, ReferralDecided)}),
+    )
+    opened_referrals, copies = found.opened_referrals, found.copies
+    waiting: dict[uuid.UUID, list[domain.AssessmentState]] = {}
+    for state in found.waiting:
+        waiting.setdefault(state.child_id, []).append(state)
+    # What the run changes, in memory, in order: each read below sees what the events before wrote.
+    opened: dict[uuid.UUID, domain.AssessmentAndEnquiry] = {}
+    changed: dict[uuid.UUID, domain.AssessmentState] = {}
+    newest: dict[uuid.UUID, ChildRegistered | ChildUpdated] = {}
+    for data in events:
+        if isinstance(data, ReferralDecided):
+            if data.referral_id in opened_referrals or domain.route_for(data.outcome) is None:
+                continue
+            copy = copies.get(data.child_id)
+            new, published = domain.open_from_decision(
+                data,
+                assessment_id=uuid.uuid4(),
+                section47_id=uuid.uuid4(),
+                child=copy[1] if copy else None,
+                policy=policy,
+            )
+            opened_referrals.add(data.referral_id)
+            opened[new.assessment.id] = new
+            if not new.assessment.partner_status_sent:
+                waiting.setdefault(data.child_id, []).append(new.assessment)
+            await tx.publish_all(published, aggregate=new.assessment)
+            await tx.audit(
+                "assessment.open",
+                subject_type="assessment",
+                subject_id=new.assessment.id,
+                purpose="open an assessment after the front-door decision",
+            )
+            continue
+        held = copies.get(data.child_id)
+        if held is None or held[0] < data.version:  # the upsert's version guard
+            copies[data.child_id] = (
+                data.version,
+                domain.ChildIdentity(data.nhs_number, data.date_of_birth, data.expected_date_of_birth),
+            )
+            newest[data.child_id] = data
+        await tx.audit(
+            "child.copy", subject_type="child", subject_id=data.child_id, purpose="keep the local copy of the child's identity"
+        )
+        identity = copies[data.child_id][1]
+        for state in sorted(waiting.pop(data.child_id, []), key=repository.partner_status_order):
+            told, published = domain.child_identified(state, child=identity, policy=policy)
+            if told.id in opened:
+                opened[told.id] = replace(opened[told.id], assessment=told)
+            else:
+                changed[told.id] = told
+            await tx.publish_all(published, aggregate=told)
+    await repository.write_front_door_run(tx, children=list(newest.values()), opened=list(opened.values()))
+    await repository.save_assessments(tx, list(changed.values()))
