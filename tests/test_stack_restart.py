@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 
 from continuum.auth import mint_dev_token
-from continuum.devstack import free_port
+from continuum.devstack import free_port, free_port_block
 from continuum.settings import ServiceSettings
 from continuum.testing import eventually
 
@@ -101,7 +101,7 @@ async def _decide_for_assessment(client: httpx.AsyncClient, i: int) -> str:
 
 async def test_ctrl_c_with_decisions_in_flight_then_up_again_opens_every_assessment_once() -> None:
     shutil.rmtree(STACK_DIR, ignore_errors=True)
-    stack = Stack(free_port(), free_port(), free_port() - 8001)
+    stack = Stack(free_port(), free_port(), free_port_block(10) - 8001)
     token = mint_dev_token(ServiceSettings(env="dev"), sub="restart-front-door", roles=["front_door", "manager"], teams=["north"])
     try:
         stack.start()

@@ -17,7 +17,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from continuum.devstack import free_port
+from continuum.devstack import free_port, free_port_block
 from continuum.testing import read_events, remember_personal_data
 
 STACK_DIR = Path(".continuum") / "test-stack"
@@ -45,7 +45,7 @@ def _curl_to_httpx(argv: list[str]) -> tuple[str, dict[str, str], str]:
 
 async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> None:
     shutil.rmtree(STACK_DIR, ignore_errors=True)  # the example's Idempotency-Key would replay an older run's answer
-    pg_port, kafka_port, offset = free_port(), free_port(), free_port() - 8001
+    pg_port, kafka_port, offset = free_port(), free_port(), free_port_block(10) - 8001
     command = [
         sys.executable, "-m", "continuum.cli", "up",
         "--data-dir", str(STACK_DIR), "--pg-port", str(pg_port), "--kafka-port", str(kafka_port), "--port-offset", str(offset),

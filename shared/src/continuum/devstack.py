@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import pwd
+import random
 import signal
 import socket
 import stat
@@ -58,6 +59,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def free_port_block(count: int) -> int:
+    """The first of ``count`` consecutive ports free on 127.0.0.1, for a stack whose services listen
+    at a base port plus their number. Chosen below the kernel's ephemeral range (32768 and up on
+    Linux), where the machine's own outgoing connections would take ports from under it."""
+    rng = random.Random()
+    for _ in range(200):
+        first = rng.randrange(20_000, 32_000 - count)
+        held: list[socket.socket] = []
+        try:
+            for port in range(first, first + count):
+                s = socket.socket()
+                held.append(s)
+                s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+    raise RuntimeError(f"no {count} consecutive free ports between 20000 and 32000")
 
 
 def port_in_use(port: int) -> bool:
