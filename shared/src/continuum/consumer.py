@@ -294,9 +294,9 @@ class EventConsumer:
                 except _Interrupted:
                     return
                 last = records[-1]
-                if not await self._group_offsets_kept(consumer, tp):
-                    await self._read_again_from_the_start(consumer)
-                    break  # the rest of this fetch came from positions the broker no longer backs
+                if await self._offsets_lost(consumer, tp):
+                    await self._read_again_from_the_start(consumer, tp)
+                    continue  # this batch came from a position the broker no longer backs: not committed
                 # One offset commit per partition batch, after each event's own database commit:
                 # a crash in between redelivers events whose inbox rows make them no-ops.
                 try:
@@ -309,14 +309,22 @@ class EventConsumer:
                 self._committed[tp] = last.offset + 1
                 self._record_lag(consumer, tp, last.offset)
 
-    async def _group_offsets_kept(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
-        """Whether the broker still holds the offset this member last committed for ``tp`` (or
-        found at assignment). A broker that lost its state (a restarted memory broker, a recreated
-        cluster) forgets the group's offsets while this member keeps reading from its old
-        positions, past events written since at lower offsets; committing there would lose them
-        for good. One offset fetch per partition batch buys the check."""
+    async def _offsets_lost(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
+        """Whether the broker lost the offset this member last committed for ``tp`` (or found at
+        assignment): it now has none, or an earlier one. A broker that lost its state (a restarted
+        memory broker, a recreated cluster) forgets the group's offsets while this member keeps
+        reading from its old positions, past the events written since at lower offsets; committing
+        there would lose them for good. One offset fetch per partition batch buys the check."""
         committed: int | None = await consumer.committed(tp)
-        return committed == self._committed.get(tp)
+        expected = self._committed.get(tp)
+        if committed == expected:
+            return False
+        if expected is not None and (committed is None or committed < expected):
+            return True
+        # Moved on by someone else (the partition's next owner after a rebalance, an operator): the
+        # commit that follows fails or is theirs to make; not a loss.
+        self._committed[tp] = committed
+        return False
 
     async def _learn_group_offsets(self, consumer: AIOKafkaConsumer) -> None:
         """After a (re)assignment, positions start from the group's committed offsets: those are
@@ -324,17 +332,16 @@ class EventConsumer:
         self._assignment_changed = False
         self._committed = {p: await consumer.committed(p) for p in consumer.assignment()}
 
-    async def _read_again_from_the_start(self, consumer: AIOKafkaConsumer) -> None:
-        """The broker lost this group's offsets: read every assigned partition from its start. The
+    async def _read_again_from_the_start(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
+        """The broker lost this group's offset of ``tp``: read the partition from its start. The
         inbox makes what was already handled a no-op; nothing at a lower offset is skipped."""
-        assigned = consumer.assignment()
         log.warning(
-            "broker lost the group's offsets; reading the partitions again from their start",
-            extra={"consumer": self.name, "partitions": len(assigned)},
+            "broker lost the group's offsets; reading the partition again from its start",
+            extra={"consumer": self.name, "topic": tp.topic, "partition": tp.partition},
         )
         CONSUMER_OFFSETS_LOST.labels(self.name).inc()
-        await consumer.seek_to_beginning(*assigned)
-        await self._learn_group_offsets(consumer)
+        await consumer.seek_to_beginning(tp)
+        self._committed[tp] = await consumer.committed(tp)
 
     def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         highwater = consumer.highwater(tp)

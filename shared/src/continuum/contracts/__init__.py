@@ -29,6 +29,19 @@ from continuum.contracts.assessment import (
 )
 from continuum.contracts.envelope import Envelope, EventData
 from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus, StatusChanged
+from continuum.contracts.plan import (
+    PLAN_TOPIC,
+    MeetingScheduled,
+    PlanDrafted,
+    PlanDriftDetected,
+    PlanEnded,
+    PlanReviewed,
+    PlanStarted,
+    PreproceedingsDecided,
+    PreproceedingsRecorded,
+    PreproceedingsStarted,
+    VisitRecorded,
+)
 from continuum.contracts.referral import (
     REFERRAL_TOPIC,
     ChildRegistered,
@@ -65,13 +78,23 @@ CATALOGUE: dict[str, type[EventData]] = {
         Section47Started,
         Section47Concluded,
         Section47Withdrawn,
+        PlanDrafted,
+        PlanStarted,
+        PlanReviewed,
+        VisitRecorded,
+        MeetingScheduled,
+        PlanDriftDetected,
+        PreproceedingsStarted,
+        PreproceedingsRecorded,
+        PreproceedingsDecided,
+        PlanEnded,
     )
 }
 
 ALL_TOPICS = (
     REFERRAL_TOPIC,
     ASSESSMENT_TOPIC,
-    "continuum.plan",
+    PLAN_TOPIC,
     STEPDOWN_TOPIC,
     PARTNER_STATUS_TOPIC,
 )
@@ -120,6 +143,7 @@ __all__ = [
     "ASSESSMENT_TOPIC",
     "CATALOGUE",
     "PARTNER_STATUS_TOPIC",
+    "PLAN_TOPIC",
     "REFERRAL_TOPIC",
     "STEPDOWN_TOPIC",
     "ChildRegistered",

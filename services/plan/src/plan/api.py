@@ -1,0 +1,327 @@
+"""The plan service's HTTP API (thin: parse, call the use case, shape the answer)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from continuum.http import (
+    ETAG_HEADER,
+    PROBLEM_RESPONSES,
+    IdempotencyKey,
+    IfMatch,
+    PolicyDep,
+    UnitOfWorkDep,
+    expected_version,
+    with_etag,
+)
+from continuum.policy import TEAM_PATTERN
+from plan.answers import PlanOut, PlanPage, WorklistPage
+from plan.schemas import (
+    ActionChangeIn,
+    ActionIn,
+    ApprovalIn,
+    AttendanceIn,
+    EndingIn,
+    InterventionIn,
+    InterventionOutcomeIn,
+    MeetingIn,
+    PlanEditIn,
+    PreproceedingsDecisionIn,
+    PreproceedingsIn,
+    PreproceedingsStartIn,
+    ReviewIn,
+    VisitIn,
+)
+from plan.use_cases import casework, editing, lifecycle, preproceedings, reads
+
+router = APIRouter(prefix="/v1")
+
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
+Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items")]
+
+PLAN_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The plan; its ETag is the version to send as If-Match", "headers": ETAG_HEADER},
+    **PROBLEM_RESPONSES,
+}
+PLAN_CREATED: dict[int | str, dict[str, Any]] = {
+    201: {"description": "Added; the plan, whose ETag is the version to send as If-Match", "headers": ETAG_HEADER},
+    **PROBLEM_RESPONSES,
+}
+
+
+def _version(if_match: str) -> int:
+    version = expected_version(if_match)
+    assert version is not None  # If-Match is a required header
+    return version
+
+
+def _plan(body: dict[str, Any], status_code: int = 200) -> JSONResponse:
+    return with_etag(body, body["version"], status_code)
+
+
+@router.get(
+    "/plans", response_model=PlanPage, responses=PROBLEM_RESPONSES, tags=["plans"], summary="Find the plans of a case or a child"
+)
+async def find_plans(
+    uow: UnitOfWorkDep,
+    case_id: Annotated[uuid.UUID | None, Query(description="The case (episode) id")] = None,
+    child_id: Annotated[uuid.UUID | None, Query(description="The child's id")] = None,
+) -> PlanPage:
+    """Exactly one of ``case_id`` and ``child_id``. Only the plans you may see are listed, oldest
+    first, each with the date the child was last seen; each is a read of the child's record, audited."""
+    return await reads.find_plans(uow, case_id=case_id, child_id=child_id)
+
+
+@router.get(
+    "/plans/worklist",
+    response_model=WorklistPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["worklist"],
+    summary="Plans drifting, or that could close or step down",
+)
+async def worklist(
+    uow: UnitOfWorkDep,
+    policy: PolicyDep,
+    team: Annotated[
+        str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")
+    ] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> WorklistPage:
+    """The manager's worklist: started plans that drift (open past the council's thresholds, a review
+    overdue, actions past due, a visit missed, no progress at the last review) next to those that
+    could close or step down and why; the one needing attention longest first."""
+    return await reads.worklist(uow, team=team, cursor=cursor, limit=limit, policy=policy)
+
+
+@router.get("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Read a plan")
+async def get_plan(plan_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep) -> JSONResponse:
+    answer = await reads.get_plan(uow, plan_id=plan_id, policy=policy)
+    return with_etag(answer.model_dump(mode="json"), answer.version)
+
+
+@router.get(
+    "/plans/{plan_id}/family-copy",
+    response_class=HTMLResponse,
+    responses={200: {"description": "The family's copy of the plan", "content": {"text/html": {}}}, **PROBLEM_RESPONSES},
+    tags=["plans"],
+    summary="The family's copy of the plan (printable HTML)",
+)
+async def family_copy(plan_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep) -> HTMLResponse:
+    """The plan in plain English for the family: what people are worried about, what will change,
+    who does what by when, the next review and who to call; no professional-only details."""
+    return HTMLResponse(await reads.family_copy(uow, plan_id=plan_id, policy=policy))
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Edit the plan")
+async def edit_plan(
+    plan_id: uuid.UUID, body: PlanEditIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    """Content, agencies involved, family network and FGDM, and (CP) the category of abuse."""
+    return _plan(await editing.edit_plan(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+
+
+@router.post(
+    "/plans/{plan_id}/actions",
+    status_code=201,
+    response_model=PlanOut,
+    responses=PLAN_CREATED,
+    tags=["actions"],
+    summary="Add an action",
+)
+async def add_action(
+    plan_id: uuid.UUID, body: ActionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Description, owner (person and agency), measure of success and due date, all required."""
+    answer = await editing.add_action(
+        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+    )
+    return _plan(answer, 201)
+
+
+@router.patch(
+    "/plans/{plan_id}/actions/{action_id}",
+    response_model=PlanOut,
+    responses=PLAN_ANSWER,
+    tags=["actions"],
+    summary="Change an action",
+)
+async def change_action(
+    plan_id: uuid.UUID, action_id: uuid.UUID, body: ActionChangeIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    answer = await editing.change_action(
+        uow, plan_id=plan_id, action_id=action_id, body=body, version=_version(if_match), policy=policy
+    )
+    return _plan(answer)
+
+
+@router.post(
+    "/plans/{plan_id}/interventions",
+    status_code=201,
+    response_model=PlanOut,
+    responses=PLAN_CREATED,
+    tags=["interventions"],
+    summary="Commission a service or intervention",
+)
+async def add_intervention(
+    plan_id: uuid.UUID, body: InterventionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+) -> JSONResponse:
+    answer = await editing.add_intervention(
+        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+    )
+    return _plan(answer, 201)
+
+
+@router.post(
+    "/plans/{plan_id}/interventions/{intervention_id}/outcome",
+    response_model=PlanOut,
+    responses=PLAN_ANSWER,
+    tags=["interventions"],
+    summary="Record how an intervention ended",
+)
+async def complete_intervention(
+    plan_id: uuid.UUID,
+    intervention_id: uuid.UUID,
+    body: InterventionOutcomeIn,
+    uow: UnitOfWorkDep,
+    policy: PolicyDep,
+    if_match: IfMatch,
+) -> JSONResponse:
+    answer = await editing.complete_intervention(
+        uow, plan_id=plan_id, intervention_id=intervention_id, body=body, version=_version(if_match), policy=policy
+    )
+    return _plan(answer)
+
+
+@router.post(
+    "/plans/{plan_id}/approval", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Approve the plan"
+)
+async def approve_plan(
+    plan_id: uuid.UUID, body: ApprovalIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    """A social-work-qualified manager approves a complete draft; the plan starts (census start date)."""
+    return _plan(await lifecycle.approve(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+
+
+@router.post(
+    "/plans/{plan_id}/reviews",
+    status_code=201,
+    response_model=PlanOut,
+    responses=PLAN_CREATED,
+    tags=["reviews"],
+    summary="Record a review",
+)
+async def record_review(
+    plan_id: uuid.UUID, body: ReviewIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Every unfinished action's progress and the decision; the next review falls due on the
+    council's cadence (CIN) or within 6 months (CP review conference)."""
+    answer = await casework.record_review(
+        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+    )
+    return _plan(answer, 201)
+
+
+@router.post(
+    "/plans/{plan_id}/visits",
+    status_code=201,
+    response_model=PlanOut,
+    responses=PLAN_CREATED,
+    tags=["visits"],
+    summary="Record a visit",
+)
+async def record_visit(
+    plan_id: uuid.UUID, body: VisitIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+) -> JSONResponse:
+    answer = await casework.record_visit(
+        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+    )
+    return _plan(answer, 201)
+
+
+@router.post(
+    "/plans/{plan_id}/meetings",
+    status_code=201,
+    response_model=PlanOut,
+    responses=PLAN_CREATED,
+    tags=["meetings"],
+    summary="Schedule a meeting and invite",
+)
+async def schedule_meeting(
+    plan_id: uuid.UUID, body: MeetingIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Invitations go out as ``meeting.scheduled``; an involved agency left out is flagged."""
+    answer = await casework.schedule_meeting(
+        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+    )
+    return _plan(answer, 201)
+
+
+@router.post(
+    "/plans/{plan_id}/meetings/{meeting_id}/attendance",
+    response_model=PlanOut,
+    responses=PLAN_ANSWER,
+    tags=["meetings"],
+    summary="Record who attended",
+)
+async def record_attendance(
+    plan_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    answer = await casework.record_attendance(
+        uow, plan_id=plan_id, meeting_id=meeting_id, body=body, version=_version(if_match), policy=policy
+    )
+    return _plan(answer)
+
+
+@router.post(
+    "/plans/{plan_id}/pre-proceedings",
+    response_model=PlanOut,
+    responses=PLAN_ANSWER,
+    tags=["pre-proceedings"],
+    summary="Start pre-proceedings",
+)
+async def start_preproceedings(
+    plan_id: uuid.UUID, body: PreproceedingsStartIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    return _plan(await preproceedings.start(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+
+
+@router.put(
+    "/plans/{plan_id}/pre-proceedings",
+    response_model=PlanOut,
+    responses=PLAN_ANSWER,
+    tags=["pre-proceedings"],
+    summary="Record pre-proceedings",
+)
+async def record_preproceedings(
+    plan_id: uuid.UUID, body: PreproceedingsIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    """The letter before proceedings, the FGDM offer and whether it was held, and the meetings."""
+    return _plan(await preproceedings.record(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+
+
+@router.post(
+    "/plans/{plan_id}/pre-proceedings/decision",
+    response_model=PlanOut,
+    responses=PLAN_ANSWER,
+    tags=["pre-proceedings"],
+    summary="Decide at the end of pre-proceedings",
+)
+async def decide_preproceedings(
+    plan_id: uuid.UUID, body: PreproceedingsDecisionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    """A court application needs the FGDM offer recorded or a reasoned exception (409 otherwise)."""
+    return _plan(await preproceedings.decide(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+
+
+@router.post("/plans/{plan_id}/ending", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="End the plan")
+async def end_plan(plan_id: uuid.UUID, body: EndingIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch) -> JSONResponse:
+    """Every action's final status, the reason, unmet need and the next step (``plan.ended``)."""
+    return _plan(await lifecycle.end_plan(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+
+
+__all__ = ["router"]

@@ -1,0 +1,49 @@
+"""The plan service's app factory: `uvicorn plan.app:create_app --factory`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from continuum.consumer import EventConsumer
+from continuum.policy import load_policy
+from continuum.service_app import Runtime, Worker, build_app
+from plan.api import router
+from plan.consumers import DRAFTING_CONSUMER, DRAFTING_TOPICS, make_drafting_handlers
+from plan.permissions import PERMISSIONS
+from plan.settings import PlanSettings
+from plan.workers import DriftScheduler
+
+
+def create_app(settings: PlanSettings | None = None) -> FastAPI:
+    settings = settings or PlanSettings()
+    policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
+
+    def consumers(runtime: Runtime) -> list[EventConsumer]:
+        handlers = make_drafting_handlers(policy)
+        return [runtime.event_consumer(name=DRAFTING_CONSUMER, topics=DRAFTING_TOPICS, handlers=handlers)]
+
+    def workers(runtime: Runtime) -> list[Worker]:
+        scheduler = DriftScheduler(
+            runtime.session_factory,
+            source=settings.service_name,
+            policy=policy,
+            interval=settings.drift_check_interval_seconds,
+            batch_size=settings.drift_batch_size,
+        )
+        runtime.extras["drift_scheduler"] = scheduler
+        return [scheduler.run]
+
+    return build_app(
+        settings=settings,
+        title="Continuum plan service",
+        description=(
+            "Child in need and child protection plans: drafted from authorised assessments, approved by a "
+            "social-work-qualified manager, reviewed on the council's cadence, visited, with meetings, pre-proceedings, "
+            "drift found and announced, and an ending that says what happened to every action."
+        ),
+        routers=[router],
+        permissions=PERMISSIONS,
+        consumers=consumers,
+        policy=policy,
+        workers=workers,
+    )

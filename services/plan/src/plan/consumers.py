@@ -1,0 +1,44 @@
+"""Events the plan service consumes: from ``continuum.assessment`` an authorised assessment (CIN
+plan or child protection) or a concluded section 47 enquiry (a CP plan) drafts a plan; from
+``continuum.referral`` the ``child.*`` events keep the local copy of identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from continuum.consumer import Handler, PermanentFailure
+from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, Envelope
+from continuum.contracts.assessment import ASSESSMENT_TOPIC, AssessmentAuthorised, Section47Concluded
+from continuum.policy import CouncilPolicy
+from continuum.uow import Transaction
+from plan.use_cases import drafting
+
+DRAFTING_CONSUMER = "plan.drafting"
+DRAFTING_TOPICS = (ASSESSMENT_TOPIC, REFERRAL_TOPIC)
+
+
+def make_drafting_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
+    def known_team(team: str, event_type: str) -> None:
+        if policy.team(team) is None:
+            raise PermanentFailure(f"{event_type} names a team the council policy does not know")
+
+    async def on_authorised(tx: Transaction, event: Envelope[Any]) -> None:
+        authorised: AssessmentAuthorised = event.data
+        known_team(authorised.team, event.type)
+        await drafting.receive_authorised(tx, authorised=authorised, policy=policy)
+
+    async def on_concluded(tx: Transaction, event: Envelope[Any]) -> None:
+        concluded: Section47Concluded = event.data
+        known_team(concluded.team, event.type)
+        await drafting.receive_concluded(tx, concluded=concluded, policy=policy)
+
+    async def on_child(tx: Transaction, event: Envelope[Any]) -> None:
+        child: ChildRegistered | ChildUpdated = event.data
+        await drafting.receive_child(tx, child=child, policy=policy)
+
+    return {
+        AssessmentAuthorised.event_type: on_authorised,
+        Section47Concluded.event_type: on_concluded,
+        ChildRegistered.event_type: on_child,
+        ChildUpdated.event_type: on_child,
+    }

@@ -1,0 +1,233 @@
+"""The plan's states: enums for where it stands, and plain frozen objects for what it holds.
+
+Every transition (in the sibling modules) takes a :class:`PlanState` and returns a new one with the
+version bumped, and the events that say what changed. Nothing here reads a clock or a database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode
+from continuum.contracts.envelope import EventData
+from continuum.contracts.plan import (
+    ActionProgress,
+    Agency,
+    DraftedFrom,
+    NextStep,
+    PlanStatus,
+    PlanType,
+    PreproceedingsDecision,
+    ReviewDecision,
+)
+
+#: The events a transition returns, in the order they are published.
+Events = list[EventData]
+
+#: Statuses of a plan still open (on worklists, checked for drift).
+OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.ACTIVE)
+
+#: Progress that finishes an action: it needs no more progress at reviews.
+FINISHED = (ActionProgress.DONE, ActionProgress.DROPPED)
+
+#: Child protection: the first review conference within 3 months of the start, then at most every 6.
+CP_FIRST_REVIEW_MONTHS = 3
+CP_REVIEW_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a transition: their user id, and whether they are a social-work-qualified manager."""
+
+    id: str
+    sw_qualified_manager: bool = False
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who does an action: a named person and their agency (the family is an agency here)."""
+
+    person: str
+    agency: Agency
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of the plan: what, who, how we will know, by when; and how it stands."""
+
+    id: uuid.UUID
+    description: str
+    owner: Owner
+    success_measure: str
+    due_date: date
+    progress: ActionProgress = ActionProgress.NOT_STARTED
+    note: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.progress in FINISHED
+
+
+@dataclass(frozen=True)
+class Content:
+    """Signs of Safety: what we are worried about, what is working well, what needs to change
+    (outcomes for the child, expectations of the parents), and when the plan can end."""
+
+    worries: str | None = None
+    working_well: str | None = None
+    outcomes_for_child: str | None = None
+    expectations_of_parents: str | None = None
+    exit_criteria: str | None = None
+
+
+@dataclass(frozen=True)
+class NetworkMember:
+    """Someone in the family's network of relatives and friends, and how they help."""
+
+    name: str
+    relationship: str
+    support: str | None = None
+
+
+@dataclass(frozen=True)
+class FgdmMeeting:
+    """A family group decision-making meeting: offered, then held or declined."""
+
+    offered_on: date
+    held_on: date | None = None
+    declined: bool = False
+
+
+@dataclass(frozen=True)
+class Family:
+    """The family network, FGDM meetings and the family's own plan, when there is one."""
+
+    network: tuple[NetworkMember, ...] = ()
+    fgdm_meetings: tuple[FgdmMeeting, ...] = ()
+    family_plan: str | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A commissioned service or intervention, with a before and after measure of need on a named scale."""
+
+    id: uuid.UUID
+    name: str
+    provider: str
+    start_date: date
+    planned_end_date: date
+    scale: str
+    score_before: float
+    actual_end_date: date | None = None
+    score_after: float | None = None
+
+
+@dataclass(frozen=True)
+class Preproceedings:
+    """The pre-proceedings record (census PreProceedingsandFGDM)."""
+
+    start_date: date
+    letter_before_proceedings_date: date | None = None
+    fgdm_offered: bool | None = None
+    fgdm_held: bool | None = None
+    initial_meeting_date: date | None = None
+    review_meeting_dates: tuple[date, ...] = ()
+    decision: PreproceedingsDecision | None = None
+    decision_date: date | None = None
+    court_application_date: date | None = None
+    fgdm_exception_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """What the plan keeps of its latest review (every review is also a row of its own)."""
+
+    number: int
+    on: date
+    decision: ReviewDecision
+    exit_criteria_met: bool
+    concerns_remain: bool
+    progressed: bool
+
+
+@dataclass(frozen=True)
+class Visits:
+    """What the plan keeps of its visits (every visit is also a row of its own)."""
+
+    last_visit: date | None = None
+    last_seen: date | None = None
+    last_seen_alone: date | None = None
+    next_due: date | None = None
+
+
+@dataclass(frozen=True)
+class Ending:
+    end_date: date
+    reason: str
+    unmet_need: bool
+    next_step: NextStep
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """A child in need or child protection plan."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    plan_type: PlanType
+    status: PlanStatus
+    drafted_from: DraftedFrom
+    drafted_at: datetime
+    assessment_id: uuid.UUID | None = None
+    section47_id: uuid.UUID | None = None
+    lead_practitioner: str | None = None
+    factors: tuple[AssessmentFactor, ...] = ()
+    primary_need: PrimaryNeedCode | None = None
+    initial_category: CategoryOfAbuse | None = None
+    latest_category: CategoryOfAbuse | None = None
+    content: Content = field(default_factory=Content)
+    agencies_involved: tuple[Agency, ...] = ()
+    actions: tuple[Action, ...] = ()
+    family: Family = field(default_factory=Family)
+    interventions: tuple[Intervention, ...] = ()
+    start_date: date | None = None
+    approved_by: str | None = None
+    next_review_due: date | None = None
+    last_review: ReviewRecord | None = None
+    visits: Visits = field(default_factory=Visits)
+    preproceedings: Preproceedings | None = None
+    ending: Ending | None = None
+    #: The partner status waiting for the child's identity (sent when child.* arrives).
+    partner_status_pending: str | None = None
+    version: int = 1
+
+    @property
+    def subject(self) -> str:
+        """Events about the plan are keyed by its case, so one case's events stay in order."""
+        return str(self.case_id)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def action(self, action_id: uuid.UUID) -> Action | None:
+        return next((a for a in self.actions if a.id == action_id), None)
+
+    @property
+    def involved(self) -> set[Agency]:
+        """Every agency involved with the family: those named, and every action's owner."""
+        return set(self.agencies_involved) | {a.owner.agency for a in self.actions}
+
+
+@dataclass(frozen=True)
+class ChildIdentity:
+    """What partner status needs of the local copy of the child."""
+
+    nhs_number: str | None
+    date_of_birth: date | None

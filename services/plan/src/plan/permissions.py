@@ -1,0 +1,39 @@
+"""Who may call each operation of the plan API (role by operation; the one table).
+
+Approving a plan also needs a social-work-qualified manager: a rule of the domain, checked after
+this table. ``record`` names what a refusal is audited as.
+"""
+
+from __future__ import annotations
+
+from continuum.auth import Role
+from continuum.permissions import PermissionTable, grant
+
+PRACTITIONER, MANAGER, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AUDITOR, Role.ADMIN
+
+READERS = (PRACTITIONER, MANAGER, AUDITOR, ADMIN)
+RECORDERS = (PRACTITIONER, MANAGER)
+
+PERMISSIONS = PermissionTable(
+    "plan",
+    {
+        "find_plans": grant(*READERS, record="child"),
+        "worklist": grant(MANAGER, AUDITOR, ADMIN, record="child"),
+        "get_plan": grant(*READERS, record="plan"),
+        "family_copy": grant(*RECORDERS, record="plan"),
+        "edit_plan": grant(*RECORDERS, record="plan"),
+        "add_action": grant(*RECORDERS, record="plan"),
+        "change_action": grant(*RECORDERS, record="plan"),
+        "add_intervention": grant(*RECORDERS, record="plan"),
+        "complete_intervention": grant(*RECORDERS, record="plan"),
+        "approve_plan": grant(MANAGER, record="plan"),
+        "record_review": grant(*RECORDERS, record="plan"),
+        "record_visit": grant(*RECORDERS, record="plan"),
+        "schedule_meeting": grant(*RECORDERS, record="plan"),
+        "record_attendance": grant(*RECORDERS, record="plan"),
+        "start_preproceedings": grant(MANAGER, record="plan"),
+        "record_preproceedings": grant(*RECORDERS, record="plan"),
+        "decide_preproceedings": grant(MANAGER, record="plan"),
+        "end_plan": grant(MANAGER, record="plan"),
+    },
+)

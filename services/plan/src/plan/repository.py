@@ -1,0 +1,293 @@
+"""Every query of the plan service, and rows to and from domain states.
+
+Reads of one plan go through the visible-to-this-principal load (another team's answers 404,
+audited). Writes are Core statements built once from the table metadata; a transition's new state
+is saved with one UPDATE of its row, and every version leaves a row with its quality.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, text, update
+
+from continuum.access import load_visible
+from continuum.auth import Principal
+from continuum.contracts.plan import Agency, PlanStatus
+from continuum.errors import not_found
+from continuum.uow import Transaction, UnitOfWork
+from plan.domain import (
+    OPEN_STATUSES,
+    ChildIdentity,
+    PlanState,
+)
+from plan.domain.content import Quality
+from plan.domain.drift import DriftFacts, Finding
+from plan.domain.reviews import Review as ReviewState
+from plan.domain.visits import Invitee
+from plan.domain.visits import Meeting as MeetingState
+from plan.domain.visits import Visit as VisitState
+from plan.rows import drift_facts, plan_state, plan_values, quality_json
+from plan.tables import Child, DriftFinding, Meeting, Plan, PlanVersion, Review, Visit
+
+PLANS = cast(Table, Plan.__table__)
+VERSIONS = cast(Table, PlanVersion.__table__)
+REVIEWS = cast(Table, Review.__table__)
+VISITS = cast(Table, Visit.__table__)
+MEETINGS = cast(Table, Meeting.__table__)
+FINDINGS = cast(Table, DriftFinding.__table__)
+CHILDREN = cast(Table, Child.__table__)
+
+# Built once: the hot paths bind parameters to these.
+_INSERT_PLAN = insert(PLANS)
+_UPDATE_PLAN = update(PLANS).where(PLANS.c.id == bindparam("row_id"))
+_INSERT_VERSION = insert(VERSIONS)
+_INSERT_REVIEW = insert(REVIEWS)
+_INSERT_VISIT = insert(VISITS)
+_INSERT_MEETING = insert(MEETINGS)
+_UPDATE_MEETING = update(MEETINGS).where(MEETINGS.c.id == bindparam("row_id"))
+# One statement per batch, whatever its size: arrays unnested, not a VALUES list compiled per call.
+_INSERT_FINDINGS = text(
+    "INSERT INTO plan_drift_findings (plan_id, kind, key, since, detected_at) "
+    "SELECT f.plan_id, f.kind, f.key, f.since, :at FROM unnest(CAST(:plans AS uuid[]), CAST(:kinds AS varchar[]), "
+    "CAST(:keys AS varchar[]), CAST(:since AS date[])) AS f(plan_id, kind, key, since) "
+    "ON CONFLICT DO NOTHING RETURNING plan_id, kind, key"
+)
+_SET_NEXT_CHECKS = text(
+    "UPDATE plans SET drift_next_check = v.day FROM unnest(CAST(:ids AS uuid[]), CAST(:days AS date[])) AS v(id, day) "
+    "WHERE plans.id = v.id"
+)
+_CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth).where(CHILDREN.c.id == bindparam("child_id"))
+
+
+# --- writes -----------------------------------------------------------------------------------------
+
+
+async def insert_plan(tx: Transaction, plan: PlanState, *, drift_next_check: date | None) -> None:
+    await tx.session.execute(_INSERT_PLAN, {"id": plan.id, **plan_values(plan, drift_next_check=drift_next_check)})
+
+
+async def save_plan(tx: Transaction, plan: PlanState, *, drift_next_check: date | None) -> None:
+    await tx.session.execute(_UPDATE_PLAN, {"row_id": plan.id, **plan_values(plan, drift_next_check=drift_next_check)})
+
+
+async def add_version(tx: Transaction, plan: PlanState, *, change: str, by: str, at: datetime, quality: Quality) -> None:
+    row = {"plan_id": plan.id, "version": plan.version, "change": change, "changed_by": by, "changed_at": at}
+    await tx.session.execute(_INSERT_VERSION, row | {"quality": quality_json(quality)})
+
+
+async def add_review(tx: Transaction, plan: PlanState, review: ReviewState, *, at: datetime) -> None:
+    r = review.record
+    row = {
+        "id": review.id,
+        "plan_id": plan.id,
+        "number": r.number,
+        "review_date": r.on,
+        "due_date": review.due_date,
+        "decision": r.decision,
+        "exit_criteria_met": r.exit_criteria_met,
+        "concerns_remain": r.concerns_remain,
+        "progressed": r.progressed,
+        "progress": [{"action_id": str(a), "progress": p.value, "note": n} for a, p, n in review.progress],
+        "summary": review.summary,
+        "reviewed_by": review.by,
+        "recorded_at": at,
+    }
+    await tx.session.execute(_INSERT_REVIEW, row)
+
+
+async def add_visit(tx: Transaction, plan: PlanState, visit: VisitState, *, at: datetime) -> None:
+    values = {k: getattr(visit, k) for k in ("planned_date", "visit_date", "child_seen", "seen_alone", "reason_not_seen")}
+    row = values | {"id": visit.id, "plan_id": plan.id, "within_frequency": visit.within_frequency}
+    await tx.session.execute(_INSERT_VISIT, row | {"recorded_by": visit.by, "recorded_at": at})
+
+
+def _invitees_json(m: MeetingState) -> list[dict[str, Any]]:
+    return [{"agency": i.agency.value, "name": i.name, "attended": i.attended} for i in m.invitees]
+
+
+async def add_meeting(tx: Transaction, plan: PlanState, meeting: MeetingState, *, at: datetime) -> None:
+    row = {
+        "id": meeting.id,
+        "plan_id": plan.id,
+        "kind": meeting.kind,
+        "meeting_date": meeting.on,
+        "invitees": _invitees_json(meeting),
+        "agencies_left_out": [a.value for a in meeting.agencies_left_out],
+        "scheduled_by": meeting.by,
+        "scheduled_at": at,
+    }
+    await tx.session.execute(_INSERT_MEETING, row)
+
+
+async def save_meeting(tx: Transaction, meeting: MeetingState) -> None:
+    await tx.session.execute(_UPDATE_MEETING, {"row_id": meeting.id, "invitees": _invitees_json(meeting)})
+
+
+async def record_findings(
+    tx: Transaction, found: Sequence[tuple[uuid.UUID, Finding]], *, at: datetime
+) -> set[tuple[uuid.UUID, str, str]]:
+    """Insert the findings; those already recorded are left alone. Returns the ones this
+    transaction recorded (a concurrent one waits for the first to commit, then records nothing)."""
+    if not found:
+        return set()
+    values = {
+        "plans": [p for p, _ in found],
+        "kinds": [f.kind.value for _, f in found],
+        "keys": [f.key for _, f in found],
+        "since": [f.since for _, f in found],
+        "at": at,
+    }
+    result = await tx.session.execute(_INSERT_FINDINGS, values)
+    return {(r.plan_id, r.kind, r.key) for r in result}
+
+
+async def set_next_checks(tx: Transaction, checks: Sequence[tuple[uuid.UUID, date | None]]) -> None:
+    """When each plan is next due a look: one statement for the whole batch."""
+    if checks:
+        ids, days = [p for p, _ in checks], [d for _, d in checks]
+        await tx.session.execute(_SET_NEXT_CHECKS, {"ids": ids, "days": days})
+
+
+# --- loads ------------------------------------------------------------------------------------------
+
+
+def may_see(principal: Principal, team: str, lead_practitioner: str | None) -> bool:
+    """Practitioners and managers see their teams' plans (and the ones they lead); auditors all."""
+    return principal.can_see_team(team) or (lead_practitioner is not None and principal.sub == lead_practitioner)
+
+
+async def visible_plan(uow: UnitOfWork | Transaction, plan_id: uuid.UUID, *, purpose: str, lock: bool = False) -> PlanState:
+    """The plan if the caller may see it; else 404 (audited), whether missing or another team's."""
+    row = await load_visible(
+        cast(UnitOfWork, uow),
+        Plan,
+        plan_id,
+        may_see=lambda p, plan: may_see(p, plan.team, plan.lead_practitioner),
+        subject_type="plan",
+        purpose=purpose,
+        lock=lock,
+    )
+    return plan_state(row)
+
+
+async def open_plan_of(tx: Transaction, case_id: uuid.UUID, plan_type: str) -> PlanState | None:
+    """The case's open plan of that type (at most one), locked for the change that may follow."""
+    stmt = (
+        select(PLANS)
+        .where(PLANS.c.case_id == case_id, PLANS.c.plan_type == plan_type, PLANS.c.status.in_(OPEN_STATUSES))
+        .with_for_update()
+    )
+    row = (await tx.session.execute(stmt)).first()
+    return plan_state(row) if row is not None else None
+
+
+async def child_identity(tx: Transaction, child_id: uuid.UUID) -> ChildIdentity | None:
+    row = (await tx.session.execute(_CHILD_IDENTITY, {"child_id": child_id})).first()
+    return ChildIdentity(row.nhs_number, row.date_of_birth) if row is not None else None
+
+
+async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:
+    return await tx.session.get(Child, child_id)
+
+
+async def awaiting_partner_status(tx: Transaction, child_id: uuid.UUID) -> list[PlanState]:
+    stmt = select(PLANS).where(PLANS.c.child_id == child_id, PLANS.c.partner_status_pending.is_not(None)).with_for_update()
+    return [plan_state(r) for r in (await tx.session.execute(stmt)).all()]
+
+
+async def meeting(tx: Transaction, plan_id: uuid.UUID, meeting_id: uuid.UUID) -> MeetingState:
+    stmt = select(MEETINGS).where(MEETINGS.c.id == meeting_id, MEETINGS.c.plan_id == plan_id).with_for_update()
+    row = (await tx.session.execute(stmt)).first()
+    if row is None:
+        raise not_found("Meeting")
+    invitees = tuple(Invitee(Agency(i["agency"]), i["name"], i.get("attended")) for i in row.invitees)
+    left_out = tuple(Agency(a) for a in row.agencies_left_out)
+    return MeetingState(row.id, row.kind, row.meeting_date, invitees, left_out, row.scheduled_by)
+
+
+async def history(tx: Transaction, plan_id: uuid.UUID) -> dict[str, Sequence[Any]]:
+    """The plan's versions, reviews, visits and meetings, oldest first."""
+
+    async def rows(table: Table, order: Any) -> Sequence[Any]:
+        return (await tx.session.execute(select(table).where(table.c.plan_id == plan_id).order_by(order))).all()
+
+    return {
+        "versions": await rows(VERSIONS, VERSIONS.c.version),
+        "reviews": await rows(REVIEWS, REVIEWS.c.number),
+        "visits": await rows(VISITS, VISITS.c.recorded_at),
+        "meetings": await rows(MEETINGS, MEETINGS.c.scheduled_at),
+    }
+
+
+async def find(
+    tx: Transaction, *, principal: Principal, case_id: uuid.UUID | None, child_id: uuid.UUID | None
+) -> tuple[list[PlanState], set[uuid.UUID]]:
+    """The plans of a case or a child, oldest first: those the caller may see, and the children of
+    those left out (their refusal is audited)."""
+    stmt = select(PLANS).order_by(PLANS.c.drafted_at, PLANS.c.id).limit(201)
+    stmt = stmt.where(PLANS.c.case_id == case_id) if case_id else stmt.where(PLANS.c.child_id == child_id)
+    shown, hidden = [], set()
+    for row in (await tx.session.execute(stmt)).all():
+        if may_see(principal, row.team, row.lead_practitioner):
+            shown.append(plan_state(row))
+        else:
+            hidden.add(row.child_id)
+    return shown, hidden
+
+
+async def open_plans(tx: Transaction, *, teams: list[str] | None) -> list[tuple[PlanState, str | None]]:
+    """The teams' started plans, each with the child's name (for the worklist)."""
+    stmt = (
+        select(PLANS, CHILDREN.c.given_name, CHILDREN.c.family_name)
+        .outerjoin(CHILDREN, CHILDREN.c.id == PLANS.c.child_id)
+        .where(PLANS.c.status == PlanStatus.ACTIVE)
+    )
+    if teams is not None:
+        stmt = stmt.where(PLANS.c.team.in_(teams))
+    found = []
+    for row in (await tx.session.execute(stmt)).all():
+        name = f"{row.given_name} {row.family_name}" if row.given_name else None
+        found.append((plan_state(row), name))
+    return found
+
+
+_DRIFT_COLUMNS = [
+    PLANS.c[name]
+    for name in (
+        "id",
+        "case_id",
+        "child_id",
+        "team",
+        "plan_type",
+        "status",
+        "start_date",
+        "next_review_due",
+        "next_visit_due",
+        "open_action_due_dates",
+        "last_review_on",
+        "last_review_progressed",
+        "version",
+    )
+]
+
+
+async def claim_drift_due(tx: Transaction, *, today: date, batch_size: int) -> list[DriftFacts]:
+    """Started plans the drift check should look at today (only what its rules read), locked; rows
+    another replica holds are skipped, and those it checked and committed no longer match."""
+    stmt = (
+        select(*_DRIFT_COLUMNS)
+        .where(PLANS.c.status == PlanStatus.ACTIVE, PLANS.c.drift_next_check <= today)
+        .order_by(PLANS.c.drift_next_check, PLANS.c.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    )
+    return [drift_facts(r) for r in (await tx.session.execute(stmt)).all()]
+
+
+async def recorded_findings(tx: Transaction, plan_id: uuid.UUID) -> Sequence[Any]:
+    stmt = select(FINDINGS).where(FINDINGS.c.plan_id == plan_id).order_by(FINDINGS.c.detected_at, FINDINGS.c.kind)
+    return (await tx.session.execute(stmt)).all()

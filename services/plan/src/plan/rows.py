@@ -1,0 +1,266 @@
+"""Plan rows and domain states, both ways: the repository's half that knows the JSONB shapes of
+a plan's parts (actions, content, family, interventions, pre-proceedings, its last review, ending)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from continuum.codes import AssessmentFactor
+from continuum.contracts.plan import ActionProgress, Agency, NextStep, PreproceedingsDecision, ReviewDecision
+from plan.domain import (
+    Action,
+    Content,
+    Ending,
+    Family,
+    FgdmMeeting,
+    Intervention,
+    NetworkMember,
+    Owner,
+    PlanState,
+    Preproceedings,
+    ReviewRecord,
+    Visits,
+)
+from plan.domain.content import CRITERIA, Quality
+from plan.domain.drift import DriftFacts, facts
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- rows and states ------------------------------------------------------------------------------
+
+
+def _action(a: dict[str, Any]) -> Action:
+    return Action(
+        id=uuid.UUID(a["id"]),
+        description=a["description"],
+        owner=Owner(a["owner_person"], Agency(a["owner_agency"])),
+        success_measure=a["success_measure"],
+        due_date=date.fromisoformat(a["due_date"]),
+        progress=ActionProgress(a["progress"]),
+        note=a.get("note"),
+    )
+
+
+def _action_json(a: Action) -> dict[str, Any]:
+    return {
+        "id": str(a.id),
+        "description": a.description,
+        "owner_person": a.owner.person,
+        "owner_agency": a.owner.agency.value,
+        "success_measure": a.success_measure,
+        "due_date": a.due_date.isoformat(),
+        "progress": a.progress.value,
+        "note": a.note,
+    }
+
+
+def _family(f: dict[str, Any]) -> Family:
+    return Family(
+        network=tuple(NetworkMember(m["name"], m["relationship"], m.get("support")) for m in f.get("network", [])),
+        fgdm_meetings=tuple(
+            FgdmMeeting(date.fromisoformat(m["offered_on"]), _day(m.get("held_on")), m.get("declined", False))
+            for m in f.get("fgdm_meetings", [])
+        ),
+        family_plan=f.get("family_plan"),
+    )
+
+
+def _family_json(f: Family) -> dict[str, Any]:
+    return {
+        "network": [{"name": m.name, "relationship": m.relationship, "support": m.support} for m in f.network],
+        "fgdm_meetings": [
+            {"offered_on": m.offered_on.isoformat(), "held_on": _iso(m.held_on), "declined": m.declined} for m in f.fgdm_meetings
+        ],
+        "family_plan": f.family_plan,
+    }
+
+
+def _intervention(i: dict[str, Any]) -> Intervention:
+    return Intervention(
+        id=uuid.UUID(i["id"]),
+        name=i["name"],
+        provider=i["provider"],
+        start_date=date.fromisoformat(i["start_date"]),
+        planned_end_date=date.fromisoformat(i["planned_end_date"]),
+        scale=i["scale"],
+        score_before=i["score_before"],
+        actual_end_date=_day(i.get("actual_end_date")),
+        score_after=i.get("score_after"),
+    )
+
+
+def _intervention_json(i: Intervention) -> dict[str, Any]:
+    return {
+        "id": str(i.id),
+        "name": i.name,
+        "provider": i.provider,
+        "start_date": i.start_date.isoformat(),
+        "planned_end_date": i.planned_end_date.isoformat(),
+        "scale": i.scale,
+        "score_before": i.score_before,
+        "actual_end_date": _iso(i.actual_end_date),
+        "score_after": i.score_after,
+    }
+
+
+def _preproceedings(p: dict[str, Any] | None) -> Preproceedings | None:
+    if p is None:
+        return None
+    return Preproceedings(
+        start_date=date.fromisoformat(p["start_date"]),
+        letter_before_proceedings_date=_day(p.get("letter_before_proceedings_date")),
+        fgdm_offered=p.get("fgdm_offered"),
+        fgdm_held=p.get("fgdm_held"),
+        initial_meeting_date=_day(p.get("initial_meeting_date")),
+        review_meeting_dates=tuple(date.fromisoformat(d) for d in p.get("review_meeting_dates", [])),
+        decision=PreproceedingsDecision(p["decision"]) if p.get("decision") else None,
+        decision_date=_day(p.get("decision_date")),
+        court_application_date=_day(p.get("court_application_date")),
+        fgdm_exception_reason=p.get("fgdm_exception_reason"),
+    )
+
+
+def _preproceedings_json(p: Preproceedings | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "start_date": p.start_date.isoformat(),
+        "letter_before_proceedings_date": _iso(p.letter_before_proceedings_date),
+        "fgdm_offered": p.fgdm_offered,
+        "fgdm_held": p.fgdm_held,
+        "initial_meeting_date": _iso(p.initial_meeting_date),
+        "review_meeting_dates": [d.isoformat() for d in p.review_meeting_dates],
+        "decision": p.decision.value if p.decision else None,
+        "decision_date": _iso(p.decision_date),
+        "court_application_date": _iso(p.court_application_date),
+        "fgdm_exception_reason": p.fgdm_exception_reason,
+    }
+
+
+def _ending(e: dict[str, Any] | None) -> Ending | None:
+    if e is None:
+        return None
+    values = e | {"end_date": date.fromisoformat(e["end_date"]), "at": datetime.fromisoformat(e["at"])}
+    return Ending(**(values | {"next_step": NextStep(e["next_step"])}))
+
+
+def plan_state(row: Any) -> PlanState:
+    """The domain state of a ``plans`` row (a Core row or an ORM object)."""
+    r, e = row.last_review, row.ending
+    return PlanState(
+        id=row.id,
+        case_id=row.case_id,
+        child_id=row.child_id,
+        team=row.team,
+        plan_type=row.plan_type,
+        status=row.status,
+        drafted_from=row.drafted_from,
+        drafted_at=row.drafted_at,
+        assessment_id=row.assessment_id,
+        section47_id=row.section47_id,
+        lead_practitioner=row.lead_practitioner,
+        factors=tuple(AssessmentFactor(f) for f in row.factors),
+        primary_need=row.primary_need,
+        initial_category=row.initial_category,
+        latest_category=row.latest_category,
+        content=Content(**row.content),
+        agencies_involved=tuple(Agency(a) for a in row.agencies_involved),
+        actions=tuple(_action(a) for a in row.actions),
+        family=_family(row.family),
+        interventions=tuple(_intervention(i) for i in row.interventions),
+        start_date=row.start_date,
+        approved_by=row.approved_by,
+        next_review_due=row.next_review_due,
+        last_review=ReviewRecord(**(r | {"on": date.fromisoformat(r["on"]), "decision": ReviewDecision(r["decision"])}))
+        if r
+        else None,
+        visits=Visits(row.last_visit, row.last_seen, row.last_seen_alone, row.next_visit_due),
+        preproceedings=_preproceedings(row.preproceedings),
+        ending=Ending(**(e | {"end_date": date.fromisoformat(e["end_date"]), "at": datetime.fromisoformat(e["at"])}))
+        if e
+        else None,
+        partner_status_pending=row.partner_status_pending,
+        version=row.version,
+    )
+
+
+def plan_values(s: PlanState, *, drift_next_check: date | None) -> dict[str, Any]:
+    r, e = s.last_review, s.ending
+    return {
+        "case_id": s.case_id,
+        "child_id": s.child_id,
+        "team": s.team,
+        "plan_type": s.plan_type,
+        "status": s.status,
+        "drafted_from": s.drafted_from,
+        "drafted_at": s.drafted_at,
+        "assessment_id": s.assessment_id,
+        "section47_id": s.section47_id,
+        "lead_practitioner": s.lead_practitioner,
+        "factors": [f.value for f in s.factors],
+        "primary_need": s.primary_need,
+        "initial_category": s.initial_category,
+        "latest_category": s.latest_category,
+        "content": vars(s.content).copy(),
+        "agencies_involved": [a.value for a in s.agencies_involved],
+        "actions": [_action_json(a) for a in s.actions],
+        "family": _family_json(s.family),
+        "interventions": [_intervention_json(i) for i in s.interventions],
+        "start_date": s.start_date,
+        "approved_by": s.approved_by,
+        "next_review_due": s.next_review_due,
+        "last_review": (vars(r) | {"on": r.on.isoformat(), "decision": r.decision.value}) if r else None,
+        "last_visit": s.visits.last_visit,
+        "last_seen": s.visits.last_seen,
+        "last_seen_alone": s.visits.last_seen_alone,
+        "next_visit_due": s.visits.next_due,
+        "preproceedings": _preproceedings_json(s.preproceedings),
+        "ending": (vars(e) | {"end_date": e.end_date.isoformat(), "at": e.at.isoformat(), "next_step": e.next_step.value})
+        if e
+        else None,
+        "end_date": e.end_date if e else None,
+        "next_step": e.next_step if e else None,
+        "partner_status_pending": s.partner_status_pending,
+        "open_action_due_dates": list(facts(s).open_action_due_dates),
+        "last_review_on": r.on if r else None,
+        "last_review_progressed": r.progressed if r else None,
+        "drift_next_check": drift_next_check,
+        "version": s.version,
+    }
+
+
+def quality_json(q: Quality) -> dict[str, Any]:
+    return {
+        "actions": q.total,
+        "meeting_all_five": q.meeting_all_five,
+        "share_all_five": q.share_all_five,
+        **{c: q.meeting(c) for c in CRITERIA},
+    }
+
+
+def drift_facts(row: Any) -> DriftFacts:
+    """The drift rules' facts of a ``plans`` row (only the columns they read)."""
+    return DriftFacts(
+        id=row.id,
+        case_id=row.case_id,
+        child_id=row.child_id,
+        team=row.team,
+        plan_type=row.plan_type,
+        status=row.status,
+        start_date=row.start_date,
+        next_review_due=row.next_review_due,
+        next_visit_due=row.next_visit_due,
+        open_action_due_dates=tuple(row.open_action_due_dates),
+        last_review_on=row.last_review_on,
+        last_review_progressed=row.last_review_progressed,
+        version=row.version,
+    )

@@ -1,0 +1,73 @@
+"""The assessment service's events, as steps inside the consumer's transaction: an authorised
+assessment or a concluded section 47 enquiry drafts a plan (once per case and plan type), and the
+child's identity is copied and lets a waiting partner status go out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from continuum import clock
+from continuum.child_copy import upsert_child_copy
+from continuum.contracts import ChildRegistered, ChildUpdated
+from continuum.contracts.assessment import AssessmentAuthorised, Section47Concluded
+from continuum.contracts.plan import PlanType
+from continuum.policy import CouncilPolicy
+from continuum.uow import Transaction
+from plan import domain, repository
+from plan.domain import Events, PlanState
+from plan.domain.lifecycle import plan_type_for
+from plan.tables import Child
+from plan.use_cases.steps import save
+
+PURPOSE = "draft a plan after the assessment"
+
+
+async def _keep(
+    tx: Transaction, existing: PlanState | None, drafted: PlanState | None, events: Events, now: datetime, policy: CouncilPolicy
+) -> None:
+    if drafted is None or (existing is not None and drafted.version == existing.version):
+        return  # nothing asked for, or nothing new (the same event again)
+    new = existing is None
+    await save(tx, drafted, change="plan.draft" if new else "plan.assessed", now=now, policy=policy, new=new)
+    await tx.publish_all(events, aggregate=drafted)
+    await tx.audit("plan.draft" if new else "plan.assessed", subject_type="plan", subject_id=drafted.id, purpose=PURPOSE)
+
+
+async def receive_authorised(tx: Transaction, *, authorised: AssessmentAuthorised, policy: CouncilPolicy) -> None:
+    """A CIN plan or child protection outcome drafts the plan with the assessed needs; when the
+    case already has that plan open (the conference drafted it), the needs are added to it."""
+    plan_type = plan_type_for(authorised.outcome)
+    if plan_type is None:
+        return
+    now = clock.now()
+    existing = await repository.open_plan_of(tx, authorised.case_id, plan_type)
+    drafted, events = domain.lifecycle.draft_from_assessment(authorised, existing=existing, plan_id=uuid.uuid4(), now=now)
+    await _keep(tx, existing, drafted, events, now, policy)
+
+
+async def receive_concluded(tx: Transaction, *, concluded: Section47Concluded, policy: CouncilPolicy) -> None:
+    """A conference that decided a child protection plan drafts it."""
+    now = clock.now()
+    existing = await repository.open_plan_of(tx, concluded.case_id, PlanType.CP)
+    drafted, events = domain.lifecycle.draft_from_section47(concluded, existing=existing, plan_id=uuid.uuid4(), now=now)
+    await _keep(tx, existing, drafted, events, now, policy)
+
+
+async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
+    """Keep the local copy of the child's identity (an older version changes nothing); a partner
+    status that waited for it goes out now."""
+    await upsert_child_copy(tx.session, Child, child)
+    await tx.audit(
+        "child.copy", subject_type="child", subject_id=child.child_id, purpose="keep the local copy of the child's identity"
+    )
+    waiting = await repository.awaiting_partner_status(tx, child.child_id)
+    identity = await repository.child_identity(tx, child.child_id) if waiting else None
+    now = clock.now()
+    for plan in waiting:
+        assert identity is not None
+        told, events = domain.lifecycle.child_identified(plan, child=identity, now=now, policy=policy)
+        await repository.save_plan(
+            tx, told, drift_next_check=domain.drift.check_due(told, today=clock.london_date(now), policy=policy)
+        )
+        await tx.publish_all(events, aggregate=told)

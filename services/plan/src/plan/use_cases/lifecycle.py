@@ -1,0 +1,66 @@
+"""Approval, which starts a plan, and its ending (a CP plan stepping down drafts its CIN plan in
+the same transaction, through the same drafting as any other)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from continuum.contracts.plan import NextStep, PlanType
+from continuum.policy import CouncilPolicy
+from continuum.uow import Transaction, UnitOfWork
+from plan import domain, repository
+from plan.domain import Events, PlanState
+from plan.schemas import ApprovalIn, EndingIn
+from plan.use_cases.steps import actor_of, change_plan, save
+
+
+async def approve(
+    uow: UnitOfWork, *, plan_id: uuid.UUID, body: ApprovalIn, version: int, policy: CouncilPolicy
+) -> dict[str, Any]:
+    """A social-work-qualified manager approves the draft: the plan starts."""
+    by = actor_of(uow.principal_or_fail())
+
+    async def change(tx: Transaction, plan: PlanState, now: datetime, today: date) -> tuple[PlanState, Events]:
+        child = await repository.child_identity(tx, plan.child_id)
+        return domain.lifecycle.approve(plan, by=by, start_date=body.start_date, today=today, now=now, child=child, policy=policy)
+
+    return await change_plan(
+        uow, plan_id=plan_id, version=version, purpose="approve the plan", action="plan.approve", change=change, policy=policy
+    )
+
+
+async def end_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, body: EndingIn, version: int, policy: CouncilPolicy) -> dict[str, Any]:
+    """End the plan with every action's final status, the reason, unmet need and the next step."""
+    by = actor_of(uow.principal_or_fail())
+    final = {p.action_id: (p.progress, p.note) for p in body.actions}
+
+    async def change(tx: Transaction, plan: PlanState, now: datetime, today: date) -> tuple[PlanState, Events]:
+        child = await repository.child_identity(tx, plan.child_id)
+        ended, events = domain.lifecycle.end(
+            plan,
+            by=by,
+            end_date=body.end_date,
+            today=today,
+            now=now,
+            reason=body.reason,
+            unmet_need=body.unmet_need,
+            next_step=body.next_step,
+            final=final,
+            child=child,
+            policy=policy,
+        )
+        # Published here, so that the ending comes before the CIN plan a step-down drafts.
+        await tx.publish_all(events, aggregate=ended)
+        if body.next_step is NextStep.STEP_DOWN_CIN and await repository.open_plan_of(tx, plan.case_id, PlanType.CIN) is None:
+            ids = [uuid.uuid4() for _ in ended.actions]
+            cin, drafted = domain.lifecycle.step_down_to_cin(ended, plan_id=uuid.uuid4(), now=now, ids=ids)
+            await save(tx, cin, change="plan.draft", now=now, policy=policy, new=True)
+            await tx.publish_all(drafted, aggregate=cin)
+            await tx.audit("plan.draft", subject_type="plan", subject_id=cin.id, purpose="step down to a CIN plan")
+        return ended, []
+
+    return await change_plan(
+        uow, plan_id=plan_id, version=version, purpose="end the plan", action="plan.end", change=change, policy=policy
+    )

@@ -1,0 +1,182 @@
+"""Domain states and rows as the API shows them (answers.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from continuum.policy import CouncilPolicy
+from plan.answers import (
+    ActionOut,
+    ChildSummary,
+    ClosableOut,
+    ContentOut,
+    DriftOut,
+    EndingOut,
+    FamilyOut,
+    FgdmMeetingOut,
+    InterventionOut,
+    InviteeOut,
+    MeetingOut,
+    NetworkMemberOut,
+    PlanOut,
+    PlanSummary,
+    PreproceedingsOut,
+    QualityOut,
+    ReviewOut,
+    VersionOut,
+    VisitOut,
+    WorklistItem,
+)
+from plan.domain import PlanState
+from plan.domain.content import action_quality, quality
+from plan.domain.drift import Attention, Closable, Finding, could_close, findings
+from plan.rows import quality_json
+from plan.tables import Child
+
+
+def _drift(found: Sequence[Finding]) -> list[DriftOut]:
+    return [DriftOut(kind=f.kind, key=f.key, since=f.since) for f in found]
+
+
+def _closable(c: Closable | None) -> ClosableOut | None:
+    return ClosableOut(reasons=list(c.reasons), next_step=c.next_step, since=c.since) if c else None
+
+
+def plan_view(
+    p: PlanState, *, child: Child | None, history: dict[str, Sequence[Any]], today: date, policy: CouncilPolicy
+) -> PlanOut:
+    pp, e = p.preproceedings, p.ending
+    actions = []
+    for a in p.actions:
+        q = action_quality(a)
+        actions.append(
+            ActionOut(
+                id=a.id,
+                description=a.description,
+                owner_person=a.owner.person,
+                owner_agency=a.owner.agency,
+                success_measure=a.success_measure,
+                due_date=a.due_date,
+                progress=a.progress,
+                note=a.note,
+                actionable=q.actionable,
+                measurable=q.measurable,
+                owned=q.owned,
+                has_success_measure=q.success_measure,
+                has_timeframe=q.timeframe,
+            )
+        )
+    return PlanOut(
+        id=p.id,
+        case_id=p.case_id,
+        child_id=p.child_id,
+        child=ChildSummary.model_validate(child, from_attributes=True) if child else None,
+        team=p.team,
+        plan_type=p.plan_type,
+        status=p.status,
+        drafted_from=p.drafted_from,
+        drafted_at=p.drafted_at,
+        assessment_id=p.assessment_id,
+        section47_id=p.section47_id,
+        lead_practitioner=p.lead_practitioner,
+        factors=list(p.factors),
+        primary_need=p.primary_need,
+        initial_category_of_abuse=p.initial_category,
+        latest_category_of_abuse=p.latest_category,
+        content=ContentOut(**vars(p.content)),
+        agencies_involved=sorted(p.involved, key=lambda a: a.value),
+        actions=actions,
+        quality=QualityOut(**quality_json(quality(p))),
+        family=FamilyOut(
+            network=[NetworkMemberOut(**vars(m)) for m in p.family.network],
+            fgdm_meetings=[FgdmMeetingOut(**vars(m)) for m in p.family.fgdm_meetings],
+            family_plan=p.family.family_plan,
+        ),
+        interventions=[
+            InterventionOut(**vars(i), change=round(i.score_after - i.score_before, 4) if i.score_after is not None else None)
+            for i in p.interventions
+        ],
+        start_date=p.start_date,
+        approved_by=p.approved_by,
+        next_review_due=p.next_review_due,
+        child_last_seen=p.visits.last_seen,
+        child_last_seen_alone=p.visits.last_seen_alone,
+        next_visit_due=p.visits.next_due,
+        preproceedings=PreproceedingsOut(**vars(pp)) if pp else None,
+        ending=EndingOut(end_date=e.end_date, reason=e.reason, unmet_need=e.unmet_need, next_step=e.next_step, ended_by=e.by)
+        if e
+        else None,
+        drift=_drift(findings(p, today=today, policy=policy)),
+        could_close=_closable(could_close(p)),
+        versions=[
+            VersionOut(
+                version=v.version,
+                change=v.change,
+                changed_by=v.changed_by,
+                changed_at=v.changed_at,
+                quality=QualityOut(**v.quality),
+            )
+            for v in history["versions"]
+        ],
+        reviews=[
+            ReviewOut(
+                number=r.number,
+                review_date=r.review_date,
+                due_date=r.due_date,
+                on_time=r.review_date <= r.due_date,
+                decision=r.decision,
+                exit_criteria_met=r.exit_criteria_met,
+                concerns_remain=r.concerns_remain,
+                progressed=r.progressed,
+                summary=r.summary,
+                reviewed_by=r.reviewed_by,
+            )
+            for r in history["reviews"]
+        ],
+        visits=[VisitOut.model_validate(v, from_attributes=True) for v in history["visits"]],
+        meetings=[
+            MeetingOut(
+                id=m.id,
+                kind=m.kind,
+                meeting_date=m.meeting_date,
+                invitees=[InviteeOut(**i) for i in m.invitees],
+                agencies_left_out=m.agencies_left_out,
+            )
+            for m in history["meetings"]
+        ],
+        version=p.version,
+    )
+
+
+def summary_view(p: PlanState) -> PlanSummary:
+    return PlanSummary(
+        plan_id=p.id,
+        case_id=p.case_id,
+        child_id=p.child_id,
+        team=p.team,
+        plan_type=p.plan_type,
+        status=p.status,
+        start_date=p.start_date,
+        end_date=p.ending.end_date if p.ending else None,
+        child_last_seen=p.visits.last_seen,
+        next_review_due=p.next_review_due,
+        version=p.version,
+    )
+
+
+def worklist_item(p: PlanState, child_name: str | None, attention: Attention) -> WorklistItem:
+    assert p.start_date is not None
+    return WorklistItem(
+        plan_id=p.id,
+        case_id=p.case_id,
+        child_id=p.child_id,
+        child_name=child_name,
+        team=p.team,
+        plan_type=p.plan_type,
+        start_date=p.start_date,
+        needs_attention_since=attention.since,
+        drift=_drift(attention.findings),
+        could_close=_closable(attention.closable),
+    )

@@ -1,0 +1,298 @@
+"""Helpers for the plan service's tests: API clients per user, events from the assessment service
+(handed to the real consumer, through the broker or straight to its handler), plans taken through
+the API to where a test needs them, and database snapshots that prove a refusal changed nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+
+from continuum import clock
+from continuum.auth import mint_dev_token
+from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, Sex
+from continuum.consumer import EventConsumer
+from continuum.contracts import ChildRegistered, Envelope
+from continuum.contracts.assessment import (
+    ASSESSMENT_TOPIC,
+    AssessmentAuthorised,
+    AssessmentOutcome,
+    AssessmentRoute,
+    Section47Concluded,
+    Section47Outcome,
+)
+from continuum.service_app import Runtime
+from continuum.testing import assert_problem, eventually, remember_personal_data, unique
+from plan.settings import PlanSettings
+
+CONTENT = {
+    "worries": "Arguments at home frighten Sam; Sam has missed school.",
+    "working_well": "Sam's grandmother visits every weekend.",
+    "outcomes_for_child": "Sam feels safe at home and goes to school every day.",
+    "expectations_of_parents": "No arguments in front of Sam.",
+    "exit_criteria": "Three months with no police call-outs.",
+}
+
+
+def action_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "description": "Attend the 12-week domestic abuse programme at the family centre",
+        "owner": {"person": "Jo Parent", "agency": "family"},
+        "success_measure": "Attends at least 10 of the 12 weekly sessions",
+        "due_date": (clock.today() + timedelta(days=60)).isoformat(),
+    } | overrides
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'}
+
+
+class Api:
+    """An HTTP client for the plan API, acting as one user."""
+
+    def __init__(self, app: Any, settings: PlanSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def as_user(
+        self, *roles: str, teams: tuple[str, ...] = ("north",), sw_qualified: bool = False, sub: str | None = None
+    ) -> httpx.AsyncClient:
+        token = mint_dev_token(
+            self.settings, sub=sub or unique("user"), roles=list(roles), teams=list(teams), sw_qualified=sw_qualified
+        )
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="http://plan", headers={"Authorization": f"Bearer {token}"}
+        )
+
+    def manager(self, team: str = "north", *, sw_qualified: bool = True) -> httpx.AsyncClient:
+        return self.as_user("manager", teams=(team,), sw_qualified=sw_qualified)
+
+    def practitioner(self, team: str = "north") -> httpx.AsyncClient:
+        return self.as_user("practitioner", teams=(team,))
+
+
+def authorised(
+    *,
+    outcome: str = "cin_plan",
+    team: str = "north",
+    child_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    assessment_id: uuid.UUID | None = None,
+    route: str = "section17",
+) -> Envelope[Any]:
+    """An authorised assessment as the assessment service publishes it."""
+    case = case_id or uuid.uuid4()
+    today = clock.today()
+    data = AssessmentAuthorised(
+        assessment_id=assessment_id or uuid.uuid4(),
+        case_id=case,
+        child_id=child_id or uuid.uuid4(),
+        referral_id=uuid.uuid4(),
+        team=team,
+        route=AssessmentRoute(route),
+        section47_id=None,
+        lead_practitioner="sw-lead",
+        lead_practitioner_role="social_worker",
+        authorised_by="manager-north",
+        referral_date=today - timedelta(days=30),
+        start_date=today - timedelta(days=29),
+        authorisation_date=today,
+        due_date=today + timedelta(days=30),
+        working_days=20,
+        within_timescale=True,
+        child_seen_date=today - timedelta(days=20),
+        child_seen_alone=True,
+        factors=[AssessmentFactor("3A"), AssessmentFactor("4B")],
+        primary_need=PrimaryNeedCode("N1"),
+        specialist_assessments=[],
+        outcome=AssessmentOutcome(outcome),
+        closure_date=None,
+        reason_for_closure=None,
+    )
+    return Envelope.wrap(data, source="assessment", subject=str(case), aggregate_version=5)
+
+
+def concluded(
+    *, case_id: uuid.UUID | None = None, child_id: uuid.UUID | None = None, outcome: str = "cp_plan", team: str = "north"
+) -> Envelope[Any]:
+    case = case_id or uuid.uuid4()
+    today = clock.today()
+    data = Section47Concluded(
+        section47_id=uuid.uuid4(),
+        assessment_id=uuid.uuid4(),
+        case_id=case,
+        child_id=child_id or uuid.uuid4(),
+        team=team,
+        start_date=today - timedelta(days=10),
+        icpc_target_date=today,
+        icpc_date=today,
+        icpc_not_required=False,
+        icpc_within_target=True,
+        outcome=Section47Outcome(outcome),
+        concluded_by="manager-north",
+        concluded_at=clock.now(),
+    )
+    return Envelope.wrap(data, source="assessment", subject=str(case), aggregate_version=3)
+
+
+def child_registered(child_id: uuid.UUID, *, version: int = 1, nhs_number: str | None = "9434765919") -> Envelope[Any]:
+    given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
+    remember_personal_data(given, family)
+    data = ChildRegistered(
+        child_id=child_id,
+        la_child_id=unique("LA"),
+        given_name=given,
+        family_name=family,
+        date_of_birth=date(2016, 3, 14),
+        expected_date_of_birth=None,
+        sex=Sex.FEMALE,
+        ethnicity=Ethnicity.WHITE_BRITISH,
+        disabilities=[Disability.NONE],
+        upn=None,
+        nhs_number=nhs_number,
+        postcode="EX1 1AA",
+        version=version,
+    )
+    return Envelope.wrap(data, source="referral", subject=str(child_id), aggregate_version=version)
+
+
+async def publish(
+    bootstrap: str, *messages: Envelope[Any] | tuple[str, bytes], topic: str = ASSESSMENT_TOPIC, key: str | None = None
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for m in messages:
+            if isinstance(m, Envelope):
+                k, value = key or m.subject, json.dumps(m.to_json_dict()).encode()
+            else:
+                k, value = m
+            await producer.send_and_wait(topic, value, key=k.encode())
+    finally:
+        await producer.stop()
+
+
+class Cases:
+    """Direct access to the service's database and its drafting consumer's handler (no broker)."""
+
+    def __init__(self, app: Any, settings: PlanSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+    @property
+    def drafting(self) -> EventConsumer:
+        return self.runtime.consumers[0]
+
+    async def deliver(self, event: Envelope[Any]) -> str:
+        """Hand an event to the drafting consumer exactly as it would after reading it from Kafka."""
+        return await self.drafting.handle(event, self.drafting.handlers[event.type])
+
+    async def draft(self, *, with_child: bool = True, **values: Any) -> dict[str, Any]:
+        """A plan drafted from an authorised assessment; returns its row."""
+        event = authorised(**values)
+        if with_child:
+            await self.deliver(child_registered(event.data.child_id))
+        await self.deliver(event)
+        row = await self.row("SELECT * FROM plans WHERE case_id = :c", c=event.data.case_id)
+        assert row is not None
+        return row
+
+    async def ready(self, api: Api, *, plan_type: str = "cin", actions: int = 1, **values: Any) -> dict[str, Any]:
+        """A drafted plan with its content, actions (and CP category) through the API: ready to approve."""
+        outcome = "child_protection" if plan_type == "cp" else "cin_plan"
+        row = await self.draft(outcome=outcome, **values)
+        async with api.practitioner(row["team"]) as client:
+            body: dict[str, Any] = {"content": CONTENT} | ({"category_of_abuse": "NEG"} if plan_type == "cp" else {})
+            r = await client.patch(f"/v1/plans/{row['id']}", json=body, headers=etag(1))
+            assert r.status_code == 200, r.text
+            for _ in range(actions):
+                r = await client.post(f"/v1/plans/{row['id']}/actions", json=action_body(), headers=etag(r.json()["version"]))
+                assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def started(self, api: Api, **values: Any) -> dict[str, Any]:
+        """A plan approved today by a qualified manager of its team; returns the plan's answer."""
+        plan = await self.ready(api, **values)
+        async with api.manager(plan["team"]) as manager:
+            r = await manager.post(
+                f"/v1/plans/{plan['id']}/approval", json={"start_date": clock.today().isoformat()}, headers=etag(plan["version"])
+            )
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    async def backdate(self, plan_id: Any, days: int) -> None:
+        """Move a started plan's dates ``days`` into the past (as if it started then), due dates too."""
+        async with self.runtime.session_factory() as session, session.begin():
+            await session.execute(
+                text(
+                    "UPDATE plans SET start_date = start_date - CAST(:s AS integer), "
+                    "drafted_at = drafted_at - make_interval(days => CAST(:s AS integer)), "
+                    "next_review_due = next_review_due - CAST(:s AS integer), "
+                    "next_visit_due = next_visit_due - CAST(:s AS integer), "
+                    "drift_next_check = CURRENT_DATE - 3650 "
+                    "WHERE id = :p"
+                ),
+                {"s": days, "p": plan_id},
+            )
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.runtime.session_factory() as session:
+            return (await session.execute(text(sql), params)).scalar()
+
+    async def row(self, sql: str, **params: Any) -> dict[str, Any] | None:
+        async with self.runtime.session_factory() as session:
+            found = (await session.execute(text(sql), params)).mappings().first()
+            return dict(found) if found else None
+
+    async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        async with self.runtime.session_factory() as session:
+            return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
+
+    async def events(self, case_id: Any, event_type: str | None = None) -> list[dict[str, Any]]:
+        """The outbox rows written for a case (optionally of one type), oldest first."""
+        sql = "SELECT event_type, payload FROM outbox WHERE key = :k"
+        if event_type:
+            sql += " AND event_type = :t"
+        return await self.rows(sql + " ORDER BY seq", k=str(case_id), t=event_type)
+
+    async def snapshot(self, plan_id: Any) -> dict[str, Any]:
+        """Everything a request on this plan could change: its row, its history rows, the events of
+        its case and the audit rows of success about it."""
+        p = await self.row("SELECT * FROM plans WHERE id = :p", p=plan_id)
+        assert p is not None
+        counts = {
+            t: await self.scalar(f"SELECT count(*) FROM {t} WHERE plan_id = :p", p=plan_id)
+            for t in ("plan_versions", "plan_reviews", "plan_visits", "plan_meetings", "plan_drift_findings")
+        }
+        return {
+            "plan": p,
+            **counts,
+            "outbox": await self.scalar("SELECT count(*) FROM outbox WHERE key = :k", k=str(p["case_id"])),
+            "audit": await self.scalar(
+                "SELECT count(*) FROM audit_log WHERE subject_id = :p AND outcome = 'success'", p=str(plan_id)
+            ),
+        }
+
+
+__all__ = [
+    "Api",
+    "Cases",
+    "action_body",
+    "assert_problem",
+    "authorised",
+    "child_registered",
+    "concluded",
+    "etag",
+    "eventually",
+    "publish",
+]

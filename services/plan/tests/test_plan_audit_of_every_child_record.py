@@ -1,0 +1,196 @@
+"""Every operation that carries or refuses a child's record writes its audit row: for each
+operation the permission table marks as carrying a record, the answer to an entitled caller leaves
+a ``success`` row naming the record, and the answer to a caller of another team leaves a
+``refused`` one, both found by the answer's request id. A new operation with a record and no
+scenario here fails the first test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from plan_support import CONTENT, Api, Cases, action_body, etag
+
+from continuum import clock
+from plan.permissions import PERMISSIONS
+
+Expected = set[tuple[str, str, str]]
+Scenario = Callable[[Api, Cases], Awaitable[list[tuple[httpx.Response, Expected]]]]
+TODAY = clock.today().isoformat()
+
+
+async def _call(client: httpx.AsyncClient, method: str, url: str, **kw: Any) -> httpx.Response:
+    return await client.request(method, url, headers={"X-Request-ID": str(uuid.uuid4())} | kw.pop("headers", {}), **kw)
+
+
+async def _both(api: Api, plan: dict[str, Any], method: str, url: str, **kw: Any) -> list[tuple[httpx.Response, Expected]]:
+    """Another team's manager first (refused: the plan is untouched), then the team's manager."""
+    async with api.as_user("manager", teams=("south",), sw_qualified=True) as other:
+        refused = await _call(other, method, url, **kw)
+    async with api.as_user("manager", teams=("north",), sw_qualified=True) as entitled:
+        ok = await _call(entitled, method, url, **kw)
+    carried: Expected = {("plan", str(plan["id"]), "success"), ("child", str(plan["child_id"]), "success")}
+    return [(ok, carried), (refused, {("plan", str(plan["id"]), "refused")})]
+
+
+def _on(plan: dict[str, Any], method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    kw: dict[str, Any] = {"headers": etag(plan["version"])} if method != "GET" else {}
+    if body is not None:
+        kw["json"] = body
+    return {"method": method, "url": f"/v1/plans/{plan['id']}{path}", **kw}
+
+
+def _scenario(state: str, method: str, path: str, body: Any = None, plan_type: str = "cin") -> Scenario:
+    async def run(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
+        plan = await (cases.started(api, plan_type=plan_type) if state == "started" else cases.ready(api, plan_type=plan_type))
+        if callable(body):
+            plan, payload = await body(api, cases, plan)
+        else:
+            payload = body
+        spec = _on(plan, method, path.format(**plan.get("_ids", {})), payload)
+        return await _both(api, plan, spec.pop("method"), spec.pop("url"), **spec)
+
+    return run
+
+
+async def _with_meeting(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    meeting = {"kind": "cin_meeting", "meeting_date": TODAY, "invitees": [{"agency": "family", "name": "Jo"}]}
+    async with api.manager() as m:
+        r = await m.post(f"/v1/plans/{plan['id']}/meetings", json=meeting, headers=etag(plan["version"]))
+    answer = r.json()
+    return answer | {"_ids": {"meeting_id": answer["meetings"][0]["id"]}}, {"attended": [True]}
+
+
+async def _with_intervention(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    body = {
+        "name": "Family programme",
+        "provider": "Provider",
+        "start_date": TODAY,
+        "planned_end_date": TODAY,
+        "scale": "Star",
+        "score_before": 3,
+    }
+    async with api.manager() as m:
+        r = await m.post(f"/v1/plans/{plan['id']}/interventions", json=body, headers=etag(plan["version"]))
+    answer = r.json()
+    return answer | {"_ids": {"intervention_id": answer["interventions"][0]["id"]}}, {"actual_end_date": TODAY, "score_after": 6}
+
+
+async def _with_action(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    return plan | {"_ids": {"action_id": plan["actions"][0]["id"]}}, {"progress": "in_progress"}
+
+
+async def _review(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    progress = [{"action_id": plan["actions"][0]["id"], "progress": "in_progress"}]
+    return plan, {
+        "review_date": TODAY,
+        "progress": progress,
+        "decision": "continue",
+        "exit_criteria_met": False,
+        "concerns_remain": True,
+    }
+
+
+async def _ending(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    return plan, {
+        "end_date": TODAY,
+        "reason": "Needs met.",
+        "unmet_need": False,
+        "next_step": "close",
+        "actions": [{"action_id": plan["actions"][0]["id"], "progress": "done"}],
+    }
+
+
+async def _in_preproceedings(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    async with api.manager() as m:
+        r = await m.post(f"/v1/plans/{plan['id']}/pre-proceedings", json={"start_date": TODAY}, headers=etag(plan["version"]))
+    return r.json(), None
+
+
+async def _pp_record(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    plan, _ = await _in_preproceedings(api, cases, plan)
+    return plan, {"letter_before_proceedings_date": TODAY, "fgdm_offered": True, "fgdm_held": False}
+
+
+async def _pp_decision(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    plan, _ = await _in_preproceedings(api, cases, plan)
+    return plan, {"decision": "step_down", "decision_date": TODAY}
+
+
+async def _worklist(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
+    plan = await cases.started(api)
+    await cases.backdate(plan["id"], 400)
+    async with api.manager() as manager:
+        ok = await _call(manager, "GET", "/v1/plans/worklist", params={"team": "north", "limit": 200})
+    async with api.manager("south") as other:
+        refused = await _call(other, "GET", "/v1/plans/worklist", params={"team": "north"})
+    listed = {("child", item["child_id"], "success") for item in ok.json()["items"]}
+    assert ("child", str(plan["child_id"]), "success") in listed or ok.json()["next_cursor"]
+    return [(ok, listed), (refused, {("team", "north", "refused")})]
+
+
+async def _find(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
+    plan = await cases.ready(api)
+    params = {"child_id": str(plan["child_id"])}
+    async with api.manager("south") as other:
+        refused = await _call(other, "GET", "/v1/plans", params=params)
+    async with api.practitioner() as entitled:
+        ok = await _call(entitled, "GET", "/v1/plans", params=params)
+    child = str(plan["child_id"])
+    return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "get_plan": _scenario("ready", "GET", ""),
+    "family_copy": _scenario("ready", "GET", "/family-copy"),
+    "edit_plan": _scenario("ready", "PATCH", "", {"content": CONTENT}),
+    "add_action": _scenario("ready", "POST", "/actions", action_body()),
+    "change_action": _scenario("ready", "PATCH", "/actions/{action_id}", _with_action),
+    "add_intervention": _scenario(
+        "ready",
+        "POST",
+        "/interventions",
+        {"name": "Programme", "provider": "P", "start_date": TODAY, "planned_end_date": TODAY, "scale": "S", "score_before": 1},
+    ),
+    "complete_intervention": _scenario("ready", "POST", "/interventions/{intervention_id}/outcome", _with_intervention),
+    "approve_plan": _scenario("ready", "POST", "/approval", {"start_date": TODAY}),
+    "record_review": _scenario("started", "POST", "/reviews", _review),
+    "record_visit": _scenario("started", "POST", "/visits", {"visit_date": TODAY, "child_seen": True}),
+    "schedule_meeting": _scenario(
+        "started",
+        "POST",
+        "/meetings",
+        {"kind": "cin_meeting", "meeting_date": TODAY, "invitees": [{"agency": "school", "name": "Head"}]},
+    ),
+    "record_attendance": _scenario("started", "POST", "/meetings/{meeting_id}/attendance", _with_meeting),
+    "start_preproceedings": _scenario("started", "POST", "/pre-proceedings", {"start_date": TODAY}, plan_type="cp"),
+    "record_preproceedings": _scenario("started", "PUT", "/pre-proceedings", _pp_record, plan_type="cp"),
+    "decide_preproceedings": _scenario("started", "POST", "/pre-proceedings/decision", _pp_decision, plan_type="cp"),
+    "end_plan": _scenario("started", "POST", "/ending", _ending),
+    "worklist": _worklist,
+    "find_plans": _find,
+}
+
+
+def test_every_operation_that_carries_a_childs_record_has_an_audit_scenario() -> None:
+    carrying = {op for op in PERMISSIONS.operations() if PERMISSIONS[op].record is not None}
+    assert set(SCENARIOS) == carrying
+
+
+@pytest.mark.parametrize("operation", sorted(SCENARIOS))
+async def test_every_answer_that_carries_or_refuses_a_childs_record_is_audited(api: Api, cases: Cases, operation: str) -> None:
+    for response, expected in await SCENARIOS[operation](api, cases):
+        refused = any(outcome == "refused" for _, _, outcome in expected)
+        withheld = response.status_code >= 400 or (
+            response.headers["content-type"].startswith("application/json") and response.json().get("items") == []
+        )
+        assert withheld == refused, response.text
+        rows = await cases.rows(
+            "SELECT subject_type, subject_id, outcome FROM audit_log WHERE request_id = :rid",
+            rid=response.headers["x-request-id"],
+        )
+        written = {(r["subject_type"], r["subject_id"], r["outcome"]) for r in rows}
+        assert expected <= written, f"{operation} {response.status_code}: missing {expected - written}"

@@ -1,0 +1,103 @@
+"""The drafting consumer on the real broker: authorised assessments and concluded section 47
+enquiries in, draft plans out; duplicates change nothing, poison goes to the dead-letter topic."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from plan_support import Cases, authorised, child_registered, concluded, eventually, publish
+
+from continuum.contracts import REFERRAL_TOPIC
+from continuum.devstack import TansuBroker
+from continuum.kafka import dlq_topic
+from continuum.testing import read_raw
+from plan.consumers import DRAFTING_CONSUMER
+
+
+async def plans_of(cases: Cases, case_id: uuid.UUID) -> list[dict[str, Any]]:
+    return await cases.rows("SELECT * FROM plans WHERE case_id = :c ORDER BY drafted_at", c=case_id)
+
+
+async def test_the_same_authorisation_delivered_three_times_drafts_one_plan(broker: TansuBroker, cases: Cases) -> None:
+    event = authorised()
+    case = event.data.case_id
+    # A later event on the same key proves the three were consumed first.
+    after = concluded(case_id=case, child_id=event.data.child_id)
+    await publish(broker.bootstrap, child_registered(event.data.child_id), topic=REFERRAL_TOPIC, key=str(case))
+    await publish(broker.bootstrap, event, event, event, after)
+    await eventually(lambda: _count(cases, case, 2))
+    plans = await plans_of(cases, case)
+    assert sorted(p["plan_type"] for p in plans) == ["cin", "cp"]
+    assert (
+        await cases.scalar("SELECT count(*) FROM inbox WHERE consumer = :c AND event_id = :e", c=DRAFTING_CONSUMER, e=event.id)
+        == 1
+    )
+    assert len(await cases.events(case, "plan.drafted")) == 2
+
+
+async def _count(cases: Cases, case: uuid.UUID, n: int) -> bool:
+    return len(await plans_of(cases, case)) >= n
+
+
+async def test_a_malformed_event_goes_to_the_dlq_and_the_next_is_processed(broker: TansuBroker, cases: Cases) -> None:
+    key = str(uuid.uuid4())
+    good = authorised()
+    bad_contract = authorised().to_json_dict()
+    bad_contract["data"]["outcome"] = "adoption"
+    marker = uuid.uuid4().hex
+    await publish(broker.bootstrap, (key, f"not json {marker}".encode()), (key, json.dumps(bad_contract).encode()), key=key)
+    await publish(broker.bootstrap, good, key=key)
+    await eventually(lambda: _count(cases, good.data.case_id, 1))
+
+    async def dead_letters() -> list[Any] | None:
+        records = [r for r in await read_raw(broker.bootstrap, dlq_topic(DRAFTING_CONSUMER)) if r.key == key.encode()]
+        return records if len(records) >= 2 else None
+
+    letters = await eventually(dead_letters)
+    reasons = [dict(r.headers)["dlq_reason"].decode() for r in letters]
+    assert reasons[0].startswith("invalid: not JSON") and marker.encode() in letters[0].value
+    assert reasons[1].startswith("invalid: assessment.authorised does not match its contract")
+
+
+async def test_an_authorisation_for_an_unknown_team_is_dead_lettered(broker: TansuBroker, cases: Cases) -> None:
+    event = authorised(team="atlantis")
+    after = authorised(case_id=event.data.case_id, outcome="child_protection")
+    await publish(broker.bootstrap, event, after)
+    await eventually(lambda: _count(cases, event.data.case_id, 1))
+    assert [p["plan_type"] for p in await plans_of(cases, event.data.case_id)] == ["cp"]
+    letters = [
+        r for r in await read_raw(broker.bootstrap, dlq_topic(DRAFTING_CONSUMER)) if r.key == str(event.data.case_id).encode()
+    ]
+    assert len(letters) == 1 and dict(letters[0].headers)["dlq_reason"].startswith(b"rejected:")
+
+
+async def test_other_outcomes_draft_nothing(cases: Cases) -> None:
+    for event in (authorised(outcome="nfa"), authorised(outcome="early_help"), concluded(outcome="no_cp_plan")):
+        assert await cases.deliver(event) == "handled"
+        assert await plans_of(cases, event.data.case_id) == []
+
+
+async def test_a_cp_plan_drafted_by_the_conference_takes_the_assessed_needs_without_a_second_plan(cases: Cases) -> None:
+    first = concluded()
+    await cases.deliver(first)
+    needs = authorised(outcome="child_protection", case_id=first.data.case_id, child_id=first.data.child_id, route="section47")
+    await cases.deliver(needs)
+    await cases.deliver(needs)
+    (plan,) = await plans_of(cases, first.data.case_id)
+    assert (plan["plan_type"], plan["drafted_from"], plan["factors"], plan["primary_need"], plan["version"]) == (
+        "cp",
+        "section47",
+        ["3A", "4B"],
+        "N1",
+        2,
+    )
+    assert len(await cases.events(first.data.case_id, "plan.drafted")) == 1
+
+
+async def test_an_older_child_version_does_not_overwrite_a_newer_one(cases: Cases) -> None:
+    child = uuid.uuid4()
+    await cases.deliver(child_registered(child, version=3, nhs_number="9434765870"))
+    await cases.deliver(child_registered(child, version=2, nhs_number="9434765919"))
+    assert await cases.scalar("SELECT nhs_number FROM children WHERE id = :c", c=child) == "9434765870"

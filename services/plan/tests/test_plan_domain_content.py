@@ -1,0 +1,175 @@
+"""The plan's content and actions, with no database: an action missing what the Commissioner's
+criteria need is refused naming the field, quality is scored on the five criteria, and only a
+social-work-qualified manager approves a complete plan."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from plan_builders import CONTENT, DRAFTED_ON, MANAGER, POLICY, PRACTITIONER, action, at, drafted
+
+from continuum.codes import CategoryOfAbuse
+from continuum.contracts.plan import Agency, PlanStatus, PlanType
+from continuum.errors import RuleBroken
+from plan import domain
+from plan.domain import Actor, Content
+
+CHILD = domain.ChildIdentity("9434765919", date(2016, 3, 14))
+
+
+@pytest.mark.parametrize(
+    ("missing", "field"),
+    [
+        ({"description": " "}, "description"),
+        ({"owner_person": None}, "owner.person"),
+        ({"owner_agency": None}, "owner.agency"),
+        ({"success_measure": ""}, "success_measure"),
+        ({"due_date": None}, "due_date"),
+    ],
+)
+def test_an_action_without_each_of_its_parts_is_refused_naming_the_field(missing: dict[str, object], field: str) -> None:
+    values: dict[str, object] = {
+        "action_id": uuid.uuid4(),
+        "description": "Take Sam to the GP about his asthma",
+        "owner_person": "Jo Parent",
+        "owner_agency": Agency.FAMILY,
+        "success_measure": "Two GP appointments attended",
+        "due_date": date(2026, 2, 1),
+        "today": DRAFTED_ON,
+    }
+    with pytest.raises(RuleBroken) as refused:
+        domain.content.new_action(**(values | missing))  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+def test_an_action_due_in_the_past_or_more_than_a_year_away_is_refused() -> None:
+    with pytest.raises(RuleBroken, match="before today"):
+        action(due=date(2026, 1, 4))
+    with pytest.raises(RuleBroken, match="more than a year"):
+        action(due=date(2027, 1, 7))
+
+
+def test_quality_scores_each_action_on_the_five_criteria() -> None:
+    good = action()
+    vague = action(description="Monitor the situation", measure="Things improve", person="All professionals")
+    plan = drafted(actions=0)
+    plan, _ = domain.content.add_action(plan, good)
+    plan, _ = domain.content.add_action(plan, vague)
+    quality = domain.content.quality(plan)
+    first, second = quality.actions
+    assert first.all_five and (first.actionable, first.measurable, first.owned, first.success_measure, first.timeframe) == (
+        True,
+        True,
+        True,
+        True,
+        True,
+    )
+    assert (second.actionable, second.measurable, second.owned, second.success_measure, second.timeframe) == (
+        False,
+        False,
+        False,
+        False,
+        True,
+    )
+    assert (quality.total, quality.meeting_all_five, quality.share_all_five) == (2, 1, 0.5)
+    assert [quality.meeting(c) for c in domain.content.CRITERIA] == [1, 1, 1, 1, 2]
+
+
+def test_a_plan_without_actions_has_no_quality_share() -> None:
+    assert domain.content.quality(drafted(actions=0)).share_all_five is None
+
+
+def test_approval_by_a_manager_who_is_not_social_work_qualified_is_refused() -> None:
+    with pytest.raises(RuleBroken) as refused:
+        domain.lifecycle.approve(
+            drafted(),
+            by=Actor("m", sw_qualified_manager=False),
+            start_date=DRAFTED_ON,
+            today=DRAFTED_ON,
+            now=at(DRAFTED_ON),
+            child=CHILD,
+            policy=POLICY,
+        )
+    assert (refused.value.status, refused.value.slug) == (403, "not-sw-qualified")
+
+
+@pytest.mark.parametrize(
+    ("plan_type", "content", "actions", "field"),
+    [
+        (PlanType.CIN, Content(), 1, "content.worries"),
+        (PlanType.CIN, CONTENT, 0, "actions"),
+        (PlanType.CP, CONTENT, 1, "category_of_abuse"),
+    ],
+)
+def test_an_incomplete_plan_cannot_be_approved(plan_type: PlanType, content: Content, actions: int, field: str) -> None:
+    plan = domain.lifecycle.draft(
+        plan_id=uuid.uuid4(),
+        case_id=uuid.uuid4(),
+        child_id=uuid.uuid4(),
+        team="north",
+        plan_type=plan_type,
+        drafted_from=domain.states.DraftedFrom.ASSESSMENT,
+        now=at(DRAFTED_ON),
+        content=content,
+    )[0]
+    for _ in range(actions):
+        plan, _ = domain.content.add_action(plan, action())
+    with pytest.raises(RuleBroken) as refused:
+        domain.lifecycle.approve(
+            plan, by=MANAGER, start_date=DRAFTED_ON, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
+        )
+    assert (refused.value.field, refused.value.status) == (field, 409)
+
+
+def test_approval_starts_the_plan_and_tells_partners_its_type() -> None:
+    plan, events = domain.lifecycle.approve(
+        drafted(PlanType.CP),
+        by=MANAGER,
+        start_date=date(2026, 1, 6),
+        today=date(2026, 1, 7),
+        now=at(date(2026, 1, 7)),
+        child=CHILD,
+        policy=POLICY,
+    )
+    assert (plan.status, plan.start_date, plan.version) == (PlanStatus.ACTIVE, date(2026, 1, 6), 5)
+    assert [e.event_type for e in events] == ["plan.started", "status.changed"]
+    assert events[0].initial_category_of_abuse is CategoryOfAbuse.NEGLECT  # type: ignore[attr-defined]
+    assert events[1].status.value == "cp_plan"  # type: ignore[attr-defined]
+
+
+def test_approval_dates_are_not_before_the_draft_nor_in_the_future() -> None:
+    for start in (date(2026, 1, 4), date(2026, 1, 6)):
+        with pytest.raises(RuleBroken) as refused:
+            domain.lifecycle.approve(
+                drafted(), by=MANAGER, start_date=start, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
+            )
+        assert refused.value.field == "start_date"
+
+
+def test_the_partner_status_waits_for_the_childs_identity() -> None:
+    plan, events = domain.lifecycle.approve(
+        drafted(), by=MANAGER, start_date=DRAFTED_ON, today=DRAFTED_ON, now=at(DRAFTED_ON), child=None, policy=POLICY
+    )
+    assert [e.event_type for e in events] == ["plan.started"] and plan.partner_status_pending == "cin_plan"
+    told, events = domain.lifecycle.child_identified(plan, child=CHILD, now=at(DRAFTED_ON), policy=POLICY)
+    assert [e.event_type for e in events] == ["status.changed"] and told.partner_status_pending is None
+
+
+def test_only_a_cp_plan_has_a_category_and_the_latest_changes_once_started() -> None:
+    with pytest.raises(RuleBroken, match="only a child protection plan"):
+        domain.content.edit(drafted(PlanType.CIN), category=CategoryOfAbuse.NEGLECT)
+    cp = drafted(PlanType.CP)
+    started, _ = domain.lifecycle.approve(
+        cp, by=MANAGER, start_date=DRAFTED_ON, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
+    )
+    changed, _ = domain.content.edit(started, category=CategoryOfAbuse.EMOTIONAL_ABUSE)
+    assert (changed.initial_category, changed.latest_category) == (CategoryOfAbuse.NEGLECT, CategoryOfAbuse.EMOTIONAL_ABUSE)
+
+
+def test_a_practitioner_is_not_an_approver() -> None:
+    with pytest.raises(RuleBroken):
+        domain.lifecycle.approve(
+            drafted(), by=PRACTITIONER, start_date=DRAFTED_ON, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
+        )

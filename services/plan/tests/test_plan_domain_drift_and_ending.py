@@ -1,0 +1,277 @@
+"""Drift, the could-close rules, pre-proceedings and ending, with no database and every date given:
+the thresholds at their edges, what makes a finding new, and the refusals that change nothing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from plan_builders import MANAGER, POLICY, at, policy, reviewed, started, with_actions_done
+
+from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType, PreproceedingsDecision
+from continuum.errors import RuleBroken
+from plan import domain
+from plan.domain.drift import Finding, attention, could_close, findings, next_check
+
+START = date(2026, 1, 5)
+
+
+def _kinds(plan: domain.PlanState, today: date) -> dict[DriftKind, list[str]]:
+    found: dict[DriftKind, list[str]] = {}
+    for f in findings(plan, today=today, policy=POLICY):
+        found.setdefault(f.kind, []).append(f.key)
+    return found
+
+
+def _quiet(plan: domain.PlanState) -> domain.PlanState:
+    """The plan with nothing due: only the months open can make it drift."""
+    return replace(plan, next_review_due=None, visits=domain.Visits(), actions=())
+
+
+@pytest.mark.parametrize(
+    ("today", "months"),
+    [
+        (date(2026, 7, 5), None),
+        (date(2026, 7, 6), "6"),
+        (date(2026, 10, 5), "6"),
+        (date(2026, 10, 6), "9"),
+        (date(2027, 1, 5), "9"),
+        (date(2027, 1, 6), "12"),
+        (date(2028, 6, 1), "12"),
+    ],
+)
+def test_open_longer_than_each_threshold_starts_the_day_after_its_anniversary(today: date, months: str | None) -> None:
+    found = _kinds(_quiet(started(start=START)), today).get(DriftKind.OPEN_OVER_THRESHOLD)
+    assert found == ([months] if months else None)
+
+
+def test_the_thresholds_are_the_councils() -> None:
+    plan = _quiet(started(start=START))
+    found = findings(plan, today=date(2026, 4, 6), policy=policy(drift_thresholds_months=[3, 12]))
+    assert found == [Finding(DriftKind.OPEN_OVER_THRESHOLD, "3", date(2026, 4, 6))]
+
+
+def test_a_review_overdue_the_day_after_its_due_date() -> None:
+    plan = started(start=START)  # due 16 February
+    assert DriftKind.REVIEW_OVERDUE not in _kinds(plan, date(2026, 2, 16))
+    assert _kinds(plan, date(2026, 2, 17))[DriftKind.REVIEW_OVERDUE] == ["2026-02-16"]
+
+
+def test_actions_past_due_and_visits_missed_the_day_after() -> None:
+    plan = started(start=START)  # actions due 1 and 2 March; first visit due 2 February
+    assert _kinds(plan, date(2026, 2, 3))[DriftKind.VISITS_MISSED] == ["2026-02-02"]
+    assert DriftKind.ACTIONS_PAST_DUE not in _kinds(plan, date(2026, 3, 1))
+    assert _kinds(plan, date(2026, 3, 3))[DriftKind.ACTIONS_PAST_DUE] == ["2026-03-01", "2026-03-02"]
+    assert DriftKind.ACTIONS_PAST_DUE not in _kinds(with_actions_done(plan), date(2026, 3, 3))
+
+
+def test_a_review_that_found_no_progress_is_drift_until_the_next_one() -> None:
+    plan = reviewed(started(start=START), on=date(2026, 2, 10), progress=ActionProgress.NOT_STARTED)
+    assert _kinds(plan, date(2026, 2, 11))[DriftKind.NO_PROGRESS_SINCE_REVIEW] == ["2026-02-10"]
+    plan = reviewed(plan, on=date(2026, 3, 1), progress=ActionProgress.IN_PROGRESS)
+    assert DriftKind.NO_PROGRESS_SINCE_REVIEW not in _kinds(plan, date(2026, 3, 2))
+
+
+def test_drafts_and_ended_plans_do_not_drift() -> None:
+    from plan_builders import drafted
+
+    assert findings(drafted(), today=date(2030, 1, 1), policy=POLICY) == []
+
+
+def test_the_next_check_is_the_first_day_something_can_fall_due() -> None:
+    plan = started(start=START)
+    assert next_check(plan, today=START, policy=POLICY) == date(2026, 2, 3)  # the visit due 2 February
+    assert next_check(_quiet(plan), today=START, policy=POLICY) == date(2026, 7, 6)
+    assert next_check(_quiet(plan), today=date(2027, 1, 6), policy=POLICY) is None
+    assert domain.drift.check_due(plan, today=date(2026, 2, 3), policy=POLICY) == date(2026, 2, 3)
+
+
+def test_a_plan_with_every_action_done_could_step_down_until_a_review_finds_no_concerns() -> None:
+    closable = could_close(with_actions_done(started(start=START)))
+    assert closable is not None and closable.reasons == ("every action done",)
+    assert closable.next_step is NextStep.STEP_DOWN_EARLY_HELP
+    plan = reviewed(with_actions_done(started(start=START)), on=date(2026, 2, 10), concerns_remain=False)
+    closable = could_close(plan)
+    assert closable is not None and closable.next_step is NextStep.CLOSE
+
+
+def test_exit_criteria_met_with_no_concerns_could_close_and_a_cp_plan_steps_down_to_cin() -> None:
+    cp = reviewed(started(PlanType.CP, start=START), on=date(2026, 3, 1), exit_criteria_met=True, concerns_remain=False)
+    closable = could_close(cp)
+    assert closable is not None and closable.next_step is NextStep.STEP_DOWN_CIN and closable.since == date(2026, 3, 1)
+    assert set(closable.reasons) == {"exit criteria met", "no open concerns"}
+
+
+def test_exit_criteria_met_with_concerns_remaining_is_not_enough() -> None:
+    plan = reviewed(started(start=START), on=date(2026, 2, 10), exit_criteria_met=True, concerns_remain=True)
+    assert could_close(plan) is None
+
+
+def test_a_review_decision_to_step_down_puts_the_plan_on_the_worklist() -> None:
+    plan = reviewed(started(start=START), on=date(2026, 2, 1), decision="step_down_early_help")
+    item = attention(plan, today=date(2026, 2, 2), policy=POLICY)
+    assert item is not None and item.closable is not None and item.closable.next_step is NextStep.STEP_DOWN_EARLY_HELP
+    assert item.findings == () and item.since == date(2026, 2, 1)
+
+
+def test_the_worklist_orders_by_the_earliest_day_a_plan_needed_attention() -> None:
+    plan = started(start=START)
+    item = attention(plan, today=date(2026, 3, 3), policy=POLICY)
+    assert item is not None and item.since == date(2026, 2, 3) and item.closable is None
+    assert attention(plan, today=START, policy=POLICY) is None
+
+
+# --- pre-proceedings ----------------------------------------------------------------------------
+
+
+def _in_preproceedings() -> domain.PlanState:
+    plan, events = domain.preproceedings.start(
+        started(PlanType.CP, start=START), start_date=date(2026, 3, 2), today=date(2026, 3, 2)
+    )
+    assert [e.event_type for e in events] == ["preproceedings.started"]
+    return plan
+
+
+def test_pre_proceedings_belong_to_a_started_cp_plan() -> None:
+    with pytest.raises(RuleBroken) as refused:
+        domain.preproceedings.start(started(start=START), start_date=date(2026, 3, 2), today=date(2026, 3, 2))
+    assert refused.value.slug == "not-a-cp-plan"
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"letter_before_proceedings_date": date(2026, 3, 1)}, "letter_before_proceedings_date"),
+        ({"fgdm_offered": True, "fgdm_held": True}, "fgdm_offered"),
+        ({"letter_before_proceedings_date": date(2026, 3, 3), "fgdm_offered": True}, "fgdm_held"),
+        ({"review_meeting_dates": (date(2026, 3, 10),)}, "review_meeting_dates.0"),
+        ({"initial_meeting_date": date(2026, 3, 10), "review_meeting_dates": (date(2026, 3, 9),)}, "review_meeting_dates.0"),
+    ],
+)
+def test_the_census_pre_proceedings_rules(values: dict[str, object], field: str) -> None:
+    record = {
+        "letter_before_proceedings_date": None,
+        "fgdm_offered": None,
+        "fgdm_held": None,
+        "initial_meeting_date": None,
+        "review_meeting_dates": (),
+    } | values
+    with pytest.raises(RuleBroken) as refused:
+        domain.preproceedings.record(_in_preproceedings(), today=date(2026, 4, 1), **record)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+def _decide(plan: domain.PlanState, reason: str | None = None) -> tuple[domain.PlanState, domain.Events]:
+    return domain.preproceedings.decide(
+        plan,
+        decision=PreproceedingsDecision.ISSUE_PROCEEDINGS,
+        decision_date=date(2026, 4, 1),
+        court_application_date=date(2026, 4, 2),
+        fgdm_exception_reason=reason,
+        today=date(2026, 4, 3),
+    )
+
+
+def test_a_court_application_without_the_fgdm_offer_or_a_reasoned_exception_is_refused() -> None:
+    with pytest.raises(RuleBroken) as refused:
+        _decide(_in_preproceedings())
+    assert (refused.value.field, refused.value.slug) == ("fgdm_exception_reason", "fgdm-offer-required")
+    _, events = _decide(_in_preproceedings(), reason="A family meeting would put the child at risk of harm.")
+    assert events[0].fgdm_exception is True  # type: ignore[attr-defined]
+
+
+def test_a_court_application_after_the_fgdm_offer_goes_ahead() -> None:
+    plan, _ = domain.preproceedings.record(
+        _in_preproceedings(),
+        letter_before_proceedings_date=date(2026, 3, 3),
+        fgdm_offered=True,
+        fgdm_held=False,
+        initial_meeting_date=date(2026, 3, 10),
+        review_meeting_dates=(date(2026, 3, 24),),
+        today=date(2026, 4, 1),
+    )
+    decided, events = _decide(plan)
+    assert decided.preproceedings is not None and decided.preproceedings.court_application_date == date(2026, 4, 2)
+    assert (events[0].fgdm_offered, events[0].fgdm_exception) == (True, False)  # type: ignore[attr-defined]
+    with pytest.raises(RuleBroken, match="decided already"):
+        _decide(decided)
+
+
+def test_a_court_application_before_the_decision_is_refused() -> None:
+    with pytest.raises(RuleBroken) as refused:
+        domain.preproceedings.decide(
+            _in_preproceedings(),
+            decision=PreproceedingsDecision.ISSUE_PROCEEDINGS,
+            decision_date=date(2026, 4, 1),
+            court_application_date=date(2026, 3, 31),
+            fgdm_exception_reason="Risk of harm.",
+            today=date(2026, 4, 3),
+        )
+    assert refused.value.field == "court_application_date"
+
+
+# --- ending -------------------------------------------------------------------------------------
+
+
+def _end(
+    plan: domain.PlanState, final: dict[uuid.UUID, tuple[ActionProgress, str | None]], step: NextStep = NextStep.CLOSE
+) -> tuple[domain.PlanState, domain.Events]:
+    return domain.lifecycle.end(
+        plan,
+        by=MANAGER,
+        end_date=date(2026, 3, 1),
+        today=date(2026, 3, 2),
+        now=at(date(2026, 3, 2)),
+        reason="Needs met.",
+        unmet_need=False,
+        next_step=step,
+        final=final,
+        child=domain.ChildIdentity("9434765919", None),
+        policy=POLICY,
+    )
+
+
+def test_ending_needs_every_actions_final_status() -> None:
+    plan = started(start=START)
+    with pytest.raises(RuleBroken) as refused:
+        _end(plan, {plan.actions[0].id: (ActionProgress.DONE, None)})
+    assert refused.value.field == "actions" and str(plan.actions[1].id) in refused.value.reason
+
+
+def test_ending_carries_the_next_step_and_the_action_summary_and_tells_partners() -> None:
+    plan = started(start=START)
+    ended, events = _end(
+        plan, {plan.actions[0].id: (ActionProgress.DONE, None), plan.actions[1].id: (ActionProgress.DROPPED, "No longer needed")}
+    )
+    assert ended.status.value == "ended" and ended.ending is not None and ended.next_review_due is None
+    assert [e.event_type for e in events] == ["plan.ended", "status.changed"]
+    summary = events[0].actions  # type: ignore[attr-defined]
+    assert (summary.total, summary.done, summary.dropped, events[0].next_step) == (2, 1, 1, NextStep.CLOSE)  # type: ignore[attr-defined]
+    assert events[1].status.value == "closed"  # type: ignore[attr-defined]
+
+
+def test_a_cp_plan_stepping_down_drafts_a_cin_plan_with_its_unfinished_actions() -> None:
+    cp = started(PlanType.CP, start=START)
+    final = {cp.actions[0].id: (ActionProgress.DONE, None), cp.actions[1].id: (ActionProgress.IN_PROGRESS, None)}
+    ended, events = _end(cp, final, NextStep.STEP_DOWN_CIN)
+    assert events[1].status.value == "cin_plan"  # type: ignore[attr-defined]
+    cin, drafted_events = domain.lifecycle.step_down_to_cin(
+        ended, plan_id=uuid.uuid4(), now=at(date(2026, 3, 2)), ids=[uuid.uuid4()]
+    )
+    assert cin.plan_type is PlanType.CIN and cin.status.value == "draft" and cin.case_id == cp.case_id
+    assert [a.description for a in cin.actions] == [cp.actions[1].description] and cin.actions[0].id != cp.actions[1].id
+    assert drafted_events[0].drafted_from.value == "step_down_from_cp"  # type: ignore[attr-defined]
+
+
+def test_a_draft_cannot_be_ended_and_a_cin_plan_does_not_step_down_to_cin() -> None:
+    from plan_builders import drafted
+
+    with pytest.raises(RuleBroken) as refused:
+        _end(drafted(), {})
+    assert refused.value.slug == "plan-not-started"
+    plan = started(start=START)
+    with pytest.raises(RuleBroken) as refused:
+        _end(plan, {a.id: (ActionProgress.DONE, None) for a in plan.actions}, NextStep.STEP_DOWN_CIN)
+    assert refused.value.field == "next_step"

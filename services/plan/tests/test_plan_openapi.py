@@ -1,0 +1,108 @@
+"""The plan API's OpenAPI document: every field described, an example for every request body and
+answer (each one valid), the ETag documented on every answer that carries the plan, and If-Match
+required (with its 428) on every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from plan_support import Api
+from pydantic import BaseModel
+
+from continuum.permissions import api_operations
+from plan import answers, examples, schemas
+
+
+def _schemas(api: Api) -> dict[str, Any]:
+    components: dict[str, Any] = api.app.openapi()["components"]["schemas"]
+    return components
+
+
+def test_every_field_of_every_schema_is_described(api: Api) -> None:
+    missing = [
+        f"{name}.{field}"
+        for name, schema in _schemas(api).items()
+        for field, spec in schema.get("properties", {}).items()
+        if "description" not in spec
+    ]
+    assert missing == []
+
+
+def _ref(content: dict[str, Any]) -> str | None:
+    ref = content.get("application/json", {}).get("schema", {}).get("$ref")
+    return ref.rsplit("/", 1)[1] if ref else None
+
+
+def _answer(operation: dict[str, Any]) -> dict[str, Any]:
+    responses = operation["responses"]
+    answer: dict[str, Any] = responses.get("200") or responses["201"]
+    return answer
+
+
+def test_every_request_body_and_answer_has_an_example(api: Api) -> None:
+    components, named = _schemas(api), set()
+    for method, path in api_operations(api.app).values():
+        operation = api.app.openapi()["paths"][path][method.lower()]
+        named.add(_ref(operation.get("requestBody", {}).get("content", {})))
+        named.add(_ref(_answer(operation).get("content", {})))
+    named.discard(None)
+    pages = {n for n in named if n and n.startswith("Page_")}
+    named |= {components[p]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[1] for p in pages}
+    assert sorted(n for n in named - pages if n and not components[n].get("examples")) == []
+
+
+@pytest.mark.parametrize(
+    ("model", "example"),
+    [
+        (schemas.PlanEditIn, examples.EDIT),
+        (schemas.ActionIn, examples.ACTION),
+        (schemas.ActionChangeIn, examples.ACTION_CHANGE),
+        (schemas.ApprovalIn, examples.APPROVAL),
+        (schemas.ReviewIn, examples.REVIEW),
+        (schemas.VisitIn, examples.VISIT),
+        (schemas.MeetingIn, examples.MEETING),
+        (schemas.AttendanceIn, examples.ATTENDANCE),
+        (schemas.InterventionIn, examples.INTERVENTION),
+        (schemas.InterventionOutcomeIn, examples.INTERVENTION_OUTCOME),
+        (schemas.PreproceedingsStartIn, examples.PP_START),
+        (schemas.PreproceedingsIn, examples.PP_RECORD),
+        (schemas.PreproceedingsDecisionIn, examples.PP_DECISION),
+        (schemas.EndingIn, examples.ENDING),
+        (answers.PlanOut, examples.PLAN_OUT),
+        (answers.PlanSummary, examples.SUMMARY),
+        (answers.WorklistItem, examples.WORKLIST_ITEM),
+    ],
+)
+def test_every_example_is_what_the_api_accepts_or_answers(model: type[BaseModel], example: dict[str, Any]) -> None:
+    assert model.model_validate(example).model_dump(mode="json", exclude_unset=True).keys() == example.keys()
+
+
+def test_every_answer_with_the_plan_documents_its_etag(api: Api) -> None:
+    for name, (method, path) in api_operations(api.app).items():
+        answer = _answer(api.app.openapi()["paths"][path][method.lower()])
+        assert ("ETag" in answer.get("headers", {})) == (_ref(answer.get("content", {})) == "PlanOut"), name
+
+
+def test_every_change_requires_if_match_and_documents_its_428(api: Api) -> None:
+    changes = {name for name, (method, _) in api_operations(api.app).items() if method in ("POST", "PATCH", "PUT", "DELETE")}
+    assert len(changes) == 14
+    for name in changes:
+        method, path = api_operations(api.app)[name]
+        operation = api.app.openapi()["paths"][path][method.lower()]
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert headers["If-Match"]["required"] is True, name
+        assert "428" in operation["responses"], name
+
+
+def test_every_create_takes_an_idempotency_key(api: Api) -> None:
+    creates = {
+        name
+        for name, (method, path) in api_operations(api.app).items()
+        if "201" in api.app.openapi()["paths"][path][method.lower()]["responses"]
+    }
+    assert creates == {"add_action", "add_intervention", "record_review", "record_visit", "schedule_meeting"}
+    for name in creates:
+        method, path = api_operations(api.app)[name]
+        params = {p["name"] for p in api.app.openapi()["paths"][path][method.lower()]["parameters"]}
+        assert "Idempotency-Key" in params, name
