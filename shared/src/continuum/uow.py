@@ -1,9 +1,18 @@
 """One transaction per use case: domain rows, audit rows and outbox rows commit together.
 
 A service function opens ``async with uow:``; everything it writes through ``uow.session``,
-``uow.publish`` and ``uow.audit`` commits at the end of the block, or nothing does. Audit rows of
-refused access (``uow.audit_refusal``) are the exception: they are written in their own transaction
-after the rollback, so the refusal is on record even though the use case changed nothing.
+``uow.fetch``/``uow.execute`` (prebuilt statements), ``uow.publish`` and ``uow.audit`` commits at
+the end of the block, or nothing does. Audit rows of refused access (``uow.audit_refusal``) are the
+exception: they are written in their own transaction after the rollback, so the refusal is on
+record even though the use case changed nothing.
+
+The unit of work holds one pooled connection and runs its transaction on the driver connection
+(``BEGIN`` on entry, ``COMMIT`` or ``ROLLBACK`` on exit); the session, made on first use, runs on
+that connection, so what it writes is in the same transaction (SQLAlchemy sees the connection in
+autocommit mode and leaves the transaction to the unit of work). Hot paths run
+:class:`continuum.db.Prebuilt` statements on the driver connection, without SQLAlchemy's
+per-statement work; the outbox and audit rows collected during the use case go in with one
+statement before ``COMMIT`` (decisions.md 29).
 """
 
 from __future__ import annotations
@@ -11,24 +20,78 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+import asyncpg
+from sqlalchemy import func, insert, literal_column, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import Select
+from sqlalchemy.util import greenlet_spawn
 
 from continuum.auth import Principal
 from continuum.contracts import Envelope, EventData
-from continuum.db import audit_log, idempotency_keys, outbox
+from continuum.db import Prebuilt, audit_log, database_error, idempotency_keys, outbox
 from continuum.errors import FieldError, Problem
 from continuum.observability import CHILD_READS_REFUSED
 from continuum.ratelimit import READ_ACTIONS, ReadLimiter
 
-# Built once: the hot path binds parameters to these instead of building a statement per call.
-_INSERT_OUTBOX = insert(outbox)
 _INSERT_AUDIT = insert(audit_log)
+
+# The outbox and audit rows a unit of work collected, as two data-modifying CTEs over arrays (one
+# per column, each kind in the order collected; the audit rows of one unit of work share actor,
+# roles and request id). Added to a use case's own write (WithCollectedRows), or run alone before
+# COMMIT: either way one statement for every row the use case collected.
+_COLLECTED_EVENTS = (
+    insert(outbox)
+    .from_select(
+        ["event_id", "topic", "key", "event_type", "payload"],
+        text(
+            """SELECT e.event_id, e.topic, e.key, e.event_type, e.payload
+        FROM unnest(CAST(:collected_event_ids AS uuid[]), CAST(:collected_topics AS text[]),
+                    CAST(:collected_keys AS text[]), CAST(:collected_event_types AS text[]),
+                    CAST(:collected_payloads AS jsonb[]))
+             WITH ORDINALITY AS e (event_id, topic, key, event_type, payload, n)
+        ORDER BY e.n"""
+        ).columns(),
+    )
+    .cte("collected_events")
+)
+_COLLECTED_AUDIT = (
+    insert(audit_log)
+    .from_select(
+        ["actor", "actor_roles", "action", "subject_type", "subject_id", "purpose", "outcome", "request_id"],
+        text(
+            """SELECT CAST(:collected_actor AS text), CAST(:collected_actor_roles AS text[]), a.action,
+                  a.subject_type, a.subject_id, a.purpose, a.outcome, CAST(:collected_request_id AS text)
+        FROM unnest(CAST(:collected_actions AS text[]), CAST(:collected_subject_types AS text[]),
+                    CAST(:collected_subject_ids AS text[]), CAST(:collected_purposes AS text[]),
+                    CAST(:collected_outcomes AS text[]))
+             WITH ORDINALITY AS a (action, subject_type, subject_id, purpose, outcome, n)
+        ORDER BY a.n"""
+        ).columns(),
+    )
+    .cte("collected_audit")
+)
+
+
+class WithCollectedRows(Prebuilt):
+    """A use case's write that also writes the outbox and audit rows its unit of work has collected
+    so far, in the same statement (one round trip fewer): publish and audit first, then run it with
+    :meth:`UnitOfWork.execute`. ``statement`` is an INSERT, UPDATE or DELETE (it may have CTEs of
+    its own), or a SELECT that only carries the rows."""
+
+    def __init__(self, statement: UpdateBase | Select[Any]) -> None:
+        super().__init__(statement.add_cte(_COLLECTED_EVENTS, _COLLECTED_AUDIT))
+
+
+#: The collected rows alone, before COMMIT, when no write of the use case took them along.
+_WRITE_COLLECTED = WithCollectedRows(select(literal_column("1")))
 
 
 @dataclass(frozen=True)
@@ -85,6 +148,10 @@ class Transaction(Protocol):
 
     def principal_or_fail(self) -> Principal: ...
 
+    async def fetch(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> list[Any]: ...
+
+    async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> None: ...
+
     async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]: ...
 
     async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]: ...
@@ -129,16 +196,27 @@ class UnitOfWork:
         self.principal = principal
         self.request_id = request_id
         self.traceparent = traceparent
+        self._pooled: PoolProxiedConnection | None = None  # the pooled connection, while open
+        self._driver: asyncpg.Connection | None = None  # its driver connection
+        self._connection: AsyncConnection | None = None  # SQLAlchemy's, for the session
         self._session: AsyncSession | None = None
         self._refusals: list[AuditEntry] = []
-        self._outbox_rows: list[dict[str, Any]] = []
-        self._audit_rows: list[dict[str, Any]] = []
+        self._outbox_rows: list[tuple[Any, str, str, str, str]] = []
+        self._audit_rows: list[AuditEntry] = []
+        self._written = (0, 0)  # how many of the collected outbox and audit rows are written
         self.published: list[Envelope[Any]] = []
 
     @property
     def session(self) -> AsyncSession:
-        if self._session is None:
+        """A session on this unit of work's connection (made on first use): its statements run in
+        this unit of work's transaction."""
+        pooled = self._pooled
+        if pooled is None:
             raise RuntimeError("use the unit of work inside 'async with uow:'")
+        if self._session is None:
+            engine: AsyncEngine = self._session_factory.kw["bind"]
+            self._connection = AsyncConnection(engine, Connection(engine.sync_engine, connection=pooled))
+            self._session = self._session_factory(bind=self._connection)
         return self._session
 
     def principal_or_fail(self) -> Principal:
@@ -147,13 +225,22 @@ class UnitOfWork:
         return self.principal
 
     async def __aenter__(self) -> UnitOfWork:
-        if self._session is not None:
+        if self._pooled is not None:
             raise RuntimeError("this unit of work is already open: an in-transaction step takes the Transaction it is given")
-        self._session = self._session_factory()
-        await self._session.begin()
+        engine: AsyncEngine = self._session_factory.kw["bind"]
+        pooled = await engine.raw_connection()
+        self._pooled, self._driver = pooled, pooled.driver_connection
         self._refusals = []
-        self._outbox_rows, self._audit_rows = [], []
+        self._outbox_rows, self._audit_rows, self._written = [], [], (0, 0)
         self.published = []
+        try:
+            # The driver connection's transaction is this unit of work's: SQLAlchemy, told the
+            # connection is in autocommit mode, sends no BEGIN or COMMIT of its own.
+            pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+            await self._run(self._driver, "BEGIN")
+        except BaseException:
+            await self._release(invalidate=True)
+            raise
         return self
 
     async def __aexit__(
@@ -162,31 +249,107 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
+        driver = self._driver_or_fail()
         # An answer that would carry more children's records than the caller's budget allows fails too.
         over_budget = self._over_read_budget() if exc_type is None else None
         failed = exc_type is not None or over_budget is not None
         try:
             if not failed:
-                await self._write_collected_rows(session)
-                await session.commit()
+                if self._session is not None:
+                    await self._session.flush()
+                if self._written != (len(self._outbox_rows), len(self._audit_rows)):
+                    await self.execute(_WRITE_COLLECTED)
+                status = await self._run(driver, "COMMIT")
+                if status != "COMMIT":  # PostgreSQL answers ROLLBACK to the COMMIT of a failed transaction
+                    raise RuntimeError("the transaction had failed and was rolled back")
             else:
-                await session.rollback()
                 self.published = []
         finally:
-            await session.close()
-            self._session = None
+            try:
+                if driver.is_in_transaction():
+                    await self._run(driver, "ROLLBACK")
+            except BaseException:
+                await self._release(invalidate=True)  # never back to the pool with a transaction open
+                raise
+            await self._release(invalidate=False)
         if failed and self._refusals:
             await self._write_refusals()
         if over_budget is not None:
             raise over_budget
+
+    async def _release(self, *, invalidate: bool) -> None:
+        """The connection back to the pool (or, ``invalidate``, closed and replaced)."""
+        pooled, connection, session = self._pooled, self._connection, self._session
+        self._pooled = self._driver = self._connection = self._session = None
+        assert pooled is not None
+        try:
+            if session is not None:
+                await session.close()
+        finally:
+            pooled.dbapi_connection.autocommit = False  # type: ignore[union-attr]
+            if connection is not None:  # the session's connection holds the pooled one
+                if invalidate:
+                    await connection.invalidate()
+                await connection.close()
+            else:
+                await greenlet_spawn(pooled.invalidate if invalidate else pooled.close)
+
+    async def fetch(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Run a prebuilt statement in this transaction; its rows (named tuples)."""
+        return statement.rows(await self._run(self._driver_or_fail(), statement.sql, *statement.arguments(params or {})))
+
+    async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> None:
+        """Run a prebuilt statement that returns no rows in this transaction (with the rows
+        collected so far, when it is a :class:`WithCollectedRows`)."""
+        driver = self._driver_or_fail()
+        if not isinstance(statement, WithCollectedRows):
+            await self._run(driver, statement.sql, *statement.arguments(params or {}), fetch=False)
+            return
+        written = (len(self._outbox_rows), len(self._audit_rows))
+        await self._run(driver, statement.sql, *statement.arguments({**(params or {}), **self._collected()}), fetch=False)
+        self._written = written
+
+    def _collected(self) -> dict[str, Any]:
+        """The collected rows not written yet, one array per column."""
+        events, audits = self._outbox_rows[self._written[0] :], self._audit_rows[self._written[1] :]
+        p = self.principal
+        return {
+            "collected_event_ids": [e[0] for e in events],
+            "collected_topics": [e[1] for e in events],
+            "collected_keys": [e[2] for e in events],
+            "collected_event_types": [e[3] for e in events],
+            "collected_payloads": [e[4] for e in events],
+            "collected_actor": p.sub if p else f"service:{self.source}",
+            "collected_actor_roles": sorted(r.value for r in p.roles) if p else ["service"],
+            "collected_request_id": self.request_id,
+            "collected_actions": [a.action for a in audits],
+            "collected_subject_types": [a.subject_type for a in audits],
+            "collected_subject_ids": [a.subject_id for a in audits],
+            "collected_purposes": [a.purpose for a in audits],
+            "collected_outcomes": [a.outcome for a in audits],
+        }
+
+    def _driver_or_fail(self) -> asyncpg.Connection:
+        if self._driver is None:
+            raise RuntimeError("use the unit of work inside 'async with uow:'")
+        return self._driver
+
+    async def _run(self, driver: asyncpg.Connection, sql: str, *args: Any, fetch: bool = True) -> Any:
+        """A statement on the driver connection; a database error is raised as SQLAlchemy's
+        (``IntegrityError``, ``DataError``, ...), as the session's statements raise them."""
+        try:
+            if fetch and args:
+                return await driver.fetch(sql, *args)
+            return await driver.execute(sql, *args)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise database_error(exc, sql, connection_lost=driver.is_closed()) from exc
 
     def _over_read_budget(self) -> TooManyReads | None:
         """Children's records this use case read, spent from the caller's budget before commit:
         over budget, the whole answer is refused (429) and each record's refusal audited."""
         if self._read_limiter is None or self.principal is None:
             return None
-        read = [row["subject_id"] for row in self._audit_rows if row["action"] in READ_ACTIONS and row["outcome"] == "success"]
+        read = [row.subject_id for row in self._audit_rows if row.action in READ_ACTIONS and row.outcome == "success"]
         if not read:
             return None
         wait = self._read_limiter.take(self.principal.sub, len(read))
@@ -196,14 +359,6 @@ class UnitOfWork:
         for child_id in read:
             self._refusals.append(AuditEntry("child.read", "child", child_id, "read budget spent", "rate_limited"))
         return TooManyReads(wait)
-
-    async def _write_collected_rows(self, session: AsyncSession) -> None:
-        """Outbox and audit rows go in at the end of the use case, one multi-row INSERT each."""
-        if self._outbox_rows:
-            await session.execute(_INSERT_OUTBOX, self._outbox_rows)
-        if self._audit_rows:
-            await session.execute(_INSERT_AUDIT, self._audit_rows)
-        self._outbox_rows, self._audit_rows = [], []
 
     async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]:
         """Publish a transition's events in order (see :meth:`publish`)."""
@@ -222,16 +377,8 @@ class UnitOfWork:
             aggregate_version=aggregate.version,
             traceparent=self.traceparent,
         )
-        self.session  # noqa: B018 - fails outside 'async with uow:' like every other write
-        self._outbox_rows.append(
-            {
-                "event_id": envelope.id,
-                "topic": data.topic,
-                "key": subject,
-                "event_type": data.event_type,
-                "payload": envelope.to_json_dict(),
-            }
-        )
+        self._driver_or_fail()  # fails outside 'async with uow:' like every other write
+        self._outbox_rows.append((envelope.id, data.topic, subject, data.event_type, envelope.model_dump_json()))
         self.published.append(envelope)
         return envelope
 
@@ -258,9 +405,8 @@ class UnitOfWork:
         outcome: str = "success",
     ) -> None:
         """Append an audit row (who, what, when, purpose, outcome) in this transaction."""
-        entry = AuditEntry(action, subject_type, str(subject_id), purpose, outcome)
-        self.session  # noqa: B018 - fails outside 'async with uow:' like every other write
-        self._audit_rows.append(self._audit_values(entry))
+        self._driver_or_fail()  # fails outside 'async with uow:' like every other write
+        self._audit_rows.append(AuditEntry(action, subject_type, str(subject_id), purpose, outcome))
 
     def audit_refusal(
         self, action: str, *, subject_type: str, subject_id: object, purpose: str, outcome: str = "refused"

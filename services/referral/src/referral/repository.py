@@ -2,8 +2,9 @@
 
 Reads and writes are SQLAlchemy Core statements built once from the table metadata and bound per
 call (no ORM unit of work: building and flushing it was most of an intake's cost, decisions.md
-15). An intake is one lookup (the child with its referral history, or the register's matches) and
-one write (child and referral together); the unit of work adds the outbox and audit rows at commit.
+15). An intake's are prebuilt for the driver connection (``continuum.db.Prebuilt``, decisions.md
+29): one lookup (the register's matches, each with its referral history) and one write (the child,
+the referral and the outbox and audit rows the unit of work collected, ``WithCollectedRows``).
 Loads that a caller may not see audit the refusal and answer as if there were no such record.
 """
 
@@ -19,8 +20,9 @@ from sqlalchemy import Row, and_, bindparam, func, insert, literal, or_, select,
 from sqlalchemy.exc import IntegrityError
 
 from continuum.codes import Disability
+from continuum.db import Prebuilt
 from continuum.errors import Problem, RuleBroken, not_found
-from continuum.uow import Transaction
+from continuum.uow import Transaction, WithCollectedRows
 from referral.domain import (
     SAME_NAME_AND_BIRTH,
     Candidate,
@@ -161,6 +163,12 @@ _SAME_NAME_AND_BIRTH = _known_children(
     "name",
 )
 _SAME_EITHER = union_all(_SAME_IDENTIFIER, _SAME_NAME_AND_BIRTH)
+# Intake's lookups, run on the driver connection (continuum.db.Prebuilt): the hot path.
+_SAME = {
+    (True, True): Prebuilt(_SAME_EITHER),
+    (True, False): Prebuilt(_SAME_IDENTIFIER),
+    (False, True): Prebuilt(_SAME_NAME_AND_BIRTH),
+}
 _INSERT_CHILD = insert(CHILDREN)
 _UPDATE_CHILD = update(CHILDREN).where(CHILDREN.c.id == bindparam("child_id"))
 
@@ -201,7 +209,6 @@ async def same_children(tx: Transaction, identity: ChildIdentity, *, by_name: bo
     by_identifier = bool(identity.nhs_number or identity.upn)
     if not (by_identifier or by_name):
         return None, []
-    statement = _SAME_EITHER if by_identifier and by_name else _SAME_IDENTIFIER if by_identifier else _SAME_NAME_AND_BIRTH
     params = {
         # a None never matches: NULL = NULL is not true
         "nhs_number": identity.nhs_number,
@@ -210,7 +217,7 @@ async def same_children(tx: Transaction, identity: ChildIdentity, *, by_name: bo
         "given_name": identity.given_name.lower(),
         "date_of_birth": identity.date_of_birth,
     }
-    rows = (await tx.session.execute(statement, params)).all()
+    rows = await tx.fetch(_SAME[by_identifier, by_name], params)
     same = next((_known(r) for r in rows if r.matched == "identifier"), None)
     candidates = [Candidate(r.id, r.la_child_id, SAME_NAME_AND_BIRTH) for r in rows if r.matched == "name"]
     return same, candidates
@@ -242,9 +249,10 @@ async def update_child(tx: Transaction, child: ChildState, *, at: datetime) -> N
 # --- referrals ------------------------------------------------------------------------------------
 
 _NEW_CHILD = insert(CHILDREN).values(_bound(CHILDREN, "new_child_", leave_out=("created_at", "updated_at"))).cte("new_child")
-_INSERT_REFERRAL = insert(REFERRALS)
-# A new child and its referral in one statement: the foreign key is checked at its end.
-_INSERT_REFERRAL_AND_CHILD = insert(REFERRALS).add_cte(_NEW_CHILD)
+# A referral, with the outbox and audit rows collected so far (continuum.uow.WithCollectedRows).
+_INSERT_REFERRAL = WithCollectedRows(insert(REFERRALS).values(_bound(REFERRALS)))
+# ... and a new child with it: the foreign key is checked at the statement's end.
+_INSERT_REFERRAL_AND_CHILD = WithCollectedRows(insert(REFERRALS).values(_bound(REFERRALS)).add_cte(_NEW_CHILD))
 
 _D = "d_"  # the decision columns' prefix where they sit beside the referral's
 _REFERRAL_WITH_DECISIONS = (
@@ -275,13 +283,14 @@ _DECISION_IN_FORCE = (
 
 
 async def insert_referral(tx: Transaction, referral: ReferralState, *, new_child: ChildState | None = None) -> None:
-    """The referral, with the child registered with it (if new) in the same statement."""
+    """The referral, with the child registered with it (if new) and the outbox and audit rows
+    collected so far, in one statement."""
     values = _referral_values(referral)
     if new_child is None:
-        await tx.session.execute(_INSERT_REFERRAL, values)
+        await tx.execute(_INSERT_REFERRAL, values)
         return
     try:
-        await tx.session.execute(_INSERT_REFERRAL_AND_CHILD, values | _prefixed(_child_values(new_child), "new_child_"))
+        await tx.execute(_INSERT_REFERRAL_AND_CHILD, values | _prefixed(_child_values(new_child), "new_child_"))
     except IntegrityError as exc:
         raise _already_registered(exc) from exc
 

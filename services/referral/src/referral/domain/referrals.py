@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -160,7 +160,7 @@ def receive(
     check_team(policy, intake.team)
     check_received_at(intake.received_at, now)
     referral = ReferralState(
-        **asdict(intake),
+        **vars(intake),  # its fields as they are (asdict would deep-copy each immutable value)
         id=uuid.uuid4(),
         case_id=case_id,
         child_id=child.id,

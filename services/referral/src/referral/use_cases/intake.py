@@ -40,7 +40,8 @@ async def receive_referral(
             await tx.audit("referral.read", subject_type="referral", subject_id=stored.body["id"], purpose=purpose)
             await tx.audit("child.read", subject_type="child", subject_id=stored.body["child"]["id"], purpose=purpose)
 
-        request = data.model_dump(mode="json")
+        # The request's fingerprint, only when there is a key to store it with.
+        request = data.model_dump(mode="json") if idempotency_key else None
         _, body = await once(
             tx, key=idempotency_key, scope=f"referrals:{principal.sub}", request=request, run=receive, on_replay=replayed
         )
@@ -79,13 +80,14 @@ async def open_referral(
         now=now,
         policy=policy,
     )
-    try:
-        await repository.insert_referral(tx, referral, new_child=child if child_events else None)
-    except RuleBroken as exc:  # the new child's identifier is another child's (a concurrent registration)
-        raise exc.problem("child.") from None
     if child_events:
         await tx.publish_all(child_events, aggregate=EventKey(referral.subject, child.version))
         await tx.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
     await tx.publish_all(events, aggregate=referral)
     await tx.audit("referral.receive", subject_type="referral", subject_id=referral.id, purpose="receive a referral")
+    # Last: one statement writes the child, the referral and the events and audit rows above.
+    try:
+        await repository.insert_referral(tx, referral, new_child=child if child_events else None)
+    except RuleBroken as exc:  # the new child's identifier is another child's (a concurrent registration)
+        raise exc.problem("child.") from None
     return referral, child
