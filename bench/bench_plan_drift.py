@@ -42,6 +42,7 @@ from continuum import clock
 from continuum.db import make_engine, make_session_factory
 from continuum.devstack import EmbeddedPostgres, free_port, migrate
 from continuum.policy import load_policy
+from plan.domain.policy import plan_policy
 from plan.settings import PlanSettings
 from plan.workers import DriftScheduler
 
@@ -158,7 +159,10 @@ async def main() -> None:
         async def findings_count() -> int:
             return int(await conn.fetchval("SELECT count(*) FROM plan_drift_findings"))
 
-        print(f"{PLANS:,} open plans; database fsync on; drift thresholds {policy.drift_thresholds_months} months", flush=True)
+        print(
+            f"{PLANS:,} open plans; database fsync on; drift thresholds {plan_policy(policy).drift_thresholds_months} months",
+            flush=True,
+        )
         await load()
         floor_s, drifting = await timed_floor(today)
         await conn.execute("CHECKPOINT")

@@ -22,6 +22,7 @@ from assessment.domain import (
     Section47Status,
     Status,
 )
+from assessment.domain.policy import LeadPractitionerPolicy, assessment_policy
 from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, ReferralSource
 from continuum.contracts import PartnerStatus, ReferralDecided, StatusChanged
 from continuum.contracts.assessment import (
@@ -32,7 +33,7 @@ from continuum.contracts.assessment import (
     SpecialistAssessmentKind,
 )
 from continuum.contracts.referral import DecisionOutcome
-from continuum.policy import LeadPractitionerPolicy, load_policy
+from continuum.policy import load_policy
 
 F = AssessmentFactor
 POLICY = load_policy(None)  # the development council's policy file
@@ -79,7 +80,13 @@ def opened(outcome: str = "assessment", **kw: Any) -> tuple[AssessmentState, Sec
 
 def allocated(state: AssessmentState, role: str = "social_worker", lead: Actor = LEAD) -> AssessmentState:
     new, _ = domain.allocate(
-        state, by=MANAGER, now=NOW, lead_practitioner=lead.id, role=role, reason=None, policy=POLICY.lead_practitioners
+        state,
+        by=MANAGER,
+        now=NOW,
+        lead_practitioner=lead.id,
+        role=role,
+        reason=None,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     return new
 
@@ -386,12 +393,18 @@ def test_allocation_puts_the_assessment_in_progress_and_says_so() -> None:
         lead_practitioner="fsp-1",
         role="family_support_practitioner",
         reason=None,
-        policy=POLICY.lead_practitioners,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     assert (new.status, new.version, new.lead.practitioner, new.lead.social_worker) == (Status.IN_PROGRESS, 2, "fsp-1", False)
     assert types(events) == ["assessment.allocated"] and events[0].previous_lead_practitioner is None
     again, events = domain.allocate(
-        new, by=MANAGER, now=NOW, lead_practitioner="sw-2", role="social_worker", reason="leave", policy=POLICY.lead_practitioners
+        new,
+        by=MANAGER,
+        now=NOW,
+        lead_practitioner="sw-2",
+        role="social_worker",
+        reason="leave",
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     assert again.lead.practitioner == "sw-2" and events[0].previous_lead_practitioner == "fsp-1"
 
@@ -407,7 +420,7 @@ def test_only_a_social_work_qualified_manager_allocates_returns_and_authorises()
         lead_practitioner="x",
         role="social_worker",
         reason=None,
-        policy=POLICY.lead_practitioners,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     assert (caught.status, caught.slug) == (403, "not-sw-qualified")
     s = submitted(allocated(a))
@@ -644,7 +657,7 @@ def test_a_correction_to_strategy_discussion_with_a_non_social_worker_lead_requi
         lead_practitioner="dap-1",
         role="domestic_abuse_practitioner",
         reason="x",
-        policy=POLICY.lead_practitioners,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     assert caught.slug == "not-eligible-lead-practitioner"
     # ...a social worker may, and the flag clears.
@@ -655,7 +668,7 @@ def test_a_correction_to_strategy_discussion_with_a_non_social_worker_lead_requi
         lead_practitioner="sw-9",
         role="social_worker",
         reason="s47 needs a social worker",
-        policy=POLICY.lead_practitioners,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     assert fixed.reallocation_required is None
     # Corrected back to section 17, the family support practitioner is eligible again.
@@ -678,7 +691,7 @@ def test_a_correction_to_another_team_with_a_lead_in_place_requires_the_new_team
             lead_practitioner=LEAD.id,
             role="social_worker",
             reason=None,
-            policy=POLICY.lead_practitioners,
+            policy=assessment_policy(POLICY).lead_practitioners,
         ).field
         == "reason"
     )
@@ -689,7 +702,7 @@ def test_a_correction_to_another_team_with_a_lead_in_place_requires_the_new_team
         lead_practitioner=LEAD.id,
         role="social_worker",
         reason="keeps the case",
-        policy=POLICY.lead_practitioners,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     assert confirmed.reallocation_required is None and confirmed.lead.practitioner == LEAD.id
 

@@ -10,6 +10,7 @@ from assessment_support import Cases, decided
 
 from assessment import domain, repository
 from assessment.domain import Actor, ChildIdentity, FindingsChange, SpecialistAssessment
+from assessment.domain.policy import assessment_policy
 from continuum.codes import PrimaryNeedCode
 from continuum.contracts.assessment import AssessmentOutcome, Section47Outcome, SpecialistAssessmentKind
 from continuum.policy import load_policy
@@ -30,7 +31,13 @@ async def test_a_state_saved_is_the_state_loaded(cases: Cases) -> None:
     a, s47 = opened.assessment, opened.section47
     assert s47 is not None
     a, _ = domain.allocate(
-        a, by=manager, now=NOW, lead_practitioner=lead.id, role="social_worker", reason=None, policy=POLICY.lead_practitioners
+        a,
+        by=manager,
+        now=NOW,
+        lead_practitioner=lead.id,
+        role="social_worker",
+        reason=None,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     changes = FindingsChange(
         start_date=date(2026, 11, 23),

@@ -9,6 +9,7 @@ from assessment_support import Api, Cases, assert_problem, decided, etag
 
 from assessment import domain, repository
 from assessment.domain import FindingsChange
+from assessment.domain.policy import assessment_policy
 from continuum import clock
 from continuum.calendar import working_days_between
 from continuum.codes import PrimaryNeedCode
@@ -135,7 +136,7 @@ async def _authorised_long_ago(cases: Cases, *, team: str, outcome: str, authori
         lead_practitioner=lead.id,
         role="social_worker",
         reason=None,
-        policy=POLICY.lead_practitioners,
+        policy=assessment_policy(POLICY).lead_practitioners,
     )
     a, _ = domain.record(a, by=lead, today=authorised_on, changes=findings)
     a, _ = domain.submit(a, by=lead, now=at, child=None)

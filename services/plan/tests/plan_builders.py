@@ -29,8 +29,9 @@ CONTENT = Content(
 )
 
 
-def policy(**changes: Any) -> CouncilPolicy:
-    return POLICY.model_copy(update=changes)
+def policy(**plan_section: Any) -> CouncilPolicy:
+    """The development council's policy with these settings in its ``plan:`` section."""
+    return CouncilPolicy.model_validate({**POLICY.model_dump(), "plan": {**POLICY.model_dump().get("plan", {}), **plan_section}})
 
 
 def at(day: date, hour: int = 10) -> datetime:

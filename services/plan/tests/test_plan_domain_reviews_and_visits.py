@@ -13,6 +13,7 @@ from plan_builders import DRAFTED_ON, POLICY, action, drafted, policy, reviewed,
 from continuum.contracts.plan import ActionProgress, Agency, MeetingKind, PlanType, ReviewDecision
 from continuum.errors import RuleBroken
 from plan import domain
+from plan.domain.policy import plan_policy
 from plan.domain.schedule import add_months, first_review_due, next_review_due
 from plan.domain.visits import Invitee
 
@@ -202,3 +203,10 @@ def test_a_core_group_belongs_to_a_cp_plan_and_attendance_waits_for_the_day() ->
         domain.visits.record_attendance(plan, meeting, attended={0: True}, today=date(2026, 2, 1))
     _, after, _ = domain.visits.record_attendance(plan, meeting, attended={0: True, 1: False}, today=date(2026, 2, 1))
     assert [i.attended for i in after.invitees] == [True, False]
+
+
+def test_the_review_cadence_comes_from_the_plan_section_of_the_policy_file() -> None:
+    assert plan_policy(POLICY).cin_review_cadence_weeks == 6
+    assert first_review_due(PlanType.CIN, date(2026, 1, 5), policy(cin_review_cadence_weeks=4)) == date(2026, 2, 2)
+    with pytest.raises(ValueError, match="the plan section of the council policy file"):
+        plan_policy(policy(cin_review_cadence_weeks=0))

@@ -2,15 +2,21 @@
 
 One YAML file (``CONTINUUM_POLICY_FILE``); without one, the development policy shipped beside this
 module is used. A file that does not validate stops the service from starting, with the reason.
+
+At the top level, what every service reads (the council, its teams, the read budget); below it, one
+section per service that has settings of its own (``assessment:``, ``plan:``, ``stepdown:``), which
+that service declares as a model and validates at its start (:meth:`CouncilPolicy.section`). One
+file serves every service, and no service's settings live in the kernel.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from continuum.ratelimit import ReadLimitPolicy
 
@@ -30,36 +36,19 @@ class Team(BaseModel):
     front_door: bool = False
 
 
-class LeadPractitionerPolicy(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    social_worker_roles: list[str] = ["social_worker"]
-    section17_roles: list[str] = Field(
-        default_factory=lambda: ["family_support_practitioner", "domestic_abuse_practitioner", "substance_misuse_practitioner"],
-        description="Non-social-work roles who may lead section 17 (never section 47) work",
-    )
+Section = TypeVar("Section", bound=BaseModel)
 
 
 class CouncilPolicy(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """What every service reads, and each service's section left for it to validate."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     la_code: str = Field(pattern=r"^\d{3}$", description="The council's three-digit LEA code")
     council_name: str
     teams: list[Team]
-    lead_practitioners: LeadPractitionerPolicy = LeadPractitionerPolicy()
-    cin_review_cadence_weeks: int = Field(6, ge=1, le=26)
-    visit_frequency_weeks: int | None = Field(4, ge=1, le=26)
-    drift_thresholds_months: list[int] = [6, 9, 12]
-    early_help_acceptance_deadline_working_days: int = Field(10, ge=1)
-    audit_sampling_rate: float = Field(0.05, ge=0, le=1)
     read_limit: ReadLimitPolicy = ReadLimitPolicy()
-
-    @field_validator("drift_thresholds_months")
-    @classmethod
-    def _ascending(cls, value: list[int]) -> list[int]:
-        if not value or sorted(value) != value or value[0] <= 0:
-            raise ValueError("drift thresholds must be positive and ascending, e.g. [6, 9, 12]")
-        return value
+    _sections: dict[str, tuple[object, BaseModel]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _teams_unique_and_one_front_door(self) -> CouncilPolicy:
@@ -69,6 +58,37 @@ class CouncilPolicy(BaseModel):
         if not any(t.front_door for t in self.teams):
             raise ValueError("one team must be the front door (front_door: true)")
         return self
+
+    @model_validator(mode="after")
+    def _the_rest_are_sections(self) -> CouncilPolicy:
+        # A misspelt top-level setting is refused here; a section is its service's to check.
+        for name, value in (self.model_extra or {}).items():
+            if not isinstance(value, dict):
+                raise ValueError(f"{name}: not a council-wide setting, and not a service's section (a mapping)")
+        return self
+
+    def section(self, name: str, model: type[Section]) -> Section:
+        """The section ``name:`` of the policy file, validated by the service's ``model`` (its
+        defaults where the file has none); raises ``ValueError`` naming what is wrong. Validated
+        once per policy."""
+        # Read on hot paths (the domain's rules take it per call): straight from pydantic's store of
+        # private attributes, not through its attribute hook, which costs several times the lookup.
+        # Keyed by the section's raw mapping too: a copy of the policy with another section shares
+        # this store (pydantic copies it shallowly) but not the mapping.
+        sections: dict[str, tuple[object, BaseModel]] = self.__pydantic_private__["_sections"]  # type: ignore[index]
+        raw = (self.__pydantic_extra__ or {}).get(name)
+        entry = sections.get(name)
+        if entry is not None and entry[0] is raw:
+            cached = entry[1]
+        else:
+            try:
+                cached = model.model_validate(raw or {})
+            except ValidationError as exc:
+                raise ValueError(f"the {name} section of the council policy file: {exc}") from exc
+            sections[name] = (raw, cached)
+        if not isinstance(cached, model):
+            raise TypeError(f"the {name} section was read as {type(cached).__name__}, not {model.__name__}")
+        return cached
 
     def team(self, team_id: str) -> Team | None:
         return next((t for t in self.teams if t.id == team_id), None)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from assessment.api import router
 from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_batch_handlers, make_intake_handlers
+from assessment.domain.policy import assessment_policy
 from assessment.permissions import PERMISSIONS
 from assessment.settings import AssessmentSettings
 from assessment.workers import OverdueScheduler
@@ -17,6 +18,7 @@ from continuum.service_app import Runtime, Worker, build_app
 def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
     settings = settings or AssessmentSettings()
     policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
+    assessment_policy(policy)  # and so does a bad assessment: section
 
     def consumers(runtime: Runtime) -> list[EventConsumer]:
         handlers, batch_handlers = make_intake_handlers(policy), make_intake_batch_handlers(policy)

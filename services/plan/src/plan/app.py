@@ -9,6 +9,7 @@ from continuum.policy import load_policy
 from continuum.service_app import Runtime, Worker, build_app
 from plan.api import router
 from plan.consumers import DRAFTING_CONSUMER, DRAFTING_TOPICS, make_drafting_handlers
+from plan.domain.policy import plan_policy
 from plan.permissions import PERMISSIONS
 from plan.settings import PlanSettings
 from plan.workers import DriftScheduler
@@ -17,6 +18,7 @@ from plan.workers import DriftScheduler
 def create_app(settings: PlanSettings | None = None) -> FastAPI:
     settings = settings or PlanSettings()
     policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
+    plan_policy(policy)  # and so does a bad plan: section
 
     def consumers(runtime: Runtime) -> list[EventConsumer]:
         handlers = make_drafting_handlers(policy)

@@ -1,8 +1,8 @@
 """The plan service's settings: the common ones, with its own name and the drift check's.
 
-Review cadence, visit frequency and drift thresholds are the council's (its policy file:
-``cin_review_cadence_weeks``, ``visit_frequency_weeks``, ``drift_thresholds_months``); the child
-protection conference rules are the law's, in the domain."""
+Review cadence, visit frequency and drift thresholds are the council's: the ``plan:`` section of
+its policy file (:class:`plan.domain.policy.PlanPolicy`, validated at start); the child protection
+conference rules are the law's, in the domain."""
 
 from __future__ import annotations
 

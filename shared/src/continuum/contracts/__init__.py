@@ -53,7 +53,16 @@ from continuum.contracts.referral import (
     ReferralReceived,
     ThresholdLevel,
 )
-from continuum.contracts.stepdown import STEPDOWN_TOPIC, StepUpRequested
+from continuum.contracts.stepdown import (
+    STEPDOWN_TOPIC,
+    CaseClosed,
+    StepdownAccepted,
+    StepdownDeclined,
+    StepdownEngagementRecorded,
+    StepdownEscalated,
+    StepdownRequested,
+    StepUpRequested,
+)
 
 CATALOGUE: dict[str, type[EventData]] = {
     cls.event_type: cls
@@ -88,6 +97,12 @@ CATALOGUE: dict[str, type[EventData]] = {
         PreproceedingsRecorded,
         PreproceedingsDecided,
         PlanEnded,
+        StepdownRequested,
+        StepdownAccepted,
+        StepdownDeclined,
+        StepdownEscalated,
+        StepdownEngagementRecorded,
+        CaseClosed,
     )
 }
 

@@ -1,13 +1,74 @@
-"""Events the step-down service publishes on ``continuum.stepdown`` (only those others consume so far)."""
+"""Events the step-down service publishes on ``continuum.stepdown``: every transition out of
+statutory social care (to early help or family help, to universal services, or closure), early
+help's answer to a handover, the family's engagement, the closure of the episode, and step-ups.
+
+Narrative (unmet needs, what has worked, reasons, concerns) stays in the service, except the
+step-up's ``reason``, which the referral service needs to open the new referral.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
+from pydantic import Field
+
+from continuum.codes import ReasonForClosure
 from continuum.contracts.envelope import EventData
+from continuum.contracts.plan import ActionSummary
 
 STEPDOWN_TOPIC = "continuum.stepdown"
+
+
+class TransitionKind(StrEnum):
+    """Where the child goes from statutory social care."""
+
+    EARLY_HELP = "early_help"
+    UNIVERSAL = "universal"
+    CLOSE = "close"
+
+
+class TransitionTrigger(StrEnum):
+    """The event that created the transition."""
+
+    FRONT_DOOR = "front_door"
+    ASSESSMENT = "assessment"
+    PLAN = "plan"
+
+
+class DeclineReason(StrEnum):
+    """Why early help declined a handover (the words stay in the service)."""
+
+    BELOW_THRESHOLD = "below_threshold"
+    ABOVE_THRESHOLD = "above_threshold"
+    INSUFFICIENT_INFORMATION = "insufficient_information"
+    FAMILY_DID_NOT_AGREE = "family_did_not_agree"
+    NO_CAPACITY = "no_capacity"
+    OTHER = "other"
+
+
+class EscalationReason(StrEnum):
+    DECLINED = "declined"
+    UNANSWERED = "unanswered"
+
+
+class Engagement(StrEnum):
+    """The family's engagement with early help at the council's check point."""
+
+    ENGAGED = "engaged"
+    PARTLY = "partly"
+    DECLINED = "declined"
+
+
+class EarlyHelpOutcome(StrEnum):
+    """How the early help episode ended."""
+
+    NEEDS_MET = "needs_met"
+    NEEDS_PARTLY_MET = "needs_partly_met"
+    NEEDS_NOT_MET = "needs_not_met"
+    STEPPED_UP = "stepped_up"
+    MOVED_AWAY = "moved_away"
 
 
 class StepUpRequested(EventData):
@@ -22,3 +83,108 @@ class StepUpRequested(EventData):
     requested_by: str
     reason: str
     team: str | None = None
+    step_up_id: uuid.UUID | None = Field(default=None, description="The step-up record in the step-down service")
+    stepdown_id: uuid.UUID | None = Field(default=None, description="The step-down this family came to early help by, if any")
+    within_12_months_of_step_down: bool | None = Field(
+        default=None, description="Requested within 12 months of that step-down (null when there was none)"
+    )
+
+
+class StepdownRequested(EventData):
+    """Statutory social care hands the family to early help (a handover that early help answers) or
+    to universal services (no answer needed)."""
+
+    event_type = "stepdown.requested"
+    topic = STEPDOWN_TOPIC
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str = Field(description="The social-care team stepping the family down")
+    kind: TransitionKind
+    trigger: TransitionTrigger
+    receiving_team: str | None = Field(description="The early help (family help) team asked to take the family")
+    response_due: date | None = Field(description="Early help answers by this London date (policy working days)")
+    requested_at: datetime
+
+
+class StepdownAccepted(EventData):
+    event_type = "stepdown.accepted"
+    topic = STEPDOWN_TOPIC
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    receiving_team: str
+    accepted_at: datetime
+    accepted_by: str
+    same_lead_practitioner: bool = Field(description="The lead practitioner continues under family help")
+    within_deadline: bool
+
+
+class StepdownDeclined(EventData):
+    event_type = "stepdown.declined"
+    topic = STEPDOWN_TOPIC
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    receiving_team: str
+    declined_at: datetime
+    declined_by: str
+    reason: DeclineReason
+
+
+class StepdownEscalated(EventData):
+    """A declined or unanswered handover went back to the team's manager (once per handover)."""
+
+    event_type = "stepdown.escalated"
+    topic = STEPDOWN_TOPIC
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    reason: EscalationReason
+    response_due: date
+    escalated_at: datetime
+
+
+class StepdownEngagementRecorded(EventData):
+    """Early help recorded the family's engagement (and, when early help closed, the outcome)."""
+
+    event_type = "stepdown.engagement_recorded"
+    topic = STEPDOWN_TOPIC
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    receiving_team: str
+    engagement: Engagement
+    recorded_on: date
+    outcome: EarlyHelpOutcome | None = None
+    early_help_closed_on: date | None = None
+
+
+class CaseClosed(EventData):
+    """The CIN episode closed (census CINclosureDate and ReasonForClosure); published once per episode."""
+
+    event_type = "case.closed"
+    topic = STEPDOWN_TOPIC
+
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    stepdown_id: uuid.UUID
+    kind: TransitionKind
+    referral_date: date = Field(description="Census CINreferralDate")
+    closure_date: date = Field(description="Census CINclosureDate (a London calendar date)")
+    reason_for_closure: ReasonForClosure = Field(description="Census ReasonForClosure, RC1 to RC9")
+    referral_nfa: bool = Field(description="Closed at the front door (census ReferralNFA)")
+    assessed: bool = Field(description="An assessment was authorised in the episode")
+    unmet_need: bool = Field(description="Needs remained that early help should pick up")
+    actions: ActionSummary | None = Field(description="For plan closures: the plan's action completion")
+    closed_at: datetime

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from assessment.domain.policy import LeadPractitionerPolicy
 from assessment.domain.states import (
     ASSESSMENT_WORKING_DAYS,
     ICPC_WORKING_DAYS,
@@ -28,7 +29,6 @@ from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure,
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome
 from continuum.contracts.referral import DecisionOutcome, ReferralDecided
 from continuum.errors import RuleBroken
-from continuum.policy import LeadPractitionerPolicy
 
 # --- the clocks ---------------------------------------------------------------------------------
 

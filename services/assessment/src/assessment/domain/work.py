@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import TypeVar
 
+from assessment.domain.policy import LeadPractitionerPolicy
 from assessment.domain.rules import (
     check_allocation,
     check_can_record,
@@ -34,7 +35,6 @@ from assessment.domain.states import (
 )
 from continuum.codes import PrimaryNeedCode
 from continuum.contracts.assessment import AssessmentAllocated, AssessmentOutcome, AssessmentSubmitted
-from continuum.policy import LeadPractitionerPolicy
 
 T = TypeVar("T")
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from assessment import domain, repository
 from assessment.domain import AssessmentState, Events
+from assessment.domain.policy import assessment_policy
 from assessment.schemas import AssessmentOut
 from assessment.use_cases.steps import actor_of, change_assessment
 from continuum.policy import CouncilPolicy
@@ -38,7 +39,7 @@ async def allocate(
             lead_practitioner=lead_practitioner,
             role=role,
             reason=reason,
-            policy=policy.lead_practitioners,
+            policy=assessment_policy(policy).lead_practitioners,
         )
         await repository.add_allocation(tx, before=state, after=allocated, reason=reason, by=by.id)
         return allocated, events

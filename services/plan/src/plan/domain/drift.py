@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanDriftDetected, PlanStatus, PlanType, ReviewDecision
 from continuum.policy import CouncilPolicy
+from plan.domain.policy import plan_policy
 from plan.domain.schedule import add_months
 from plan.domain.states import PlanState
 
@@ -82,7 +83,7 @@ def findings(plan: PlanState | DriftFacts, *, today: date, policy: CouncilPolicy
     if f.status is not PlanStatus.ACTIVE or f.start_date is None:
         return []
     found: list[Finding] = []
-    crossed = [m for m in policy.drift_thresholds_months if today > add_months(f.start_date, m)]
+    crossed = [m for m in plan_policy(policy).drift_thresholds_months if today > add_months(f.start_date, m)]
     if crossed:
         months = crossed[-1]
         found.append(Finding(DriftKind.OPEN_OVER_THRESHOLD, str(months), add_months(f.start_date, months) + DAY))
@@ -103,7 +104,7 @@ def next_check(plan: PlanState | DriftFacts, *, today: date, policy: CouncilPoli
     f = _facts(plan)
     if f.status is not PlanStatus.ACTIVE or f.start_date is None:
         return None
-    days = [add_months(f.start_date, m) + DAY for m in policy.drift_thresholds_months]
+    days = [add_months(f.start_date, m) + DAY for m in plan_policy(policy).drift_thresholds_months]
     days += [d + DAY for d in (f.next_review_due, f.next_visit_due, *f.open_action_due_dates) if d is not None]
     later = [d for d in days if d > today]
     return min(later) if later else None

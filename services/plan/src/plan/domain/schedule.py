@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from continuum.contracts.plan import PlanType
 from continuum.policy import CouncilPolicy
+from plan.domain.policy import plan_policy
 from plan.domain.states import CP_FIRST_REVIEW_MONTHS, CP_REVIEW_MONTHS
 
 
@@ -23,25 +24,27 @@ def first_review_due(plan_type: PlanType, start: date, policy: CouncilPolicy) ->
     conference within 3 months of the start (the initial conference)."""
     if plan_type is PlanType.CP:
         return add_months(start, CP_FIRST_REVIEW_MONTHS)
-    return start + timedelta(weeks=policy.cin_review_cadence_weeks)
+    return start + timedelta(weeks=plan_policy(policy).cin_review_cadence_weeks)
 
 
 def next_review_due(plan_type: PlanType, review_date: date, policy: CouncilPolicy) -> date:
     """CIN: the cadence after the last review. CP: review conferences at most 6 months apart."""
     if plan_type is PlanType.CP:
         return add_months(review_date, CP_REVIEW_MONTHS)
-    return review_date + timedelta(weeks=policy.cin_review_cadence_weeks)
+    return review_date + timedelta(weeks=plan_policy(policy).cin_review_cadence_weeks)
 
 
 def next_visit_due(last: date, policy: CouncilPolicy) -> date | None:
     """The council's visit frequency after the last visit (or the start); none when it sets none."""
-    if policy.visit_frequency_weeks is None:
+    weeks = plan_policy(policy).visit_frequency_weeks
+    if weeks is None:
         return None
-    return last + timedelta(weeks=policy.visit_frequency_weeks)
+    return last + timedelta(weeks=weeks)
 
 
 def within_frequency(previous: date | None, visit: date, policy: CouncilPolicy) -> bool | None:
     """Whether a visit came within the council's frequency of the one before (none to compare: ``None``)."""
-    if previous is None or policy.visit_frequency_weeks is None:
+    weeks = plan_policy(policy).visit_frequency_weeks
+    if previous is None or weeks is None:
         return None
-    return (visit - previous) <= timedelta(weeks=policy.visit_frequency_weeks)
+    return (visit - previous) <= timedelta(weeks=weeks)

@@ -1,0 +1,323 @@
+"""The step-down service's HTTP API (thin: parse, call the use case, shape the answer)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, Response
+
+from continuum.http import (
+    ETAG_HEADER,
+    PROBLEM_RESPONSES,
+    IdempotencyKey,
+    IfMatch,
+    PolicyDep,
+    UnitOfWorkDep,
+    expected_version,
+    with_etag,
+)
+from continuum.policy import TEAM_PATTERN
+from stepdown.domain import Handover, StepdownStatus
+from stepdown.domain.audit import MONTH_PATTERN
+from stepdown.schemas import (
+    AuditDrawIn,
+    AuditItemOut,
+    AuditSampleOut,
+    ClosureIn,
+    DeclineIn,
+    EngagementIn,
+    EscalationPage,
+    FindingIn,
+    HandoverIn,
+    MeasuresOut,
+    OutcomeIn,
+    StepdownOut,
+    StepdownPage,
+    StepUpIn,
+    StepUpOut,
+)
+from stepdown.use_cases import audits, handover, reads, stepups
+from stepdown.views import measures_csv, sample_csv
+
+router = APIRouter(prefix="/v1")
+
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
+Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items")]
+Team = Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")]
+Month = Annotated[str, Path(pattern=MONTH_PATTERN, max_length=7, description="The audited month, YYYY-MM")]
+From = Annotated[date, Query(alias="from", description="first London date counted")]
+To = Annotated[date, Query(alias="to", description="last London date counted")]
+CSV = {200: {"description": "CSV, one row per line, a header first", "content": {"text/csv": {}}}, **PROBLEM_RESPONSES}
+STEPDOWN_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The step-down; its ETag is the version to send as If-Match", "headers": ETAG_HEADER},
+    **PROBLEM_RESPONSES,
+}
+
+
+def _version(if_match: str) -> int:
+    version = expected_version(if_match)
+    assert version is not None  # If-Match is a required header
+    return version
+
+
+def _stepdown(s: StepdownOut) -> JSONResponse:
+    return with_etag(s.model_dump(mode="json"), s.version)
+
+
+@router.get(
+    "/stepdowns", response_model=StepdownPage, responses=PROBLEM_RESPONSES, tags=["step-downs"], summary="List step-downs"
+)
+async def list_stepdowns(
+    uow: UnitOfWorkDep,
+    policy: PolicyDep,
+    team: Team = None,
+    status: Annotated[StepdownStatus | None, Query(description="only this status (pending: awaiting early help)")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> StepdownPage:
+    """Step-downs of your teams, as the social-care team or as the receiving early help team, newest first."""
+    return await reads.list_stepdowns(
+        uow, team=team, status=status.value if status else None, cursor=cursor, limit=limit, policy=policy
+    )
+
+
+@router.get(
+    "/stepdowns/escalations",
+    response_model=EscalationPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["step-downs"],
+    summary="The team manager's worklist of declined or unanswered handovers",
+)
+async def escalations(
+    uow: UnitOfWorkDep, policy: PolicyDep, team: Team = None, cursor: Cursor = None, limit: Limit = 50
+) -> EscalationPage:
+    return await reads.escalations(uow, team=team, cursor=cursor, limit=limit, policy=policy)
+
+
+@router.get(
+    "/stepdowns/{stepdown_id}",
+    response_model=StepdownOut,
+    responses=STEPDOWN_ANSWER,
+    tags=["step-downs"],
+    summary="Read a step-down",
+)
+async def get_stepdown(stepdown_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
+    return _stepdown(await reads.get_stepdown(uow, stepdown_id=stepdown_id))
+
+
+@router.put(
+    "/stepdowns/{stepdown_id}/handover",
+    response_model=StepdownOut,
+    responses=STEPDOWN_ANSWER,
+    tags=["step-downs"],
+    summary="Record the handover to early help",
+)
+async def record_handover(
+    stepdown_id: uuid.UUID, body: HandoverIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    """Social care writes what early help needs while the handover is pending: the unmet needs, what
+    has worked, who leads next (or that the same lead practitioner continues), the family's agreement."""
+    return _stepdown(
+        await handover.record_handover(
+            uow, stepdown_id=stepdown_id, handover=Handover(**body.model_dump()), version=_version(if_match), policy=policy
+        )
+    )
+
+
+@router.post(
+    "/stepdowns/{stepdown_id}/acceptance",
+    response_model=StepdownOut,
+    responses=STEPDOWN_ANSWER,
+    tags=["early help"],
+    summary="Early help accepts the handover",
+)
+async def accept_stepdown(stepdown_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch) -> JSONResponse:
+    """The receiving early help team takes the family: the episode closes (RC9 after an assessment)."""
+    return _stepdown(await handover.accept(uow, stepdown_id=stepdown_id, version=_version(if_match), policy=policy))
+
+
+@router.post(
+    "/stepdowns/{stepdown_id}/decline",
+    response_model=StepdownOut,
+    responses=STEPDOWN_ANSWER,
+    tags=["early help"],
+    summary="Early help declines the handover",
+)
+async def decline_stepdown(
+    stepdown_id: uuid.UUID, body: DeclineIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    """The handover goes back to the team's manager (worklist and ``stepdown.escalated``); the episode stays open."""
+    return _stepdown(
+        await handover.decline(
+            uow, stepdown_id=stepdown_id, reason=body.reason, detail=body.detail, version=_version(if_match), policy=policy
+        )
+    )
+
+
+@router.post(
+    "/stepdowns/{stepdown_id}/engagement",
+    response_model=StepdownOut,
+    responses=STEPDOWN_ANSWER,
+    tags=["early help"],
+    summary="Record the family's engagement",
+)
+async def record_engagement(
+    stepdown_id: uuid.UUID, body: EngagementIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    return _stepdown(
+        await handover.record_engagement(
+            uow,
+            stepdown_id=stepdown_id,
+            engagement=body.engagement,
+            on=body.recorded_on,
+            version=_version(if_match),
+            policy=policy,
+        )
+    )
+
+
+@router.post(
+    "/stepdowns/{stepdown_id}/outcome",
+    response_model=StepdownOut,
+    responses=STEPDOWN_ANSWER,
+    tags=["early help"],
+    summary="Record early help's outcome when it closes",
+)
+async def record_outcome(
+    stepdown_id: uuid.UUID, body: OutcomeIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    return _stepdown(
+        await handover.record_outcome(
+            uow,
+            stepdown_id=stepdown_id,
+            outcome=body.outcome,
+            closed_on=body.closed_on,
+            version=_version(if_match),
+            policy=policy,
+        )
+    )
+
+
+@router.post(
+    "/stepdowns/{stepdown_id}/closure",
+    response_model=StepdownOut,
+    responses=STEPDOWN_ANSWER,
+    tags=["step-downs"],
+    summary="The manager closes the episode",
+)
+async def close_stepdown(
+    stepdown_id: uuid.UUID, body: ClosureIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+) -> JSONResponse:
+    """A plan that ended without a census reason, or a handover early help declined or left unanswered."""
+    return _stepdown(
+        await handover.close(
+            uow,
+            stepdown_id=stepdown_id,
+            reason=body.reason_for_closure,
+            on=body.closure_date,
+            unmet_need=body.unmet_need,
+            version=_version(if_match),
+            policy=policy,
+        )
+    )
+
+
+@router.post(
+    "/step-ups",
+    status_code=201,
+    response_model=StepUpOut,
+    responses=PROBLEM_RESPONSES,
+    tags=["early help"],
+    summary="Early help requests a step-up to social care",
+)
+async def request_step_up(
+    body: StepUpIn, uow: UnitOfWorkDep, policy: PolicyDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Becomes a referral with source 5D in the referral service (``stepup.requested``)."""
+    answer = await stepups.request_step_up(uow, data=body, policy=policy, idempotency_key=idempotency_key)
+    return JSONResponse(answer, status_code=201)
+
+
+@router.get(
+    "/step-ups/{step_up_id}", response_model=StepUpOut, responses=PROBLEM_RESPONSES, tags=["early help"], summary="Read a step-up"
+)
+async def get_step_up(step_up_id: uuid.UUID, uow: UnitOfWorkDep) -> StepUpOut:
+    return await stepups.get_step_up(uow, step_up_id=step_up_id)
+
+
+@router.post(
+    "/audits",
+    status_code=201,
+    response_model=AuditSampleOut,
+    responses=PROBLEM_RESPONSES,
+    tags=["audit"],
+    summary="Draw a month's audit sample",
+)
+async def draw_audit_sample(
+    body: AuditDrawIn, uow: UnitOfWorkDep, policy: PolicyDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """The policy's share of the month's step-downs and step-ups, seeded by the month: the same month
+    always gives the same sample."""
+    answer = await audits.draw_sample(uow, month=body.month, policy=policy, idempotency_key=idempotency_key)
+    return JSONResponse(answer, status_code=201)
+
+
+@router.get(
+    "/audits/{month}",
+    response_model=AuditSampleOut,
+    responses=PROBLEM_RESPONSES,
+    tags=["audit"],
+    summary="A month's sample and findings",
+)
+async def get_audit_sample(month: Month, uow: UnitOfWorkDep) -> AuditSampleOut:
+    return await audits.get_sample(uow, month=month)
+
+
+@router.get(
+    "/audits/{month}/sample.csv",
+    response_class=Response,
+    responses=CSV,
+    tags=["audit"],
+    summary="A month's sample and findings, as CSV",
+)
+async def export_audit_sample(month: Month, uow: UnitOfWorkDep) -> Response:
+    return Response(sample_csv(await audits.get_sample(uow, month=month)), media_type="text/csv")
+
+
+@router.post(
+    "/audits/{month}/items/{item_id}/finding",
+    response_model=AuditItemOut,
+    responses={
+        200: {"description": "The item; its ETag is the version to send as If-Match", "headers": ETAG_HEADER},
+        **PROBLEM_RESPONSES,
+    },
+    tags=["audit"],
+    summary="An auditor records a finding",
+)
+async def record_finding(
+    month: Month, item_id: uuid.UUID, body: FindingIn, uow: UnitOfWorkDep, if_match: IfMatch
+) -> JSONResponse:
+    item = await audits.record_finding(uow, month=month, item_id=item_id, finding=body, version=_version(if_match))
+    return with_etag(item.model_dump(mode="json"), item.version)
+
+
+@router.get(
+    "/measures",
+    response_model=MeasuresOut,
+    responses=PROBLEM_RESPONSES,
+    tags=["measures"],
+    summary="Step-down measures by team and quarter",
+)
+async def measures(uow: UnitOfWorkDep, policy: PolicyDep, date_from: From, date_to: To, team: Team = None) -> MeasuresOut:
+    """Closures by duration band from the referral date, unmet need, early help's acceptance and the
+    family's engagement, step-ups and re-referrals within 12 months, with the same quarter a year before."""
+    return await reads.measures(uow, date_from=date_from, date_to=date_to, team=team, policy=policy)
+
+
+@router.get("/measures.csv", response_class=Response, responses=CSV, tags=["measures"], summary="The measures, as CSV")
+async def export_measures(uow: UnitOfWorkDep, policy: PolicyDep, date_from: From, date_to: To, team: Team = None) -> Response:
+    found = await reads.measures(uow, date_from=date_from, date_to=date_to, team=team, policy=policy)
+    return Response(measures_csv(found), media_type="text/csv")

@@ -1,0 +1,224 @@
+"""The handover to early help and what follows: social care records the handover, early help
+accepts or declines it, a declined or unanswered handover goes back to the team's manager (once),
+the family's engagement and early help's outcome are recorded, and the manager closes what early
+help did not take. Every function is pure: the instant and the London date come in as arguments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from continuum.codes import ReasonForClosure
+from continuum.contracts import PartnerStatus
+from continuum.contracts.stepdown import (
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    EscalationReason,
+    StepdownAccepted,
+    StepdownDeclined,
+    StepdownEngagementRecorded,
+    StepdownEscalated,
+    TransitionKind,
+)
+from continuum.errors import RuleBroken
+from stepdown.domain.states import Actor, Events, Handover, Stepdown, StepdownStatus
+from stepdown.domain.transitions import add_months, close_episode, handover_closure_reason
+
+
+def _conflict(field: str, reason: str) -> RuleBroken:
+    return RuleBroken(field, reason, status=409, slug="wrong-status")
+
+
+def _must_be(stepdown: Stepdown, *statuses: StepdownStatus, doing: str) -> None:
+    if stepdown.status not in statuses:
+        wanted = " or ".join(s.value for s in statuses)
+        raise _conflict("status", f"is {stepdown.status.value}: only a {wanted} step-down can {doing}")
+
+
+def record_handover(stepdown: Stepdown, *, handover: Handover) -> tuple[Stepdown, Events]:
+    """Social care writes (or rewrites) the handover while early help has not answered."""
+    _must_be(stepdown, StepdownStatus.PENDING, doing="have its handover recorded")
+    if handover.same_lead_practitioner and handover.proposed_lead_professional:
+        raise RuleBroken("proposed_lead_professional", "leave it out when the same lead practitioner continues under family help")
+    if not handover.same_lead_practitioner and not handover.proposed_lead_professional:
+        raise RuleBroken(
+            "proposed_lead_professional", "name the proposed lead professional, or say the same lead practitioner continues"
+        )
+    if handover.same_lead_practitioner and stepdown.lead_practitioner is None:
+        raise RuleBroken("same_lead_practitioner", "the episode had no lead practitioner to continue")
+    return replace(stepdown, handover=handover, version=stepdown.version + 1), []
+
+
+def accept(stepdown: Stepdown, *, by: Actor, now: datetime, today: date) -> tuple[Stepdown, Events]:
+    """Early help takes the family: the episode closes (RC9 after an assessment, RC8 at the front door)."""
+    _must_be(stepdown, StepdownStatus.PENDING, doing="be accepted")
+    if stepdown.handover is None:
+        raise _conflict("handover", "social care has not recorded the handover yet")
+    assert stepdown.receiving_team is not None and stepdown.response_due is not None
+    accepted = replace(stepdown, status=StepdownStatus.ACCEPTED, answered_at=now, answered_by=by.id, version=stepdown.version + 1)
+    event = StepdownAccepted(
+        stepdown_id=accepted.id,
+        case_id=accepted.case_id,
+        child_id=accepted.child_id,
+        team=accepted.team,
+        receiving_team=stepdown.receiving_team,
+        accepted_at=now,
+        accepted_by=by.id,
+        same_lead_practitioner=stepdown.handover.same_lead_practitioner,
+        within_deadline=today <= stepdown.response_due,
+    )
+    closed, closing = close_episode(
+        accepted, reason=handover_closure_reason(accepted), on=accepted.ended_on, now=now, unmet_need=True
+    )
+    return closed, [event, *closing]
+
+
+def decline(
+    stepdown: Stepdown, *, by: Actor, now: datetime, reason: DeclineReason, detail: str | None = None
+) -> tuple[Stepdown, Events]:
+    """Early help declines: the handover goes back to the team's manager (unless it already has)."""
+    _must_be(stepdown, StepdownStatus.PENDING, doing="be declined")
+    assert stepdown.receiving_team is not None
+    declined = replace(
+        stepdown,
+        status=StepdownStatus.DECLINED,
+        answered_at=now,
+        answered_by=by.id,
+        decline_reason=reason,
+        decline_detail=detail,
+        version=stepdown.version + 1,
+    )
+    events: Events = [
+        StepdownDeclined(
+            stepdown_id=declined.id,
+            case_id=declined.case_id,
+            child_id=declined.child_id,
+            team=declined.team,
+            receiving_team=stepdown.receiving_team,
+            declined_at=now,
+            declined_by=by.id,
+            reason=reason,
+        )
+    ]
+    escalated, escalation = escalate(declined, reason=EscalationReason.DECLINED, now=now)
+    return escalated, events + escalation
+
+
+def is_overdue(stepdown: Stepdown, *, today: date) -> bool:
+    """A handover early help has not answered by its deadline (London date), not yet escalated."""
+    return (
+        stepdown.status is StepdownStatus.PENDING
+        and stepdown.escalated_at is None
+        and stepdown.response_due is not None
+        and today > stepdown.response_due
+    )
+
+
+def escalate(stepdown: Stepdown, *, reason: EscalationReason, now: datetime) -> tuple[Stepdown, Events]:
+    """Send the handover back to the team's manager, once: a second escalation changes nothing."""
+    if stepdown.escalated_at is not None:
+        return stepdown, []
+    assert stepdown.response_due is not None
+    escalated = replace(stepdown, escalated_at=now, escalation_reason=reason, version=stepdown.version + 1)
+    return escalated, [
+        StepdownEscalated(
+            stepdown_id=escalated.id,
+            case_id=escalated.case_id,
+            child_id=escalated.child_id,
+            team=escalated.team,
+            reason=reason,
+            response_due=stepdown.response_due,
+            escalated_at=now,
+        )
+    ]
+
+
+def escalate_if_overdue(stepdown: Stepdown, *, now: datetime, today: date) -> tuple[Stepdown, Events]:
+    if not is_overdue(stepdown, today=today):
+        return stepdown, []
+    return escalate(stepdown, reason=EscalationReason.UNANSWERED, now=now)
+
+
+def _engagement_event(stepdown: Stepdown) -> StepdownEngagementRecorded:
+    assert stepdown.receiving_team is not None and stepdown.engagement is not None
+    assert stepdown.engagement_recorded_on is not None
+    return StepdownEngagementRecorded(
+        stepdown_id=stepdown.id,
+        case_id=stepdown.case_id,
+        child_id=stepdown.child_id,
+        team=stepdown.team,
+        receiving_team=stepdown.receiving_team,
+        engagement=stepdown.engagement,
+        recorded_on=stepdown.engagement_recorded_on,
+        outcome=stepdown.outcome,
+        early_help_closed_on=stepdown.early_help_closed_on,
+    )
+
+
+def _check_day(field: str, on: date, *, not_before: date, today: date) -> None:
+    if on < not_before:
+        raise RuleBroken(field, f"is before early help accepted the family on {not_before.isoformat()}")
+    if on > today:
+        raise RuleBroken(field, "is in the future")
+
+
+def record_engagement(
+    stepdown: Stepdown, *, engagement: Engagement, on: date, accepted_on: date, today: date
+) -> tuple[Stepdown, Events]:
+    """Early help records the family's engagement at the council's check point (it may be revised
+    until early help closes)."""
+    _must_be(stepdown, StepdownStatus.ACCEPTED, doing="have engagement recorded")
+    if stepdown.outcome is not None:
+        raise _conflict("outcome", "early help closed already")
+    _check_day("recorded_on", on, not_before=accepted_on, today=today)
+    changed = replace(stepdown, engagement=engagement, engagement_recorded_on=on, version=stepdown.version + 1)
+    return changed, [_engagement_event(changed)]
+
+
+def record_outcome(
+    stepdown: Stepdown, *, outcome: EarlyHelpOutcome, closed_on: date, accepted_on: date, today: date
+) -> tuple[Stepdown, Events]:
+    """Early help closed: its outcome, once, after the engagement was recorded."""
+    _must_be(stepdown, StepdownStatus.ACCEPTED, doing="have early help's outcome recorded")
+    if stepdown.engagement is None:
+        raise _conflict("engagement", "record the family's engagement first")
+    if stepdown.outcome is not None:
+        raise _conflict("outcome", "early help's outcome is recorded already")
+    _check_day("closed_on", closed_on, not_before=accepted_on, today=today)
+    changed = replace(stepdown, outcome=outcome, early_help_closed_on=closed_on, version=stepdown.version + 1)
+    return changed, [_engagement_event(changed)]
+
+
+def close_by_manager(
+    stepdown: Stepdown, *, reason: ReasonForClosure, on: date, unmet_need: bool, now: datetime, today: date
+) -> tuple[Stepdown, Events]:
+    """The manager closes a plan that ended without a census reason, or a handover early help
+    declined or left unanswered (never silently: it is the manager's decision, with its reason)."""
+    unanswered = stepdown.status is StepdownStatus.PENDING and stepdown.escalated_at is not None
+    if stepdown.status not in (StepdownStatus.AWAITING_CLOSURE, StepdownStatus.DECLINED) and not unanswered:
+        raise _conflict(
+            "status",
+            f"is {stepdown.status.value}: the manager closes only what awaits closure, or a declined or escalated handover",
+        )
+    return close_episode(stepdown, reason=reason, on=on, now=now, unmet_need=unmet_need, today=today)
+
+
+def note_re_referral(stepdown: Stepdown, *, referral_date: date) -> Stepdown | None:
+    """A new referral of the child within 12 months after a step-down is counted on the step-down
+    (the first one only); returns the changed step-down, or ``None`` when it does not count."""
+    if stepdown.kind is TransitionKind.CLOSE or stepdown.re_referred_on is not None:
+        return None
+    if not stepdown.stepped_down_on < referral_date <= add_months(stepdown.stepped_down_on, 12):
+        return None
+    return replace(stepdown, re_referred_on=referral_date, version=stepdown.version + 1)
+
+
+def partner_status_for(events: Events) -> PartnerStatus | None:
+    """What a partner agency is told after these events: stepped down (early help took the family)
+    or closed (the episode closed any other way)."""
+    if any(isinstance(e, StepdownAccepted) for e in events):
+        return PartnerStatus.STEPPED_DOWN
+    if any(e.event_type == "case.closed" for e in events):
+        return PartnerStatus.CLOSED
+    return None

@@ -1,0 +1,179 @@
+"""The step-down service's states: what it knows of an episode (from three producers, in any
+order), the transition out of social care it creates, step-ups and the monthly audit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from continuum.codes import ReasonForClosure
+from continuum.contracts import EventData
+from continuum.contracts.plan import ActionSummary, NextStep
+from continuum.contracts.stepdown import (
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    EscalationReason,
+    TransitionKind,
+    TransitionTrigger,
+)
+
+Events = list[EventData]
+
+
+class StepdownStatus(StrEnum):
+    """Where a transition stands.
+
+    ``pending``: a handover early help has not answered; ``accepted``: early help took the family;
+    ``declined``: early help refused it (and the manager has it); ``awaiting_closure``: a plan
+    closed without a census reason, which the manager gives; ``closed``: the episode closed
+    without a handover (close or universal services), or the manager closed a declined handover."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    AWAITING_CLOSURE = "awaiting_closure"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: their id (``sub``)."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class FrontDoorDecision:
+    """The front door sent the family to early help without an assessment."""
+
+    referral_id: uuid.UUID
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    """An authorised assessment of the episode."""
+
+    assessment_id: uuid.UUID
+    outcome: str  # nfa, early_help, cin_plan, child_protection
+    authorisation_date: date
+    lead_practitioner: str
+
+
+@dataclass(frozen=True)
+class PlanEnd:
+    """A plan of the episode ended, with where the child goes next."""
+
+    plan_id: uuid.UUID
+    end_date: date
+    next_step: NextStep
+    unmet_need: bool
+    actions: ActionSummary
+
+
+@dataclass(frozen=True)
+class Episode:
+    """What step-down knows of one case (episode), gathered from whichever event came first."""
+
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    referral_date: date | None = None
+    front_door: FrontDoorDecision | None = None
+    assessment: AssessmentFacts | None = None
+    plan_end: PlanEnd | None = None
+    #: The transition created for the episode (at most one: an episode closes once).
+    stepdown_id: uuid.UUID | None = None
+    version: int = 0
+
+    @property
+    def subject(self) -> str:
+        return str(self.case_id)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What social care hands early help: the needs still unmet, what has worked, who leads next
+    (a proposed lead professional, or the same lead practitioner continuing under family help),
+    and whether the family agreed."""
+
+    unmet_needs: str
+    what_has_worked: str
+    proposed_lead_professional: str | None
+    same_lead_practitioner: bool
+    family_agreed: bool
+
+
+@dataclass(frozen=True)
+class ClosureRecord:
+    closure_date: date
+    reason: ReasonForClosure
+    unmet_need: bool
+    closed_at: datetime
+
+
+@dataclass(frozen=True)
+class Stepdown:
+    """One transition out of statutory social care, and everything that follows it."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    kind: TransitionKind
+    trigger: TransitionTrigger
+    status: StepdownStatus
+    referral_date: date
+    #: The date statutory work ended (referral, authorisation or plan end): the census closure date.
+    ended_on: date
+    assessed: bool
+    unmet_need: bool
+    actions: ActionSummary | None
+    lead_practitioner: str | None
+    receiving_team: str | None
+    requested_at: datetime
+    stepped_down_on: date
+    response_due: date | None
+    handover: Handover | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    decline_reason: DeclineReason | None = None
+    decline_detail: str | None = None
+    escalated_at: datetime | None = None
+    escalation_reason: EscalationReason | None = None
+    engagement: Engagement | None = None
+    engagement_recorded_on: date | None = None
+    outcome: EarlyHelpOutcome | None = None
+    early_help_closed_on: date | None = None
+    closure: ClosureRecord | None = None
+    step_up_id: uuid.UUID | None = None
+    re_referred_on: date | None = None
+    version: int = 1
+
+    @property
+    def subject(self) -> str:
+        return str(self.case_id)
+
+
+@dataclass(frozen=True)
+class StepUp:
+    """Early help asks social care to take a family back."""
+
+    id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    requested_by: str
+    requested_at: datetime
+    requested_on: date
+    concerns: str
+    what_was_tried: str
+    stepdown_id: uuid.UUID | None
+    within_12_months_of_step_down: bool | None
+    version: int = 1
+
+    @property
+    def subject(self) -> str:
+        return str(self.stepdown_id or self.id)

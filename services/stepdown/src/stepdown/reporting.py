@@ -1,0 +1,143 @@
+"""The queries of the measures and the monthly audit (the read side of the step-down records):
+the facts the domain counts, the month's candidates for the sample, the sample and its findings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Integer, String, bindparam, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from continuum.contracts.stepdown import TransitionKind
+from continuum.db import Prebuilt
+from continuum.uow import Transaction
+from stepdown.domain.measures import BAND_EDGES_MONTHS, BANDS, ClosureGroup, HandoverGroup, ReturnGroup, windows
+from stepdown.repository import SAMPLE, STEP_UPS, STEPDOWNS
+
+# --- measures ---------------------------------------------------------------------------------------
+
+
+def _counted(day: str, team: str) -> str:
+    """The SQL condition of the facts the measures count: dated in the period or a year before
+    (``domain.measures.windows``), of the team asked for (or all)."""
+    return (
+        f"({day} BETWEEN :from1 AND :to1 OR {day} BETWEEN :from0 AND :to0) "
+        f"AND (CAST(:team AS varchar) IS NULL OR {team} = CAST(:team AS varchar))"
+    )
+
+
+def _band_case() -> str:
+    """The domain's duration bands (``BAND_EDGES_MONTHS``, ``BANDS``) as SQL: PostgreSQL's
+    ``date + interval 'n months'`` clamps to the month's end as ``add_months`` does."""
+    whens = " ".join(
+        f"WHEN closure_date < referral_date + interval '{months} months' THEN '{band}'"
+        for months, band in zip(BAND_EDGES_MONTHS, BANDS, strict=False)
+    )
+    return f"CASE {whens} ELSE '{BANDS[-1]}' END"
+
+
+def _prebuilt(sql: str, **columns: Any) -> Prebuilt:
+    params = [bindparam(n, type_=Date) for n in ("from1", "to1", "from0", "to0")] + [bindparam("team", type_=String)]
+    return Prebuilt(text(sql).bindparams(*params).columns(**columns))
+
+
+# Counted in SQL, by team and quarter (financial quarters start in January, April, July and
+# October, as date_trunc's do): a council's year is tens of thousands of rows, and reading each
+# into Python cost ten times the query (bench/bench_stepdown_measures.py).
+_QUARTER = "CAST(date_trunc('quarter', {}) AS date)"
+_CLOSURES = _prebuilt(
+    f"""SELECT team, {_QUARTER.format("closure_date")} AS quarter_start, {_band_case()} AS band,
+           count(*) AS closures, count(*) FILTER (WHERE unmet_need) AS unmet_need
+      FROM stepdowns WHERE {_counted("closure_date", "team")} GROUP BY 1, 2, 3""",
+    team=String,
+    quarter_start=Date,
+    band=String,
+    closures=Integer,
+    unmet_need=Integer,
+)
+_HANDOVERS = _prebuilt(
+    f"""SELECT team, {_QUARTER.format("stepped_down_on")} AS quarter_start, count(*) AS handovers,
+           count(*) FILTER (WHERE status = 'accepted') AS accepted,
+           count(*) FILTER (WHERE decline_reason IS NOT NULL) AS declined,
+           count(engagement) AS engagement_recorded,
+           count(*) FILTER (WHERE engagement = 'engaged') AS engaged,
+           count(*) FILTER (WHERE engagement = 'partly') AS partly_engaged
+      FROM stepdowns WHERE kind = 'early_help' AND {_counted("stepped_down_on", "team")} GROUP BY 1, 2""",
+    team=String,
+    quarter_start=Date,
+    handovers=Integer,
+    accepted=Integer,
+    declined=Integer,
+    engagement_recorded=Integer,
+    engaged=Integer,
+    partly_engaged=Integer,
+)
+_RETURNS = _prebuilt(
+    f"""SELECT team, {_QUARTER.format("re_referred_on")} AS quarter_start, 're_referral' AS kind, count(*) AS number
+      FROM stepdowns WHERE {_counted("re_referred_on", "team")} GROUP BY 1, 2
+    UNION ALL
+    SELECT team, {_QUARTER.format("requested_on")}, 'step_up', count(*)
+      FROM step_ups WHERE within_12_months AND {_counted("requested_on", "team")} GROUP BY 1, 2""",
+    team=String,
+    quarter_start=Date,
+    kind=String,
+    number=Integer,
+)
+
+
+async def measure_groups(
+    tx: Transaction, *, date_from: date, date_to: date, team: str | None
+) -> tuple[list[ClosureGroup], list[HandoverGroup], list[ReturnGroup]]:
+    """The facts of the period and of the same period a year before, counted by team and quarter."""
+    (from1, to1), (from0, to0) = windows(date_from, date_to)
+    params = {"from1": from1, "to1": to1, "from0": from0, "to0": to0, "team": team}
+    return (
+        [ClosureGroup._make(r) for r in await tx.fetch(_CLOSURES, params)],
+        [HandoverGroup._make(r) for r in await tx.fetch(_HANDOVERS, params)],
+        [ReturnGroup._make(r) for r in await tx.fetch(_RETURNS, params)],
+    )
+
+
+# --- the monthly audit ------------------------------------------------------------------------------
+
+
+async def audit_candidates(tx: Transaction, *, first: date, following: date) -> list[Any]:
+    """Last month's step-downs (not plain closures) and step-ups, by their London dates."""
+    stepdowns = select(
+        STEPDOWNS.c.id.label("record_id"),
+        STEPDOWNS.c.child_id,
+        STEPDOWNS.c.team,
+        literal("stepdown").label("kind"),
+    ).where(
+        STEPDOWNS.c.kind != TransitionKind.CLOSE.value,
+        STEPDOWNS.c.stepped_down_on >= first,
+        STEPDOWNS.c.stepped_down_on < following,
+    )
+    step_ups = select(
+        STEP_UPS.c.id.label("record_id"),
+        STEP_UPS.c.child_id,
+        STEP_UPS.c.team,
+        literal("step_up").label("kind"),
+    ).where(STEP_UPS.c.requested_on >= first, STEP_UPS.c.requested_on < following)
+    return list((await tx.session.execute(stepdowns.union_all(step_ups))).all())
+
+
+async def add_sample_items(tx: Transaction, items: list[dict[str, Any]]) -> None:
+    if items:
+        await tx.session.execute(pg_insert(SAMPLE).values(items).on_conflict_do_nothing())
+
+
+async def sample_items(tx: Transaction, month: str) -> list[Any]:
+    stmt = select(SAMPLE).where(SAMPLE.c.month == month).order_by(SAMPLE.c.kind, SAMPLE.c.record_id)
+    return list((await tx.session.execute(stmt)).all())
+
+
+async def sample_item(tx: Transaction, month: str, item_id: uuid.UUID) -> Any:
+    stmt = select(SAMPLE).where(SAMPLE.c.id == item_id, SAMPLE.c.month == month).with_for_update()
+    return (await tx.session.execute(stmt)).first()
+
+
+async def save_finding(tx: Transaction, item_id: uuid.UUID, values: dict[str, Any]) -> None:
+    await tx.session.execute(update(SAMPLE).where(SAMPLE.c.id == item_id).values(**values))

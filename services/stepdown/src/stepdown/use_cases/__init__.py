@@ -1,0 +1,1 @@
+"""The step-down service's use cases: load, call the domain, save, publish, audit."""

@@ -1,0 +1,141 @@
+"""Domain states and rows as the API shows them (JSON models and CSV exports)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from stepdown.domain import QuarterMeasures, Stepdown
+from stepdown.domain.measures import BANDS, CHANGED, Counts
+from stepdown.schemas import (
+    ActionsOut,
+    AuditItemOut,
+    AuditSampleOut,
+    ClosureOut,
+    CountsOut,
+    EscalationOut,
+    HandoverOut,
+    MeasuresOut,
+    QuarterOut,
+    StepdownOut,
+    StepUpOut,
+)
+
+
+def stepdown_view(s: Stepdown) -> StepdownOut:
+    c = s.closure
+    return StepdownOut(
+        **{name: getattr(s, name) for name in StepdownOut.model_fields if name not in ("handover", "closure", "actions")},
+        actions=ActionsOut(**s.actions.model_dump()) if s.actions else None,
+        handover=HandoverOut(**vars(s.handover)) if s.handover else None,
+        closure=ClosureOut(
+            closure_date=c.closure_date, reason_for_closure=c.reason, unmet_need=c.unmet_need, closed_at=c.closed_at
+        )
+        if c
+        else None,
+    )
+
+
+def escalation_view(row: Any) -> EscalationOut:
+    return EscalationOut(**{name: getattr(row, name) for name in EscalationOut.model_fields})
+
+
+def step_up_view(row: Any) -> StepUpOut:
+    values = {name: getattr(row, name) for name in StepUpOut.model_fields if name != "within_12_months_of_step_down"}
+    return StepUpOut(**values, within_12_months_of_step_down=row.within_12_months)
+
+
+def audit_item_view(row: Any) -> AuditItemOut:
+    return AuditItemOut(**{name: getattr(row, name) for name in AuditItemOut.model_fields})
+
+
+def sample_view(month: str, rows: list[Any]) -> AuditSampleOut:
+    return AuditSampleOut(month=month, items=[audit_item_view(r) for r in rows])
+
+
+def _counts(c: Counts) -> CountsOut:
+    return CountsOut(
+        closures=c.closures,
+        closures_by_duration={band: c.bands.get(band, 0) for band in BANDS},
+        closures_with_unmet_need=c.unmet_need,
+        unmet_need_share=c.unmet_need_share,
+        handovers=c.handovers,
+        accepted=c.accepted,
+        declined=c.declined,
+        acceptance_rate=c.acceptance_rate,
+        engagement_recorded=c.engagement_recorded,
+        engaged=c.engaged,
+        partly_engaged=c.partly_engaged,
+        engagement_rate=c.engagement_rate,
+        step_ups_within_12_months=c.step_ups_within_12_months,
+        re_referrals_within_12_months=c.re_referrals_within_12_months,
+    )
+
+
+def measures_view(rows: list[QuarterMeasures], *, date_from: date, date_to: date) -> MeasuresOut:
+    return MeasuresOut(
+        date_from=date_from,
+        date_to=date_to,
+        quarters=[
+            QuarterOut(
+                team=m.team,
+                quarter=m.quarter,
+                quarter_start=m.quarter_start,
+                current=_counts(m.current),
+                year_before=_counts(m.year_before),
+                change_percent={name: m.change(name) for name in CHANGED},
+            )
+            for m in rows
+        ],
+    )
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else _safe(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def _safe(value: Any) -> Any:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: quote such text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def measures_csv(measures: MeasuresOut) -> str:
+    counts = list(CountsOut.model_fields)
+    header = ["team", "quarter", "quarter_start"] + [f"{n}" for n in counts if n != "closures_by_duration"] + list(BANDS)
+    header += [f"year_before_{n}" for n in ("closures", "closures_with_unmet_need")] + [f"change_percent_{n}" for n in CHANGED]
+    rows = []
+    for q in measures.quarters:
+        now = q.current.model_dump()
+        row: list[Any] = [q.team, q.quarter, q.quarter_start.isoformat()]
+        row += [now[n] for n in counts if n != "closures_by_duration"] + [now["closures_by_duration"][b] for b in BANDS]
+        row += [q.year_before.closures, q.year_before.closures_with_unmet_need] + [q.change_percent[n] for n in CHANGED]
+        rows.append(row)
+    return _csv(header, rows)
+
+
+def sample_csv(sample: AuditSampleOut) -> str:
+    header = ["month", "kind", "record_id", "child_id", "team", "rating", "finding", "learning", "reviewed_by", "reviewed_at"]
+    rows = [
+        [
+            sample.month,
+            i.kind.value,
+            str(i.record_id),
+            str(i.child_id),
+            i.team,
+            i.rating.value if i.rating else None,
+            i.finding,
+            i.learning,
+            i.reviewed_by,
+            i.reviewed_at.isoformat() if i.reviewed_at else None,
+        ]
+        for i in sample.items
+    ]
+    return _csv(header, rows)

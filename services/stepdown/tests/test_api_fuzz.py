@@ -1,0 +1,25 @@
+"""Schemathesis over the step-down API's OpenAPI schema: whatever it sends, no 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from continuum.auth import mint_dev_token
+from continuum.testing import TEST_SIGNING_KEY, fuzz_api
+from stepdown.settings import StepdownSettings
+
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+
+
+def test_no_generated_request_gets_a_server_error(make_database: Callable[[str, Path], str]) -> None:
+    url = make_database("stepdown_fuzz", ALEMBIC_INI)
+    token = mint_dev_token(
+        StepdownSettings(env="test", jwt_secret=TEST_SIGNING_KEY),
+        sub="fuzzer",
+        roles=["manager", "early_help", "auditor"],
+        teams=["north", "early-help"],
+        sw_qualified=True,
+    )
+    code, report = fuzz_api("stepdown.app:create_app", url, token)
+    assert code == 0, report
