@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from continuum.contracts import Envelope, InformationRequested
 from continuum.db import outbox
 from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
-from continuum.kafka import ensure_topics, make_inspector, make_producer
+from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
 from continuum.relay import OutboxRelay
 from continuum.testing import read_events, test_settings
 from continuum.uow import EventKey, UnitOfWork
@@ -196,6 +196,55 @@ async def test_a_broker_restarted_empty_mid_stream_gets_every_event_again_in_ord
     finally:
         stop.set()
         await task
+        broker.stop()
+    assert first_deliveries(events) == expected
+    assert await unpublished(kernel_db) == 0
+
+
+async def test_a_topic_made_again_by_the_broker_with_fewer_partitions_gets_every_event_again(
+    kernel_db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Tansu (and Kafka with auto.create.topics.enable) makes a topic on its first mention, with
+    the broker's default partitions: after a restart, a consumer's metadata request can make the
+    relay's topic again before the relay declares it. The relay (here one starting afresh, as after
+    a restart of the service) must notice that partitions it published to are gone, republish in
+    order, and not hang asking for their ends."""
+    broker = TansuBroker(port=free_port(), log_path=tmp_path / "tansu.log")
+    broker.start()
+    await ensure_topics(test_settings(broker.bootstrap), [TOPIC], partitions=6)
+    try:
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay_with_inspector(kernel_db, broker.bootstrap).run(stop))
+        before = await write_case_events(kernel_db, cases=12, per_case=3)
+        async with asyncio.timeout(20):
+            while await unpublished(kernel_db):
+                await asyncio.sleep(0.05)
+        stop.set()
+        await task
+        broker.stop()
+        broker.start()
+        # A subscriber asks the new broker about the topic first: its metadata request makes it.
+        subscriber = make_consumer(test_settings(broker.bootstrap), TOPIC, group_id="kernel-subscriber")
+        await subscriber.start()
+        try:
+            async with asyncio.timeout(10):
+                while not subscriber.partitions_for_topic(TOPIC):
+                    await asyncio.sleep(0.1)
+            assert len(subscriber.partitions_for_topic(TOPIC) or ()) < 6
+        finally:
+            await subscriber.stop()
+        after = await write_case_events(kernel_db, cases=4, per_case=3)
+        expected = {case: ids for part in (before, after) for case, ids in part.items()}
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay_with_inspector(kernel_db, broker.bootstrap).run(stop))
+        try:
+            events = await read_events(
+                broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=48, timeout=30, settle=1.0
+            )
+        finally:
+            stop.set()
+            await task
+    finally:
         broker.stop()
     assert first_deliveries(events) == expected
     assert await unpublished(kernel_db) == 0

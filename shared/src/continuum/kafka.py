@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +12,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.helpers import create_ssl_context
 
 from continuum.settings import ServiceSettings
+
+log = logging.getLogger("continuum.kafka")
 
 DLQ_PREFIX = "continuum.dlq."
 RETRY_PREFIX = "continuum.retry."
@@ -100,6 +103,21 @@ def make_consumer(settings: ServiceSettings, *topics: str, group_id: str) -> AIO
     )
 
 
+async def _warn_of_fewer_partitions(admin: AIOKafkaAdminClient, topics: list[str], declared: int) -> None:
+    """A topic that exists with fewer partitions than declared was made by someone else (a broker
+    creating topics on first mention: Tansu does, Kafka does unless ``auto.create.topics.enable`` is
+    off). Not changed here: adding partitions moves keys, and so a case's order; an operator's call."""
+    if not topics:
+        return
+    for described in await admin.describe_topics(topics):
+        count = len(described.get("partitions") or ())
+        if 0 < count < declared:
+            log.warning(
+                "topic has fewer partitions than declared; created by the broker on first mention?",
+                extra={"topic": described.get("topic"), "partitions": count, "declared": declared},
+            )
+
+
 async def ensure_topics(settings: ServiceSettings, topics: Iterable[str], *, partitions: int = 6) -> list[str]:
     """Create the missing ones of ``topics`` with the declared partitions, retention and cleanup
     policy; returns those it created. Services call it at start and whenever they reconnect, so a
@@ -118,6 +136,7 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[str], *, par
             ]
             if missing:
                 await admin.create_topics(missing)
+            await _warn_of_fewer_partitions(admin, [t for t in dict.fromkeys(topics) if t in existing], partitions)
             return [t.name for t in missing]
     finally:
         await admin.close()

@@ -310,7 +310,12 @@ class OutboxRelay:
             self._inspector = inspector
         present = await self._inspector.topics()
         gone = {topic for topic, _ in known if topic not in present}
-        partitions = [TopicPartition(t, p) for t, p in known if t in present]
+        # A topic made again with fewer partitions (a broker that creates topics on first mention,
+        # as Tansu does and Kafka may, before the services declared theirs) lost the others; asking
+        # for their ends would only time out.
+        held = {t: self._inspector.partitions_for_topic(t) or set() for t in {t for t, _ in known if t in present}}
+        gone |= {t for t, p in known if t in held and p not in held[t]}
+        partitions = [TopicPartition(t, p) for t, p in known if t in held and t not in gone]
         ends = await self._inspector.end_offsets(partitions) if partitions else {}
         # A partition that lost what it acknowledged is empty, or ends well before it. Not "at or
         # before the last acknowledged offset": Tansu reports the end of a partition as its last

@@ -46,6 +46,8 @@ async def supervise(
             log.warning(
                 "worker step failed; backing off", extra={"worker": name, "error": type(exc).__name__, "backoff_s": backoff}
             )
+            # Where it failed, for whoever turns DEBUG on (messages may quote data: never at INFO).
+            log.debug("worker step failure", extra={"worker": name}, exc_info=True)
             if on_failure is not None:
                 try:
                     await on_failure(exc)
