@@ -14,7 +14,6 @@ service is being built beside this one; its own journey test covers its side).
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -25,7 +24,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from continuum.auth import mint_dev_token
 from continuum.codes import AssessmentFactor, PrimaryNeedCode
@@ -35,7 +33,7 @@ from continuum.contracts.plan import PLAN_TOPIC, ActionSummary, NextStep, PlanEn
 from continuum.contracts.stepdown import STEPDOWN_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import read_events, remember_personal_data, start_broker, test_settings, unique
+from continuum.testing import read_events, remember_personal_data, send_events, start_broker, test_settings, unique
 from referral.app import create_app as create_referral_app
 from referral.consumers import STEPUP_CONSUMER
 from referral.settings import ReferralSettings
@@ -106,13 +104,7 @@ async def _eventually(check: Callable[[], Awaitable[Any]], *, what: str) -> Any:
 
 
 async def _publish(bootstrap: str, topic: str, data: EventData, *, subject: uuid.UUID, source: str) -> None:
-    envelope = Envelope.wrap(data, source=source, subject=str(subject), aggregate_version=1)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, json.dumps(envelope.to_json_dict()).encode(), key=str(subject).encode())
-    finally:
-        await producer.stop()
+    await send_events(bootstrap, topic, Envelope.wrap(data, source=source, subject=str(subject), aggregate_version=1))
 
 
 async def _pending(client: httpx.AsyncClient, case_id: str) -> dict[str, Any] | None:

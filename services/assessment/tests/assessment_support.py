@@ -4,13 +4,11 @@ snapshots that prove a refused request changed nothing."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from assessment.settings import AssessmentSettings
@@ -19,7 +17,7 @@ from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.consumer import EventConsumer
 from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, DecisionOutcome, Envelope, ReferralDecided
 from continuum.service_app import Runtime
-from continuum.testing import assert_problem, eventually, remember_personal_data, unique
+from continuum.testing import assert_problem, eventually, remember_personal_data, send_events, unique
 from continuum.uow import UnitOfWork
 
 MANAGER_NORTH = {"teams": ("north",), "sw_qualified": True}
@@ -111,17 +109,7 @@ async def publish(
     bootstrap: str, *messages: Envelope[Any] | tuple[str, bytes], topic: str = REFERRAL_TOPIC, key: str | None = None
 ) -> None:
     """Send events (or raw ``(key, bytes)``) to the topic, as the referral service's relay would."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for m in messages:
-            if isinstance(m, Envelope):
-                k, value = key or m.subject, json.dumps(m.to_json_dict()).encode()
-            else:
-                k, value = m
-            await producer.send_and_wait(topic, value, key=k.encode())
-    finally:
-        await producer.stop()
+    await send_events(bootstrap, topic, *messages, key=key)
 
 
 class Cases:

@@ -12,21 +12,7 @@ from pydantic import BaseModel
 
 from assessment import examples, schemas
 from continuum.permissions import api_operations
-
-
-def _schemas(api: Api) -> dict[str, Any]:
-    components: dict[str, Any] = api.app.openapi()["components"]["schemas"]
-    return components
-
-
-def test_every_field_of_every_schema_is_described(api: Api) -> None:
-    missing = [
-        f"{name}.{field}"
-        for name, schema in _schemas(api).items()
-        for field, spec in schema.get("properties", {}).items()
-        if "description" not in spec
-    ]
-    assert missing == []
+from continuum.testing import bodies_without_examples, undescribed_fields
 
 
 def _ref(content: dict[str, Any]) -> str | None:
@@ -34,17 +20,12 @@ def _ref(content: dict[str, Any]) -> str | None:
     return ref.rsplit("/", 1)[1] if ref else None
 
 
+def test_every_field_of_every_schema_is_described(api: Api) -> None:
+    assert undescribed_fields(api.app) == []
+
+
 def test_every_request_body_and_answer_has_an_example(api: Api) -> None:
-    components, named = _schemas(api), set()
-    for method, path in api_operations(api.app).values():
-        operation = api.app.openapi()["paths"][path][method.lower()]
-        named.add(_ref(operation.get("requestBody", {}).get("content", {})))
-        named.add(_ref(operation["responses"]["200"].get("content", {})))
-    named.discard(None)
-    # A page's examples are its items'.
-    pages = {n for n in named if n and n.startswith("Page_")}
-    named |= {components[p]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[1] for p in pages}
-    assert sorted(n for n in named - pages if n and not components[n].get("examples")) == []
+    assert bodies_without_examples(api.app) == []
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,11 @@ the API to where a test needs them, and database snapshots that prove a refusal 
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from continuum import clock
@@ -27,7 +25,7 @@ from continuum.contracts.assessment import (
     Section47Outcome,
 )
 from continuum.service_app import Runtime
-from continuum.testing import assert_problem, eventually, remember_personal_data, unique
+from continuum.testing import assert_problem, eventually, remember_personal_data, send_events, unique
 from plan.settings import PlanSettings
 
 CONTENT = {
@@ -164,17 +162,8 @@ def child_registered(child_id: uuid.UUID, *, version: int = 1, nhs_number: str |
 async def publish(
     bootstrap: str, *messages: Envelope[Any] | tuple[str, bytes], topic: str = ASSESSMENT_TOPIC, key: str | None = None
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for m in messages:
-            if isinstance(m, Envelope):
-                k, value = key or m.subject, json.dumps(m.to_json_dict()).encode()
-            else:
-                k, value = m
-            await producer.send_and_wait(topic, value, key=k.encode())
-    finally:
-        await producer.stop()
+    """Send events (or raw ``(key, bytes)``) to the topic, as the assessment service's relay would."""
+    await send_events(bootstrap, topic, *messages, key=key)
 
 
 class Cases:

@@ -4,13 +4,11 @@ database reads that prove a refused request changed nothing."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from continuum.auth import mint_dev_token
@@ -20,7 +18,7 @@ from continuum.contracts import ChildRegistered, DecisionOutcome, Envelope, Even
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentRoute
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanType
 from continuum.service_app import Runtime
-from continuum.testing import assert_problem, eventually, remember_personal_data, unique
+from continuum.testing import assert_problem, eventually, remember_personal_data, send_events, unique
 from stepdown.settings import StepdownSettings
 
 #: A complete handover, as social care sends it.
@@ -177,14 +175,7 @@ def child_registered(child_id: uuid.UUID, *, version: int = 1, nhs_number: str |
 
 async def publish(bootstrap: str, topic: str, *messages: Envelope[Any] | tuple[str, bytes], key: str | None = None) -> None:
     """Send events (or raw ``(key, bytes)``) to a topic, as the producing service's relay would."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for m in messages:
-            k, value = (key or m.subject, json.dumps(m.to_json_dict()).encode()) if isinstance(m, Envelope) else m
-            await producer.send_and_wait(topic, value, key=k.encode())
-    finally:
-        await producer.stop()
+    await send_events(bootstrap, topic, *messages, key=key)
 
 
 class Cases:

@@ -11,11 +11,37 @@ from __future__ import annotations
 import asyncio
 import os
 
+import sqlalchemy as sa
 from alembic import context, op
 from sqlalchemy import Connection, MetaData, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from continuum.db import audit_log, idempotency_keys, inbox, outbox, relay_lease, relay_offsets
+
+
+def create_child_copy_table_v1() -> None:
+    """Create ``children``, a service's local copy of the children the referral service registers
+    (the columns of :class:`continuum.child_copy.ChildCopy` as they were first released; a later
+    change gets its own ``_v2`` here and a migration in every service that keeps a copy)."""
+    op.create_table(
+        "children",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("la_child_id", sa.String(length=36), nullable=False),
+        sa.Column("given_name", sa.String(length=100), nullable=False),
+        sa.Column("family_name", sa.String(length=100), nullable=False),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
+        sa.Column("expected_date_of_birth", sa.Date(), nullable=True),
+        sa.Column("sex", sa.String(length=1), nullable=False),
+        sa.Column("ethnicity", sa.String(length=4), nullable=False),
+        sa.Column("disabilities", postgresql.ARRAY(sa.String(length=4)), nullable=False),
+        sa.Column("upn", sa.String(length=13), nullable=True),
+        sa.Column("nhs_number", sa.String(length=10), nullable=True),
+        sa.Column("postcode", sa.String(length=8), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_children")),
+    )
 
 
 def create_platform_tables_v1() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy.engine import make_url
 
 from continuum.auth import Role, mint_dev_token
@@ -161,6 +161,19 @@ async def read_events(
         await consumer.stop()
 
 
+async def send_events(bootstrap: str, topic: str, *messages: Envelope[Any] | tuple[str, bytes], key: str | None = None) -> None:
+    """Send events (keyed by their subject, or ``key``), or raw ``(key, bytes)`` messages, to
+    ``topic``, acknowledged by every replica: as the producing service's relay would."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for m in messages:
+            k, value = (key or m.subject, json.dumps(m.to_json_dict()).encode()) if isinstance(m, Envelope) else m
+            await producer.send_and_wait(topic, value, key=k.encode())
+    finally:
+        await producer.stop()
+
+
 async def read_raw(bootstrap: str, topic: str, *, timeout: float = 5.0) -> list[Any]:
     """Every record on ``topic`` (all partitions) as aiokafka ``ConsumerRecord``s."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
@@ -265,6 +278,39 @@ async def call_operation(app: Any, settings: ServiceSettings, operation: str, ro
 
 
 # --- assertions every service's tests use -------------------------------------------------------------
+
+
+def undescribed_fields(app: Any) -> list[str]:
+    """The ``Schema.field`` of every field in the app's OpenAPI document without a description
+    (an integrator generating a client reads them as its documentation)."""
+    components: dict[str, Any] = app.openapi()["components"]["schemas"]
+    return [
+        f"{name}.{field}"
+        for name, schema in components.items()
+        for field, spec in schema.get("properties", {}).items()
+        if not spec.get("description")
+    ]
+
+
+def bodies_without_examples(app: Any) -> list[str]:
+    """The schemas of request bodies and successful answers in the app's OpenAPI document that
+    carry no example; a page's examples are its items'."""
+    document = app.openapi()
+    components: dict[str, Any] = document["components"]["schemas"]
+
+    def named(content: dict[str, Any]) -> str | None:
+        ref = content.get("application/json", {}).get("schema", {}).get("$ref")
+        return ref.rsplit("/", 1)[1] if ref else None
+
+    names: set[str | None] = set()
+    for method, path in api_operations(app).values():
+        operation = document["paths"][path][method.lower()]
+        names.add(named(operation.get("requestBody", {}).get("content", {})))
+        names |= {named(answer.get("content", {})) for code, answer in operation["responses"].items() if code.startswith("2")}
+    found = {n for n in names if n}
+    pages = {n for n in found if n.startswith("Page_")}
+    found |= {components[p]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[1] for p in pages}
+    return sorted(n for n in found - pages if not components[n].get("examples"))
 
 
 def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:

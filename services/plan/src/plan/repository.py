@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Date, Integer, String, Table, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import UUID
 
 from continuum.access import load_visible
 from continuum.auth import Principal
 from continuum.contracts.plan import Agency, PlanStatus
+from continuum.db import Prebuilt
 from continuum.errors import not_found
 from continuum.uow import Transaction, UnitOfWork
 from plan.domain import (
@@ -49,16 +51,21 @@ _INSERT_REVIEW = insert(REVIEWS)
 _INSERT_VISIT = insert(VISITS)
 _INSERT_MEETING = insert(MEETINGS)
 _UPDATE_MEETING = update(MEETINGS).where(MEETINGS.c.id == bindparam("row_id"))
-# One statement per batch, whatever its size: arrays unnested, not a VALUES list compiled per call.
-_INSERT_FINDINGS = text(
-    "INSERT INTO plan_drift_findings (plan_id, kind, key, since, detected_at) "
-    "SELECT f.plan_id, f.kind, f.key, f.since, :at FROM unnest(CAST(:plans AS uuid[]), CAST(:kinds AS varchar[]), "
-    "CAST(:keys AS varchar[]), CAST(:since AS date[])) AS f(plan_id, kind, key, since) "
-    "ON CONFLICT DO NOTHING RETURNING plan_id, kind, key"
+# The drift check's statements, one per batch whatever its size (arrays unnested, not a VALUES list
+# compiled per call), prebuilt: run on the transaction's driver connection (decisions.md 29).
+_INSERT_FINDINGS = Prebuilt(
+    text(
+        "INSERT INTO plan_drift_findings (plan_id, kind, key, since, detected_at) "
+        "SELECT f.plan_id, f.kind, f.key, f.since, :at FROM unnest(CAST(:plans AS uuid[]), CAST(:kinds AS varchar[]), "
+        "CAST(:keys AS varchar[]), CAST(:since AS date[])) AS f(plan_id, kind, key, since) "
+        "ON CONFLICT DO NOTHING RETURNING plan_id, kind, key"
+    ).columns(plan_id=UUID(as_uuid=True), kind=String(), key=String())
 )
-_SET_NEXT_CHECKS = text(
-    "UPDATE plans SET drift_next_check = v.day FROM unnest(CAST(:ids AS uuid[]), CAST(:days AS date[])) AS v(id, day) "
-    "WHERE plans.id = v.id"
+_SET_NEXT_CHECKS = Prebuilt(
+    text(
+        "UPDATE plans SET drift_next_check = v.day FROM unnest(CAST(:ids AS uuid[]), CAST(:days AS date[])) AS v(id, day) "
+        "WHERE plans.id = v.id"
+    )
 )
 _CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth).where(CHILDREN.c.id == bindparam("child_id"))
 
@@ -141,15 +148,14 @@ async def record_findings(
         "since": [f.since for _, f in found],
         "at": at,
     }
-    result = await tx.session.execute(_INSERT_FINDINGS, values)
-    return {(r.plan_id, r.kind, r.key) for r in result}
+    return {(r.plan_id, r.kind, r.key) for r in await tx.fetch(_INSERT_FINDINGS, values)}
 
 
 async def set_next_checks(tx: Transaction, checks: Sequence[tuple[uuid.UUID, date | None]]) -> None:
     """When each plan is next due a look: one statement for the whole batch."""
     if checks:
         ids, days = [p for p, _ in checks], [d for _, d in checks]
-        await tx.session.execute(_SET_NEXT_CHECKS, {"ids": ids, "days": days})
+        await tx.execute(_SET_NEXT_CHECKS, {"ids": ids, "days": days})
 
 
 # --- loads ------------------------------------------------------------------------------------------
@@ -275,17 +281,20 @@ _DRIFT_COLUMNS = [
 ]
 
 
+_CLAIM_DRIFT_DUE = Prebuilt(
+    select(*_DRIFT_COLUMNS)
+    .where(PLANS.c.status == PlanStatus.ACTIVE, PLANS.c.drift_next_check <= bindparam("today", type_=Date()))
+    .order_by(PLANS.c.drift_next_check, PLANS.c.id)
+    .limit(bindparam("batch_size", type_=Integer()))
+    .with_for_update(skip_locked=True)
+)
+
+
 async def claim_drift_due(tx: Transaction, *, today: date, batch_size: int) -> list[DriftFacts]:
     """Started plans the drift check should look at today (only what its rules read), locked; rows
     another replica holds are skipped, and those it checked and committed no longer match."""
-    stmt = (
-        select(*_DRIFT_COLUMNS)
-        .where(PLANS.c.status == PlanStatus.ACTIVE, PLANS.c.drift_next_check <= today)
-        .order_by(PLANS.c.drift_next_check, PLANS.c.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
-    )
-    return [drift_facts(r) for r in (await tx.session.execute(stmt)).all()]
+    rows = await tx.fetch(_CLAIM_DRIFT_DUE, {"today": today, "batch_size": batch_size})
+    return [drift_facts(r) for r in rows]
 
 
 async def recorded_findings(tx: Transaction, plan_id: uuid.UUID) -> Sequence[Any]:

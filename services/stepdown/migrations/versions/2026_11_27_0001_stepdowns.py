@@ -11,6 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from continuum.migration_ops import (
+    create_child_copy_table_v1,
     create_platform_tables_v1,
     create_platform_tables_v2,
     drop_platform_tables_v1,
@@ -44,23 +45,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('month', 'kind', 'record_id', name=op.f('uq_audit_sample_items_month'))
     )
     op.create_index(op.f('ix_audit_sample_items_month'), 'audit_sample_items', ['month'], unique=False)
-    op.create_table('children',
-    sa.Column('id', sa.UUID(), nullable=False),
-    sa.Column('la_child_id', sa.String(length=36), nullable=False),
-    sa.Column('given_name', sa.String(length=100), nullable=False),
-    sa.Column('family_name', sa.String(length=100), nullable=False),
-    sa.Column('date_of_birth', sa.Date(), nullable=True),
-    sa.Column('expected_date_of_birth', sa.Date(), nullable=True),
-    sa.Column('sex', sa.String(length=1), nullable=False),
-    sa.Column('ethnicity', sa.String(length=4), nullable=False),
-    sa.Column('disabilities', postgresql.ARRAY(sa.String(length=4)), nullable=False),
-    sa.Column('upn', sa.String(length=13), nullable=True),
-    sa.Column('nhs_number', sa.String(length=10), nullable=True),
-    sa.Column('postcode', sa.String(length=8), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_children'))
-    )
+    create_child_copy_table_v1()
     op.create_table('episodes',
     sa.Column('case_id', sa.UUID(), nullable=False),
     sa.Column('child_id', sa.UUID(), nullable=False),

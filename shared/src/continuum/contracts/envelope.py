@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -58,7 +59,7 @@ class Envelope(BaseModel, Generic[D]):
         aggregate_version: int,
         traceparent: str | None = None,
     ) -> Envelope[D]:
-        return Envelope[D](
+        return _open_envelope()(
             source=source,
             type=data.event_type,
             subject=subject,
@@ -70,3 +71,10 @@ class Envelope(BaseModel, Generic[D]):
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+@functools.cache
+def _open_envelope() -> type[Envelope[Any]]:
+    """``Envelope[D]``, parametrised once: pydantic looks a parametrisation up again at every
+    subscription, which costs more than building a small event's envelope."""
+    return Envelope[D]  # type: ignore[valid-type]
