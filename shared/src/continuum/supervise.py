@@ -41,7 +41,7 @@ async def supervise(
         try:
             wait = await step()
             backoff = first_backoff
-        except Exception as exc:  # noqa: BLE001 - a worker must outlive any one failure
+        except Exception as exc:  # a worker must outlive any one failure
             WORKER_FAILURES.labels(name).inc()
             log.warning(
                 "worker step failed; backing off", extra={"worker": name, "error": type(exc).__name__, "backoff_s": backoff}
