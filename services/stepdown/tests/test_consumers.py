@@ -132,3 +132,27 @@ async def test_front_door_decisions_on_the_referral_topic_are_consumed(broker: T
     await publish(broker.bootstrap, REFERRAL_TOPIC, d)
     row = await eventually(lambda: stepdown_of(cases, d.data.case_id))
     assert row["response_due"] is not None
+
+
+async def test_a_front_door_decision_corrected_away_from_early_help_withdraws_the_handover_and_back_makes_a_new_one(
+    cases: Cases,
+) -> None:
+    first = decided(outcome="early_help")
+    await cases.deliver(first)
+    handover = await stepdown_of(cases, first.data.case_id)
+    assert handover is not None and handover["status"] == "pending"
+
+    to_assessment = decided(
+        outcome="assessment", case_id=first.data.case_id, child_id=first.data.child_id, correction_of=first.id
+    )
+    assert await cases.deliver(to_assessment) == "handled"
+    withdrawn = await cases.row("SELECT status FROM stepdowns WHERE id = :id", id=handover["id"])
+    assert withdrawn is not None and withdrawn["status"] == "withdrawn"
+    [event] = await cases.events(first.data.case_id, "stepdown.withdrawn")
+    assert event["payload"]["data"]["corrected_outcome"] == "assessment"
+    assert await cases.deliver(to_assessment) == "duplicate"
+
+    back = decided(outcome="early_help", case_id=first.data.case_id, child_id=first.data.child_id, correction_of=to_assessment.id)
+    await cases.deliver(back)
+    rows = await cases.rows("SELECT status FROM stepdowns WHERE case_id = :c ORDER BY requested_at", c=first.data.case_id)
+    assert [r["status"] for r in rows] == ["withdrawn", "pending"]

@@ -325,3 +325,62 @@ def test_months_for_the_audit() -> None:
     with pytest.raises(RuleBroken, match="not ended"):
         check_month_is_over("2026-11", today=date(2026, 11, 30))
     check_month_is_over("2026-11", today=date(2026, 12, 1))
+
+
+#: No lead practitioner to continue at the front door: a proposed early help worker.
+FRONT_DOOR_HANDOVER = Handover("needs", "worked", "Early help worker", False, True)
+
+
+def _front_door_handover() -> tuple[domain.Episode, domain.Stepdown]:
+    episode = domain.receive_front_door_early_help(
+        None,
+        case_id=CASE,
+        child_id=CHILD,
+        team="front-door",
+        referral_id=uuid.uuid4(),
+        referral_date=date(2026, 10, 1),
+        decided_at=NOW,
+    )
+    marked, stepdown, _ = transition(episode)
+    assert stepdown is not None
+    return marked, stepdown
+
+
+def test_a_front_door_decision_corrected_before_early_help_answers_withdraws_the_handover() -> None:
+    episode, stepdown = _front_door_handover()
+    reopened, withdrawn, events = domain.correct_front_door(episode, stepdown, outcome="assessment", now=NOW)
+    assert withdrawn is not None and withdrawn.status is StepdownStatus.WITHDRAWN
+    assert [e.event_type for e in events] == ["stepdown.withdrawn"]
+    assert events[0].corrected_outcome == "assessment"  # type: ignore[attr-defined]
+    # The episode goes on in social care: an assessment's end later makes a transition of its own.
+    assert reopened.front_door is None and reopened.stepdown_id is None
+    nfa = assessment("nfa", on=date(2026, 10, 20))
+    ended = domain.receive_assessment(
+        reopened, case_id=CASE, child_id=CHILD, team="front-door", referral_date=date(2026, 10, 1), facts=nfa
+    )
+    _, later, _ = transition(ended)
+    assert later is not None and later.kind is TransitionKind.CLOSE and later.id != stepdown.id
+
+
+def test_a_declined_handover_is_withdrawn_too_when_the_decision_is_corrected() -> None:
+    episode, stepdown = _front_door_handover()
+    ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
+    declined, _ = domain.decline(ready, by=EARLY_HELP, now=NOW, reason=DeclineReason.ABOVE_THRESHOLD)
+    _, withdrawn, events = domain.correct_front_door(episode, declined, outcome="strategy_discussion", now=NOW)
+    assert withdrawn is not None and withdrawn.status is StepdownStatus.WITHDRAWN
+    assert [e.event_type for e in events] == ["stepdown.withdrawn"]
+
+
+def test_a_handover_early_help_took_is_not_undone_but_told_when_the_decision_is_corrected() -> None:
+    episode, stepdown = _front_door_handover()
+    ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
+    accepted, _ = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
+    kept, unchanged, events = domain.correct_front_door(episode, accepted, outcome="assessment", now=NOW)
+    assert kept == episode and unchanged == accepted
+    assert [e.event_type for e in events] == ["stepdown.decision_corrected"]
+    assert events[0].handover_status == accepted.status.value  # type: ignore[attr-defined]
+
+
+def test_a_correction_of_a_decision_that_sent_nobody_to_early_help_changes_nothing() -> None:
+    episode = with_assessment(None)
+    assert domain.correct_front_door(episode, None, outcome="nfa", now=NOW) == (episode, None, [])

@@ -64,7 +64,8 @@ _HANDOVERS = _prebuilt(
            count(engagement) AS engagement_recorded,
            count(*) FILTER (WHERE engagement = 'engaged') AS engaged,
            count(*) FILTER (WHERE engagement = 'partly') AS partly_engaged
-      FROM stepdowns WHERE kind = 'early_help' AND {_counted("stepped_down_on", "team")} GROUP BY 1, 2""",
+      FROM stepdowns WHERE kind = 'early_help' AND status <> 'withdrawn' AND {_counted("stepped_down_on", "team")}
+      GROUP BY 1, 2""",
     team=String,
     quarter_start=Date,
     handovers=Integer,

@@ -304,11 +304,15 @@ async def add_escalation(tx: Transaction, s: Stepdown) -> bool:
 
 
 async def escalations(tx: Transaction, *, teams: list[str] | None, cursor: str | None, limit: int) -> Sequence[Any]:
-    """Escalated handovers not closed yet, oldest first: the team manager's worklist."""
+    """Escalated handovers not closed yet, oldest first: the team manager's worklist. A withdrawn one
+    (the front door corrected its decision) is not early help's any more, and leaves it."""
     stmt = (
         select(ESCALATIONS, STEPDOWNS.c.status, STEPDOWNS.c.version)
         .join(STEPDOWNS, STEPDOWNS.c.id == ESCALATIONS.c.stepdown_id)
-        .where(STEPDOWNS.c.closure_date.is_(None), STEPDOWNS.c.status != StepdownStatus.ACCEPTED.value)
+        .where(
+            STEPDOWNS.c.closure_date.is_(None),
+            STEPDOWNS.c.status.not_in([StepdownStatus.ACCEPTED.value, StepdownStatus.WITHDRAWN.value]),
+        )
     )
     if teams is not None:
         stmt = stmt.where(ESCALATIONS.c.team.in_(teams))
@@ -348,6 +352,12 @@ async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: st
         tx.audit_refusal("step_up.read", subject_type="step_up", subject_id=step_up_id, purpose=purpose)
         raise not_found("Step-up")
     return row
+
+
+async def stepdown_locked(tx: Transaction, stepdown_id: uuid.UUID) -> Stepdown | None:
+    """A step-down for a consumer to change (no caller to check: the event decides), locked."""
+    row = (await tx.session.execute(select(STEPDOWNS).where(STEPDOWNS.c.id == stepdown_id).with_for_update())).first()
+    return None if row is None else stepdown_state(row)
 
 
 async def stepdown_row(tx: Transaction, stepdown_id: uuid.UUID) -> Any:

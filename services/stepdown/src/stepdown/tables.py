@@ -48,6 +48,7 @@ class StepdownRow(Base):
         Index(
             "ix_stepdowns_overdue_pending", "response_due", postgresql_where=text("status = 'pending' AND escalated_at IS NULL")
         ),
+        Index("uq_stepdowns_case_id_not_withdrawn", "case_id", unique=True, postgresql_where=text("status <> 'withdrawn'")),
         Index("ix_stepdowns_team_requested", "team", "requested_at", "id"),
         Index("ix_stepdowns_receiving_requested", "receiving_team", "requested_at", "id"),
         Index("ix_stepdowns_closure_date", "closure_date"),
@@ -55,8 +56,9 @@ class StepdownRow(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    # One transition per episode: an episode closes once, however often its events arrive.
-    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    # One transition per episode (a withdrawn one aside): an episode closes once, however often its
+    # events arrive.
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     team: Mapped[str] = mapped_column(String(50))
     kind: Mapped[str] = mapped_column(String(20))

@@ -57,10 +57,12 @@ from continuum.contracts.stepdown import (
     STEPDOWN_TOPIC,
     CaseClosed,
     StepdownAccepted,
+    StepdownDecisionCorrected,
     StepdownDeclined,
     StepdownEngagementRecorded,
     StepdownEscalated,
     StepdownRequested,
+    StepdownWithdrawn,
     StepUpRequested,
 )
 
@@ -102,6 +104,8 @@ CATALOGUE: dict[str, type[EventData]] = {
         StepdownDeclined,
         StepdownEscalated,
         StepdownEngagementRecorded,
+        StepdownWithdrawn,
+        StepdownDecisionCorrected,
         CaseClosed,
     )
 }

@@ -137,6 +137,41 @@ class StepdownDeclined(EventData):
     reason: DeclineReason
 
 
+class StepdownWithdrawn(EventData):
+    """The front door corrected its early help decision (to an assessment, a strategy discussion or
+    no further action) before the handover was settled: early help is no longer asked to take the
+    family, and the episode goes on in social care."""
+
+    event_type = "stepdown.withdrawn"
+    topic = STEPDOWN_TOPIC
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    receiving_team: str | None
+    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
+    withdrawn_at: datetime
+
+
+class StepdownDecisionCorrected(EventData):
+    """The front door corrected its early help decision after early help had taken the family (the
+    handover accepted, the episode perhaps closed): nothing is undone behind anyone's back; the
+    social-care team's manager and early help review it together."""
+
+    event_type = "stepdown.decision_corrected"
+    topic = STEPDOWN_TOPIC
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    receiving_team: str | None
+    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
+    handover_status: str = Field(description="Where the handover stood: accepted or closed")
+    corrected_at: datetime
+
+
 class StepdownEscalated(EventData):
     """A declined or unanswered handover went back to the team's manager (once per handover)."""
 

@@ -4,6 +4,7 @@ from stepdown.domain.audit import Candidate, Rating, SampledKind, draw_sample, m
 from stepdown.domain.handover import (
     accept,
     close_by_manager,
+    correct_front_door,
     decline,
     escalate_if_overdue,
     is_overdue,
@@ -61,6 +62,7 @@ __all__ = [
     "add_months",
     "close_by_manager",
     "close_episode",
+    "correct_front_door",
     "decline",
     "draw_sample",
     "duration_band",

@@ -16,13 +16,16 @@ from continuum.contracts.stepdown import (
     Engagement,
     EscalationReason,
     StepdownAccepted,
+    StepdownDecisionCorrected,
     StepdownDeclined,
     StepdownEngagementRecorded,
     StepdownEscalated,
+    StepdownWithdrawn,
     TransitionKind,
+    TransitionTrigger,
 )
 from continuum.errors import RuleBroken
-from stepdown.domain.states import Actor, Events, Handover, Stepdown, StepdownStatus
+from stepdown.domain.states import Actor, Episode, Events, Handover, Stepdown, StepdownStatus
 from stepdown.domain.transitions import add_months, close_episode, handover_closure_reason
 
 
@@ -222,3 +225,47 @@ def partner_status_for(events: Events) -> PartnerStatus | None:
     if any(e.event_type == "case.closed" for e in events):
         return PartnerStatus.CLOSED
     return None
+
+
+def correct_front_door(
+    episode: Episode, stepdown: Stepdown | None, *, outcome: str, now: datetime
+) -> tuple[Episode, Stepdown | None, Events]:
+    """The front door corrected its early help decision to ``outcome`` (an assessment, a strategy
+    discussion, no further action): the family is not early help's to take on that decision.
+
+    A handover early help has not settled (pending, or declined and with the manager) is withdrawn
+    (``stepdown.withdrawn``), and the episode forgets the front door's decision, so whatever ends it
+    later makes a transition of its own. One early help already took (accepted, the episode closed)
+    is not undone behind anyone's back: ``stepdown.decision_corrected`` tells the team's manager and
+    early help, who review it. An episode the front door had not sent to early help changes nothing."""
+    if episode.front_door is None or stepdown is None or stepdown.trigger is not TransitionTrigger.FRONT_DOOR:
+        return episode, stepdown, []
+    if stepdown.status in (StepdownStatus.PENDING, StepdownStatus.DECLINED):
+        withdrawn = replace(stepdown, status=StepdownStatus.WITHDRAWN, version=stepdown.version + 1)
+        event = StepdownWithdrawn(
+            stepdown_id=stepdown.id,
+            case_id=stepdown.case_id,
+            child_id=stepdown.child_id,
+            team=stepdown.team,
+            receiving_team=stepdown.receiving_team,
+            corrected_outcome=outcome,
+            withdrawn_at=now,
+        )
+        reopened = replace(episode, front_door=None, stepdown_id=None, version=episode.version + 1)
+        return reopened, withdrawn, [event]
+    return (
+        episode,
+        stepdown,
+        [
+            StepdownDecisionCorrected(
+                stepdown_id=stepdown.id,
+                case_id=stepdown.case_id,
+                child_id=stepdown.child_id,
+                team=stepdown.team,
+                receiving_team=stepdown.receiving_team,
+                corrected_outcome=outcome,
+                handover_status=stepdown.status.value,
+                corrected_at=now,
+            )
+        ],
+    )

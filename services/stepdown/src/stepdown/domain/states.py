@@ -29,13 +29,16 @@ class StepdownStatus(StrEnum):
     ``pending``: a handover early help has not answered; ``accepted``: early help took the family;
     ``declined``: early help refused it (and the manager has it); ``awaiting_closure``: a plan
     closed without a census reason, which the manager gives; ``closed``: the episode closed
-    without a handover (close or universal services), or the manager closed a declined handover."""
+    without a handover (close or universal services), or the manager closed a declined handover;
+    ``withdrawn``: the front door corrected the early help decision that made it."""
 
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     AWAITING_CLOSURE = "awaiting_closure"
     CLOSED = "closed"
+    #: The front door corrected its early help decision before early help settled the handover.
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ async def receive_referral_decided(
                 if counted is not None:
                     await repository.save_stepdown(tx, counted)
     if decision.outcome.value != "early_help":
+        if decision.correction_of is not None:
+            await _correct_front_door(tx, decision, policy=policy)
         return
     episode = domain.receive_front_door_early_help(
         await repository.episode(tx, decision.case_id),
@@ -62,6 +64,24 @@ async def receive_referral_decided(
         decided_at=decision.decided_at,
     )
     await _transition(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
+
+
+async def _correct_front_door(tx: Transaction, decision: ReferralDecided, *, policy: CouncilPolicy) -> None:
+    """The front door corrected an early help decision to something else: withdraw the handover it
+    made, or tell the manager and early help if early help already took the family (the domain decides)."""
+    episode = await repository.episode(tx, decision.case_id)
+    if episode is None or episode.stepdown_id is None:
+        return
+    stepdown = await repository.stepdown_locked(tx, episode.stepdown_id)
+    now = clock.now()
+    corrected, changed, events = domain.correct_front_door(episode, stepdown, outcome=decision.outcome.value, now=now)
+    if not events or changed is None:
+        return
+    await repository.save_episode(tx, corrected)
+    if changed is not stepdown:
+        await repository.save_stepdown(tx, changed)
+    await publish_change(tx, changed, events, now=now, policy=policy)
+    await tx.audit("stepdown.correct", subject_type="stepdown", subject_id=changed.id, purpose="front-door decision corrected")
 
 
 async def receive_assessment_authorised(
