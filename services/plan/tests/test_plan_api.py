@@ -51,6 +51,7 @@ async def test_a_plan_goes_from_draft_to_ending_through_the_api(api: Api, cases:
             "reason": "Needs met.",
             "unmet_need": False,
             "next_step": "close",
+            "reason_for_closure": "RC7",
             "actions": [{"action_id": action_id, "progress": "done"}],
         }
         r = await manager.post(f"/v1/plans/{plan['id']}/ending", json=ending, headers=etag(r.json()["version"]))
@@ -70,6 +71,7 @@ async def test_a_plan_goes_from_draft_to_ending_through_the_api(api: Api, cases:
     ]
     data = (await cases.events(plan["case_id"], "plan.ended"))[0]["payload"]["data"]
     assert (data["next_step"], data["actions"]["total"], data["actions"]["done"], data["unmet_need"]) == ("close", 1, 1, False)
+    assert data["reason_for_closure"] == "RC7" and ended["ending"]["reason_for_closure"] == "RC7"
 
 
 @pytest.mark.parametrize(
@@ -120,6 +122,7 @@ async def test_closing_with_an_action_without_its_final_status_is_refused(api: A
         "reason": "Needs met.",
         "unmet_need": False,
         "next_step": "close",
+        "reason_for_closure": "RC7",
         "actions": [{"action_id": first, "progress": "done"}],
     }
     async with api.manager() as manager:

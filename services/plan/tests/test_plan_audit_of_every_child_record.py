@@ -100,6 +100,7 @@ async def _ending(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[st
         "reason": "Needs met.",
         "unmet_need": False,
         "next_step": "close",
+        "reason_for_closure": "RC7",
         "actions": [{"action_id": plan["actions"][0]["id"], "progress": "done"}],
     }
 

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from plan_builders import MANAGER, POLICY, at, policy, reviewed, started, with_actions_done
 
+from continuum.codes import ReasonForClosure
 from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType, PreproceedingsDecision
 from continuum.errors import RuleBroken
 from plan import domain
@@ -230,7 +231,46 @@ def _end(
         final=final,
         child=domain.ChildIdentity("9434765919", None),
         policy=POLICY,
+        reason_for_closure=ReasonForClosure.SERVICES_CEASED if step is NextStep.CLOSE else None,
     )
+
+
+def test_a_plan_that_closes_the_case_gives_the_census_reason_and_plan_ended_carries_it() -> None:
+    plan = started(start=START, actions=1)
+    ended, events = _end(plan, {plan.actions[0].id: (ActionProgress.DONE, None)})
+    assert ended.ending is not None and ended.ending.reason_for_closure is ReasonForClosure.SERVICES_CEASED
+    assert events[0].reason_for_closure is ReasonForClosure.SERVICES_CEASED  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("step", "reason", "refusal"),
+    [
+        (NextStep.CLOSE, None, "gives the census reason"),
+        (NextStep.CLOSE, ReasonForClosure.NFA_AFTER_ASSESSMENT, "after an assessment alone"),
+        (NextStep.CLOSE, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT, "after an assessment alone"),
+        (NextStep.STEP_DOWN_EARLY_HELP, ReasonForClosure.SERVICES_CEASED, "only a plan that closes the case"),
+    ],
+)
+def test_the_reason_for_closure_is_given_when_and_only_when_the_plan_closes_the_case(
+    step: NextStep, reason: ReasonForClosure | None, refusal: str
+) -> None:
+    plan = started(start=START, actions=1)
+    with pytest.raises(RuleBroken, match=refusal) as refused:
+        domain.lifecycle.end(
+            plan,
+            by=MANAGER,
+            end_date=date(2026, 3, 1),
+            today=date(2026, 3, 2),
+            now=at(date(2026, 3, 2)),
+            reason="Needs met.",
+            unmet_need=False,
+            next_step=step,
+            final={plan.actions[0].id: (ActionProgress.DONE, None)},
+            child=None,
+            policy=POLICY,
+            reason_for_closure=reason,
+        )
+    assert refused.value.field == "reason_for_closure"
 
 
 def test_ending_needs_every_actions_final_status() -> None:

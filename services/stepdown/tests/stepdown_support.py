@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import text
 
 from continuum.auth import mint_dev_token
-from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReferralSource, Sex
+from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, ReferralSource, Sex
 from continuum.consumer import EventConsumer
 from continuum.contracts import ChildRegistered, DecisionOutcome, Envelope, EventData, ReferralDecided
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentRoute
@@ -135,6 +135,7 @@ def plan_ended(
     team: str = "north",
     end_date: date = date(2026, 10, 30),
     unmet_need: bool = True,
+    reason_for_closure: ReasonForClosure | None = None,
 ) -> Envelope[Any]:
     data = PlanEnded(
         plan_id=uuid.uuid4(),
@@ -148,6 +149,7 @@ def plan_ended(
         unmet_need=unmet_need,
         actions=ACTIONS,
         latest_category_of_abuse=None,
+        reason_for_closure=reason_for_closure,
     )
     return _wrap(data, "plan", case_id)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from stepdown_support import Cases, authorised, child_registered, decided, eventually, plan_ended, publish
 
+from continuum.codes import ReasonForClosure
 from continuum.contracts import ASSESSMENT_TOPIC, PLAN_TOPIC, REFERRAL_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic
@@ -156,3 +157,21 @@ async def test_a_front_door_decision_corrected_away_from_early_help_withdraws_th
     await cases.deliver(back)
     rows = await cases.rows("SELECT status FROM stepdowns WHERE case_id = :c ORDER BY requested_at", c=first.data.case_id)
     assert [r["status"] for r in rows] == ["withdrawn", "pending"]
+
+
+async def test_a_plan_that_closed_the_case_with_its_census_reason_closes_the_episode_at_once(cases: Cases) -> None:
+    a = authorised(outcome="cin_plan")
+    await cases.deliver(a)
+    await cases.deliver(
+        plan_ended(
+            case_id=a.data.case_id,
+            child_id=a.data.child_id,
+            next_step="close",
+            unmet_need=False,
+            reason_for_closure=ReasonForClosure.CHILD_ARRANGEMENTS_ORDER,
+        )
+    )
+    row = await stepdown_of(cases, a.data.case_id)
+    assert row is not None and row["status"] == "closed" and row["closure_reason"] == "RC3"
+    [closed] = await cases.events(a.data.case_id, "case.closed")
+    assert closed["payload"]["data"]["reason_for_closure"] == "RC3"

@@ -110,7 +110,7 @@ def test_universal_services_after_a_plan_close_with_rc7_and_the_action_summary()
     assert closed.actions == ACTIONS  # type: ignore[attr-defined]
 
 
-def test_a_plan_that_closes_waits_for_the_managers_reason() -> None:
+def test_a_plan_that_closed_without_a_reason_waits_for_the_managers() -> None:
     _, stepdown, events = transition(with_plan_end(with_assessment(None), NextStep.CLOSE))
     assert stepdown is not None and stepdown.status is StepdownStatus.AWAITING_CLOSURE and events == []
     closed, closing = domain.close_by_manager(
@@ -124,6 +124,23 @@ def test_a_plan_that_closes_waits_for_the_managers_reason() -> None:
     assert closed.status is StepdownStatus.CLOSED and [e.event_type for e in closing] == ["case.closed"]
     with pytest.raises(RuleBroken, match="closes once"):
         domain.close_episode(closed, reason=ReasonForClosure.SERVICES_CEASED, on=date(2026, 11, 1), now=NOW, unmet_need=False)
+
+
+def test_a_plan_that_closed_the_case_with_its_census_reason_closes_the_episode_at_once_with_it() -> None:
+    ended = PlanEnd(
+        plan_id=uuid.uuid4(),
+        end_date=date(2026, 10, 30),
+        next_step=NextStep.CLOSE,
+        unmet_need=False,
+        actions=ACTIONS,
+        reason_for_closure=ReasonForClosure.TRANSFERRED_TO_ANOTHER_LA,
+    )
+    episode = domain.receive_plan_end(with_assessment(None), case_id=CASE, child_id=CHILD, team="north", plan_end=ended)
+    _, stepdown, events = transition(episode)
+    assert stepdown is not None and stepdown.status is StepdownStatus.CLOSED
+    [closed] = [e for e in events if e.event_type == "case.closed"]
+    assert closed.reason_for_closure is ReasonForClosure.TRANSFERRED_TO_ANOTHER_LA  # type: ignore[attr-defined]
+    assert closed.closure_date == date(2026, 10, 30)  # type: ignore[attr-defined]
 
 
 def test_front_door_early_help_is_a_handover_that_closes_as_the_census_referral_nfa() -> None:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode
+from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.plan import (
     ActionProgress,
     Agency,
@@ -163,6 +163,7 @@ class EndingOut(BaseModel):
     reason: str = Field(description="Why it ended")
     unmet_need: bool = Field(description="Needs remain unmet")
     next_step: NextStep = Field(description="Where the child goes next")
+    reason_for_closure: ReasonForClosure | None = Field(description="Census ReasonForClosure when the plan closed the case")
     ended_by: str = Field(description="Who ended it")
 
 

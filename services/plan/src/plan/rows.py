@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from continuum.codes import AssessmentFactor
+from continuum.codes import AssessmentFactor, ReasonForClosure
 from continuum.contracts.plan import ActionProgress, Agency, NextStep, PreproceedingsDecision, ReviewDecision
 from plan.domain import (
     Action,
@@ -149,8 +149,18 @@ def _preproceedings_json(p: Preproceedings | None) -> dict[str, Any] | None:
 def _ending(e: dict[str, Any] | None) -> Ending | None:
     if e is None:
         return None
-    values = e | {"end_date": date.fromisoformat(e["end_date"]), "at": datetime.fromisoformat(e["at"])}
-    return Ending(**(values | {"next_step": NextStep(e["next_step"])}))
+    reason = e.get("reason_for_closure")
+    return Ending(
+        **(
+            e
+            | {
+                "end_date": date.fromisoformat(e["end_date"]),
+                "at": datetime.fromisoformat(e["at"]),
+                "next_step": NextStep(e["next_step"]),
+                "reason_for_closure": ReasonForClosure(reason) if reason else None,
+            }
+        )
+    )
 
 
 def plan_state(row: Any) -> PlanState:
@@ -185,9 +195,7 @@ def plan_state(row: Any) -> PlanState:
         else None,
         visits=Visits(row.last_visit, row.last_seen, row.last_seen_alone, row.next_visit_due),
         preproceedings=_preproceedings(row.preproceedings),
-        ending=Ending(**(e | {"end_date": date.fromisoformat(e["end_date"]), "at": datetime.fromisoformat(e["at"])}))
-        if e
-        else None,
+        ending=_ending(e),
         partner_status_pending=row.partner_status_pending,
         version=row.version,
     )
@@ -224,7 +232,15 @@ def plan_values(s: PlanState, *, drift_next_check: date | None) -> dict[str, Any
         "last_seen_alone": s.visits.last_seen_alone,
         "next_visit_due": s.visits.next_due,
         "preproceedings": _preproceedings_json(s.preproceedings),
-        "ending": (vars(e) | {"end_date": e.end_date.isoformat(), "at": e.at.isoformat(), "next_step": e.next_step.value})
+        "ending": (
+            vars(e)
+            | {
+                "end_date": e.end_date.isoformat(),
+                "at": e.at.isoformat(),
+                "next_step": e.next_step.value,
+                "reason_for_closure": e.reason_for_closure.value if e.reason_for_closure else None,
+            }
+        )
         if e
         else None,
         "end_date": e.end_date if e else None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from continuum.codes import CategoryOfAbuse
+from continuum.codes import CategoryOfAbuse, ReasonForClosure
 from continuum.contracts.plan import ActionProgress, Agency, MeetingKind, NextStep, PreproceedingsDecision, ReviewDecision
 from continuum.limits import Day
 from continuum.requests import RequestModel
@@ -214,4 +214,7 @@ class EndingIn(Strict):
     reason: Text = Field(description="Why the plan ends")
     unmet_need: bool = Field(description="Needs remain unmet (step-down picks them up)")
     next_step: NextStep = Field(description="close, step_down_early_help, universal, escalate_cp (CIN) or step_down_cin (CP)")
+    reason_for_closure: ReasonForClosure | None = Field(
+        default=None, description="Census ReasonForClosure, RC1 to RC7: required when next_step is close, refused otherwise"
+    )
     actions: list[ProgressIn] = Field(max_length=100, description="Every action's final status")

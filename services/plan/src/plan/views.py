@@ -105,7 +105,14 @@ def plan_view(
         child_last_seen_alone=p.visits.last_seen_alone,
         next_visit_due=p.visits.next_due,
         preproceedings=PreproceedingsOut(**vars(pp)) if pp else None,
-        ending=EndingOut(end_date=e.end_date, reason=e.reason, unmet_need=e.unmet_need, next_step=e.next_step, ended_by=e.by)
+        ending=EndingOut(
+            end_date=e.end_date,
+            reason=e.reason,
+            unmet_need=e.unmet_need,
+            next_step=e.next_step,
+            reason_for_closure=e.reason_for_closure,
+            ended_by=e.by,
+        )
         if e
         else None,
         drift=_drift(findings(p, today=today, policy=policy)),

@@ -76,6 +76,7 @@ def episode_state(row: Row[Any]) -> Episode:
             next_step=NextStep(p["next_step"]),
             unmet_need=p["unmet_need"],
             actions=ActionSummary.model_validate(p["actions"]),
+            reason_for_closure=ReasonForClosure(p["reason_for_closure"]) if p.get("reason_for_closure") else None,
         )
         if p
         else None,

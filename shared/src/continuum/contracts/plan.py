@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode
+from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.envelope import EventData
 
 PLAN_TOPIC = "continuum.plan"
@@ -294,3 +294,6 @@ class PlanEnded(EventData):
     unmet_need: bool = Field(description="Needs remain that step-down should pick up")
     actions: ActionSummary
     latest_category_of_abuse: CategoryOfAbuse | None
+    reason_for_closure: ReasonForClosure | None = Field(
+        default=None, description="Census ReasonForClosure (RC1 to RC7), when the plan closes the case (next step close)"
+    )

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from continuum.casework import partner_status
 from continuum.clock import london_date
-from continuum.codes import AssessmentFactor, PrimaryNeedCode
+from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts import PartnerStatus
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, Section47Concluded, Section47Outcome
 from continuum.contracts.plan import (
@@ -315,6 +315,29 @@ def apply_progress(
     )
 
 
+#: After a plan, the census reasons that say where the child went (RC8 and RC9 are for a case
+#: closed after an assessment alone; a plan that hands over to early help steps down instead).
+REASONS_AFTER_A_PLAN = frozenset(ReasonForClosure) - {
+    ReasonForClosure.NFA_AFTER_ASSESSMENT,
+    ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT,
+}
+
+
+def check_reason_for_closure(next_step: NextStep, reason: ReasonForClosure | None) -> None:
+    """A plan that closes the case says why, in the census's words; any other ending leaves the
+    closure to what comes next (step-down, or another plan)."""
+    if next_step is not NextStep.CLOSE:
+        if reason is not None:
+            raise RuleBroken("reason_for_closure", "only a plan that closes the case (next step close) gives one")
+        return
+    if reason is None:
+        raise RuleBroken("reason_for_closure", "a plan that closes the case gives the census reason for closure")
+    if reason not in REASONS_AFTER_A_PLAN:
+        raise RuleBroken(
+            "reason_for_closure", f"{reason.value} is for a case closed after an assessment alone; after a plan, RC1 to RC7"
+        )
+
+
 def end(
     plan: PlanState,
     *,
@@ -328,14 +351,18 @@ def end(
     final: Mapping[uuid.UUID, tuple[ActionProgress, str | None]],
     child: ChildIdentity | None,
     policy: CouncilPolicy,
+    reason_for_closure: ReasonForClosure | None = None,
 ) -> tuple[PlanState, Events]:
     """End the plan: every action's final status, the reason, whether needs remain unmet (which
-    hands over to step-down), and the next step. ``plan.ended`` carries the action summary."""
+    hands over to step-down), and the next step. ``plan.ended`` carries the action summary and,
+    when the plan closes the case, the census reason for closure (so the closure is evidenced where
+    it is decided, and step-down closes the episode at once)."""
     check_started(plan, "ending a plan")
     assert plan.start_date is not None
     if not reason.strip():
         raise RuleBroken("reason", "say why the plan ends")
     check_next_step(plan.plan_type, next_step.value, "next_step")
+    check_reason_for_closure(next_step, reason_for_closure)
     floor, what = plan.start_date, "the plan's start"
     if plan.last_review is not None and plan.last_review.on > floor:
         floor, what = plan.last_review.on, "the last review"
@@ -345,7 +372,15 @@ def end(
         plan,
         status=PlanStatus.ENDED,
         actions=actions,
-        ending=Ending(end_date=end_date, reason=reason.strip(), unmet_need=unmet_need, next_step=next_step, by=by.id, at=now),
+        ending=Ending(
+            end_date=end_date,
+            reason=reason.strip(),
+            unmet_need=unmet_need,
+            next_step=next_step,
+            by=by.id,
+            at=now,
+            reason_for_closure=reason_for_closure,
+        ),
         next_review_due=None,
         visits=replace(plan.visits, next_due=None),
         version=plan.version + 1,
@@ -362,6 +397,7 @@ def end(
         unmet_need=unmet_need,
         actions=action_summary(actions),
         latest_category_of_abuse=plan.latest_category,
+        reason_for_closure=reason_for_closure,
     )
     status = {
         NextStep.CLOSE: PartnerStatus.CLOSED,

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode
+from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.envelope import EventData
 from continuum.contracts.plan import (
     ActionProgress,
@@ -170,6 +170,8 @@ class Ending:
     next_step: NextStep
     by: str
     at: datetime
+    #: The census reason, when the plan closes the case.
+    reason_for_closure: ReasonForClosure | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ async def end_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, body: EndingIn, versi
             final=final,
             child=child,
             policy=policy,
+            reason_for_closure=body.reason_for_closure,
         )
         # Published here, so that the ending comes before the CIN plan a step-down drafts.
         await tx.publish_all(events, aggregate=ended)

@@ -75,6 +75,8 @@ class PlanEnd:
     next_step: NextStep
     unmet_need: bool
     actions: ActionSummary
+    #: The census reason the plan gave when it closed the case (next step close).
+    reason_for_closure: ReasonForClosure | None = None
 
 
 @dataclass(frozen=True)

@@ -189,10 +189,13 @@ def _shape(episode: Episode) -> Shape | None:
 
 def _reason_without_a_person(episode: Episode, kind: TransitionKind) -> ReasonForClosure | None:
     """The census reason when the events settle it: NFA after assessment (RC8); universal services
-    after a plan (RC7, services ceased). A plan that simply closed waits for the manager's reason;
-    a handover closes when early help accepts it."""
+    after a plan (RC7, services ceased); a plan that closed the case, the reason it gave (a plan
+    ended before plans gave one waits for the manager's). A handover closes when early help
+    accepts it."""
     if kind is TransitionKind.UNIVERSAL:
         return ReasonForClosure.SERVICES_CEASED
+    if kind is TransitionKind.CLOSE and episode.plan_end is not None:
+        return episode.plan_end.reason_for_closure
     if kind is TransitionKind.CLOSE and episode.plan_end is None:
         return ReasonForClosure.NFA_AFTER_ASSESSMENT
     return None

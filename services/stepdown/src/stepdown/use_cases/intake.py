@@ -111,6 +111,7 @@ async def receive_plan_ended(tx: Transaction, *, ended: PlanEnded, policy: Counc
         next_step=ended.next_step,
         unmet_need=ended.unmet_need,
         actions=ended.actions,
+        reason_for_closure=ended.reason_for_closure,
     )
     episode = domain.receive_plan_end(
         await repository.episode(tx, ended.case_id),
