@@ -13,7 +13,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from continuum.contracts import PARTNER_STATUS_TOPIC
 from continuum.contracts.assessment import ASSESSMENT_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import read_events, remember_personal_data, start_broker, test_settings, unique
+from continuum.testing import eventually, read_events, remember_personal_data, start_broker, test_settings, unique
 from referral.app import create_app as create_referral_app
 from referral.consumers import STEPUP_CONSUMER
 from referral.settings import ReferralSettings
@@ -186,16 +186,6 @@ async def _receive_and_decide(journey: Journey, child: dict[str, Any], outcome: 
     return referral, decided_at
 
 
-async def _eventually(check: Callable[[], Awaitable[Any]], *, within: float, what: str) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"{what}: not within {within}s"
-        await asyncio.sleep(0.02)
-
-
 async def _worklist_item(client: httpx.AsyncClient, case_id: str) -> dict[str, Any] | None:
     """The case's item on team north's assessment worklist (every page), or None."""
     cursor: str | None = None
@@ -217,8 +207,8 @@ async def _wait_for_assessment(journey: Journey, case_id: str, decided_at: float
     """Poll the worklist until the case's assessment appears, and print how long it took. Speed is
     not asserted here (benchmarks measure it); ``APPEARS_WITHIN`` only stops a broken journey hanging."""
     async with journey.assessment_manager() as client:
-        item: dict[str, Any] = await _eventually(
-            lambda: _worklist_item(client, case_id), within=APPEARS_WITHIN, what="the assessment on the worklist"
+        item: dict[str, Any] = await eventually(
+            lambda: _worklist_item(client, case_id), within=APPEARS_WITHIN, interval=0.02, what="the assessment on the worklist"
         )
     latency = time.monotonic() - decided_at
     print(f"\n[{label}] decision answered -> assessment on the worklist in {latency:.3f} s")
@@ -236,7 +226,9 @@ async def _assessment_with_child(journey: Journey, assessment_id: str) -> dict[s
         return body if body["child"] is not None else None
 
     async with journey.assessment_manager() as client:
-        found: dict[str, Any] = await _eventually(read, within=10, what="the child's identity in the assessment service")
+        found: dict[str, Any] = await eventually(
+            read, within=10, interval=0.02, what="the child's identity in the assessment service"
+        )
         return found
 
 

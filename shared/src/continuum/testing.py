@@ -324,8 +324,9 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
     return body
 
 
-async def eventually(check: Callable[[], Any], *, within: float = 10.0, interval: float = 0.05) -> Any:
-    """Poll ``check`` (sync or async) until it returns something truthy; fail after ``within`` seconds."""
+async def eventually(check: Callable[[], Any], *, within: float = 10.0, interval: float = 0.05, what: str | None = None) -> Any:
+    """Poll ``check`` (sync or async) until it returns something truthy; fail after ``within``
+    seconds, saying ``what`` was awaited."""
     deadline = time.monotonic() + within
     while True:
         result = check()
@@ -334,7 +335,7 @@ async def eventually(check: Callable[[], Any], *, within: float = 10.0, interval
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {within}s: {check}")
+            raise AssertionError(f"{what or check}: not true after {within}s")
         await asyncio.sleep(interval)
 
 
