@@ -129,7 +129,9 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event_and_changes_n
     kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
 ) -> None:
     h = await make_harness(broker, kernel_db)
-    bad, good = an_event(str(uuid.uuid4()), 1, agency="refuse-me"), an_event(str(uuid.uuid4()), 1)
+    # One case, so one partition: the good event is handled only after the bad one was dealt with.
+    case = str(uuid.uuid4())
+    bad, good = an_event(case, 1, agency="refuse-me"), an_event(case, 2)
     attempts = 0
 
     async def fails_for_refuse_me(uow: UnitOfWork, event: Envelope[Any]) -> None:
@@ -152,7 +154,9 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event_and_changes_n
 
 async def test_a_permanent_failure_is_not_retried(kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker) -> None:
     h = await make_harness(broker, kernel_db)
-    bad, good = an_event(str(uuid.uuid4()), 1, agency="refuse-me"), an_event(str(uuid.uuid4()), 1)
+    # One case, so one partition: the good event is handled only after the bad one was dealt with.
+    case = str(uuid.uuid4())
+    bad, good = an_event(case, 1, agency="refuse-me"), an_event(case, 2)
     attempts = 0
 
     async def refuses(uow: UnitOfWork, event: Envelope[Any]) -> None:
@@ -348,8 +352,9 @@ async def test_replaying_a_still_poisonous_message_does_not_loop_and_never_touch
     from continuum.dlq import replay_report
 
     h = await make_harness(broker, kernel_db)
-    poison = an_event(str(uuid.uuid4()), 1, agency="refuse-me")
-    healthy = an_event(str(uuid.uuid4()), 1)
+    case = str(uuid.uuid4())  # one partition: the poison is dead-lettered before the healthy one is handled
+    poison = an_event(case, 1, agency="refuse-me")
+    healthy = an_event(case, 2)
 
     async def refuses(uow: UnitOfWork, e: Envelope[Any]) -> None:
         if e.data.agency == "refuse-me":
