@@ -9,15 +9,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import text
 
 from assessment.settings import AssessmentSettings
 from continuum.auth import mint_dev_token
 from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.consumer import EventConsumer
 from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, DecisionOutcome, Envelope, ReferralDecided
-from continuum.service_app import Runtime
-from continuum.testing import assert_problem, eventually, remember_personal_data, send_events, unique
+from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
 from continuum.uow import UnitOfWork
 
 MANAGER_NORTH = {"teams": ("north",), "sw_qualified": True}
@@ -112,25 +110,13 @@ async def publish(
     await send_events(bootstrap, topic, *messages, key=key)
 
 
-class Cases:
+class Cases(ServiceCases):
     """Direct access to the service's database and its intake consumer's handler (no broker)."""
-
-    def __init__(self, app: Any, settings: AssessmentSettings) -> None:
-        self.app = app
-        self.settings = settings
-
-    @property
-    def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
 
     @property
     def intake(self) -> EventConsumer:
-        return self.runtime.consumers[0]
-
-    async def deliver(self, event: Envelope[Any]) -> str:
-        """Hand an event to the intake consumer exactly as it would after reading it from Kafka."""
-        return await self.intake.handle(event, self.intake.handlers[event.type])
+        consumer: EventConsumer = self.consumer
+        return consumer
 
     async def open(self, *, with_child: bool = True, **decision: Any) -> dict[str, Any]:
         """Open an assessment from a front-door decision; returns its row."""
@@ -142,29 +128,9 @@ class Cases:
         assert row is not None
         return row
 
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.runtime.session_factory() as session:
-            return (await session.execute(text(sql), params)).scalar()
-
-    async def row(self, sql: str, **params: Any) -> dict[str, Any] | None:
-        async with self.runtime.session_factory() as session:
-            found = (await session.execute(text(sql), params)).mappings().first()
-            return dict(found) if found else None
-
-    async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        async with self.runtime.session_factory() as session:
-            return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
-
     def unit_of_work(self) -> UnitOfWork:
         """A unit of work of the service's own (no caller), to save states a test built with the domain."""
         return UnitOfWork(self.runtime.session_factory, source="assessment")
-
-    async def events(self, case_id: uuid.UUID, event_type: str | None = None) -> list[dict[str, Any]]:
-        """The outbox rows written for a case (optionally of one type), oldest first."""
-        sql = "SELECT event_type, payload FROM outbox WHERE key = :k"
-        if event_type:
-            sql += " AND event_type = :t"
-        return await self.rows(sql + " ORDER BY seq", k=str(case_id), t=event_type)
 
     async def snapshot(self, assessment_id: uuid.UUID) -> dict[str, Any]:
         """Everything a request on this assessment could change: its row, its history rows, its

@@ -24,8 +24,7 @@ from continuum.contracts.assessment import (
     Section47Concluded,
     Section47Outcome,
 )
-from continuum.service_app import Runtime
-from continuum.testing import assert_problem, eventually, remember_personal_data, send_events, unique
+from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
 from plan.settings import PlanSettings
 
 CONTENT = {
@@ -166,25 +165,13 @@ async def publish(
     await send_events(bootstrap, topic, *messages, key=key)
 
 
-class Cases:
+class Cases(ServiceCases):
     """Direct access to the service's database and its drafting consumer's handler (no broker)."""
-
-    def __init__(self, app: Any, settings: PlanSettings) -> None:
-        self.app = app
-        self.settings = settings
-
-    @property
-    def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
 
     @property
     def drafting(self) -> EventConsumer:
-        return self.runtime.consumers[0]
-
-    async def deliver(self, event: Envelope[Any]) -> str:
-        """Hand an event to the drafting consumer exactly as it would after reading it from Kafka."""
-        return await self.drafting.handle(event, self.drafting.handlers[event.type])
+        consumer: EventConsumer = self.consumer
+        return consumer
 
     async def draft(self, *, with_child: bool = True, **values: Any) -> dict[str, Any]:
         """A plan drafted from an authorised assessment; returns its row."""
@@ -233,26 +220,6 @@ class Cases:
                 ),
                 {"s": days, "p": plan_id},
             )
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.runtime.session_factory() as session:
-            return (await session.execute(text(sql), params)).scalar()
-
-    async def row(self, sql: str, **params: Any) -> dict[str, Any] | None:
-        async with self.runtime.session_factory() as session:
-            found = (await session.execute(text(sql), params)).mappings().first()
-            return dict(found) if found else None
-
-    async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        async with self.runtime.session_factory() as session:
-            return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
-
-    async def events(self, case_id: Any, event_type: str | None = None) -> list[dict[str, Any]]:
-        """The outbox rows written for a case (optionally of one type), oldest first."""
-        sql = "SELECT event_type, payload FROM outbox WHERE key = :k"
-        if event_type:
-            sql += " AND event_type = :t"
-        return await self.rows(sql + " ORDER BY seq", k=str(case_id), t=event_type)
 
     async def snapshot(self, plan_id: Any) -> dict[str, Any]:
         """Everything a request on this plan could change: its row, its history rows, the events of

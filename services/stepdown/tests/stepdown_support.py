@@ -9,16 +9,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import text
 
 from continuum.auth import mint_dev_token
 from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, ReferralSource, Sex
-from continuum.consumer import EventConsumer
 from continuum.contracts import ChildRegistered, DecisionOutcome, Envelope, EventData, ReferralDecided
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentRoute
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanType
-from continuum.service_app import Runtime
-from continuum.testing import assert_problem, eventually, remember_personal_data, send_events, unique
+from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
 from stepdown.settings import StepdownSettings
 
 #: A complete handover, as social care sends it.
@@ -180,25 +177,8 @@ async def publish(bootstrap: str, topic: str, *messages: Envelope[Any] | tuple[s
     await send_events(bootstrap, topic, *messages, key=key)
 
 
-class Cases:
+class Cases(ServiceCases):
     """Direct access to the service's database and its consumer's handlers (no broker)."""
-
-    def __init__(self, app: Any, settings: StepdownSettings) -> None:
-        self.app = app
-        self.settings = settings
-
-    @property
-    def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
-
-    @property
-    def consumer(self) -> EventConsumer:
-        return self.runtime.consumers[0]
-
-    async def deliver(self, event: Envelope[Any]) -> str:
-        """Hand an event to the consumer exactly as it would after reading it from Kafka."""
-        return await self.consumer.handle(event, self.consumer.handlers[event.type])
 
     async def pending_handover(self, *, team: str = "north", with_child: bool = True) -> dict[str, Any]:
         """A CIN plan ended with a step down to early help (after its assessment): the step-down's row."""
@@ -211,30 +191,6 @@ class Cases:
         row = await self.row("SELECT * FROM stepdowns WHERE case_id = :c", c=a.data.case_id)
         assert row is not None
         return row
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.runtime.session_factory() as session:
-            return (await session.execute(text(sql), params)).scalar()
-
-    async def row(self, sql: str, **params: Any) -> dict[str, Any] | None:
-        async with self.runtime.session_factory() as session:
-            found = (await session.execute(text(sql), params)).mappings().first()
-            return dict(found) if found else None
-
-    async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        async with self.runtime.session_factory() as session:
-            return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
-
-    async def execute(self, sql: str, **params: Any) -> None:
-        async with self.runtime.session_factory() as session, session.begin():
-            await session.execute(text(sql), params)
-
-    async def events(self, case_id: uuid.UUID, event_type: str | None = None) -> list[dict[str, Any]]:
-        """The outbox rows written for a case (optionally of one type), oldest first."""
-        sql = "SELECT event_type, payload FROM outbox WHERE key = :k"
-        if event_type:
-            sql += " AND event_type = :t"
-        return await self.rows(sql + " ORDER BY seq", k=str(case_id), t=event_type)
 
     async def snapshot(self, stepdown_id: uuid.UUID) -> dict[str, Any]:
         """Everything a request on this step-down could change: its row, its case's events, the

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pydantic_core
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from continuum.auth import CurrentPrincipal
@@ -121,6 +121,15 @@ IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=200, description="Repeat a request safely: same key, same body, same answer"),
 ]
+#: A list's keyset page: where the previous page ended, and how many items at most.
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
+Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items")]
+
+
+def versioned_answer(description: str, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a route that answers a versioned record: ``status`` with its
+    ETag, and the problems."""
+    return {status: {"description": description, "headers": ETAG_HEADER}, **PROBLEM_RESPONSES}
 
 
 #: Versions are PostgreSQL integers: no record has a larger one.
@@ -139,6 +148,13 @@ def expected_version(if_match: str | None) -> int | None:
     if len(raw) > len(str(MAX_VERSION)) or int(raw) > MAX_VERSION:
         raise invalid("If-Match", f"is not a version this API gave out (at most {MAX_VERSION})")
     return int(raw)
+
+
+def required_version(if_match: str) -> int:
+    """The version a required ``If-Match`` names (its absence answered 428 before the route ran)."""
+    version = expected_version(if_match)
+    assert version is not None
+    return version
 
 
 class JSONAnswer(JSONResponse):

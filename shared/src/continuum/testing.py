@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from continuum.auth import Role, mint_dev_token
@@ -278,6 +279,54 @@ async def call_operation(app: Any, settings: ServiceSettings, operation: str, ro
 
 
 # --- assertions every service's tests use -------------------------------------------------------------
+
+
+class ServiceCases:
+    """Direct access to a running service app's database and its first consumer (no broker), for
+    a service's tests: hand it events as the runner would, read rows, read its outbox. A service's
+    ``Cases`` adds the helpers that build its own records."""
+
+    def __init__(self, app: Any, settings: ServiceSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+    @property
+    def consumer(self) -> Any:
+        """The service's (first) event consumer, a ``continuum.consumer.EventConsumer``."""
+        return self.runtime.consumers[0]
+
+    async def deliver(self, event: Envelope[Any]) -> str:
+        """Hand an event to the consumer exactly as it would after reading it from Kafka."""
+        outcome: str = await self.consumer.handle(event, self.consumer.handlers[event.type])
+        return outcome
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.runtime.session_factory() as session:
+            return (await session.execute(text(sql), params)).scalar()
+
+    async def row(self, sql: str, **params: Any) -> dict[str, Any] | None:
+        async with self.runtime.session_factory() as session:
+            found = (await session.execute(text(sql), params)).mappings().first()
+            return dict(found) if found else None
+
+    async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        async with self.runtime.session_factory() as session:
+            return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
+
+    async def execute(self, sql: str, **params: Any) -> None:
+        async with self.runtime.session_factory() as session, session.begin():
+            await session.execute(text(sql), params)
+
+    async def events(self, case_id: Any, event_type: str | None = None) -> list[dict[str, Any]]:
+        """The outbox rows written for a case (optionally of one type), oldest first."""
+        sql = "SELECT event_type, payload FROM outbox WHERE key = :k"
+        if event_type:
+            sql += " AND event_type = :t"
+        return await self.rows(sql + " ORDER BY seq", k=str(case_id), t=event_type)
 
 
 def undescribed_fields(app: Any) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -23,28 +23,24 @@ from assessment.schemas import (
     WorklistPage,
 )
 from assessment.use_cases import allocation, reads, recording, review, section47
-from continuum.http import ETAG_HEADER, PROBLEM_RESPONSES, IfMatch, PolicyDep, UnitOfWorkDep, expected_version, with_etag
+from continuum.http import (
+    PROBLEM_RESPONSES,
+    Cursor,
+    IfMatch,
+    Limit,
+    PolicyDep,
+    UnitOfWorkDep,
+    required_version,
+    versioned_answer,
+    with_etag,
+)
 from continuum.policy import TEAM_PATTERN
 
 router = APIRouter(prefix="/v1")
 
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
-Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items")]
 
-
-def _versioned(description: str) -> dict[int | str, dict[str, Any]]:
-    """The documented answers of a route that answers a versioned record: 200 with its ETag."""
-    return {200: {"description": description, "headers": ETAG_HEADER}, **PROBLEM_RESPONSES}
-
-
-ASSESSMENT_ANSWER = _versioned("The assessment; its ETag is the version to send as If-Match")
-SECTION47_ANSWER = _versioned("The section 47 enquiry; its ETag is the version to send as If-Match")
-
-
-def _version(if_match: str) -> int:
-    version = expected_version(if_match)
-    assert version is not None  # If-Match is a required header
-    return version
+ASSESSMENT_ANSWER = versioned_answer("The assessment; its ETag is the version to send as If-Match")
+SECTION47_ANSWER = versioned_answer("The section 47 enquiry; its ETag is the version to send as If-Match")
 
 
 def _assessment(a: AssessmentOut) -> JSONResponse:
@@ -148,7 +144,7 @@ async def allocate(
         lead_practitioner=body.lead_practitioner,
         role=body.lead_practitioner_role,
         reason=body.reason,
-        version=_version(if_match),
+        version=required_version(if_match),
         policy=policy,
     )
     return _assessment(answer)
@@ -164,7 +160,7 @@ async def allocate(
 async def record(assessment_id: uuid.UUID, body: RecordIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
     """The lead practitioner records start date, when the child was seen (and alone), factors,
     primary need, specialist assessments and the recommendation. Omitted fields keep their value."""
-    return _assessment(await recording.record(uow, assessment_id=assessment_id, body=body, version=_version(if_match)))
+    return _assessment(await recording.record(uow, assessment_id=assessment_id, body=body, version=required_version(if_match)))
 
 
 @router.post(
@@ -176,7 +172,7 @@ async def record(assessment_id: uuid.UUID, body: RecordIn, uow: UnitOfWorkDep, i
 )
 async def submit(assessment_id: uuid.UUID, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
     """The lead practitioner submits a complete record to the manager."""
-    return _assessment(await recording.submit(uow, assessment_id=assessment_id, version=_version(if_match)))
+    return _assessment(await recording.submit(uow, assessment_id=assessment_id, version=required_version(if_match)))
 
 
 @router.post(
@@ -188,7 +184,9 @@ async def submit(assessment_id: uuid.UUID, uow: UnitOfWorkDep, if_match: IfMatch
 )
 async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager sends the submitted assessment back, with reasons."""
-    answer = await review.return_assessment(uow, assessment_id=assessment_id, reasons=body.reasons, version=_version(if_match))
+    answer = await review.return_assessment(
+        uow, assessment_id=assessment_id, reasons=body.reasons, version=required_version(if_match)
+    )
     return _assessment(answer)
 
 
@@ -211,7 +209,7 @@ async def authorise(
         assessment_id=assessment_id,
         authorisation_date=body.authorisation_date,
         outcome=body.outcome,
-        version=_version(if_match),
+        version=required_version(if_match),
         policy=policy,
     )
     return _assessment(answer)
@@ -243,7 +241,7 @@ async def start_section47(section47_id: uuid.UUID, body: Section47StartIn, uow: 
         section47_id=section47_id,
         strategy_discussion_date=body.strategy_discussion_date,
         start_date=body.start_date,
-        version=_version(if_match),
+        version=required_version(if_match),
     )
     return _section47(answer)
 
@@ -265,7 +263,7 @@ async def conclude_section47(
         icpc_date=body.icpc_date,
         icpc_not_required=body.icpc_not_required,
         outcome=body.outcome,
-        version=_version(if_match),
+        version=required_version(if_match),
     )
     return _section47(answer)
 

@@ -9,13 +9,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from continuum.http import (
-    ETAG_HEADER,
     PROBLEM_RESPONSES,
+    Cursor,
     IdempotencyKey,
     IfMatch,
+    Limit,
     PolicyDep,
     UnitOfWorkDep,
-    expected_version,
+    required_version,
+    versioned_answer,
     with_etag,
 )
 from continuum.policy import TEAM_PATTERN
@@ -40,23 +42,9 @@ from plan.use_cases import casework, editing, lifecycle, preproceedings, reads
 
 router = APIRouter(prefix="/v1")
 
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
-Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items")]
 
-PLAN_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The plan; its ETag is the version to send as If-Match", "headers": ETAG_HEADER},
-    **PROBLEM_RESPONSES,
-}
-PLAN_CREATED: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Added; the plan, whose ETag is the version to send as If-Match", "headers": ETAG_HEADER},
-    **PROBLEM_RESPONSES,
-}
-
-
-def _version(if_match: str) -> int:
-    version = expected_version(if_match)
-    assert version is not None  # If-Match is a required header
-    return version
+PLAN_ANSWER = versioned_answer("The plan; its ETag is the version to send as If-Match")
+PLAN_CREATED = versioned_answer("Added; the plan, whose ETag is the version to send as If-Match", 201)
 
 
 def _plan(body: dict[str, Any], status_code: int = 200) -> JSONResponse:
@@ -122,7 +110,7 @@ async def edit_plan(
     plan_id: uuid.UUID, body: PlanEditIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     """Content, agencies involved, family network and FGDM, and (CP) the category of abuse."""
-    return _plan(await editing.edit_plan(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+    return _plan(await editing.edit_plan(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
 
 
 @router.post(
@@ -138,7 +126,7 @@ async def add_action(
 ) -> JSONResponse:
     """Description, owner (person and agency), measure of success and due date, all required."""
     answer = await editing.add_action(
-        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
     )
     return _plan(answer, 201)
 
@@ -154,7 +142,7 @@ async def change_action(
     plan_id: uuid.UUID, action_id: uuid.UUID, body: ActionChangeIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     answer = await editing.change_action(
-        uow, plan_id=plan_id, action_id=action_id, body=body, version=_version(if_match), policy=policy
+        uow, plan_id=plan_id, action_id=action_id, body=body, version=required_version(if_match), policy=policy
     )
     return _plan(answer)
 
@@ -171,7 +159,7 @@ async def add_intervention(
     plan_id: uuid.UUID, body: InterventionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
 ) -> JSONResponse:
     answer = await editing.add_intervention(
-        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
     )
     return _plan(answer, 201)
 
@@ -192,7 +180,7 @@ async def complete_intervention(
     if_match: IfMatch,
 ) -> JSONResponse:
     answer = await editing.complete_intervention(
-        uow, plan_id=plan_id, intervention_id=intervention_id, body=body, version=_version(if_match), policy=policy
+        uow, plan_id=plan_id, intervention_id=intervention_id, body=body, version=required_version(if_match), policy=policy
     )
     return _plan(answer)
 
@@ -204,7 +192,7 @@ async def approve_plan(
     plan_id: uuid.UUID, body: ApprovalIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     """A social-work-qualified manager approves a complete draft; the plan starts (census start date)."""
-    return _plan(await lifecycle.approve(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+    return _plan(await lifecycle.approve(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
 
 
 @router.post(
@@ -221,7 +209,7 @@ async def record_review(
     """Every unfinished action's progress and the decision; the next review falls due on the
     council's cadence (CIN) or within 6 months (CP review conference)."""
     answer = await casework.record_review(
-        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
     )
     return _plan(answer, 201)
 
@@ -238,7 +226,7 @@ async def record_visit(
     plan_id: uuid.UUID, body: VisitIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
 ) -> JSONResponse:
     answer = await casework.record_visit(
-        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
     )
     return _plan(answer, 201)
 
@@ -256,7 +244,7 @@ async def schedule_meeting(
 ) -> JSONResponse:
     """Invitations go out as ``meeting.scheduled``; an involved agency left out is flagged."""
     answer = await casework.schedule_meeting(
-        uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy, idempotency_key=key
+        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
     )
     return _plan(answer, 201)
 
@@ -272,7 +260,7 @@ async def record_attendance(
     plan_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     answer = await casework.record_attendance(
-        uow, plan_id=plan_id, meeting_id=meeting_id, body=body, version=_version(if_match), policy=policy
+        uow, plan_id=plan_id, meeting_id=meeting_id, body=body, version=required_version(if_match), policy=policy
     )
     return _plan(answer)
 
@@ -287,7 +275,7 @@ async def record_attendance(
 async def start_preproceedings(
     plan_id: uuid.UUID, body: PreproceedingsStartIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
-    return _plan(await preproceedings.start(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+    return _plan(await preproceedings.start(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
 
 
 @router.put(
@@ -301,7 +289,7 @@ async def record_preproceedings(
     plan_id: uuid.UUID, body: PreproceedingsIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     """The letter before proceedings, the FGDM offer and whether it was held, and the meetings."""
-    return _plan(await preproceedings.record(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+    return _plan(await preproceedings.record(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
 
 
 @router.post(
@@ -315,13 +303,13 @@ async def decide_preproceedings(
     plan_id: uuid.UUID, body: PreproceedingsDecisionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
 ) -> JSONResponse:
     """A court application needs the FGDM offer recorded or a reasoned exception (409 otherwise)."""
-    return _plan(await preproceedings.decide(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+    return _plan(await preproceedings.decide(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
 
 
 @router.post("/plans/{plan_id}/ending", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="End the plan")
 async def end_plan(plan_id: uuid.UUID, body: EndingIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch) -> JSONResponse:
     """Every action's final status, the reason, unmet need and the next step (``plan.ended``)."""
-    return _plan(await lifecycle.end_plan(uow, plan_id=plan_id, body=body, version=_version(if_match), policy=policy))
+    return _plan(await lifecycle.end_plan(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
 
 
 __all__ = ["router"]

@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse
 from continuum.http import (
     ETAG_HEADER,
     PROBLEM_RESPONSES,
+    Cursor,
     IdempotencyKey,
     IfMatch,
+    Limit,
     PolicyDep,
     UnitOfWorkDep,
     expected_version,
@@ -53,10 +55,6 @@ def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
     response = with_etag(body, version, 201)
     response.headers["Location"] = location
     return response
-
-
-Limit = Annotated[int, Query(ge=1, le=200, description="How many items a page holds at most")]
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
@@ -12,11 +12,14 @@ from fastapi.responses import JSONResponse, Response
 from continuum.http import (
     ETAG_HEADER,
     PROBLEM_RESPONSES,
+    Cursor,
     IdempotencyKey,
     IfMatch,
+    Limit,
     PolicyDep,
     UnitOfWorkDep,
-    expected_version,
+    required_version,
+    versioned_answer,
     with_etag,
 )
 from continuum.policy import TEAM_PATTERN
@@ -44,23 +47,12 @@ from stepdown.views import measures_csv, sample_csv
 
 router = APIRouter(prefix="/v1")
 
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor from the previous page")]
-Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items")]
 Team = Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, max_length=7, description="The audited month, YYYY-MM")]
 From = Annotated[date, Query(alias="from", description="first London date counted")]
 To = Annotated[date, Query(alias="to", description="last London date counted")]
 CSV = {200: {"description": "CSV, one row per line, a header first", "content": {"text/csv": {}}}, **PROBLEM_RESPONSES}
-STEPDOWN_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The step-down; its ETag is the version to send as If-Match", "headers": ETAG_HEADER},
-    **PROBLEM_RESPONSES,
-}
-
-
-def _version(if_match: str) -> int:
-    version = expected_version(if_match)
-    assert version is not None  # If-Match is a required header
-    return version
+STEPDOWN_ANSWER = versioned_answer("The step-down; its ETag is the version to send as If-Match")
 
 
 def _stepdown(s: StepdownOut) -> JSONResponse:
@@ -122,7 +114,11 @@ async def record_handover(
     has worked, who leads next (or that the same lead practitioner continues), the family's agreement."""
     return _stepdown(
         await handover.record_handover(
-            uow, stepdown_id=stepdown_id, handover=Handover(**body.model_dump()), version=_version(if_match), policy=policy
+            uow,
+            stepdown_id=stepdown_id,
+            handover=Handover(**body.model_dump()),
+            version=required_version(if_match),
+            policy=policy,
         )
     )
 
@@ -136,7 +132,7 @@ async def record_handover(
 )
 async def accept_stepdown(stepdown_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch) -> JSONResponse:
     """The receiving early help team takes the family: the episode closes (RC9 after an assessment)."""
-    return _stepdown(await handover.accept(uow, stepdown_id=stepdown_id, version=_version(if_match), policy=policy))
+    return _stepdown(await handover.accept(uow, stepdown_id=stepdown_id, version=required_version(if_match), policy=policy))
 
 
 @router.post(
@@ -152,7 +148,12 @@ async def decline_stepdown(
     """The handover goes back to the team's manager (worklist and ``stepdown.escalated``); the episode stays open."""
     return _stepdown(
         await handover.decline(
-            uow, stepdown_id=stepdown_id, reason=body.reason, detail=body.detail, version=_version(if_match), policy=policy
+            uow,
+            stepdown_id=stepdown_id,
+            reason=body.reason,
+            detail=body.detail,
+            version=required_version(if_match),
+            policy=policy,
         )
     )
 
@@ -173,7 +174,7 @@ async def record_engagement(
             stepdown_id=stepdown_id,
             engagement=body.engagement,
             on=body.recorded_on,
-            version=_version(if_match),
+            version=required_version(if_match),
             policy=policy,
         )
     )
@@ -195,7 +196,7 @@ async def record_outcome(
             stepdown_id=stepdown_id,
             outcome=body.outcome,
             closed_on=body.closed_on,
-            version=_version(if_match),
+            version=required_version(if_match),
             policy=policy,
         )
     )
@@ -219,7 +220,7 @@ async def close_stepdown(
             reason=body.reason_for_closure,
             on=body.closure_date,
             unmet_need=body.unmet_need,
-            version=_version(if_match),
+            version=required_version(if_match),
             policy=policy,
         )
     )
@@ -300,7 +301,7 @@ async def export_audit_sample(month: Month, uow: UnitOfWorkDep) -> Response:
 async def record_finding(
     month: Month, item_id: uuid.UUID, body: FindingIn, uow: UnitOfWorkDep, if_match: IfMatch
 ) -> JSONResponse:
-    item = await audits.record_finding(uow, month=month, item_id=item_id, finding=body, version=_version(if_match))
+    item = await audits.record_finding(uow, month=month, item_id=item_id, finding=body, version=required_version(if_match))
     return with_etag(item.model_dump(mode="json"), item.version)
 
 
