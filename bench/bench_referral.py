@@ -79,7 +79,7 @@ def referral_body() -> bytes:
             "child": {
                 "la_child_id": f"B{uuid.uuid4().hex[:20]}",
                 "given_name": "Bench",
-                "family_name": f"Child{uuid.uuid4().hex[:8]}",
+                "family_name": f"Child{uuid.uuid4().hex[:16]}",
                 "date_of_birth": "2016-03-14",
                 "sex": "F",
                 "ethnicity": "WBRI",

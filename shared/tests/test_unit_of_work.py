@@ -7,12 +7,15 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, literal_column, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from continuum.auth import Principal, Role
 from continuum.contracts import InformationRequested
-from continuum.db import outbox
-from continuum.uow import UnitOfWork
+from continuum.db import Prebuilt, audit_log, idempotency_keys, outbox
+from continuum.ratelimit import ReadLimiter, ReadLimitPolicy
+from continuum.uow import TooManyReads, UnitOfWork, WithCollectedRows
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,141 @@ async def test_events_are_keyed_by_the_aggregates_subject_and_carry_its_version(
     async with kernel_db() as session:
         rows = (await session.execute(select(outbox.c.key, outbox.c.event_id).order_by(outbox.c.seq))).all()
     assert [(r.key, r.event_id) for r in rows][-2:] == [(str(case.id), first.id), (str(case.id), second.id)]
+
+
+# --- when the transaction opens (decisions.md 32) ----------------------------------------------------
+
+_ACTOR = Principal(
+    sub="uow-tester",
+    name="UoW tester",
+    roles=frozenset({Role.FRONT_DOOR}),
+    teams=frozenset(),
+    sw_qualified=False,
+    org="E09000001",
+)
+_READ_AUDIT = Prebuilt(select(audit_log.c.id).where(audit_log.c.subject_id == bindparam("subject_id")))
+_LOCK_AUDIT = Prebuilt(select(audit_log.c.id).where(audit_log.c.subject_id == bindparam("subject_id")).with_for_update())
+_REMEMBER = WithCollectedRows(
+    insert(idempotency_keys).values(
+        scope=bindparam("scope"), key=bindparam("key"), request_hash="h", status_code=201, response=bindparam("response")
+    )
+)
+
+
+async def _committed(kernel_db: async_sessionmaker[AsyncSession], subject_id: str) -> tuple[int, int, int]:
+    """What another connection sees: the idempotency row, the outbox rows keyed by the case, the audit rows."""
+    async with kernel_db() as session:
+        keys = await session.scalar(
+            select(func.count()).select_from(idempotency_keys).where(idempotency_keys.c.key == subject_id)
+        )
+        events = await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.key == subject_id))
+        audits = await session.scalar(select(func.count()).select_from(audit_log).where(audit_log.c.subject_id == subject_id))
+    return keys or 0, events or 0, audits or 0
+
+
+def test_a_prebuilt_statement_is_a_plain_read_only_when_it_writes_and_locks_nothing() -> None:
+    assert _READ_AUDIT.reads_only
+    assert Prebuilt(select(outbox.c.event_id).where(outbox.c.published_at.is_(None))).reads_only
+    assert not _LOCK_AUDIT.reads_only
+    assert not Prebuilt(select(outbox.c.event_id).with_for_update(read=True)).reads_only
+    assert not Prebuilt(select(func.pg_advisory_xact_lock(bindparam("k")))).reads_only
+    assert not _REMEMBER.reads_only  # an INSERT, and data-modifying CTEs
+    assert not Prebuilt(select(literal_column("1")).add_cte(insert(audit_log).cte("w"))).reads_only
+
+
+async def test_plain_reads_open_no_transaction_and_a_final_write_commits_alone(
+    kernel_db: async_sessionmaker[AsyncSession],
+) -> None:
+    case = Case(uuid.uuid4(), 1)
+    subject = str(case.id)
+    uow = UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR)
+    async with uow as tx:
+        assert await tx.fetch(_READ_AUDIT, {"subject_id": subject}) == []
+        assert not tx.in_transaction
+        await tx.publish(_event(case), aggregate=case)
+        await tx.audit("case.open", subject_type="case", subject_id=subject, purpose="test")
+        assert not tx.in_transaction  # collected, not written yet
+        await tx.execute(_REMEMBER, {"scope": "s", "key": subject, "response": {"id": subject}}, final=True)
+        assert not tx.in_transaction
+        # Committed already, with every collected row: another connection sees all of it.
+        assert await _committed(kernel_db, subject) == (1, 1, 1)
+        # Nothing can be written after it (it would not be in the same commit).
+        with pytest.raises(RuntimeError, match="final write"):
+            await tx.audit("case.read", subject_type="case", subject_id=subject, purpose="too late")
+        with pytest.raises(RuntimeError, match="final write"):
+            await tx.publish(_event(case), aggregate=case)
+        with pytest.raises(RuntimeError, match="final write"):
+            await tx.execute(_REMEMBER, {"scope": "other", "key": subject, "response": {}})
+        with pytest.raises(RuntimeError, match="final write"):
+            await tx.session.execute(
+                insert(idempotency_keys).values(scope="x", key=subject, request_hash="h", status_code=1, response={})
+            )
+        assert await tx.fetch(_READ_AUDIT, {"subject_id": subject})  # reading is still fine
+    assert await _committed(kernel_db, subject) == (1, 1, 1)
+
+
+async def test_a_final_write_that_fails_leaves_nothing(kernel_db: async_sessionmaker[AsyncSession]) -> None:
+    case = Case(uuid.uuid4(), 1)
+    subject = str(case.id)
+    async with UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR) as tx:
+        await tx.execute(_REMEMBER, {"scope": "s", "key": subject, "response": {}}, final=True)
+    uow = UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR)
+    with pytest.raises(IntegrityError):
+        async with uow as tx:
+            await tx.publish(_event(case), aggregate=case)
+            await tx.audit("case.open", subject_type="case", subject_id=subject, purpose="test")
+            await tx.execute(_REMEMBER, {"scope": "s", "key": subject, "response": {}}, final=True)  # the same key again
+    assert await _committed(kernel_db, subject) == (1, 0, 0)
+
+
+@pytest.mark.parametrize("opener", ["session", "locking read", "write"])
+async def test_a_final_write_inside_an_open_transaction_is_an_ordinary_write(
+    kernel_db: async_sessionmaker[AsyncSession], opener: str
+) -> None:
+    case = Case(uuid.uuid4(), 1)
+    subject = str(case.id)
+    uow = UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR)
+    with pytest.raises(LookupError):
+        async with uow as tx:
+            if opener == "session":
+                await tx.session.execute(select(func.count()).select_from(outbox))
+            elif opener == "locking read":
+                await tx.fetch(_LOCK_AUDIT, {"subject_id": subject})
+            else:
+                await tx.execute(_REMEMBER, {"scope": "first", "key": subject, "response": {}})
+            assert tx.in_transaction
+            await tx.publish(_event(case), aggregate=case)
+            await tx.execute(_REMEMBER, {"scope": "s", "key": subject, "response": {}}, final=True)
+            assert await _committed(kernel_db, subject) == (0, 0, 0)  # not committed yet
+            await tx.audit("case.open", subject_type="case", subject_id=subject, purpose="after the final write: allowed")
+            raise LookupError("the use case fails after its last write")
+    assert await _committed(kernel_db, subject) == (0, 0, 0)  # rolled back, every row
+
+
+async def test_a_read_only_unit_of_work_writes_its_audit_rows_without_a_transaction(
+    kernel_db: async_sessionmaker[AsyncSession],
+) -> None:
+    subject = str(uuid.uuid4())
+    uow = UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR)
+    async with uow as tx:
+        await tx.fetch(_READ_AUDIT, {"subject_id": subject})
+        await tx.audit("child.read", subject_type="child", subject_id=subject, purpose="view")
+    assert not uow.in_transaction
+    assert await _committed(kernel_db, subject) == (0, 0, 1)
+
+
+async def test_a_final_write_over_the_read_budget_is_refused_and_writes_nothing_but_the_refusal(
+    kernel_db: async_sessionmaker[AsyncSession],
+) -> None:
+    subject = str(uuid.uuid4())
+    limiter = ReadLimiter(ReadLimitPolicy(per_minute=1, burst=1))
+    assert limiter.take(_ACTOR.sub, 1) is None  # the budget is spent
+    uow = UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR, read_limiter=limiter)
+    with pytest.raises(TooManyReads):
+        async with uow as tx:
+            await tx.audit("child.read", subject_type="child", subject_id=subject, purpose="view")
+            await tx.execute(_REMEMBER, {"scope": "s", "key": subject, "response": {}}, final=True)
+    async with kernel_db() as session:
+        outcomes = (await session.scalars(select(audit_log.c.outcome).where(audit_log.c.subject_id == subject))).all()
+    assert outcomes == ["rate_limited"]
+    assert (await _committed(kernel_db, subject))[0] == 0

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr, ValidationError
 
@@ -194,13 +194,13 @@ def mint_dev_token(
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
-_bearer = HTTPBearer(auto_error=False)
+#: The bearer scheme, as OpenAPI shows it; :func:`continuum.permissions.authorize` reads it.
+bearer = HTTPBearer(auto_error=False)
 
 
-async def authenticate(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """The caller the bearer token names (401 without a valid one); kept on the request's state
+    for the request log and the unit of work."""
     if credentials is None:
         raise unauthorized("send a bearer token in the Authorization header")
     verifier: TokenVerifier = request.app.state.token_verifier
@@ -209,7 +209,14 @@ async def authenticate(
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+def current_principal(request: Request) -> Principal:
+    """The caller :func:`continuum.permissions.authorize` authenticated for this request. Every
+    API route runs behind it (``build_app`` puts it on every router), so a route that reaches here
+    without it is a wiring mistake, not a caller's."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        raise RuntimeError("this route is not behind authorize(): no authenticated principal")
+    return principal
 
 
 def require_role(principal: Principal, *roles: Role, action: str) -> None:

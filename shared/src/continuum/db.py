@@ -9,6 +9,7 @@ any service's database; each service creates them in its first Alembic migration
 
 from __future__ import annotations
 
+import re
 import socket
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
@@ -229,6 +230,8 @@ class Prebuilt:
     def __init__(self, statement: ClauseElement) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
         self.sql = str(compiled)
+        #: A plain read: a SELECT that writes, locks and takes nothing (no transaction needed).
+        self.reads_only = self.sql.lstrip().upper().startswith(("SELECT", "WITH")) and _WRITES_OR_LOCKS.search(self.sql) is None
         self._binds: list[tuple[str, Any, _Processor | None]] = []  # (name, constant or _REQUIRED, processor)
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
@@ -269,6 +272,11 @@ class Prebuilt:
 
 
 _REQUIRED = object()
+
+#: What makes a statement more than a plain read: a write (a data-modifying CTE too), a row lock,
+#: a table lock, an advisory lock, a sequence. Matched on the SQL text as whole words, so a column
+#: such as ``updated_at`` does not match; a false match only opens a transaction it did not need.
+_WRITES_OR_LOCKS = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE|LOCK|pg_\w*advisory\w*|nextval|setval)\b", re.IGNORECASE)
 
 #: SQLSTATE classes of failures that are the moment's, not the statement's: connection exceptions,
 #: transaction rollback (serialization failure, deadlock), insufficient resources, operator intervention.

@@ -9,7 +9,7 @@ import pydantic_core
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from continuum.auth import CurrentPrincipal
+from continuum.auth import current_principal
 from continuum.errors import PROBLEM_BASE, invalid
 from continuum.policy import CouncilPolicy
 from continuum.service_app import Runtime
@@ -100,10 +100,11 @@ ETAG_HEADER = {"ETag": {"description": 'The record\'s version, for the next If-M
 # runs a plain ``def`` dependency in the thread pool, a hop that costs more than the work it does.
 
 
-async def unit_of_work(principal: CurrentPrincipal, request: Request) -> UnitOfWork:
-    """A unit of work acting for the authenticated caller, carrying the request id and trace."""
+async def unit_of_work(request: Request) -> UnitOfWork:
+    """A unit of work acting for the caller that ``authorize`` authenticated (it runs first, on
+    every API router), carrying the request id and trace."""
     runtime: Runtime = request.app.state.runtime
-    return runtime.unit_of_work(principal, request)
+    return runtime.unit_of_work(current_principal(request), request)
 
 
 async def council_policy(request: Request) -> CouncilPolicy:

@@ -6,13 +6,20 @@ the end of the block, or nothing does. Audit rows of refused access (``uow.audit
 exception: they are written in their own transaction after the rollback, so the refusal is on
 record even though the use case changed nothing.
 
-The unit of work holds one pooled connection and runs its transaction on the driver connection
-(``BEGIN`` on entry, ``COMMIT`` or ``ROLLBACK`` on exit); the session, made on first use, runs on
-that connection, so what it writes is in the same transaction (SQLAlchemy sees the connection in
-autocommit mode and leaves the transaction to the unit of work). Hot paths run
-:class:`continuum.db.Prebuilt` statements on the driver connection, without SQLAlchemy's
-per-statement work; the outbox and audit rows collected during the use case go in with one
-statement before ``COMMIT`` (decisions.md 29).
+The unit of work holds one pooled connection and runs its transaction on the driver connection;
+the session, made on first use, runs on that connection, so what it writes is in the same
+transaction (SQLAlchemy sees the connection in autocommit mode and leaves the transaction to the
+unit of work). Hot paths run :class:`continuum.db.Prebuilt` statements on the driver connection,
+without SQLAlchemy's per-statement work; the outbox and audit rows collected during the use case
+go in with one statement (decisions.md 29).
+
+The transaction opens (``BEGIN``) before the first statement that needs one: a write, a locking
+read, or any statement of the session. Plain reads before it run on their own: at PostgreSQL's
+READ COMMITTED every statement sees its own snapshot, in a transaction or not, so nothing a use
+case can observe changes. A use case whose reads are plain and whose writes are one statement
+(its own write taking the collected rows along, ``execute(..., final=True)``, or the collected
+rows alone at the end) never opens one: PostgreSQL makes a single statement atomic, and ``BEGIN``
+and ``COMMIT`` would add two round trips and no guarantee (decisions.md 32).
 """
 
 from __future__ import annotations
@@ -26,13 +33,13 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy import func, insert, literal_column, select, text
+from sqlalchemy import event, func, insert, literal_column, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.util import await_only, greenlet_spawn
 
 from continuum.auth import Principal
 from continuum.contracts import Envelope, EventData
@@ -150,7 +157,7 @@ class Transaction(Protocol):
 
     async def fetch(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> list[Any]: ...
 
-    async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> None: ...
+    async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None: ...
 
     async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]: ...
 
@@ -204,6 +211,9 @@ class UnitOfWork:
         self._outbox_rows: list[tuple[Any, str, str, str, str]] = []
         self._audit_rows: list[AuditEntry] = []
         self._written = (0, 0)  # how many of the collected outbox and audit rows are written
+        self._begun = False  # BEGIN sent: the transaction is open
+        self._committed = False  # a final write committed on its own: nothing more is written
+        self._budget_taken = False  # the read budget was checked (it is spent once per unit of work)
         self.published: list[Envelope[Any]] = []
 
     @property
@@ -215,9 +225,24 @@ class UnitOfWork:
             raise RuntimeError("use the unit of work inside 'async with uow:'")
         if self._session is None:
             engine: AsyncEngine = self._session_factory.kw["bind"]
-            self._connection = AsyncConnection(engine, Connection(engine.sync_engine, connection=pooled))
+            connection = Connection(engine.sync_engine, connection=pooled)
+            # Each of the session's statements first opens this unit of work's transaction (it runs
+            # in SQLAlchemy's greenlet, where the driver can be awaited).
+            event.listen(connection, "before_cursor_execute", self._begin_before_session_statement)
+            self._connection = AsyncConnection(engine, connection)
             self._session = self._session_factory(bind=self._connection)
         return self._session
+
+    def _begin_before_session_statement(self, *_: Any) -> None:
+        if not self._begun:
+            self._refuse_after_final_write()
+            await_only(self._begin())
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether this unit of work's transaction is open (it opens before the first statement
+        that needs one)."""
+        return self._begun
 
     def principal_or_fail(self) -> Principal:
         if self.principal is None:
@@ -232,16 +257,22 @@ class UnitOfWork:
         self._pooled, self._driver = pooled, pooled.driver_connection
         self._refusals = []
         self._outbox_rows, self._audit_rows, self._written = [], [], (0, 0)
+        self._begun = self._committed = self._budget_taken = False
         self.published = []
-        try:
-            # The driver connection's transaction is this unit of work's: SQLAlchemy, told the
-            # connection is in autocommit mode, sends no BEGIN or COMMIT of its own.
-            pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
-            await self._run(self._driver, "BEGIN")
-        except BaseException:
-            await self._release(invalidate=True)
-            raise
+        # The driver connection's transaction is this unit of work's: SQLAlchemy, told the
+        # connection is in autocommit mode, sends no BEGIN or COMMIT of its own.
+        pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
         return self
+
+    async def _begin(self) -> None:
+        """Open the transaction (once), before the first statement that needs it."""
+        if not self._begun:
+            await self._run(self._driver_or_fail(), "BEGIN")
+            self._begun = True
+
+    def _refuse_after_final_write(self) -> None:
+        if self._committed:
+            raise RuntimeError("this unit of work committed with its final write: nothing can be written after it")
 
     async def __aexit__(
         self,
@@ -251,18 +282,21 @@ class UnitOfWork:
     ) -> None:
         driver = self._driver_or_fail()
         # An answer that would carry more children's records than the caller's budget allows fails too.
-        over_budget = self._over_read_budget() if exc_type is None else None
+        over_budget = None
+        if exc_type is None and not self._budget_taken:
+            over_budget, self._budget_taken = self._over_read_budget(), True
         failed = exc_type is not None or over_budget is not None
         try:
-            if not failed:
+            if not failed and not self._committed:
                 if self._session is not None:
                     await self._session.flush()
                 if self._written != (len(self._outbox_rows), len(self._audit_rows)):
-                    await self.execute(_WRITE_COLLECTED)
-                status = await self._run(driver, "COMMIT")
-                if status != "COMMIT":  # PostgreSQL answers ROLLBACK to the COMMIT of a failed transaction
-                    raise RuntimeError("the transaction had failed and was rolled back")
-            else:
+                    await self.execute(_WRITE_COLLECTED, final=True)
+                if self._begun:
+                    status = await self._run(driver, "COMMIT")
+                    if status != "COMMIT":  # PostgreSQL answers ROLLBACK to the COMMIT of a failed transaction
+                        raise RuntimeError("the transaction had failed and was rolled back")
+            elif failed and not self._committed:
                 self.published = []
         finally:
             try:
@@ -295,19 +329,39 @@ class UnitOfWork:
                 await greenlet_spawn(pooled.invalidate if invalidate else pooled.close)
 
     async def fetch(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> list[Any]:
-        """Run a prebuilt statement in this transaction; its rows (named tuples)."""
-        return statement.rows(await self._run(self._driver_or_fail(), statement.sql, *statement.arguments(params or {})))
-
-    async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> None:
-        """Run a prebuilt statement that returns no rows in this transaction (with the rows
-        collected so far, when it is a :class:`WithCollectedRows`)."""
+        """Run a prebuilt statement in this unit of work; its rows (named tuples). A plain read
+        runs as it is; any other statement opens the transaction first."""
         driver = self._driver_or_fail()
-        if not isinstance(statement, WithCollectedRows):
+        if not statement.reads_only:
+            self._refuse_after_final_write()
+            await self._begin()
+        return statement.rows(await self._run(driver, statement.sql, *statement.arguments(params or {})))
+
+    async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None:
+        """Run a prebuilt statement that returns no rows in this transaction (with the rows
+        collected so far, when it is a :class:`WithCollectedRows`).
+
+        ``final``: the use case writes nothing after this statement. When no transaction is open
+        yet and the statement takes every collected row along, it runs on its own and is the
+        commit (the caller's read budget is spent first); the unit of work then refuses any
+        further write. Inside an open transaction it is an ordinary write."""
+        driver = self._driver_or_fail()
+        self._refuse_after_final_write()
+        collects = isinstance(statement, WithCollectedRows)
+        alone = final and not self._begun and (collects or self._written == (len(self._outbox_rows), len(self._audit_rows)))
+        if alone and not self._budget_taken:
+            over_budget, self._budget_taken = self._over_read_budget(), True
+            if over_budget is not None:
+                raise over_budget
+        if not alone:
+            await self._begin()
+        if not collects:
             await self._run(driver, statement.sql, *statement.arguments(params or {}), fetch=False)
-            return
-        written = (len(self._outbox_rows), len(self._audit_rows))
-        await self._run(driver, statement.sql, *statement.arguments({**(params or {}), **self._collected()}), fetch=False)
-        self._written = written
+        else:
+            written = (len(self._outbox_rows), len(self._audit_rows))
+            await self._run(driver, statement.sql, *statement.arguments({**(params or {}), **self._collected()}), fetch=False)
+            self._written = written
+        self._committed = alone
 
     def _collected(self) -> dict[str, Any]:
         """The collected rows not written yet, one array per column."""
@@ -378,6 +432,7 @@ class UnitOfWork:
             traceparent=self.traceparent,
         )
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
+        self._refuse_after_final_write()
         self._outbox_rows.append((envelope.id, data.topic, subject, data.event_type, envelope.model_dump_json()))
         self.published.append(envelope)
         return envelope
@@ -406,6 +461,7 @@ class UnitOfWork:
     ) -> None:
         """Append an audit row (who, what, when, purpose, outcome) in this transaction."""
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
+        self._refuse_after_final_write()
         self._audit_rows.append(AuditEntry(action, subject_type, str(subject_id), purpose, outcome))
 
     def audit_refusal(

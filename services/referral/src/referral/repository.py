@@ -282,15 +282,18 @@ _DECISION_IN_FORCE = (
 )
 
 
-async def insert_referral(tx: Transaction, referral: ReferralState, *, new_child: ChildState | None = None) -> None:
+async def insert_referral(
+    tx: Transaction, referral: ReferralState, *, new_child: ChildState | None = None, final: bool = False
+) -> None:
     """The referral, with the child registered with it (if new) and the outbox and audit rows
-    collected so far, in one statement."""
+    collected so far, in one statement (``final``: the caller's last write; see
+    :meth:`continuum.uow.UnitOfWork.execute`)."""
     values = _referral_values(referral)
     if new_child is None:
-        await tx.execute(_INSERT_REFERRAL, values)
+        await tx.execute(_INSERT_REFERRAL, values, final=final)
         return
     try:
-        await tx.execute(_INSERT_REFERRAL_AND_CHILD, values | _prefixed(_child_values(new_child), "new_child_"))
+        await tx.execute(_INSERT_REFERRAL_AND_CHILD, values | _prefixed(_child_values(new_child), "new_child_"), final=final)
     except IntegrityError as exc:
         raise _already_registered(exc) from exc
 

@@ -85,9 +85,10 @@ async def open_referral(
         await tx.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
     await tx.publish_all(events, aggregate=referral)
     await tx.audit("referral.receive", subject_type="referral", subject_id=referral.id, purpose="receive a referral")
-    # Last: one statement writes the child, the referral and the events and audit rows above.
+    # Last: one statement writes the child, the referral and the events and audit rows above. With
+    # no transaction open (every statement before only read), it is the whole commit.
     try:
-        await repository.insert_referral(tx, referral, new_child=child if child_events else None)
+        await repository.insert_referral(tx, referral, new_child=child if child_events else None, final=True)
     except RuleBroken as exc:  # the new child's identifier is another child's (a concurrent registration)
         raise exc.problem("child.") from None
     return referral, child
