@@ -169,7 +169,8 @@ _SAME = {
     (True, False): Prebuilt(_SAME_IDENTIFIER),
     (False, True): Prebuilt(_SAME_NAME_AND_BIRTH),
 }
-_INSERT_CHILD = insert(CHILDREN)
+# A new child with the outbox and audit rows collected so far (continuum.uow.WithCollectedRows).
+_INSERT_CHILD = WithCollectedRows(insert(CHILDREN).values(_bound(CHILDREN, leave_out=("created_at", "updated_at"))))
 _UPDATE_CHILD = update(CHILDREN).where(CHILDREN.c.id == bindparam("child_id"))
 
 
@@ -230,9 +231,11 @@ def _already_registered(exc: IntegrityError) -> RuleBroken:
     return RuleBroken(field, "is already registered to another child")
 
 
-async def insert_child(tx: Transaction, child: ChildState) -> None:
+async def insert_child(tx: Transaction, child: ChildState, *, final: bool = False) -> None:
+    """The child, with the outbox and audit rows collected so far, in one statement (``final``:
+    the caller's last write; see :meth:`continuum.uow.UnitOfWork.execute`)."""
     try:
-        await tx.session.execute(_INSERT_CHILD, _child_values(child))
+        await tx.execute(_INSERT_CHILD, _child_values(child), final=final)
     except IntegrityError as exc:
         raise _already_registered(exc) from exc
 

@@ -61,9 +61,10 @@ async def register_child(uow: UnitOfWork, *, data: ChildIn) -> tuple[ChildOut, b
     async with uow as tx:
         child, events, _ = await register_or_match(tx, data, today=clock.today())
         if events:
-            await repository.insert_child(tx, child)
             await tx.publish_all(events, aggregate=child)
             await tx.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
+            # One statement writes the child and the rows above: with no transaction open, the commit.
+            await repository.insert_child(tx, child, final=True)
         return views.child_out(child), bool(events)
 
 
