@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials
 
-from continuum.auth import Principal, Role, authenticate, bearer
+from continuum.auth import Principal, Role, authenticate
 from continuum.errors import Problem
 
 #: Every role; ``grant(*EVERY_ROLE)`` is spelled out rather than implied by a missing entry.
@@ -91,12 +89,12 @@ def _subject_id(request: Request) -> str:
     return "-"
 
 
-async def authorize(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+async def authorize(request: Request) -> Principal:
     """The caller (401 without a valid token) and the route's permission, checked before anything
     else of the request is read; a 403 on a child's record is audited (who, which record, refused)
     in its own transaction. One dependency for both: each dependency FastAPI solves costs about as
     much as a statement's round trip, and every request pays it."""
-    principal = authenticate(request, credentials)
+    principal = authenticate(request)
     route = request.scope.get("route")
     table: PermissionTable = request.app.state.permissions
     permission = table[route.name] if isinstance(route, APIRoute) else None

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from continuum.auth import Principal, TokenVerifier
+from continuum.auth import BEARER_SCHEME, Principal, TokenVerifier
 from continuum.broker_probe import BrokerProbe
 from continuum.consumer import BatchHandler, EventConsumer, Handler
 from continuum.contracts import ALL_TOPICS
@@ -181,7 +181,16 @@ def build_app(
             log.info("service stopped", extra={"service": settings.service_name})
 
     app = FastAPI(
-        title=title, description=description, version="1.0.0", lifespan=lifespan, generate_unique_id_function=operation_id
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        # What a request leaves behind is ours to choose (continuum.observability: route templates,
+        # closed label sets, no query strings, no personal data). FastAPI's native OpenTelemetry
+        # would export whatever a globally configured provider takes, and checks for one on every
+        # request; it stays off.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.token_verifier = TokenVerifier(settings, council=policy.la_code if policy is not None else None)
     install_problem_handlers(app)
@@ -191,9 +200,29 @@ def build_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router, dependencies=[Depends(authorize)])
+    document_bearer_scheme(app)
     permissions.check_covers(app)
     app.state.permissions = permissions
     return app
+
+
+def document_bearer_scheme(app: FastAPI) -> None:
+    """OpenAPI says every ``/v1`` operation takes a bearer token (``authorize`` reads it from the
+    header itself, so no security dependency would tell FastAPI), for integrators' generated clients."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()  # FastAPI keeps it as app.openapi_schema
+        schema.setdefault("components", {}).setdefault("securitySchemes", {}).update(BEARER_SCHEME)
+        for path, operations in schema["paths"].items():
+            if path.startswith("/v1/"):
+                for operation in operations.values():
+                    operation["security"] = [{name: []} for name in BEARER_SCHEME]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def health_router() -> APIRouter:
