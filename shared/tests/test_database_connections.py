@@ -20,10 +20,10 @@ import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select, text
 
 from continuum.auth import Role, mint_dev_token
-from continuum.db import make_engine
+from continuum.db import Prebuilt, make_engine
 from continuum.devstack import EmbeddedPostgres, free_port
 from continuum.http import UnitOfWorkDep
 from continuum.migration_ops import create_platform_tables_v1
@@ -33,7 +33,12 @@ from continuum.settings import ServiceSettings
 from continuum.testing import TEST_SIGNING_KEY
 
 DATABASE = "connections_test"
-POOL_SIZE = 4
+POOL_SIZE = 8  # build_app leaves 4 to the workers: the units of work hold up to 4 between requests
+
+#: The two ways a unit of work uses its connection: through the session (the connection goes back
+#: to SQLAlchemy's pool after), or only on the driver (it is held for the next unit of work).
+ROUTES = ["/v1/touch", "/v1/touch-driver"]
+_BACKEND_PID = Prebuilt(select(func.pg_backend_pid().label("pid")))
 
 
 def _create_platform_tables(connection: Connection) -> None:
@@ -61,6 +66,13 @@ def _service(url: str) -> tuple[FastAPI, str]:
             await uow.audit("connection.touch", subject_type="test", subject_id=pid, purpose="liveness test")
         return {"pid": pid}
 
+    @router.post("/touch-driver")
+    async def touch_driver(uow: UnitOfWorkDep) -> dict[str, int]:
+        async with uow as tx:
+            pid = (await tx.fetch(_BACKEND_PID))[0].pid
+            await tx.audit("connection.touch", subject_type="test", subject_id=pid, purpose="liveness test")
+        return {"pid": pid}
+
     settings = ServiceSettings(
         env="test", jwt_secret=TEST_SIGNING_KEY, database_url=url, database_pool_size=POOL_SIZE, run_workers=False
     )
@@ -69,7 +81,7 @@ def _service(url: str) -> tuple[FastAPI, str]:
         title="liveness",
         description="a minimal service",
         routers=[router],
-        permissions=PermissionTable("liveness", {"touch": grant(Role.ADMIN)}),
+        permissions=PermissionTable("liveness", {"touch": grant(Role.ADMIN), "touch_driver": grant(Role.ADMIN)}),
     )
     return app, mint_dev_token(settings, sub="tester", roles=["admin"])
 
@@ -101,9 +113,9 @@ class _client:
         await self._lifespan.__aexit__(*exc)
 
 
-async def _touch_concurrently(client: httpx.AsyncClient, n: int) -> tuple[list[int], set[int]]:
+async def _touch_concurrently(client: httpx.AsyncClient, n: int, path: str) -> tuple[list[int], set[int]]:
     """n requests at once; returns their status codes and the backends that served them."""
-    responses = await asyncio.gather(*(client.post("/v1/touch") for _ in range(n)))
+    responses = await asyncio.gather(*(client.post(path) for _ in range(n)))
     return [r.status_code for r in responses], {r.json()["pid"] for r in responses if r.status_code == 200}
 
 
@@ -121,29 +133,31 @@ async def _terminate_backends(server: EmbeddedPostgres) -> int:
     return int(killed)
 
 
+@pytest.mark.parametrize("path", ROUTES)
 async def test_a_service_recovers_when_its_pooled_connections_are_terminated(
-    client: httpx.AsyncClient, postgres: EmbeddedPostgres
+    client: httpx.AsyncClient, postgres: EmbeddedPostgres, path: str
 ) -> None:
-    codes, before = await _touch_concurrently(client, POOL_SIZE)
+    codes, before = await _touch_concurrently(client, POOL_SIZE, path)
     assert codes == [200] * POOL_SIZE and before
 
     assert await _terminate_backends(postgres) >= len(before)
     await asyncio.sleep(0.05)  # PostgreSQL closes the sockets at once; let the event loop hear it
 
     # Not one request fails: each closed connection is replaced at checkout, with no round trip.
-    first = await client.post("/v1/touch")
+    first = await client.post(path)
     assert first.status_code == 200, first.text
-    codes, after = await _touch_concurrently(client, 2 * POOL_SIZE)
+    codes, after = await _touch_concurrently(client, 2 * POOL_SIZE, path)
     assert codes == [200] * (2 * POOL_SIZE)
     assert not (after | {first.json()["pid"]}) & before, "served by a terminated backend"
 
 
+@pytest.mark.parametrize("path", ROUTES)
 async def test_a_request_on_a_connection_killed_mid_transaction_fails_alone(
-    client: httpx.AsyncClient, postgres: EmbeddedPostgres
+    client: httpx.AsyncClient, postgres: EmbeddedPostgres, path: str
 ) -> None:
     """What pre-ping never covered either: a connection that dies while a request holds it fails
     that request (a problem+json 5xx, nothing half-written); the pool drops it, the next succeeds."""
-    assert (await client.post("/v1/touch")).status_code == 200
+    assert (await client.post(path)).status_code == 200
     app: Any = client._transport.app  # type: ignore[attr-defined]
     engine = app.state.runtime.engine
     async with engine.connect() as conn:
@@ -156,7 +170,7 @@ async def test_a_request_on_a_connection_killed_mid_transaction_fails_alone(
         with pytest.raises(Exception):  # noqa: B017 - SQLAlchemy wraps whatever asyncpg raises
             await conn.execute(text("SELECT 1"))
         assert conn.invalidated
-    codes, _ = await _touch_concurrently(client, POOL_SIZE)
+    codes, _ = await _touch_concurrently(client, POOL_SIZE, path)
     assert codes == [200] * POOL_SIZE
 
 
@@ -169,18 +183,19 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPos
     server.stop()
 
 
-async def test_a_service_recovers_after_the_database_restarts(own_server: EmbeddedPostgres, tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ROUTES)
+async def test_a_service_recovers_after_the_database_restarts(own_server: EmbeddedPostgres, tmp_path: Path, path: str) -> None:
     await _prepare_database(own_server)
     async with _client(own_server) as client:
-        codes, _ = await _touch_concurrently(client, POOL_SIZE)
+        codes, _ = await _touch_concurrently(client, POOL_SIZE, path)
         assert codes == [200] * POOL_SIZE
 
         await asyncio.to_thread(own_server.stop)  # a fast shutdown closes every connection
-        down = await client.post("/v1/touch")
+        down = await client.post(path)
         assert down.status_code >= 500  # while the server is down, the service says so (and nothing hangs)
         await asyncio.to_thread(own_server.start)
 
-        first = await client.post("/v1/touch")
+        first = await client.post(path)
         assert first.status_code == 200, first.text
-        codes, _ = await _touch_concurrently(client, 2 * POOL_SIZE)
+        codes, _ = await _touch_concurrently(client, 2 * POOL_SIZE, path)
         assert codes == [200] * (2 * POOL_SIZE)

@@ -193,3 +193,9 @@ async def test_a_final_write_over_the_read_budget_is_refused_and_writes_nothing_
         outcomes = (await session.scalars(select(audit_log.c.outcome).where(audit_log.c.subject_id == subject))).all()
     assert outcomes == ["rate_limited"]
     assert (await _committed(kernel_db, subject))[0] == 0
+
+
+async def test_a_prebuilt_read_without_parameters_answers_its_rows(kernel_db: async_sessionmaker[AsyncSession]) -> None:
+    async with UnitOfWork(kernel_db, source="kernel-test") as tx:
+        rows = await tx.fetch(Prebuilt(select(literal_column("41").label("answer"), func.pg_backend_pid().label("pid"))))
+    assert len(rows) == 1 and rows[0].answer == 41 and isinstance(rows[0].pid, int)

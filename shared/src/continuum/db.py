@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
@@ -46,8 +47,10 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import greenlet_spawn
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -201,6 +204,76 @@ def _discard_closed(dbapi_connection: Any, connection_record: Any, connection_pr
     one (the pool retries the checkout): a local check, no round trip to the server."""
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("the server closed this pooled connection")
+
+
+class HeldConnections:
+    """Pooled connections a service's units of work keep checked out between uses, last in first
+    out, in front of SQLAlchemy's pool (decisions.md 32).
+
+    A unit of work runs on the driver connection and needs no SQLAlchemy machinery unless it uses
+    the session; checking a connection out of SQLAlchemy's pool and back in goes through its
+    greenlet bridge twice and costs more CPU than a statement (about 60 µs a unit of work against
+    a plain queue, measured). A connection comes back here only clean: out of any transaction,
+    session-free, not invalidated. It is taken again only while its socket is open and within
+    ``max_age`` of its checkout; one idle for ``idle_seconds`` goes back to the pool at the next
+    return, so a burst does not keep the pool from the relay and the consumers for long, and
+    ``keep`` bounds how many are held (``build_app`` leaves four of the pool to the others)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        keep: int,
+        idle_seconds: float = 2.0,
+        max_age: float = POOL_RECYCLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._keep = keep
+        self._idle_seconds = idle_seconds
+        self._max_age = max_age
+        self._clock = clock
+        self._idle: list[tuple[PoolProxiedConnection, float, float]] = []  # (connection, checked out, idle since)
+        self._closed = False
+
+    @property
+    def held(self) -> int:
+        return len(self._idle)
+
+    async def take(self) -> tuple[PoolProxiedConnection, float]:
+        """A connection and when it was checked out of the pool."""
+        now = self._clock()
+        while self._idle:
+            pooled, checked_out, _ = self._idle.pop()
+            driver = pooled.driver_connection
+            if driver is not None and not driver.is_closed() and now - checked_out < self._max_age:
+                return pooled, checked_out
+            await self._back_to_pool(pooled, invalidate=driver is None or driver.is_closed())
+        return await self._engine.raw_connection(), now
+
+    async def give_back(self, pooled: PoolProxiedConnection, checked_out: float) -> None:
+        """Hold ``pooled`` (clean: out of any transaction, session-free, not invalidated) for the
+        next unit of work; when enough are held, it goes back to the pool."""
+        now = self._clock()
+        while self._idle and now - self._idle[0][2] >= self._idle_seconds:  # the longest idle first
+            stale, _, _ = self._idle.pop(0)
+            await self._back_to_pool(stale, invalidate=False)
+        if not self._closed and len(self._idle) < self._keep:
+            self._idle.append((pooled, checked_out, now))
+        else:
+            await self._back_to_pool(pooled, invalidate=False)
+
+    async def close(self) -> None:
+        """Every held connection back to the pool (before the engine is disposed); nothing is held after."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for pooled, _, _ in idle:
+            await self._back_to_pool(pooled, invalidate=False)
+
+    @staticmethod
+    async def _back_to_pool(pooled: PoolProxiedConnection, *, invalidate: bool) -> None:
+        pooled.dbapi_connection.autocommit = False  # type: ignore[union-attr]  # as the pool's other users expect it
+        await greenlet_spawn(pooled.invalidate if invalidate else pooled.close)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -24,7 +24,7 @@ from continuum.auth import BEARER_SCHEME, Principal, TokenVerifier
 from continuum.broker_probe import BrokerProbe
 from continuum.consumer import BatchHandler, EventConsumer, Handler
 from continuum.contracts import ALL_TOPICS
-from continuum.db import make_engine, make_session_factory
+from continuum.db import HeldConnections, make_engine, make_session_factory
 from continuum.errors import install_problem_handlers
 from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
 from continuum.limits import BodyLimit
@@ -37,6 +37,9 @@ from continuum.settings import ServiceSettings
 from continuum.uow import UnitOfWork
 
 log = logging.getLogger("continuum.app")
+
+#: Connections of the pool that the API's units of work never hold between requests (HeldConnections).
+RESERVED_CONNECTIONS = 4
 
 #: A periodic background job (a scheduler): runs until the stop event is set.
 Worker = Callable[[asyncio.Event], Awaitable[None]]
@@ -56,6 +59,7 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
     read_limiter: ReadLimiter | None = None
     broker_probe: BrokerProbe | None = None
+    connections: HeldConnections | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -68,6 +72,7 @@ class Runtime:
             # Only a valid W3C trace context goes into events (and so to partners); anything else is dropped.
             traceparent=parse_traceparent(request.headers.get("traceparent")) if request else None,
             read_limiter=self.read_limiter,
+            connections=self.connections,
         )
 
     def event_consumer(
@@ -148,6 +153,9 @@ def build_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         runtime = Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine), policy=policy)
+        # The API's units of work keep connections between requests; four of the pool stay with
+        # the relay, the consumers and the health check.
+        runtime.connections = HeldConnections(engine, keep=max(0, settings.database_pool_size - RESERVED_CONNECTIONS))
         if policy is not None:
             runtime.read_limiter = ReadLimiter(policy.read_limit)
         if on_startup is not None:
@@ -177,6 +185,7 @@ def build_app(
             await runtime.stop_workers()
             if runtime.broker_probe is not None:
                 await runtime.broker_probe.close()
+            await runtime.connections.close()
             await engine.dispose()
             log.info("service stopped", extra={"service": settings.service_name})
 

@@ -43,7 +43,7 @@ from sqlalchemy.util import await_only, greenlet_spawn
 
 from continuum.auth import Principal
 from continuum.contracts import Envelope, EventData
-from continuum.db import Prebuilt, audit_log, database_error, idempotency_keys, outbox
+from continuum.db import HeldConnections, Prebuilt, audit_log, database_error, idempotency_keys, outbox
 from continuum.errors import FieldError, Problem
 from continuum.observability import CHILD_READS_REFUSED
 from continuum.ratelimit import READ_ACTIONS, ReadLimiter
@@ -195,9 +195,12 @@ class UnitOfWork:
         request_id: str | None = None,
         traceparent: str | None = None,
         read_limiter: ReadLimiter | None = None,
+        connections: HeldConnections | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._read_limiter = read_limiter
+        self._connections = connections  # held between units of work, else checked out of the pool each time
+        self._checked_out = 0.0
         self.source = source
         self.principal = principal
         self.request_id = request_id
@@ -251,8 +254,11 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         if self._pooled is not None:
             raise RuntimeError("this unit of work is already open: an in-transaction step takes the Transaction it is given")
-        engine: AsyncEngine = self._session_factory.kw["bind"]
-        pooled = await engine.raw_connection()
+        if self._connections is not None:
+            pooled, self._checked_out = await self._connections.take()
+        else:
+            engine: AsyncEngine = self._session_factory.kw["bind"]
+            pooled = await engine.raw_connection()
         self._pooled, self._driver = pooled, pooled.driver_connection
         self._refusals = []
         self._outbox_rows, self._audit_rows, self._written = [], [], (0, 0)
@@ -319,12 +325,17 @@ class UnitOfWork:
             if session is not None:
                 await session.close()
         finally:
-            pooled.dbapi_connection.autocommit = False  # type: ignore[union-attr]
-            if connection is not None:  # the session's connection holds the pooled one
+            if connection is None and not invalidate and self._connections is not None:
+                # Out of any transaction (rolled back above, or the connection is invalidated) and
+                # session-free: held for the next unit of work.
+                await self._connections.give_back(pooled, self._checked_out)
+            elif connection is not None:  # the session's connection holds the pooled one
+                pooled.dbapi_connection.autocommit = False  # type: ignore[union-attr]
                 if invalidate:
                     await connection.invalidate()
                 await connection.close()
             else:
+                pooled.dbapi_connection.autocommit = False  # type: ignore[union-attr]
                 await greenlet_spawn(pooled.invalidate if invalidate else pooled.close)
 
     async def fetch(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> list[Any]:
@@ -334,7 +345,7 @@ class UnitOfWork:
         if not statement.reads_only:
             self._refuse_after_final_write()
             await self._begin()
-        return statement.rows(await self._run(driver, statement.sql, *statement.arguments(params or {})))
+        return statement.rows(await self._run(driver, statement.sql, *statement.arguments(params or {}), fetch=True))
 
     async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None:
         """Run a prebuilt statement that returns no rows in this transaction (with the rows
@@ -355,10 +366,10 @@ class UnitOfWork:
         if not alone:
             await self._begin()
         if not collects:
-            await self._run(driver, statement.sql, *statement.arguments(params or {}), fetch=False)
+            await self._run(driver, statement.sql, *statement.arguments(params or {}))
         else:
             written = (len(self._outbox_rows), len(self._audit_rows))
-            await self._run(driver, statement.sql, *statement.arguments({**(params or {}), **self._collected()}), fetch=False)
+            await self._run(driver, statement.sql, *statement.arguments({**(params or {}), **self._collected()}))
             self._written = written
         self._committed = alone
 
@@ -379,11 +390,12 @@ class UnitOfWork:
             raise RuntimeError("use the unit of work inside 'async with uow:'")
         return self._driver
 
-    async def _run(self, driver: asyncpg.Connection, sql: str, *args: Any, fetch: bool = True) -> Any:
-        """A statement on the driver connection; a database error is raised as SQLAlchemy's
-        (``IntegrityError``, ``DataError``, ...), as the session's statements raise them."""
+    async def _run(self, driver: asyncpg.Connection, sql: str, *args: Any, fetch: bool = False) -> Any:
+        """A statement on the driver connection: its rows when ``fetch``, else its status (``COMMIT``);
+        a database error is raised as SQLAlchemy's (``IntegrityError``, ``DataError``, ...), as the
+        session's statements raise them."""
         try:
-            if fetch and args:
+            if fetch:
                 return await driver.fetch(sql, *args)
             return await driver.execute(sql, *args)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
