@@ -207,8 +207,13 @@ def build_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_observability(app, service=settings.service_name)
     app.include_router(health_router())
+    before = len(app.router.routes)
     for router in routers:
         app.include_router(router, dependencies=[Depends(authorize)])
+    # The API's routes are matched first: a request is matched against the routes in order, and
+    # the documentation, metrics and health routes come before them otherwise.
+    routes = app.router.routes
+    routes[:] = routes[before:] + routes[:before]
     document_bearer_scheme(app)
     permissions.check_covers(app)
     app.state.permissions = permissions
