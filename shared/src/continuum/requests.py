@@ -24,6 +24,9 @@ class RequestModel(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_nul_characters(cls, value: Any) -> Any:
+        # Most fields are plain text: checked here, without the call into _has_nul.
+        if value.__class__ is str and "\x00" not in value:
+            return value
         if _has_nul(value):
             raise ValueError("text may not contain the NUL character (\\u0000)")
         return value

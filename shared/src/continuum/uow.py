@@ -24,6 +24,7 @@ and ``COMMIT`` would add two round trips and no guarantee (decisions.md 32).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -84,6 +85,12 @@ _COLLECTED_AUDIT = (
     )
     .cte("collected_audit")
 )
+
+
+@functools.cache
+def _topic_and_type(topic: str, event_type: str) -> str:
+    """An outbox row's topic and event type as members of its JSON object (a few dozen pairs in all)."""
+    return f'"topic":{json.dumps(topic)},"event_type":{json.dumps(event_type)}'
 
 
 class WithCollectedRows(Prebuilt):
@@ -438,8 +445,8 @@ class UnitOfWork:
         self._refuse_after_final_write()
         # The outbox row as the collected events' JSON document holds it (the envelope is the payload).
         self._outbox_rows.append(
-            f'{{"event_id":"{envelope.id}","topic":{json.dumps(data.topic)},"key":{json.dumps(subject)},'
-            f'"event_type":{json.dumps(data.event_type)},"payload":{envelope.model_dump_json()}}}'
+            f'{{"event_id":"{envelope.id}",{_topic_and_type(data.topic, data.event_type)},"key":{json.dumps(subject)},'
+            f'"payload":{envelope.model_dump_json()}}}'
         )
         self.published.append(envelope)
         return envelope

@@ -82,9 +82,13 @@ def check_child_identity(child: ChildIdentity, *, today: date) -> None:
         raise RuleBroken("postcode", "is not a UK postcode")
 
 
+#: A child's identity fields, by name (``dataclasses.fields`` builds its answer again at every call).
+_IDENTITY_FIELDS = tuple(f.name for f in fields(ChildIdentity))
+
+
 def _characteristics(child: ChildState) -> dict[str, Any]:
     """The published characteristics of a child (every field but the address)."""
-    values = {f.name: getattr(child, f.name) for f in fields(ChildIdentity) if f.name != "address"}
+    values = {name: getattr(child, name) for name in _IDENTITY_FIELDS if name != "address"}
     return values | {"child_id": child.id, "disabilities": list(child.disabilities), "version": child.version}
 
 
@@ -95,14 +99,14 @@ def register_child(identity: ChildIdentity, *, child_id: uuid.UUID, today: date)
 
 
 def _new_child(identity: ChildIdentity, child_id: uuid.UUID) -> tuple[ChildState, list[EventData]]:
-    child = ChildState(**{f.name: getattr(identity, f.name) for f in fields(ChildIdentity)}, id=child_id, version=1)
+    child = ChildState(**{name: getattr(identity, name) for name in _IDENTITY_FIELDS}, id=child_id, version=1)
     return child, [ChildRegistered(**_characteristics(child))]
 
 
 def update_child(child: ChildState, *, changes: Mapping[str, Any], today: date) -> tuple[ChildState, list[EventData]]:
     """Changed identity or characteristics (``changes`` names ChildIdentity fields), announced by
     ``child.updated``; the whole record must still keep the census rules."""
-    unknown = set(changes) - {f.name for f in fields(ChildIdentity)}
+    unknown = set(changes) - set(_IDENTITY_FIELDS)
     if unknown:
         raise ValueError(f"not a child's field: {sorted(unknown)}")
     values = dict(changes)
