@@ -324,7 +324,8 @@ class UnitOfWork:
             raise over_budget
 
     async def _release(self, *, invalidate: bool) -> None:
-        """The connection back to the pool (or, ``invalidate``, closed and replaced)."""
+        """The connection back: held for the next unit of work when it is clean and there are held
+        connections, else to the pool (or, ``invalidate``, closed and replaced)."""
         pooled, connection, session = self._pooled, self._connection, self._session
         self._pooled = self._driver = self._connection = self._session = None
         assert pooled is not None
