@@ -12,13 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.dependencies.utils import get_dependant
 from fastapi.routing import APIRoute
 
-from continuum.auth import Role, mint_dev_token
 from continuum.http import IdempotencyKey, IfMatch, PolicyDep, UnitOfWorkDep
-from continuum.permissions import PermissionTable, authorize, grant
-from continuum.policy import load_policy
-from continuum.service_app import build_app
+from continuum.permissions import authorize
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY
+from continuum.testing import TEST_SIGNING_KEY, minimal_service
 
 
 def _dependencies(dependant: Any) -> Iterator[Any]:
@@ -42,15 +39,7 @@ async def test_no_dependency_of_a_route_runs_in_the_thread_pool() -> None:
         seen.append(request.scope["route"])  # the route as served, with the dependencies the app adds
 
     settings = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=False)
-    app = build_app(
-        settings=settings,
-        title="deps",
-        description="a minimal service",
-        routers=[router],
-        permissions=PermissionTable("deps", {"make_thing": grant(Role.ADMIN)}),
-        policy=load_policy(settings.policy_file),
-    )
-    token = mint_dev_token(settings, sub="tester", roles=["admin"])
+    app, token = minimal_service(router, settings, name="deps")
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://deps") as client,

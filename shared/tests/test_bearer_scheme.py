@@ -7,12 +7,9 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 
-from continuum.auth import Role, mint_dev_token
-from continuum.permissions import PermissionTable, grant
-from continuum.policy import load_policy
-from continuum.service_app import build_app
+from continuum.auth import mint_dev_token
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY
+from continuum.testing import TEST_SIGNING_KEY, minimal_service
 
 SETTINGS = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=False)
 
@@ -24,14 +21,7 @@ def _app() -> FastAPI:
     async def list_things() -> dict[str, str]:
         return {"ok": "yes"}
 
-    return build_app(
-        settings=SETTINGS,
-        title="bearer",
-        description="a minimal service",
-        routers=[router],
-        permissions=PermissionTable("bearer", {"list_things": grant(Role.ADMIN)}),
-        policy=load_policy(SETTINGS.policy_file),
-    )
+    return minimal_service(router, SETTINGS, name="bearer")[0]
 
 
 def test_openapi_documents_the_bearer_scheme_on_every_api_operation_and_not_on_health() -> None:

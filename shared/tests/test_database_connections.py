@@ -22,15 +22,12 @@ from alembic.operations import Operations
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Connection, func, select, text
 
-from continuum.auth import Role, mint_dev_token
 from continuum.db import Prebuilt, make_engine
 from continuum.devstack import EmbeddedPostgres, free_port
 from continuum.http import UnitOfWorkDep
 from continuum.migration_ops import create_platform_tables_v1
-from continuum.permissions import PermissionTable, grant
-from continuum.service_app import build_app
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY
+from continuum.testing import TEST_SIGNING_KEY, minimal_service
 
 DATABASE = "connections_test"
 POOL_SIZE = 8  # build_app leaves 4 to the workers: the units of work hold up to 4 between requests
@@ -76,14 +73,7 @@ def _service(url: str) -> tuple[FastAPI, str]:
     settings = ServiceSettings(
         env="test", jwt_secret=TEST_SIGNING_KEY, database_url=url, database_pool_size=POOL_SIZE, run_workers=False
     )
-    app = build_app(
-        settings=settings,
-        title="liveness",
-        description="a minimal service",
-        routers=[router],
-        permissions=PermissionTable("liveness", {"touch": grant(Role.ADMIN), "touch_driver": grant(Role.ADMIN)}),
-    )
-    return app, mint_dev_token(settings, sub="tester", roles=["admin"])
+    return minimal_service(router, settings, name="liveness")
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -27,7 +29,9 @@ from continuum.auth import Role, mint_dev_token
 from continuum.contracts import ALL_TOPICS, Envelope, parse_event
 from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
 from continuum.kafka import ensure_topics
-from continuum.permissions import api_operations
+from continuum.permissions import PermissionTable, api_operations, grant
+from continuum.policy import load_policy
+from continuum.service_app import build_app
 from continuum.settings import ServiceSettings
 
 #: Every log line of the test session, as written, for the no-personal-data check.
@@ -206,6 +210,21 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
         await consumer._client.force_metadata_update()
         await asyncio.sleep(0.05)
     raise TimeoutError(f"no partitions for {topic}")
+
+
+def minimal_service(router: APIRouter, settings: ServiceSettings, *, name: str) -> tuple[FastAPI, str]:
+    """A service in the house shape around ``router``, for the kernel's own tests (``build_app``,
+    every route granted to admins, the council policy), and an admin's token for it."""
+    operations = {route.name: grant(Role.ADMIN) for route in router.routes if isinstance(route, APIRoute)}
+    app = build_app(
+        settings=settings,
+        title=name,
+        description="a minimal service",
+        routers=[router],
+        permissions=PermissionTable(name, operations),
+        policy=load_policy(settings.policy_file),
+    )
+    return app, mint_dev_token(settings, sub="tester", roles=["admin"])
 
 
 def unique(prefix: str) -> str:
