@@ -4,7 +4,8 @@ other's databases).
 
 A service declares its table with the mixin (``class Child(ChildCopy, Base): __tablename__ =
 "children"``) and keeps it with :func:`upsert_child_copy` in its ``child.*`` handler: a version older
-than the one held changes nothing, so redelivered or reordered events are harmless.
+than the one held changes nothing, so redelivered or reordered events are harmless. Its answers
+show the copy as :class:`ChildSummary`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Date, DateTime, Integer, String, func
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,6 +42,18 @@ class ChildCopy:
     postcode: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ChildSummary(BaseModel):
+    """The local copy of the child's identity in an answer (``null`` there until the ``child.*``
+    event arrives); made from a ChildCopy row with ``model_validate(row, from_attributes=True)``."""
+
+    la_child_id: str = Field(description="The council's id of the child (census LAchildID)")
+    given_name: str = Field(description="Given name")
+    family_name: str = Field(description="Family name")
+    date_of_birth: date | None = Field(description="Date of birth (null for an unborn child)")
+    expected_date_of_birth: date | None = Field(description="Expected date of birth of an unborn child")
+    nhs_number: str | None = Field(description="NHS number, if known")
 
 
 def child_copy_values(data: ChildRegistered | ChildUpdated) -> dict[str, Any]:

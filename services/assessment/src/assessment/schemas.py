@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assessment import examples
 from assessment.domain import Section47Status, Status
+from continuum.child_copy import ChildSummary
 from continuum.codes import PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.assessment import (
     AssessmentOutcome,
@@ -133,17 +134,6 @@ class Section47ConclusionIn(Strict):
 
 
 # --- answers --------------------------------------------------------------------------------------
-
-
-class ChildSummary(BaseModel):
-    """The local copy of the child's identity (``null`` until the ``child.*`` event arrives)."""
-
-    la_child_id: str = Field(description="The council's id of the child (census LAchildID)")
-    given_name: str = Field(description="Given name")
-    family_name: str = Field(description="Family name")
-    date_of_birth: date | None = Field(description="Date of birth (null for an unborn child)")
-    expected_date_of_birth: date | None = Field(description="Expected date of birth of an unborn child")
-    nhs_number: str | None = Field(description="NHS number, if known")
 
 
 class SpecialistAssessmentOut(BaseModel):

@@ -12,7 +12,6 @@ from assessment.schemas import (
     AllocationOut,
     AssessmentOut,
     AssessmentSummary,
-    ChildSummary,
     Measures,
     OutcomeCounts,
     ReturnOut,
@@ -21,6 +20,7 @@ from assessment.schemas import (
     WorklistItem,
 )
 from assessment.tables import Allocation, Child, Return
+from continuum.child_copy import ChildSummary
 
 
 def section47_view(s: Section47State) -> Section47Out:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from continuum.child_copy import ChildSummary
 from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.plan import (
     ActionProgress,
@@ -22,14 +23,6 @@ from continuum.contracts.plan import (
 )
 from continuum.pagination import Page
 from plan import examples
-
-
-class ChildSummary(BaseModel):
-    la_child_id: str = Field(description="The council's id of the child (census LAchildID)")
-    given_name: str = Field(description="Given name")
-    family_name: str = Field(description="Family name")
-    date_of_birth: date | None = Field(description="Date of birth (null for an unborn child)")
-    nhs_number: str | None = Field(description="NHS number, if known")
 
 
 class ContentOut(BaseModel):

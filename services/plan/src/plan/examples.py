@@ -101,6 +101,7 @@ PLAN_OUT: dict[str, Any] = {
         "given_name": "Sam",
         "family_name": "Example",
         "date_of_birth": "2017-05-04",
+        "expected_date_of_birth": None,
         "nhs_number": "9434765919",
     },
     "team": "north",

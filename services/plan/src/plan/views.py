@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from continuum.child_copy import ChildSummary
 from continuum.policy import CouncilPolicy
 from plan.answers import (
     ActionOut,
-    ChildSummary,
     ClosableOut,
     ContentOut,
     DriftOut,
