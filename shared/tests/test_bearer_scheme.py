@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from continuum.auth import mint_dev_token
+from continuum.http import api_router
 from continuum.settings import ServiceSettings
 from continuum.testing import TEST_SIGNING_KEY, minimal_service
 
@@ -15,7 +16,7 @@ SETTINGS = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=
 
 
 def _app() -> FastAPI:
-    router = APIRouter(prefix="/v1")
+    router = api_router()
 
     @router.get("/things")
     async def list_things() -> dict[str, str]:

@@ -19,12 +19,12 @@ import httpx
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from sqlalchemy import Connection, func, select, text
 
 from continuum.db import Prebuilt, make_engine
 from continuum.devstack import EmbeddedPostgres, free_port
-from continuum.http import UnitOfWorkDep
+from continuum.http import UnitOfWorkDep, api_router
 from continuum.migration_ops import create_platform_tables_v1
 from continuum.settings import ServiceSettings
 from continuum.testing import TEST_SIGNING_KEY, minimal_service
@@ -54,7 +54,7 @@ async def _prepare_database(server: EmbeddedPostgres) -> None:
 
 
 def _service(url: str) -> tuple[FastAPI, str]:
-    router = APIRouter(prefix="/v1")
+    router = api_router()
 
     @router.post("/touch")
     async def touch(uow: UnitOfWorkDep) -> dict[str, int]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pydantic_core
-from fastapi import Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from continuum.auth import current_principal
 from continuum.errors import PROBLEM_BASE, invalid
+from continuum.permissions import AuthorizedRoute
 from continuum.policy import CouncilPolicy
 from continuum.service_app import Runtime
 from continuum.uow import UnitOfWork
@@ -94,6 +95,12 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 #: The ETag header of an answer that carries a versioned record (for ``responses=``).
 ETAG_HEADER = {"ETag": {"description": 'The record\'s version, for the next If-Match: "3"', "schema": {"type": "string"}}}
+
+
+def api_router() -> APIRouter:
+    """A service's API router: its routes live under ``/v1`` and each checks the caller and its
+    permission before anything else (:class:`continuum.permissions.AuthorizedRoute`)."""
+    return APIRouter(prefix="/v1", route_class=AuthorizedRoute)
 
 
 # The dependencies are ``async def`` and read the runtime from the app's state themselves: FastAPI

@@ -29,7 +29,7 @@ from continuum.errors import install_problem_handlers
 from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
 from continuum.limits import BodyLimit
 from continuum.observability import configure_logging, install_observability, parse_traceparent
-from continuum.permissions import PermissionTable, authorize, operation_id
+from continuum.permissions import AuthorizedRoute, PermissionTable, operation_id
 from continuum.policy import CouncilPolicy
 from continuum.ratelimit import ReadLimiter
 from continuum.relay import OutboxRelay
@@ -209,7 +209,10 @@ def build_app(
     app.include_router(health_router())
     before = len(app.router.routes)
     for router in routers:
-        app.include_router(router, dependencies=[Depends(authorize)])
+        unguarded = [getattr(route, "path", "?") for route in router.routes if not isinstance(route, AuthorizedRoute)]
+        if unguarded:
+            raise RuntimeError(f"routes {unguarded} are not authorized: make their router with continuum.http.api_router()")
+        app.include_router(router)
     # The API's routes are matched first: a request is matched against the routes in order, and
     # the documentation, metrics and health routes come before them otherwise.
     routes = app.router.routes

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 
 from assessment.schemas import (
@@ -30,13 +30,14 @@ from continuum.http import (
     Limit,
     PolicyDep,
     UnitOfWorkDep,
+    api_router,
     required_version,
     versioned_answer,
     with_etag,
 )
 from continuum.policy import TEAM_PATTERN
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 
 ASSESSMENT_ANSWER = versioned_answer("The assessment; its ETag is the version to send as If-Match")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from continuum.http import (
@@ -16,6 +16,7 @@ from continuum.http import (
     Limit,
     PolicyDep,
     UnitOfWorkDep,
+    api_router,
     required_version,
     versioned_answer,
     with_etag,
@@ -40,7 +41,7 @@ from plan.schemas import (
 )
 from plan.use_cases import casework, editing, lifecycle, preproceedings, reads
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 
 PLAN_ANSWER = versioned_answer("The plan; its ETag is the version to send as If-Match")

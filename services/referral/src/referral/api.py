@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 
 from continuum.http import (
@@ -18,6 +18,7 @@ from continuum.http import (
     Limit,
     PolicyDep,
     UnitOfWorkDep,
+    api_router,
     expected_version,
     with_etag,
 )
@@ -40,7 +41,7 @@ from referral.schemas import (
 from referral.use_cases import children, decisions, information, intake, reads
 from referral.use_cases import queue as front_door
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 _LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from continuum.http import (
@@ -18,6 +18,7 @@ from continuum.http import (
     Limit,
     PolicyDep,
     UnitOfWorkDep,
+    api_router,
     required_version,
     versioned_answer,
     with_etag,
@@ -45,7 +46,7 @@ from stepdown.schemas import (
 from stepdown.use_cases import audits, handover, reads, stepups
 from stepdown.views import measures_csv, sample_csv
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 Team = Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, max_length=7, description="The audited month, YYYY-MM")]
