@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, insert, literal, or_, select, true, union_all, update
+from sqlalchemy import Boolean, Row, and_, bindparam, exists, func, insert, literal, or_, select, true, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from continuum.codes import Disability
@@ -151,18 +151,22 @@ def _known_children(where: Any, matched: str) -> Any:
 
 _CHILD_BY_ID = _known_children(CHILDREN.c.id == bindparam("child_id"), "id")
 _CHILD_BY_ID_FOR_UPDATE = _CHILD_BY_ID.with_for_update(of=CHILDREN)
-_SAME_IDENTIFIER = _known_children(
-    or_(CHILDREN.c.nhs_number == bindparam("nhs_number"), CHILDREN.c.upn == bindparam("upn")), "identifier"
+# A registered child with the NHS number or UPN looked for (the same child), or with the name and
+# date of birth (a possible match). Each is looked up on its own index: PostgreSQL keeps a prepared
+# statement's generic plan, and one planned for "NHS number OR UPN" on a small register scans it
+# whole, a plan that stays as the register grows.
+_HAS_NHS_NUMBER = CHILDREN.c.nhs_number == bindparam("nhs_number")
+_HAS_UPN = CHILDREN.c.upn == bindparam("upn")
+_HAS_NAME_AND_BIRTH = and_(
+    func.lower(CHILDREN.c.family_name) == bindparam("family_name"),
+    func.lower(CHILDREN.c.given_name) == bindparam("given_name"),
+    CHILDREN.c.date_of_birth == bindparam("date_of_birth"),
 )
-_SAME_NAME_AND_BIRTH = _known_children(
-    and_(
-        func.lower(CHILDREN.c.family_name) == bindparam("family_name"),
-        func.lower(CHILDREN.c.given_name) == bindparam("given_name"),
-        CHILDREN.c.date_of_birth == bindparam("date_of_birth"),
-    ),
-    "name",
+_SAME_IDENTIFIER = union_all(_known_children(_HAS_NHS_NUMBER, "identifier"), _known_children(_HAS_UPN, "identifier"))
+_SAME_NAME_AND_BIRTH = _known_children(_HAS_NAME_AND_BIRTH, "name")
+_SAME_EITHER = union_all(
+    _known_children(_HAS_NHS_NUMBER, "identifier"), _known_children(_HAS_UPN, "identifier"), _SAME_NAME_AND_BIRTH
 )
-_SAME_EITHER = union_all(_SAME_IDENTIFIER, _SAME_NAME_AND_BIRTH)
 # Intake's lookups, run on the driver connection (continuum.db.Prebuilt): the hot path.
 _SAME = {
     (True, True): Prebuilt(_SAME_EITHER),
@@ -204,21 +208,44 @@ async def visible_child(
     return found
 
 
-async def same_children(tx: Transaction, identity: ChildIdentity, *, by_name: bool) -> tuple[KnownChild | None, list[Candidate]]:
-    """The registered child with ``identity``'s NHS number or UPN (the same child), and, when
-    ``by_name``, the children with its name and date of birth (possible matches): one query."""
-    by_identifier = bool(identity.nhs_number or identity.upn)
-    if not (by_identifier or by_name):
+@dataclass(frozen=True)
+class ChildLookup:
+    """What the register is searched for when a child is sent as new: the registered child with
+    ``identity``'s NHS number or UPN (the same child) and, when ``by_name``, the children with its
+    name and date of birth (possible matches)."""
+
+    identity: ChildIdentity
+    by_name: bool
+
+    @property
+    def by_identifier(self) -> bool:
+        return bool(self.identity.nhs_number or self.identity.upn)
+
+    def params(self) -> dict[str, Any]:
+        identity = self.identity
+        return {
+            # a None never matches: NULL = NULL is not true
+            "nhs_number": identity.nhs_number,
+            "upn": identity.upn,
+            "family_name": identity.family_name.lower(),
+            "given_name": identity.given_name.lower(),
+            "date_of_birth": identity.date_of_birth,
+            "by_name": self.by_name,
+        }
+
+
+class RegisteredAlike(Exception):
+    """A guarded write of a new child wrote nothing: the register holds a child that the lookup
+    finds (see :func:`insert_referral`). Look it up, and let the domain decide what it is."""
+
+
+async def same_children(tx: Transaction, lookup: ChildLookup) -> tuple[KnownChild | None, list[Candidate]]:
+    """What ``lookup`` finds on the register: the same child, and the possible matches (one query)."""
+    if not (lookup.by_identifier or lookup.by_name):
         return None, []
-    params = {
-        # a None never matches: NULL = NULL is not true
-        "nhs_number": identity.nhs_number,
-        "upn": identity.upn,
-        "family_name": identity.family_name.lower(),
-        "given_name": identity.given_name.lower(),
-        "date_of_birth": identity.date_of_birth,
-    }
-    rows = await tx.fetch(_SAME[by_identifier, by_name], params)
+    params = lookup.params()
+    del params["by_name"]
+    rows = await tx.fetch(_SAME[lookup.by_identifier, lookup.by_name], params)
     same = next((_known(r) for r in rows if r.matched == "identifier"), None)
     candidates = [Candidate(r.id, r.la_child_id, SAME_NAME_AND_BIRTH) for r in rows if r.matched == "name"]
     return same, candidates
@@ -251,11 +278,30 @@ async def update_child(tx: Transaction, child: ChildState, *, at: datetime) -> N
 
 # --- referrals ------------------------------------------------------------------------------------
 
-_NEW_CHILD = insert(CHILDREN).values(_bound(CHILDREN, "new_child_", leave_out=("created_at", "updated_at"))).cte("new_child")
+_NEW_CHILD_VALUES = _bound(CHILDREN, "new_child_", leave_out=("created_at", "updated_at"))
+_NEW_CHILD = insert(CHILDREN).values(_NEW_CHILD_VALUES).cte("new_child")
+# ... unless the register holds a child that a ChildLookup would find (its parameters, unprefixed).
+_NEW_CHILD_UNLESS_ALIKE = (
+    insert(CHILDREN)
+    .from_select(
+        list(_NEW_CHILD_VALUES),
+        select(*(value.label(name) for name, value in _NEW_CHILD_VALUES.items())).where(
+            ~exists().where(_HAS_NHS_NUMBER),
+            ~exists().where(_HAS_UPN),
+            ~and_(bindparam("by_name", type_=Boolean()), exists().where(_HAS_NAME_AND_BIRTH)),
+        ),
+    )
+    .cte("new_child")
+)
 # A referral, with the outbox and audit rows collected so far (continuum.uow.WithCollectedRows).
 _INSERT_REFERRAL = WithCollectedRows(insert(REFERRALS).values(_bound(REFERRALS)))
-# ... and a new child with it: the foreign key is checked at the statement's end.
+# ... and a new child with it: the foreign key is checked at the statement's end, so a referral
+# whose new child was held back fails the whole statement.
 _INSERT_REFERRAL_AND_CHILD = WithCollectedRows(insert(REFERRALS).values(_bound(REFERRALS)).add_cte(_NEW_CHILD))
+_INSERT_REFERRAL_AND_CHILD_UNLESS_ALIKE = WithCollectedRows(
+    insert(REFERRALS).values(_bound(REFERRALS)).add_cte(_NEW_CHILD_UNLESS_ALIKE)
+)
+_REFERRAL_OF_NO_CHILD = "fk_referrals_child_id_children"
 
 _D = "d_"  # the decision columns' prefix where they sit beside the referral's
 _REFERRAL_WITH_DECISIONS = (
@@ -286,18 +332,33 @@ _DECISION_IN_FORCE = (
 
 
 async def insert_referral(
-    tx: Transaction, referral: ReferralState, *, new_child: ChildState | None = None, final: bool = False
+    tx: Transaction,
+    referral: ReferralState,
+    *,
+    new_child: ChildState | None = None,
+    unless_found: ChildLookup | None = None,
+    final: bool = False,
 ) -> None:
     """The referral, with the child registered with it (if new) and the outbox and audit rows
     collected so far, in one statement (``final``: the caller's last write; see
-    :meth:`continuum.uow.UnitOfWork.execute`)."""
+    :meth:`continuum.uow.UnitOfWork.execute`).
+
+    ``unless_found``: the new child was not looked up first. The statement then writes nothing,
+    and :class:`RegisteredAlike` is raised, when the register holds a child that the lookup finds;
+    the lookup runs inside the write, so a new child costs one round trip instead of two."""
     values = _referral_values(referral)
     if new_child is None:
         await tx.execute(_INSERT_REFERRAL, values, final=final)
         return
+    values |= _prefixed(_child_values(new_child), "new_child_")
+    statement = _INSERT_REFERRAL_AND_CHILD
+    if unless_found is not None:
+        statement, values = _INSERT_REFERRAL_AND_CHILD_UNLESS_ALIKE, values | unless_found.params()
     try:
-        await tx.execute(_INSERT_REFERRAL_AND_CHILD, values | _prefixed(_child_values(new_child), "new_child_"), final=final)
+        await tx.execute(statement, values, final=final)
     except IntegrityError as exc:
+        if unless_found is not None and _REFERRAL_OF_NO_CHILD in str(exc.orig):
+            raise RegisteredAlike from None
         raise _already_registered(exc) from exc
 
 

@@ -4,6 +4,7 @@ child sent with a referral."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from continuum import clock
@@ -22,16 +23,35 @@ _MATCH_PURPOSE = {
 }
 
 
+@dataclass(frozen=True)
+class Registration:
+    """The child a body sent as new turned out to be, with its events (a new child's
+    ``child.registered``, for the caller to publish and write) and its earlier referrals.
+    ``unchecked``: the register was not searched first; the new child's write must be guarded by
+    this lookup (``repository.insert_referral(unless_found=...)``)."""
+
+    child: ChildState
+    events: list[EventData]
+    earlier_referrals: tuple[datetime, ...]
+    unchecked: repository.ChildLookup | None = None
+
+
 async def register_or_match(
-    tx: Transaction, data: ChildIn, *, today: date, field_prefix: str = ""
-) -> tuple[ChildState, list[EventData], tuple[datetime, ...]]:
+    tx: Transaction, data: ChildIn, *, today: date, field_prefix: str = "", look_up_first: bool = True
+) -> Registration:
     """In-transaction step: the registered child that ``data`` is (its read audited), or a new
     child with its ``child.registered`` event (written by the caller). Also answers when the
-    child was referred before. A conflict with the register is audited and answered as a 409."""
+    child was referred before. A conflict with the register is audited and answered as a 409.
+
+    Without ``look_up_first`` the register is not searched: the child is taken as new, and the
+    caller's write, guarded by the lookup, fails with ``RegisteredAlike`` (writing nothing) if the
+    register holds a child the lookup finds; the caller then does it again, looking up first.
+    Most children sent as new are new, and this saves their intake a round trip."""
     identity = data.identity()
     sees_candidates = domain.sees_every_case(tx.principal)
     by_name = domain.looks_for_possible_matches(identity, confirmed_new=data.confirmed_new, sees_candidates=sees_candidates)
-    same, candidates = await repository.same_children(tx, identity, by_name=by_name)
+    lookup = repository.ChildLookup(identity, by_name)
+    same, candidates = await repository.same_children(tx, lookup) if look_up_first else (None, [])
     try:
         child, events = domain.register_or_match(
             identity,
@@ -52,14 +72,15 @@ async def register_or_match(
         raise exc.problem(field_prefix) from None
     if same is not None:
         await tx.audit("child.read", subject_type="child", subject_id=child.id, purpose="registration matched a registered child")
-        return child, events, same.earlier_referrals
-    return child, events, ()
+        return Registration(child, events, same.earlier_referrals)
+    return Registration(child, events, (), unchecked=None if look_up_first else lookup)
 
 
 async def register_child(uow: UnitOfWork, *, data: ChildIn) -> tuple[ChildOut, bool]:
     """Register a child, or answer the registered child it is. Returns (child, created)."""
     async with uow as tx:
-        child, events, _ = await register_or_match(tx, data, today=clock.today())
+        registration = await register_or_match(tx, data, today=clock.today())
+        child, events = registration.child, registration.events
         if events:
             await tx.publish_all(events, aggregate=child)
             await tx.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")

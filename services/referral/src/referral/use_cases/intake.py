@@ -25,12 +25,24 @@ async def receive_referral(
     uow: UnitOfWork, *, data: ReferralIn, policy: CouncilPolicy, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """Receive a referral over the API. Returns the referral as the API shows it (JSON); a
-    replayed ``Idempotency-Key`` answers exactly what the first request answered."""
+    replayed ``Idempotency-Key`` answers exactly what the first request answered.
+
+    A child sent as new is taken as new first (one round trip); if the register holds a child
+    that may be this one, nothing was written and the intake runs again, looking the child up."""
+    try:
+        return await _receive_referral(uow, data, policy, idempotency_key, look_up_first=False)
+    except repository.RegisteredAlike:
+        return await _receive_referral(uow, data, policy, idempotency_key, look_up_first=True)
+
+
+async def _receive_referral(
+    uow: UnitOfWork, data: ReferralIn, policy: CouncilPolicy, idempotency_key: str | None, *, look_up_first: bool
+) -> dict[str, Any]:
     principal = uow.principal_or_fail()
     async with uow as tx:
 
         async def receive() -> tuple[int, Any]:
-            referral, child = await open_referral(tx, data, policy)
+            referral, child = await open_referral(tx, data, policy, look_up_first=look_up_first)
             # A new referral has no decisions or information requests yet: nothing to read back.
             return _CREATED, views.referral_out(referral, child, [], clock.now()).model_dump(mode="json")
 
@@ -49,14 +61,21 @@ async def receive_referral(
 
 
 async def open_referral(
-    tx: Transaction, data: ReferralIn, policy: CouncilPolicy, *, stepped_up_from: uuid.UUID | None = None
+    tx: Transaction,
+    data: ReferralIn,
+    policy: CouncilPolicy,
+    *,
+    stepped_up_from: uuid.UUID | None = None,
+    look_up_first: bool = True,
 ) -> tuple[ReferralState, ChildState]:
-    """In-transaction step: open a case (episode) for a referral, registering its child if new."""
+    """In-transaction step: open a case (episode) for a referral, registering its child if new
+    (``look_up_first``: see ``register_or_match``)."""
     now = clock.now()
     # Chosen first so that a new child's child.registered is keyed by this case too, and so reaches
     # consumers before the case's referral.received (Kafka keeps order per key only).
     case_id = uuid.uuid4()
     child_events: list[EventData] = []
+    unchecked = None
     if data.child_id is not None:
         # Referring a registered child needs sight of the child (the front door has it): otherwise
         # it answers as if there were no such child, and the refusal is audited.
@@ -67,9 +86,11 @@ async def open_referral(
         child, earlier = known.child, known.earlier_referrals
     else:
         assert data.child is not None
-        child, child_events, earlier = await register_or_match(
-            tx, data.child, today=clock.london_date(now), field_prefix="child."
+        registration = await register_or_match(
+            tx, data.child, today=clock.london_date(now), field_prefix="child.", look_up_first=look_up_first
         )
+        child, child_events, earlier = registration.child, registration.events, registration.earlier_referrals
+        unchecked = registration.unchecked
     principal = tx.principal
     referral, events = domain.receive(
         data.intake(stepped_up_from=stepped_up_from),
@@ -88,7 +109,9 @@ async def open_referral(
     # Last: one statement writes the child, the referral and the events and audit rows above. With
     # no transaction open (every statement before only read), it is the whole commit.
     try:
-        await repository.insert_referral(tx, referral, new_child=child if child_events else None, final=True)
+        await repository.insert_referral(
+            tx, referral, new_child=child if child_events else None, unless_found=unchecked, final=True
+        )
     except RuleBroken as exc:  # the new child's identifier is another child's (a concurrent registration)
         raise exc.problem("child.") from None
     return referral, child
