@@ -19,12 +19,12 @@ import httpx
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy import Connection, func, select, text
 
 from continuum.db import Prebuilt, make_engine
 from continuum.devstack import EmbeddedPostgres, free_port
-from continuum.http import UnitOfWorkDep, api_router
+from continuum.http import api_router, unit_of_work
 from continuum.migration_ops import create_platform_tables_v1
 from continuum.settings import ServiceSettings
 from continuum.testing import TEST_SIGNING_KEY, minimal_service
@@ -57,15 +57,15 @@ def _service(url: str) -> tuple[FastAPI, str]:
     router = api_router()
 
     @router.post("/touch")
-    async def touch(uow: UnitOfWorkDep) -> dict[str, int]:
-        async with uow:
+    async def touch(request: Request) -> dict[str, int]:
+        async with unit_of_work(request) as uow:
             pid = (await uow.session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
             await uow.audit("connection.touch", subject_type="test", subject_id=pid, purpose="liveness test")
         return {"pid": pid}
 
     @router.post("/touch-driver")
-    async def touch_driver(uow: UnitOfWorkDep) -> dict[str, int]:
-        async with uow as tx:
+    async def touch_driver(request: Request) -> dict[str, int]:
+        async with unit_of_work(request) as tx:
             pid = (await tx.fetch(_BACKEND_PID))[0].pid
             await tx.audit("connection.touch", subject_type="test", subject_id=pid, purpose="liveness test")
         return {"pid": pid}

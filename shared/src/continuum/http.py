@@ -1,12 +1,13 @@
-"""HTTP plumbing every service's ``api.py`` shares: the unit-of-work and policy dependencies,
-ETags and ``If-Match``, ``Idempotency-Key``, and the documented problem responses."""
+"""HTTP plumbing every service's ``api.py`` shares: the API router, the unit of work and the
+council's policy a route asks for, ETags and ``If-Match``, ``Idempotency-Key``, and the
+documented problem responses."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import pydantic_core
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from continuum.auth import current_principal
@@ -103,26 +104,26 @@ def api_router() -> APIRouter:
     return APIRouter(prefix="/v1", route_class=AuthorizedRoute)
 
 
-# The dependencies are ``async def`` and read the runtime from the app's state themselves: FastAPI
-# runs a plain ``def`` dependency in the thread pool, a hop that costs more than the work it does.
+# What a route needs of the kernel it asks for with the request, not as FastAPI dependencies:
+# FastAPI solves every dependency of every request anew, and each cost more CPU than the work it
+# did (decisions.md 33). ``AuthorizedRoute`` has checked the caller before the route runs.
 
 
-async def unit_of_work(request: Request) -> UnitOfWork:
-    """A unit of work acting for the caller that ``authorize`` authenticated (it runs first, on
-    every API router), carrying the request id and trace."""
+def unit_of_work(request: Request) -> UnitOfWork:
+    """A unit of work acting for the caller that ``authorize`` authenticated, carrying the
+    request id and trace."""
     runtime: Runtime = request.app.state.runtime
     return runtime.unit_of_work(current_principal(request), request)
 
 
-async def council_policy(request: Request) -> CouncilPolicy:
+def council_policy(request: Request) -> CouncilPolicy:
+    """The council's policy (calendar, timescales, read budget) this service was built with."""
     runtime: Runtime = request.app.state.runtime
     if runtime.policy is None:
         raise RuntimeError("this service was built without a council policy")
     return runtime.policy
 
 
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
-PolicyDep = Annotated[CouncilPolicy, Depends(council_policy)]
 #: Required on every change of an existing record (a missing one answers 428, a stale one 412).
 IfMatch = Annotated[str, Header(alias="If-Match", description='The version you read, as its ETag: "3" (required)')]
 IdempotencyKey = Annotated[

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from assessment.schemas import (
@@ -28,10 +28,10 @@ from continuum.http import (
     Cursor,
     IfMatch,
     Limit,
-    PolicyDep,
-    UnitOfWorkDep,
     api_router,
+    council_policy,
     required_version,
+    unit_of_work,
     versioned_answer,
     with_etag,
 )
@@ -60,7 +60,7 @@ def _section47(s: Section47Out) -> JSONResponse:
     summary="Find the assessments of a case, a referral or a child",
 )
 async def find_assessments(
-    uow: UnitOfWorkDep,
+    request: Request,
     case_id: Annotated[uuid.UUID | None, Query(description="The case (episode) id")] = None,
     referral_id: Annotated[uuid.UUID | None, Query(description="The referral id (its decision opened the assessment)")] = None,
     child_id: Annotated[uuid.UUID | None, Query(description="The child's id")] = None,
@@ -71,7 +71,7 @@ async def find_assessments(
     are listed (another team's are left out), oldest referral first; each is a read of the child's
     record, audited."""
     return await reads.find_assessments(
-        uow, case_id=case_id, referral_id=referral_id, child_id=child_id, cursor=cursor, limit=limit
+        unit_of_work(request), case_id=case_id, referral_id=referral_id, child_id=child_id, cursor=cursor, limit=limit
     )
 
 
@@ -83,8 +83,7 @@ async def find_assessments(
     summary="Open assessments, fewest working days left first",
 )
 async def worklist(
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
+    request: Request,
     team: Annotated[
         str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")
     ] = None,
@@ -94,7 +93,7 @@ async def worklist(
     """The team's open assessments ordered by working days left to the 45-working-day limit; those
     past it come first, flagged ``overdue``; those whose lead must be reallocated are flagged
     ``reallocation_required``."""
-    return await reads.worklist(uow, team=team, cursor=cursor, limit=limit, policy=policy)
+    return await reads.worklist(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
 
 
 @router.get(
@@ -105,15 +104,16 @@ async def worklist(
     summary="Timeliness and outcomes of completed assessments",
 )
 async def measures(
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
+    request: Request,
     date_from: Annotated[date, Query(alias="from", description="first authorisation date counted")],
     date_to: Annotated[date, Query(alias="to", description="last authorisation date counted")],
     team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team")] = None,
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45
     working days of the referral, the outcomes, and the same by team."""
-    return await reads.measures(uow, date_from=date_from, date_to=date_to, team=team, policy=policy)
+    return await reads.measures(
+        unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
+    )
 
 
 @router.get(
@@ -123,8 +123,8 @@ async def measures(
     tags=["assessments"],
     summary="Read an assessment",
 )
-async def get_assessment(assessment_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    return _assessment(await reads.get_assessment(uow, assessment_id=assessment_id))
+async def get_assessment(assessment_id: uuid.UUID, request: Request) -> JSONResponse:
+    return _assessment(await reads.get_assessment(unit_of_work(request), assessment_id=assessment_id))
 
 
 @router.post(
@@ -134,19 +134,17 @@ async def get_assessment(assessment_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONRe
     tags=["assessments"],
     summary="Allocate the lead practitioner",
 )
-async def allocate(
-    assessment_id: uuid.UUID, body: AllocationIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def allocate(assessment_id: uuid.UUID, body: AllocationIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager allocates (or, with a reason, reallocates) the lead
     practitioner. Section 47 work may only go to a social-work role. Clears ``reallocation_required``."""
     answer = await allocation.allocate(
-        uow,
+        unit_of_work(request),
         assessment_id=assessment_id,
         lead_practitioner=body.lead_practitioner,
         role=body.lead_practitioner_role,
         reason=body.reason,
         version=required_version(if_match),
-        policy=policy,
+        policy=council_policy(request),
     )
     return _assessment(answer)
 
@@ -158,10 +156,12 @@ async def allocate(
     tags=["assessments"],
     summary="Record the assessment",
 )
-async def record(assessment_id: uuid.UUID, body: RecordIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
+async def record(assessment_id: uuid.UUID, body: RecordIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """The lead practitioner records start date, when the child was seen (and alone), factors,
     primary need, specialist assessments and the recommendation. Omitted fields keep their value."""
-    return _assessment(await recording.record(uow, assessment_id=assessment_id, body=body, version=required_version(if_match)))
+    return _assessment(
+        await recording.record(unit_of_work(request), assessment_id=assessment_id, body=body, version=required_version(if_match))
+    )
 
 
 @router.post(
@@ -171,9 +171,11 @@ async def record(assessment_id: uuid.UUID, body: RecordIn, uow: UnitOfWorkDep, i
     tags=["assessments"],
     summary="Submit for authorisation",
 )
-async def submit(assessment_id: uuid.UUID, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
+async def submit(assessment_id: uuid.UUID, request: Request, if_match: IfMatch) -> JSONResponse:
     """The lead practitioner submits a complete record to the manager."""
-    return _assessment(await recording.submit(uow, assessment_id=assessment_id, version=required_version(if_match)))
+    return _assessment(
+        await recording.submit(unit_of_work(request), assessment_id=assessment_id, version=required_version(if_match))
+    )
 
 
 @router.post(
@@ -183,10 +185,10 @@ async def submit(assessment_id: uuid.UUID, uow: UnitOfWorkDep, if_match: IfMatch
     tags=["assessments"],
     summary="Return to the lead practitioner",
 )
-async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
+async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager sends the submitted assessment back, with reasons."""
     answer = await review.return_assessment(
-        uow, assessment_id=assessment_id, reasons=body.reasons, version=required_version(if_match)
+        unit_of_work(request), assessment_id=assessment_id, reasons=body.reasons, version=required_version(if_match)
     )
     return _assessment(answer)
 
@@ -198,20 +200,18 @@ async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, uow: UnitO
     tags=["assessments"],
     summary="Authorise the assessment",
 )
-async def authorise(
-    assessment_id: uuid.UUID, body: AuthorisationIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def authorise(assessment_id: uuid.UUID, body: AuthorisationIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager authorises with the authorisation date (not before the
     referral, the start, the submission or a section 47 enquiry's conclusion; not in the future)
     and the outcome: NFA closes the episode (RC8), early help closes it to step-down (RC9). A
     section 47 assessment waits for its enquiry, and its outcome follows the conference's."""
     answer = await review.authorise(
-        uow,
+        unit_of_work(request),
         assessment_id=assessment_id,
         authorisation_date=body.authorisation_date,
         outcome=body.outcome,
         version=required_version(if_match),
-        policy=policy,
+        policy=council_policy(request),
     )
     return _assessment(answer)
 
@@ -223,8 +223,8 @@ async def authorise(
     tags=["section 47"],
     summary="Read a section 47 enquiry",
 )
-async def get_section47(section47_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    return _section47(await reads.get_section47(uow, section47_id=section47_id))
+async def get_section47(section47_id: uuid.UUID, request: Request) -> JSONResponse:
+    return _section47(await reads.get_section47(unit_of_work(request), section47_id=section47_id))
 
 
 @router.post(
@@ -234,11 +234,11 @@ async def get_section47(section47_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResp
     tags=["section 47"],
     summary="Start the enquiry",
 )
-async def start_section47(section47_id: uuid.UUID, body: Section47StartIn, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
+async def start_section47(section47_id: uuid.UUID, body: Section47StartIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Records the strategy discussion and the enquiry's start; the initial child protection
     conference is due 15 working days after the strategy discussion."""
     answer = await section47.start_section47(
-        uow,
+        unit_of_work(request),
         section47_id=section47_id,
         strategy_discussion_date=body.strategy_discussion_date,
         start_date=body.start_date,
@@ -255,11 +255,11 @@ async def start_section47(section47_id: uuid.UUID, body: Section47StartIn, uow: 
     summary="Conclude the enquiry",
 )
 async def conclude_section47(
-    section47_id: uuid.UUID, body: Section47ConclusionIn, uow: UnitOfWorkDep, if_match: IfMatch
+    section47_id: uuid.UUID, body: Section47ConclusionIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
     """The conference's date (or ``icpc_not_required``) and whether it decided a child protection plan."""
     answer = await section47.conclude_section47(
-        uow,
+        unit_of_work(request),
         section47_id=section47_id,
         icpc_date=body.icpc_date,
         icpc_not_required=body.icpc_not_required,

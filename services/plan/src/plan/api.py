@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from continuum.http import (
@@ -14,10 +14,10 @@ from continuum.http import (
     IdempotencyKey,
     IfMatch,
     Limit,
-    PolicyDep,
-    UnitOfWorkDep,
     api_router,
+    council_policy,
     required_version,
+    unit_of_work,
     versioned_answer,
     with_etag,
 )
@@ -56,13 +56,13 @@ def _plan(body: dict[str, Any], status_code: int = 200) -> JSONResponse:
     "/plans", response_model=PlanPage, responses=PROBLEM_RESPONSES, tags=["plans"], summary="Find the plans of a case or a child"
 )
 async def find_plans(
-    uow: UnitOfWorkDep,
+    request: Request,
     case_id: Annotated[uuid.UUID | None, Query(description="The case (episode) id")] = None,
     child_id: Annotated[uuid.UUID | None, Query(description="The child's id")] = None,
 ) -> PlanPage:
     """Exactly one of ``case_id`` and ``child_id``. Only the plans you may see are listed, oldest
     first, each with the date the child was last seen; each is a read of the child's record, audited."""
-    return await reads.find_plans(uow, case_id=case_id, child_id=child_id)
+    return await reads.find_plans(unit_of_work(request), case_id=case_id, child_id=child_id)
 
 
 @router.get(
@@ -73,8 +73,7 @@ async def find_plans(
     summary="Plans drifting, or that could close or step down",
 )
 async def worklist(
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
+    request: Request,
     team: Annotated[
         str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")
     ] = None,
@@ -84,12 +83,12 @@ async def worklist(
     """The manager's worklist: started plans that drift (open past the council's thresholds, a review
     overdue, actions past due, a visit missed, no progress at the last review) next to those that
     could close or step down and why; the one needing attention longest first."""
-    return await reads.worklist(uow, team=team, cursor=cursor, limit=limit, policy=policy)
+    return await reads.worklist(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Read a plan")
-async def get_plan(plan_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep) -> JSONResponse:
-    answer = await reads.get_plan(uow, plan_id=plan_id, policy=policy)
+async def get_plan(plan_id: uuid.UUID, request: Request) -> JSONResponse:
+    answer = await reads.get_plan(unit_of_work(request), plan_id=plan_id, policy=council_policy(request))
     return with_etag(answer.model_dump(mode="json"), answer.version)
 
 
@@ -100,18 +99,20 @@ async def get_plan(plan_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep) ->
     tags=["plans"],
     summary="The family's copy of the plan (printable HTML)",
 )
-async def family_copy(plan_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep) -> HTMLResponse:
+async def family_copy(plan_id: uuid.UUID, request: Request) -> HTMLResponse:
     """The plan in plain English for the family: what people are worried about, what will change,
     who does what by when, the next review and who to call; no professional-only details."""
-    return HTMLResponse(await reads.family_copy(uow, plan_id=plan_id, policy=policy))
+    return HTMLResponse(await reads.family_copy(unit_of_work(request), plan_id=plan_id, policy=council_policy(request)))
 
 
 @router.patch("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Edit the plan")
-async def edit_plan(
-    plan_id: uuid.UUID, body: PlanEditIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def edit_plan(plan_id: uuid.UUID, body: PlanEditIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Content, agencies involved, family network and FGDM, and (CP) the category of abuse."""
-    return _plan(await editing.edit_plan(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
+    return _plan(
+        await editing.edit_plan(
+            unit_of_work(request), plan_id=plan_id, body=body, version=required_version(if_match), policy=council_policy(request)
+        )
+    )
 
 
 @router.post(
@@ -123,11 +124,16 @@ async def edit_plan(
     summary="Add an action",
 )
 async def add_action(
-    plan_id: uuid.UUID, body: ActionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+    plan_id: uuid.UUID, body: ActionIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Description, owner (person and agency), measure of success and due date, all required."""
     answer = await editing.add_action(
-        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
+        unit_of_work(request),
+        plan_id=plan_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
+        idempotency_key=key,
     )
     return _plan(answer, 201)
 
@@ -140,10 +146,15 @@ async def add_action(
     summary="Change an action",
 )
 async def change_action(
-    plan_id: uuid.UUID, action_id: uuid.UUID, body: ActionChangeIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+    plan_id: uuid.UUID, action_id: uuid.UUID, body: ActionChangeIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
     answer = await editing.change_action(
-        uow, plan_id=plan_id, action_id=action_id, body=body, version=required_version(if_match), policy=policy
+        unit_of_work(request),
+        plan_id=plan_id,
+        action_id=action_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
     )
     return _plan(answer)
 
@@ -157,10 +168,15 @@ async def change_action(
     summary="Commission a service or intervention",
 )
 async def add_intervention(
-    plan_id: uuid.UUID, body: InterventionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+    plan_id: uuid.UUID, body: InterventionIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
 ) -> JSONResponse:
     answer = await editing.add_intervention(
-        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
+        unit_of_work(request),
+        plan_id=plan_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
+        idempotency_key=key,
     )
     return _plan(answer, 201)
 
@@ -176,12 +192,16 @@ async def complete_intervention(
     plan_id: uuid.UUID,
     intervention_id: uuid.UUID,
     body: InterventionOutcomeIn,
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
+    request: Request,
     if_match: IfMatch,
 ) -> JSONResponse:
     answer = await editing.complete_intervention(
-        uow, plan_id=plan_id, intervention_id=intervention_id, body=body, version=required_version(if_match), policy=policy
+        unit_of_work(request),
+        plan_id=plan_id,
+        intervention_id=intervention_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
     )
     return _plan(answer)
 
@@ -189,11 +209,13 @@ async def complete_intervention(
 @router.post(
     "/plans/{plan_id}/approval", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Approve the plan"
 )
-async def approve_plan(
-    plan_id: uuid.UUID, body: ApprovalIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager approves a complete draft; the plan starts (census start date)."""
-    return _plan(await lifecycle.approve(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
+    return _plan(
+        await lifecycle.approve(
+            unit_of_work(request), plan_id=plan_id, body=body, version=required_version(if_match), policy=council_policy(request)
+        )
+    )
 
 
 @router.post(
@@ -205,12 +227,17 @@ async def approve_plan(
     summary="Record a review",
 )
 async def record_review(
-    plan_id: uuid.UUID, body: ReviewIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+    plan_id: uuid.UUID, body: ReviewIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Every unfinished action's progress and the decision; the next review falls due on the
     council's cadence (CIN) or within 6 months (CP review conference)."""
     answer = await casework.record_review(
-        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
+        unit_of_work(request),
+        plan_id=plan_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
+        idempotency_key=key,
     )
     return _plan(answer, 201)
 
@@ -224,10 +251,15 @@ async def record_review(
     summary="Record a visit",
 )
 async def record_visit(
-    plan_id: uuid.UUID, body: VisitIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+    plan_id: uuid.UUID, body: VisitIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
 ) -> JSONResponse:
     answer = await casework.record_visit(
-        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
+        unit_of_work(request),
+        plan_id=plan_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
+        idempotency_key=key,
     )
     return _plan(answer, 201)
 
@@ -241,11 +273,16 @@ async def record_visit(
     summary="Schedule a meeting and invite",
 )
 async def schedule_meeting(
-    plan_id: uuid.UUID, body: MeetingIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch, key: IdempotencyKey = None
+    plan_id: uuid.UUID, body: MeetingIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Invitations go out as ``meeting.scheduled``; an involved agency left out is flagged."""
     answer = await casework.schedule_meeting(
-        uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy, idempotency_key=key
+        unit_of_work(request),
+        plan_id=plan_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
+        idempotency_key=key,
     )
     return _plan(answer, 201)
 
@@ -258,10 +295,15 @@ async def schedule_meeting(
     summary="Record who attended",
 )
 async def record_attendance(
-    plan_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+    plan_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
     answer = await casework.record_attendance(
-        uow, plan_id=plan_id, meeting_id=meeting_id, body=body, version=required_version(if_match), policy=policy
+        unit_of_work(request),
+        plan_id=plan_id,
+        meeting_id=meeting_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
     )
     return _plan(answer)
 
@@ -274,9 +316,13 @@ async def record_attendance(
     summary="Start pre-proceedings",
 )
 async def start_preproceedings(
-    plan_id: uuid.UUID, body: PreproceedingsStartIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+    plan_id: uuid.UUID, body: PreproceedingsStartIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
-    return _plan(await preproceedings.start(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
+    return _plan(
+        await preproceedings.start(
+            unit_of_work(request), plan_id=plan_id, body=body, version=required_version(if_match), policy=council_policy(request)
+        )
+    )
 
 
 @router.put(
@@ -286,11 +332,13 @@ async def start_preproceedings(
     tags=["pre-proceedings"],
     summary="Record pre-proceedings",
 )
-async def record_preproceedings(
-    plan_id: uuid.UUID, body: PreproceedingsIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def record_preproceedings(plan_id: uuid.UUID, body: PreproceedingsIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """The letter before proceedings, the FGDM offer and whether it was held, and the meetings."""
-    return _plan(await preproceedings.record(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
+    return _plan(
+        await preproceedings.record(
+            unit_of_work(request), plan_id=plan_id, body=body, version=required_version(if_match), policy=council_policy(request)
+        )
+    )
 
 
 @router.post(
@@ -301,16 +349,24 @@ async def record_preproceedings(
     summary="Decide at the end of pre-proceedings",
 )
 async def decide_preproceedings(
-    plan_id: uuid.UUID, body: PreproceedingsDecisionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
+    plan_id: uuid.UUID, body: PreproceedingsDecisionIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
     """A court application needs the FGDM offer recorded or a reasoned exception (409 otherwise)."""
-    return _plan(await preproceedings.decide(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
+    return _plan(
+        await preproceedings.decide(
+            unit_of_work(request), plan_id=plan_id, body=body, version=required_version(if_match), policy=council_policy(request)
+        )
+    )
 
 
 @router.post("/plans/{plan_id}/ending", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="End the plan")
-async def end_plan(plan_id: uuid.UUID, body: EndingIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch) -> JSONResponse:
+async def end_plan(plan_id: uuid.UUID, body: EndingIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Every action's final status, the reason, unmet need and the next step (``plan.ended``)."""
-    return _plan(await lifecycle.end_plan(uow, plan_id=plan_id, body=body, version=required_version(if_match), policy=policy))
+    return _plan(
+        await lifecycle.end_plan(
+            unit_of_work(request), plan_id=plan_id, body=body, version=required_version(if_match), policy=council_policy(request)
+        )
+    )
 
 
 __all__ = ["router"]

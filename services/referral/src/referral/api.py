@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from continuum.http import (
@@ -16,10 +16,10 @@ from continuum.http import (
     IdempotencyKey,
     IfMatch,
     Limit,
-    PolicyDep,
-    UnitOfWorkDep,
     api_router,
+    council_policy,
     expected_version,
+    unit_of_work,
     with_etag,
 )
 from continuum.pagination import Page
@@ -67,11 +67,11 @@ def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
     tags=["children"],
     summary="Register a child",
 )
-async def register_child(body: ChildIn, uow: UnitOfWorkDep) -> JSONResponse:
+async def register_child(body: ChildIn, request: Request) -> JSONResponse:
     """Registers a child (201). The same NHS number or UPN with the same name and date of birth is
     the same child (200, that child); the same identifier with another identity, or the same name
     and date of birth, answers 409 with the candidates (to the front door)."""
-    child, created = await children.register_child(uow, data=body)
+    child, created = await children.register_child(unit_of_work(request), data=body)
     if created:
         return _created(child.model_dump(mode="json"), child.version, f"/v1/children/{child.id}")
     return with_etag(child.model_dump(mode="json"), child.version)
@@ -80,16 +80,18 @@ async def register_child(body: ChildIn, uow: UnitOfWorkDep) -> JSONResponse:
 @router.get(
     "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Read a child's record"
 )
-async def get_child(child_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    child = await children.get_child(uow, child_id=child_id)
+async def get_child(child_id: uuid.UUID, request: Request) -> JSONResponse:
+    child = await children.get_child(unit_of_work(request), child_id=child_id)
     return with_etag(child.model_dump(mode="json"), child.version)
 
 
 @router.patch(
     "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Update a child's record"
 )
-async def update_child(child_id: uuid.UUID, body: ChildPatch, uow: UnitOfWorkDep, if_match: IfMatch) -> JSONResponse:
-    child = await children.update_child(uow, child_id=child_id, patch=body, expected_version=expected_version(if_match))
+async def update_child(child_id: uuid.UUID, body: ChildPatch, request: Request, if_match: IfMatch) -> JSONResponse:
+    child = await children.update_child(
+        unit_of_work(request), child_id=child_id, patch=body, expected_version=expected_version(if_match)
+    )
     return with_etag(child.model_dump(mode="json"), child.version)
 
 
@@ -101,12 +103,12 @@ async def update_child(child_id: uuid.UUID, body: ChildPatch, uow: UnitOfWorkDep
     tags=["referrals"],
     summary="Receive a referral",
 )
-async def receive_referral(
-    body: ReferralIn, uow: UnitOfWorkDep, policy: PolicyDep, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+async def receive_referral(body: ReferralIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Opens a case (episode) for a new or registered child. The decision is due one working day
     after receipt; a referral within 12 months of the child's previous one is flagged a re-referral."""
-    payload = await intake.receive_referral(uow, data=body, policy=policy, idempotency_key=idempotency_key)
+    payload = await intake.receive_referral(
+        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key
+    )
     return _created(payload, payload["version"], f"/v1/referrals/{payload['id']}")
 
 
@@ -118,21 +120,21 @@ async def receive_referral(
     summary="A child's referrals",
 )
 async def list_referrals(
-    uow: UnitOfWorkDep,
+    request: Request,
     child_id: Annotated[uuid.UUID, Query(description="The child whose referrals to list")],
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[ReferralSummary]:
     """The child's referrals that you may see, oldest first, each with the decision in force."""
-    return await reads.list_referrals(uow, child_id=child_id, cursor=cursor, limit=limit)
+    return await reads.list_referrals(unit_of_work(request), child_id=child_id, cursor=cursor, limit=limit)
 
 
 @router.get(
     "/referrals/{referral_id}", response_model=ReferralOut, responses=_answers(200), tags=["referrals"], summary="Read a referral"
 )
-async def get_referral(referral_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
+async def get_referral(referral_id: uuid.UUID, request: Request) -> JSONResponse:
     """The referral with its child, every decision in order (`decisions`) and its information requests."""
-    referral = await reads.get_referral(uow, referral_id=referral_id)
+    referral = await reads.get_referral(unit_of_work(request), referral_id=referral_id)
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
@@ -143,14 +145,14 @@ async def get_referral(referral_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONRespon
     tags=["referrals"],
     summary="Decide a referral",
 )
-async def decide(
-    referral_id: uuid.UUID, body: DecisionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def decide(referral_id: uuid.UUID, body: DecisionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A manager decides: NFA, early help, assessment or strategy discussion, with reasons and the
     team to allocate to. NFA and early help close the episode. A decided referral cannot be decided
     again: record a correction."""
     version = expected_version(if_match)
-    referral = await decisions.decide(uow, referral_id=referral_id, decision=body, policy=policy, expected_version=version)
+    referral = await decisions.decide(
+        unit_of_work(request), referral_id=referral_id, decision=body, policy=council_policy(request), expected_version=version
+    )
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
@@ -161,14 +163,12 @@ async def decide(
     tags=["referrals"],
     summary="Correct a decision",
 )
-async def correct_decision(
-    referral_id: uuid.UUID, body: CorrectionIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def correct_decision(referral_id: uuid.UUID, body: CorrectionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A manager replaces the decision in force with another outcome or team, saying why; the
     correction is published as a new `referral.decided` naming the decision it corrects."""
     version = expected_version(if_match)
     referral = await decisions.correct_decision(
-        uow, referral_id=referral_id, correction=body, policy=policy, expected_version=version
+        unit_of_work(request), referral_id=referral_id, correction=body, policy=council_policy(request), expected_version=version
     )
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
@@ -181,8 +181,8 @@ async def correct_decision(
     tags=["information requests"],
     summary="Ask a partner agency for information",
 )
-async def request_information(referral_id: uuid.UUID, body: InformationRequestIn, uow: UnitOfWorkDep) -> InformationRequestOut:
-    return await information.request_information(uow, referral_id=referral_id, request=body)
+async def request_information(referral_id: uuid.UUID, body: InformationRequestIn, request: Request) -> InformationRequestOut:
+    return await information.request_information(unit_of_work(request), referral_id=referral_id, request=body)
 
 
 @router.put(
@@ -193,9 +193,11 @@ async def request_information(referral_id: uuid.UUID, body: InformationRequestIn
     summary="Record a partner agency's answer",
 )
 async def record_information(
-    referral_id: uuid.UUID, request_id: uuid.UUID, body: InformationAnswerIn, uow: UnitOfWorkDep
+    referral_id: uuid.UUID, request_id: uuid.UUID, body: InformationAnswerIn, request: Request
 ) -> InformationRequestOut:
-    return await information.record_information(uow, referral_id=referral_id, request_id=request_id, answer=body)
+    return await information.record_information(
+        unit_of_work(request), referral_id=referral_id, request_id=request_id, answer=body
+    )
 
 
 @router.get(
@@ -206,13 +208,14 @@ async def record_information(
     summary="Undecided referrals, soonest due first",
 )
 async def queue(
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
+    request: Request,
     team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team's referrals")] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[QueueItem]:
-    return await front_door.front_door_queue(uow, team=team, cursor=cursor, limit=limit, policy=policy)
+    return await front_door.front_door_queue(
+        unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request)
+    )
 
 
 __all__ = ["router"]

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from continuum.http import (
@@ -16,10 +16,10 @@ from continuum.http import (
     IdempotencyKey,
     IfMatch,
     Limit,
-    PolicyDep,
-    UnitOfWorkDep,
     api_router,
+    council_policy,
     required_version,
+    unit_of_work,
     versioned_answer,
     with_etag,
 )
@@ -64,8 +64,7 @@ def _stepdown(s: StepdownOut) -> JSONResponse:
     "/stepdowns", response_model=StepdownPage, responses=PROBLEM_RESPONSES, tags=["step-downs"], summary="List step-downs"
 )
 async def list_stepdowns(
-    uow: UnitOfWorkDep,
-    policy: PolicyDep,
+    request: Request,
     team: Team = None,
     status: Annotated[StepdownStatus | None, Query(description="only this status (pending: awaiting early help)")] = None,
     cursor: Cursor = None,
@@ -73,7 +72,12 @@ async def list_stepdowns(
 ) -> StepdownPage:
     """Step-downs of your teams, as the social-care team or as the receiving early help team, newest first."""
     return await reads.list_stepdowns(
-        uow, team=team, status=status.value if status else None, cursor=cursor, limit=limit, policy=policy
+        unit_of_work(request),
+        team=team,
+        status=status.value if status else None,
+        cursor=cursor,
+        limit=limit,
+        policy=council_policy(request),
     )
 
 
@@ -84,10 +88,8 @@ async def list_stepdowns(
     tags=["step-downs"],
     summary="The team manager's worklist of declined or unanswered handovers",
 )
-async def escalations(
-    uow: UnitOfWorkDep, policy: PolicyDep, team: Team = None, cursor: Cursor = None, limit: Limit = 50
-) -> EscalationPage:
-    return await reads.escalations(uow, team=team, cursor=cursor, limit=limit, policy=policy)
+async def escalations(request: Request, team: Team = None, cursor: Cursor = None, limit: Limit = 50) -> EscalationPage:
+    return await reads.escalations(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
 
 
 @router.get(
@@ -97,8 +99,8 @@ async def escalations(
     tags=["step-downs"],
     summary="Read a step-down",
 )
-async def get_stepdown(stepdown_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONResponse:
-    return _stepdown(await reads.get_stepdown(uow, stepdown_id=stepdown_id))
+async def get_stepdown(stepdown_id: uuid.UUID, request: Request) -> JSONResponse:
+    return _stepdown(await reads.get_stepdown(unit_of_work(request), stepdown_id=stepdown_id))
 
 
 @router.put(
@@ -108,18 +110,16 @@ async def get_stepdown(stepdown_id: uuid.UUID, uow: UnitOfWorkDep) -> JSONRespon
     tags=["step-downs"],
     summary="Record the handover to early help",
 )
-async def record_handover(
-    stepdown_id: uuid.UUID, body: HandoverIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def record_handover(stepdown_id: uuid.UUID, body: HandoverIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Social care writes what early help needs while the handover is pending: the unmet needs, what
     has worked, who leads next (or that the same lead practitioner continues), the family's agreement."""
     return _stepdown(
         await handover.record_handover(
-            uow,
+            unit_of_work(request),
             stepdown_id=stepdown_id,
             handover=Handover(**body.model_dump()),
             version=required_version(if_match),
-            policy=policy,
+            policy=council_policy(request),
         )
     )
 
@@ -131,9 +131,13 @@ async def record_handover(
     tags=["early help"],
     summary="Early help accepts the handover",
 )
-async def accept_stepdown(stepdown_id: uuid.UUID, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch) -> JSONResponse:
+async def accept_stepdown(stepdown_id: uuid.UUID, request: Request, if_match: IfMatch) -> JSONResponse:
     """The receiving early help team takes the family: the episode closes (RC9 after an assessment)."""
-    return _stepdown(await handover.accept(uow, stepdown_id=stepdown_id, version=required_version(if_match), policy=policy))
+    return _stepdown(
+        await handover.accept(
+            unit_of_work(request), stepdown_id=stepdown_id, version=required_version(if_match), policy=council_policy(request)
+        )
+    )
 
 
 @router.post(
@@ -143,18 +147,16 @@ async def accept_stepdown(stepdown_id: uuid.UUID, uow: UnitOfWorkDep, policy: Po
     tags=["early help"],
     summary="Early help declines the handover",
 )
-async def decline_stepdown(
-    stepdown_id: uuid.UUID, body: DeclineIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def decline_stepdown(stepdown_id: uuid.UUID, body: DeclineIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """The handover goes back to the team's manager (worklist and ``stepdown.escalated``); the episode stays open."""
     return _stepdown(
         await handover.decline(
-            uow,
+            unit_of_work(request),
             stepdown_id=stepdown_id,
             reason=body.reason,
             detail=body.detail,
             version=required_version(if_match),
-            policy=policy,
+            policy=council_policy(request),
         )
     )
 
@@ -166,17 +168,15 @@ async def decline_stepdown(
     tags=["early help"],
     summary="Record the family's engagement",
 )
-async def record_engagement(
-    stepdown_id: uuid.UUID, body: EngagementIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def record_engagement(stepdown_id: uuid.UUID, body: EngagementIn, request: Request, if_match: IfMatch) -> JSONResponse:
     return _stepdown(
         await handover.record_engagement(
-            uow,
+            unit_of_work(request),
             stepdown_id=stepdown_id,
             engagement=body.engagement,
             on=body.recorded_on,
             version=required_version(if_match),
-            policy=policy,
+            policy=council_policy(request),
         )
     )
 
@@ -188,17 +188,15 @@ async def record_engagement(
     tags=["early help"],
     summary="Record early help's outcome when it closes",
 )
-async def record_outcome(
-    stepdown_id: uuid.UUID, body: OutcomeIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def record_outcome(stepdown_id: uuid.UUID, body: OutcomeIn, request: Request, if_match: IfMatch) -> JSONResponse:
     return _stepdown(
         await handover.record_outcome(
-            uow,
+            unit_of_work(request),
             stepdown_id=stepdown_id,
             outcome=body.outcome,
             closed_on=body.closed_on,
             version=required_version(if_match),
-            policy=policy,
+            policy=council_policy(request),
         )
     )
 
@@ -210,19 +208,17 @@ async def record_outcome(
     tags=["step-downs"],
     summary="The manager closes the episode",
 )
-async def close_stepdown(
-    stepdown_id: uuid.UUID, body: ClosureIn, uow: UnitOfWorkDep, policy: PolicyDep, if_match: IfMatch
-) -> JSONResponse:
+async def close_stepdown(stepdown_id: uuid.UUID, body: ClosureIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A plan that ended without a census reason, or a handover early help declined or left unanswered."""
     return _stepdown(
         await handover.close(
-            uow,
+            unit_of_work(request),
             stepdown_id=stepdown_id,
             reason=body.reason_for_closure,
             on=body.closure_date,
             unmet_need=body.unmet_need,
             version=required_version(if_match),
-            policy=policy,
+            policy=council_policy(request),
         )
     )
 
@@ -235,19 +231,19 @@ async def close_stepdown(
     tags=["early help"],
     summary="Early help requests a step-up to social care",
 )
-async def request_step_up(
-    body: StepUpIn, uow: UnitOfWorkDep, policy: PolicyDep, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+async def request_step_up(body: StepUpIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Becomes a referral with source 5D in the referral service (``stepup.requested``)."""
-    answer = await stepups.request_step_up(uow, data=body, policy=policy, idempotency_key=idempotency_key)
+    answer = await stepups.request_step_up(
+        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key
+    )
     return JSONResponse(answer, status_code=201)
 
 
 @router.get(
     "/step-ups/{step_up_id}", response_model=StepUpOut, responses=PROBLEM_RESPONSES, tags=["early help"], summary="Read a step-up"
 )
-async def get_step_up(step_up_id: uuid.UUID, uow: UnitOfWorkDep) -> StepUpOut:
-    return await stepups.get_step_up(uow, step_up_id=step_up_id)
+async def get_step_up(step_up_id: uuid.UUID, request: Request) -> StepUpOut:
+    return await stepups.get_step_up(unit_of_work(request), step_up_id=step_up_id)
 
 
 @router.post(
@@ -258,12 +254,12 @@ async def get_step_up(step_up_id: uuid.UUID, uow: UnitOfWorkDep) -> StepUpOut:
     tags=["audit"],
     summary="Draw a month's audit sample",
 )
-async def draw_audit_sample(
-    body: AuditDrawIn, uow: UnitOfWorkDep, policy: PolicyDep, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+async def draw_audit_sample(body: AuditDrawIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The policy's share of the month's step-downs and step-ups, seeded by the month: the same month
     always gives the same sample."""
-    answer = await audits.draw_sample(uow, month=body.month, policy=policy, idempotency_key=idempotency_key)
+    answer = await audits.draw_sample(
+        unit_of_work(request), month=body.month, policy=council_policy(request), idempotency_key=idempotency_key
+    )
     return JSONResponse(answer, status_code=201)
 
 
@@ -274,8 +270,8 @@ async def draw_audit_sample(
     tags=["audit"],
     summary="A month's sample and findings",
 )
-async def get_audit_sample(month: Month, uow: UnitOfWorkDep) -> AuditSampleOut:
-    return await audits.get_sample(uow, month=month)
+async def get_audit_sample(month: Month, request: Request) -> AuditSampleOut:
+    return await audits.get_sample(unit_of_work(request), month=month)
 
 
 @router.get(
@@ -285,8 +281,8 @@ async def get_audit_sample(month: Month, uow: UnitOfWorkDep) -> AuditSampleOut:
     tags=["audit"],
     summary="A month's sample and findings, as CSV",
 )
-async def export_audit_sample(month: Month, uow: UnitOfWorkDep) -> Response:
-    return Response(sample_csv(await audits.get_sample(uow, month=month)), media_type="text/csv")
+async def export_audit_sample(month: Month, request: Request) -> Response:
+    return Response(sample_csv(await audits.get_sample(unit_of_work(request), month=month)), media_type="text/csv")
 
 
 @router.post(
@@ -299,10 +295,10 @@ async def export_audit_sample(month: Month, uow: UnitOfWorkDep) -> Response:
     tags=["audit"],
     summary="An auditor records a finding",
 )
-async def record_finding(
-    month: Month, item_id: uuid.UUID, body: FindingIn, uow: UnitOfWorkDep, if_match: IfMatch
-) -> JSONResponse:
-    item = await audits.record_finding(uow, month=month, item_id=item_id, finding=body, version=required_version(if_match))
+async def record_finding(month: Month, item_id: uuid.UUID, body: FindingIn, request: Request, if_match: IfMatch) -> JSONResponse:
+    item = await audits.record_finding(
+        unit_of_work(request), month=month, item_id=item_id, finding=body, version=required_version(if_match)
+    )
     return with_etag(item.model_dump(mode="json"), item.version)
 
 
@@ -313,13 +309,17 @@ async def record_finding(
     tags=["measures"],
     summary="Step-down measures by team and quarter",
 )
-async def measures(uow: UnitOfWorkDep, policy: PolicyDep, date_from: From, date_to: To, team: Team = None) -> MeasuresOut:
+async def measures(request: Request, date_from: From, date_to: To, team: Team = None) -> MeasuresOut:
     """Closures by duration band from the referral date, unmet need, early help's acceptance and the
     family's engagement, step-ups and re-referrals within 12 months, with the same quarter a year before."""
-    return await reads.measures(uow, date_from=date_from, date_to=date_to, team=team, policy=policy)
+    return await reads.measures(
+        unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
+    )
 
 
 @router.get("/measures.csv", response_class=Response, responses=CSV, tags=["measures"], summary="The measures, as CSV")
-async def export_measures(uow: UnitOfWorkDep, policy: PolicyDep, date_from: From, date_to: To, team: Team = None) -> Response:
-    found = await reads.measures(uow, date_from=date_from, date_to=date_to, team=team, policy=policy)
+async def export_measures(request: Request, date_from: From, date_to: To, team: Team = None) -> Response:
+    found = await reads.measures(
+        unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
+    )
     return Response(measures_csv(found), media_type="text/csv")

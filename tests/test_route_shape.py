@@ -1,0 +1,54 @@
+"""Every API route of every service is an ``AuthorizedRoute`` (its caller checked before anything
+of the request is read) and solves no FastAPI dependency per request: what it needs of the kernel
+(the unit of work, the council's policy) it asks for with the request (decisions.md 33)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+import assessment.app
+import plan.app
+import referral.app
+import stepdown.app
+from assessment.settings import AssessmentSettings
+from continuum.permissions import AuthorizedRoute
+from continuum.testing import test_settings
+from plan.settings import PlanSettings
+from referral.settings import ReferralSettings
+from stepdown.settings import StepdownSettings
+
+SERVICES: dict[str, tuple[Any, type[Any]]] = {
+    "referral": (referral.app.create_app, ReferralSettings),
+    "assessment": (assessment.app.create_app, AssessmentSettings),
+    "plan": (plan.app.create_app, PlanSettings),
+    "stepdown": (stepdown.app.create_app, StepdownSettings),
+}
+
+
+def _app(service: str) -> FastAPI:
+    create_app, settings_class = SERVICES[service]
+    base = test_settings("127.0.0.1:9", run_workers=False)
+    return create_app(settings_class(**base.model_dump(exclude={"service_name"})))  # type: ignore[no-any-return]
+
+
+def _served(app: FastAPI) -> Iterator[Any]:
+    """The routes as the app serves them: an included router's routes with what its inclusion
+    added (FastAPI keeps them as route contexts beside the router's own routes)."""
+    for route in app.routes:
+        if hasattr(route, "effective_route_contexts"):
+            yield from route.effective_route_contexts()
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_api_route_checks_its_caller_in_its_class_and_solves_no_dependency(service: str) -> None:
+    routes = [r for r in _served(_app(service)) if r.path.startswith("/v1/")]
+    assert len(routes) >= 10
+    assert [r.name for r in routes if not isinstance(getattr(r, "original_route", r), AuthorizedRoute)] == []
+    assert [r.name for r in routes if r.dependant.dependencies] == []
