@@ -6,6 +6,7 @@ possible match). These tests count the statements each intake sends and check wh
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,3 +108,17 @@ async def test_the_register_is_searched_on_its_indexes_even_in_a_plan_made_when_
     finally:
         await conn.close()
     assert not [line for line in plan if "Seq Scan on children" in line], "\n".join(plan)
+
+
+async def test_with_an_idempotency_key_the_intake_done_again_is_stored_once_and_replayed(api: Api) -> None:
+    child = new_child(upn=upn())
+    async with api.as_user("front_door") as client:
+        first = await post_referral(client, new_referral(child))
+        body, key = new_referral(child), {"Idempotency-Key": unique("key")}
+        again = await client.post("/v1/referrals", json=body, headers=key)
+        replayed = await client.post("/v1/referrals", json=body, headers=key)
+    assert again.status_code == replayed.status_code == 201, again.text
+    assert again.json() == replayed.json()
+    assert again.json()["child"]["id"] == first["child"]["id"]
+    referrals = "SELECT count(*) FROM referrals WHERE child_id = $1"
+    assert await db_value(api.settings, referrals, uuid.UUID(first["child"]["id"])) == 2
