@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from continuum.auth import current_principal
 from continuum.errors import PROBLEM_BASE, invalid
-from continuum.permissions import AuthorizedRoute
+from continuum.permissions import AuthorizedRoute, operation_id
 from continuum.policy import CouncilPolicy
 from continuum.service_app import Runtime
 from continuum.uow import UnitOfWork
@@ -101,7 +101,7 @@ ETAG_HEADER = {"ETag": {"description": 'The record\'s version, for the next If-M
 def api_router() -> APIRouter:
     """A service's API router: its routes live under ``/v1`` and each checks the caller and its
     permission before anything else (:class:`continuum.permissions.AuthorizedRoute`)."""
-    return APIRouter(prefix="/v1", route_class=AuthorizedRoute)
+    return APIRouter(prefix="/v1", route_class=AuthorizedRoute, generate_unique_id_function=operation_id)
 
 
 # What a route needs of the kernel it asks for with the request, not as FastAPI dependencies:
