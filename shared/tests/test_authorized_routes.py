@@ -9,7 +9,7 @@ import pytest
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 
-from continuum.http import IdempotencyKey, IfMatch, api_router, council_policy, unit_of_work
+from continuum.http import IDEMPOTENT, IfMatch, api_router, council_policy, idempotency_key, unit_of_work
 from continuum.permissions import AuthorizedRoute
 from continuum.settings import ServiceSettings
 from continuum.testing import TEST_SIGNING_KEY, minimal_service
@@ -22,11 +22,11 @@ async def test_a_route_asks_for_the_callers_unit_of_work_and_the_policy_and_solv
     seen: list[APIRoute] = []
     got: dict[str, object] = {}
 
-    @router.post("/things")
-    async def make_thing(request: Request, key: IdempotencyKey = None, if_match: IfMatch = "1") -> None:
+    @router.post("/things", openapi_extra=IDEMPOTENT)
+    async def make_thing(request: Request, if_match: IfMatch = "1") -> None:
         seen.append(request.scope["route"])
         uow = unit_of_work(request)
-        got.update(sub=uow.principal.sub if uow.principal else None, policy=council_policy(request), key=key)
+        got.update(sub=uow.principal.sub if uow.principal else None, policy=council_policy(request), key=idempotency_key(request))
 
     app, token = minimal_service(router, SETTINGS, name="deps")
     async with (
@@ -34,7 +34,17 @@ async def test_a_route_asks_for_the_callers_unit_of_work_and_the_policy_and_solv
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://deps") as client,
     ):
         response = await client.post("/v1/things", headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k1"})
+        too_long = await client.post("/v1/things", headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k" * 201})
     assert response.status_code == 200, response.text
+    assert too_long.status_code == 422, too_long.text
+    assert too_long.json()["errors"] == [
+        {"field": "header.Idempotency-Key", "reason": "String should have at most 200 characters"}
+    ]
+    parameters = app.openapi()["paths"]["/v1/things"]["post"]["parameters"]
+    assert [(p["name"], p["in"], p["required"]) for p in parameters] == [
+        ("If-Match", "header", False),
+        ("Idempotency-Key", "header", False),
+    ]
     assert got == {"sub": "tester", "policy": app.state.runtime.policy, "key": "k1"}
     assert isinstance(seen[0], AuthorizedRoute)
     assert seen[0].dependant.dependencies == []

@@ -9,13 +9,14 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from continuum.http import (
+    IDEMPOTENT,
     PROBLEM_RESPONSES,
     Cursor,
-    IdempotencyKey,
     IfMatch,
     Limit,
     api_router,
     council_policy,
+    idempotency_key,
     required_version,
     unit_of_work,
     versioned_answer,
@@ -122,10 +123,9 @@ async def edit_plan(plan_id: uuid.UUID, body: PlanEditIn, request: Request, if_m
     responses=PLAN_CREATED,
     tags=["actions"],
     summary="Add an action",
+    openapi_extra=IDEMPOTENT,
 )
-async def add_action(
-    plan_id: uuid.UUID, body: ActionIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
-) -> JSONResponse:
+async def add_action(plan_id: uuid.UUID, body: ActionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Description, owner (person and agency), measure of success and due date, all required."""
     answer = await editing.add_action(
         unit_of_work(request),
@@ -133,7 +133,7 @@ async def add_action(
         body=body,
         version=required_version(if_match),
         policy=council_policy(request),
-        idempotency_key=key,
+        idempotency_key=idempotency_key(request),
     )
     return _plan(answer, 201)
 
@@ -166,17 +166,16 @@ async def change_action(
     responses=PLAN_CREATED,
     tags=["interventions"],
     summary="Commission a service or intervention",
+    openapi_extra=IDEMPOTENT,
 )
-async def add_intervention(
-    plan_id: uuid.UUID, body: InterventionIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
-) -> JSONResponse:
+async def add_intervention(plan_id: uuid.UUID, body: InterventionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     answer = await editing.add_intervention(
         unit_of_work(request),
         plan_id=plan_id,
         body=body,
         version=required_version(if_match),
         policy=council_policy(request),
-        idempotency_key=key,
+        idempotency_key=idempotency_key(request),
     )
     return _plan(answer, 201)
 
@@ -225,10 +224,9 @@ async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, i
     responses=PLAN_CREATED,
     tags=["reviews"],
     summary="Record a review",
+    openapi_extra=IDEMPOTENT,
 )
-async def record_review(
-    plan_id: uuid.UUID, body: ReviewIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
-) -> JSONResponse:
+async def record_review(plan_id: uuid.UUID, body: ReviewIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Every unfinished action's progress and the decision; the next review falls due on the
     council's cadence (CIN) or within 6 months (CP review conference)."""
     answer = await casework.record_review(
@@ -237,7 +235,7 @@ async def record_review(
         body=body,
         version=required_version(if_match),
         policy=council_policy(request),
-        idempotency_key=key,
+        idempotency_key=idempotency_key(request),
     )
     return _plan(answer, 201)
 
@@ -249,17 +247,16 @@ async def record_review(
     responses=PLAN_CREATED,
     tags=["visits"],
     summary="Record a visit",
+    openapi_extra=IDEMPOTENT,
 )
-async def record_visit(
-    plan_id: uuid.UUID, body: VisitIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
-) -> JSONResponse:
+async def record_visit(plan_id: uuid.UUID, body: VisitIn, request: Request, if_match: IfMatch) -> JSONResponse:
     answer = await casework.record_visit(
         unit_of_work(request),
         plan_id=plan_id,
         body=body,
         version=required_version(if_match),
         policy=council_policy(request),
-        idempotency_key=key,
+        idempotency_key=idempotency_key(request),
     )
     return _plan(answer, 201)
 
@@ -271,10 +268,9 @@ async def record_visit(
     responses=PLAN_CREATED,
     tags=["meetings"],
     summary="Schedule a meeting and invite",
+    openapi_extra=IDEMPOTENT,
 )
-async def schedule_meeting(
-    plan_id: uuid.UUID, body: MeetingIn, request: Request, if_match: IfMatch, key: IdempotencyKey = None
-) -> JSONResponse:
+async def schedule_meeting(plan_id: uuid.UUID, body: MeetingIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Invitations go out as ``meeting.scheduled``; an involved agency left out is flagged."""
     answer = await casework.schedule_meeting(
         unit_of_work(request),
@@ -282,7 +278,7 @@ async def schedule_meeting(
         body=body,
         version=required_version(if_match),
         policy=council_policy(request),
-        idempotency_key=key,
+        idempotency_key=idempotency_key(request),
     )
     return _plan(answer, 201)
 

@@ -11,14 +11,15 @@ from fastapi.responses import JSONResponse
 
 from continuum.http import (
     ETAG_HEADER,
+    IDEMPOTENT,
     PROBLEM_RESPONSES,
     Cursor,
-    IdempotencyKey,
     IfMatch,
     Limit,
     api_router,
     council_policy,
     expected_version,
+    idempotency_key,
     unit_of_work,
     with_etag,
 )
@@ -102,12 +103,13 @@ async def update_child(child_id: uuid.UUID, body: ChildPatch, request: Request, 
     responses=_answers(201, created=True),
     tags=["referrals"],
     summary="Receive a referral",
+    openapi_extra=IDEMPOTENT,
 )
-async def receive_referral(body: ReferralIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def receive_referral(body: ReferralIn, request: Request) -> JSONResponse:
     """Opens a case (episode) for a new or registered child. The decision is due one working day
     after receipt; a referral within 12 months of the child's previous one is flagged a re-referral."""
     payload = await intake.receive_referral(
-        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key
+        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
     return _created(payload, payload["version"], f"/v1/referrals/{payload['id']}")
 

@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse, Response
 
 from continuum.http import (
     ETAG_HEADER,
+    IDEMPOTENT,
     PROBLEM_RESPONSES,
     Cursor,
-    IdempotencyKey,
     IfMatch,
     Limit,
     api_router,
     council_policy,
+    idempotency_key,
     required_version,
     unit_of_work,
     versioned_answer,
@@ -230,11 +231,12 @@ async def close_stepdown(stepdown_id: uuid.UUID, body: ClosureIn, request: Reque
     responses=PROBLEM_RESPONSES,
     tags=["early help"],
     summary="Early help requests a step-up to social care",
+    openapi_extra=IDEMPOTENT,
 )
-async def request_step_up(body: StepUpIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def request_step_up(body: StepUpIn, request: Request) -> JSONResponse:
     """Becomes a referral with source 5D in the referral service (``stepup.requested``)."""
     answer = await stepups.request_step_up(
-        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key
+        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
     return JSONResponse(answer, status_code=201)
 
@@ -253,12 +255,13 @@ async def get_step_up(step_up_id: uuid.UUID, request: Request) -> StepUpOut:
     responses=PROBLEM_RESPONSES,
     tags=["audit"],
     summary="Draw a month's audit sample",
+    openapi_extra=IDEMPOTENT,
 )
-async def draw_audit_sample(body: AuditDrawIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def draw_audit_sample(body: AuditDrawIn, request: Request) -> JSONResponse:
     """The policy's share of the month's step-downs and step-ups, seeded by the month: the same month
     always gives the same sample."""
     answer = await audits.draw_sample(
-        unit_of_work(request), month=body.month, policy=council_policy(request), idempotency_key=idempotency_key
+        unit_of_work(request), month=body.month, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
     return JSONResponse(answer, status_code=201)
 
