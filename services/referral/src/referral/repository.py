@@ -3,8 +3,10 @@
 Reads and writes are SQLAlchemy Core statements built once from the table metadata and bound per
 call (no ORM unit of work: building and flushing it was most of an intake's cost, decisions.md
 15). An intake's are prebuilt for the driver connection (``continuum.db.Prebuilt``, decisions.md
-29): one lookup (the register's matches, each with its referral history) and one write (the child,
-the referral and the outbox and audit rows the unit of work collected, ``WithCollectedRows``).
+29): one write (the child, the referral and the outbox and audit rows the unit of work collected,
+``WithCollectedRows``) that looks the register up itself for a child sent as new, and, when the
+register holds one like it, the lookup (its matches, each with its referral history) before the
+write again (decisions.md 33).
 Loads that a caller may not see audit the refusal and answer as if there were no such record.
 """
 
@@ -230,7 +232,7 @@ class ChildLookup:
             "family_name": identity.family_name.lower(),
             "given_name": identity.given_name.lower(),
             "date_of_birth": identity.date_of_birth,
-            "by_name": self.by_name,
+            "by_name": self.by_name,  # read by the guarded write; the lookup has a statement per kind
         }
 
 
@@ -243,9 +245,7 @@ async def same_children(tx: Transaction, lookup: ChildLookup) -> tuple[KnownChil
     """What ``lookup`` finds on the register: the same child, and the possible matches (one query)."""
     if not (lookup.by_identifier or lookup.by_name):
         return None, []
-    params = lookup.params()
-    del params["by_name"]
-    rows = await tx.fetch(_SAME[lookup.by_identifier, lookup.by_name], params)
+    rows = await tx.fetch(_SAME[lookup.by_identifier, lookup.by_name], lookup.params())
     same = next((_known(r) for r in rows if r.matched == "identifier"), None)
     candidates = [Candidate(r.id, r.la_child_id, SAME_NAME_AND_BIRTH) for r in rows if r.matched == "name"]
     return same, candidates
