@@ -4,6 +4,7 @@ of the request is read) and solves no FastAPI dependency per request: what it ne
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,3 +53,17 @@ def test_every_api_route_checks_its_caller_in_its_class_and_solves_no_dependency
     assert len(routes) >= 10
     assert [r.name for r in routes if not isinstance(getattr(r, "original_route", r), AuthorizedRoute)] == []
     assert [r.name for r in routes if r.dependant.dependencies] == []
+
+
+@pytest.mark.parametrize("service", ["referral", "plan", "stepdown"])  # assessment creates nothing over HTTP
+def test_every_route_that_reads_an_idempotency_key_documents_it(service: str) -> None:
+    """``idempotency_key(request)`` is read in the route's code, so OpenAPI learns of the header
+    only from ``openapi_extra=IDEMPOTENT``: a route that reads one and does not say so is caught here."""
+    app = _app(service)
+    operations = {op["operationId"]: op for ops in app.openapi()["paths"].values() for op in ops.values()}
+    reading = [r.name for r in _served(app) if "idempotency_key(request)" in inspect.getsource(r.endpoint)]
+    assert reading, "no route of this service reads an Idempotency-Key"
+    undocumented = [
+        name for name in reading if "Idempotency-Key" not in [p["name"] for p in operations[name].get("parameters", [])]
+    ]
+    assert undocumented == []

@@ -164,11 +164,11 @@ _HAS_NAME_AND_BIRTH = and_(
     func.lower(CHILDREN.c.given_name) == bindparam("given_name"),
     CHILDREN.c.date_of_birth == bindparam("date_of_birth"),
 )
-_SAME_IDENTIFIER = union_all(_known_children(_HAS_NHS_NUMBER, "identifier"), _known_children(_HAS_UPN, "identifier"))
+_SAME_NHS_NUMBER = _known_children(_HAS_NHS_NUMBER, "identifier")
+_SAME_UPN = _known_children(_HAS_UPN, "identifier")
 _SAME_NAME_AND_BIRTH = _known_children(_HAS_NAME_AND_BIRTH, "name")
-_SAME_EITHER = union_all(
-    _known_children(_HAS_NHS_NUMBER, "identifier"), _known_children(_HAS_UPN, "identifier"), _SAME_NAME_AND_BIRTH
-)
+_SAME_IDENTIFIER = union_all(_SAME_NHS_NUMBER, _SAME_UPN)
+_SAME_EITHER = union_all(_SAME_NHS_NUMBER, _SAME_UPN, _SAME_NAME_AND_BIRTH)
 # Intake's lookups, run on the driver connection (continuum.db.Prebuilt): the hot path.
 _SAME = {
     (True, True): Prebuilt(_SAME_EITHER),
