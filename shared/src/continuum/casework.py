@@ -8,7 +8,7 @@ in each service's domain; this module only gives the records their one shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from continuum.codes import ReasonForClosure
 from continuum.contracts import PartnerStatus, StatusChanged
@@ -28,18 +28,22 @@ def partner_status(
     nhs_number: str | None,
     date_of_birth: date | None,
     status: PartnerStatus,
-    since: datetime,
+    since: date,
     team: str,
     policy: CouncilPolicy,
-) -> StatusChanged:
-    """What a partner agency is told: identifiers it already holds, the status, since when, and
-    the responsible team's contact (the front door's when the team is not the council's)."""
-    contact = policy.team(team)
+) -> StatusChanged | None:
+    """What a partner agency is told: the identifiers it already holds, the status, the London date
+    it began, and the public name and contact of the responsible service (never the internal team
+    id). ``None`` when the child's NHS number is not known: partners match on it, so there is
+    nothing they could use; the status is sent when the number becomes known."""
+    if nhs_number is None:
+        return None
+    responsible, contact = policy.partner_contact(team)
     return StatusChanged(
         nhs_number=nhs_number,
         date_of_birth=date_of_birth,
         status=status,
         since=since,
-        responsible_team=team,
-        team_contact=contact.contact if contact else policy.front_door_team.contact,
+        responsible_service=responsible,
+        contact=contact,
     )

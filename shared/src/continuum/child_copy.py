@@ -41,6 +41,10 @@ class ChildCopy:
     nhs_number: Mapped[str | None] = mapped_column(String(10))
     postcode: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer)
+    former_upn: Mapped[str | None] = mapped_column(String(13))
+    upn_unknown_reason: Mapped[str | None] = mapped_column(String(4))
+    date_of_death: Mapped[date | None] = mapped_column(Date)
+    previous_cp_plans_elsewhere: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -62,6 +66,7 @@ def child_copy_values(data: ChildRegistered | ChildUpdated) -> dict[str, Any]:
     values["sex"] = data.sex.value
     values["ethnicity"] = data.ethnicity.value
     values["disabilities"] = [d.value for d in data.disabilities]
+    values["upn_unknown_reason"] = data.upn_unknown_reason.value if data.upn_unknown_reason else None
     return values
 
 

@@ -377,6 +377,38 @@ SEX_DESCRIPTIONS: Final = _describe(
 )
 
 
+class UPNUnknownReason(CensusCode):
+    """Why a child has no UPN (census item UPNunknown); given only when the UPN is absent."""
+
+    UN1 = "UN1"
+    UN2 = "UN2"
+    UN3 = "UN3"
+    UN4 = "UN4"
+    UN5 = "UN5"
+    UN6 = "UN6"
+    UN7 = "UN7"
+    UN8 = "UN8"
+    UN9 = "UN9"
+    UN10 = "UN10"
+
+
+UPN_UNKNOWN_REASON_DESCRIPTIONS: Final = _describe(
+    UPNUnknownReason,
+    {
+        UPNUnknownReason.UN1: "Child is aged under 6 years old and is not yet attending school",
+        UPNUnknownReason.UN2: "Child has never attended a state-funded school in England",
+        UPNUnknownReason.UN3: "Child is educated outside England",
+        UPNUnknownReason.UN4: "Child has moved from another country and has not yet been allocated a UPN",
+        UPNUnknownReason.UN5: "Sources collating UPNs reflect discrepancy",
+        UPNUnknownReason.UN6: "Child is an unaccompanied asylum-seeking child",
+        UPNUnknownReason.UN7: "Referral with no further action",
+        UPNUnknownReason.UN8: "Child is unborn",
+        UPNUnknownReason.UN9: "Child is receiving elective home education",
+        UPNUnknownReason.UN10: "Other reason: UPN not yet obtained",
+    },
+)
+
+
 class CategoryOfAbuse(CensusCode):
     """The category of abuse of a child protection plan (initial and latest)."""
 

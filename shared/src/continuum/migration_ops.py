@@ -44,6 +44,21 @@ def create_child_copy_table_v1() -> None:
     )
 
 
+def add_child_copy_columns_v2() -> None:
+    """Add the census identifiers and history the copy carries since version 2 of the child's
+    characteristics: former UPN, why the UPN is unknown, date of death and the number of child
+    protection plans the child had in other councils."""
+    op.add_column("children", sa.Column("former_upn", sa.String(length=13), nullable=True))
+    op.add_column("children", sa.Column("upn_unknown_reason", sa.String(length=4), nullable=True))
+    op.add_column("children", sa.Column("date_of_death", sa.Date(), nullable=True))
+    op.add_column("children", sa.Column("previous_cp_plans_elsewhere", sa.Integer(), nullable=True))
+
+
+def drop_child_copy_columns_v2() -> None:
+    for column in ("previous_cp_plans_elsewhere", "date_of_death", "upn_unknown_reason", "former_upn"):
+        op.drop_column("children", column)
+
+
 def create_platform_tables_v1() -> None:
     """Create the outbox, inbox, audit log and idempotency-key tables and make the audit log append-only."""
     bind = op.get_bind()

@@ -34,6 +34,11 @@ class Team(BaseModel):
     name: str
     contact: str = Field(description="Duty telephone or shared mailbox that partners may be given")
     front_door: bool = False
+    partner_label: str | None = Field(
+        default=None,
+        description="The public name partners are given for this team (default: the council's children's social care)."
+        " Never the internal id or a name that discloses something about the children it serves.",
+    )
 
 
 Section = TypeVar("Section", bound=BaseModel)
@@ -96,6 +101,12 @@ class CouncilPolicy(BaseModel):
     @property
     def front_door_team(self) -> Team:
         return next(t for t in self.teams if t.front_door)
+
+    def partner_contact(self, team_id: str) -> tuple[str, str]:
+        """The public name and contact partners are given for ``team_id`` (the front door's contact
+        when the team is not the council's): never the internal team id."""
+        team = self.team(team_id) or self.front_door_team
+        return team.partner_label or f"{self.council_name} children's social care", team.contact
 
 
 @lru_cache(maxsize=8)

@@ -431,16 +431,19 @@ class UnitOfWork:
 
     async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]:
         """Add an event to the outbox in this transaction; the relay publishes it after commit.
-        Its subject (the Kafka key) and version are the aggregate's.
+        Its subject (the Kafka key) and version are the aggregate's, unless the event names its own
+        key (a partner status is keyed by the child's NHS number, with no version or trace context
+        of the case's: nothing internal reaches a partner).
 
         The row is written when the unit of work commits, in the order the events were published."""
-        subject = aggregate.subject
+        own_key = data.partition_key()
+        subject = own_key if own_key is not None else aggregate.subject
         envelope = Envelope.wrap(
             data,
             source=self.source,
             subject=subject,
-            aggregate_version=aggregate.version,
-            traceparent=self.traceparent,
+            aggregate_version=0 if own_key is not None else aggregate.version,
+            traceparent=self.traceparent if data.carries_trace else None,
         )
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
         self._refuse_after_final_write()

@@ -40,6 +40,7 @@ from continuum.contracts.plan import (
     PreproceedingsDecided,
     PreproceedingsRecorded,
     PreproceedingsStarted,
+    StrategyDiscussionRecorded,
     VisitRecorded,
 )
 from continuum.contracts.referral import (
@@ -53,9 +54,11 @@ from continuum.contracts.referral import (
     ReferralReceived,
     ThresholdLevel,
 )
+from continuum.contracts.retired import RETIRED
 from continuum.contracts.stepdown import (
     STEPDOWN_TOPIC,
     CaseClosed,
+    CaseReopened,
     StepdownAccepted,
     StepdownDecisionCorrected,
     StepdownDeclined,
@@ -98,6 +101,7 @@ CATALOGUE: dict[str, type[EventData]] = {
         PreproceedingsStarted,
         PreproceedingsRecorded,
         PreproceedingsDecided,
+        StrategyDiscussionRecorded,
         PlanEnded,
         StepdownRequested,
         StepdownAccepted,
@@ -107,6 +111,7 @@ CATALOGUE: dict[str, type[EventData]] = {
         StepdownWithdrawn,
         StepdownDecisionCorrected,
         CaseClosed,
+        CaseReopened,
     )
 }
 
@@ -151,9 +156,10 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
 
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of every event's envelope, keyed by ``<type>.v<version>``."""
+    versions = [*CATALOGUE.values(), *RETIRED]
     return {
-        f"{name}.v{cls.schema_version}": Envelope[cls].model_json_schema()  # type: ignore[valid-type]
-        for name, cls in sorted(CATALOGUE.items())
+        f"{cls.event_type}.v{cls.schema_version}": Envelope[cls].model_json_schema()  # type: ignore[valid-type]
+        for cls in sorted(versions, key=lambda c: (c.event_type, c.schema_version))
     }
 
 

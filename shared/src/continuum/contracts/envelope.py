@@ -22,6 +22,13 @@ class EventData(BaseModel):
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
     topic: ClassVar[str]
+    #: Whether the envelope may carry the request's trace context (a partner-facing event may not).
+    carries_trace: ClassVar[bool] = True
+
+    def partition_key(self) -> str | None:
+        """The subject (Kafka key) this event is published under when it is not the aggregate's
+        (the case): ``None`` for almost every event."""
+        return None
 
     @classmethod
     def dataschema(cls) -> str:

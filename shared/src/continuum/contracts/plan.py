@@ -279,6 +279,24 @@ class PreproceedingsDecided(EventData):
     fgdm_exception: bool = Field(description="A reasoned exception replaced the FGDM offer (the reason stays in the service)")
 
 
+class StrategyDiscussionRecorded(EventData):
+    """Concerns about significant harm during an open child in need plan: a strategy discussion
+    was held. The assessment service starts a section 47 enquiry from it (with the ICPC clock);
+    the plan goes on until a child protection plan replaces it or it ends."""
+
+    event_type = "plan.strategy_discussion_recorded"
+    topic = PLAN_TOPIC
+
+    plan_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    plan_type: PlanType
+    strategy_discussion_date: date = Field(description="The London date the strategy discussion was held")
+    recorded_by: str
+    recorded_at: datetime
+
+
 class PlanEnded(EventData):
     event_type = "plan.ended"
     topic = PLAN_TOPIC

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
+from continuum.codes import Disability, Ethnicity, ReferralSource, Sex, UPNUnknownReason
 from continuum.contracts.envelope import EventData
 
 REFERRAL_TOPIC = "continuum.referral"
@@ -30,6 +30,12 @@ class ChildCharacteristics(EventData):
     nhs_number: str | None
     postcode: str | None
     version: int
+    former_upn: str | None = Field(default=None, description="Census FormerUPN")
+    upn_unknown_reason: UPNUnknownReason | None = Field(default=None, description="Census UPNunknown: why there is no UPN")
+    date_of_death: date | None = Field(default=None, description="Census PersonDeathDate")
+    previous_cp_plans_elsewhere: int | None = Field(
+        default=None, ge=0, description="Child protection plans the child had in other councils (in NumberOfPreviousCPP)"
+    )
 
 
 class ChildRegistered(ChildCharacteristics):

@@ -24,6 +24,7 @@ from assessment.domain.states import (
     Status,
 )
 from continuum.casework import partner_status
+from continuum.clock import london_date
 from continuum.contracts import PartnerStatus, ReferralDecided
 from continuum.contracts.assessment import (
     AssessmentOpened,
@@ -50,11 +51,11 @@ def partner_update(
         nhs_number=child.nhs_number,
         date_of_birth=child.date_of_birth,
         status=status,
-        since=since,
+        since=london_date(since),
         team=state.team,
         policy=policy,
     )
-    return replace(state, partner_status_sent=True), [event]
+    return replace(state, partner_status_sent=True), [event] if event is not None else []
 
 
 def current_partner_status(state: AssessmentState) -> tuple[PartnerStatus, datetime] | None:

@@ -208,9 +208,14 @@ def partner_update(
     if child is None:
         return replace(plan, partner_status_pending=status.value), []
     event = partner_status(
-        nhs_number=child.nhs_number, date_of_birth=child.date_of_birth, status=status, since=now, team=plan.team, policy=policy
+        nhs_number=child.nhs_number,
+        date_of_birth=child.date_of_birth,
+        status=status,
+        since=london_date(now),
+        team=plan.team,
+        policy=policy,
     )
-    return replace(plan, partner_status_pending=None), [event]
+    return replace(plan, partner_status_pending=None), [event] if event is not None else []
 
 
 def child_identified(plan: PlanState, *, child: ChildIdentity, now: datetime, policy: CouncilPolicy) -> tuple[PlanState, Events]:

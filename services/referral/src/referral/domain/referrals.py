@@ -139,10 +139,16 @@ def check_received_at(received_at: datetime, now: datetime) -> None:
         raise RuleBroken("received_at", "is in the future")
 
 
-def _status(child: ChildState, status: PartnerStatus, *, since: datetime, team: str, policy: CouncilPolicy) -> EventData:
-    return partner_status(
-        nhs_number=child.nhs_number, date_of_birth=child.date_of_birth, status=status, since=since, team=team, policy=policy
+def _status(child: ChildState, status: PartnerStatus, *, since: datetime, team: str, policy: CouncilPolicy) -> list[EventData]:
+    event = partner_status(
+        nhs_number=child.nhs_number,
+        date_of_birth=child.date_of_birth,
+        status=status,
+        since=london_date(since),
+        team=team,
+        policy=policy,
     )
+    return [event] if event is not None else []
 
 
 def receive(
@@ -183,7 +189,8 @@ def receive(
         team=intake.team,
         stepped_up_from=intake.stepped_up_from,
     )
-    return referral, [received, _status(child, PartnerStatus.REFERRED, since=intake.received_at, team=intake.team, policy=policy)]
+    referred = _status(child, PartnerStatus.REFERRED, since=intake.received_at, team=intake.team, policy=policy)
+    return referral, [received, *referred]
 
 
 def closure_for(outcome: DecisionOutcome, referral_date: date) -> Closure | None:
@@ -267,7 +274,7 @@ def decide(
         )
     ]
     if closure is not None:
-        events.append(_status(child, PartnerStatus.CLOSED, since=at, team=team, policy=policy))
+        events.extend(_status(child, PartnerStatus.CLOSED, since=at, team=team, policy=policy))
     return decided, events
 
 

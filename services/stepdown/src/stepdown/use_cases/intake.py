@@ -10,6 +10,7 @@ from datetime import datetime
 from continuum import clock
 from continuum.casework import partner_status
 from continuum.child_copy import upsert_child_copy
+from continuum.clock import london_date
 from continuum.contracts import ChildRegistered, ChildUpdated, PartnerStatus, ReferralDecided
 from continuum.contracts.assessment import AssessmentAuthorised
 from continuum.contracts.plan import PlanEnded
@@ -133,9 +134,10 @@ async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdate
             nhs_number=child.nhs_number,
             date_of_birth=child.date_of_birth,
             status=PartnerStatus(row.partner_status_pending),
-            since=since,
+            since=london_date(since),
             team=stepdown.team,
             policy=policy,
         )
-        await tx.publish(event, aggregate=stepdown)
+        if event is not None:
+            await tx.publish(event, aggregate=stepdown)
         await repository.set_partner_status_pending(tx, stepdown.id, None)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from continuum import clock
 from continuum.casework import partner_status
+from continuum.clock import london_date
 from continuum.contracts import PartnerStatus
 from continuum.errors import check_version
 from continuum.policy import CouncilPolicy
@@ -48,11 +49,12 @@ async def tell_partners(
         nhs_number=child.nhs_number,
         date_of_birth=child.date_of_birth,
         status=status,
-        since=since,
+        since=london_date(since),
         team=stepdown.team,
         policy=policy,
     )
-    await tx.publish(event, aggregate=stepdown)
+    if event is not None:
+        await tx.publish(event, aggregate=stepdown)
 
 
 async def publish_change(tx: Transaction, changed: Stepdown, events: Events, *, now: datetime, policy: CouncilPolicy) -> None:
