@@ -4,6 +4,7 @@ database reads that prove a refused request changed nothing."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,9 +13,25 @@ import httpx
 
 from continuum.auth import mint_dev_token
 from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, ReferralSource, Sex
-from continuum.contracts import ChildRegistered, DecisionOutcome, Envelope, EventData, ReferralDecided
-from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentRoute
-from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanType
+from continuum.contracts import (
+    ChildRegistered,
+    ChildUpdated,
+    DecisionOutcome,
+    Envelope,
+    EventData,
+    ReferralDecided,
+    ReferralReceived,
+    ThresholdLevel,
+)
+from continuum.contracts.assessment import (
+    AssessmentAuthorised,
+    AssessmentOutcome,
+    AssessmentRoute,
+    Section47Concluded,
+    Section47Outcome,
+    Section47Started,
+)
+from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanStarted, PlanType
 from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
 from stepdown.settings import StepdownSettings
 
@@ -53,6 +70,18 @@ def etag(version: int) -> dict[str, str]:
     return {"If-Match": f'"{version}"'}
 
 
+def nhs_number() -> str:
+    """A valid NHS number (modulus 11 check digit) of its own, so a test finds its child's partner
+    statuses by it (they are keyed by the NHS number)."""
+    while True:
+        digits = [random.randint(0, 9) for _ in range(9)]
+        check = 11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+        if check == 11:
+            check = 0
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
 def _wrap(data: EventData, source: str, subject: uuid.UUID) -> Envelope[Any]:
     return Envelope.wrap(data, source=source, subject=str(subject), aggregate_version=1)
 
@@ -85,6 +114,22 @@ def decided(
     return _wrap(data, "referral", case)
 
 
+def received(*, case_id: uuid.UUID, child_id: uuid.UUID, at: datetime, team: str | None = "north") -> Envelope[Any]:
+    data = ReferralReceived(
+        referral_id=uuid.uuid4(),
+        case_id=case_id,
+        child_id=child_id,
+        received_at=at,
+        source=ReferralSource.SCHOOL,
+        referrer_agency="Example School",
+        suggested_threshold=ThresholdLevel.CHILD_IN_NEED,
+        re_referral=True,
+        decision_due_at=at,
+        team=team,
+    )
+    return _wrap(data, "referral", case_id)
+
+
 def authorised(
     *,
     outcome: str = "cin_plan",
@@ -93,6 +138,7 @@ def authorised(
     team: str = "north",
     referral_date: date = date(2026, 4, 1),
     on: date = date(2026, 5, 20),
+    section47_id: uuid.UUID | None = None,
 ) -> Envelope[Any]:
     case = case_id or uuid.uuid4()
     data = AssessmentAuthorised(
@@ -101,8 +147,8 @@ def authorised(
         child_id=child_id or uuid.uuid4(),
         referral_id=uuid.uuid4(),
         team=team,
-        route=AssessmentRoute.SECTION17,
-        section47_id=None,
+        route=AssessmentRoute.SECTION47 if section47_id else AssessmentRoute.SECTION17,
+        section47_id=section47_id,
         lead_practitioner="sw-lead",
         lead_practitioner_role="social_worker",
         authorised_by="manager-1",
@@ -133,13 +179,14 @@ def plan_ended(
     end_date: date = date(2026, 10, 30),
     unmet_need: bool = True,
     reason_for_closure: ReasonForClosure | None = None,
+    plan_type: PlanType = PlanType.CIN,
 ) -> Envelope[Any]:
     data = PlanEnded(
         plan_id=uuid.uuid4(),
         case_id=case_id,
         child_id=child_id,
         team=team,
-        plan_type=PlanType.CIN,
+        plan_type=plan_type,
         start_date=date(2026, 6, 1),
         end_date=end_date,
         next_step=NextStep(next_step),
@@ -151,10 +198,71 @@ def plan_ended(
     return _wrap(data, "plan", case_id)
 
 
-def child_registered(child_id: uuid.UUID, *, version: int = 1, nhs_number: str | None = "9434765919") -> Envelope[Any]:
+def plan_started(
+    *, case_id: uuid.UUID, child_id: uuid.UUID, plan_type: PlanType = PlanType.CIN, team: str = "north"
+) -> Envelope[Any]:
+    data = PlanStarted(
+        plan_id=uuid.uuid4(),
+        case_id=case_id,
+        child_id=child_id,
+        team=team,
+        plan_type=plan_type,
+        start_date=date(2026, 6, 1),
+        approved_by="manager-1",
+        initial_category_of_abuse=None,
+        next_review_due=date(2026, 7, 13),
+        actions=3,
+    )
+    return _wrap(data, "plan", case_id)
+
+
+def section47_started(*, case_id: uuid.UUID, child_id: uuid.UUID, team: str = "north") -> Envelope[Any]:
+    data = Section47Started(
+        section47_id=uuid.uuid4(),
+        assessment_id=uuid.uuid4(),
+        case_id=case_id,
+        child_id=child_id,
+        team=team,
+        strategy_discussion_date=date(2026, 4, 2),
+        start_date=date(2026, 4, 2),
+        icpc_target_date=date(2026, 4, 24),
+        started_by="sw-lead",
+    )
+    return _wrap(data, "assessment", case_id)
+
+
+def section47_concluded(
+    *, case_id: uuid.UUID, child_id: uuid.UUID, icpc_date: date | None = date(2026, 4, 20), team: str = "north"
+) -> Envelope[Any]:
+    data = Section47Concluded(
+        section47_id=uuid.uuid4(),
+        assessment_id=uuid.uuid4(),
+        case_id=case_id,
+        child_id=child_id,
+        team=team,
+        start_date=date(2026, 4, 2),
+        icpc_target_date=date(2026, 4, 24),
+        icpc_date=icpc_date,
+        icpc_not_required=icpc_date is None,
+        icpc_within_target=True if icpc_date else None,
+        outcome=Section47Outcome.NO_CP_PLAN,
+        concluded_by="sw-lead",
+        concluded_at=datetime(2026, 4, 20, 12, tzinfo=UTC),
+    )
+    return _wrap(data, "assessment", case_id)
+
+
+def child_registered(
+    child_id: uuid.UUID,
+    *,
+    version: int = 1,
+    nhs_number: str | None = "9434765919",
+    date_of_death: date | None = None,
+    event_type: type[ChildRegistered] | type[ChildUpdated] = ChildRegistered,
+) -> Envelope[Any]:
     given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
     remember_personal_data(given, family)
-    data = ChildRegistered(
+    data = event_type(
         child_id=child_id,
         la_child_id=unique("LA"),
         given_name=given,
@@ -168,6 +276,7 @@ def child_registered(child_id: uuid.UUID, *, version: int = 1, nhs_number: str |
         nhs_number=nhs_number,
         postcode="EX1 1AA",
         version=version,
+        date_of_death=date_of_death,
     )
     return _wrap(data, "referral", child_id)
 
@@ -181,16 +290,24 @@ class Cases(ServiceCases):
     """Direct access to the service's database and its consumer's handlers (no broker)."""
 
     async def pending_handover(self, *, team: str = "north", with_child: bool = True) -> dict[str, Any]:
-        """A CIN plan ended with a step down to early help (after its assessment): the step-down's row."""
-        child = uuid.uuid4()
+        """A CIN plan ended with a step down to early help (after its assessment): the step-down's
+        row, and the NHS number its child was registered with (``nhs_number``)."""
+        child, number = uuid.uuid4(), nhs_number()
         a = authorised(child_id=child, team=team)
         if with_child:
-            await self.deliver(child_registered(child))
+            await self.deliver(child_registered(child, nhs_number=number))
         await self.deliver(a)
         await self.deliver(plan_ended(case_id=a.data.case_id, child_id=child, team=team))
         row = await self.row("SELECT * FROM stepdowns WHERE case_id = :c", c=a.data.case_id)
         assert row is not None
-        return row
+        return row | {"nhs_number": number}
+
+    async def partner_statuses(self, nhs_number: str) -> list[dict[str, Any]]:
+        """The partner statuses sent for the child with this NHS number (their key), oldest first."""
+        rows = await self.rows(
+            "SELECT payload FROM outbox WHERE event_type = 'status.changed' AND key = :k ORDER BY seq", k=nhs_number
+        )
+        return [r["payload"]["data"] for r in rows]
 
     async def snapshot(self, stepdown_id: uuid.UUID) -> dict[str, Any]:
         """Everything a request on this step-down could change: its row, its case's events, the
@@ -218,6 +335,11 @@ __all__ = [
     "decided",
     "etag",
     "eventually",
+    "nhs_number",
     "plan_ended",
+    "plan_started",
     "publish",
+    "received",
+    "section47_concluded",
+    "section47_started",
 ]

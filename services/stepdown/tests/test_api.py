@@ -8,7 +8,9 @@ import uuid
 from stepdown_support import HANDOVER, Api, Cases, assert_problem, etag
 
 
-async def test_a_pending_handover_is_accepted_by_early_help_and_the_episode_closes_rc9(api: Api, cases: Cases) -> None:
+async def test_rule_2990_a_plans_handover_accepted_by_early_help_closes_the_episode_rc7(api: Api, cases: Cases) -> None:
+    """Until issue 16 this closed RC9 and the partner status carried the internal team id (v1); the
+    episode had a CIN plan, so RC7 (rule 2990), and partners get status.changed v2."""
     row = await cases.pending_handover()
     async with api.early_help() as early_help:
         listed = (await early_help.get("/v1/stepdowns", params={"status": "pending", "limit": 200})).json()["items"]
@@ -23,19 +25,13 @@ async def test_a_pending_handover_is_accepted_by_early_help_and_the_episode_clos
         r = await early_help.post(f"/v1/stepdowns/{row['id']}/acceptance", headers=etag(version))
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["status"] == "accepted" and body["closure"]["reason_for_closure"] == "RC9"
-    assert body["closure"]["closure_date"] == "2026-10-30"
+    assert body["status"] == "accepted" and body["closure"]["reason_for_closure"] == "RC7"
+    assert body["closure"]["closure_date"] == "2026-10-30" and body["statutory_work"] == ["cin_plan"]
     events = [e["event_type"] for e in await cases.events(row["case_id"])]
-    assert events == ["stepdown.requested", "stepdown.accepted", "case.closed", "status.changed"]
-    status = (await cases.events(row["case_id"], "status.changed"))[0]["payload"]["data"]
-    assert status["status"] == "stepped_down" and set(status) == {
-        "nhs_number",
-        "date_of_birth",
-        "status",
-        "since",
-        "responsible_team",
-        "team_contact",
-    }
+    assert events == ["stepdown.requested", "stepdown.accepted", "case.closed"]
+    [status] = await cases.partner_statuses(row["nhs_number"])
+    assert status["status"] == "stepped_down" and status["since"] == body["answered_at"][:10]
+    assert set(status) == {"nhs_number", "date_of_birth", "status", "since", "responsible_service", "contact"}
 
 
 async def test_only_the_receiving_early_help_team_answers_a_handover(api: Api, cases: Cases) -> None:
@@ -97,7 +93,9 @@ async def test_a_declined_handover_goes_to_the_managers_worklist_and_the_manager
         worklist = (await manager.get("/v1/stepdowns/escalations", params={"limit": 200})).json()["items"]
         assert str(row["id"]) not in [i["stepdown_id"] for i in worklist]
     events = [e["event_type"] for e in await cases.events(row["case_id"])]
-    assert events == ["stepdown.requested", "stepdown.declined", "stepdown.escalated", "case.closed", "status.changed"]
+    assert events == ["stepdown.requested", "stepdown.declined", "stepdown.escalated", "case.closed"]
+    [status] = await cases.partner_statuses(row["nhs_number"])
+    assert status["status"] == "closed" and status["since"] == "2026-10-30"
 
 
 async def test_engagement_and_outcome_after_acceptance(api: Api, cases: Cases) -> None:

@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from stepdown_support import Cases, authorised, child_registered, decided, eventually, plan_ended, publish
+from stepdown_support import Cases, authorised, child_registered, decided, eventually, nhs_number, plan_ended, publish
 
 from continuum.codes import ReasonForClosure
 from continuum.contracts import ASSESSMENT_TOPIC, PLAN_TOPIC, REFERRAL_TOPIC
@@ -86,15 +86,16 @@ async def test_poison_goes_to_the_dlq_and_the_next_event_is_handled(broker: Tans
 
 
 async def test_nfa_after_assessment_closes_the_episode_rc8_at_once(cases: Cases) -> None:
-    child = uuid.uuid4()
-    await cases.deliver(child_registered(child))
+    child, number = uuid.uuid4(), nhs_number()
+    await cases.deliver(child_registered(child, nhs_number=number))
     a = authorised(outcome="nfa", child_id=child)
     await cases.deliver(a)
     events = await cases.events(a.data.case_id)
-    assert [e["event_type"] for e in events] == ["case.closed", "status.changed"]
+    assert [e["event_type"] for e in events] == ["case.closed"]
     closed = events[0]["payload"]["data"]
     assert closed["reason_for_closure"] == "RC8" and closed["closure_date"] == "2026-05-20" and not closed["referral_nfa"]
-    assert events[1]["payload"]["data"]["status"] == "closed"
+    [status] = await cases.partner_statuses(number)
+    assert status["status"] == "closed" and status["since"] == "2026-05-20"
 
 
 async def test_front_door_early_help_is_a_handover_and_a_cin_plan_outcome_is_not(cases: Cases) -> None:
@@ -108,15 +109,15 @@ async def test_front_door_early_help_is_a_handover_and_a_cin_plan_outcome_is_not
 
 
 async def test_the_partner_status_waits_for_the_childs_identity(cases: Cases) -> None:
-    child = uuid.uuid4()
+    child, number = uuid.uuid4(), nhs_number()
     a = authorised(outcome="nfa", child_id=child)
     await cases.deliver(a)
-    assert await cases.events(a.data.case_id, "status.changed") == []
-    await cases.deliver(child_registered(child, nhs_number="9434765870"))
-    [status] = await cases.events(a.data.case_id, "status.changed")
-    assert status["payload"]["data"]["nhs_number"] == "9434765870" and status["payload"]["data"]["status"] == "closed"
-    await cases.deliver(child_registered(child, version=2, nhs_number="9434765870"))
-    assert len(await cases.events(a.data.case_id, "status.changed")) == 1
+    assert await cases.partner_statuses(number) == []
+    await cases.deliver(child_registered(child, nhs_number=number))
+    [status] = await cases.partner_statuses(number)
+    assert status["nhs_number"] == number and status["status"] == "closed" and status["since"] == "2026-05-20"
+    await cases.deliver(child_registered(child, version=2, nhs_number=number))
+    assert len(await cases.partner_statuses(number)) == 1
 
 
 async def test_a_new_referral_within_12_months_counts_as_a_re_referral_on_the_step_down(cases: Cases) -> None:

@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from continuum.codes import ReasonForClosure
-from continuum.contracts.plan import ActionSummary, NextStep
+from continuum.contracts.plan import ActionSummary, NextStep, PlanType
 from continuum.contracts.stepdown import DeclineReason, EarlyHelpOutcome, Engagement, TransitionKind
 from continuum.errors import RuleBroken
+from continuum.policy import load_policy
 from stepdown import domain
-from stepdown.domain import Actor, AssessmentFacts, Handover, PlanEnd, StepdownStatus
+from stepdown.domain import Actor, AssessmentFacts, FrontDoorOutcome, Handover, PlanEnd, StepdownStatus
 from stepdown.domain.audit import Candidate, SampledKind, check_month_is_over, draw_sample, month_bounds, previous_month
 
 CASE, CHILD = uuid.uuid4(), uuid.uuid4()
@@ -43,7 +44,9 @@ def with_assessment(episode: domain.Episode | None, outcome: str = "cin_plan") -
 
 
 def with_plan_end(episode: domain.Episode | None, next_step: NextStep = NextStep.STEP_DOWN_EARLY_HELP) -> domain.Episode:
-    return domain.receive_plan_end(episode, case_id=CASE, child_id=CHILD, team="north", plan_end=plan_end(next_step))
+    return domain.receive_plan_end(
+        episode, case_id=CASE, child_id=CHILD, team="north", plan_end=plan_end(next_step), plan_type=PlanType.CIN
+    )
 
 
 def handover_pending() -> domain.Stepdown:
@@ -87,7 +90,9 @@ def test_the_same_facts_in_the_other_order_make_the_same_transition() -> None:
 def test_an_episode_transitions_once() -> None:
     episode, first, _ = transition(with_plan_end(with_assessment(None)))
     assert first is not None
-    again = domain.receive_plan_end(episode, case_id=CASE, child_id=CHILD, team="north", plan_end=plan_end(NextStep.CLOSE))
+    again = domain.receive_plan_end(
+        episode, case_id=CASE, child_id=CHILD, team="north", plan_end=plan_end(NextStep.CLOSE), plan_type=PlanType.CIN
+    )
     assert transition(again)[1] is None
 
 
@@ -135,7 +140,9 @@ def test_a_plan_that_closed_the_case_with_its_census_reason_closes_the_episode_a
         actions=ACTIONS,
         reason_for_closure=ReasonForClosure.TRANSFERRED_TO_ANOTHER_LA,
     )
-    episode = domain.receive_plan_end(with_assessment(None), case_id=CASE, child_id=CHILD, team="north", plan_end=ended)
+    episode = domain.receive_plan_end(
+        with_assessment(None), case_id=CASE, child_id=CHILD, team="north", plan_end=ended, plan_type=PlanType.CIN
+    )
     _, stepdown, events = transition(episode)
     assert stepdown is not None and stepdown.status is StepdownStatus.CLOSED
     [closed] = [e for e in events if e.event_type == "case.closed"]
@@ -144,7 +151,7 @@ def test_a_plan_that_closed_the_case_with_its_census_reason_closes_the_episode_a
 
 
 def test_front_door_early_help_is_a_handover_that_closes_as_the_census_referral_nfa() -> None:
-    episode = domain.receive_front_door_early_help(
+    episode = domain.receive_front_door_decision(
         None,
         case_id=CASE,
         child_id=CHILD,
@@ -152,6 +159,7 @@ def test_front_door_early_help_is_a_handover_that_closes_as_the_census_referral_
         referral_id=uuid.uuid4(),
         referral_date=date(2026, 10, 1),
         decided_at=NOW,
+        outcome=FrontDoorOutcome.EARLY_HELP,
     )
     _, stepdown, _ = transition(episode)
     assert stepdown is not None and not stepdown.assessed
@@ -210,7 +218,9 @@ def test_the_response_deadline_counts_working_days_from_the_london_date_and_skip
     assert summer is not None and summer.stepped_down_on == date(2026, 7, 1) and summer.response_due == date(2026, 7, 15)
 
 
-def test_early_help_accepts_only_a_recorded_handover_and_the_episode_closes_rc9() -> None:
+def test_rule_2990_early_help_accepts_only_a_recorded_handover_and_a_plans_step_down_closes_rc7() -> None:
+    """A CIN plan's step-down accepted by early help closed with RC9 until issue 16; the episode had
+    a CIN plan, so the census allows RC7 only (rule 2990)."""
     pending = handover_pending()
     with pytest.raises(RuleBroken, match="not recorded the handover"):
         domain.accept(pending, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
@@ -218,9 +228,27 @@ def test_early_help_accepts_only_a_recorded_handover_and_the_episode_closes_rc9(
     accepted, events = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
     assert accepted.status is StepdownStatus.ACCEPTED and accepted.closure is not None
     assert [e.event_type for e in events] == ["stepdown.accepted", "case.closed"]
-    assert events[1].reason_for_closure is ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT  # type: ignore[attr-defined]
+    assert events[1].reason_for_closure is ReasonForClosure.SERVICES_CEASED  # type: ignore[attr-defined]
     assert events[1].closure_date == date(2026, 10, 30) and events[1].unmet_need  # type: ignore[attr-defined]
-    assert domain.partner_status_for(events) == "stepped_down"
+    assert domain.status_of(accepted) == ("stepped_down", date(2026, 11, 2), "early-help")
+
+
+def test_rule_2990_early_help_after_an_assessment_alone_closes_rc9_and_after_a_section_47_rc7() -> None:
+    for section47, reason in ((False, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT), (True, ReasonForClosure.SERVICES_CEASED)):
+        episode = domain.receive_assessment(
+            None,
+            case_id=CASE,
+            child_id=CHILD,
+            team="north",
+            referral_date=date(2026, 4, 1),
+            facts=assessment("early_help"),
+            section47=section47,
+        )
+        _, stepdown, _ = transition(episode)
+        assert stepdown is not None and stepdown.kind is TransitionKind.EARLY_HELP
+        ready, _ = domain.record_handover(stepdown, handover=HANDOVER)
+        _, events = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
+        assert events[-1].reason_for_closure is reason  # type: ignore[attr-defined]
 
 
 def test_the_handover_names_a_lead_professional_or_the_same_lead_practitioner() -> None:
@@ -298,6 +326,7 @@ def test_a_step_up_links_both_ways_and_counts_within_12_months_to_the_day() -> N
         now=NOW,
         today=on_the_day,
         stepdown=accepted,
+        child_known=True,
     )
     assert linked is not None and linked.step_up_id == step_up.id and step_up.stepdown_id == accepted.id
     assert step_up.within_12_months_of_step_down and events[0].within_12_months_of_step_down  # type: ignore[attr-defined]
@@ -313,6 +342,7 @@ def test_a_step_up_links_both_ways_and_counts_within_12_months_to_the_day() -> N
             now=NOW,
             today=on_the_day,
             stepdown=linked,
+            child_known=True,
         )
 
 
@@ -322,6 +352,15 @@ def test_a_re_referral_counts_once_within_12_months_of_the_step_down() -> None:
     counted = domain.note_re_referral(pending, referral_date=date(2027, 11, 2))
     assert counted is not None and counted.re_referred_on == date(2027, 11, 2)
     assert domain.note_re_referral(counted, referral_date=date(2027, 1, 1)) is None
+
+
+def test_point_11_a_re_referral_on_the_day_of_the_step_down_counts_within_12_months_like_a_step_up() -> None:
+    pending = handover_pending()
+    assert pending.stepped_down_on == date(2026, 11, 2)
+    counted = domain.note_re_referral(pending, referral_date=date(2026, 11, 2))
+    assert counted is not None and counted.re_referred_on == date(2026, 11, 2)
+    assert domain.within_12_months(pending.stepped_down_on, date(2026, 11, 2))
+    assert domain.note_re_referral(pending, referral_date=date(2026, 11, 1)) is None
 
 
 def test_the_audit_sample_is_the_same_for_the_same_month_and_follows_the_rate() -> None:
@@ -349,7 +388,7 @@ FRONT_DOOR_HANDOVER = Handover("needs", "worked", "Early help worker", False, Tr
 
 
 def _front_door_handover() -> tuple[domain.Episode, domain.Stepdown]:
-    episode = domain.receive_front_door_early_help(
+    episode = domain.receive_front_door_decision(
         None,
         case_id=CASE,
         child_id=CHILD,
@@ -357,6 +396,7 @@ def _front_door_handover() -> tuple[domain.Episode, domain.Stepdown]:
         referral_id=uuid.uuid4(),
         referral_date=date(2026, 10, 1),
         decided_at=NOW,
+        outcome=FrontDoorOutcome.EARLY_HELP,
     )
     marked, stepdown, _ = transition(episode)
     assert stepdown is not None
@@ -365,7 +405,9 @@ def _front_door_handover() -> tuple[domain.Episode, domain.Stepdown]:
 
 def test_a_front_door_decision_corrected_before_early_help_answers_withdraws_the_handover() -> None:
     episode, stepdown = _front_door_handover()
-    reopened, withdrawn, events = domain.correct_front_door(episode, stepdown, outcome="assessment", now=NOW)
+    reopened, withdrawn, events = domain.correct_front_door(
+        episode, stepdown, outcome="assessment", correction_of=uuid.uuid4(), now=NOW
+    )
     assert withdrawn is not None and withdrawn.status is StepdownStatus.WITHDRAWN
     assert [e.event_type for e in events] == ["stepdown.withdrawn"]
     assert events[0].corrected_outcome == "assessment"  # type: ignore[attr-defined]
@@ -383,21 +425,117 @@ def test_a_declined_handover_is_withdrawn_too_when_the_decision_is_corrected() -
     episode, stepdown = _front_door_handover()
     ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
     declined, _ = domain.decline(ready, by=EARLY_HELP, now=NOW, reason=DeclineReason.ABOVE_THRESHOLD)
-    _, withdrawn, events = domain.correct_front_door(episode, declined, outcome="strategy_discussion", now=NOW)
+    _, withdrawn, events = domain.correct_front_door(
+        episode, declined, outcome="strategy_discussion", correction_of=None, now=NOW
+    )
     assert withdrawn is not None and withdrawn.status is StepdownStatus.WITHDRAWN
     assert [e.event_type for e in events] == ["stepdown.withdrawn"]
 
 
-def test_a_handover_early_help_took_is_not_undone_but_told_when_the_decision_is_corrected() -> None:
+def test_a_handover_early_help_took_is_told_and_its_closure_stands_when_corrected_to_nfa() -> None:
     episode, stepdown = _front_door_handover()
     ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
     accepted, _ = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
-    kept, unchanged, events = domain.correct_front_door(episode, accepted, outcome="assessment", now=NOW)
+    kept, unchanged, events = domain.correct_front_door(episode, accepted, outcome="nfa", correction_of=None, now=NOW)
     assert kept == episode and unchanged == accepted
     assert [e.event_type for e in events] == ["stepdown.decision_corrected"]
     assert events[0].handover_status == accepted.status.value  # type: ignore[attr-defined]
 
 
+def test_a_handover_early_help_took_corrected_to_an_assessment_is_told_and_its_closure_withdrawn() -> None:
+    """Until issue 16 early help was told and the closure stood, though social care's work went on
+    in the episode: a closed episode with an assessment after it. Now the episode reopens."""
+    episode, stepdown = _front_door_handover()
+    ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
+    accepted, _ = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
+    corrected = uuid.uuid4()
+    goes_on, reopened, events = domain.correct_front_door(
+        episode, accepted, outcome="assessment", correction_of=corrected, now=NOW
+    )
+    assert [e.event_type for e in events] == ["stepdown.decision_corrected", "case.reopened"]
+    assert events[1].closure_date == date(2026, 10, 1) and events[1].correction_of == corrected  # type: ignore[attr-defined]
+    assert reopened is not None and reopened.closure is None and reopened.status is StepdownStatus.WITHDRAWN
+    assert reopened.answered_by == EARLY_HELP.id and reopened.reopened_at == NOW
+    assert goes_on.front_door is None and goes_on.stepdown_id is None
+
+
 def test_a_correction_of_a_decision_that_sent_nobody_to_early_help_changes_nothing() -> None:
     episode = with_assessment(None)
-    assert domain.correct_front_door(episode, None, outcome="nfa", now=NOW) == (episode, None, [])
+    assert domain.correct_front_door(episode, None, outcome="nfa", correction_of=None, now=NOW) == (episode, None, [])
+
+
+def test_rule_2990_a_closure_with_rc8_or_rc9_is_refused_after_statutory_work_and_names_it() -> None:
+    _, stepdown, _ = transition(with_plan_end(with_assessment(None), NextStep.CLOSE))
+    assert stepdown is not None and stepdown.statutory_work == {domain.StatutoryWork.CIN_PLAN}
+    for reason in (ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT):
+        with pytest.raises(RuleBroken, match=r"rule 2990.*a CIN plan") as refused:
+            domain.close_by_manager(
+                stepdown, reason=reason, on=date(2026, 11, 1), unmet_need=False, now=NOW, today=date(2026, 11, 2)
+            )
+        assert refused.value.field == "reason_for_closure"
+    assert domain.census_reason(ReasonForClosure.NFA_AFTER_ASSESSMENT, frozenset()) is ReasonForClosure.NFA_AFTER_ASSESSMENT
+    assert domain.census_reason(ReasonForClosure.ADOPTED, frozenset({domain.StatutoryWork.CP_PLAN})) is ReasonForClosure.ADOPTED
+
+
+def test_rc2_needs_the_date_of_death_and_a_closure_date_not_before_it() -> None:
+    _, stepdown, _ = transition(with_plan_end(with_assessment(None), NextStep.CLOSE))
+    assert stepdown is not None
+
+    def close(on: date, date_of_death: date | None) -> domain.Stepdown:
+        closed, _ = domain.close_by_manager(
+            stepdown,
+            reason=ReasonForClosure.DIED,
+            on=on,
+            unmet_need=False,
+            now=NOW,
+            today=date(2026, 11, 2),
+            date_of_death=date_of_death,
+        )
+        return closed
+
+    with pytest.raises(RuleBroken, match="date of death"):
+        close(date(2026, 11, 1), None)
+    with pytest.raises(RuleBroken, match="before the child's date of death"):
+        close(date(2026, 10, 31), date(2026, 11, 1))
+    assert close(date(2026, 11, 1), date(2026, 11, 1)).closure is not None
+
+
+def test_point_5_a_front_door_nfa_closes_at_once_rc8_referral_nfa_on_the_referral_date() -> None:
+    episode = domain.receive_front_door_decision(
+        None,
+        case_id=CASE,
+        child_id=CHILD,
+        team="front-door",
+        referral_id=uuid.uuid4(),
+        referral_date=date(2026, 10, 1),
+        decided_at=NOW,
+        outcome=FrontDoorOutcome.NFA,
+    )
+    _, stepdown, events = transition(episode)
+    assert stepdown is not None and stepdown.kind is TransitionKind.CLOSE and stepdown.status is StepdownStatus.CLOSED
+    [closed] = events
+    assert closed.reason_for_closure is ReasonForClosure.NFA_AFTER_ASSESSMENT and closed.referral_nfa  # type: ignore[attr-defined]
+    assert closed.closure_date == date(2026, 10, 1)  # type: ignore[attr-defined]
+    assert domain.status_of(stepdown) == ("closed", date(2026, 10, 1), "front-door")
+
+
+def test_point_10_the_status_sent_when_the_nhs_number_is_known_is_the_latest_closed_episodes_or_none() -> None:
+    child = domain.ChildFacts(nhs_number="9434765919", date_of_birth=date(2016, 3, 14), date_of_death=None)
+    policy = load_policy()
+    older, first, _ = transition(with_assessment(None, "nfa"))
+    newer_episode = domain.receive_assessment(
+        None,
+        case_id=uuid.uuid4(),
+        child_id=CHILD,
+        team="north",
+        referral_date=date(2026, 8, 1),
+        facts=assessment("nfa", on=date(2026, 9, 1)),
+    )
+    newer, second, _ = transition(newer_episode)
+    assert first is not None and second is not None
+    [status] = domain.status_when_identified([older, newer], [first, second], child=child, policy=policy)
+    assert (status.status, status.since) == ("closed", date(2026, 9, 1))  # type: ignore[attr-defined]
+    still_open = domain.receive_referral(
+        None, case_id=uuid.uuid4(), child_id=CHILD, team="north", referral_date=date(2026, 10, 1)
+    )
+    assert domain.status_when_identified([older, newer, still_open], [first, second], child=child, policy=policy) == []

@@ -94,3 +94,16 @@ def test_the_councils_own_figures_come_out_as_the_report_gave_them() -> None:
     ]
     assert north.change("closures") == 31.4 and north.change("unmet_need") == 71.0
     assert north.current.unmet_need_share == 0.2894
+
+
+def test_a_quarter_the_period_covers_in_part_is_flagged_partial_with_the_days_counted() -> None:
+    closures = [ClosureFact("north", date(2026, 5, 1), date(2026, 5, 10), False)]
+    first, second, third = (
+        m
+        for m in _measure(closures=closures, handovers=[], returns=[], date_from=date(2026, 5, 1), date_to=date(2026, 11, 15))
+        if m.team == "north"
+    )
+    assert (first.partial, first.counted_from, first.counted_to) == (True, date(2026, 5, 1), date(2026, 6, 30))
+    assert (second.partial, second.counted_from, second.counted_to) == (False, date(2026, 7, 1), date(2026, 9, 30))
+    assert (third.partial, third.counted_from, third.counted_to) == (True, date(2026, 10, 1), date(2026, 11, 15))
+    assert first.current.closures == 1

@@ -49,12 +49,16 @@ from stepdown.views import measures_csv, sample_csv
 
 router = api_router()
 
-Team = Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")]
+Team = Annotated[
+    str | None,
+    Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours; auditors and admins: all)"),
+]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, max_length=7, description="The audited month, YYYY-MM")]
 From = Annotated[date, Query(alias="from", description="first London date counted")]
 To = Annotated[date, Query(alias="to", description="last London date counted")]
 CSV = {200: {"description": "CSV, one row per line, a header first", "content": {"text/csv": {}}}, **PROBLEM_RESPONSES}
 STEPDOWN_ANSWER = versioned_answer("The step-down; its ETag is the version to send as If-Match")
+LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
 
 
 def _stepdown(s: StepdownOut) -> JSONResponse:
@@ -68,14 +72,20 @@ async def list_stepdowns(
     request: Request,
     team: Team = None,
     status: Annotated[StepdownStatus | None, Query(description="only this status (pending: awaiting early help)")] = None,
+    child_id: Annotated[uuid.UUID | None, Query(description="only this child's step-downs")] = None,
+    case_id: Annotated[uuid.UUID | None, Query(description="only this case's (episode's) step-downs")] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> StepdownPage:
-    """Step-downs of your teams, as the social-care team or as the receiving early help team, newest first."""
+    """Step-downs of your teams, as the social-care team or as the receiving early help team, newest
+    first; of one child or case if asked (only those you may see: each is a read of the child's
+    record, audited, and another team's are left out, their refusal audited)."""
     return await reads.list_stepdowns(
         unit_of_work(request),
         team=team,
         status=status.value if status else None,
+        child_id=child_id,
+        case_id=case_id,
         cursor=cursor,
         limit=limit,
         policy=council_policy(request),
@@ -228,17 +238,19 @@ async def close_stepdown(stepdown_id: uuid.UUID, body: ClosureIn, request: Reque
     "/step-ups",
     status_code=201,
     response_model=StepUpOut,
-    responses=PROBLEM_RESPONSES,
+    responses={201: {"description": "The step-up", "headers": LOCATION}, **PROBLEM_RESPONSES},
     tags=["early help"],
     summary="Early help requests a step-up to social care",
     openapi_extra=IDEMPOTENT,
 )
 async def request_step_up(body: StepUpIn, request: Request) -> JSONResponse:
-    """Becomes a referral with source 5D in the referral service (``stepup.requested``)."""
+    """Becomes a referral with source 5D in the referral service (``stepup.requested``). The child
+    must be one children's social care knows (422 on ``child_id`` otherwise: a new child is referred
+    through the front door)."""
     answer = await stepups.request_step_up(
         unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
-    return JSONResponse(answer, status_code=201)
+    return JSONResponse(answer, status_code=201, headers={"Location": f"/v1/step-ups/{answer['id']}"})
 
 
 @router.get(
@@ -313,8 +325,11 @@ async def record_finding(month: Month, item_id: uuid.UUID, body: FindingIn, requ
     summary="Step-down measures by team and quarter",
 )
 async def measures(request: Request, date_from: From, date_to: To, team: Team = None) -> MeasuresOut:
-    """Closures by duration band from the referral date, unmet need, early help's acceptance and the
-    family's engagement, step-ups and re-referrals within 12 months, with the same quarter a year before."""
+    """Closures by duration band from the referral date (every episode's closure, the front door's
+    NFA included), unmet need, early help's acceptance and the family's engagement, step-ups and
+    re-referrals within 12 months, with the same quarter a year before. Of your teams unless ``team``
+    narrows it (auditors and admins: every team). A quarter the period covers only in part is
+    flagged ``partial``, with the dates counted (the year before is counted over the same part)."""
     return await reads.measures(
         unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
     )

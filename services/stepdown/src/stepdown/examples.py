@@ -74,6 +74,8 @@ STEPDOWN_OUT: dict[str, Any] = {
     "closure": CLOSURE_OUT,
     "step_up_id": None,
     "re_referred_on": None,
+    "statutory_work": [],
+    "reopened_at": None,
     "version": 4,
 }
 ESCALATION_OUT: dict[str, Any] = {
@@ -133,6 +135,9 @@ QUARTER_OUT: dict[str, Any] = {
     "team": "all",
     "quarter": "2026-27 Q1",
     "quarter_start": "2026-04-01",
+    "partial": False,
+    "counted_from": "2026-04-01",
+    "counted_to": "2026-06-30",
     "current": COUNTS,
     "year_before": COUNTS | {"closures": 589, "closures_with_unmet_need": 131, "unmet_need_share": 0.2224},
     "change_percent": {

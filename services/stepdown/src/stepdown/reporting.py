@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Integer, String, bindparam, literal, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.contracts.stepdown import TransitionKind
@@ -19,13 +20,23 @@ from stepdown.repository import SAMPLE, STEP_UPS, STEPDOWNS
 # --- measures ---------------------------------------------------------------------------------------
 
 
-def _counted(day: str, team: str) -> str:
+_TEAMS = "CAST(:teams AS varchar[])"
+
+
+def _counted(day: str, *, visible: str) -> str:
     """The SQL condition of the facts the measures count: dated in the period or a year before
-    (``domain.measures.windows``), of the team asked for (or all)."""
-    return (
-        f"({day} BETWEEN :from1 AND :to1 OR {day} BETWEEN :from0 AND :to0) "
-        f"AND (CAST(:team AS varchar) IS NULL OR {team} = CAST(:team AS varchar))"
-    )
+    (``domain.measures.windows``), of the teams the caller asked for or may see (``visible``;
+    ``:teams`` NULL: every team)."""
+    return f"({day} BETWEEN :from1 AND :to1 OR {day} BETWEEN :from0 AND :to0) AND ({_TEAMS} IS NULL OR {visible})"
+
+
+#: A step-down of the teams: its social-care team's, or the early help team's that received it.
+_STEPDOWN_OF_TEAMS = f"(team = ANY({_TEAMS}) OR receiving_team = ANY({_TEAMS}))"
+#: A step-up of the teams: the team it went to, or the early help team of the step-down it follows.
+_STEP_UP_OF_TEAMS = (
+    f"(team = ANY({_TEAMS}) OR EXISTS (SELECT 1 FROM stepdowns s WHERE s.id = step_ups.stepdown_id "
+    f"AND s.receiving_team = ANY({_TEAMS})))"
+)
 
 
 def _band_case() -> str:
@@ -39,7 +50,7 @@ def _band_case() -> str:
 
 
 def _prebuilt(sql: str, **columns: Any) -> Prebuilt:
-    params = [bindparam(n, type_=Date) for n in ("from1", "to1", "from0", "to0")] + [bindparam("team", type_=String)]
+    params = [bindparam(n, type_=Date) for n in ("from1", "to1", "from0", "to0")] + [bindparam("teams", type_=ARRAY(String))]
     return Prebuilt(text(sql).bindparams(*params).columns(**columns))
 
 
@@ -50,7 +61,8 @@ _QUARTER = "CAST(date_trunc('quarter', {}) AS date)"
 _CLOSURES = _prebuilt(
     f"""SELECT team, {_QUARTER.format("closure_date")} AS quarter_start, {_band_case()} AS band,
            count(*) AS closures, count(*) FILTER (WHERE unmet_need) AS unmet_need
-      FROM stepdowns WHERE {_counted("closure_date", "team")} GROUP BY 1, 2, 3""",
+      FROM stepdowns WHERE status <> 'withdrawn' AND {_counted("closure_date", visible=_STEPDOWN_OF_TEAMS)}
+      GROUP BY 1, 2, 3""",
     team=String,
     quarter_start=Date,
     band=String,
@@ -64,7 +76,8 @@ _HANDOVERS = _prebuilt(
            count(engagement) AS engagement_recorded,
            count(*) FILTER (WHERE engagement = 'engaged') AS engaged,
            count(*) FILTER (WHERE engagement = 'partly') AS partly_engaged
-      FROM stepdowns WHERE kind = 'early_help' AND status <> 'withdrawn' AND {_counted("stepped_down_on", "team")}
+      FROM stepdowns
+     WHERE kind = 'early_help' AND status <> 'withdrawn' AND {_counted("stepped_down_on", visible=_STEPDOWN_OF_TEAMS)}
       GROUP BY 1, 2""",
     team=String,
     quarter_start=Date,
@@ -77,10 +90,10 @@ _HANDOVERS = _prebuilt(
 )
 _RETURNS = _prebuilt(
     f"""SELECT team, {_QUARTER.format("re_referred_on")} AS quarter_start, 're_referral' AS kind, count(*) AS number
-      FROM stepdowns WHERE {_counted("re_referred_on", "team")} GROUP BY 1, 2
+      FROM stepdowns WHERE {_counted("re_referred_on", visible=_STEPDOWN_OF_TEAMS)} GROUP BY 1, 2
     UNION ALL
     SELECT team, {_QUARTER.format("requested_on")}, 'step_up', count(*)
-      FROM step_ups WHERE within_12_months AND {_counted("requested_on", "team")} GROUP BY 1, 2""",
+      FROM step_ups WHERE within_12_months AND {_counted("requested_on", visible=_STEP_UP_OF_TEAMS)} GROUP BY 1, 2""",
     team=String,
     quarter_start=Date,
     kind=String,
@@ -89,11 +102,12 @@ _RETURNS = _prebuilt(
 
 
 async def measure_groups(
-    tx: Transaction, *, date_from: date, date_to: date, team: str | None
+    tx: Transaction, *, date_from: date, date_to: date, teams: list[str] | None
 ) -> tuple[list[ClosureGroup], list[HandoverGroup], list[ReturnGroup]]:
-    """The facts of the period and of the same period a year before, counted by team and quarter."""
+    """The facts of the period and of the same period a year before, of ``teams`` (``None``: every
+    team), counted by team and quarter."""
     (from1, to1), (from0, to0) = windows(date_from, date_to)
-    params = {"from1": from1, "to1": to1, "from0": from0, "to0": to0, "team": team}
+    params = {"from1": from1, "to1": to1, "from0": from0, "to0": to0, "teams": teams}
     return (
         [ClosureGroup._make(r) for r in await tx.fetch(_CLOSURES, params)],
         [HandoverGroup._make(r) for r in await tx.fetch(_HANDOVERS, params)],
@@ -130,8 +144,11 @@ async def add_sample_items(tx: Transaction, items: list[dict[str, Any]]) -> None
         await tx.session.execute(pg_insert(SAMPLE).values(items).on_conflict_do_nothing())
 
 
-async def sample_items(tx: Transaction, month: str) -> list[Any]:
+async def sample_items(tx: Transaction, month: str, *, teams: list[str] | None = None) -> list[Any]:
+    """The month's sample, of ``teams`` only (``None``: every team's, for auditors and admins)."""
     stmt = select(SAMPLE).where(SAMPLE.c.month == month).order_by(SAMPLE.c.kind, SAMPLE.c.record_id)
+    if teams is not None:
+        stmt = stmt.where(SAMPLE.c.team.in_(teams))
     return list((await tx.session.execute(stmt)).all())
 
 

@@ -27,11 +27,14 @@ from continuum.pagination import decode_cursor
 from continuum.uow import Transaction
 from stepdown.domain import (
     AssessmentFacts,
+    ChildFacts,
     ClosureRecord,
     Episode,
     FrontDoorDecision,
+    FrontDoorOutcome,
     Handover,
     PlanEnd,
+    StatutoryWork,
     Stepdown,
     StepdownStatus,
     StepUp,
@@ -54,6 +57,14 @@ def _json(value: Any) -> Any:
 # --- episodes ---------------------------------------------------------------------------------------
 
 
+def _work(values: list[str] | None) -> frozenset[StatutoryWork]:
+    return frozenset(StatutoryWork(v) for v in values or ())
+
+
+def _work_values(work: frozenset[StatutoryWork]) -> list[str]:
+    return sorted(w.value for w in work)
+
+
 def episode_state(row: Row[Any]) -> Episode:
     fd, a, p = row.front_door, row.assessment, row.plan_end
     return Episode(
@@ -61,7 +72,14 @@ def episode_state(row: Row[Any]) -> Episode:
         child_id=row.child_id,
         team=row.team,
         referral_date=row.referral_date,
-        front_door=FrontDoorDecision(uuid.UUID(fd["referral_id"]), datetime.fromisoformat(fd["decided_at"])) if fd else None,
+        front_door=FrontDoorDecision(
+            uuid.UUID(fd["referral_id"]),
+            datetime.fromisoformat(fd["decided_at"]),
+            # Rows written before the front door's NFA came here were early help decisions.
+            FrontDoorOutcome(fd.get("outcome", FrontDoorOutcome.EARLY_HELP.value)),
+        )
+        if fd
+        else None,
         assessment=AssessmentFacts(
             assessment_id=uuid.UUID(a["assessment_id"]),
             outcome=a["outcome"],
@@ -80,6 +98,7 @@ def episode_state(row: Row[Any]) -> Episode:
         )
         if p
         else None,
+        statutory_work=_work(row.statutory_work),
         stepdown_id=row.stepdown_id,
         version=row.version,
     )
@@ -91,6 +110,11 @@ async def episode(tx: Transaction, case_id: uuid.UUID) -> Episode | None:
     return episode_state(found) if found else None
 
 
+async def episodes_of_child(tx: Transaction, child_id: uuid.UUID) -> list[Episode]:
+    stmt = select(EPISODES).where(EPISODES.c.child_id == child_id).order_by(EPISODES.c.referral_date, EPISODES.c.case_id)
+    return [episode_state(r) for r in (await tx.session.execute(stmt)).all()]
+
+
 async def save_episode(tx: Transaction, e: Episode) -> None:
     values = {
         "child_id": e.child_id,
@@ -99,6 +123,7 @@ async def save_episode(tx: Transaction, e: Episode) -> None:
         "front_door": _json(vars(e.front_door)) if e.front_door else None,
         "assessment": _json(vars(e.assessment)) if e.assessment else None,
         "plan_end": _json(vars(e.plan_end) | {"actions": e.plan_end.actions.model_dump()}) if e.plan_end else None,
+        "statutory_work": _work_values(e.statutory_work),
         "stepdown_id": e.stepdown_id,
         "version": e.version,
     }
@@ -145,6 +170,8 @@ def stepdown_state(row: Row[Any]) -> Stepdown:
         else None,
         step_up_id=row.step_up_id,
         re_referred_on=row.re_referred_on,
+        statutory_work=_work(row.statutory_work),
+        reopened_at=row.reopened_at,
         version=row.version,
     )
 
@@ -184,22 +211,18 @@ def _stepdown_values(s: Stepdown) -> dict[str, Any]:
         "closed_at": c.closed_at if c else None,
         "step_up_id": s.step_up_id,
         "re_referred_on": s.re_referred_on,
+        "statutory_work": _work_values(s.statutory_work),
+        "reopened_at": s.reopened_at,
         "version": s.version,
     }
 
 
-async def add_stepdown(tx: Transaction, s: Stepdown, *, partner_status_pending: str | None = None) -> None:
-    await tx.session.execute(
-        pg_insert(STEPDOWNS).values(id=s.id, partner_status_pending=partner_status_pending, **_stepdown_values(s))
-    )
+async def add_stepdown(tx: Transaction, s: Stepdown) -> None:
+    await tx.session.execute(pg_insert(STEPDOWNS).values(id=s.id, **_stepdown_values(s)))
 
 
 async def save_stepdown(tx: Transaction, s: Stepdown) -> None:
     await tx.session.execute(update(STEPDOWNS).where(STEPDOWNS.c.id == s.id).values(**_stepdown_values(s)))
-
-
-async def set_partner_status_pending(tx: Transaction, stepdown_id: uuid.UUID, status: str | None) -> None:
-    await tx.session.execute(update(STEPDOWNS).where(STEPDOWNS.c.id == stepdown_id).values(partner_status_pending=status))
 
 
 def may_see(principal: Principal, team: str, receiving_team: str | None) -> bool:
@@ -231,28 +254,50 @@ async def stepdowns_of_child(tx: Transaction, child_id: uuid.UUID) -> list[Stepd
     return [stepdown_state(r) for r in (await tx.session.execute(stmt)).all()]
 
 
-async def waiting_partner_statuses(tx: Transaction, child_id: uuid.UUID) -> list[Any]:
-    stmt = (
-        select(STEPDOWNS)
-        .where(STEPDOWNS.c.child_id == child_id, STEPDOWNS.c.partner_status_pending.is_not(None))
-        .order_by(STEPDOWNS.c.requested_at, STEPDOWNS.c.id)
-        .with_for_update()
+async def child_facts(tx: Transaction, child_id: uuid.UUID) -> ChildFacts | None:
+    """What the local copy of the child holds that the rules read (``None``: no copy yet)."""
+    stmt = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth, CHILDREN.c.date_of_death).where(CHILDREN.c.id == child_id)
+    found = (await tx.session.execute(stmt)).first()
+    return ChildFacts(found.nhs_number, found.date_of_birth, found.date_of_death) if found else None
+
+
+async def child_known(tx: Transaction, child_id: uuid.UUID) -> bool:
+    """Children's social care knows the child: its copy is here, or an episode of theirs is."""
+    known = (
+        select(CHILDREN.c.id)
+        .where(CHILDREN.c.id == child_id)
+        .union_all(select(EPISODES.c.case_id).where(EPISODES.c.child_id == child_id))
     )
-    return list((await tx.session.execute(stmt)).all())
+    return (await tx.session.execute(known.limit(1))).first() is not None
 
 
-async def child_identity(tx: Transaction, child_id: uuid.UUID) -> Any:
-    stmt = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth).where(CHILDREN.c.id == child_id)
-    return (await tx.session.execute(stmt)).first()
+def _of_teams(teams: list[str]) -> Any:
+    return or_(STEPDOWNS.c.team.in_(teams), STEPDOWNS.c.receiving_team.in_(teams))
+
+
+def _of_record(stmt: Any, *, child_id: uuid.UUID | None, case_id: uuid.UUID | None) -> Any:
+    if child_id is not None:
+        stmt = stmt.where(STEPDOWNS.c.child_id == child_id)
+    if case_id is not None:
+        stmt = stmt.where(STEPDOWNS.c.case_id == case_id)
+    return stmt
 
 
 async def list_stepdowns(
-    tx: Transaction, *, teams: list[str] | None, status: str | None, cursor: str | None, limit: int
+    tx: Transaction,
+    *,
+    teams: list[str] | None,
+    status: str | None,
+    child_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    cursor: str | None,
+    limit: int,
 ) -> Sequence[Any]:
-    """Step-downs of ``teams`` (as the social-care or the receiving team; ``None``: all), newest first."""
-    stmt = select(STEPDOWNS)
+    """Step-downs of ``teams`` (as the social-care or the receiving team; ``None``: all), of one
+    child or case if asked, newest first."""
+    stmt = _of_record(select(STEPDOWNS), child_id=child_id, case_id=case_id)
     if teams is not None:
-        stmt = stmt.where(or_(STEPDOWNS.c.team.in_(teams), STEPDOWNS.c.receiving_team.in_(teams)))
+        stmt = stmt.where(_of_teams(teams))
     if status is not None:
         stmt = stmt.where(STEPDOWNS.c.status == status)
     if cursor:
@@ -260,6 +305,21 @@ async def list_stepdowns(
         stmt = stmt.where(or_(STEPDOWNS.c.requested_at < at, and_(STEPDOWNS.c.requested_at == at, STEPDOWNS.c.id < last)))
     stmt = stmt.order_by(STEPDOWNS.c.requested_at.desc(), STEPDOWNS.c.id.desc()).limit(limit + 1)
     return (await tx.session.execute(stmt)).all()
+
+
+async def hidden_children(
+    tx: Transaction, *, teams: list[str], child_id: uuid.UUID | None, case_id: uuid.UUID | None
+) -> list[uuid.UUID]:
+    """The children of the step-downs of that child or case the caller may not see (their refusal
+    is audited; the answer leaves them out and never says they exist)."""
+    stmt = _of_record(select(STEPDOWNS.c.child_id).distinct(), child_id=child_id, case_id=case_id)
+    return list((await tx.session.execute(stmt.where(~_of_teams(teams)))).scalars())
+
+
+async def stepdowns_by_ids(tx: Transaction, ids: list[uuid.UUID]) -> list[Stepdown]:
+    if not ids:
+        return []
+    return [stepdown_state(r) for r in (await tx.session.execute(select(STEPDOWNS).where(STEPDOWNS.c.id.in_(ids)))).all()]
 
 
 # --- escalation -------------------------------------------------------------------------------------
@@ -342,10 +402,11 @@ async def step_up(tx: Transaction, step_up_id: uuid.UUID) -> Any:
 
 
 async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: str) -> Any:
-    """The step-up if the caller sees its team, or the step-down it followed; else 404, audited."""
+    """The step-up if the caller asked for it, or sees its team or the step-down it followed; else
+    404, audited."""
     row = await step_up(tx, step_up_id)
     principal = tx.principal_or_fail()
-    visible = row is not None and principal.can_see_team(row.team)
+    visible = row is not None and (row.requested_by == principal.sub or principal.can_see_team(row.team))
     if row is not None and not visible and row.stepdown_id is not None:
         linked = await stepdown_row(tx, row.stepdown_id)
         visible = linked is not None and may_see(principal, linked.team, linked.receiving_team)

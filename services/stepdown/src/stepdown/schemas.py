@@ -23,7 +23,7 @@ from continuum.pagination import Page
 from continuum.policy import TEAM_PATTERN
 from continuum.requests import RequestModel
 from stepdown import examples
-from stepdown.domain import Rating, SampledKind, StepdownStatus
+from stepdown.domain import Rating, SampledKind, StatutoryWork, StepdownStatus
 from stepdown.domain.audit import MONTH_PATTERN
 
 #: Narrative (about three pages); names; team ids.
@@ -72,7 +72,10 @@ class OutcomeIn(RequestModel):
 class ClosureIn(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CLOSURE]})
 
-    reason_for_closure: ReasonForClosure = Field(description="Census ReasonForClosure (RC8 and RC9 only after an assessment)")
+    reason_for_closure: ReasonForClosure = Field(
+        description="Census ReasonForClosure: RC8 and RC9 only after an assessment and only for an episode with no section 47, "
+        "initial conference, CIN or CP plan (rule 2990); RC2 only when the child's date of death is recorded"
+    )
     closure_date: Day | None = Field(None, description="Census CINclosureDate (default: when statutory work ended)")
     unmet_need: bool = Field(description="Needs remain that early help should pick up")
 
@@ -150,7 +153,9 @@ class StepdownOut(BaseModel):
     team: str = Field(description="The social-care team")
     kind: TransitionKind = Field(description="To early help, to universal services, or close")
     trigger: TransitionTrigger = Field(description="What made it: the front door, an assessment or a plan's end")
-    status: StepdownStatus = Field(description="pending, accepted, declined, awaiting_closure or closed")
+    status: StepdownStatus = Field(
+        description="pending, accepted, declined, awaiting_closure, closed, or withdrawn (the front door corrected its decision)"
+    )
     referral_date: date = Field(description="Census CINreferralDate: durations are measured from it")
     ended_on: date = Field(description="When statutory work ended (referral, authorisation or plan end)")
     assessed: bool = Field(description="An assessment was authorised in the episode (RC8 and RC9 need one)")
@@ -175,6 +180,11 @@ class StepdownOut(BaseModel):
     closure: ClosureOut | None = Field(description="The episode's census closure (null while open)")
     step_up_id: uuid.UUID | None = Field(description="The step-up that followed, if any")
     re_referred_on: date | None = Field(description="A new referral within 12 months of the step-down")
+    statutory_work: list[StatutoryWork] = Field(
+        description="Section 47, initial conference, CIN or CP plan the episode had: with any, RC8 and RC9 are refused "
+        "(rule 2990)"
+    )
+    reopened_at: datetime | None = Field(description="When a corrected front-door decision withdrew its closure (case.reopened)")
     version: int = Field(description="The version, for If-Match (also the ETag)")
 
 
@@ -263,6 +273,9 @@ class QuarterOut(BaseModel):
     team: str = Field(description="A team, or `all`")
     quarter: str = Field(description="Financial quarter, e.g. 2026-27 Q1 (April to June 2026)")
     quarter_start: date = Field(description="Its first day")
+    partial: bool = Field(description="The period covers only part of the quarter: the figures are not the whole quarter's")
+    counted_from: date = Field(description="The first day of the quarter counted")
+    counted_to: date = Field(description="The last day of the quarter counted")
     current: CountsOut = Field(description="The quarter's counts")
     year_before: CountsOut = Field(description="The same quarter a year before")
     change_percent: dict[str, float | None] = Field(description="Change on the year before, in percent (null: nothing then)")

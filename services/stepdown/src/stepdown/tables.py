@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from continuum.child_copy import ChildCopy
@@ -38,6 +38,8 @@ class EpisodeRow(Base):
     front_door: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     assessment: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     plan_end: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    #: Section 47, ICPC, CIN and CP plans of the episode (census rule 2990), as StatutoryWork values.
+    statutory_work: Mapped[list[str]] = mapped_column(ARRAY(String(10)), server_default=text("'{}'"))
     stepdown_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     version: Mapped[int] = mapped_column(Integer)
 
@@ -90,8 +92,9 @@ class StepdownRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     step_up_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     re_referred_on: Mapped[date | None] = mapped_column(Date)
-    #: A partner status that waits for the child's identity (``stepped_down`` or ``closed``).
-    partner_status_pending: Mapped[str | None] = mapped_column(String(20))
+    statutory_work: Mapped[list[str]] = mapped_column(ARRAY(String(10)), server_default=text("'{}'"))
+    #: When the front door's correction withdrew its closure (``case.reopened``).
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
 
 

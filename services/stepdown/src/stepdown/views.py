@@ -27,7 +27,12 @@ from stepdown.schemas import (
 def stepdown_view(s: Stepdown) -> StepdownOut:
     c = s.closure
     return StepdownOut(
-        **{name: getattr(s, name) for name in StepdownOut.model_fields if name not in ("handover", "closure", "actions")},
+        **{
+            name: getattr(s, name)
+            for name in StepdownOut.model_fields
+            if name not in ("handover", "closure", "actions", "statutory_work")
+        },
+        statutory_work=sorted(s.statutory_work),
         actions=ActionsOut(**s.actions.model_dump()) if s.actions else None,
         handover=HandoverOut(**vars(s.handover)) if s.handover else None,
         closure=ClosureOut(
@@ -83,6 +88,9 @@ def measures_view(rows: list[QuarterMeasures], *, date_from: date, date_to: date
                 team=m.team,
                 quarter=m.quarter,
                 quarter_start=m.quarter_start,
+                partial=m.partial,
+                counted_from=m.counted_from,
+                counted_to=m.counted_to,
                 current=_counts(m.current),
                 year_before=_counts(m.year_before),
                 change_percent={name: m.change(name) for name in CHANGED},
@@ -109,12 +117,14 @@ def _safe(value: Any) -> Any:
 
 def measures_csv(measures: MeasuresOut) -> str:
     counts = list(CountsOut.model_fields)
-    header = ["team", "quarter", "quarter_start"] + [f"{n}" for n in counts if n != "closures_by_duration"] + list(BANDS)
+    header = ["team", "quarter", "quarter_start", "partial", "counted_from", "counted_to"]
+    header += [f"{n}" for n in counts if n != "closures_by_duration"] + list(BANDS)
     header += [f"year_before_{n}" for n in ("closures", "closures_with_unmet_need")] + [f"change_percent_{n}" for n in CHANGED]
     rows = []
     for q in measures.quarters:
         now = q.current.model_dump()
-        row: list[Any] = [q.team, q.quarter, q.quarter_start.isoformat()]
+        row: list[Any] = [q.team, q.quarter, q.quarter_start.isoformat(), q.partial]
+        row += [q.counted_from.isoformat(), q.counted_to.isoformat()]
         row += [now[n] for n in counts if n != "closures_by_duration"] + [now["closures_by_duration"][b] for b in BANDS]
         row += [q.year_before.closures, q.year_before.closures_with_unmet_need] + [q.change_percent[n] for n in CHANGED]
         rows.append(row)

@@ -5,11 +5,11 @@ help did not take. Every function is pure: the instant and the London date come 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
 from continuum.codes import ReasonForClosure
-from continuum.contracts import PartnerStatus
 from continuum.contracts.stepdown import (
     DeclineReason,
     EarlyHelpOutcome,
@@ -22,11 +22,10 @@ from continuum.contracts.stepdown import (
     StepdownEscalated,
     StepdownWithdrawn,
     TransitionKind,
-    TransitionTrigger,
 )
 from continuum.errors import RuleBroken
-from stepdown.domain.states import Actor, Episode, Events, Handover, Stepdown, StepdownStatus
-from stepdown.domain.transitions import add_months, close_episode, handover_closure_reason
+from stepdown.domain.states import Actor, Episode, Events, FrontDoorOutcome, Handover, Stepdown, StepdownStatus
+from stepdown.domain.transitions import close_episode, handover_closure_reason, reopen, within_12_months
 
 
 def _conflict(field: str, reason: str) -> RuleBroken:
@@ -54,7 +53,8 @@ def record_handover(stepdown: Stepdown, *, handover: Handover) -> tuple[Stepdown
 
 
 def accept(stepdown: Stepdown, *, by: Actor, now: datetime, today: date) -> tuple[Stepdown, Events]:
-    """Early help takes the family: the episode closes (RC9 after an assessment, RC8 at the front door)."""
+    """Early help takes the family: the episode closes (RC9 after an assessment, RC8 at the front
+    door, RC7 after a section 47 or a plan: :func:`handover_closure_reason`)."""
     _must_be(stepdown, StepdownStatus.PENDING, doing="be accepted")
     if stepdown.handover is None:
         raise _conflict("handover", "social care has not recorded the handover yet")
@@ -194,78 +194,93 @@ def record_outcome(
 
 
 def close_by_manager(
-    stepdown: Stepdown, *, reason: ReasonForClosure, on: date, unmet_need: bool, now: datetime, today: date
+    stepdown: Stepdown,
+    *,
+    reason: ReasonForClosure,
+    on: date,
+    unmet_need: bool,
+    now: datetime,
+    today: date,
+    date_of_death: date | None = None,
 ) -> tuple[Stepdown, Events]:
     """The manager closes a plan that ended without a census reason, or a handover early help
-    declined or left unanswered (never silently: it is the manager's decision, with its reason)."""
+    declined or left unanswered (never silently: it is the manager's decision, with its reason,
+    checked against the census's rules like every other closure: RC8 and RC9 are refused for an
+    episode with statutory work, RC2 without the child's date of death)."""
     unanswered = stepdown.status is StepdownStatus.PENDING and stepdown.escalated_at is not None
     if stepdown.status not in (StepdownStatus.AWAITING_CLOSURE, StepdownStatus.DECLINED) and not unanswered:
         raise _conflict(
             "status",
             f"is {stepdown.status.value}: the manager closes only what awaits closure, or a declined or escalated handover",
         )
-    return close_episode(stepdown, reason=reason, on=on, now=now, unmet_need=unmet_need, today=today)
+    return close_episode(stepdown, reason=reason, on=on, now=now, unmet_need=unmet_need, today=today, date_of_death=date_of_death)
 
 
 def note_re_referral(stepdown: Stepdown, *, referral_date: date) -> Stepdown | None:
-    """A new referral of the child within 12 months after a step-down is counted on the step-down
-    (the first one only); returns the changed step-down, or ``None`` when it does not count."""
-    if stepdown.kind is TransitionKind.CLOSE or stepdown.re_referred_on is not None:
+    """A new referral of the child within 12 months of a step-down (the day of the step-down
+    included, as for a step-up) is counted on the step-down (the first one only); returns the
+    changed step-down, or ``None`` when it does not count."""
+    if stepdown.kind is TransitionKind.CLOSE or stepdown.status is StepdownStatus.WITHDRAWN:
         return None
-    if not stepdown.stepped_down_on < referral_date <= add_months(stepdown.stepped_down_on, 12):
+    if stepdown.re_referred_on is not None or not within_12_months(stepdown.stepped_down_on, referral_date):
         return None
     return replace(stepdown, re_referred_on=referral_date, version=stepdown.version + 1)
 
 
-def partner_status_for(events: Events) -> PartnerStatus | None:
-    """What a partner agency is told after these events: stepped down (early help took the family)
-    or closed (the episode closed any other way)."""
-    if any(isinstance(e, StepdownAccepted) for e in events):
-        return PartnerStatus.STEPPED_DOWN
-    if any(e.event_type == "case.closed" for e in events):
-        return PartnerStatus.CLOSED
-    return None
-
-
 def correct_front_door(
-    episode: Episode, stepdown: Stepdown | None, *, outcome: str, now: datetime
+    episode: Episode, stepdown: Stepdown | None, *, outcome: str, correction_of: uuid.UUID | None, now: datetime
 ) -> tuple[Episode, Stepdown | None, Events]:
-    """The front door corrected its early help decision to ``outcome`` (an assessment, a strategy
-    discussion, no further action): the family is not early help's to take on that decision.
+    """The front door corrected the decision (no further action, or early help) that made the
+    episode's transition to ``outcome`` (a referral.decided outcome). Returns the episode, the
+    transition and the events; when the transition no longer stands the episode forgets the front
+    door's decision, so whatever ends it later (the corrected decision included) makes its own.
 
-    A handover early help has not settled (pending, or declined and with the manager) is withdrawn
-    (``stepdown.withdrawn``), and the episode forgets the front door's decision, so whatever ends it
-    later makes a transition of its own. One early help already took (accepted, the episode closed)
-    is not undone behind anyone's back: ``stepdown.decision_corrected`` tells the team's manager and
-    early help, who review it. An episode the front door had not sent to early help changes nothing."""
-    if episode.front_door is None or stepdown is None or stepdown.trigger is not TransitionTrigger.FRONT_DOOR:
+    - A handover early help has not settled (pending, or declined and with the manager) is
+      withdrawn (``stepdown.withdrawn``).
+    - A front-door closure (the NFA's, or a handover early help took) corrected to an assessment or
+      a strategy discussion no longer stands: social care's work goes on in the episode, so the
+      closure is withdrawn (``case.reopened``).
+    - An NFA closure corrected to early help is withdrawn too (``case.reopened``): the episode
+      closes again when early help accepts the new handover.
+    - A handover early help took is not undone behind anyone's back: ``stepdown.decision_corrected``
+      tells the team's manager and early help, who review it; corrected to no further action, its
+      closure (RC8 on the referral date, the same census record) stands.
+
+    A transition the front door did not make, or the same decision again, changes nothing."""
+    decided = stepdown.front_door_outcome if stepdown is not None else None
+    if stepdown is None or decided is None or stepdown.status is StepdownStatus.WITHDRAWN or outcome == decided.value:
         return episode, stepdown, []
-    if stepdown.status in (StepdownStatus.PENDING, StepdownStatus.DECLINED):
+    forgotten = replace(episode, front_door=None, stepdown_id=None, version=episode.version + 1)
+    if stepdown.closure is None:
         withdrawn = replace(stepdown, status=StepdownStatus.WITHDRAWN, version=stepdown.version + 1)
-        event = StepdownWithdrawn(
-            stepdown_id=stepdown.id,
-            case_id=stepdown.case_id,
-            child_id=stepdown.child_id,
-            team=stepdown.team,
-            receiving_team=stepdown.receiving_team,
-            corrected_outcome=outcome,
-            withdrawn_at=now,
-        )
-        reopened = replace(episode, front_door=None, stepdown_id=None, version=episode.version + 1)
-        return reopened, withdrawn, [event]
-    return (
-        episode,
-        stepdown,
-        [
-            StepdownDecisionCorrected(
-                stepdown_id=stepdown.id,
-                case_id=stepdown.case_id,
-                child_id=stepdown.child_id,
-                team=stepdown.team,
-                receiving_team=stepdown.receiving_team,
-                corrected_outcome=outcome,
-                handover_status=stepdown.status.value,
-                corrected_at=now,
-            )
-        ],
+        return forgotten, withdrawn, [_withdrawn(stepdown, outcome=outcome, now=now)]
+    told: Events = [_corrected(stepdown, outcome=outcome, now=now)] if decided is FrontDoorOutcome.EARLY_HELP else []
+    if decided is FrontDoorOutcome.EARLY_HELP and outcome == FrontDoorOutcome.NFA.value:
+        return episode, stepdown, told
+    reopened, reopening = reopen(stepdown, now=now, correction_of=correction_of)
+    return forgotten, reopened, told + reopening
+
+
+def _withdrawn(stepdown: Stepdown, *, outcome: str, now: datetime) -> StepdownWithdrawn:
+    return StepdownWithdrawn(
+        stepdown_id=stepdown.id,
+        case_id=stepdown.case_id,
+        child_id=stepdown.child_id,
+        team=stepdown.team,
+        receiving_team=stepdown.receiving_team,
+        corrected_outcome=outcome,
+        withdrawn_at=now,
+    )
+
+
+def _corrected(stepdown: Stepdown, *, outcome: str, now: datetime) -> StepdownDecisionCorrected:
+    return StepdownDecisionCorrected(
+        stepdown_id=stepdown.id,
+        case_id=stepdown.case_id,
+        child_id=stepdown.child_id,
+        team=stepdown.team,
+        receiving_team=stepdown.receiving_team,
+        corrected_outcome=outcome,
+        handover_status=stepdown.status.value,
+        corrected_at=now,
     )

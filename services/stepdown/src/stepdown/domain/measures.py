@@ -1,14 +1,20 @@
 """Measures a council's managers ask for, by team and quarter (financial quarters, April to March,
 as the census year runs), with the same quarter a year before and the change: closures by duration
 band from the referral date, closures with unmet need and their share, early help's acceptance and
-the family's engagement, step-ups and re-referrals within 12 months of a step-down."""
+the family's engagement, step-ups and re-referrals within 12 months of a step-down.
+
+Every closure is step-down's (``case.closed``, once per episode: decisions.md 37), so the closures
+counted are the step-down records with a census closure: the front door's NFA included, a closure
+withdrawn by a corrected decision (``case.reopened``) not. A period that starts or ends inside a
+quarter counts part of it, and says so (``partial``, with the dates counted); the same quarter a
+year before is counted over the same part, so the change compares like with like."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -45,6 +51,11 @@ def quarter_label(start: date) -> str:
     year = start.year if start.month >= 4 else start.year - 1
     number = {4: 1, 7: 2, 10: 3, 1: 4}[start.month]
     return f"{year}-{(year + 1) % 100:02d} Q{number}"
+
+
+def quarter_end(start: date) -> date:
+    """The last day of the quarter that starts on ``start``."""
+    return add_months(start, 3) - timedelta(days=1)
 
 
 def quarters(date_from: date, date_to: date) -> list[date]:
@@ -187,6 +198,15 @@ class QuarterMeasures:
     quarter_start: date
     current: Counts
     year_before: Counts
+    #: The days of the quarter the period counts (the whole quarter unless the period starts or
+    #: ends inside it).
+    counted_from: date
+    counted_to: date
+
+    @property
+    def partial(self) -> bool:
+        """Only part of the quarter was counted: the figures are not the whole quarter's."""
+        return self.counted_from != self.quarter_start or self.counted_to != quarter_end(self.quarter_start)
 
     def change(self, name: str) -> float | None:
         """Percentage change on the same quarter a year before (``None`` when there was nothing then)."""
@@ -245,6 +265,8 @@ def measure(
             quarter_start=start,
             current=buckets.get((team, start), Counts()),
             year_before=buckets.get((team, add_months(start, -12)), Counts()),
+            counted_from=max(start, date_from),
+            counted_to=min(quarter_end(start), date_to),
         )
         for team in teams
         for start in quarters(date_from, date_to)

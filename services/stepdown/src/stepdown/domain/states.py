@@ -37,8 +37,25 @@ class StepdownStatus(StrEnum):
     DECLINED = "declined"
     AWAITING_CLOSURE = "awaiting_closure"
     CLOSED = "closed"
-    #: The front door corrected its early help decision before early help settled the handover.
+    #: The transition no longer stands: the front door corrected the decision that made it.
     WITHDRAWN = "withdrawn"
+
+
+class StatutoryWork(StrEnum):
+    """Statutory work the census records in an episode: with any of it, the episode may not close
+    with RC8 or RC9 (census rule 2990: those reasons mean "closed after assessment" and nothing more)."""
+
+    SECTION47 = "section47"
+    ICPC = "icpc"
+    CIN_PLAN = "cin_plan"
+    CP_PLAN = "cp_plan"
+
+
+class FrontDoorOutcome(StrEnum):
+    """The front door's decisions that end the episode without an assessment."""
+
+    NFA = "nfa"
+    EARLY_HELP = "early_help"
 
 
 @dataclass(frozen=True)
@@ -49,11 +66,23 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class ChildFacts:
+    """What step-down's copy of the child holds that its rules read: the NHS number partners match
+    on, the date of birth they confirm it with, and the date of death a closure for RC2 needs."""
+
+    nhs_number: str | None
+    date_of_birth: date | None
+    date_of_death: date | None
+
+
+@dataclass(frozen=True)
 class FrontDoorDecision:
-    """The front door sent the family to early help without an assessment."""
+    """The front door ended the episode without an assessment: no further action (closed at once)
+    or early help (a handover)."""
 
     referral_id: uuid.UUID
     decided_at: datetime
+    outcome: FrontDoorOutcome = FrontDoorOutcome.EARLY_HELP
 
 
 @dataclass(frozen=True)
@@ -90,7 +119,9 @@ class Episode:
     front_door: FrontDoorDecision | None = None
     assessment: AssessmentFacts | None = None
     plan_end: PlanEnd | None = None
-    #: The transition created for the episode (at most one: an episode closes once).
+    #: Section 47, ICPC, CIN and CP plans the episode had, as far as step-down has heard (rule 2990).
+    statutory_work: frozenset[StatutoryWork] = frozenset()
+    #: The transition created for the episode (at most one that stands: an episode closes once).
     stepdown_id: uuid.UUID | None = None
     version: int = 0
 
@@ -156,11 +187,22 @@ class Stepdown:
     closure: ClosureRecord | None = None
     step_up_id: uuid.UUID | None = None
     re_referred_on: date | None = None
+    #: The episode's statutory work known when it was made (kept up to date until it closes).
+    statutory_work: frozenset[StatutoryWork] = frozenset()
+    #: When its closure was withdrawn because the front door corrected the decision (``case.reopened``).
+    reopened_at: datetime | None = None
     version: int = 1
 
     @property
     def subject(self) -> str:
         return str(self.case_id)
+
+    @property
+    def front_door_outcome(self) -> FrontDoorOutcome | None:
+        """The front door's decision this transition carries out, if the front door made it."""
+        if self.trigger is not TransitionTrigger.FRONT_DOOR:
+            return None
+        return FrontDoorOutcome.EARLY_HELP if self.kind is TransitionKind.EARLY_HELP else FrontDoorOutcome.NFA
 
 
 @dataclass(frozen=True)

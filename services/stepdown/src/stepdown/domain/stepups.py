@@ -12,12 +12,7 @@ from continuum.contracts import StepUpRequested
 from continuum.contracts.stepdown import TransitionKind
 from continuum.errors import RuleBroken
 from stepdown.domain.states import Actor, Events, Stepdown, StepUp
-from stepdown.domain.transitions import add_months
-
-
-def within_12_months(stepped_down_on: date, requested_on: date) -> bool:
-    """Requested on or before the same date a year after the step-down (London dates)."""
-    return stepped_down_on <= requested_on <= add_months(stepped_down_on, 12)
+from stepdown.domain.transitions import within_12_months
 
 
 def request_step_up(
@@ -31,8 +26,14 @@ def request_step_up(
     now: datetime,
     today: date,
     stepdown: Stepdown | None,
+    child_known: bool,
 ) -> tuple[StepUp, Stepdown | None, Events]:
-    """Record the step-up, link it to the step-down it follows (if any), and ask for the referral."""
+    """Record the step-up, link it to the step-down it follows (if any), and ask for the referral.
+    The child must be one children's social care knows (its copy of the child, or an episode of
+    theirs): the referral service opens the new referral for a registered child only, and would
+    refuse the event after this service had answered 201."""
+    if stepdown is None and not child_known:
+        raise RuleBroken("child_id", "is not a child known to children's social care: refer a new child through the front door")
     if stepdown is not None:
         if stepdown.kind is TransitionKind.CLOSE:
             raise RuleBroken("stepdown_id", "names a closure, not a step-down")

@@ -1,22 +1,26 @@
-"""From events to transitions: what step-down learns of an episode (the front door's early help
-decision, an authorised assessment, a plan's end) in whatever order it arrives, and the one
-transition out of statutory social care that the episode's facts call for, once they are all in.
+"""From events to transitions: what step-down learns of an episode (the front door's decision, an
+authorised assessment, section 47 enquiries and plans, a plan's end) in whatever order it arrives,
+and the one transition out of statutory social care that the episode's facts call for, once they
+are all in.
 
-A plan's end needs the assessment (the referral date the durations are measured from, and whether
-RC8 and RC9 are open to the closure): until it arrives the plan's end waits, never guessed at.
+A plan's end needs the assessment (the referral date the durations are measured from): until it
+arrives the plan's end waits, never guessed at. The census reason of every closure is settled here
+(rule 2990: RC8 and RC9 only for an episode with no section 47, ICPC, CIN plan or CP plan; RC2 only
+with the child's date of death), whoever closes the episode.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 
 from continuum.calendar import add_working_days
 from continuum.clock import london_date
 from continuum.codes import ReasonForClosure
-from continuum.contracts.plan import ActionSummary, NextStep
-from continuum.contracts.stepdown import CaseClosed, StepdownRequested, TransitionKind, TransitionTrigger
+from continuum.contracts.plan import ActionSummary, NextStep, PlanType
+from continuum.contracts.stepdown import CaseClosed, CaseReopened, StepdownRequested, TransitionKind, TransitionTrigger
 from continuum.errors import RuleBroken
 from stepdown.domain.states import (
     AssessmentFacts,
@@ -24,13 +28,23 @@ from stepdown.domain.states import (
     Episode,
     Events,
     FrontDoorDecision,
+    FrontDoorOutcome,
     PlanEnd,
+    StatutoryWork,
     Stepdown,
     StepdownStatus,
 )
 
-#: Reasons for closure the census keeps for episodes closed after an assessment.
+#: Reasons for closure the census keeps for episodes closed after an assessment and nothing more.
 AFTER_ASSESSMENT_ONLY = frozenset({ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT})
+
+#: How the census names each kind of statutory work (in the refusals a manager reads).
+WORK_NAMES = {
+    StatutoryWork.SECTION47: "a section 47 enquiry",
+    StatutoryWork.ICPC: "an initial child protection conference",
+    StatutoryWork.CIN_PLAN: "a CIN plan",
+    StatutoryWork.CP_PLAN: "a CP plan",
+}
 
 
 def add_months(day: date, months: int) -> date:
@@ -47,11 +61,28 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def within_12_months(stepped_down_on: date, day: date) -> bool:
+    """On the day of the step-down or after it, up to the same date a year later (London dates):
+    the one window for re-referrals and step-ups alike (census practice: "within 12 months")."""
+    return stepped_down_on <= day <= add_months(stepped_down_on, 12)
+
+
 def _episode(episode: Episode | None, *, case_id: uuid.UUID, child_id: uuid.UUID, team: str) -> Episode:
     return episode if episode is not None else Episode(case_id=case_id, child_id=child_id, team=team)
 
 
-def receive_front_door_early_help(
+def receive_referral(
+    episode: Episode | None, *, case_id: uuid.UUID, child_id: uuid.UUID, team: str, referral_date: date
+) -> Episode:
+    """A referral of the child opened this episode: step-down knows it exists, and is open until it
+    closes here (a child's partner status is step-down's only while none of its episodes is open)."""
+    known = _episode(episode, case_id=case_id, child_id=child_id, team=team)
+    if episode is not None and known.referral_date is not None:
+        return known
+    return replace(known, referral_date=known.referral_date or referral_date, version=known.version + 1)
+
+
+def receive_front_door_decision(
     episode: Episode | None,
     *,
     case_id: uuid.UUID,
@@ -60,15 +91,34 @@ def receive_front_door_early_help(
     referral_id: uuid.UUID,
     referral_date: date,
     decided_at: datetime,
+    outcome: FrontDoorOutcome,
 ) -> Episode:
-    """The front door decided early help: the episode ends at the referral (no assessment)."""
+    """The front door decided no further action (the episode closes at once) or early help (a
+    handover): either way the episode ends at the referral, without an assessment."""
     known = _episode(episode, case_id=case_id, child_id=child_id, team=team)
     return replace(
         known,
+        team=team,
         referral_date=known.referral_date or referral_date,
-        front_door=FrontDoorDecision(referral_id=referral_id, decided_at=decided_at),
+        front_door=FrontDoorDecision(referral_id=referral_id, decided_at=decided_at, outcome=outcome),
         version=known.version + 1,
     )
+
+
+def receive_statutory_work(
+    episode: Episode | None, *, case_id: uuid.UUID, child_id: uuid.UUID, team: str, work: Iterable[StatutoryWork]
+) -> Episode:
+    """A section 47 enquiry, an initial conference or a plan of the episode: kept (a set, so the same
+    fact twice, or facts in any order, give the same episode)."""
+    known = _episode(episode, case_id=case_id, child_id=child_id, team=team)
+    merged = known.statutory_work | frozenset(work)
+    if episode is not None and merged == known.statutory_work:
+        return known
+    return replace(known, statutory_work=merged, version=known.version + 1)
+
+
+def plan_work(plan_type: PlanType) -> StatutoryWork:
+    return StatutoryWork.CP_PLAN if plan_type is PlanType.CP else StatutoryWork.CIN_PLAN
 
 
 def receive_assessment(
@@ -79,19 +129,43 @@ def receive_assessment(
     team: str,
     referral_date: date,
     facts: AssessmentFacts,
+    section47: bool = False,
 ) -> Episode:
-    """An assessment of the episode was authorised (any outcome: a plan's end may be waiting for it)."""
+    """An assessment of the episode was authorised (any outcome: a plan's end may be waiting for
+    it); ``section47``: it went with a section 47 enquiry (the event itself says so)."""
     known = _episode(episode, case_id=case_id, child_id=child_id, team=team)
+    work = known.statutory_work | ({StatutoryWork.SECTION47} if section47 else set())
     # The assessment's team holds the case from now on (the front door's team is the referral's).
-    return replace(known, team=team, referral_date=referral_date, assessment=facts, version=known.version + 1)
+    return replace(
+        known, team=team, referral_date=referral_date, assessment=facts, statutory_work=work, version=known.version + 1
+    )
 
 
 def receive_plan_end(
-    episode: Episode | None, *, case_id: uuid.UUID, child_id: uuid.UUID, team: str, plan_end: PlanEnd
+    episode: Episode | None,
+    *,
+    case_id: uuid.UUID,
+    child_id: uuid.UUID,
+    team: str,
+    plan_end: PlanEnd,
+    plan_type: PlanType,
 ) -> Episode:
-    """A plan of the episode ended; the latest end is the one that counts."""
+    """A plan of the episode ended (which proves the episode had that plan, whatever else arrived);
+    the latest end is the one that counts."""
     known = _episode(episode, case_id=case_id, child_id=child_id, team=team)
-    return replace(known, team=team, plan_end=plan_end, version=known.version + 1)
+    work = known.statutory_work | {plan_work(plan_type)}
+    return replace(known, team=team, plan_end=plan_end, statutory_work=work, version=known.version + 1)
+
+
+def carry_statutory_work(stepdown: Stepdown | None, episode: Episode) -> Stepdown | None:
+    """The episode's open transition learns statutory work that arrived after it was made (it decides
+    the reasons its closure may give); ``None`` when nothing changes. A closed one is left as it is:
+    see decisions.md 37 for why no fact can arrive after the closure it would have changed."""
+    if stepdown is None or stepdown.closure is not None or stepdown.status is StepdownStatus.WITHDRAWN:
+        return None
+    if episode.statutory_work <= stepdown.statutory_work:
+        return None
+    return replace(stepdown, statutory_work=stepdown.statutory_work | episode.statutory_work, version=stepdown.version + 1)
 
 
 def waiting_for(episode: Episode) -> str | None:
@@ -108,9 +182,12 @@ def make_transition(
     now: datetime,
     receiving_team: str,
     response_working_days: int,
+    date_of_death: date | None = None,
 ) -> tuple[Episode, Stepdown | None, Events]:
     """The transition the episode's facts call for, if they are complete and none was made yet (an
-    episode transitions, and closes, once). Returns the episode (marked), the transition and its events."""
+    episode transitions, and closes, once). ``date_of_death``: the child's, from the local copy (a
+    plan closed for RC2 closes with it only once it is known). Returns the episode (marked), the
+    transition and its events."""
     if episode.stepdown_id is not None or waiting_for(episode) is not None:
         return episode, None, []
     shape = _shape(episode)
@@ -138,6 +215,7 @@ def make_transition(
         requested_at=now,
         stepped_down_on=today,
         response_due=add_working_days(today, response_working_days) if early_help else None,
+        statutory_work=episode.statutory_work,
     )
     events: Events = []
     if kind is not TransitionKind.CLOSE:
@@ -154,9 +232,11 @@ def make_transition(
                 requested_at=now,
             )
         )
-    reason = _reason_without_a_person(episode, kind)
-    if reason is not None:
-        stepdown, closed = close_episode(stepdown, reason=reason, on=ended_on, now=now, unmet_need=unmet_need)
+    reason = _reason_without_a_person(stepdown, episode)
+    if reason is not None and _died_by(reason, on=ended_on, date_of_death=date_of_death):
+        stepdown, closed = close_episode(
+            stepdown, reason=reason, on=ended_on, now=now, unmet_need=unmet_need, date_of_death=date_of_death
+        )
         events.extend(closed)
     return replace(episode, stepdown_id=stepdown.id, version=episode.version + 1), stepdown, events
 
@@ -183,34 +263,67 @@ def _shape(episode: Episode) -> Shape | None:
         return None  # a plan follows
     if episode.front_door is not None:
         assert episode.referral_date is not None
+        if episode.front_door.outcome is FrontDoorOutcome.NFA:
+            return TransitionKind.CLOSE, TransitionTrigger.FRONT_DOOR, episode.referral_date, False, None
         return TransitionKind.EARLY_HELP, TransitionTrigger.FRONT_DOOR, episode.referral_date, True, None
     return None
 
 
-def _reason_without_a_person(episode: Episode, kind: TransitionKind) -> ReasonForClosure | None:
-    """The census reason when the events settle it: NFA after assessment (RC8); universal services
-    after a plan (RC7, services ceased); a plan that closed the case, the reason it gave (a plan
-    ended before plans gave one waits for the manager's). A handover closes when early help
-    accepts it."""
-    if kind is TransitionKind.UNIVERSAL:
+def census_reason(wanted: ReasonForClosure, statutory_work: frozenset[StatutoryWork]) -> ReasonForClosure:
+    """The reason an automatic closure gives: RC8 and RC9 mean "closed after assessment" and nothing
+    more, so an episode that had a section 47, an ICPC, a CIN or a CP plan closes with RC7 (services
+    ceased) instead (census rule 2990)."""
+    if wanted in AFTER_ASSESSMENT_ONLY and statutory_work:
         return ReasonForClosure.SERVICES_CEASED
-    if kind is TransitionKind.CLOSE and episode.plan_end is not None:
-        return episode.plan_end.reason_for_closure
-    if kind is TransitionKind.CLOSE and episode.plan_end is None:
-        return ReasonForClosure.NFA_AFTER_ASSESSMENT
-    return None
+    return wanted
+
+
+def _reason_without_a_person(stepdown: Stepdown, episode: Episode) -> ReasonForClosure | None:
+    """The census reason when the events settle it: no further action at the front door or after an
+    assessment (RC8, or RC7 after statutory work); universal services after a plan (RC7, services
+    ceased); a plan that closed the case, the reason it gave (a plan ended before plans gave one
+    waits for the manager's). A handover closes when early help accepts it."""
+    if stepdown.kind is TransitionKind.UNIVERSAL:
+        return ReasonForClosure.SERVICES_CEASED
+    if stepdown.kind is not TransitionKind.CLOSE:
+        return None
+    if stepdown.trigger is TransitionTrigger.PLAN:
+        given = episode.plan_end.reason_for_closure if episode.plan_end else None
+        return census_reason(given, stepdown.statutory_work) if given is not None else None
+    return census_reason(ReasonForClosure.NFA_AFTER_ASSESSMENT, stepdown.statutory_work)
+
+
+def _died_by(reason: ReasonForClosure, *, on: date, date_of_death: date | None) -> bool:
+    """An automatic closure for RC2 waits for the manager unless the child's date of death is known
+    and not after the closure date (rule: RC2 goes with the child's date of death)."""
+    return reason is not ReasonForClosure.DIED or (date_of_death is not None and date_of_death <= on)
 
 
 def handover_closure_reason(stepdown: Stepdown) -> ReasonForClosure:
     """Accepted by early help: RC9 after an assessment; at the front door, the census's ReferralNFA
-    closure, RC8 (decisions.md 8: the referral service records it so)."""
-    return ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT if stepdown.assessed else ReasonForClosure.NFA_AFTER_ASSESSMENT
+    closure, RC8; RC7 for an episode with statutory work (a plan's step-down, an assessment that
+    went with a section 47: rule 2990)."""
+    wanted = ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT if stepdown.assessed else ReasonForClosure.NFA_AFTER_ASSESSMENT
+    return census_reason(wanted, stepdown.statutory_work)
 
 
-def check_closure(stepdown: Stepdown, *, reason: ReasonForClosure, on: date, today: date | None = None) -> None:
+def _named(work: frozenset[StatutoryWork]) -> str:
+    return ", ".join(WORK_NAMES[w] for w in StatutoryWork if w in work)
+
+
+def check_closure(
+    stepdown: Stepdown,
+    *,
+    reason: ReasonForClosure,
+    on: date,
+    today: date | None = None,
+    date_of_death: date | None = None,
+) -> None:
     """The census rules for a closure: RC8 and RC9 only after an assessment (the front door's
-    ReferralNFA closure is RC8 by the census's own rule), the date not before the referral nor
-    before statutory work ended, nor in the future."""
+    ReferralNFA closure is RC8 by the census's own rule) and only for an episode with no section
+    47, ICPC, CIN plan or CP plan (rule 2990); RC2 only with the child's date of death, not after
+    the closure date; the date not before the referral nor before statutory work ended, nor in the
+    future."""
     if stepdown.closure is not None:
         raise RuleBroken("status", "the episode is closed already: an episode closes once", status=409, slug="already-closed")
     referral_nfa = stepdown.trigger is TransitionTrigger.FRONT_DOOR
@@ -220,6 +333,16 @@ def check_closure(stepdown: Stepdown, *, reason: ReasonForClosure, on: date, tod
         and not (referral_nfa and reason is ReasonForClosure.NFA_AFTER_ASSESSMENT)
     ):
         raise RuleBroken("reason_for_closure", f"{reason.value} is only for an episode closed after an assessment")
+    if reason in AFTER_ASSESSMENT_ONLY and stepdown.statutory_work:
+        raise RuleBroken(
+            "reason_for_closure",
+            f"{reason.value} is only for an episode with no section 47, initial conference, CIN or CP plan "
+            f"(census rule 2990); this one had {_named(stepdown.statutory_work)}: use RC7",
+        )
+    if reason is ReasonForClosure.DIED and date_of_death is None:
+        raise RuleBroken("reason_for_closure", "RC2 needs the child's date of death: record it on the child first")
+    if reason is ReasonForClosure.DIED and date_of_death is not None and on < date_of_death:
+        raise RuleBroken("closure_date", f"is before the child's date of death {date_of_death.isoformat()}")
     if on < stepdown.referral_date:
         raise RuleBroken("closure_date", f"is before the referral date {stepdown.referral_date.isoformat()}")
     if on < stepdown.ended_on:
@@ -229,10 +352,18 @@ def check_closure(stepdown: Stepdown, *, reason: ReasonForClosure, on: date, tod
 
 
 def close_episode(
-    stepdown: Stepdown, *, reason: ReasonForClosure, on: date, now: datetime, unmet_need: bool, today: date | None = None
+    stepdown: Stepdown,
+    *,
+    reason: ReasonForClosure,
+    on: date,
+    now: datetime,
+    unmet_need: bool,
+    today: date | None = None,
+    date_of_death: date | None = None,
 ) -> tuple[Stepdown, Events]:
-    """Close the episode: the census closure (London date ``on``, reason) and ``case.closed``, once."""
-    check_closure(stepdown, reason=reason, on=on, today=today)
+    """Close the episode: the census closure (London date ``on``, reason) and ``case.closed``, once.
+    Every closure, whoever makes it, comes through here: the one place an episode closes."""
+    check_closure(stepdown, reason=reason, on=on, today=today, date_of_death=date_of_death)
     closure = ClosureRecord(closure_date=on, reason=reason, unmet_need=unmet_need, closed_at=now)
     status = StepdownStatus.ACCEPTED if stepdown.status is StepdownStatus.ACCEPTED else StepdownStatus.CLOSED
     closed = replace(stepdown, closure=closure, unmet_need=unmet_need, status=status, version=stepdown.version + 1)
@@ -252,3 +383,22 @@ def close_episode(
         closed_at=now,
     )
     return closed, [event]
+
+
+def reopen(stepdown: Stepdown, *, now: datetime, correction_of: uuid.UUID | None) -> tuple[Stepdown, Events]:
+    """Withdraw the episode's closure because the front door corrected the decision that closed it
+    (``case.reopened``): the transition no longer stands, the episode goes on, and a later closure
+    is a new ``case.closed``. The measures and the census no longer count the closure."""
+    assert stepdown.closure is not None
+    reopened = replace(stepdown, status=StepdownStatus.WITHDRAWN, closure=None, reopened_at=now, version=stepdown.version + 1)
+    return reopened, [
+        CaseReopened(
+            case_id=stepdown.case_id,
+            child_id=stepdown.child_id,
+            team=stepdown.team,
+            stepdown_id=stepdown.id,
+            closure_date=stepdown.closure.closure_date,
+            correction_of=correction_of,
+            reopened_at=now,
+        )
+    ]

@@ -19,7 +19,11 @@ from stepdown.views import audit_item_view, sample_view
 
 
 async def _answer(tx: Transaction, month: str, *, purpose: str) -> AuditSampleOut:
-    rows = await reporting.sample_items(tx, month)
+    """The month's sample as the caller may see it: auditors and admins every team's, a manager
+    the items of their own teams (each item is a child's record, audited)."""
+    principal = tx.principal_or_fail()
+    teams = None if principal.sees_all_teams else sorted(principal.teams)
+    rows = await reporting.sample_items(tx, month, teams=teams)
     for row in rows:
         await tx.audit("child.list", subject_type="child", subject_id=row.child_id, purpose=purpose)
     return sample_view(month, rows)

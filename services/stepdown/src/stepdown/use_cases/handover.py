@@ -12,7 +12,7 @@ from continuum.contracts.stepdown import DeclineReason, EarlyHelpOutcome, Engage
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork
 from stepdown import domain
-from stepdown.domain import Handover, Stepdown
+from stepdown.domain import ChildFacts, Handover, Stepdown
 from stepdown.schemas import StepdownOut
 from stepdown.use_cases.steps import actor_of, change_stepdown
 
@@ -26,7 +26,7 @@ async def record_handover(
         version=version,
         purpose="record the handover to early help",
         action="stepdown.handover",
-        change=lambda s, _now: domain.record_handover(s, handover=handover),
+        change=lambda s, _now, _child: domain.record_handover(s, handover=handover),
         policy=policy,
     )
 
@@ -39,7 +39,7 @@ async def accept(uow: UnitOfWork, *, stepdown_id: uuid.UUID, version: int, polic
         version=version,
         purpose="accept a handover to early help",
         action="stepdown.accept",
-        change=lambda s, now: domain.accept(s, by=by, now=now, today=clock.london_date(now)),
+        change=lambda s, now, _child: domain.accept(s, by=by, now=now, today=clock.london_date(now)),
         policy=policy,
         receiving_only=True,
     )
@@ -57,7 +57,7 @@ async def decline(
         version=version,
         purpose="decline a handover to early help",
         action="stepdown.decline",
-        change=lambda s, now: domain.decline(s, by=by, now=now, reason=reason, detail=detail),
+        change=lambda s, now, _child: domain.decline(s, by=by, now=now, reason=reason, detail=detail),
         policy=policy,
         receiving_only=True,
     )
@@ -70,7 +70,7 @@ def _accepted_on(s: Stepdown) -> date:
 async def record_engagement(
     uow: UnitOfWork, *, stepdown_id: uuid.UUID, engagement: Engagement, on: date | None, version: int, policy: CouncilPolicy
 ) -> StepdownOut:
-    def change(s: Stepdown, now: datetime) -> tuple[Stepdown, domain.Events]:
+    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, domain.Events]:
         today = clock.london_date(now)
         return domain.record_engagement(s, engagement=engagement, on=on or today, accepted_on=_accepted_on(s), today=today)
 
@@ -89,7 +89,7 @@ async def record_engagement(
 async def record_outcome(
     uow: UnitOfWork, *, stepdown_id: uuid.UUID, outcome: EarlyHelpOutcome, closed_on: date, version: int, policy: CouncilPolicy
 ) -> StepdownOut:
-    def change(s: Stepdown, now: datetime) -> tuple[Stepdown, domain.Events]:
+    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, domain.Events]:
         return domain.record_outcome(
             s, outcome=outcome, closed_on=closed_on, accepted_on=_accepted_on(s), today=clock.london_date(now)
         )
@@ -116,9 +116,16 @@ async def close(
     version: int,
     policy: CouncilPolicy,
 ) -> StepdownOut:
-    def change(s: Stepdown, now: datetime) -> tuple[Stepdown, domain.Events]:
-        today = clock.london_date(now)
-        return domain.close_by_manager(s, reason=reason, on=on or s.ended_on, unmet_need=unmet_need, now=now, today=today)
+    def change(s: Stepdown, now: datetime, child: ChildFacts | None) -> tuple[Stepdown, domain.Events]:
+        return domain.close_by_manager(
+            s,
+            reason=reason,
+            on=on or s.ended_on,
+            unmet_need=unmet_need,
+            now=now,
+            today=clock.london_date(now),
+            date_of_death=child.date_of_death if child else None,
+        )
 
     return await change_stepdown(
         uow,

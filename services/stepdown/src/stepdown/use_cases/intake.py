@@ -1,88 +1,123 @@
 """In-transaction steps the consumer runs for each event: gather what the episode's producers
-said, make the transition once the facts are complete, count re-referrals after a step-down, keep
-the local copy of children (and send the partner statuses that waited for a child's identity)."""
+said, make the transition once the facts are complete (or keep an open one up to date), close or
+reopen on the front door's decisions and their corrections, count re-referrals after a step-down,
+and keep the local copy of children (telling partners the child's status when its NHS number
+becomes known)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from continuum import clock
-from continuum.casework import partner_status
 from continuum.child_copy import upsert_child_copy
-from continuum.clock import london_date
-from continuum.contracts import ChildRegistered, ChildUpdated, PartnerStatus, ReferralDecided
-from continuum.contracts.assessment import AssessmentAuthorised
-from continuum.contracts.plan import PlanEnded
+from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided, ReferralReceived
+from continuum.contracts.assessment import AssessmentAuthorised, AssessmentRoute, Section47Concluded, Section47Started
+from continuum.contracts.plan import PlanEnded, PlanStarted
 from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.uow import EventKey, Transaction
 from stepdown import domain, repository
-from stepdown.domain import AssessmentFacts, Episode, PlanEnd
+from stepdown.domain import AssessmentFacts, Episode, FrontDoorOutcome, PlanEnd, StatutoryWork
 from stepdown.domain.policy import stepdown_policy
 from stepdown.tables import Child
 from stepdown.use_cases.steps import publish_change
 
 
-async def _transition(tx: Transaction, episode: Episode, *, policy: CouncilPolicy, receiving_team: str, now: datetime) -> None:
-    """Save the episode; if its facts are complete, make its transition and publish its events."""
+async def _settle(tx: Transaction, episode: Episode, *, policy: CouncilPolicy, receiving_team: str, now: datetime) -> None:
+    """Save the episode. If it has its transition, keep an open one's statutory work up to date;
+    if not and its facts are complete, make the transition and publish its events."""
+    if episode.stepdown_id is not None:
+        carried = domain.carry_statutory_work(await repository.stepdown_locked(tx, episode.stepdown_id), episode)
+        await repository.save_episode(tx, episode)
+        if carried is not None:
+            await repository.save_stepdown(tx, carried)
+        return
+    child = await repository.child_facts(tx, episode.child_id)
     episode, stepdown, events = domain.make_transition(
         episode,
         stepdown_id=uuid.uuid4(),
         now=now,
         receiving_team=receiving_team,
         response_working_days=stepdown_policy(policy).early_help_acceptance_deadline_working_days,
+        date_of_death=child.date_of_death if child else None,
     )
     await repository.save_episode(tx, episode)
     if stepdown is None:
         return
     await repository.add_stepdown(tx, stepdown)
-    await publish_change(tx, stepdown, events, now=now, policy=policy)
+    await publish_change(tx, stepdown, events, policy=policy, child=child)
     await tx.audit("stepdown.create", subject_type="stepdown", subject_id=stepdown.id, purpose="transition out of social care")
+
+
+async def receive_referral_received(tx: Transaction, *, received: ReferralReceived, team: str) -> None:
+    """A referral opened an episode: step-down knows the child has an open episode (whose partner
+    status is the referral service's to send) until it closes here."""
+    episode = domain.receive_referral(
+        await repository.episode(tx, received.case_id),
+        case_id=received.case_id,
+        child_id=received.child_id,
+        team=team,
+        referral_date=clock.london_date(received.received_at),
+    )
+    await repository.save_episode(tx, episode)
 
 
 async def receive_referral_decided(
     tx: Transaction, *, decision: ReferralDecided, policy: CouncilPolicy, receiving_team: str
 ) -> None:
     """Any new referral of a child counts as a re-referral on a step-down within 12 months before
-    it; an early help decision at the front door is a transition of its own."""
+    it; a correction may withdraw the transition the front door's earlier decision made (or reopen
+    the episode it closed); no further action and early help at the front door end the episode (at
+    once, or by a handover)."""
+    now = clock.now()
     if decision.correction_of is None:
         for stepdown in await repository.stepdowns_of_child(tx, decision.child_id):
             if stepdown.case_id != decision.case_id:
                 counted = domain.note_re_referral(stepdown, referral_date=decision.referral_date)
                 if counted is not None:
                     await repository.save_stepdown(tx, counted)
-    if decision.outcome.value != "early_help":
-        if decision.correction_of is not None:
-            await _correct_front_door(tx, decision, policy=policy)
-        return
-    episode = domain.receive_front_door_early_help(
+    episode = domain.receive_referral(
         await repository.episode(tx, decision.case_id),
         case_id=decision.case_id,
         child_id=decision.child_id,
         team=decision.team,
-        referral_id=decision.referral_id,
         referral_date=decision.referral_date,
-        decided_at=decision.decided_at,
     )
-    await _transition(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
+    if decision.correction_of is not None and episode.stepdown_id is not None:
+        episode = await _correct_front_door(tx, episode, decision, policy=policy, now=now)
+    outcome = decision.outcome.value
+    if outcome in set(FrontDoorOutcome) and episode.stepdown_id is None:
+        episode = domain.receive_front_door_decision(
+            episode,
+            case_id=decision.case_id,
+            child_id=decision.child_id,
+            team=decision.team,
+            referral_id=decision.referral_id,
+            referral_date=decision.referral_date,
+            decided_at=decision.decided_at,
+            outcome=FrontDoorOutcome(outcome),
+        )
+    await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=now)
 
 
-async def _correct_front_door(tx: Transaction, decision: ReferralDecided, *, policy: CouncilPolicy) -> None:
-    """The front door corrected an early help decision to something else: withdraw the handover it
-    made, or tell the manager and early help if early help already took the family (the domain decides)."""
-    episode = await repository.episode(tx, decision.case_id)
-    if episode is None or episode.stepdown_id is None:
-        return
+async def _correct_front_door(
+    tx: Transaction, episode: Episode, decision: ReferralDecided, *, policy: CouncilPolicy, now: datetime
+) -> Episode:
+    """The front door corrected a decision: the domain says what becomes of the transition the
+    earlier one made (withdrawn, reopened, or early help told). Returns the episode."""
+    assert episode.stepdown_id is not None
     stepdown = await repository.stepdown_locked(tx, episode.stepdown_id)
-    now = clock.now()
-    corrected, changed, events = domain.correct_front_door(episode, stepdown, outcome=decision.outcome.value, now=now)
+    corrected, changed, events = domain.correct_front_door(
+        episode, stepdown, outcome=decision.outcome.value, correction_of=decision.correction_of, now=now
+    )
     if not events or changed is None:
-        return
-    await repository.save_episode(tx, corrected)
+        return episode
     if changed is not stepdown:
         await repository.save_stepdown(tx, changed)
-    await publish_change(tx, changed, events, now=now, policy=policy)
+    await publish_change(tx, changed, events, policy=policy)
     await tx.audit("stepdown.correct", subject_type="stepdown", subject_id=changed.id, purpose="front-door decision corrected")
+    return corrected
 
 
 async def receive_assessment_authorised(
@@ -101,8 +136,26 @@ async def receive_assessment_authorised(
         team=authorised.team,
         referral_date=authorised.referral_date,
         facts=facts,
+        # The event itself says whether the assessment went with a section 47 enquiry.
+        section47=authorised.route is AssessmentRoute.SECTION47 or authorised.section47_id is not None,
     )
-    await _transition(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
+    await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
+
+
+async def receive_statutory_work(
+    tx: Transaction,
+    *,
+    event: Section47Started | Section47Concluded | PlanStarted,
+    work: Iterable[StatutoryWork],
+    policy: CouncilPolicy,
+    receiving_team: str,
+) -> None:
+    """A section 47 enquiry started or concluded (with its initial conference's date), or a plan
+    started: the episode had that statutory work, whatever arrives before or after."""
+    episode = domain.receive_statutory_work(
+        await repository.episode(tx, event.case_id), case_id=event.case_id, child_id=event.child_id, team=event.team, work=work
+    )
+    await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
 
 
 async def receive_plan_ended(tx: Transaction, *, ended: PlanEnded, policy: CouncilPolicy, receiving_team: str) -> None:
@@ -120,24 +173,21 @@ async def receive_plan_ended(tx: Transaction, *, ended: PlanEnded, policy: Counc
         child_id=ended.child_id,
         team=ended.team,
         plan_end=plan_end,
+        plan_type=ended.plan_type,
     )
-    await _transition(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
+    await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
 
 
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
-    """Keep the local copy; send the partner statuses that waited for this child's identity."""
+    """Keep the local copy (an older version changes nothing). When it brings an NHS number the copy
+    lacked, tell partners the child's status, if step-down's is the live one (the domain decides)."""
+    before = await repository.child_facts(tx, child.child_id)
     await upsert_child_copy(tx.session, Child, child)
-    for row in await repository.waiting_partner_statuses(tx, child.child_id):
-        stepdown = repository.stepdown_state(row)
-        since = row.answered_at or row.closed_at or row.requested_at
-        event = partner_status(
-            nhs_number=child.nhs_number,
-            date_of_birth=child.date_of_birth,
-            status=PartnerStatus(row.partner_status_pending),
-            since=london_date(since),
-            team=stepdown.team,
-            policy=policy,
-        )
-        if event is not None:
-            await tx.publish(event, aggregate=stepdown)
-        await repository.set_partner_status_pending(tx, stepdown.id, None)
+    after = await repository.child_facts(tx, child.child_id)
+    if after is None or after.nhs_number is None or (before is not None and before.nhs_number is not None):
+        return
+    episodes = await repository.episodes_of_child(tx, child.child_id)
+    stepdowns = await repository.stepdowns_by_ids(tx, [e.stepdown_id for e in episodes if e.stepdown_id is not None])
+    events = domain.status_when_identified(episodes, stepdowns, child=after, policy=policy)
+    # A partner status names its own key (the NHS number); the child stands in as the aggregate.
+    await tx.publish_all(events, aggregate=EventKey(str(child.child_id), 0))

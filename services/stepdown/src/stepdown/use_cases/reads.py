@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 
 from continuum.access import list_teams
-from continuum.errors import invalid
+from continuum.errors import invalid, not_found
 from continuum.pagination import page_of
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork
@@ -26,18 +26,34 @@ async def get_stepdown(uow: UnitOfWork, *, stepdown_id: uuid.UUID) -> StepdownOu
 
 
 async def list_stepdowns(
-    uow: UnitOfWork, *, team: str | None, status: str | None, cursor: str | None, limit: int, policy: CouncilPolicy
+    uow: UnitOfWork,
+    *,
+    team: str | None,
+    status: str | None,
+    child_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    cursor: str | None,
+    limit: int,
+    policy: CouncilPolicy,
 ) -> StepdownPage:
-    """Step-downs of the caller's teams (as social care or as the receiving early help team), newest first."""
-    purpose = "step-down list"
+    """Step-downs of the caller's teams (as social care or as the receiving early help team), of one
+    child or case if asked, newest first. Asked for a child or case, the step-downs of it the caller
+    may not see are left out and each such child's refusal is audited, so the answer never tells
+    that they exist."""
+    purpose = "step-down list" if child_id is None and case_id is None else "step-downs of a child or case"
     async with uow as tx:
         teams = list_teams(tx, team, is_team=lambda t: policy.team(t) is not None, what="Team step-downs", purpose=purpose)
-        rows = await repository.list_stepdowns(tx, teams=teams, status=status, cursor=cursor, limit=limit)
+        rows = await repository.list_stepdowns(
+            tx, teams=teams, status=status, child_id=child_id, case_id=case_id, cursor=cursor, limit=limit
+        )
         page = page_of(
             rows, limit, item=lambda r: stepdown_view(repository.stepdown_state(r)), position=lambda r: (r.requested_at, r.id)
         )
         for item in page.items:
             await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose=purpose)
+        if teams is not None and (child_id is not None or case_id is not None):
+            for hidden in await repository.hidden_children(tx, teams=teams, child_id=child_id, case_id=case_id):
+                await tx.audit("child.list", subject_type="child", subject_id=hidden, purpose=purpose, outcome="refused")
         return page
 
 
@@ -56,14 +72,20 @@ async def escalations(
 
 
 async def measures(uow: UnitOfWork, *, date_from: date, date_to: date, team: str | None, policy: CouncilPolicy) -> MeasuresOut:
-    """Counts only (no child's record): by team and quarter, with the same quarter a year before."""
+    """Counts only (no child's record): by team and quarter, with the same quarter a year before.
+    Of the caller's teams unless ``team`` narrows it (auditors and admins: every team), as social
+    care or as the early help team that received the handovers; another team's answers 404."""
     if date_to < date_from:
         raise invalid("to", "is before from")
     if (date_to - date_from).days > 366 * 3:
         raise invalid("to", "ask for at most three years at a time")
     if team is not None and policy.team(team) is None:
         raise invalid("team", "is not a team of the council")
+    principal = uow.principal_or_fail()
+    if team is not None and not principal.can_see_team(team):
+        raise not_found("Team measures")
+    teams = [team] if team is not None else None if principal.sees_all_teams else sorted(principal.teams)
     async with uow as tx:
-        closures, handovers, returns = await reporting.measure_groups(tx, date_from=date_from, date_to=date_to, team=team)
+        closures, handovers, returns = await reporting.measure_groups(tx, date_from=date_from, date_to=date_to, teams=teams)
     rows = domain.measure(closures=closures, handovers=handovers, returns=returns, date_from=date_from, date_to=date_to)
     return measures_view(rows, date_from=date_from, date_to=date_to)

@@ -29,6 +29,9 @@ async def request_step_up(
                     tx, data.stepdown_id, purpose=purpose, lock=True, receiving_only=True
                 )
             team = data.team if data.team and policy.team(data.team) else policy.front_door_team.id
+            child_known = stepdown is not None or await repository.child_known(tx, data.child_id)
+            if not child_known:
+                tx.audit_refusal("child.read", subject_type="child", subject_id=data.child_id, purpose=purpose)
             step_up, linked, events = domain.request_step_up(
                 step_up_id=uuid.uuid4(),
                 by=domain.Actor(tx.principal_or_fail().sub),
@@ -39,6 +42,7 @@ async def request_step_up(
                 now=now,
                 today=clock.london_date(now),
                 stepdown=stepdown,
+                child_known=child_known,
             )
             await repository.add_step_up(tx, step_up)
             if linked is not None:
