@@ -28,7 +28,7 @@ async def test_point_10_stepped_down_when_early_help_accepts_not_when_the_plan_e
         "nhs_number": row["nhs_number"],
         "date_of_birth": "2016-03-14",
         "status": "stepped_down",
-        "since": clock.today().isoformat(),
+        "since": clock.london_date(datetime.fromisoformat(r.json()["answered_at"])).isoformat(),
         "responsible_service": "Continuum Development Council children's social care",
         "contact": "01632 960005",  # early help's, who hold the family now
     }
