@@ -122,7 +122,7 @@ async def main() -> None:
         engine = make_engine(url)
         sessions = make_session_factory(engine)
         principal = Principal(
-            "bench-manager", "Bench Manager", frozenset({Role.MANAGER}), frozenset({"north"}), True, policy.la_code
+            "bench-manager", "Bench Manager", frozenset({Role.AUDITOR}), frozenset({"north"}), True, policy.la_code
         )
 
         async def service() -> Any:

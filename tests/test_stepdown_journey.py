@@ -1,7 +1,7 @@
 """Step-down through the real broker: a CIN plan that ended with "step down to early help" (its
 end arriving before the assessment it follows) becomes a pending handover; social care records the
-handover, early help accepts it and the episode closes with RC9; the partner feed says
-``stepped_down``. At the front door: a referral decided for early help over the referral service's
+handover, early help accepts it and the episode closes with RC7 (rule 2990: RC8 and RC9 are only
+for an episode closed after an assessment alone, with no plan); the partner feed says ``stepped_down``. At the front door: a referral decided for early help over the referral service's
 API becomes a handover that closes as the census's referral NFA (RC8), and early help's step-up
 comes back to the referral service as a referral from source 5D.
 
@@ -135,7 +135,7 @@ async def _hand_over_and_accept(stack: Stack, pending: dict[str, Any], team: str
         return accepted
 
 
-async def test_a_plan_ended_with_step_down_to_early_help_is_accepted_and_the_case_closes_rc9(stack: Stack) -> None:
+async def test_rule_2990_a_plan_ended_with_step_down_to_early_help_is_accepted_and_the_case_closes_rc7(stack: Stack) -> None:
     case_id, child_id = uuid.uuid4(), uuid.uuid4()
     ended = PlanEnded(
         plan_id=uuid.uuid4(),
@@ -184,11 +184,11 @@ async def test_a_plan_ended_with_step_down_to_early_help_is_accepted_and_the_cas
     assert (pending["trigger"], pending["referral_date"], pending["ended_on"]) == ("plan", "2026-04-01", "2026-10-30")
 
     accepted = await _hand_over_and_accept(stack, pending, "north")
-    assert accepted["closure"]["reason_for_closure"] == "RC9" and accepted["closure"]["closure_date"] == "2026-10-30"
+    assert accepted["closure"]["reason_for_closure"] == "RC7" and accepted["closure"]["closure_date"] == "2026-10-30"
     [closed] = await read_events(
         stack.bootstrap, STEPDOWN_TOPIC, match=lambda e: e.type == "case.closed" and e.subject == str(case_id), count=1
     )
-    assert closed.data.reason_for_closure == "RC9" and closed.data.actions.done == 4 and closed.data.unmet_need
+    assert closed.data.reason_for_closure == "RC7" and closed.data.actions.done == 4 and closed.data.unmet_need
 
 
 async def test_front_door_early_help_closes_as_referral_nfa_and_a_step_up_becomes_a_5d_referral(stack: Stack) -> None:
@@ -200,6 +200,7 @@ async def test_front_door_early_help_closes_as_referral_nfa_and_a_step_up_become
         "sex": "F",
         "ethnicity": "WBRI",
         "disabilities": ["NONE"],
+        "nhs_number": "9434765919",
         "postcode": "EX2 2AA",
     }
     remember_personal_data(child["given_name"], child["family_name"], child["date_of_birth"])
@@ -231,9 +232,14 @@ async def test_front_door_early_help_closes_as_referral_nfa_and_a_step_up_become
     accepted = await _hand_over_and_accept(stack, pending, "north")
     assert accepted["closure"]["reason_for_closure"] == "RC8" and accepted["closure"]["closure_date"] == pending["referral_date"]
     statuses = await read_events(
-        stack.bootstrap, PARTNER_STATUS_TOPIC, match=lambda e: e.data.status == "stepped_down", count=1, timeout=WITHIN
+        stack.bootstrap,
+        PARTNER_STATUS_TOPIC,
+        match=lambda e: e.data.status == "stepped_down" and e.data.nhs_number == child["nhs_number"],
+        count=1,
+        timeout=WITHIN,
     )
     assert statuses and "given_name" not in statuses[0].data.model_dump()
+    assert statuses[0].subject == child["nhs_number"] and statuses[0].traceparent is None
 
     async with stack.client("stepdown", "early_help", teams=("early-help",)) as early_help:
         body = {
