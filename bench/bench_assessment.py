@@ -131,6 +131,17 @@ def _message(envelope: Envelope[Any]) -> Message:
     return Message(envelope.subject.encode(), json.dumps(envelope.to_json_dict()).encode(), envelope.type, str(envelope.id))
 
 
+
+def _nhs_number(i: int) -> str:
+    """The ``i``-th NHS number with a correct modulus-11 check digit: each bench child its own, as
+    partner statuses are keyed by it."""
+    while True:
+        digits = [int(c) for c in f"{400_000_000 + i:09d}"]
+        check = (11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11) % 11
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+        i += 10_000_000  # a number with no valid check digit: one far from every other child's
+
 def real_stream(cases: int, rng: random.Random) -> list[Message]:
     """The referral service's events for ``cases`` cases, in the order it produces them."""
     intakes: list[list[Message]] = []
@@ -151,7 +162,7 @@ def real_stream(cases: int, rng: random.Random) -> list[Message]:
             ethnicity=Ethnicity.WHITE_BRITISH,
             disabilities=[Disability.NONE],
             upn=None,
-            nhs_number="9434765919",
+            nhs_number=_nhs_number(i),
             postcode="EX1 1AA",
             version=1,
         )
@@ -342,10 +353,13 @@ SELECT 'service:assessment', '{service}', action, st, sid, purpose, 'success'
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(action, st, sid, purpose)
 """
 _ROUTES = {"assessment": "section17", "strategy_discussion": "section47"}
-_CONTACTS = {t.id: t.contact for t in POLICY.teams}
+#: What partners are told of each team: its public label and contact (status.changed v2).
+_PARTNER_CONTACTS = {t.id: POLICY.partner_contact(t.id) for t in POLICY.teams}
 
 
-def _envelope(event_id: str, event_type: str, subject: str, now: str, data: dict[str, Any]) -> str:
+def _envelope(
+    event_id: str, event_type: str, subject: str, now: str, data: dict[str, Any], *, version: int = 1, aggregate_version: int = 1
+) -> str:
     return json.dumps(
         {
             "specversion": "1.0",
@@ -354,9 +368,9 @@ def _envelope(event_id: str, event_type: str, subject: str, now: str, data: dict
             "type": event_type,
             "time": now,
             "subject": subject,
-            "dataschema": f"continuum:{event_type}/v1",
+            "dataschema": f"continuum:{event_type}/v{version}",
             "datacontenttype": "application/json",
-            "aggregate_version": 1,
+            "aggregate_version": aggregate_version,
             "traceparent": None,
             "data": data,
         }
@@ -418,9 +432,8 @@ async def floor_apply(conn: asyncpg.Connection, records: list[Any], progress: Pr
             identity = identities.get(d["child_id"])
             section47_id = str(uuid.uuid4()) if route == "section47" else None
             row = (assessment_id, case, d["referral_id"], d["child_id"], d["team"], route, referral_date, due)
-            for column, value in zip(
-                batch.assessments, (*row, datetime.fromisoformat(d["decided_at"]), identity is not None), strict=True
-            ):
+            told = identity is not None and identity[0] is not None  # partners match on the NHS number
+            for column, value in zip(batch.assessments, (*row, datetime.fromisoformat(d["decided_at"]), told), strict=True):
                 column.append(value)
             if section47_id:
                 for column, value in zip(
@@ -438,6 +451,7 @@ async def floor_apply(conn: asyncpg.Connection, records: list[Any], progress: Pr
                 "route": route,
                 "section47_id": section47_id,
                 "opened_at": d["decided_at"],
+                "escalated_from_plan_id": None,
             }
             event_id = str(uuid.uuid4())
             batch.add_event(
@@ -447,21 +461,24 @@ async def floor_apply(conn: asyncpg.Connection, records: list[Any], progress: Pr
                 _envelope(event_id, "assessment.opened", case, now, opened),
                 event_id,
             )
-            if identity is not None:
+            if told:
+                assert identity is not None and identity[0] is not None
+                responsible, contact = _PARTNER_CONTACTS[d["team"]]
                 status = {
                     "nhs_number": identity[0],
                     "date_of_birth": identity[1],
                     "status": "assessment",
-                    "since": d["decided_at"],
-                    "responsible_team": d["team"],
-                    "team_contact": _CONTACTS[d["team"]],
+                    "since": london_date(datetime.fromisoformat(d["decided_at"])).isoformat(),
+                    "responsible_service": responsible,
+                    "contact": contact,
                 }
                 event_id = str(uuid.uuid4())
+                # Keyed by the NHS number, with no version or trace of the case's (status.changed v2).
                 batch.add_event(
                     "continuum.partner-status",
-                    case,
+                    identity[0],
                     "status.changed",
-                    _envelope(event_id, "status.changed", case, now, status),
+                    _envelope(event_id, "status.changed", identity[0], now, status, version=2, aggregate_version=0),
                     event_id,
                 )
             batch.add_audit("assessment.open", "assessment", assessment_id, "open an assessment after the front-door decision")
@@ -638,7 +655,7 @@ UNION ALL SELECT 'children', md5(string_agg(concat_ws('|', id, la_child_id, give
 FROM children
 UNION ALL SELECT 'outbox', md5(string_agg(concat_ws('|', topic, key, event_type, payload - 'id' - 'time'
                                                     #- '{data,assessment_id}' #- '{data,section47_id}'),
-                                          ',' ORDER BY key, event_type)) FROM outbox
+                                          ',' ORDER BY key, event_type, payload::text)) FROM outbox
 UNION ALL SELECT 'audit_log', md5(string_agg(concat_ws('|', actor, actor_roles, action, subject_type, purpose, outcome,
                                                        CASE WHEN subject_type = 'child' THEN subject_id END),
                                              ',' ORDER BY action, subject_type, subject_id)) FROM audit_log

@@ -4,6 +4,7 @@ snapshots that prove a refused request changed nothing."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,7 +15,8 @@ from assessment.settings import AssessmentSettings
 from continuum.auth import mint_dev_token
 from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.consumer import EventConsumer
-from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, DecisionOutcome, Envelope, ReferralDecided
+from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, DecisionOutcome, Envelope, ReferralDecided
+from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
 from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
 from continuum.uow import UnitOfWork
 
@@ -103,6 +105,82 @@ def child_registered(
     return Envelope.wrap(ChildRegistered(**values), source="referral", subject=str(child_id), aggregate_version=version)
 
 
+def child_updated(child_id: uuid.UUID, *, version: int, nhs_number: str | None = "9434765919", **overrides: Any) -> Envelope[Any]:
+    """A change of the child's identity (``child.updated``), as the referral service publishes it."""
+    registered = child_registered(child_id, version=version, nhs_number=nhs_number, **overrides).data
+    data = ChildUpdated(**registered.model_dump())
+    return Envelope.wrap(data, source="referral", subject=str(child_id), aggregate_version=version)
+
+
+def nhs_number() -> str:
+    """A random NHS number with a correct modulus-11 check digit: partner statuses are keyed by it,
+    so a test that reads a child's statuses gives the child its own."""
+    while True:
+        digits = [random.randint(0, 9) for _ in range(9)]
+        remainder = sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        check = (11 - remainder) % 11
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def plan_ended(
+    *,
+    case_id: uuid.UUID | None = None,
+    child_id: uuid.UUID | None = None,
+    plan_id: uuid.UUID | None = None,
+    team: str = "north",
+    end_date: date = date(2026, 11, 27),
+    next_step: str = "escalate_cp",
+    plan_type: str = "cin",
+    time: datetime | None = None,
+) -> Envelope[Any]:
+    """A plan's end as the plan service publishes it (by default a CIN plan ended ``escalate_cp`` on
+    Friday 27 November 2026, published at 15:00 UTC that day)."""
+    case = case_id or uuid.uuid4()
+    data = PlanEnded(
+        plan_id=plan_id or uuid.uuid4(),
+        case_id=case,
+        child_id=child_id or uuid.uuid4(),
+        team=team,
+        plan_type=PlanType(plan_type),
+        start_date=date(2026, 6, 1),
+        end_date=end_date,
+        next_step=NextStep(next_step),
+        unmet_need=False,
+        actions=ActionSummary(total=2, done=1, in_progress=1, not_started=0, dropped=0),
+        latest_category_of_abuse=None,
+    )
+    envelope = Envelope.wrap(data, source="plan", subject=str(case), aggregate_version=5)
+    at = time or datetime(end_date.year, end_date.month, end_date.day, 15, 0, tzinfo=UTC)
+    return envelope.model_copy(update={"time": at})
+
+
+def strategy_discussion(
+    *,
+    case_id: uuid.UUID | None = None,
+    child_id: uuid.UUID | None = None,
+    plan_id: uuid.UUID | None = None,
+    team: str = "north",
+    held_on: date = date(2026, 11, 25),
+    plan_type: str = "cin",
+    recorded_at: datetime | None = None,
+) -> Envelope[Any]:
+    """A strategy discussion recorded during a plan, as the plan service publishes it (by default held
+    on Wednesday 25 November 2026 and recorded at 16:00 UTC that day)."""
+    case = case_id or uuid.uuid4()
+    data = StrategyDiscussionRecorded(
+        plan_id=plan_id or uuid.uuid4(),
+        case_id=case,
+        child_id=child_id or uuid.uuid4(),
+        team=team,
+        plan_type=PlanType(plan_type),
+        strategy_discussion_date=held_on,
+        recorded_by="sw-plan",
+        recorded_at=recorded_at or datetime(held_on.year, held_on.month, held_on.day, 16, 0, tzinfo=UTC),
+    )
+    return Envelope.wrap(data, source="plan", subject=str(case), aggregate_version=6)
+
+
 async def publish(
     bootstrap: str, *messages: Envelope[Any] | tuple[str, bytes], topic: str = REFERRAL_TOPIC, key: str | None = None
 ) -> None:
@@ -118,15 +196,35 @@ class Cases(ServiceCases):
         consumer: EventConsumer = self.consumer
         return consumer
 
-    async def open(self, *, with_child: bool = True, **decision: Any) -> dict[str, Any]:
+    async def open(self, *, with_child: bool = True, nhs_number: str = "9434765919", **decision: Any) -> dict[str, Any]:
         """Open an assessment from a front-door decision; returns its row."""
         event = decided(**decision)
         if with_child:
-            await self.deliver(child_registered(event.data.child_id))
+            await self.deliver(child_registered(event.data.child_id, nhs_number=nhs_number))
         await self.deliver(event)
         row = await self.row("SELECT * FROM assessments WHERE referral_id = :r", r=event.data.referral_id)
         assert row is not None
         return row
+
+    async def statuses(self, nhs_number: str) -> list[dict[str, Any]]:
+        """The partner statuses written for a child (keyed by its NHS number, not by a case), oldest first."""
+        return [e["payload"]["data"] for e in await self.events(nhs_number, "status.changed")]
+
+    async def events_and_statuses(self, case_id: Any, nhs_number: str) -> list[str]:
+        """The types of the events written for a case and of the partner statuses of its child, in order."""
+        rows = await self.rows("SELECT event_type FROM outbox WHERE key IN (:c, :n) ORDER BY seq", c=str(case_id), n=nhs_number)
+        return [r["event_type"] for r in rows]
+
+    @property
+    def escalation(self) -> EventConsumer:
+        """The escalation consumer (``continuum.plan``), second of the service's consumers."""
+        consumer: EventConsumer = self.runtime.consumers[1]
+        return consumer
+
+    async def escalate(self, event: Envelope[Any]) -> str:
+        """Hand a plan event to the escalation consumer exactly as it would after reading it from Kafka."""
+        outcome: str = await self.escalation.handle(event, self.escalation.handlers[event.type])
+        return outcome
 
     def unit_of_work(self) -> UnitOfWork:
         """A unit of work of the service's own (no caller), to save states a test built with the domain."""
@@ -151,4 +249,17 @@ class Cases(ServiceCases):
         }
 
 
-__all__ = ["Api", "Cases", "assert_problem", "child_registered", "decided", "etag", "eventually", "publish"]
+__all__ = [
+    "Api",
+    "Cases",
+    "assert_problem",
+    "child_registered",
+    "child_updated",
+    "decided",
+    "etag",
+    "eventually",
+    "nhs_number",
+    "plan_ended",
+    "publish",
+    "strategy_discussion",
+]

@@ -11,7 +11,7 @@ import pytest
 from assessment_support import Api, Cases
 
 from assessment.app import create_app
-from assessment.consumers import INTAKE_CONSUMER
+from assessment.consumers import ESCALATION_CONSUMER, INTAKE_CONSUMER
 from assessment.settings import AssessmentSettings
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
@@ -24,7 +24,7 @@ ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 def assessment_settings(make_database: Callable[[str, Path], str], broker: TansuBroker) -> AssessmentSettings:
     url = make_database("assessment_test", ALEMBIC_INI)
     base = test_settings(broker.bootstrap, database_url=url)
-    asyncio.run(ensure_topics(base, [dlq_topic(INTAKE_CONSUMER)]))
+    asyncio.run(ensure_topics(base, [dlq_topic(INTAKE_CONSUMER), dlq_topic(ESCALATION_CONSUMER)]))
     # The app's own scheduler checks once at start; the tests drive the scheduler themselves.
     return AssessmentSettings(**base.model_dump(exclude={"service_name"}), overdue_check_interval_seconds=3600)
 

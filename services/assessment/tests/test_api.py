@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from assessment_support import Api, Cases, assert_problem, etag
+from assessment_support import Api, Cases, assert_problem, etag, nhs_number
 
 from continuum import clock
 from continuum.calendar import working_days_between
@@ -49,14 +49,14 @@ async def submitted(api: Api, cases: Cases, lead: str, record: dict[str, Any] | 
 
 
 async def test_the_whole_journey_to_a_cin_plan(api: Api, cases: Cases) -> None:
-    lead = f"sw-{uuid.uuid4().hex[:8]}"
-    row = await cases.open()
+    lead, nhs = f"sw-{uuid.uuid4().hex[:8]}", nhs_number()
+    row = await cases.open(nhs_number=nhs)
     async with api.as_user("practitioner") as practitioner:
         r = await practitioner.get(f"/v1/assessments/{row['id']}")
     assert r.status_code == 200, r.text
     view = r.json()
     assert view["status"] == "unallocated" and view["due_date"] == "2027-01-27" and view["route"] == "section17"
-    assert view["child"]["nhs_number"] == "9434765919" and r.headers["ETag"] == '"1"'
+    assert view["child"]["nhs_number"] == nhs and r.headers["ETag"] == '"1"'
 
     async with api.manager() as manager:
         r = await manager.post(
@@ -97,16 +97,26 @@ async def test_the_whole_journey_to_a_cin_plan(api: Api, cases: Cases) -> None:
     done = r.json()
     assert done["status"] == "authorised" and done["closure_reason"] is None and done["working_days_left"] is None
 
-    types = [e["event_type"] for e in await cases.events(row["case_id"])]
+    # Each recording that changed the start date, the date the child was seen or the primary need
+    # published them (point 8); the authorisation tells partners nothing (point 10).
+    types = await cases.events_and_statuses(row["case_id"], nhs)
     assert types == [
         "assessment.opened",
         "status.changed",
         "assessment.allocated",
+        "assessment.recorded",
+        "assessment.recorded",
         "assessment.submitted",
         "assessment.returned",
         "assessment.submitted",
         "assessment.authorised",
     ]
+    recorded = [e["payload"]["data"] for e in await cases.events(row["case_id"], "assessment.recorded")]
+    assert [(e["start_date"], e["child_seen_date"], e["primary_need"]) for e in recorded] == [
+        ("2026-11-23", None, None),
+        ("2026-11-23", "2026-11-24", "N1"),
+    ]
+    assert "Domestic abuse" not in str(recorded)
     authorised = (await cases.events(row["case_id"], "assessment.authorised"))[0]["payload"]["data"]
     assert authorised["factors"] == ["3A", "3B", "4B"] and authorised["primary_need"] == "N1"
     assert authorised["start_date"] == "2026-11-23" and authorised["authorisation_date"] == today.isoformat()
@@ -120,10 +130,12 @@ async def test_the_whole_journey_to_a_cin_plan(api: Api, cases: Cases) -> None:
 
 
 async def test_nfa_closes_the_episode_rc8_and_early_help_rc9(api: Api, cases: Cases) -> None:
-    for outcome, reason, status in (("nfa", "RC8", "closed"), ("early_help", "RC9", "stepped_down")):
-        lead = f"sw-{uuid.uuid4().hex[:8]}"
+    """Rule 2990: with no section 47 in the episode. Partners hear of the closure from step-down
+    alone (point 10): the authorisation sends no partner status (it sent closed / stepped_down)."""
+    for outcome, reason in (("nfa", "RC8"), ("early_help", "RC9")):
+        lead, nhs = f"sw-{uuid.uuid4().hex[:8]}", nhs_number()
         record = RECORD | {"factors": ["21"], "primary_need": "N9", "recommendation": outcome}
-        a = await submitted(api, cases, lead, record)
+        a = await submitted(api, cases, lead, record, nhs_number=nhs)
         today = clock.today().isoformat()
         async with api.manager() as manager:
             r = await manager.post(
@@ -135,8 +147,7 @@ async def test_nfa_closes_the_episode_rc8_and_early_help_rc9(api: Api, cases: Ca
         assert r.json()["closure_reason"] == reason and r.json()["closure_date"] == today
         event = (await cases.events(a["case_id"], "assessment.authorised"))[0]["payload"]["data"]
         assert event["reason_for_closure"] == reason and event["closure_date"] == today
-        statuses = [e["payload"]["data"]["status"] for e in await cases.events(a["case_id"], "status.changed")]
-        assert statuses == ["assessment", status]
+        assert [s["status"] for s in await cases.statuses(nhs)] == ["assessment"]
 
 
 # --- who may do what ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from assessment_support import Cases, child_registered, decided, eventually, publish
+from assessment_support import Cases, child_registered, child_updated, decided, eventually, nhs_number, publish
 
 from assessment.consumers import INTAKE_CONSUMER
 from continuum.devstack import TansuBroker
@@ -98,19 +98,46 @@ async def test_a_strategy_discussion_opens_a_section_47_and_its_assessment(cases
 
 
 async def test_the_partner_status_waits_for_the_childs_identity(cases: Cases) -> None:
-    child = uuid.uuid4()
+    child, nhs = uuid.uuid4(), nhs_number()
     row = await cases.open(with_child=False, child_id=child)
-    assert await cases.events(row["case_id"], "status.changed") == []
-    await cases.deliver(child_registered(child, nhs_number="9434765870"))
-    statuses = await cases.events(row["case_id"], "status.changed")
+    assert await cases.statuses(nhs) == []
+    await cases.deliver(child_registered(child, nhs_number=nhs))
+    statuses = await cases.statuses(nhs)
     assert len(statuses) == 1
-    data = statuses[0]["payload"]["data"]
-    # The minimum a partner needs, and never a name.
-    assert set(data) == {"nhs_number", "date_of_birth", "status", "since", "responsible_team", "team_contact"}
-    assert data["nhs_number"] == "9434765870" and data["status"] == "assessment" and data["team_contact"] == "01632 960001"
+    data = statuses[0]
+    # The minimum a partner needs (status.changed v2): never a name, a team id or a case id.
+    assert set(data) == {"nhs_number", "date_of_birth", "status", "since", "responsible_service", "contact"}
+    assert (data["nhs_number"], data["status"], data["since"], data["contact"]) == (
+        nhs,
+        "assessment",
+        "2026-11-20",
+        "01632 960001",
+    )
+    assert await cases.events(row["case_id"], "status.changed") == []  # keyed by the NHS number, not the case
     # A later child.updated does not send it again.
-    await cases.deliver(child_registered(child, version=2, nhs_number="9434765870"))
-    assert len(await cases.events(row["case_id"], "status.changed")) == 1
+    await cases.deliver(child_registered(child, version=2, nhs_number=nhs))
+    assert len(await cases.statuses(nhs)) == 1
+
+
+async def test_point_10_the_assessment_status_is_sent_again_when_the_nhs_number_becomes_known(
+    broker: TansuBroker, cases: Cases
+) -> None:
+    """The identity arrived without an NHS number (partners could not match it): the ``assessment``
+    status goes out when child.updated brings the number (through the broker, so the consumer's batch
+    path), for the open assessment only."""
+    child, nhs = uuid.uuid4(), nhs_number()
+    await cases.deliver(child_registered(child, nhs_number=None))
+    row = await cases.open(with_child=False, child_id=child)
+    closed = await cases.open(with_child=False, child_id=child)
+    await cases.execute("UPDATE assessments SET status = 'authorised' WHERE id = :a", a=closed["id"])
+    assert await cases.rows("SELECT id FROM assessments WHERE child_id = :c AND partner_status_sent", c=child) == []
+    await publish(broker.bootstrap, child_updated(child, version=2, nhs_number=nhs))
+    statuses = await eventually(lambda: cases.statuses(nhs), what="the status once the NHS number is known")
+    assert [(s["status"], s["since"]) for s in statuses] == [("assessment", "2026-11-20")]
+    sent = await cases.rows("SELECT id FROM assessments WHERE child_id = :c AND partner_status_sent", c=child)
+    assert {r["id"] for r in sent} == {row["id"], closed["id"]}  # the closed one has nothing to say, and waits no more
+    await cases.deliver(child_updated(child, version=3, nhs_number=nhs, postcode="EX2 2AA"))
+    assert len(await cases.statuses(nhs)) == 1
 
 
 async def test_an_older_child_version_does_not_overwrite_a_newer_one(cases: Cases) -> None:

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from assessment_support import Api, Cases, assert_problem, decided, etag
+from assessment_support import Api, Cases, assert_problem, decided, etag, nhs_number
 from test_api import RECORD
 
 
@@ -30,16 +30,19 @@ async def _data(cases: Cases, row: dict[str, Any], event_type: str) -> list[dict
 
 
 async def test_a_correction_to_another_team_publishes_the_reassignment_and_the_new_responsible_team(cases: Cases) -> None:
-    row = await cases.open(team="north")
+    nhs = nhs_number()
+    row = await cases.open(team="north", nhs_number=nhs)
     await _correct(cases, row, "assessment", team="south")
     reassigned = await _data(cases, row, "assessment.reassigned")
     assert [(e["previous_team"], e["team"], e["previous_route"], e["route"]) for e in reassigned] == [
         ("north", "south", "section17", "section17")
     ]
-    statuses = await _data(cases, row, "status.changed")
-    assert [(s["status"], s["responsible_team"], s["team_contact"]) for s in statuses] == [
-        ("assessment", "north", "01632 960001"),
-        ("assessment", "south", "01632 960002"),
+    # status.changed v2: the responsible service's public label and contact, never the team's id.
+    service = "Continuum Development Council children's social care"
+    statuses = await cases.statuses(nhs)
+    assert [(s["status"], s["since"], s["responsible_service"], s["contact"]) for s in statuses] == [
+        ("assessment", "2026-11-20", service, "01632 960001"),
+        ("assessment", "2026-11-20", service, "01632 960002"),
     ]
     moved = await cases.row("SELECT team, version FROM assessments WHERE id = :a", a=row["id"])
     assert moved == {"team": "south", "version": 2}
@@ -136,11 +139,14 @@ async def test_a_correction_to_strategy_discussion_requires_a_social_worker_to_b
 
 
 async def test_a_correction_to_nfa_and_back_withdraws_then_reinstates_the_assessment_with_events(cases: Cases) -> None:
-    row = await cases.open()
+    nhs = nhs_number()
+    row = await cases.open(nhs_number=nhs)
     await _correct(cases, row, "nfa")
     await _correct(cases, row, "assessment")
-    types = [e["event_type"] for e in await cases.events(row["case_id"])]
+    types = await cases.events_and_statuses(row["case_id"], nhs)
     assert types == ["assessment.opened", "status.changed", "assessment.withdrawn", "assessment.reassigned", "status.changed"]
+    # Reinstated: "assessment" since the day it opened (the withdrawal is undone).
+    assert [s["since"] for s in await cases.statuses(nhs)] == ["2026-11-20", "2026-11-20"]
     (back,) = await _data(cases, row, "assessment.reassigned")
     assert (back["previous_status"], back["status"]) == ("withdrawn", "unallocated")
     assert await cases.scalar("SELECT status FROM assessments WHERE id = :a", a=row["id"]) == "unallocated"

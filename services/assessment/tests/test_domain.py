@@ -103,7 +103,7 @@ COMPLETE = FindingsChange(
 
 
 def submitted(state: AssessmentState, changes: FindingsChange = COMPLETE, at: datetime = NOW) -> AssessmentState:
-    recorded, _ = domain.record(state, by=LEAD, today=at.date(), changes=changes)
+    recorded, _ = domain.record(state, by=LEAD, now=at, changes=changes)
     new, _ = domain.submit(recorded, by=LEAD, now=at, child=CHILD)
     return new
 
@@ -128,7 +128,14 @@ def concluded(s47: Section47State, a: AssessmentState, outcome: Section47Outcome
 
 def authorise(a: AssessmentState, outcome: AssessmentOutcome, *, on: date = TODAY, s47: Section47State | None = None) -> Any:
     return domain.authorise(
-        a, section47=s47, by=MANAGER, now=NOW, today=TODAY, outcome=outcome, on=on, child=CHILD, policy=POLICY
+        a,
+        section47=s47,
+        episode_had_section47=s47 is not None and s47.is_current,
+        by=MANAGER,
+        now=NOW,
+        today=TODAY,
+        outcome=outcome,
+        on=on,
     )
 
 
@@ -230,11 +237,22 @@ def test_opening_publishes_the_assessment_and_tells_partners_when_the_child_is_k
     assert types(events) == ["assessment.opened", "status.changed"]
     status = events[1]
     assert isinstance(status, StatusChanged)
-    assert (status.status, status.responsible_team, status.team_contact) == (PartnerStatus.ASSESSMENT, "north", "01632 960001")
+    # Version 2: the day the assessment opened, a public label and contact (never the team's id).
+    assert (status.status, status.since, status.responsible_service, status.contact) == (
+        PartnerStatus.ASSESSMENT,
+        date(2026, 11, 20),
+        "Continuum Development Council children's social care",
+        "01632 960001",
+    )
     unknown, events = domain.open_from_decision(
         made, assessment_id=uuid.uuid4(), section47_id=uuid.uuid4(), child=None, policy=POLICY
     )
     assert types(events) == ["assessment.opened"] and not unknown.assessment.partner_status_sent
+    # Known without an NHS number: partners could not match it, so it waits for the number.
+    nameless, events = domain.open_from_decision(
+        made, assessment_id=uuid.uuid4(), section47_id=uuid.uuid4(), child=replace(CHILD, nhs_number=None), policy=POLICY
+    )
+    assert types(events) == ["assessment.opened"] and not nameless.assessment.partner_status_sent
 
 
 def test_a_strategy_discussion_opens_an_enquiry_beside_the_assessment() -> None:
@@ -250,6 +268,23 @@ def test_partners_hear_the_current_status_once_the_childs_identity_arrives() -> 
     told, events = domain.child_identified(result.assessment, child=CHILD, policy=POLICY)
     assert types(events) == ["status.changed"] and told.partner_status_sent and told.version == result.assessment.version
     assert domain.child_identified(told, child=CHILD, policy=POLICY) == (told, [])
+
+
+def test_point_10_the_assessment_status_is_sent_again_when_the_nhs_number_becomes_known() -> None:
+    a, _ = opened()
+    waiting = replace(a, partner_status_sent=False)
+    # The identity arrives without an NHS number: still nothing a partner could match.
+    still, events = domain.child_identified(waiting, child=replace(CHILD, nhs_number=None), policy=POLICY)
+    assert events == [] and not still.partner_status_sent
+    # The number arrives (child.updated): partners hear "assessment", since the day it opened.
+    told, events = domain.child_identified(still, child=CHILD, policy=POLICY)
+    assert types(events) == ["status.changed"] and told.partner_status_sent
+    told_now = (events[0].nhs_number, events[0].status, events[0].since)
+    assert told_now == ("9434765919", PartnerStatus.ASSESSMENT, date(2026, 11, 20))
+    # A closed assessment has nothing to announce: it stops waiting.
+    closed = replace(waiting, status=Status.AUTHORISED)
+    done, events = domain.child_identified(closed, child=CHILD, policy=POLICY)
+    assert events == [] and done.partner_status_sent
 
 
 # --- factors and primary need ---------------------------------------------------------------------
@@ -358,12 +393,45 @@ def test_an_authorisation_date_before_the_submission_is_refused() -> None:
 
 def test_nfa_and_early_help_close_the_episode() -> None:
     on = date(2026, 12, 1)
-    assert domain.closure_for(AssessmentOutcome.NFA, on) == domain.Closure(on, ReasonForClosure.NFA_AFTER_ASSESSMENT)
-    assert domain.closure_for(AssessmentOutcome.EARLY_HELP, on) == domain.Closure(
+    plain = {"went_with_section47": False}
+    assert domain.closure_for(AssessmentOutcome.NFA, on, **plain) == domain.Closure(on, ReasonForClosure.NFA_AFTER_ASSESSMENT)
+    assert domain.closure_for(AssessmentOutcome.EARLY_HELP, on, **plain) == domain.Closure(
         on, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT
     )
-    assert domain.closure_for(AssessmentOutcome.CIN_PLAN, on) is None
-    assert domain.closure_for(AssessmentOutcome.CHILD_PROTECTION, on) is None
+    assert domain.closure_for(AssessmentOutcome.CIN_PLAN, on, **plain) is None
+    assert domain.closure_for(AssessmentOutcome.CHILD_PROTECTION, on, **plain) is None
+
+
+def test_rule_2990_rc8_and_rc9_only_without_a_section_47() -> None:
+    on = date(2026, 12, 1)
+    for outcome in (AssessmentOutcome.NFA, AssessmentOutcome.EARLY_HELP):
+        assert domain.closure_for(outcome, on, went_with_section47=True) == domain.Closure(on, ReasonForClosure.SERVICES_CEASED)
+    for outcome in (AssessmentOutcome.CIN_PLAN, AssessmentOutcome.CHILD_PROTECTION):
+        assert domain.closure_for(outcome, on, went_with_section47=True) is None
+    nfa = replace(COMPLETE, factors=["21"], primary_need=PrimaryNeedCode.NOT_CHILD_IN_NEED, recommendation=AssessmentOutcome.NFA)
+    # The assessment's own enquiry, concluded without a plan: RC7.
+    a, s47 = opened("strategy_discussion")
+    assert s47 is not None
+    a = submitted(allocated(a), nfa)
+    done, events = authorise(a, AssessmentOutcome.NFA, s47=concluded(s47, a, Section47Outcome.NO_CP_PLAN))
+    assert events[0].reason_for_closure is ReasonForClosure.SERVICES_CEASED and events[0].section47_id == s47.id
+    assert done.authorisation.closure == domain.Closure(TODAY, ReasonForClosure.SERVICES_CEASED)
+    # Another of the episode's assessments had one: RC7 too.
+    other = submitted(allocated(opened()[0]), nfa)
+    _, events = domain.authorise(
+        other,
+        section47=None,
+        episode_had_section47=True,
+        by=MANAGER,
+        now=NOW,
+        today=TODAY,
+        outcome=AssessmentOutcome.EARLY_HELP,
+        on=TODAY,
+    )
+    assert events[0].reason_for_closure is ReasonForClosure.SERVICES_CEASED
+    # None at all: RC8.
+    _, events = authorise(other, AssessmentOutcome.NFA)
+    assert events[0].reason_for_closure is ReasonForClosure.NFA_AFTER_ASSESSMENT
 
 
 # --- lead practitioners and allocation ------------------------------------------------------------
@@ -429,42 +497,95 @@ def test_only_a_social_work_qualified_manager_allocates_returns_and_authorises()
         domain.authorise,
         s,
         section47=None,
+        episode_had_section47=False,
         by=unqualified,
         now=NOW,
         today=TODAY,
         outcome=AssessmentOutcome.CIN_PLAN,
         on=TODAY,
-        child=None,
-        policy=POLICY,
     )
     assert caught.status == 403
 
 
 def test_only_the_lead_practitioner_records_and_submits() -> None:
     a = allocated(opened()[0])
-    assert broken(domain.record, a, by=Actor("someone-else"), today=TODAY, changes=COMPLETE).status == 403
+    assert broken(domain.record, a, by=Actor("someone-else"), now=NOW, changes=COMPLETE).status == 403
     assert broken(domain.submit, a, by=Actor("someone-else"), now=NOW, child=CHILD).status == 403
-    assert broken(domain.record, opened()[0], by=LEAD, today=TODAY, changes=COMPLETE).status == 403  # nobody leads it yet
+    assert broken(domain.record, opened()[0], by=LEAD, now=NOW, changes=COMPLETE).status == 403  # nobody leads it yet
 
 
 def test_recording_keeps_what_it_does_not_change_and_checks_what_it_does() -> None:
     a = allocated(opened()[0])
-    first, events = domain.record(a, by=LEAD, today=TODAY, changes=FindingsChange(start_date=date(2026, 11, 23)))
-    assert events == [] and first.version == a.version + 1
-    second, _ = domain.record(first, by=LEAD, today=TODAY, changes=FindingsChange(factors=["21"]))
+    first, _ = domain.record(a, by=LEAD, now=NOW, changes=FindingsChange(start_date=date(2026, 11, 23)))
+    assert first.version == a.version + 1
+    second, _ = domain.record(first, by=LEAD, now=NOW, changes=FindingsChange(factors=["21"]))
     assert second.findings.start_date == date(2026, 11, 23) and second.findings.factors == (F.NO_FACTORS,)
-    cleared, _ = domain.record(second, by=LEAD, today=TODAY, changes=FindingsChange(start_date=None))
+    cleared, _ = domain.record(second, by=LEAD, now=NOW, changes=FindingsChange(start_date=None))
     assert cleared.findings.start_date is None and cleared.findings.factors == (F.NO_FACTORS,)
-    assert broken(domain.record, a, by=LEAD, today=TODAY, changes=FindingsChange(factors=["99Z"])).field == "factors"
+    assert broken(domain.record, a, by=LEAD, now=NOW, changes=FindingsChange(factors=["99Z"])).field == "factors"
     late = domain.SpecialistAssessment(SpecialistAssessmentKind.PAMS, date(2027, 1, 1), "x", "y")
-    caught = broken(domain.record, a, by=LEAD, today=TODAY, changes=FindingsChange(specialist_assessments=[late]))
+    caught = broken(domain.record, a, by=LEAD, now=NOW, changes=FindingsChange(specialist_assessments=[late]))
     assert caught.field == "specialist_assessments.0.date"
+
+
+def test_point_8_recording_publishes_the_start_the_child_seen_date_and_the_primary_need_when_they_change() -> None:
+    a = allocated(opened()[0])
+    first, events = domain.record(a, by=LEAD, now=NOW, changes=FindingsChange(start_date=date(2026, 11, 23)))
+    assert types(events) == ["assessment.recorded"]
+    assert (events[0].start_date, events[0].child_seen_date, events[0].primary_need) == (date(2026, 11, 23), None, None)
+    assert (events[0].assessment_id, events[0].recorded_by, events[0].recorded_at) == (a.id, LEAD.id, NOW)
+    # Neither the factors nor the narrative are what the census reads of an open assessment: no event.
+    second, events = domain.record(
+        first, by=LEAD, now=NOW, changes=FindingsChange(factors=["21"], recommendation_summary="Narrative.")
+    )
+    assert events == []
+    # The same values again: no event either.
+    _, events = domain.record(second, by=LEAD, now=NOW, changes=FindingsChange(start_date=date(2026, 11, 23)))
+    assert events == []
+    third, events = domain.record(
+        second,
+        by=LEAD,
+        now=NOW,
+        changes=FindingsChange(child_seen_date=date(2026, 11, 24), primary_need=PrimaryNeedCode.ABUSE_OR_NEGLECT),
+    )
+    assert types(events) == ["assessment.recorded"]
+    assert (events[0].start_date, events[0].child_seen_date, events[0].primary_need) == (
+        date(2026, 11, 23),
+        date(2026, 11, 24),
+        PrimaryNeedCode.ABUSE_OR_NEGLECT,
+    )
+    # Cleared: published, as null.
+    _, events = domain.record(third, by=LEAD, now=NOW, changes=FindingsChange(primary_need=None))
+    assert types(events) == ["assessment.recorded"] and events[0].primary_need is None
+    assert "Narrative" not in str(events[0].model_dump())
+
+
+def test_point_7_an_authorisation_always_carries_factors_primary_need_and_lead() -> None:
+    for route in ("assessment", "strategy_discussion"):
+        a, s47 = opened(route)
+        a = submitted(allocated(a), replace(COMPLETE, recommendation=AssessmentOutcome.CHILD_PROTECTION))
+        enquiry = concluded(s47, a, Section47Outcome.CP_PLAN) if s47 is not None else None
+        _, events = authorise(a, AssessmentOutcome.CHILD_PROTECTION, s47=enquiry)
+        authorised = events[0]
+        assert (tuple(authorised.factors), authorised.primary_need, authorised.lead_practitioner) == (
+            (F("3A"), F("16A")),
+            PrimaryNeedCode.ABUSE_OR_NEGLECT,
+            LEAD.id,
+        )
+    # A record without them (however it came about) is not authorised.
+    a = submitted(allocated(opened()[0]))
+    for incomplete in (
+        replace(a, findings=replace(a.findings, factors=())),
+        replace(a, findings=replace(a.findings, primary_need=None)),
+        replace(a, lead=None),
+    ):
+        assert broken(authorise, incomplete, AssessmentOutcome.CIN_PLAN).slug == "incomplete-assessment"
 
 
 def test_submission_then_return_then_submission_again() -> None:
     s = submitted(allocated(opened()[0]))
     assert s.status is Status.SUBMITTED and s.submission.by == LEAD.id
-    assert broken(domain.record, s, by=LEAD, today=TODAY, changes=COMPLETE).status == 409
+    assert broken(domain.record, s, by=LEAD, now=NOW, changes=COMPLETE).status == 409
     returned, events = domain.return_(s, by=MANAGER, now=NOW, reasons="See the child alone.")
     assert returned.status is Status.IN_PROGRESS and returned.submission is None and types(events) == ["assessment.returned"]
     again, events = domain.submit(returned, by=LEAD, now=NOW, child=CHILD)
@@ -472,7 +593,7 @@ def test_submission_then_return_then_submission_again() -> None:
     assert broken(domain.return_, returned, by=MANAGER, now=NOW, reasons="x").slug == "not-submitted"
 
 
-def test_authorising_nfa_closes_the_episode_and_tells_partners() -> None:
+def test_authorising_nfa_closes_the_episode_and_leaves_partner_statuses_to_step_down() -> None:
     nfa = FindingsChange(
         start_date=date(2026, 11, 23),
         child_seen_date=date(2026, 11, 24),
@@ -486,13 +607,13 @@ def test_authorising_nfa_closes_the_episode_and_tells_partners() -> None:
     assert done.status is Status.AUTHORISED and done.authorisation.closure == domain.Closure(
         TODAY, ReasonForClosure.NFA_AFTER_ASSESSMENT
     )
-    assert types(events) == ["assessment.authorised", "status.changed"]
+    # Point 10: step-down alone announces "closed" (and "stepped_down"), when the episode closes.
+    assert types(events) == ["assessment.authorised"]
     assert (events[0].working_days, events[0].within_timescale, events[0].reason_for_closure) == (
         4,
         True,
         ReasonForClosure.NFA_AFTER_ASSESSMENT,
     )
-    assert events[1].status is PartnerStatus.CLOSED
     assert broken(authorise, done, AssessmentOutcome.NFA).slug == "already-authorised"
 
 
@@ -613,13 +734,16 @@ def test_a_correction_to_another_team_reassigns_the_assessment_and_tells_partner
         AssessmentRoute.SECTION17,
         AssessmentRoute.SECTION17,
     )
-    assert (events[1].responsible_team, events[1].team_contact) == ("south", "01632 960002")
+    assert (events[1].responsible_service, events[1].contact) == (
+        "Continuum Development Council children's social care",
+        "01632 960002",
+    )
     assert result.assessment.version == a.version + 1 and result.assessment.reallocation_required is None
     # Without the child's identity the partner status waits for it, with the new team.
     waiting, events = correct(replace(a, partner_status_sent=False), None, "assessment", team="south", child=None)
     assert types(events) == ["assessment.reassigned"]
     _, told = domain.child_identified(waiting.assessment, child=CHILD, policy=POLICY)
-    assert told[0].responsible_team == "south"
+    assert told[0].contact == "01632 960002"
 
 
 def test_correcting_strategy_discussion_back_to_assessment_withdraws_the_enquiry() -> None:
@@ -647,7 +771,7 @@ def test_a_correction_to_strategy_discussion_with_a_non_social_worker_lead_requi
     assert types(events) == ["assessment.reassigned", "assessment.reallocation_required"]
     assert (events[1].lead_practitioner, events[1].reason) == ("fsp-1", ReallocationReason.SECTION47_NEEDS_SOCIAL_WORKER)
     # Until a manager reallocates, the work waits.
-    assert broken(domain.record, moved, by=Actor("fsp-1"), today=TODAY, changes=COMPLETE).slug == "reallocation-required"
+    assert broken(domain.record, moved, by=Actor("fsp-1"), now=NOW, changes=COMPLETE).slug == "reallocation-required"
     # Allocation re-checks the rules: a non-social-worker still may not lead it...
     caught = broken(
         domain.allocate,
@@ -717,7 +841,8 @@ def test_a_correction_to_nfa_withdraws_the_assessment_and_its_enquiry_and_a_late
     assert back.assessment.status is Status.UNALLOCATED and back.section47 is not None and back.section47.id != s47.id  # type: ignore[union-attr]
     assert types(events) == ["assessment.reassigned", "status.changed"]
     assert (events[0].previous_status, events[0].status) == (Status.WITHDRAWN, Status.UNALLOCATED)
-    assert events[1].since == NOW
+    # Since the day the assessment opened: the correction undid the withdrawal (was: the correction's instant).
+    assert events[1].since == date(2026, 11, 20)
 
 
 def test_a_correction_cannot_undo_a_concluded_enquiry() -> None:

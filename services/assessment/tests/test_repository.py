@@ -49,7 +49,7 @@ async def test_a_state_saved_is_the_state_loaded(cases: Cases) -> None:
         recommendation=AssessmentOutcome.CHILD_PROTECTION,
         recommendation_summary="A summary.",
     )
-    a, _ = domain.record(a, by=lead, today=TODAY, changes=changes)
+    a, _ = domain.record(a, by=lead, now=NOW, changes=changes)
     a, _ = domain.submit(a, by=lead, now=NOW, child=None)
     s47, _ = domain.start_section47(
         s47, assessment=a, by=manager, today=TODAY, strategy_discussion_date=date(2026, 11, 20), start_date=date(2026, 11, 23)
@@ -72,8 +72,7 @@ async def test_a_state_saved_is_the_state_loaded(cases: Cases) -> None:
         today=TODAY,
         outcome=AssessmentOutcome.CHILD_PROTECTION,
         on=TODAY,
-        child=None,
-        policy=POLICY,
+        episode_had_section47=True,
     )
     a = replace(a, overdue_notified_at=NOW)
     async with cases.unit_of_work() as tx:

@@ -138,7 +138,7 @@ async def _authorised_long_ago(cases: Cases, *, team: str, outcome: str, authori
         reason=None,
         policy=assessment_policy(POLICY).lead_practitioners,
     )
-    a, _ = domain.record(a, by=lead, today=authorised_on, changes=findings)
+    a, _ = domain.record(a, by=lead, now=at, changes=findings)
     a, _ = domain.submit(a, by=lead, now=at, child=None)
     a, _ = domain.authorise(
         a,
@@ -148,8 +148,7 @@ async def _authorised_long_ago(cases: Cases, *, team: str, outcome: str, authori
         today=authorised_on,
         outcome=AssessmentOutcome(outcome),
         on=authorised_on,
-        child=None,
-        policy=POLICY,
+        episode_had_section47=False,
     )
     async with cases.unit_of_work() as tx:
         await repository.insert_opened(tx, domain.AssessmentAndEnquiry(a))

@@ -203,15 +203,15 @@ async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, request: R
 async def authorise(assessment_id: uuid.UUID, body: AuthorisationIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager authorises with the authorisation date (not before the
     referral, the start, the submission or a section 47 enquiry's conclusion; not in the future)
-    and the outcome: NFA closes the episode (RC8), early help closes it to step-down (RC9). A
-    section 47 assessment waits for its enquiry, and its outcome follows the conference's."""
+    and the outcome: NFA closes the episode (RC8), early help closes it to step-down (RC9), or RC7
+    for either when the episode had a section 47 enquiry (rule 2990). A section 47 assessment waits
+    for its enquiry, and its outcome follows the conference's."""
     answer = await review.authorise(
         unit_of_work(request),
         assessment_id=assessment_id,
         authorisation_date=body.authorisation_date,
         outcome=body.outcome,
         version=required_version(if_match),
-        policy=council_policy(request),
     )
     return _assessment(answer)
 

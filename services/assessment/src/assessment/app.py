@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from assessment.api import router
-from assessment.consumers import INTAKE_CONSUMER, INTAKE_TOPICS, make_intake_batch_handlers, make_intake_handlers
+from assessment.consumers import (
+    ESCALATION_CONSUMER,
+    ESCALATION_TOPICS,
+    INTAKE_CONSUMER,
+    INTAKE_TOPICS,
+    make_escalation_handlers,
+    make_intake_batch_handlers,
+    make_intake_handlers,
+)
 from assessment.domain.policy import assessment_policy
 from assessment.permissions import PERMISSIONS
 from assessment.settings import AssessmentSettings
@@ -23,7 +31,10 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
     def consumers(runtime: Runtime) -> list[EventConsumer]:
         handlers, batch_handlers = make_intake_handlers(policy), make_intake_batch_handlers(policy)
         return [
-            runtime.event_consumer(name=INTAKE_CONSUMER, topics=INTAKE_TOPICS, handlers=handlers, batch_handlers=batch_handlers)
+            runtime.event_consumer(name=INTAKE_CONSUMER, topics=INTAKE_TOPICS, handlers=handlers, batch_handlers=batch_handlers),
+            runtime.event_consumer(
+                name=ESCALATION_CONSUMER, topics=ESCALATION_TOPICS, handlers=make_escalation_handlers(policy)
+            ),
         ]
 
     def workers(runtime: Runtime) -> list[Worker]:
@@ -41,7 +52,8 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
         title="Continuum assessment service",
         description=(
             "Single assessments and section 47 enquiries: the 45-working-day clock, allocation of a lead practitioner, "
-            "the practitioner's record and authorisation by a social-work-qualified manager."
+            "the practitioner's record and authorisation by a social-work-qualified manager; a child in need plan's "
+            "escalation to child protection starts a section 47 enquiry."
         ),
         routers=[router],
         permissions=PERMISSIONS,

@@ -1,6 +1,8 @@
-"""Events the assessment service consumes from ``continuum.referral``: a front-door decision for an
-assessment or a strategy discussion opens one (a correction moves or withdraws it), and
-``child.*`` keep the local copy of identity.
+"""Events the assessment service consumes. From ``continuum.referral`` (the intake consumer): a
+front-door decision for an assessment or a strategy discussion opens one (a correction moves or
+withdraws it), and ``child.*`` keep the local copy of identity. From ``continuum.plan`` (the
+escalation consumer): a child in need plan ended ``escalate_cp``, or a strategy discussion recorded
+during one, starts a section 47 enquiry (docs/decisions.md 35).
 
 Each type has its per-event handler and a batch handler: the runner gives the batch handler a run
 of consecutive events of one type (their inbox rows already claimed) and it applies the run with
@@ -12,15 +14,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessment.use_cases import intake
+from assessment import domain
+from assessment.use_cases import escalation, intake
 from continuum.consumer import BatchHandler, Handler, PermanentFailure
-from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, Envelope, ReferralDecided
+from continuum.contracts import PLAN_TOPIC, REFERRAL_TOPIC, ChildRegistered, ChildUpdated, Envelope, ReferralDecided
+from continuum.contracts.plan import PlanEnded, StrategyDiscussionRecorded
 from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction
 
 INTAKE_CONSUMER = "assessment.intake"
 INTAKE_TOPICS = (REFERRAL_TOPIC,)
 INTAKE_TYPES = (ReferralDecided.event_type, ChildRegistered.event_type, ChildUpdated.event_type)
+
+ESCALATION_CONSUMER = "assessment.escalation"
+ESCALATION_TOPICS = (PLAN_TOPIC,)
 
 
 def _check_team(decision: ReferralDecided, policy: CouncilPolicy) -> None:
@@ -54,3 +61,28 @@ def make_intake_batch_handlers(policy: CouncilPolicy) -> dict[str, BatchHandler]
         await intake.receive_together(tx, events=[e.data for e in events], policy=policy)
 
     return dict.fromkeys(INTAKE_TYPES, on_front_door_events)
+
+
+def make_escalation_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
+    """``plan.ended`` (only a CIN plan's ``escalate_cp`` end asks anything) and
+    ``plan.strategy_discussion_recorded``; the plan topic's other events are not this service's."""
+
+    async def escalate(tx: Transaction, event: Envelope[Any], found: domain.Escalation | None) -> None:
+        if found is None:
+            return
+        if policy.team(found.team) is None:
+            raise PermanentFailure(f"{event.type} names a team the council policy does not know")
+        await escalation.receive_escalation(tx, escalation=found, policy=policy)
+
+    async def on_plan_ended(tx: Transaction, event: Envelope[Any]) -> None:
+        ended: PlanEnded = event.data
+        await escalate(tx, event, domain.from_plan_ended(ended, at=event.time, source=event.source))
+
+    async def on_strategy_discussion(tx: Transaction, event: Envelope[Any]) -> None:
+        recorded: StrategyDiscussionRecorded = event.data
+        await escalate(tx, event, domain.from_strategy_discussion(recorded))
+
+    return {
+        PlanEnded.event_type: on_plan_ended,
+        StrategyDiscussionRecorded.event_type: on_strategy_discussion,
+    }

@@ -54,6 +54,7 @@ ASSESSMENT_OUT: dict[str, Any] = {
     "id": ASSESSMENT_ID,
     "case_id": CASE_ID,
     "referral_id": REFERRAL_ID,
+    "escalated_from_plan_id": None,
     "child_id": CHILD_ID,
     "child": {
         "la_child_id": "DEV000123",
@@ -107,6 +108,7 @@ SUMMARY: dict[str, Any] = {
     "assessment_id": ASSESSMENT_ID,
     "case_id": CASE_ID,
     "referral_id": REFERRAL_ID,
+    "escalated_from_plan_id": None,
     "child_id": CHILD_ID,
     "team": "north",
     "route": "section17",

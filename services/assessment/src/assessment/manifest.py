@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from assessment.consumers import INTAKE_CONSUMER
+from assessment.consumers import ESCALATION_CONSUMER, INTAKE_CONSUMER
 from continuum.devstack import ServiceManifest
 
 MANIFEST = ServiceManifest(
@@ -10,7 +10,7 @@ MANIFEST = ServiceManifest(
     port=8002,
     app="assessment.app:create_app",
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
-    consumer_groups=(INTAKE_CONSUMER,),
+    consumer_groups=(INTAKE_CONSUMER, ESCALATION_CONSUMER),
     example_roles=("manager",),
     example="curl -s '{url}/v1/assessments/worklist?team=north' -H 'Authorization: Bearer {token}'",
 )

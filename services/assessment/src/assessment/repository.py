@@ -43,6 +43,8 @@ from assessment.domain import (
     Authorisation,
     ChildIdentity,
     Completed,
+    Escalation,
+    EscalationRecord,
     Findings,
     Lead,
     Section47State,
@@ -51,7 +53,7 @@ from assessment.domain import (
     Status,
     Submission,
 )
-from assessment.tables import Allocation, Assessment, Child, Return, Section47
+from assessment.tables import Allocation, Assessment, Child, EscalationTriggerRow, Return, Section47
 from continuum.access import load_visible
 from continuum.auth import Principal
 from continuum.casework import Closure
@@ -68,6 +70,7 @@ SECTION47 = cast(Table, Section47.__table__)
 ALLOCATIONS = cast(Table, Allocation.__table__)
 RETURNS = cast(Table, Return.__table__)
 CHILDREN = cast(Table, Child.__table__)
+ESCALATION_TRIGGERS = cast(Table, EscalationTriggerRow.__table__)
 
 # Built once: the hot paths bind parameters to these.
 _INSERT_ASSESSMENT = insert(ASSESSMENTS)
@@ -80,7 +83,11 @@ _UPSERT_SECTION47 = _UPSERT_SECTION47.on_conflict_do_update(
     index_elements=[SECTION47.c.id],
     set_={c.name: _UPSERT_SECTION47.excluded[c.name] for c in SECTION47.c if c.name != "id"},
 )
-_BY_REFERRAL = select(ASSESSMENTS).where(ASSESSMENTS.c.referral_id == bindparam("referral_id")).with_for_update()
+#: Assessments a front-door decision opened (an escalated one carries its episode's referral too).
+_FRONT_DOOR = ASSESSMENTS.c.escalated_from_plan_id.is_(None)
+_BY_REFERRAL = (
+    select(ASSESSMENTS).where(ASSESSMENTS.c.referral_id == bindparam("referral_id"), _FRONT_DOOR).with_for_update()
+)
 _CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth, CHILDREN.c.expected_date_of_birth).where(
     CHILDREN.c.id == bindparam("child_id")
 )
@@ -129,7 +136,7 @@ _FRONT_DOOR_LOOKUP = union_all(
         CHILDREN.c.expected_date_of_birth,
     ).where(CHILDREN.c.id == any_(bindparam("child_ids", type_=_IDS))),
     select(literal("opened"), ASSESSMENTS.c.referral_id, null(), null(), null(), null()).where(
-        ASSESSMENTS.c.referral_id == any_(bindparam("referral_ids", type_=_IDS))
+        ASSESSMENTS.c.referral_id == any_(bindparam("referral_ids", type_=_IDS)), _FRONT_DOOR
     ),
     select(literal("waiting"), ASSESSMENTS.c.child_id, null(), null(), null(), null()).where(
         ASSESSMENTS.c.child_id == any_(bindparam("identified_ids", type_=_IDS)), _AWAITING_PARTNER_STATUS
@@ -202,6 +209,7 @@ def assessment_state(row: Any) -> AssessmentState:
         overdue_notified_at=row.overdue_notified_at,
         partner_status_sent=row.partner_status_sent,
         reallocation_required=row.reallocation_reason,
+        escalated_from_plan_id=row.escalated_from_plan_id,
         version=row.version,
     )
 
@@ -250,6 +258,7 @@ def _assessment_values(s: AssessmentState) -> dict[str, Any]:
         "overdue_notified_at": s.overdue_notified_at,
         "partner_status_sent": s.partner_status_sent,
         "reallocation_reason": s.reallocation_required,
+        "escalated_from_plan_id": s.escalated_from_plan_id,
         "version": s.version,
     }
 
@@ -391,6 +400,82 @@ async def current_section47(tx: Transaction, assessment_id: uuid.UUID, *, lock: 
     stmt = select(SECTION47).where(SECTION47.c.assessment_id == assessment_id, SECTION47.c.status != Section47Status.WITHDRAWN)
     row = (await tx.session.execute(stmt.with_for_update() if lock else stmt)).first()
     return section47_state(row) if row is not None else None
+
+
+async def episode_had_section47(tx: Transaction, case_id: uuid.UUID) -> bool:
+    """Whether any of the case's assessments here went with a section 47 enquiry (one not
+    withdrawn): rule 2990's "no section 47" for the closure an authorisation gives."""
+    stmt = select(SECTION47.c.id).where(SECTION47.c.case_id == case_id, SECTION47.c.status != Section47Status.WITHDRAWN).limit(1)
+    return (await tx.session.execute(stmt)).first() is not None
+
+
+# --- escalation -------------------------------------------------------------------------------------
+
+_OPEN_ENQUIRY_OF_CASE = (
+    select(SECTION47)
+    .where(
+        SECTION47.c.case_id == bindparam("case_id"),
+        SECTION47.c.status.in_([Section47Status.AWAITING_START, Section47Status.STARTED]),
+    )
+    .with_for_update()
+)
+_EPISODE_REFERRAL = (
+    select(ASSESSMENTS.c.referral_id)
+    .where(ASSESSMENTS.c.case_id == bindparam("case_id"), _FRONT_DOOR)
+    .order_by(ASSESSMENTS.c.opened_at, ASSESSMENTS.c.id)
+    .limit(1)
+)
+_TRIGGER_SEEN = select(ESCALATION_TRIGGERS.c.id).where(
+    ESCALATION_TRIGGERS.c.trigger == bindparam("trigger"),
+    ESCALATION_TRIGGERS.c.plan_id == bindparam("plan_id"),
+    ESCALATION_TRIGGERS.c.strategy_discussion_date == bindparam("held_on"),
+)
+_INSERT_TRIGGER = insert(ESCALATION_TRIGGERS)
+
+
+async def lock_case(tx: Transaction, case_id: uuid.UUID) -> None:
+    """Hold the case's escalation lock until the transaction ends, so two triggers for one case
+    (two replicas during a rebalance) are decided one after the other, each seeing the other's enquiry."""
+    await tx.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:case_id, 47))"), {"case_id": str(case_id)})
+
+
+async def open_section47_of_case(tx: Transaction, case_id: uuid.UUID) -> Section47State | None:
+    """The case's enquiry awaiting its start or started (at most one: a partial unique index), locked."""
+    row = (await tx.session.execute(_OPEN_ENQUIRY_OF_CASE, {"case_id": case_id})).first()
+    return section47_state(row) if row is not None else None
+
+
+async def episode_referral(tx: Transaction, case_id: uuid.UUID) -> uuid.UUID | None:
+    """The referral of the case's first assessment the front door opened here, if there is one."""
+    found: uuid.UUID | None = (await tx.session.execute(_EPISODE_REFERRAL, {"case_id": case_id})).scalar()
+    return found
+
+
+async def escalation_seen(tx: Transaction, escalation: Escalation) -> bool:
+    """Whether this trigger (its kind, plan and strategy discussion date) was kept already."""
+    trigger, plan_id, held_on = escalation.key
+    params = {"trigger": trigger, "plan_id": plan_id, "held_on": held_on}
+    return (await tx.session.execute(_TRIGGER_SEEN, params)).first() is not None
+
+
+async def record_escalation(tx: Transaction, record: EscalationRecord) -> None:
+    """Keep the trigger and what it did (the unique key refuses the same trigger twice)."""
+    e = record.escalation
+    row = {
+        "id": uuid.uuid4(),
+        "trigger": e.trigger,
+        "plan_id": e.plan_id,
+        "case_id": e.case_id,
+        "child_id": e.child_id,
+        "team": e.team,
+        "strategy_discussion_date": e.strategy_discussion_date,
+        "requested_by": e.by,
+        "requested_at": e.at,
+        "result": record.result,
+        "assessment_id": record.assessment_id,
+        "section47_id": record.section47_id,
+    }
+    await tx.session.execute(_INSERT_TRIGGER, row)
 
 
 async def latest_section47(tx: Transaction, assessment_id: uuid.UUID) -> Section47State | None:

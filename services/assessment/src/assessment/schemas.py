@@ -186,13 +186,22 @@ class AssessmentOut(BaseModel):
 
     id: uuid.UUID = Field(description="The assessment's id")
     case_id: uuid.UUID = Field(description="The case (episode) it belongs to")
-    referral_id: uuid.UUID = Field(description="The referral whose decision opened it")
+    referral_id: uuid.UUID = Field(
+        description="The referral whose decision opened it; for one an escalation opened, the episode's referral"
+        " (the nil UUID when this service never saw it)"
+    )
+    escalated_from_plan_id: uuid.UUID | None = Field(
+        description="The child in need plan whose escalation to child protection opened it (null: the front door's decision did)"
+    )
     child_id: uuid.UUID = Field(description="The child")
     child: ChildSummary | None = Field(description="The child's identity (null until it arrives from the front door)")
     team: str = Field(description="The responsible team")
     route: AssessmentRoute = Field(description="section17, or section47 (with an enquiry)")
     status: Status = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
-    referral_date: date = Field(description="Census CINreferralDate: the London date the referral was received")
+    referral_date: date = Field(
+        description="Census CINreferralDate: the London date the referral was received; for an assessment an escalation"
+        " opened, the strategy discussion's date (its 45 working days run from it)"
+    )
     due_date: date = Field(description="Referral date plus 45 working days")
     working_days_left: int | None = Field(description="Until the due date; negative when overdue; null once closed")
     overdue: bool = Field(description="Open and past its due date")
@@ -213,7 +222,9 @@ class AssessmentOut(BaseModel):
     authorisation_date: date | None = Field(description="Census AssessmentAuthorisationDate")
     authorised_by: str | None = Field(description="The manager who authorised it")
     closure_date: date | None = Field(description="Census CINclosureDate, when the outcome closed the episode")
-    closure_reason: ReasonForClosure | None = Field(description="RC8 after NFA, RC9 after early help")
+    closure_reason: ReasonForClosure | None = Field(
+        description="RC8 after NFA, RC9 after early help; RC7 for either when the episode had a section 47 enquiry (rule 2990)"
+    )
     allocations: list[AllocationOut] = Field(description="Every allocation and reallocation, oldest first")
     returns: list[ReturnOut] = Field(description="Every return to the lead practitioner, oldest first")
     section47: Section47Out | None = Field(description="Its section 47 enquiry: the current one, else the last withdrawn")
@@ -227,7 +238,13 @@ class AssessmentSummary(BaseModel):
 
     assessment_id: uuid.UUID = Field(description="The assessment's id (GET /v1/assessments/{id} for all of it)")
     case_id: uuid.UUID = Field(description="The case (episode)")
-    referral_id: uuid.UUID = Field(description="The referral whose decision opened it")
+    referral_id: uuid.UUID = Field(
+        description="The referral whose decision opened it; for one an escalation opened, the episode's referral"
+        " (the nil UUID when this service never saw it)"
+    )
+    escalated_from_plan_id: uuid.UUID | None = Field(
+        description="The child in need plan whose escalation to child protection opened it (null: the front door's decision did)"
+    )
     child_id: uuid.UUID = Field(description="The child")
     team: str = Field(description="The responsible team")
     route: AssessmentRoute = Field(description="section17 or section47")
@@ -266,8 +283,8 @@ AssessmentPage = Page[AssessmentSummary]
 
 
 class OutcomeCounts(BaseModel):
-    nfa: int = Field(0, description="No further action (the episode closed, RC8)")
-    early_help: int = Field(0, description="Stepped down to early help (the episode closed, RC9)")
+    nfa: int = Field(0, description="No further action (the episode closed, RC8; RC7 after a section 47 enquiry)")
+    early_help: int = Field(0, description="Stepped down to early help (the episode closed, RC9; RC7 after a section 47 enquiry)")
     cin_plan: int = Field(0, description="A child in need plan")
     child_protection: int = Field(0, description="Child protection")
 

@@ -8,11 +8,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assessment.domain import OPEN_STATUSES, Section47Status, Status
+from assessment.domain import OPEN_STATUSES, EscalationResult, EscalationTrigger, Section47Status, Status
 from continuum.child_copy import ChildCopy
 from continuum.codes import PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, ReallocationReason, Section47Outcome
@@ -25,6 +25,10 @@ class Base(DeclarativeBase):
 
 #: The open statuses in SQL, for the partial indexes of open assessments.
 OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_STATUSES))
+#: Assessments a front-door decision opened (not an escalation from a plan).
+FRONT_DOOR_SQL = "escalated_from_plan_id IS NULL"
+#: Enquiries awaiting their start or started: at most one per case.
+OPEN_ENQUIRY_SQL = f"status IN ('{Section47Status.AWAITING_START.value}', '{Section47Status.STARTED.value}')"
 
 
 class Child(ChildCopy, Base):
@@ -38,8 +42,9 @@ class Assessment(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    # One front-door decision opens one assessment, however often its event is delivered.
-    referral_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    # One front-door decision opens one assessment, however often its event is delivered (the
+    # partial unique index below); an escalated assessment carries the episode's referral.
+    referral_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     team: Mapped[str] = mapped_column(String(50))
     route: Mapped[AssessmentRoute] = mapped_column(enum_column(AssessmentRoute, 10))
@@ -73,9 +78,12 @@ class Assessment(Base):
     partner_status_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set while the lead no longer meets the allocation rules (after a corrected decision).
     reallocation_reason: Mapped[ReallocationReason | None] = mapped_column(enum_column(ReallocationReason, 40))
+    # The child in need plan whose escalation opened the assessment (NULL: the front door's decision did).
+    escalated_from_plan_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
+        Index("uq_assessments_front_door_referral", "referral_id", unique=True, postgresql_where=FRONT_DOOR_SQL),
         Index("ix_assessments_open_due", "team", "due_date", "id", postgresql_where=OPEN_SQL),
         Index("ix_assessments_overdue_pending", "due_date", postgresql_where=f"overdue_notified_at IS NULL AND {OPEN_SQL}"),
         Index(
@@ -143,4 +151,30 @@ class Section47(Base):
             unique=True,
             postgresql_where=f"status <> '{Section47Status.WITHDRAWN.value}'",
         ),
+        # Never two open enquiries for one case (an escalation finding one open changes nothing).
+        Index("uq_section47_enquiries_open_case", "case_id", unique=True, postgresql_where=OPEN_ENQUIRY_SQL),
     )
+
+
+class EscalationTriggerRow(Base):
+    """Every trigger of an escalation from a child in need plan, once (however often delivered):
+    what it asked (the plan, the strategy discussion's date) and what it did: opened the assessment
+    and enquiry named, or found that enquiry of the case open and changed nothing."""
+
+    __tablename__ = "escalation_triggers"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    trigger: Mapped[EscalationTrigger] = mapped_column(enum_column(EscalationTrigger, 30))
+    plan_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    team: Mapped[str] = mapped_column(String(50))
+    strategy_discussion_date: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    result: Mapped[EscalationResult] = mapped_column(enum_column(EscalationResult, 20))
+    assessment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assessments.id"))
+    section47_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("section47_enquiries.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (UniqueConstraint("trigger", "plan_id", "strategy_discussion_date"),)

@@ -72,7 +72,9 @@ class Section47Outcome(StrEnum):
 
 
 class AssessmentOpened(EventData):
-    """A referral decided for assessment (or a strategy discussion) opened an assessment."""
+    """A referral decided for assessment (or a strategy discussion) opened an assessment; or a
+    child in need plan's escalation to child protection opened one on the section 47 route, with
+    its enquiry already started (``escalated_from_plan_id`` set)."""
 
     event_type = "assessment.opened"
     topic = ASSESSMENT_TOPIC
@@ -80,13 +82,24 @@ class AssessmentOpened(EventData):
     assessment_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
-    referral_id: uuid.UUID
-    referral_date: date
+    referral_id: uuid.UUID = Field(
+        description="The episode's referral. For an assessment an escalation opened: the referral of the episode's first"
+        " assessment here, or the nil UUID when this service never saw the episode's referral"
+    )
+    referral_date: date = Field(
+        description="The London date the referral was received; for an assessment an escalation opened, the strategy"
+        " discussion's date (its 45 working days run from it)"
+    )
     due_date: date = Field(description="Referral date plus 45 working days (England and Wales)")
     team: str
     route: AssessmentRoute
     section47_id: uuid.UUID | None
     opened_at: datetime
+    escalated_from_plan_id: uuid.UUID | None = Field(
+        default=None,
+        description="The child in need plan whose escalation (ended escalate_cp, or a strategy discussion recorded"
+        " during it) opened this assessment with its section 47 enquiry; null when the front door's decision opened it",
+    )
 
 
 class AssessmentAllocated(EventData):
@@ -163,7 +176,31 @@ class AssessmentAuthorised(EventData):
     specialist_assessments: list[SpecialistAssessmentKind]
     outcome: AssessmentOutcome
     closure_date: date | None = Field(description="Census CINclosureDate, when the outcome closes the episode")
-    reason_for_closure: ReasonForClosure | None = Field(description="RC8 after NFA, RC9 after early help")
+    reason_for_closure: ReasonForClosure | None = Field(
+        description="RC8 after NFA, RC9 after early help, when the episode had no section 47 enquiry here (rule 2990);"
+        " RC7 when it had one (step-down, which closes the episode, makes the same check)"
+    )
+
+
+class AssessmentRecorded(EventData):
+    """What the census and Ofsted's Annex A read of an assessment while it is open changed: its
+    start date (AssessmentActualStartDate), the date the child was seen, or its primary need.
+    Published when one of these changes, not on every save; codes and dates only, no narrative.
+    Each carries all three as they now stand (``null``: not recorded, or cleared)."""
+
+    event_type = "assessment.recorded"
+    topic = ASSESSMENT_TOPIC
+
+    assessment_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    route: AssessmentRoute
+    start_date: date | None = Field(description="Census AssessmentActualStartDate")
+    child_seen_date: date | None = Field(description="When the child was seen (Ofsted Annex A)")
+    primary_need: PrimaryNeedCode | None = Field(description="Census PrimaryNeedCode")
+    recorded_by: str
+    recorded_at: datetime
 
 
 class AssessmentOverdue(EventData):
@@ -300,6 +337,7 @@ __all__ = [
     "AssessmentOverdue",
     "AssessmentReallocationRequired",
     "AssessmentReassigned",
+    "AssessmentRecorded",
     "AssessmentReturned",
     "AssessmentRoute",
     "AssessmentStatus",

@@ -8,9 +8,21 @@ and returns the new state, its version bumped, and the contract events that say 
 - ``work``: ``allocate``, ``record``, ``submit``.
 - ``review``: ``return_``, ``authorise``.
 - ``section47``: ``start_section47``, ``conclude_section47``.
+- ``escalation``: ``escalate``, from a child in need plan's ``escalate_cp`` end or strategy
+  discussion (a new section 47 assessment with its enquiry started).
 - ``timeliness``: ``mark_overdue`` and the measures.
 """
 
+from assessment.domain.escalation import (
+    UNKNOWN_REFERRAL,
+    Escalation,
+    EscalationRecord,
+    EscalationResult,
+    EscalationTrigger,
+    escalate,
+    from_plan_ended,
+    from_strategy_discussion,
+)
 from assessment.domain.intake import (
     apply_corrected_decision,
     child_identified,
@@ -68,6 +80,7 @@ __all__ = [
     "ICPC_WORKING_DAYS",
     "KEEP",
     "OPEN_STATUSES",
+    "UNKNOWN_REFERRAL",
     "Actor",
     "AssessmentAndEnquiry",
     "AssessmentState",
@@ -75,6 +88,10 @@ __all__ = [
     "ChildIdentity",
     "Closure",
     "Completed",
+    "Escalation",
+    "EscalationRecord",
+    "EscalationResult",
+    "EscalationTrigger",
     "Events",
     "Figures",
     "Findings",
@@ -105,8 +122,11 @@ __all__ = [
     "conclude_section47",
     "current_partner_status",
     "due_date",
+    "escalate",
     "figures",
     "figures_by_team",
+    "from_plan_ended",
+    "from_strategy_discussion",
     "icpc_target",
     "is_overdue",
     "mark_overdue",

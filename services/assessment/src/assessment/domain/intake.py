@@ -28,7 +28,6 @@ from continuum.clock import london_date
 from continuum.contracts import PartnerStatus, ReferralDecided
 from continuum.contracts.assessment import (
     AssessmentOpened,
-    AssessmentOutcome,
     AssessmentReallocationRequired,
     AssessmentReassigned,
     AssessmentRoute,
@@ -44,7 +43,8 @@ def partner_update(
     state: AssessmentState, child: ChildIdentity | None, status: PartnerStatus, since: datetime, policy: CouncilPolicy
 ) -> tuple[AssessmentState, Events]:
     """The partner status for ``state`` (the responsible team is the assessment's), when the child's
-    identity is known; otherwise nothing yet, and it goes out when the identity arrives."""
+    NHS number is known (partners match on it); otherwise nothing yet, and it goes out when a
+    ``child.*`` event brings the number (``partner_status_sent`` stays false until then)."""
     if child is None:
         return state, []
     event = partner_status(
@@ -55,16 +55,17 @@ def partner_update(
         team=state.team,
         policy=policy,
     )
-    return replace(state, partner_status_sent=True), [event] if event is not None else []
+    if event is None:
+        return state, []
+    return replace(state, partner_status_sent=True), [event]
 
 
 def current_partner_status(state: AssessmentState) -> tuple[PartnerStatus, datetime] | None:
-    """What partners should know of this assessment now, and since when (``None``: nothing of ours)."""
+    """What partners should hear of this assessment now, and since when: ``assessment`` since it
+    opened, while it is open. ``None`` once it is closed: the plan service announces a plan, and
+    step-down alone announces ``stepped_down`` and ``closed`` (docs/decisions.md 35)."""
     if state.is_open:
         return PartnerStatus.ASSESSMENT, state.opened_at
-    if state.authorisation is not None and state.authorisation.closure is not None:
-        closed = state.authorisation.outcome is AssessmentOutcome.NFA
-        return (PartnerStatus.CLOSED if closed else PartnerStatus.STEPPED_DOWN), state.authorisation.at
     return None
 
 
@@ -121,8 +122,8 @@ def withdraw(
     state: AssessmentState, *, section47: Section47State | None, now: datetime, correction_of: uuid.UUID | None
 ) -> tuple[AssessmentAndEnquiry, Events]:
     """A corrected decision (NFA or early help) no longer wants the assessment: it stops,
-    unauthorised, with its enquiry if that has not concluded. The front door's own decision tells
-    partners the episode closed. Authorised or already withdrawn, nothing changes."""
+    unauthorised, with its enquiry if that has not concluded. Step-down, which closes the episode,
+    tells partners. Authorised or already withdrawn, nothing changes."""
     if state.status in (Status.AUTHORISED, Status.WITHDRAWN):
         return AssessmentAndEnquiry(state), []
     enquiry, events = _withdraw_enquiry(section47, now=now, correction_of=correction_of)
@@ -237,8 +238,9 @@ def apply_corrected_decision(
             )
         )
     if changed.team != state.team or state.status is Status.WITHDRAWN:
-        since = now if state.status is Status.WITHDRAWN else changed.opened_at
-        changed, told = partner_update(changed, child, PartnerStatus.ASSESSMENT, since, policy)
+        # ``since`` is the day the assessment opened, for a reinstated one too: the correction
+        # undoes the withdrawal, so the assessment ran from its opening.
+        changed, told = partner_update(changed, child, PartnerStatus.ASSESSMENT, changed.opened_at, policy)
         events.extend(told)
     return AssessmentAndEnquiry(changed, enquiry), events
 
@@ -270,8 +272,10 @@ def _reassigned(
 
 
 def child_identified(state: AssessmentState, *, child: ChildIdentity, policy: CouncilPolicy) -> tuple[AssessmentState, Events]:
-    """The child's identity arrived after the assessment: partners now hear its current status.
-    The version stays: what the API shows of the assessment did not change."""
+    """The child's identity (or a new version of it) arrived after the assessment opened: if the
+    assessment is open and partners have not heard of it, they do now, once the child's NHS number
+    is known. A closed assessment has nothing to announce, and is no longer waiting. The version
+    stays: what the API shows of the assessment did not change."""
     if state.partner_status_sent:
         return state, []
     current = current_partner_status(state)

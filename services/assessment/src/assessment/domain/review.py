@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from assessment.domain.intake import partner_update
 from assessment.domain.rules import (
     check_authorisation_date,
     check_can_review,
@@ -21,17 +20,14 @@ from assessment.domain.states import (
     Actor,
     AssessmentState,
     Authorisation,
-    ChildIdentity,
     Events,
     Section47State,
     Status,
 )
 from continuum.calendar import working_days_between
 from continuum.clock import london_date
-from continuum.contracts import PartnerStatus
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentReturned
 from continuum.errors import RuleBroken
-from continuum.policy import CouncilPolicy
 
 
 def return_(state: AssessmentState, *, by: Actor, now: datetime, reasons: str) -> tuple[AssessmentState, Events]:
@@ -57,23 +53,29 @@ def authorise(
     state: AssessmentState,
     *,
     section47: Section47State | None,
+    episode_had_section47: bool,
     by: Actor,
     now: datetime,
     today: date,
     outcome: AssessmentOutcome,
     on: date,
-    child: ChildIdentity | None,
-    policy: CouncilPolicy,
 ) -> tuple[AssessmentState, Events]:
     """A social-work-qualified manager authorises the submitted assessment on date ``on`` with
     ``outcome``. The date is not before the referral, the start, the submission (or a section 47
     enquiry's conclusion) and not in the future; the outcome agrees with the primary need, the
-    factors and the enquiry. NFA closes the episode (RC8), early help closes it to step-down (RC9)."""
+    factors and the enquiry. NFA closes the episode (RC8), early help closes it to step-down (RC9),
+    or RC7 for either when the episode had a section 47 enquiry (``episode_had_section47``: one
+    not withdrawn, of any of the case's assessments) or the assessment came from an escalation.
+
+    ``assessment.authorised`` always carries the factors, the primary need and the lead
+    practitioner (the plan service keeps them on a plan a conference drafted before it): an
+    assessment without them is not authorised. Partners hear nothing here: the plan service
+    announces a plan, and step-down a step-down or a closure."""
     check_sw_qualified_manager(by, "authorising an assessment")
     check_can_review(state.status)
     check_no_reallocation_pending(state)
     findings, lead = state.findings, state.lead
-    if findings.start_date is None or findings.primary_need is None or lead is None:
+    if findings.start_date is None or findings.primary_need is None or not findings.factors or lead is None:
         raise RuleBroken("assessment", "is not a complete record", status=409, slug="incomplete-assessment")
     submitted_on = london_date(state.submission.at) if state.submission else None
     check_authorisation_date(
@@ -81,7 +83,8 @@ def authorise(
     )
     check_enquiry_agrees(state.route, section47, outcome, on)
     check_primary_need(findings.primary_need, outcome, findings.factors)
-    closure = closure_for(outcome, on)
+    went_with_section47 = episode_had_section47 or state.escalated or (section47 is not None and section47.is_current)
+    closure = closure_for(outcome, on, went_with_section47=went_with_section47)
     authorised = replace(
         state,
         status=Status.AUTHORISED,
@@ -115,8 +118,4 @@ def authorise(
         closure_date=closure.closed_on if closure else None,
         reason_for_closure=closure.reason if closure else None,
     )
-    if closure is None:
-        return authorised, [event]
-    status = PartnerStatus.CLOSED if outcome is AssessmentOutcome.NFA else PartnerStatus.STEPPED_DOWN
-    authorised, told = partner_update(authorised, child, status, now, policy)
-    return authorised, [event, *told]
+    return authorised, [event]

@@ -276,13 +276,18 @@ def check_enquiry_agrees(
         )
 
 
-def closure_for(outcome: AssessmentOutcome, authorisation_date: date) -> Closure | None:
-    """NFA closes the episode (RC8); early help closes it to social care (RC9, handed to step-down)."""
+def closure_for(outcome: AssessmentOutcome, authorisation_date: date, *, went_with_section47: bool) -> Closure | None:
+    """NFA closes the episode (RC8); early help closes it to social care (RC9, handed to step-down).
+    Rule 2990: RC8 and RC9 mean "closed after assessment" in an episode with no section 47 enquiry
+    (nor conference nor plan); when the episode had an enquiry (or the assessment was opened by an
+    escalation from a child in need plan) the same outcomes close it with RC7, services ceased."""
+    if outcome not in (AssessmentOutcome.NFA, AssessmentOutcome.EARLY_HELP):
+        return None
+    if went_with_section47:
+        return Closure(authorisation_date, ReasonForClosure.SERVICES_CEASED)
     if outcome is AssessmentOutcome.NFA:
         return Closure(authorisation_date, ReasonForClosure.NFA_AFTER_ASSESSMENT)
-    if outcome is AssessmentOutcome.EARLY_HELP:
-        return Closure(authorisation_date, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT)
-    return None
+    return Closure(authorisation_date, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT)
 
 
 # --- section 47 ---------------------------------------------------------------------------------

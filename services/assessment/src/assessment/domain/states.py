@@ -146,6 +146,9 @@ class AssessmentState:
     partner_status_sent: bool = False
     #: Set while the lead no longer meets the allocation rules (after a corrected decision).
     reallocation_required: ReallocationReason | None = None
+    #: The child in need plan whose escalation to child protection opened this assessment (with its
+    #: section 47 enquiry); ``None`` for one the front door's decision opened.
+    escalated_from_plan_id: uuid.UUID | None = None
     version: int = 1
 
     @property
@@ -156,6 +159,11 @@ class AssessmentState:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def escalated(self) -> bool:
+        """Opened by an escalation from a child in need plan, not by a front-door decision."""
+        return self.escalated_from_plan_id is not None
 
 
 @dataclass(frozen=True)
@@ -189,6 +197,11 @@ class Section47State:
     def is_current(self) -> bool:
         """Not withdrawn: the enquiry that goes with its assessment."""
         return self.status is not Section47Status.WITHDRAWN
+
+    @property
+    def is_open(self) -> bool:
+        """Awaiting its start or started: a case has at most one such enquiry."""
+        return self.status in (Section47Status.AWAITING_START, Section47Status.STARTED)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,9 @@ from assessment.domain.states import (
     Status,
     Submission,
 )
+from continuum.clock import london_date
 from continuum.codes import PrimaryNeedCode
-from continuum.contracts.assessment import AssessmentAllocated, AssessmentOutcome, AssessmentSubmitted
+from continuum.contracts.assessment import AssessmentAllocated, AssessmentOutcome, AssessmentRecorded, AssessmentSubmitted
 
 T = TypeVar("T")
 
@@ -106,9 +107,13 @@ def allocate(
     return allocated, [event]
 
 
-def record(state: AssessmentState, *, by: Actor, today: date, changes: FindingsChange) -> tuple[AssessmentState, Events]:
+def record(state: AssessmentState, *, by: Actor, now: datetime, changes: FindingsChange) -> tuple[AssessmentState, Events]:
     """The lead practitioner records what the assessment found; fields not changed keep their value.
-    Census factor codes are checked, and no date is before the referral or in the future."""
+    Census factor codes are checked, and no date is before the referral or in the future (London's
+    today, from ``now``). When the start date, the date the child was seen or the primary need
+    changed, ``assessment.recorded`` says what they are now: the census and Ofsted read them while
+    the assessment is open."""
+    today = london_date(now)
     check_is_lead(state, by, "record it")
     check_can_record(state.status)
     check_no_reallocation_pending(state)
@@ -132,7 +137,27 @@ def record(state: AssessmentState, *, by: Actor, today: date, changes: FindingsC
     check_dates(
         referral_date=state.referral_date, today=today, start_date=findings.start_date, child_seen_date=findings.child_seen_date
     )
-    return replace(state, findings=findings, version=state.version + 1), []
+    recorded = replace(state, findings=findings, version=state.version + 1)
+    if _census_view(findings) == _census_view(old):
+        return recorded, []
+    event = AssessmentRecorded(
+        assessment_id=state.id,
+        case_id=state.case_id,
+        child_id=state.child_id,
+        team=state.team,
+        route=state.route,
+        start_date=findings.start_date,
+        child_seen_date=findings.child_seen_date,
+        primary_need=findings.primary_need,
+        recorded_by=by.id,
+        recorded_at=now,
+    )
+    return recorded, [event]
+
+
+def _census_view(findings: Findings) -> tuple[date | None, date | None, PrimaryNeedCode | None]:
+    """What the census and Ofsted read of an open assessment (``assessment.recorded``)."""
+    return findings.start_date, findings.child_seen_date, findings.primary_need
 
 
 def submit(state: AssessmentState, *, by: Actor, now: datetime, child: ChildIdentity | None) -> tuple[AssessmentState, Events]:

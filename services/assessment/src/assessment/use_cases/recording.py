@@ -10,7 +10,6 @@ from assessment import domain, repository
 from assessment.domain import KEEP, AssessmentState, Events, FindingsChange, SpecialistAssessment
 from assessment.schemas import AssessmentOut, RecordIn
 from assessment.use_cases.steps import actor_of, change_assessment
-from continuum import clock
 from continuum.uow import Transaction, UnitOfWork
 
 
@@ -26,12 +25,14 @@ def findings_change(body: RecordIn) -> FindingsChange:
 
 
 async def record(uow: UnitOfWork, *, assessment_id: uuid.UUID, body: RecordIn, version: int) -> AssessmentOut:
-    """The lead practitioner records what the assessment found, a little at a time if need be."""
+    """The lead practitioner records what the assessment found, a little at a time if need be; a
+    change of the start date, the date the child was seen or the primary need is published
+    (``assessment.recorded``)."""
     by = actor_of(uow.principal_or_fail())
     changes = findings_change(body)
 
     async def change(tx: Transaction, state: AssessmentState, now: datetime) -> tuple[AssessmentState, Events]:
-        return domain.record(state, by=by, today=clock.london_date(now), changes=changes)
+        return domain.record(state, by=by, now=now, changes=changes)
 
     return await change_assessment(
         uow,

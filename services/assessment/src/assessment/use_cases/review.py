@@ -11,7 +11,6 @@ from assessment.schemas import AssessmentOut
 from assessment.use_cases.steps import actor_of, change_assessment
 from continuum import clock
 from continuum.contracts.assessment import AssessmentOutcome
-from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction, UnitOfWork
 
 
@@ -41,7 +40,6 @@ async def authorise(
     authorisation_date: date,
     outcome: AssessmentOutcome,
     version: int,
-    policy: CouncilPolicy,
 ) -> AssessmentOut:
     """A social-work-qualified manager authorises the assessment and decides the outcome; a section
     47 assessment waits for its enquiry and follows its conference (docs/decisions.md)."""
@@ -51,13 +49,12 @@ async def authorise(
         return domain.authorise(
             state,
             section47=await repository.current_section47(tx, state.id, lock=True),
+            episode_had_section47=await repository.episode_had_section47(tx, state.case_id),
             by=by,
             now=now,
             today=clock.london_date(now),
             outcome=outcome,
             on=authorisation_date,
-            child=await repository.child_identity(tx, state.child_id),
-            policy=policy,
         )
 
     return await change_assessment(

@@ -1,0 +1,203 @@
+"""Escalation to child protection from a child in need plan (docs/decisions.md 35).
+
+The plan service reports two things that each start the child protection route here: a CIN plan
+ended with next step ``escalate_cp`` (the strategy discussion was held on the plan's end date), and
+a strategy discussion recorded while a CIN plan goes on. Either opens a NEW assessment on the
+section 47 route with its enquiry already started: the strategy discussion's date, the enquiry's
+start on that date (census S47ActualStartDate) and the initial conference due 15 working days
+later (InitialCPCtarget). The enquiry then goes the usual way (the conference recorded, the
+conclusion, a CP plan drafted by the plan service); the assessment is allocated to a social worker
+(section 47 needs one) and authorised like any other, and the census shows it as another
+assessment in the episode.
+
+A case has at most one open enquiry: a trigger for a case whose enquiry is awaiting its start or
+started changes nothing; it is kept as a record beside the enquiry it found. Every trigger works
+from the event's own ids, whether or not this service saw the case before.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from assessment.domain.intake import partner_update
+from assessment.domain.rules import due_date, icpc_target
+from assessment.domain.states import (
+    AssessmentAndEnquiry,
+    AssessmentState,
+    ChildIdentity,
+    Events,
+    Section47State,
+    Section47Status,
+    Status,
+)
+from continuum.clock import london_date
+from continuum.contracts import PartnerStatus
+from continuum.contracts.assessment import AssessmentOpened, AssessmentRoute, Section47Started
+from continuum.contracts.plan import NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
+from continuum.errors import RuleBroken
+from continuum.policy import CouncilPolicy
+
+#: The referral id an escalated assessment carries when this service never saw the episode's
+#: referral (the nil UUID of RFC 9562: "no referral known here").
+UNKNOWN_REFERRAL = uuid.UUID(int=0)
+
+
+class EscalationTrigger(StrEnum):
+    """What in the plan service asked for the strategy discussion and enquiry."""
+
+    #: A child in need plan ended with next step ``escalate_cp``.
+    PLAN_ENDED = "plan_ended"
+    #: A strategy discussion was recorded during an open child in need plan.
+    STRATEGY_DISCUSSION = "strategy_discussion"
+
+
+class EscalationResult(StrEnum):
+    """What a trigger did: opened the assessment and its enquiry, or found the case's enquiry open."""
+
+    OPENED = "opened"
+    ENQUIRY_OPEN = "enquiry_open"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One trigger, from the event's own ids. ``by`` is who asked (the practitioner who recorded the
+    strategy discussion, or the plan service for a plan's end) and ``at`` when it was reported."""
+
+    trigger: EscalationTrigger
+    plan_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    strategy_discussion_date: date
+    by: str
+    at: datetime
+
+    @property
+    def key(self) -> tuple[EscalationTrigger, uuid.UUID, date]:
+        """The same trigger, however often it is delivered (with any event id)."""
+        return self.trigger, self.plan_id, self.strategy_discussion_date
+
+
+@dataclass(frozen=True)
+class EscalationRecord:
+    """A trigger as it is kept: what it did, and the assessment and enquiry it opened or found."""
+
+    escalation: Escalation
+    result: EscalationResult
+    assessment_id: uuid.UUID
+    section47_id: uuid.UUID
+
+
+def from_plan_ended(ended: PlanEnded, *, at: datetime, source: str) -> Escalation | None:
+    """A CIN plan that ended ``escalate_cp`` asks for an enquiry, the strategy discussion held on its
+    end date; any other ending asks nothing here."""
+    if ended.plan_type is not PlanType.CIN or ended.next_step is not NextStep.ESCALATE_CP:
+        return None
+    return Escalation(
+        trigger=EscalationTrigger.PLAN_ENDED,
+        plan_id=ended.plan_id,
+        case_id=ended.case_id,
+        child_id=ended.child_id,
+        team=ended.team,
+        strategy_discussion_date=ended.end_date,
+        by=source,
+        at=at,
+    )
+
+
+def from_strategy_discussion(recorded: StrategyDiscussionRecorded) -> Escalation | None:
+    """A strategy discussion during a CIN plan asks for an enquiry (the plan goes on); one reported
+    of another kind of plan asks nothing here."""
+    if recorded.plan_type is not PlanType.CIN:
+        return None
+    return Escalation(
+        trigger=EscalationTrigger.STRATEGY_DISCUSSION,
+        plan_id=recorded.plan_id,
+        case_id=recorded.case_id,
+        child_id=recorded.child_id,
+        team=recorded.team,
+        strategy_discussion_date=recorded.strategy_discussion_date,
+        by=recorded.recorded_by,
+        at=recorded.recorded_at,
+    )
+
+
+def escalate(
+    escalation: Escalation,
+    *,
+    open_enquiry: Section47State | None,
+    episode_referral_id: uuid.UUID | None,
+    assessment_id: uuid.UUID,
+    section47_id: uuid.UUID,
+    child: ChildIdentity | None,
+    policy: CouncilPolicy,
+) -> tuple[EscalationRecord, AssessmentAndEnquiry | None, Events]:
+    """Start the strategy discussion's section 47 enquiry for the case, with a new assessment on the
+    section 47 route (unallocated: a social-work-qualified manager allocates a social worker), or
+    nothing when the case's enquiry ``open_enquiry`` is open already. ``episode_referral_id`` is the
+    referral of the case's first assessment here, if this service has seen the case.
+
+    The assessment's 45 working days run from the strategy discussion (its ``referral_date``, so
+    nothing of the assessment's clock, checks or measures is special); it opened when the plan
+    service reported the trigger, and partners hear ``assessment`` since that day."""
+    if escalation.strategy_discussion_date > london_date(escalation.at):
+        raise RuleBroken("strategy_discussion_date", "is after the day the plan service reported it")
+    if open_enquiry is not None and open_enquiry.is_open:
+        found = EscalationRecord(escalation, EscalationResult.ENQUIRY_OPEN, open_enquiry.assessment_id, open_enquiry.id)
+        return found, None, []
+    held_on, target = escalation.strategy_discussion_date, icpc_target(escalation.strategy_discussion_date)
+    assessment = AssessmentState(
+        id=assessment_id,
+        case_id=escalation.case_id,
+        referral_id=episode_referral_id or UNKNOWN_REFERRAL,
+        child_id=escalation.child_id,
+        team=escalation.team,
+        route=AssessmentRoute.SECTION47,
+        status=Status.UNALLOCATED,
+        referral_date=held_on,
+        due_date=due_date(held_on),
+        opened_at=escalation.at,
+        escalated_from_plan_id=escalation.plan_id,
+    )
+    enquiry = Section47State(
+        id=section47_id,
+        assessment_id=assessment.id,
+        case_id=assessment.case_id,
+        child_id=assessment.child_id,
+        team=assessment.team,
+        status=Section47Status.STARTED,
+        strategy_discussion_date=held_on,
+        start_date=held_on,
+        icpc_target_date=target,
+        started_by=escalation.by,
+    )
+    opened = AssessmentOpened(
+        assessment_id=assessment.id,
+        case_id=assessment.case_id,
+        child_id=assessment.child_id,
+        referral_id=assessment.referral_id,
+        referral_date=assessment.referral_date,
+        due_date=assessment.due_date,
+        team=assessment.team,
+        route=assessment.route,
+        section47_id=enquiry.id,
+        opened_at=assessment.opened_at,
+        escalated_from_plan_id=escalation.plan_id,
+    )
+    started = Section47Started(
+        section47_id=enquiry.id,
+        assessment_id=assessment.id,
+        case_id=enquiry.case_id,
+        child_id=enquiry.child_id,
+        team=enquiry.team,
+        strategy_discussion_date=held_on,
+        start_date=held_on,
+        icpc_target_date=target,
+        started_by=escalation.by,
+    )
+    assessment, told = partner_update(assessment, child, PartnerStatus.ASSESSMENT, assessment.opened_at, policy)
+    record = EscalationRecord(escalation, EscalationResult.OPENED, assessment.id, enquiry.id)
+    return record, AssessmentAndEnquiry(assessment, enquiry), [opened, started, *told]
