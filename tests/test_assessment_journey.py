@@ -24,6 +24,7 @@ import pytest
 from assessment.app import create_app as create_assessment_app
 from assessment.consumers import INTAKE_CONSUMER
 from assessment.settings import AssessmentSettings
+from continuum import clock
 from continuum.auth import mint_dev_token
 from continuum.contracts import PARTNER_STATUS_TOPIC
 from continuum.contracts.assessment import ASSESSMENT_TOPIC
@@ -280,22 +281,27 @@ async def test_an_assessment_decision_opens_an_assessment_due_in_45_working_days
     statuses = await read_events(
         journey.referral_settings.kafka_bootstrap,
         PARTNER_STATUS_TOPIC,
-        match=lambda e: e.subject == case_id and e.type == "status.changed",
+        match=lambda e: e.subject == child["nhs_number"] and e.type == "status.changed",
         count=2,
         settle=1.0,
     )
     assert [(e.source, e.data.status.value) for e in statuses] == [("referral", "referred"), ("assessment", "assessment")]
     for event in statuses:
         payload = event.to_json_dict()["data"]
-        assert set(payload) == {"nhs_number", "date_of_birth", "status", "since", "responsible_team", "team_contact"}
-        assert (payload["nhs_number"], payload["date_of_birth"], payload["responsible_team"]) == (
+        assert set(payload) == {"nhs_number", "date_of_birth", "status", "since", "responsible_service", "contact"}
+        # Since the day each status began: the referral's date, then the day the assessment opened.
+        began = REFERRAL_DATE if payload["status"] == "referred" else clock.today().isoformat()
+        assert (payload["nhs_number"], payload["date_of_birth"], payload["since"]) == (
             child["nhs_number"],
             child["date_of_birth"],
-            "north",
+            began,
         )
+        # Keyed by what the partner holds, never by the case; no internal team id, no trace context.
+        assert event.subject == child["nhs_number"] and event.traceparent is None
         wire = json.dumps(event.to_json_dict())
-        for personal in (child["given_name"], child["family_name"], child["la_child_id"], "PC Journey", "domestic incident"):
-            assert personal not in wire
+        for internal in (case_id, '"north"', child["given_name"], child["family_name"], child["la_child_id"], "PC Journey"):
+            assert internal not in wire
+        assert "domestic incident" not in wire
 
 
 async def test_a_strategy_discussion_opens_a_section_47_enquiry_with_its_assessment(journey: Journey) -> None:
@@ -341,7 +347,7 @@ async def test_a_strategy_discussion_opens_a_section_47_enquiry_with_its_assessm
     statuses = await read_events(
         journey.referral_settings.kafka_bootstrap,
         PARTNER_STATUS_TOPIC,
-        match=lambda e: e.subject == case_id and e.type == "status.changed",
+        match=lambda e: e.subject == child["nhs_number"] and e.type == "status.changed",
         count=2,
         settle=0.5,
     )

@@ -254,7 +254,7 @@ async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_
     statuses = await read_events(
         stack.settings["plan"].kafka_bootstrap,
         PARTNER_STATUS_TOPIC,
-        match=lambda e: e.subject == case_id and e.type == "status.changed",
+        match=lambda e: e.subject == child["nhs_number"] and e.type == "status.changed",
         count=3,
         settle=1.0,
     )
@@ -264,5 +264,6 @@ async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_
         ("plan", "cin_plan"),
     ]
     payload = statuses[-1].to_json_dict()["data"]
-    assert set(payload) == {"nhs_number", "date_of_birth", "status", "since", "responsible_team", "team_contact"}
+    assert set(payload) == {"nhs_number", "date_of_birth", "status", "since", "responsible_service", "contact"}
+    assert payload["since"] == clock.today().isoformat() and statuses[-1].traceparent is None
     assert child["given_name"] not in str(payload) and child["family_name"] not in str(payload)

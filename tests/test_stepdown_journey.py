@@ -1,7 +1,8 @@
 """Step-down through the real broker: a CIN plan that ended with "step down to early help" (its
 end arriving before the assessment it follows) becomes a pending handover; social care records the
 handover, early help accepts it and the episode closes with RC7 (rule 2990: RC8 and RC9 are only
-for an episode closed after an assessment alone, with no plan); the partner feed says ``stepped_down``. At the front door: a referral decided for early help over the referral service's
+for an episode closed after an assessment alone, with no plan); the partner feed says
+``stepped_down``. At the front door: a referral decided for early help over the referral service's
 API becomes a handover that closes as the census's referral NFA (RC8), and early help's step-up
 comes back to the referral service as a referral from source 5D.
 
