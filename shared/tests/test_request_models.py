@@ -73,7 +73,10 @@ def test_values_written_as_documented_pass_and_python_callers_may_pass_objects()
         {"on": "2026-11-20", "at": "2026-11-20T10:00:00+01:00", "seen": True, "seen_on": ["2026-11-19"]}
     )
     assert (visit.on, visit.at, visit.seen) == (date(2026, 11, 20), datetime(2026, 11, 20, 9, 0, tzinfo=UTC), True)
-    assert Visit.model_validate({"on": "2026-11-20", "at": "2026-11-20T10:00Z"}).at == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    for written in ("2026-11-20T10:00Z", "2026-11-20t10:00:00z", "2026-11-20T10:00:00.5+00:00"):
+        assert Visit.model_validate({"on": "2026-11-20", "at": written}).at.replace(microsecond=0) == datetime(
+            2026, 11, 20, 10, tzinfo=UTC
+        )
     made = Visit(on=date(2026, 11, 20), at=datetime(2026, 11, 20, 10, tzinfo=UTC), seen=False)
     assert made.on == date(2026, 11, 20)
 

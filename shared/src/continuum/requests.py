@@ -34,7 +34,8 @@ from starlette.requests import Request
 from continuum.errors import unreadable_body
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})")
+#: RFC 3339 allows a lower-case ``t`` and ``z``; seconds may be left out (pydantic reads them so).
+_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})")
 
 #: What a field holds that the base checks: a date, an instant, a boolean, or a list of one.
 Kind = Literal["date", "date-time", "boolean"] | tuple[Literal["list"], "Kind"]
