@@ -160,7 +160,7 @@ async def test_coerced_dates_instants_and_booleans_answer_422_naming_the_field(s
         for route in service.body_routes():
             for path, kind in strict_places(_body_model(route)):
                 scalar = kind if isinstance(kind, str) else kind[1]
-                field = ".".join(path)  # a list's bad item is named in the reason
+                field = ".".join(path) + ("" if isinstance(kind, str) else ".0")
                 for bad in COERCED[scalar]:
                     value = bad if isinstance(kind, str) else [bad]
                     response = await client.request(_method(route), _path(route), json=_body_at(path, value))
@@ -170,7 +170,6 @@ async def test_coerced_dates_instants_and_booleans_answer_422_naming_the_field(s
                         continue
                     assert response.json()["type"] == PROBLEM_BASE + "validation-error"
                     assert SAYS[scalar] in errors[0]["reason"]
-                    assert isinstance(kind, str) or errors[0]["reason"].startswith("item 0: ")
     assert refused == []
 
 

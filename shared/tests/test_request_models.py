@@ -29,6 +29,7 @@ class Visit(RequestModel):
     at: datetime | None = None
     seen: bool = False
     seen_on: list[date] = Field(default_factory=list, max_length=5)
+    note: Name | None = None
 
 
 def _reasons(body: dict[str, Any]) -> dict[str, str]:
@@ -64,8 +65,24 @@ def test_a_coerced_date_instant_or_boolean_is_refused_naming_the_field(field: st
 
 def test_a_list_of_dates_names_the_bad_item() -> None:
     assert _reasons({"on": "2026-11-20", "seen_on": ["2026-11-20", 0]}) == {
-        "seen_on": "item 1: Input should be a date written YYYY-MM-DD (ISO 8601)"
+        "seen_on.1": "Input should be a date written YYYY-MM-DD (ISO 8601)"
     }
+
+
+def test_a_coerced_value_is_reported_with_every_other_field_at_fault() -> None:
+    """The check runs once per body, before the fields; the rest are still validated, so the
+    answer names every field at fault, nested ones at their place."""
+    assert _reasons({"on": 0, "note": "", "seen": "yes"}) == {
+        "on": "Input should be a date written YYYY-MM-DD (ISO 8601)",
+        "seen": "Input should be true or false (a JSON boolean)",
+        "note": "String should have at least 1 character",
+    }
+    assert _reasons({"seen": 1}) == {"seen": "Input should be true or false (a JSON boolean)", "on": "Field required"}
+    assert _errors(Trip, {"visits": [{"on": "2026-11-20"}, {"on": 0, "note": ""}], "patch": {"family_name": ""}}) == [
+        ("visits.1.on", "Input should be a date written YYYY-MM-DD (ISO 8601)"),
+        ("visits.1.note", "String should have at least 1 character"),
+        ("patch.family_name", "String should have at least 1 character"),
+    ]
 
 
 def test_values_written_as_documented_pass_and_python_callers_may_pass_objects() -> None:
@@ -118,6 +135,11 @@ class Patch(RequestModel):
 
     family_name: Name | SkipJsonSchema[None] = None
     aliases: list[Name] | SkipJsonSchema[None] = None
+
+
+class Trip(RequestModel):
+    visits: list[Visit] = Field(max_length=5)
+    patch: Patch | SkipJsonSchema[None] = None
 
 
 class Holder(RequestModel):
