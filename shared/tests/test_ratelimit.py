@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from continuum.ratelimit import ReadLimiter, ReadLimitPolicy
+from continuum.ratelimit import ReadLimiter, ReadLimitPolicy, is_change, reads_to_spend
+from continuum.uow import AuditEntry
 
 
 class Clock:
@@ -57,3 +58,28 @@ def test_harvesting_two_thousand_records_in_ten_seconds_is_refused_with_the_defa
         clock.now = 1000.0 + i * 10.0 / 2000
         refused += limiter.take("harvester", 1) is not None
     assert refused > 1000
+
+
+def _row(action: str, subject: str = "c1", outcome: str = "success") -> AuditEntry:
+    return AuditEntry(action, action.partition(".")[0], subject, "purpose", outcome)
+
+
+def test_audit_actions_other_than_read_and_list_record_changes() -> None:
+    assert [is_change(a) for a in ("plan.approve", "referral.receive", "child.update", "audit_item.finding")] == [True] * 4
+    assert [is_change(a) for a in ("child.read", "child.list", "plan.read", "step_up.read")] == [False] * 4
+
+
+def test_a_read_spends_a_read_per_child_record() -> None:
+    assert reads_to_spend([_row("referral.read"), _row("child.read", "c1"), _row("child.read", "c2")]) == ["c1", "c2"]
+
+
+def test_the_answer_to_a_change_spends_nothing_but_a_list_beside_it_does() -> None:
+    """A bulk client's writes do not spend its read budget: the child's record in the answer to
+    its own change is the record it changed (decisions.md 39)."""
+    assert reads_to_spend([_row("plan.approve", "p1"), _row("child.read", "c1")]) == []
+    assert reads_to_spend([_row("referral.receive", "r1"), _row("child.list", "c1"), _row("child.list", "c2")]) == ["c1", "c2"]
+
+
+def test_refused_rows_neither_spend_nor_count_as_a_change() -> None:
+    assert reads_to_spend([_row("plan.approve", outcome="refused"), _row("child.read", "c1")]) == ["c1"]
+    assert reads_to_spend([_row("child.read", "c1", outcome="refused")]) == []

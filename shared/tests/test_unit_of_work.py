@@ -195,6 +195,30 @@ async def test_a_final_write_over_the_read_budget_is_refused_and_writes_nothing_
     assert (await _committed(kernel_db, subject))[0] == 0
 
 
+async def test_the_answer_to_a_change_spends_no_read_budget_but_a_read_or_a_list_does(
+    kernel_db: async_sessionmaker[AsyncSession],
+) -> None:
+    """A use case that recorded a change answers with the record it changed: its ``child.read``
+    is audited as ever and spends nothing (decisions.md 39). Reads, and lists, still spend."""
+    limiter = ReadLimiter(ReadLimitPolicy(per_minute=1, burst=1))
+    assert limiter.take(_ACTOR.sub, 1) is None  # the budget is spent
+    changed = str(uuid.uuid4())
+    async with UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR, read_limiter=limiter) as tx:
+        await tx.audit("plan.approve", subject_type="plan", subject_id=uuid.uuid4(), purpose="approve")
+        await tx.audit("child.read", subject_type="child", subject_id=changed, purpose="approve")
+    async with kernel_db() as session:
+        audited = (await session.scalars(select(audit_log.c.outcome).where(audit_log.c.subject_id == changed))).all()
+    assert audited == ["success"]
+    with pytest.raises(TooManyReads):
+        async with UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR, read_limiter=limiter) as tx:
+            await tx.audit("plan.read", subject_type="plan", subject_id=uuid.uuid4(), purpose="view")
+            await tx.audit("child.read", subject_type="child", subject_id=changed, purpose="view")
+    with pytest.raises(TooManyReads):
+        async with UnitOfWork(kernel_db, source="kernel-test", principal=_ACTOR, read_limiter=limiter) as tx:
+            await tx.audit("audit_item.finding", subject_type="audit_item", subject_id=uuid.uuid4(), purpose="record")
+            await tx.audit("child.list", subject_type="child", subject_id=changed, purpose="a list beside it")
+
+
 async def test_a_prebuilt_read_without_parameters_answers_its_rows(kernel_db: async_sessionmaker[AsyncSession]) -> None:
     async with UnitOfWork(kernel_db, source="kernel-test") as tx:
         rows = await tx.fetch(Prebuilt(select(literal_column("41").label("answer"), func.pg_backend_pid().label("pid"))))

@@ -66,3 +66,28 @@ async def test_a_list_page_spends_a_read_per_child_it_shows(api: Api, limited: A
         second = await reader.get("/v1/front-door/queue", params={"limit": 6})
     assert first.status_code == 200 and len(first.json()["items"]) == 6
     assert_problem(second, 429)
+
+
+async def test_a_bulk_clients_writes_do_not_spend_its_read_budget_but_its_reads_still_do(api: Api, limited: Api) -> None:
+    """Each front-door decision answers the referral with its child (a ``child.read``, audited): the
+    answer to the caller's own change, not a read of another record (decisions.md 39). A manager
+    with a budget of 5 reads decides 8 referrals, then reads: the 6th read is refused."""
+    async with api.as_user("front_door") as front_door:
+        referrals = [await post_referral(front_door, new_referral()) for _ in range(8)]
+    manager = f"bulk-{uuid.uuid4().hex[:8]}"
+    decision = {"outcome": "assessment", "reasons": "Needs a single assessment.", "team": "north"}
+    async with limited.as_user("manager", sub=manager, sw_qualified=True) as client:
+        decided = [
+            await client.post(f"/v1/referrals/{r['id']}/decision", json=decision, headers={"If-Match": '"1"'})
+            for r in referrals
+        ]
+        reads = [await client.get(f"/v1/children/{referrals[0]['child']['id']}") for _ in range(6)]
+    assert [r.status_code for r in decided] == [200] * 8, decided[-1].text
+    assert [r.status_code for r in reads] == [200] * 5 + [429]
+    # The writes' answers are still audited as what they are: the child's record shown.
+    rows = await db_fetch(
+        api.settings,
+        "SELECT outcome FROM audit_log WHERE actor = $1 AND action = 'child.read' AND purpose = 'front-door decision'",
+        manager,
+    )
+    assert [r["outcome"] for r in rows] == ["success"] * 8

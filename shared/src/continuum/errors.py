@@ -7,6 +7,7 @@ fields at fault and why, so an integrating council system can show the user what
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,13 @@ def invalid(field_name: str, reason: str) -> Problem:
     )
 
 
+def unreadable_body(detail: str) -> Problem:
+    """A 400 for a body that is not a JSON object in UTF-8: not UTF-8, not JSON, empty, or JSON
+    of another kind (an array, a string) where the operation takes an object. ``detail`` says
+    which; it never echoes the body."""
+    return Problem(400, "unreadable-body", "The request body cannot be read", detail=detail, errors=[FieldError("body", detail)])
+
+
 def not_found(what: str) -> Problem:
     return Problem(404, "not-found", f"{what} not found")
 
@@ -128,8 +136,56 @@ def precondition_failed(current_version: int) -> Problem:
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)]
+    """A validation error's place as the API names it: ``child.family_name``, ``disabilities.0``,
+    ``query.limit`` (FastAPI's leading ``body`` dropped; the whole body is ``body``)."""
+    parts = [str(p) for p in (loc[1:] if loc and loc[0] == "body" else loc)]
     return ".".join(parts) if parts else "body"
+
+
+#: FastAPI's errors for a body that is no JSON object at all (loc ``("body",)``): absent or
+#: null, and JSON of another kind. Other errors there (a model's own check) are about the content.
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "model_type", "dict_type"})
+
+
+def _unreadable(errors: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why the body cannot be read, when one of FastAPI's validation errors says it cannot."""
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "json_invalid":
+            # json's own message ("Expecting ',' delimiter") and the offset: never the body itself.
+            where = f" at character {loc[1]}" if len(loc) > 1 else ""
+            reason = (error.get("ctx") or {}).get("error", "malformed")
+            return f"the body is not valid JSON ({reason}{where})"
+        if loc == ("body",) and error["type"] == "missing":
+            return "the request has no body: send a JSON object"
+        if loc == ("body",) and error["type"] in _NOT_AN_OBJECT:
+            return "the body must be a JSON object, sent as Content-Type: application/json"
+    return None
+
+
+def field_errors(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic's validation errors as the fields at fault, one error per field.
+
+    A field that may be left out but not sent as null is typed ``X | SkipJsonSchema[None]``
+    (a union, not pydantic's nullable): a bad value fails both branches, and pydantic reports
+    each with the branch's tag in its place (``family_name.constrained-str`` "at least 1
+    character", ``family_name.none`` "Input should be None"). The ``none`` branch is never the
+    reason (the value was not null), so it is dropped, and the other branches' tags are taken out
+    of their places: one error on ``family_name`` with the real reason. Any union with a ``none``
+    branch folds so, at any depth, whatever the field. Errors left on one place are joined."""
+    unions = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "none_required" and e["loc"] and e["loc"][-1] == "none"}
+    reasons: dict[str, list[str]] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "none_required" and loc[:-1] in unions and loc[-1] == "none":
+            continue
+        # The branch tag follows each union's place in this error's location.
+        tags = {len(prefix) for prefix in unions if loc[: len(prefix)] == prefix and len(loc) > len(prefix)}
+        place = _location([part for index, part in enumerate(loc) if index not in tags])
+        # Pydantic messages never echo the input value here: it may be a child's name.
+        if error["msg"] not in reasons.setdefault(place, []):
+            reasons[place].append(error["msg"])
+    return [FieldError(place, " or ".join(texts)) for place, texts in reasons.items()]
 
 
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
@@ -157,8 +213,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         if any(tuple(e["loc"]) == ("header", "If-Match") and e["type"] == "missing" for e in exc.errors()):
             # Every change of an existing record says which version it changes: 428, not 422.
             return problem_response(if_match_required(), request)
-        # Pydantic messages never echo the input value here: it may be a child's name.
-        errors = [FieldError(_location(e["loc"]), e["msg"]) for e in exc.errors()]
+        unreadable = _unreadable(exc.errors())
+        if unreadable is not None:
+            return problem_response(unreadable_body(unreadable), request)
+        errors = field_errors(exc.errors())
         problem = Problem(
             422,
             "validation-error",
@@ -170,6 +228,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:
+            # FastAPI's answer to a body its JSON parser gave up on (nested too deep for it): the
+            # services raise their own problems, so a 400 from the framework is about the body.
+            return problem_response(unreadable_body("the body cannot be parsed as JSON"), request)
         problem = Problem(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
         problem.headers = dict(exc.headers or {})
         return problem_response(problem, request)

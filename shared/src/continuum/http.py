@@ -20,6 +20,7 @@ from continuum.uow import UnitOfWork
 #: The problem types every service may answer (``type`` is ``PROBLEM_BASE`` + one of these);
 #: services add their own for the conflicts of their records, documented on their routes.
 PROBLEM_TYPES: dict[str, str] = {
+    "unreadable-body": "400: the body is not a JSON object in UTF-8 (not UTF-8, not JSON, empty, or an array or other value)",
     "unauthorized": "401: no valid bearer token, or a claim is malformed, or another council's",
     "forbidden": "403: the permission table does not grant your role this operation",
     "not-sw-qualified": "403: a social-work-qualified manager must do this",
@@ -83,6 +84,7 @@ def _problem(description: str, **headers: str) -> dict[str, Any]:
 
 #: The error answers every endpoint may give, for OpenAPI (``responses=PROBLEM_RESPONSES``).
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem("The body cannot be read: not a JSON object in UTF-8 (`unreadable-body`)"),
     401: _problem("No valid bearer token", **{"WWW-Authenticate": "Bearer"}),
     403: _problem("Your role may not do this (or a social-work-qualified manager must)"),
     404: _problem("Not found, or not visible to you"),

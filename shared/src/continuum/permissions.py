@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from continuum.auth import Principal, Role, authenticate
 from continuum.errors import Problem
+from continuum.requests import check_body_is_utf8
 
 #: Every role; ``grant(*EVERY_ROLE)`` is spelled out rather than implied by a missing entry.
 EVERY_ROLE = tuple(Role)
@@ -119,14 +120,18 @@ class AuthorizedRoute(APIRoute):
     request (body, parameters, dependencies), so a refused caller learns nothing of what a valid
     request looks like. A route class rather than a dependency on every router: FastAPI solves each
     dependency of every request anew, which cost the referral intake about a twentieth of its CPU;
-    ``build_app`` refuses to serve an API route of any other class."""
+    ``build_app`` refuses to serve an API route of any other class. A route that takes a body
+    then checks it is UTF-8 (:func:`continuum.requests.check_body_is_utf8`)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         operation = self.name
+        takes_body = self.body_field is not None
 
         async def authorized(request: Request) -> Response:
             await authorize(request, operation)
+            if takes_body:
+                await check_body_is_utf8(request)
             return await handle(request)
 
         return authorized

@@ -2,7 +2,8 @@
 
 Every read of a child's record is already an audit row (``child.read``, or ``child.list`` for each
 child a list shows); the unit of work counts them against the caller's budget before it commits,
-so no route can forget to. A token bucket per principal: ``burst`` reads at once, refilled at
+so no route can forget to (but not the record that answers the caller's own change:
+:func:`reads_to_spend`). A token bucket per principal: ``burst`` reads at once, refilled at
 ``per_minute``. Over budget, the answer is 429 with ``Retry-After``, the refusal is audited and
 counted in ``continuum_child_reads_refused_total``.
 
@@ -14,13 +15,47 @@ metric carry the evidence across replicas.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 #: The audit actions that are reads of a child's record.
 READ_ACTIONS = frozenset({"child.read", "child.list"})
+
+
+class _AuditRow(Protocol):
+    @property
+    def action(self) -> str: ...
+    @property
+    def subject_id(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+
+
+def is_change(action: str) -> bool:
+    """Whether an audit action records a change: actions are ``<record>.<verb>``, and every verb
+    but ``read`` and ``list`` changes the record (``plan.approve``, ``referral.receive``)."""
+    return action.rpartition(".")[2] not in ("read", "list")
+
+
+def reads_to_spend(rows: Iterable[_AuditRow]) -> list[str]:
+    """The children's records among a use case's audit rows that spend the caller's budget.
+
+    Every child's record in an answer is a ``child.read`` or ``child.list`` row, and each spends
+    one read; except that the answer to a change the caller made carries the record it changed
+    (a plan approved answers the plan with its child), which is no read of another record. So a
+    use case that recorded a change spends nothing for its ``child.read`` rows: a bulk client's
+    writes do not eat its read budget (decisions.md 39). A list is always a read of others:
+    ``child.list`` rows spend whatever else the use case did."""
+    succeeded = [row for row in rows if row.outcome == "success"]
+    answers_a_change = any(is_change(row.action) for row in succeeded)
+    return [
+        row.subject_id
+        for row in succeeded
+        if row.action in READ_ACTIONS and (row.action == "child.list" or not answers_a_change)
+    ]
 
 
 class ReadLimitPolicy(BaseModel):

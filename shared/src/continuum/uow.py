@@ -47,7 +47,7 @@ from continuum.contracts import Envelope, EventData
 from continuum.db import HeldConnections, Prebuilt, audit_log, database_error, idempotency_keys, outbox
 from continuum.errors import FieldError, Problem
 from continuum.observability import CHILD_READS_REFUSED
-from continuum.ratelimit import READ_ACTIONS, ReadLimiter
+from continuum.ratelimit import ReadLimiter, reads_to_spend
 
 _INSERT_AUDIT = insert(audit_log)
 
@@ -414,7 +414,7 @@ class UnitOfWork:
         over budget, the whole answer is refused (429) and each record's refusal audited."""
         if self._read_limiter is None or self.principal is None:
             return None
-        read = [row.subject_id for row in self._audit_rows if row.action in READ_ACTIONS and row.outcome == "success"]
+        read = reads_to_spend(self._audit_rows)
         if not read:
             return None
         wait = self._read_limiter.take(self.principal.sub, len(read))
