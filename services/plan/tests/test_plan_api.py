@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from plan_support import CONTENT, Api, Cases, action_body, assert_problem, etag
+from plan_support import CONTENT, Api, Cases, action_body, assert_problem, etag, nhs_number
 
 from continuum import clock
 
@@ -17,7 +17,8 @@ async def test_a_plan_goes_from_draft_to_ending_through_the_api(api: Api, cases:
     today = clock.today().isoformat()
     row = await cases.draft()
     assert (row["status"], row["plan_type"], row["factors"], row["primary_need"]) == ("draft", "cin", ["3A", "4B"], "N1")
-    plan = await cases.started(api)
+    nhs = nhs_number()
+    plan = await cases.started(api, nhs=nhs)
     assert (plan["status"], plan["start_date"], plan["next_review_due"]) == (
         "active",
         today,
@@ -59,16 +60,10 @@ async def test_a_plan_goes_from_draft_to_ending_through_the_api(api: Api, cases:
     ended = r.json()
     assert ended["status"] == "ended" and ended["ending"]["next_step"] == "close" and len(ended["reviews"]) == 1
     types = [e["event_type"] for e in await cases.events(plan["case_id"])]
-    assert types == [
-        "plan.drafted",
-        "plan.started",
-        "status.changed",
-        "plan.reviewed",
-        "visit.recorded",
-        "meeting.scheduled",
-        "plan.ended",
-        "status.changed",
-    ]
+    assert types == ["plan.drafted", "plan.started", "plan.reviewed", "visit.recorded", "meeting.scheduled", "plan.ended"]
+    # Partners heard cin_plan since the start, keyed by the NHS number; the plan's ending tells
+    # them nothing (step-down announces closed or stepped_down, when true).
+    assert [(s["status"], s["since"]) for s in await cases.partner_statuses(nhs)] == [("cin_plan", today)]
     data = (await cases.events(plan["case_id"], "plan.ended"))[0]["payload"]["data"]
     assert (data["next_step"], data["actions"]["total"], data["actions"]["done"], data["unmet_need"]) == ("close", 1, 1, False)
     assert data["reason_for_closure"] == "RC7" and ended["ending"]["reason_for_closure"] == "RC7"

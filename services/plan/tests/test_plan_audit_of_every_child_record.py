@@ -167,6 +167,7 @@ SCENARIOS: dict[str, Scenario] = {
         {"kind": "cin_meeting", "meeting_date": TODAY, "invitees": [{"agency": "school", "name": "Head"}]},
     ),
     "record_attendance": _scenario("started", "POST", "/meetings/{meeting_id}/attendance", _with_meeting),
+    "record_strategy_discussion": _scenario("started", "POST", "/strategy-discussions", {"date": TODAY}),
     "start_preproceedings": _scenario("started", "POST", "/pre-proceedings", {"start_date": TODAY}, plan_type="cp"),
     "record_preproceedings": _scenario("started", "PUT", "/pre-proceedings", _pp_record, plan_type="cp"),
     "decide_preproceedings": _scenario("started", "POST", "/pre-proceedings/decision", _pp_decision, plan_type="cp"),

@@ -188,6 +188,10 @@ class PlanOut(BaseModel):
     drafted_at: datetime = Field(description="When")
     assessment_id: uuid.UUID | None = Field(description="The assessment it follows")
     section47_id: uuid.UUID | None = Field(description="The section 47 enquiry it follows")
+    conference_date: date | None = Field(
+        description="CP: the date of the initial child protection conference that decided it (census DateOfInitialCPC),"
+        " on which it starts"
+    )
     lead_practitioner: str | None = Field(description="The lead practitioner")
     factors: list[AssessmentFactor] = Field(description="Census assessment factors")
     primary_need: PrimaryNeedCode | None = Field(description="Census PrimaryNeedCode")
@@ -199,8 +203,12 @@ class PlanOut(BaseModel):
     quality: QualityOut = Field(description="Quality on the five criteria now")
     family: FamilyOut = Field(description="Family network and FGDM")
     interventions: list[InterventionOut] = Field(description="Commissioned services and interventions")
-    start_date: date | None = Field(description="Census plan start date (approval)")
+    start_date: date | None = Field(
+        description="Census plan start date: the approval's for a CIN plan, the initial conference's for a CP plan"
+    )
     approved_by: str | None = Field(description="The manager who approved it")
+    previous_cp_plans: int | None = Field(description="CP: census NumberOfPreviousCPP, counted when it started")
+    strategy_discussions: list[date] = Field(description="CIN: the days strategy discussions were held during it")
     next_review_due: date | None = Field(description="When the next review is due")
     child_last_seen: date | None = Field(description="The date the child was last seen")
     child_last_seen_alone: date | None = Field(description="The date the child was last seen alone")

@@ -38,6 +38,7 @@ from plan.schemas import (
     PreproceedingsIn,
     PreproceedingsStartIn,
     ReviewIn,
+    StrategyDiscussionIn,
     VisitIn,
 )
 from plan.use_cases import casework, editing, lifecycle, preproceedings, reads
@@ -209,7 +210,10 @@ async def complete_intervention(
     "/plans/{plan_id}/approval", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Approve the plan"
 )
 async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, if_match: IfMatch) -> JSONResponse:
-    """A social-work-qualified manager approves a complete draft; the plan starts (census start date)."""
+    """A social-work-qualified manager approves a complete draft; the plan starts (census start
+    date). A child protection plan starts on the date of the initial conference that decided it,
+    whatever day it is approved (409 while that date is not known), and ends the case's active
+    child in need plan on that date (next step escalate_cp)."""
     return _plan(
         await lifecycle.approve(
             unit_of_work(request), plan_id=plan_id, body=body, version=required_version(if_match), policy=council_policy(request)
@@ -302,6 +306,34 @@ async def record_attendance(
         policy=council_policy(request),
     )
     return _plan(answer)
+
+
+@router.post(
+    "/plans/{plan_id}/strategy-discussions",
+    status_code=201,
+    response_model=PlanOut,
+    responses=PLAN_CREATED,
+    tags=["escalation"],
+    summary="Record a strategy discussion held during a CIN plan",
+    openapi_extra=IDEMPOTENT,
+)
+async def record_strategy_discussion(
+    plan_id: uuid.UUID, body: StrategyDiscussionIn, request: Request, if_match: IfMatch
+) -> JSONResponse:
+    """Concerns of significant harm during an active child in need plan: the strategy discussion's
+    date (not in the future, not before the plan's start), recorded by a social-work-qualified
+    practitioner or manager. ``plan.strategy_discussion_recorded`` makes the assessment service
+    start a section 47 enquiry with its conference clock; the CIN plan goes on until the child
+    protection plan the conference decides replaces it. A draft or ended plan, or a CP plan, is 409."""
+    answer = await casework.record_strategy_discussion(
+        unit_of_work(request),
+        plan_id=plan_id,
+        body=body,
+        version=required_version(if_match),
+        policy=council_policy(request),
+        idempotency_key=idempotency_key(request),
+    )
+    return _plan(answer, 201)
 
 
 @router.post(

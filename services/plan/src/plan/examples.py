@@ -36,6 +36,7 @@ ACTION: dict[str, Any] = {
 }
 ACTION_CHANGE: dict[str, Any] = {"progress": "in_progress", "note": "Attended the first 3 sessions."}
 APPROVAL: dict[str, Any] = {"start_date": "2026-11-30"}
+STRATEGY_DISCUSSION: dict[str, Any] = {"date": "2027-01-20"}
 REVIEW: dict[str, Any] = {
     "review_date": "2027-01-11",
     "progress": [{"action_id": ACTION_ID, "progress": "in_progress", "note": "6 of 12 sessions attended"}],
@@ -111,6 +112,7 @@ PLAN_OUT: dict[str, Any] = {
     "drafted_at": "2026-11-27T10:00:00Z",
     "assessment_id": ASSESSMENT_ID,
     "section47_id": None,
+    "conference_date": None,
     "lead_practitioner": "sw-alex",
     "factors": ["3A", "3B"],
     "primary_need": "N1",
@@ -148,6 +150,8 @@ PLAN_OUT: dict[str, Any] = {
     ],
     "start_date": "2026-11-30",
     "approved_by": "manager-north",
+    "previous_cp_plans": None,
+    "strategy_discussions": [],
     "next_review_due": "2027-01-11",
     "child_last_seen": "2026-12-14",
     "child_last_seen_alone": "2026-12-14",

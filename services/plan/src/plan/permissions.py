@@ -1,7 +1,8 @@
 """Who may call each operation of the plan API (role by operation; the one table).
 
-Approving a plan also needs a social-work-qualified manager: a rule of the domain, checked after
-this table. ``record`` names what a refusal is audited as.
+Approving a plan also needs a social-work-qualified manager, and recording a strategy discussion
+(section 47 work) a social-work-qualified practitioner or manager: rules of the domain, checked
+after this table. ``record`` names what a refusal is audited as.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ PERMISSIONS = PermissionTable(
         "record_visit": grant(*RECORDERS, record="plan"),
         "schedule_meeting": grant(*RECORDERS, record="plan"),
         "record_attendance": grant(*RECORDERS, record="plan"),
+        "record_strategy_discussion": grant(*RECORDERS, record="plan"),
         "start_preproceedings": grant(MANAGER, record="plan"),
         "record_preproceedings": grant(*RECORDERS, record="plan"),
         "decide_preproceedings": grant(MANAGER, record="plan"),

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, String, Table, bindparam, insert, select, text, update
+from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import UUID
 
 from continuum.access import load_visible
 from continuum.auth import Principal
-from continuum.contracts.plan import Agency, PlanStatus
+from continuum.contracts.plan import Agency, PlanStatus, PlanType
 from continuum.db import Prebuilt
 from continuum.errors import not_found
 from continuum.uow import Transaction, UnitOfWork
@@ -200,9 +200,38 @@ async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:
     return await tx.session.get(Child, child_id)
 
 
-async def awaiting_partner_status(tx: Transaction, child_id: uuid.UUID) -> list[PlanState]:
-    stmt = select(PLANS).where(PLANS.c.child_id == child_id, PLANS.c.partner_status_pending.is_not(None)).with_for_update()
+async def active_plans_of_child(tx: Transaction, child_id: uuid.UUID) -> list[PlanState]:
+    """The child's started plans that have not ended (what partners should know of now)."""
+    stmt = select(PLANS).where(PLANS.c.child_id == child_id, PLANS.c.status == PlanStatus.ACTIVE).order_by(PLANS.c.start_date)
     return [plan_state(r) for r in (await tx.session.execute(stmt)).all()]
+
+
+async def child_nhs_number(tx: Transaction, child_id: uuid.UUID) -> str | None:
+    """The NHS number the local copy of the child holds (``None`` without one, or without a copy)."""
+    return cast(str | None, (await tx.session.execute(_CHILD_IDENTITY, {"child_id": child_id})).scalar())
+
+
+async def earlier_cp_plans(tx: Transaction, child_id: uuid.UUID, *, plan_id: uuid.UUID, starting: date) -> int:
+    """How many child protection plans the child started in this council before one starting on
+    ``starting`` (census NumberOfPreviousCPP, this council's part), whatever their episode."""
+    stmt = (
+        select(func.count())
+        .select_from(PLANS)
+        .where(
+            PLANS.c.child_id == child_id,
+            PLANS.c.plan_type == PlanType.CP,
+            PLANS.c.id != plan_id,
+            PLANS.c.start_date.is_not(None),
+            PLANS.c.start_date <= starting,
+        )
+    )
+    return int((await tx.session.execute(stmt)).scalar_one())
+
+
+async def previous_cp_plans_elsewhere(tx: Transaction, child_id: uuid.UUID) -> int:
+    """The CP plans the child had in other councils, as recorded on the child (0 when not recorded)."""
+    stmt = select(CHILDREN.c.previous_cp_plans_elsewhere).where(CHILDREN.c.id == child_id)
+    return int((await tx.session.execute(stmt)).scalar() or 0)
 
 
 async def meeting(tx: Transaction, plan_id: uuid.UUID, meeting_id: uuid.UUID) -> MeetingState:

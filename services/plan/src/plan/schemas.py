@@ -102,7 +102,20 @@ class ActionChangeIn(Strict):
 class ApprovalIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.APPROVAL]})
 
-    start_date: Day = Field(description="Census plan start date: not before the plan was drafted, not in the future")
+    start_date: Day | None = Field(
+        None,
+        description="Census plan start date. CIN plans: required, not before the plan was drafted, not in the future."
+        " CP plans: the date of the initial conference that decided the plan (census rule 2885); leave it out"
+        " (or give that date)",
+    )
+
+
+class StrategyDiscussionIn(Strict):
+    """A strategy discussion held during an active child in need plan (section 47 work)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.STRATEGY_DISCUSSION]})
+
+    date: Day = Field(description="The London date it was held: not in the future, not before the plan's start")
 
 
 class ProgressIn(Strict):

@@ -48,6 +48,7 @@ class Plan(Base):
     drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     assessment_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     section47_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    conference_date: Mapped[date | None] = mapped_column(Date)
     lead_practitioner: Mapped[str | None] = mapped_column(String(200))
     factors: Mapped[list[str]] = mapped_column(ARRAY(String(3)), default=list)
     primary_need: Mapped[PrimaryNeedCode | None] = mapped_column(enum_column(PrimaryNeedCode, 2))
@@ -70,7 +71,8 @@ class Plan(Base):
     ending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     end_date: Mapped[date | None] = mapped_column(Date)
     next_step: Mapped[NextStep | None] = mapped_column(enum_column(NextStep, 30))
-    partner_status_pending: Mapped[str | None] = mapped_column(String(20))
+    strategy_discussions: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list)
+    previous_cp_plans: Mapped[int | None] = mapped_column(Integer)
     # What the drift rules read beyond the columns above (domain.drift.facts), kept at every save.
     open_action_due_dates: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list)
     last_review_on: Mapped[date | None] = mapped_column(Date)

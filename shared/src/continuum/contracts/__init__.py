@@ -32,6 +32,7 @@ from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus, Sta
 from continuum.contracts.plan import (
     PLAN_TOPIC,
     MeetingScheduled,
+    PlanCategoryChanged,
     PlanDrafted,
     PlanDriftDetected,
     PlanEnded,
@@ -95,6 +96,7 @@ CATALOGUE: dict[str, type[EventData]] = {
         PlanDrafted,
         PlanStarted,
         PlanReviewed,
+        PlanCategoryChanged,
         VisitRecorded,
         MeetingScheduled,
         PlanDriftDetected,

@@ -157,6 +157,12 @@ class PlanStarted(EventData):
     initial_category_of_abuse: CategoryOfAbuse | None = Field(description="Census initial CategoryOfAbuse (CP plans)")
     next_review_due: date
     actions: int
+    previous_cp_plans: int | None = Field(
+        default=None,
+        ge=0,
+        description="CP plans: census NumberOfPreviousCPP, the child's earlier child protection plans in this council"
+        " and, as recorded on the child, in others",
+    )
 
 
 class PlanReviewed(EventData):
@@ -176,6 +182,25 @@ class PlanReviewed(EventData):
     latest_category_of_abuse: CategoryOfAbuse | None
     actions: ActionSummary
     next_review_due: date | None
+
+
+class PlanCategoryChanged(EventData):
+    """The latest category of abuse of a started child protection plan changed (census
+    LatestCategoryOfAbuse), at a review conference or between them; the initial one never changes
+    once the plan has started."""
+
+    event_type = "plan.category_changed"
+    topic = PLAN_TOPIC
+
+    plan_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    initial_category_of_abuse: CategoryOfAbuse = Field(description="Census InitialCategoryOfAbuse")
+    previous_category_of_abuse: CategoryOfAbuse = Field(description="The latest category until this change")
+    latest_category_of_abuse: CategoryOfAbuse = Field(description="Census LatestCategoryOfAbuse from now on")
+    changed_on: date = Field(description="The London date of the change: the review's date, or the day it was recorded")
+    changed_by: str
 
 
 class VisitRecorded(EventData):

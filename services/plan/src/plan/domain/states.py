@@ -39,10 +39,12 @@ CP_REVIEW_MONTHS = 6
 
 @dataclass(frozen=True)
 class Actor:
-    """Who asks for a transition: their user id, and whether they are a social-work-qualified manager."""
+    """Who asks for a transition: their user id, whether they are social-work qualified, and
+    whether they are a social-work-qualified manager."""
 
     id: str
     sw_qualified_manager: bool = False
+    sw_qualified: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,9 @@ class PlanState:
     drafted_at: datetime
     assessment_id: uuid.UUID | None = None
     section47_id: uuid.UUID | None = None
+    #: CP plans: the date of the initial child protection conference that decided the plan (census
+    #: DateOfInitialCPC), which is the plan's start date (rule 2885).
+    conference_date: date | None = None
     lead_practitioner: str | None = None
     factors: tuple[AssessmentFactor, ...] = ()
     primary_need: PrimaryNeedCode | None = None
@@ -205,8 +210,10 @@ class PlanState:
     visits: Visits = field(default_factory=Visits)
     preproceedings: Preproceedings | None = None
     ending: Ending | None = None
-    #: The partner status waiting for the child's identity (sent when child.* arrives).
-    partner_status_pending: str | None = None
+    #: CIN plans: the days strategy discussions were held during the plan (each starts a section 47).
+    strategy_discussions: tuple[date, ...] = ()
+    #: CP plans: census NumberOfPreviousCPP, counted when the plan starts.
+    previous_cp_plans: int | None = None
     version: int = 1
 
     @property
@@ -217,6 +224,12 @@ class PlanState:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def assessed(self) -> bool:
+        """Whether the authorised assessment's needs have reached the plan (an authorisation always
+        carries a primary need, and nothing else sets one)."""
+        return self.primary_need is not None
 
     def action(self, action_id: uuid.UUID) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)

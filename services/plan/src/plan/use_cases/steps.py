@@ -27,8 +27,13 @@ Change = Callable[[Transaction, PlanState, datetime, date], Awaitable[tuple[Plan
 
 
 def actor_of(principal: Principal) -> Actor:
-    """The domain's view of the caller: their id, and whether they are a social-work-qualified manager."""
-    return Actor(principal.sub, sw_qualified_manager=principal.has(Role.MANAGER) and principal.sw_qualified)
+    """The domain's view of the caller: their id, whether they are social-work qualified, and
+    whether they are a social-work-qualified manager."""
+    return Actor(
+        principal.sub,
+        sw_qualified_manager=principal.has(Role.MANAGER) and principal.sw_qualified,
+        sw_qualified=principal.sw_qualified,
+    )
 
 
 def by_whom(tx: Transaction) -> str:
