@@ -14,17 +14,19 @@ from sqlalchemy import text
 
 from continuum import clock
 from continuum.auth import mint_dev_token
-from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, Sex
+from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, Sex
 from continuum.consumer import EventConsumer
 from continuum.contracts import ChildRegistered, Envelope
 from continuum.contracts.assessment import (
     ASSESSMENT_TOPIC,
     AssessmentAuthorised,
+    AssessmentOpened,
     AssessmentOutcome,
     AssessmentRoute,
     Section47Concluded,
     Section47Outcome,
 )
+from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
 from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
 from plan.settings import PlanSettings
 
@@ -148,6 +150,61 @@ def concluded(
     return Envelope.wrap(data, source="assessment", subject=str(case), aggregate_version=3)
 
 
+def assessment_opened(
+    *, case_id: uuid.UUID | None = None, child_id: uuid.UUID | None = None, team: str = "north", referral_date: date | None = None
+) -> Envelope[Any]:
+    """An assessment opened for a (new) episode, as the assessment service publishes it."""
+    case = case_id or uuid.uuid4()
+    referred = referral_date or clock.today() - timedelta(days=20)
+    data = AssessmentOpened(
+        assessment_id=uuid.uuid4(),
+        case_id=case,
+        child_id=child_id or uuid.uuid4(),
+        referral_id=uuid.uuid4(),
+        referral_date=referred,
+        due_date=referred + timedelta(days=63),
+        team=team,
+        route=AssessmentRoute.SECTION17,
+        section47_id=None,
+        opened_at=clock.now(),
+    )
+    return Envelope.wrap(data, source="assessment", subject=str(case), aggregate_version=1)
+
+
+def case_closed(case_id: uuid.UUID, child_id: uuid.UUID, *, closure_date: date | None = None) -> Envelope[Any]:
+    """Step-down closed the episode."""
+    closed_on = closure_date or clock.today()
+    data = CaseClosed(
+        case_id=case_id,
+        child_id=child_id,
+        team="north",
+        stepdown_id=uuid.uuid4(),
+        kind=TransitionKind.CLOSE,
+        referral_date=closed_on - timedelta(days=30),
+        closure_date=closed_on,
+        reason_for_closure=ReasonForClosure.SERVICES_CEASED,
+        referral_nfa=False,
+        assessed=True,
+        unmet_need=False,
+        actions=None,
+        closed_at=clock.now(),
+    )
+    return Envelope.wrap(data, source="stepdown", subject=str(case_id), aggregate_version=3)
+
+
+def case_reopened(case_id: uuid.UUID, child_id: uuid.UUID, *, closure_date: date) -> Envelope[Any]:
+    """Step-down withdrew the closure on ``closure_date`` (a corrected decision)."""
+    data = CaseReopened(
+        case_id=case_id,
+        child_id=child_id,
+        team="north",
+        stepdown_id=uuid.uuid4(),
+        closure_date=closure_date,
+        reopened_at=clock.now(),
+    )
+    return Envelope.wrap(data, source="stepdown", subject=str(case_id), aggregate_version=4)
+
+
 def nhs_number() -> str:
     """A fresh NHS number with a valid check digit (partner statuses are keyed by it)."""
     while True:
@@ -246,6 +303,19 @@ class Cases(ServiceCases):
         assert r.status_code == 200, r.text
         return dict(r.json())
 
+    async def block_snapshot(self, case_id: Any) -> dict[str, Any]:
+        """Everything a pre-proceedings request for the episode could change: its blocks, the
+        case's events and the audit rows of success about its blocks."""
+        blocks = await self.rows("SELECT * FROM preproceedings WHERE case_id = :c ORDER BY start_date, id", c=case_id)
+        return {
+            "blocks": blocks,
+            "outbox": await self.scalar("SELECT count(*) FROM outbox WHERE key = :k", k=str(case_id)),
+            "audit": await self.scalar(
+                "SELECT count(*) FROM audit_log WHERE outcome = 'success' AND subject_id = ANY(:ids)",
+                ids=[str(b["id"]) for b in blocks],
+            ),
+        }
+
     async def partner_statuses(self, nhs: str) -> list[dict[str, Any]]:
         """The partner statuses written for the child with this NHS number (their key), oldest first."""
         rows = await self.rows("SELECT payload FROM outbox WHERE key = :k AND event_type = 'status.changed' ORDER BY seq", k=nhs)
@@ -290,7 +360,10 @@ __all__ = [
     "Cases",
     "action_body",
     "assert_problem",
+    "assessment_opened",
     "authorised",
+    "case_closed",
+    "case_reopened",
     "child_registered",
     "concluded",
     "etag",

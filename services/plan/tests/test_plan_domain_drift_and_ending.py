@@ -1,4 +1,4 @@
-"""Drift, the could-close rules, pre-proceedings and ending, with no database and every date given:
+"""Drift, the could-close rules, ending and escalation, with no database and every date given:
 the thresholds at their edges, what makes a finding new, and the refusals that change nothing."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from plan_builders import MANAGER, POLICY, at, policy, reviewed, started, with_actions_done
 
 from continuum.codes import ReasonForClosure
-from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType, PreproceedingsDecision
+from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType
 from continuum.errors import RuleBroken
 from plan import domain
 from plan.domain.drift import Finding, attention, could_close, findings, next_check
@@ -125,92 +125,6 @@ def test_the_worklist_orders_by_the_earliest_day_a_plan_needed_attention() -> No
 
 
 # --- pre-proceedings ----------------------------------------------------------------------------
-
-
-def _in_preproceedings() -> domain.PlanState:
-    plan, events = domain.preproceedings.start(
-        started(PlanType.CP, start=START), start_date=date(2026, 3, 2), today=date(2026, 3, 2)
-    )
-    assert [e.event_type for e in events] == ["preproceedings.started"]
-    return plan
-
-
-def test_pre_proceedings_belong_to_a_started_cp_plan() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        domain.preproceedings.start(started(start=START), start_date=date(2026, 3, 2), today=date(2026, 3, 2))
-    assert refused.value.slug == "not-a-cp-plan"
-
-
-@pytest.mark.parametrize(
-    ("values", "field"),
-    [
-        ({"letter_before_proceedings_date": date(2026, 3, 1)}, "letter_before_proceedings_date"),
-        ({"fgdm_offered": True, "fgdm_held": True}, "fgdm_offered"),
-        ({"letter_before_proceedings_date": date(2026, 3, 3), "fgdm_offered": True}, "fgdm_held"),
-        ({"review_meeting_dates": (date(2026, 3, 10),)}, "review_meeting_dates.0"),
-        ({"initial_meeting_date": date(2026, 3, 10), "review_meeting_dates": (date(2026, 3, 9),)}, "review_meeting_dates.0"),
-    ],
-)
-def test_the_census_pre_proceedings_rules(values: dict[str, object], field: str) -> None:
-    record = {
-        "letter_before_proceedings_date": None,
-        "fgdm_offered": None,
-        "fgdm_held": None,
-        "initial_meeting_date": None,
-        "review_meeting_dates": (),
-    } | values
-    with pytest.raises(RuleBroken) as refused:
-        domain.preproceedings.record(_in_preproceedings(), today=date(2026, 4, 1), **record)  # type: ignore[arg-type]
-    assert refused.value.field == field
-
-
-def _decide(plan: domain.PlanState, reason: str | None = None) -> tuple[domain.PlanState, domain.Events]:
-    return domain.preproceedings.decide(
-        plan,
-        decision=PreproceedingsDecision.ISSUE_PROCEEDINGS,
-        decision_date=date(2026, 4, 1),
-        court_application_date=date(2026, 4, 2),
-        fgdm_exception_reason=reason,
-        today=date(2026, 4, 3),
-    )
-
-
-def test_a_court_application_without_the_fgdm_offer_or_a_reasoned_exception_is_refused() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        _decide(_in_preproceedings())
-    assert (refused.value.field, refused.value.slug) == ("fgdm_exception_reason", "fgdm-offer-required")
-    _, events = _decide(_in_preproceedings(), reason="A family meeting would put the child at risk of harm.")
-    assert events[0].fgdm_exception is True  # type: ignore[attr-defined]
-
-
-def test_a_court_application_after_the_fgdm_offer_goes_ahead() -> None:
-    plan, _ = domain.preproceedings.record(
-        _in_preproceedings(),
-        letter_before_proceedings_date=date(2026, 3, 3),
-        fgdm_offered=True,
-        fgdm_held=False,
-        initial_meeting_date=date(2026, 3, 10),
-        review_meeting_dates=(date(2026, 3, 24),),
-        today=date(2026, 4, 1),
-    )
-    decided, events = _decide(plan)
-    assert decided.preproceedings is not None and decided.preproceedings.court_application_date == date(2026, 4, 2)
-    assert (events[0].fgdm_offered, events[0].fgdm_exception) == (True, False)  # type: ignore[attr-defined]
-    with pytest.raises(RuleBroken, match="decided already"):
-        _decide(decided)
-
-
-def test_a_court_application_before_the_decision_is_refused() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        domain.preproceedings.decide(
-            _in_preproceedings(),
-            decision=PreproceedingsDecision.ISSUE_PROCEEDINGS,
-            decision_date=date(2026, 4, 1),
-            court_application_date=date(2026, 3, 31),
-            fgdm_exception_reason="Risk of harm.",
-            today=date(2026, 4, 3),
-        )
-    assert refused.value.field == "court_application_date"
 
 
 # --- ending -------------------------------------------------------------------------------------

@@ -78,8 +78,8 @@ async def _plan_with_everything(api: Api, cases: Cases) -> dict[str, Any]:
             "invitees": [{"agency": "probation", "name": "CONFIDENTIAL-INVITEE"}],
         }
         r = await m.post(f"/v1/plans/{plan['id']}/meetings", json=meeting, headers=etag(r.json()["version"]))
-        r = await m.post(f"/v1/plans/{plan['id']}/pre-proceedings", json={"start_date": today}, headers=etag(r.json()["version"]))
-    assert r.status_code == 200, r.text
+        started = await m.post("/v1/pre-proceedings", json={"case_id": plan["case_id"], "start_date": today})
+    assert r.status_code == 201 and started.status_code == 201, started.text
     return dict(r.json())
 
 

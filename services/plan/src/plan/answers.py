@@ -19,6 +19,7 @@ from continuum.contracts.plan import (
     PlanStatus,
     PlanType,
     PreproceedingsDecision,
+    PreproceedingsOutcome,
     ReviewDecision,
 )
 from continuum.pagination import Page
@@ -139,16 +140,29 @@ class MeetingOut(BaseModel):
 
 
 class PreproceedingsOut(BaseModel):
+    """One pre-proceedings block of an episode (census PreProceedingsandFGDM). ETag: its version."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PREPROCEEDINGS_OUT]})
+
+    id: uuid.UUID = Field(description="The block's id")
+    case_id: uuid.UUID = Field(description="The episode (case) it belongs to")
+    child_id: uuid.UUID = Field(description="The child")
+    team: str = Field(description="The responsible team")
+    plan_id: uuid.UUID | None = Field(description="The plan active in the episode when it started, if any")
     start_date: date = Field(description="Census PPStartDate")
     letter_before_proceedings_date: date | None = Field(description="Census LBPSentDate")
     fgdm_offered: bool | None = Field(description="Census FGDMMeetingOffer")
     fgdm_held: bool | None = Field(description="Census FGDMMeetingFac")
     initial_meeting_date: date | None = Field(description="Census InitialPPMeetingDate")
-    review_meeting_dates: list[date] = Field(description="Review meetings (census ReviewMeetingsCount: how many)")
-    decision: PreproceedingsDecision | None = Field(description="The step decision")
+    review_meeting_dates: list[date] = Field(description="Review meetings after the initial one, in order")
+    review_meetings: int = Field(description="Census ReviewMeetingsCount")
+    decision: PreproceedingsDecision | None = Field(description="The step decision (null until decided)")
     decision_date: date | None = Field(description="Census StepDecisionDate")
+    census_outcome: PreproceedingsOutcome | None = Field(description="Census PPOutcome (A, B or C) of the step decision")
     court_application_date: date | None = Field(description="Census CourtAppDate")
+    letter_initiating_proceedings_date: date | None = Field(description="Census LetterInitCPDate")
     fgdm_exception_reason: str | None = Field(description="Why an FGDM meeting was not in the child's interests")
+    version: int = Field(description="The block's version, as the ETag: send it as If-Match")
 
 
 class EndingOut(BaseModel):
@@ -213,7 +227,6 @@ class PlanOut(BaseModel):
     child_last_seen: date | None = Field(description="The date the child was last seen")
     child_last_seen_alone: date | None = Field(description="The date the child was last seen alone")
     next_visit_due: date | None = Field(description="When the next visit is due")
-    preproceedings: PreproceedingsOut | None = Field(description="Pre-proceedings (CP)")
     ending: EndingOut | None = Field(description="How it ended")
     drift: list[DriftOut] = Field(description="How it drifts today")
     could_close: ClosableOut | None = Field(description="Whether it could close or step down, and why")
@@ -258,4 +271,5 @@ class WorklistItem(BaseModel):
 
 
 PlanPage = Page[PlanSummary]
+PreproceedingsPage = Page[PreproceedingsOut]
 WorklistPage = Page[WorklistItem]

@@ -66,7 +66,8 @@ INTERVENTION: dict[str, Any] = {
     "score_before": 3.5,
 }
 INTERVENTION_OUTCOME: dict[str, Any] = {"actual_end_date": "2027-02-23", "score_after": 7.0}
-PP_START: dict[str, Any] = {"start_date": "2027-01-04"}
+PREPROCEEDINGS_ID = "8c7d6e5f-4a3b-4c2d-9e1f-0a9b8c7d6e5f"
+PP_START: dict[str, Any] = {"case_id": CASE_ID, "start_date": "2027-01-04"}
 PP_RECORD: dict[str, Any] = {
     "letter_before_proceedings_date": "2027-01-05",
     "fgdm_offered": True,
@@ -74,7 +75,29 @@ PP_RECORD: dict[str, Any] = {
     "initial_meeting_date": "2027-01-12",
     "review_meeting_dates": ["2027-02-09"],
 }
-PP_DECISION: dict[str, Any] = {"decision": "step_down", "decision_date": "2027-03-09"}
+PP_DECISION: dict[str, Any] = {
+    "decision": "issue_proceedings",
+    "decision_date": "2027-03-09",
+    "court_application_date": "2027-03-11",
+}
+CARE_PROCEEDINGS_LETTER: dict[str, Any] = {"letter_date": "2027-03-12"}
+PREPROCEEDINGS_OUT: dict[str, Any] = {
+    "id": PREPROCEEDINGS_ID,
+    "case_id": CASE_ID,
+    "child_id": CHILD_ID,
+    "team": "north",
+    "plan_id": PLAN_ID,
+    "start_date": "2027-01-04",
+    **PP_RECORD,
+    "review_meetings": 1,
+    "decision": "issue_proceedings",
+    "decision_date": "2027-03-09",
+    "census_outcome": "A",
+    "court_application_date": "2027-03-11",
+    "letter_initiating_proceedings_date": "2027-03-12",
+    "fgdm_exception_reason": None,
+    "version": 4,
+}
 ENDING: dict[str, Any] = {
     "end_date": "2027-03-01",
     "reason": "The exit criteria are met: no call-outs since December and attendance at 97%.",
@@ -156,7 +179,6 @@ PLAN_OUT: dict[str, Any] = {
     "child_last_seen": "2026-12-14",
     "child_last_seen_alone": "2026-12-14",
     "next_visit_due": "2027-01-11",
-    "preproceedings": None,
     "ending": None,
     "drift": [],
     "could_close": None,

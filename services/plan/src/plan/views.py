@@ -29,9 +29,10 @@ from plan.answers import (
     VisitOut,
     WorklistItem,
 )
-from plan.domain import PlanState
+from plan.domain import PlanState, Preproceedings
 from plan.domain.content import action_quality, quality
 from plan.domain.drift import Attention, Closable, Finding, could_close, findings
+from plan.domain.preproceedings import CENSUS_OUTCOME
 from plan.rows import quality_json
 from plan.tables import Child
 
@@ -47,7 +48,7 @@ def _closable(c: Closable | None) -> ClosableOut | None:
 def plan_view(
     p: PlanState, *, child: Child | None, history: dict[str, Sequence[Any]], today: date, policy: CouncilPolicy
 ) -> PlanOut:
-    pp, e = p.preproceedings, p.ending
+    e = p.ending
     actions = []
     for a in p.actions:
         q = action_quality(a)
@@ -107,7 +108,6 @@ def plan_view(
         child_last_seen=p.visits.last_seen,
         child_last_seen_alone=p.visits.last_seen_alone,
         next_visit_due=p.visits.next_due,
-        preproceedings=PreproceedingsOut(**vars(pp)) if pp else None,
         ending=EndingOut(
             end_date=e.end_date,
             reason=e.reason,
@@ -189,4 +189,28 @@ def worklist_item(p: PlanState, child_name: str | None, attention: Attention) ->
         needs_attention_since=attention.since,
         drift=_drift(attention.findings),
         could_close=_closable(attention.closable),
+    )
+
+
+def preproceedings_view(pp: Preproceedings) -> PreproceedingsOut:
+    return PreproceedingsOut(
+        id=pp.id,
+        case_id=pp.case_id,
+        child_id=pp.child_id,
+        team=pp.team,
+        plan_id=pp.plan_id,
+        start_date=pp.start_date,
+        letter_before_proceedings_date=pp.letter_before_proceedings_date,
+        fgdm_offered=pp.fgdm_offered,
+        fgdm_held=pp.fgdm_held,
+        initial_meeting_date=pp.initial_meeting_date,
+        review_meeting_dates=list(pp.review_meeting_dates),
+        review_meetings=len(pp.review_meeting_dates),
+        decision=pp.decision,
+        decision_date=pp.decision_date,
+        census_outcome=CENSUS_OUTCOME[pp.decision] if pp.decision else None,
+        court_application_date=pp.court_application_date,
+        letter_initiating_proceedings_date=pp.letter_initiating_proceedings_date,
+        fgdm_exception_reason=pp.fgdm_exception_reason,
+        version=pp.version,
     )

@@ -31,6 +31,7 @@ from continuum.contracts.envelope import Envelope, EventData
 from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus, StatusChanged
 from continuum.contracts.plan import (
     PLAN_TOPIC,
+    CareProceedingsLetterSent,
     MeetingScheduled,
     PlanCategoryChanged,
     PlanDrafted,
@@ -103,6 +104,7 @@ CATALOGUE: dict[str, type[EventData]] = {
         PreproceedingsStarted,
         PreproceedingsRecorded,
         PreproceedingsDecided,
+        CareProceedingsLetterSent,
         StrategyDiscussionRecorded,
         PlanEnded,
         StepdownRequested,

@@ -127,10 +127,32 @@ class Intervention:
 
 
 @dataclass(frozen=True)
-class Preproceedings:
-    """The pre-proceedings record (census PreProceedingsandFGDM)."""
+class Episode:
+    """What the plan service knows of a child's episode (case), from the events that open, close
+    and reopen it: enough to say whether pre-proceedings may start for it, and who may see them."""
 
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    opened_on: date | None = None
+    closed_on: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+@dataclass(frozen=True)
+class Preproceedings:
+    """One pre-proceedings block of an episode (census PreProceedingsandFGDM, repeatable in each
+    episode): from its start to its step decision, and the letter initiating care proceedings."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
     start_date: date
+    plan_id: uuid.UUID | None = None
     letter_before_proceedings_date: date | None = None
     fgdm_offered: bool | None = None
     fgdm_held: bool | None = None
@@ -139,7 +161,15 @@ class Preproceedings:
     decision: PreproceedingsDecision | None = None
     decision_date: date | None = None
     court_application_date: date | None = None
+    letter_initiating_proceedings_date: date | None = None
     fgdm_exception_reason: str | None = None
+    started_by: str = ""
+    version: int = 1
+
+    @property
+    def subject(self) -> str:
+        """Its events are keyed by its episode (the case), in order with the case's others."""
+        return str(self.case_id)
 
 
 @dataclass(frozen=True)
@@ -208,7 +238,6 @@ class PlanState:
     next_review_due: date | None = None
     last_review: ReviewRecord | None = None
     visits: Visits = field(default_factory=Visits)
-    preproceedings: Preproceedings | None = None
     ending: Ending | None = None
     #: CIN plans: the days strategy discussions were held during the plan (each starts a section 47).
     strategy_discussions: tuple[date, ...] = ()

@@ -1,7 +1,8 @@
-"""The assessment service's events, as steps inside the consumer's transaction: an authorised
+"""The events the plan service consumes, as steps inside the consumer's transaction: an authorised
 assessment or a concluded section 47 enquiry drafts a plan (once per case and plan type; the two
-meet in one CP plan in either order), and the child's identity is copied; an NHS number it brings
-sends the status of the child's active plan to partners."""
+meet in one CP plan in either order); the child's identity is copied, and an NHS number it brings
+sends the status of the child's active plan to partners; an opened assessment, a drafted plan,
+and step-down's closures and reopenings say whether the episode is open (for pre-proceedings)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from datetime import datetime
 from continuum import clock
 from continuum.child_copy import upsert_child_copy
 from continuum.contracts import ChildRegistered, ChildUpdated
-from continuum.contracts.assessment import AssessmentAuthorised, Section47Concluded
+from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOpened, Section47Concluded
 from continuum.contracts.plan import PlanType
+from continuum.contracts.stepdown import CaseClosed, CaseReopened
 from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction
 from plan import domain, repository
@@ -38,6 +40,12 @@ async def _keep(
         return  # nothing asked for, or nothing new (the same event again)
     new = existing is None
     action = "plan.draft" if new else change
+    if new:
+        known = await repository.episode(tx, drafted.case_id)
+        episode = domain.episodes.opened(
+            known, case_id=drafted.case_id, child_id=drafted.child_id, team=drafted.team, opened_on=None
+        )
+        await repository.save_episode(tx, episode, at=now)
     await save(tx, drafted, change=action, now=now, policy=policy, new=new)
     await tx.publish_all(events, aggregate=drafted)
     await tx.audit(action, subject_type="plan", subject_id=drafted.id, purpose=PURPOSE)
@@ -79,3 +87,29 @@ async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdate
     for plan in await repository.active_plans_of_child(tx, child.child_id):
         events = domain.lifecycle.child_identified(plan, child=identity, known_before=known_before, policy=policy)
         await tx.publish_all(events, aggregate=plan)
+
+
+async def receive_opened(tx: Transaction, *, opened: AssessmentOpened) -> None:
+    """An assessment opened: the episode is known, open unless a closure already arrived."""
+    known = await repository.episode(tx, opened.case_id)
+    episode = domain.episodes.opened(
+        known, case_id=opened.case_id, child_id=opened.child_id, team=opened.team, opened_on=opened.referral_date
+    )
+    await repository.save_episode(tx, episode, at=clock.now())
+
+
+async def receive_closed(tx: Transaction, *, closed: CaseClosed) -> None:
+    """Step-down closed the episode (census CINclosureDate): no new pre-proceedings for it."""
+    known = await repository.episode(tx, closed.case_id)
+    episode = domain.episodes.closed(
+        known, case_id=closed.case_id, child_id=closed.child_id, team=closed.team, closure_date=closed.closure_date
+    )
+    await repository.save_episode(tx, episode, at=clock.now())
+
+
+async def receive_reopened(tx: Transaction, *, reopened: CaseReopened) -> None:
+    """A corrected closure was withdrawn: the episode is open again."""
+    known = await repository.episode(tx, reopened.case_id)
+    episode = domain.episodes.reopened(known, closure_date=reopened.closure_date)
+    if episode is not None and episode != known:
+        await repository.save_episode(tx, episode, at=clock.now())
