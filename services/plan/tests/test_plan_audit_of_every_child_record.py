@@ -170,6 +170,20 @@ async def _find_preproceedings(api: Api, cases: Cases) -> list[tuple[httpx.Respo
     return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
 
 
+async def _with_history(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """A review, a visit and a meeting, so that every history list has something to show."""
+    _, review = await _review(api, cases, plan)
+    async with api.manager() as m:
+        r = await m.post(f"/v1/plans/{plan['id']}/reviews", json=review, headers=etag(plan["version"]))
+        r = await m.post(
+            f"/v1/plans/{plan['id']}/visits", json={"visit_date": TODAY, "child_seen": True}, headers=etag(r.json()["version"])
+        )
+        meeting = {"kind": "cin_meeting", "meeting_date": TODAY, "invitees": [{"agency": "family", "name": "Jo"}]}
+        r = await m.post(f"/v1/plans/{plan['id']}/meetings", json=meeting, headers=etag(r.json()["version"]))
+    assert r.status_code == 201, r.text
+    return r.json(), None
+
+
 async def _worklist(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
     plan = await cases.started(api)
     await cases.backdate(plan["id"], 400)
@@ -195,6 +209,10 @@ async def _find(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]
 
 SCENARIOS: dict[str, Scenario] = {
     "get_plan": _scenario("ready", "GET", ""),
+    "list_versions": _scenario("ready", "GET", "/versions"),
+    "list_reviews": _scenario("started", "GET", "/reviews", _with_history),
+    "list_visits": _scenario("started", "GET", "/visits", _with_history),
+    "list_meetings": _scenario("started", "GET", "/meetings", _with_history),
     "family_copy": _scenario("ready", "GET", "/family-copy"),
     "edit_plan": _scenario("ready", "PATCH", "", {"content": CONTENT}),
     "add_action": _scenario("ready", "POST", "/actions", action_body()),

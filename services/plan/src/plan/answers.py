@@ -64,6 +64,8 @@ class QualityOut(BaseModel):
 
 
 class VersionOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERSION]})
+
     version: int = Field(description="The version")
     change: str = Field(description="What changed")
     changed_by: str = Field(description="Who changed it")
@@ -103,6 +105,8 @@ class InterventionOut(BaseModel):
 
 
 class ReviewOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REVIEW_OUT]})
+
     number: int = Field(description="1 for the first review")
     review_date: date = Field(description="When it was held")
     due_date: date = Field(description="When it was due")
@@ -116,6 +120,8 @@ class ReviewOut(BaseModel):
 
 
 class VisitOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VISIT_OUT]})
+
     planned_date: date | None = Field(description="Planned")
     visit_date: date | None = Field(description="Happened (null: it did not)")
     child_seen: bool = Field(description="Child seen")
@@ -132,6 +138,8 @@ class InviteeOut(BaseModel):
 
 
 class MeetingOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MEETING_OUT]})
+
     id: uuid.UUID = Field(description="The meeting's id")
     kind: MeetingKind = Field(description="The kind of meeting")
     meeting_date: date = Field(description="When")
@@ -186,6 +194,23 @@ class ClosableOut(BaseModel):
     since: date = Field(description="Since when")
 
 
+class ListLink(BaseModel):
+    """One of the plan's history lists: how many it holds, and where the pages after the first are."""
+
+    count: int = Field(description="How many there are in all")
+    href: str = Field(description="The list's own route: GET it with `cursor` for the pages after the first")
+    next_cursor: str | None = Field(
+        description="Send as `cursor` to href for the page after the one in the plan; null when the plan holds them all"
+    )
+
+
+class HistoryLinks(BaseModel):
+    versions: ListLink = Field(description="Every version with its quality")
+    reviews: ListLink = Field(description="Reviews")
+    visits: ListLink = Field(description="Visits")
+    meetings: ListLink = Field(description="Meetings")
+
+
 class PlanOut(BaseModel):
     """A plan with its child, actions and their quality, history, drift and whether it could close. ETag: its version."""
 
@@ -230,10 +255,13 @@ class PlanOut(BaseModel):
     ending: EndingOut | None = Field(description="How it ended")
     drift: list[DriftOut] = Field(description="How it drifts today")
     could_close: ClosableOut | None = Field(description="Whether it could close or step down, and why")
-    versions: list[VersionOut] = Field(description="Every version with its quality")
-    reviews: list[ReviewOut] = Field(description="Reviews, oldest first")
-    visits: list[VisitOut] = Field(description="Visits, oldest first")
-    meetings: list[MeetingOut] = Field(description="Meetings, oldest first")
+    versions: list[VersionOut] = Field(
+        description="Its first versions with their quality, oldest first (history.versions: the rest)"
+    )
+    reviews: list[ReviewOut] = Field(description="Its first reviews, oldest first (history.reviews: the rest)")
+    visits: list[VisitOut] = Field(description="Its first visits, oldest first (history.visits: the rest)")
+    meetings: list[MeetingOut] = Field(description="Its first meetings, oldest first (history.meetings: the rest)")
+    history: HistoryLinks = Field(description="How many versions, reviews, visits and meetings it has, and their pages")
     version: int = Field(description="The version, as the ETag: send it as If-Match")
 
 
@@ -271,5 +299,9 @@ class WorklistItem(BaseModel):
 
 
 PlanPage = Page[PlanSummary]
+VersionPage = Page[VersionOut]
+ReviewPage = Page[ReviewOut]
+VisitPage = Page[VisitOut]
+MeetingPage = Page[MeetingOut]
 PreproceedingsPage = Page[PreproceedingsOut]
 WorklistPage = Page[WorklistItem]

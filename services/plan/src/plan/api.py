@@ -24,7 +24,17 @@ from continuum.http import (
     with_etag,
 )
 from continuum.policy import TEAM_PATTERN
-from plan.answers import PlanOut, PlanPage, PreproceedingsOut, PreproceedingsPage, WorklistPage
+from plan.answers import (
+    MeetingPage,
+    PlanOut,
+    PlanPage,
+    PreproceedingsOut,
+    PreproceedingsPage,
+    ReviewPage,
+    VersionPage,
+    VisitPage,
+    WorklistPage,
+)
 from plan.schemas import (
     ActionChangeIn,
     ActionIn,
@@ -94,6 +104,57 @@ async def worklist(
 async def get_plan(plan_id: uuid.UUID, request: Request) -> JSONResponse:
     answer = await reads.get_plan(unit_of_work(request), plan_id=plan_id, policy=council_policy(request))
     return with_etag(answer.model_dump(mode="json"), answer.version)
+
+
+@router.get(
+    "/plans/{plan_id}/versions",
+    response_model=VersionPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["plans"],
+    summary="The plan's versions, oldest first",
+)
+async def list_versions(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> VersionPage:
+    """Every version: what changed, who changed it, when, and its quality then (the plan's read
+    carries the first page; this one pages the rest). A read of the child's record, audited."""
+    return await reads.history(unit_of_work(request), plan_id=plan_id, kind="versions", cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/plans/{plan_id}/reviews",
+    response_model=ReviewPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["reviews"],
+    summary="The plan's reviews, oldest first",
+)
+async def list_reviews(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> ReviewPage:
+    """Every review: its date against its due date, the decision and what it found. A read of the
+    child's record, audited."""
+    return await reads.history(unit_of_work(request), plan_id=plan_id, kind="reviews", cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/plans/{plan_id}/visits",
+    response_model=VisitPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["visits"],
+    summary="The plan's visits, oldest first",
+)
+async def list_visits(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> VisitPage:
+    """Every visit, planned or made: whether the child was seen, and alone. A read of the child's
+    record, audited."""
+    return await reads.history(unit_of_work(request), plan_id=plan_id, kind="visits", cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/plans/{plan_id}/meetings",
+    response_model=MeetingPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["meetings"],
+    summary="The plan's meetings, oldest first",
+)
+async def list_meetings(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> MeetingPage:
+    """Every meeting with its invitees and who attended. A read of the child's record, audited."""
+    return await reads.history(unit_of_work(request), plan_id=plan_id, kind="meetings", cursor=cursor, limit=limit)
 
 
 @router.get(

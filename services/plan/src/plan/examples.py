@@ -116,6 +116,41 @@ QUALITY: dict[str, Any] = {
     "success_measure": 1,
     "timeframe": 1,
 }
+VERSION: dict[str, Any] = {
+    "version": 3,
+    "change": "plan.approve",
+    "changed_by": "manager-north",
+    "changed_at": "2026-11-30T09:00:00Z",
+    "quality": QUALITY,
+}
+REVIEW_OUT: dict[str, Any] = {
+    "number": 1,
+    "review_date": "2027-01-11",
+    "due_date": "2027-01-11",
+    "on_time": True,
+    "decision": "continue",
+    "exit_criteria_met": False,
+    "concerns_remain": True,
+    "progressed": True,
+    "summary": "Good progress; school attendance up to 90%.",
+    "reviewed_by": "sw-alex",
+}
+VISIT_OUT: dict[str, Any] = {
+    "planned_date": "2026-12-14",
+    "visit_date": "2026-12-14",
+    "child_seen": True,
+    "seen_alone": True,
+    "reason_not_seen": None,
+    "within_frequency": True,
+    "recorded_by": "sw-alex",
+}
+MEETING_OUT: dict[str, Any] = {
+    "id": MEETING_ID,
+    "kind": "cin_meeting",
+    "meeting_date": "2026-12-21",
+    "invitees": [{"agency": "family", "name": "Jo Example", "attended": None}],
+    "agencies_left_out": ["probation", "school"],
+}
 PLAN_OUT: dict[str, Any] = {
     "id": PLAN_ID,
     "case_id": CASE_ID,
@@ -182,36 +217,20 @@ PLAN_OUT: dict[str, Any] = {
     "ending": None,
     "drift": [],
     "could_close": None,
-    "versions": [
-        {
-            "version": 3,
-            "change": "plan.approve",
-            "changed_by": "manager-north",
-            "changed_at": "2026-11-30T09:00:00Z",
-            "quality": QUALITY,
-        }
-    ],
+    "versions": [VERSION],
     "reviews": [],
-    "visits": [
-        {
-            "planned_date": "2026-12-14",
-            "visit_date": "2026-12-14",
-            "child_seen": True,
-            "seen_alone": True,
-            "reason_not_seen": None,
-            "within_frequency": True,
-            "recorded_by": "sw-alex",
-        }
-    ],
-    "meetings": [
-        {
-            "id": MEETING_ID,
-            "kind": "cin_meeting",
-            "meeting_date": "2026-12-21",
-            "invitees": [{"agency": "family", "name": "Jo Example", "attended": None}],
-            "agencies_left_out": ["probation", "school"],
-        }
-    ],
+    "visits": [VISIT_OUT],
+    "meetings": [MEETING_OUT],
+    "history": {
+        "versions": {
+            "count": 6,
+            "href": f"/v1/plans/{PLAN_ID}/versions",
+            "next_cursor": "MjAyNi0xMS0zMFQwOTowMDowMCswMDowMHwwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDM=",
+        },
+        "reviews": {"count": 0, "href": f"/v1/plans/{PLAN_ID}/reviews", "next_cursor": None},
+        "visits": {"count": 1, "href": f"/v1/plans/{PLAN_ID}/visits", "next_cursor": None},
+        "meetings": {"count": 1, "href": f"/v1/plans/{PLAN_ID}/meetings", "next_cursor": None},
+    },
     "version": 6,
 }
 SUMMARY: dict[str, Any] = {
