@@ -19,7 +19,6 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("plans", sa.Column("conference_date", sa.Date(), nullable=True))
     op.add_column("plans", sa.Column("strategy_discussions", sa.ARRAY(sa.Date()), nullable=False, server_default="{}"))
-    op.alter_column("plans", "strategy_discussions", server_default=None)
     op.add_column("plans", sa.Column("previous_cp_plans", sa.Integer(), nullable=True))
     # A CP plan started before this revision started on the date its manager gave: keep it as the
     # conference's date, the best the service knows.

@@ -80,7 +80,7 @@ class Plan(Base):
     ending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     end_date: Mapped[date | None] = mapped_column(Date)
     next_step: Mapped[NextStep | None] = mapped_column(enum_column(NextStep, 30))
-    strategy_discussions: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list)
+    strategy_discussions: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
     previous_cp_plans: Mapped[int | None] = mapped_column(Integer)
     # What the drift rules read beyond the columns above (domain.drift.facts), kept at every save.
     open_action_due_dates: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list)
