@@ -58,21 +58,28 @@ def action(
     )
 
 
-def drafted(plan_type: PlanType = PlanType.CIN, *, on: date = DRAFTED_ON, actions: int = 2) -> PlanState:
+def drafted(
+    plan_type: PlanType = PlanType.CIN, *, on: date = DRAFTED_ON, actions: int = 2, conference: date | None = None
+) -> PlanState:
+    """A draft ready to approve; a CP plan drafted by its conference, held on ``conference``
+    (default: the day it is drafted)."""
+    cp = plan_type is PlanType.CP
     plan, _ = domain.lifecycle.draft(
         plan_id=uuid.uuid4(),
         case_id=uuid.uuid4(),
         child_id=uuid.uuid4(),
         team="north",
         plan_type=plan_type,
-        drafted_from=DraftedFrom.ASSESSMENT,
+        drafted_from=DraftedFrom.SECTION47 if cp else DraftedFrom.ASSESSMENT,
         now=at(on),
         content=CONTENT,
+        section47_id=uuid.uuid4() if cp else None,
+        conference_date=(conference or on) if cp else None,
     )
     for n in range(actions):
         plan, _ = domain.content.add_action(plan, action(due=date(2026, 3, 1 + n), today=on))
-    if plan_type is PlanType.CP:
-        plan, _ = domain.content.edit(plan, category=CategoryOfAbuse.NEGLECT)
+    if cp:
+        plan, _ = domain.content.edit(plan, today=on, by="sw-1", category=CategoryOfAbuse.NEGLECT)
     return plan
 
 
@@ -82,7 +89,7 @@ def started(
     plan, _ = domain.lifecycle.approve(
         drafted(plan_type, on=start, actions=actions),
         by=MANAGER,
-        start_date=start,
+        start_date=start if plan_type is PlanType.CIN else None,
         today=start,
         now=at(start),
         child=domain.ChildIdentity("9434765919", date(2016, 3, 14)),

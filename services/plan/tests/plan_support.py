@@ -4,6 +4,7 @@ the API to where a test needs them, and database snapshots that prove a refusal 
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -13,17 +14,19 @@ from sqlalchemy import text
 
 from continuum import clock
 from continuum.auth import mint_dev_token
-from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, Sex
+from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, Sex
 from continuum.consumer import EventConsumer
 from continuum.contracts import ChildRegistered, Envelope
 from continuum.contracts.assessment import (
     ASSESSMENT_TOPIC,
     AssessmentAuthorised,
+    AssessmentOpened,
     AssessmentOutcome,
     AssessmentRoute,
     Section47Concluded,
     Section47Outcome,
 )
+from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
 from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
 from plan.settings import PlanSettings
 
@@ -115,19 +118,29 @@ def authorised(
 
 
 def concluded(
-    *, case_id: uuid.UUID | None = None, child_id: uuid.UUID | None = None, outcome: str = "cp_plan", team: str = "north"
+    *,
+    case_id: uuid.UUID | None = None,
+    child_id: uuid.UUID | None = None,
+    outcome: str = "cp_plan",
+    team: str = "north",
+    assessment_id: uuid.UUID | None = None,
+    section47_id: uuid.UUID | None = None,
+    icpc_date: date | None = None,
 ) -> Envelope[Any]:
+    """A concluded section 47 enquiry as the assessment service publishes it (its conference today,
+    unless ``icpc_date`` says otherwise)."""
     case = case_id or uuid.uuid4()
     today = clock.today()
+    icpc = icpc_date or today
     data = Section47Concluded(
-        section47_id=uuid.uuid4(),
-        assessment_id=uuid.uuid4(),
+        section47_id=section47_id or uuid.uuid4(),
+        assessment_id=assessment_id or uuid.uuid4(),
         case_id=case,
         child_id=child_id or uuid.uuid4(),
         team=team,
-        start_date=today - timedelta(days=10),
-        icpc_target_date=today,
-        icpc_date=today,
+        start_date=icpc - timedelta(days=10),
+        icpc_target_date=icpc,
+        icpc_date=icpc,
         icpc_not_required=False,
         icpc_within_target=True,
         outcome=Section47Outcome(outcome),
@@ -137,7 +150,79 @@ def concluded(
     return Envelope.wrap(data, source="assessment", subject=str(case), aggregate_version=3)
 
 
-def child_registered(child_id: uuid.UUID, *, version: int = 1, nhs_number: str | None = "9434765919") -> Envelope[Any]:
+def assessment_opened(
+    *, case_id: uuid.UUID | None = None, child_id: uuid.UUID | None = None, team: str = "north", referral_date: date | None = None
+) -> Envelope[Any]:
+    """An assessment opened for a (new) episode, as the assessment service publishes it."""
+    case = case_id or uuid.uuid4()
+    referred = referral_date or clock.today() - timedelta(days=20)
+    data = AssessmentOpened(
+        assessment_id=uuid.uuid4(),
+        case_id=case,
+        child_id=child_id or uuid.uuid4(),
+        referral_id=uuid.uuid4(),
+        referral_date=referred,
+        due_date=referred + timedelta(days=63),
+        team=team,
+        route=AssessmentRoute.SECTION17,
+        section47_id=None,
+        opened_at=clock.now(),
+    )
+    return Envelope.wrap(data, source="assessment", subject=str(case), aggregate_version=1)
+
+
+def case_closed(case_id: uuid.UUID, child_id: uuid.UUID, *, closure_date: date | None = None) -> Envelope[Any]:
+    """Step-down closed the episode."""
+    closed_on = closure_date or clock.today()
+    data = CaseClosed(
+        case_id=case_id,
+        child_id=child_id,
+        team="north",
+        stepdown_id=uuid.uuid4(),
+        kind=TransitionKind.CLOSE,
+        referral_date=closed_on - timedelta(days=30),
+        closure_date=closed_on,
+        reason_for_closure=ReasonForClosure.SERVICES_CEASED,
+        referral_nfa=False,
+        assessed=True,
+        unmet_need=False,
+        actions=None,
+        closed_at=clock.now(),
+    )
+    return Envelope.wrap(data, source="stepdown", subject=str(case_id), aggregate_version=3)
+
+
+def case_reopened(case_id: uuid.UUID, child_id: uuid.UUID, *, closure_date: date) -> Envelope[Any]:
+    """Step-down withdrew the closure on ``closure_date`` (a corrected decision)."""
+    data = CaseReopened(
+        case_id=case_id,
+        child_id=child_id,
+        team="north",
+        stepdown_id=uuid.uuid4(),
+        closure_date=closure_date,
+        reopened_at=clock.now(),
+    )
+    return Envelope.wrap(data, source="stepdown", subject=str(case_id), aggregate_version=4)
+
+
+def nhs_number() -> str:
+    """A fresh NHS number with a valid check digit (partner statuses are keyed by it)."""
+    while True:
+        digits = [random.randint(0, 9) for _ in range(9)]
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        if check == 11:
+            check = 0
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def child_registered(
+    child_id: uuid.UUID,
+    *,
+    version: int = 1,
+    nhs_number: str | None = "9434765919",
+    previous_cp_plans_elsewhere: int | None = None,
+) -> Envelope[Any]:
     given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
     remember_personal_data(given, family)
     data = ChildRegistered(
@@ -154,6 +239,7 @@ def child_registered(child_id: uuid.UUID, *, version: int = 1, nhs_number: str |
         nhs_number=nhs_number,
         postcode="EX1 1AA",
         version=version,
+        previous_cp_plans_elsewhere=previous_cp_plans_elsewhere,
     )
     return Envelope.wrap(data, source="referral", subject=str(child_id), aggregate_version=version)
 
@@ -173,11 +259,22 @@ class Cases(ServiceCases):
         consumer: EventConsumer = self.consumer
         return consumer
 
-    async def draft(self, *, with_child: bool = True, **values: Any) -> dict[str, Any]:
-        """A plan drafted from an authorised assessment; returns its row."""
+    async def draft(self, *, with_child: bool = True, nhs: str | None = "9434765919", **values: Any) -> dict[str, Any]:
+        """A plan drafted from an authorised assessment; returns its row. A child protection
+        outcome comes after its conference (``section47.concluded``, held yesterday: the plan
+        starts on that day)."""
         event = authorised(**values)
         if with_child:
-            await self.deliver(child_registered(event.data.child_id))
+            await self.deliver(child_registered(event.data.child_id, nhs_number=nhs))
+        if event.data.outcome is AssessmentOutcome.CHILD_PROTECTION:
+            conference = concluded(
+                case_id=event.data.case_id,
+                child_id=event.data.child_id,
+                team=event.data.team,
+                assessment_id=event.data.assessment_id,
+                icpc_date=clock.today() - timedelta(days=1),
+            )
+            await self.deliver(conference)
         await self.deliver(event)
         row = await self.row("SELECT * FROM plans WHERE case_id = :c", c=event.data.case_id)
         assert row is not None
@@ -189,7 +286,7 @@ class Cases(ServiceCases):
         row = await self.draft(outcome=outcome, **values)
         async with api.practitioner(row["team"]) as client:
             body: dict[str, Any] = {"content": CONTENT} | ({"category_of_abuse": "NEG"} if plan_type == "cp" else {})
-            r = await client.patch(f"/v1/plans/{row['id']}", json=body, headers=etag(1))
+            r = await client.patch(f"/v1/plans/{row['id']}", json=body, headers=etag(row["version"]))
             assert r.status_code == 200, r.text
             for _ in range(actions):
                 r = await client.post(f"/v1/plans/{row['id']}/actions", json=action_body(), headers=etag(r.json()["version"]))
@@ -197,14 +294,32 @@ class Cases(ServiceCases):
         return dict(r.json())
 
     async def started(self, api: Api, **values: Any) -> dict[str, Any]:
-        """A plan approved today by a qualified manager of its team; returns the plan's answer."""
+        """A plan approved today by a qualified manager of its team; returns the plan's answer. A
+        CIN plan starts today, a CP plan on its conference's day (yesterday)."""
         plan = await self.ready(api, **values)
+        body = {"start_date": clock.today().isoformat()} if plan["plan_type"] == "cin" else {}
         async with api.manager(plan["team"]) as manager:
-            r = await manager.post(
-                f"/v1/plans/{plan['id']}/approval", json={"start_date": clock.today().isoformat()}, headers=etag(plan["version"])
-            )
+            r = await manager.post(f"/v1/plans/{plan['id']}/approval", json=body, headers=etag(plan["version"]))
         assert r.status_code == 200, r.text
         return dict(r.json())
+
+    async def block_snapshot(self, case_id: Any) -> dict[str, Any]:
+        """Everything a pre-proceedings request for the episode could change: its blocks, the
+        case's events and the audit rows of success about its blocks."""
+        blocks = await self.rows("SELECT * FROM preproceedings WHERE case_id = :c ORDER BY start_date, id", c=case_id)
+        return {
+            "blocks": blocks,
+            "outbox": await self.scalar("SELECT count(*) FROM outbox WHERE key = :k", k=str(case_id)),
+            "audit": await self.scalar(
+                "SELECT count(*) FROM audit_log WHERE outcome = 'success' AND subject_id = ANY(:ids)",
+                ids=[str(b["id"]) for b in blocks],
+            ),
+        }
+
+    async def partner_statuses(self, nhs: str) -> list[dict[str, Any]]:
+        """The partner statuses written for the child with this NHS number (their key), oldest first."""
+        rows = await self.rows("SELECT payload FROM outbox WHERE key = :k AND event_type = 'status.changed' ORDER BY seq", k=nhs)
+        return [r["payload"]["data"] for r in rows]
 
     async def backdate(self, plan_id: Any, days: int) -> None:
         """Move a started plan's dates ``days`` into the past (as if it started then), due dates too."""
@@ -245,10 +360,14 @@ __all__ = [
     "Cases",
     "action_body",
     "assert_problem",
+    "assessment_opened",
     "authorised",
+    "case_closed",
+    "case_reopened",
     "child_registered",
     "concluded",
     "etag",
     "eventually",
+    "nhs_number",
     "publish",
 ]

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from plan_support import CONTENT, Api, Cases, action_body, assert_problem, etag
+from plan_support import CONTENT, Api, Cases, action_body, assert_problem, etag, nhs_number
 
 from continuum import clock
 
@@ -17,7 +17,8 @@ async def test_a_plan_goes_from_draft_to_ending_through_the_api(api: Api, cases:
     today = clock.today().isoformat()
     row = await cases.draft()
     assert (row["status"], row["plan_type"], row["factors"], row["primary_need"]) == ("draft", "cin", ["3A", "4B"], "N1")
-    plan = await cases.started(api)
+    nhs = nhs_number()
+    plan = await cases.started(api, nhs=nhs)
     assert (plan["status"], plan["start_date"], plan["next_review_due"]) == (
         "active",
         today,
@@ -59,16 +60,10 @@ async def test_a_plan_goes_from_draft_to_ending_through_the_api(api: Api, cases:
     ended = r.json()
     assert ended["status"] == "ended" and ended["ending"]["next_step"] == "close" and len(ended["reviews"]) == 1
     types = [e["event_type"] for e in await cases.events(plan["case_id"])]
-    assert types == [
-        "plan.drafted",
-        "plan.started",
-        "status.changed",
-        "plan.reviewed",
-        "visit.recorded",
-        "meeting.scheduled",
-        "plan.ended",
-        "status.changed",
-    ]
+    assert types == ["plan.drafted", "plan.started", "plan.reviewed", "visit.recorded", "meeting.scheduled", "plan.ended"]
+    # Partners heard cin_plan since the start, keyed by the NHS number; the plan's ending tells
+    # them nothing (step-down announces closed or stepped_down, when true).
+    assert [(s["status"], s["since"]) for s in await cases.partner_statuses(nhs)] == [("cin_plan", today)]
     data = (await cases.events(plan["case_id"], "plan.ended"))[0]["payload"]["data"]
     assert (data["next_step"], data["actions"]["total"], data["actions"]["done"], data["unmet_need"]) == ("close", 1, 1, False)
     assert data["reason_for_closure"] == "RC7" and ended["ending"]["reason_for_closure"] == "RC7"
@@ -191,3 +186,50 @@ async def test_the_plan_reports_its_quality_at_every_version(api: Api, cases: Ca
     shares = [v["quality"]["share_all_five"] for v in r.json()["versions"]]
     assert shares == [None, None, 1.0, 0.5]
     assert [a["actionable"] for a in r.json()["actions"]] == [True, False]
+
+
+async def test_a_long_plans_read_stays_small_and_its_history_is_paged(api: Api, cases: Cases) -> None:
+    """Issue 16: a plan at version 928 answered 364 KB; its read now carries the first page of each
+    history list, with counts and links to page the rest."""
+    plan = await cases.started(api)
+    version = plan["version"]
+    async with api.practitioner() as sw:
+        for n in range(25):
+            r = await sw.patch(
+                f"/v1/plans/{plan['id']}", json={"content": CONTENT | {"working_well": f"Week {n}"}}, headers=etag(version)
+            )
+            assert r.status_code == 200, r.text
+            version = r.json()["version"]
+        for _ in range(22):
+            r = await sw.post(
+                f"/v1/plans/{plan['id']}/visits",
+                json={"visit_date": clock.today().isoformat(), "child_seen": True},
+                headers=etag(version),
+            )
+            version = r.json()["version"]
+        read = await sw.get(f"/v1/plans/{plan['id']}")
+    body = read.json()
+    assert [v["version"] for v in body["versions"]] == list(range(1, 21))
+    assert body["history"]["versions"]["count"] == version and body["history"]["versions"]["next_cursor"]
+    assert len(body["visits"]) == 20 and body["history"]["visits"]["count"] == 22
+    assert body["history"]["reviews"] == {"count": 0, "href": f"/v1/plans/{plan['id']}/reviews", "next_cursor": None}
+    assert len(read.content) < 40_000
+    for kind, expected in (("versions", list(range(1, version + 1))), ("visits", 22)):
+        link = body["history"][kind]
+        seen: list[Any] = list(body[kind])
+        cursor = link["next_cursor"]
+        async with api.practitioner() as sw:
+            while cursor:
+                page = (await sw.get(link["href"], params={"cursor": cursor, "limit": 7})).json()
+                seen += page["items"]
+                cursor = page["next_cursor"]
+            whole = (await sw.get(link["href"], params={"limit": 200})).json()
+        assert seen == whole["items"] and whole["next_cursor"] is None
+        assert ([v["version"] for v in seen] if kind == "versions" else len(seen)) == expected
+
+
+async def test_a_cursor_the_api_did_not_give_out_is_refused(api: Api, cases: Cases) -> None:
+    plan = await cases.ready(api)
+    async with api.practitioner() as sw:
+        r = await sw.get(f"/v1/plans/{plan['id']}/versions", params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert_problem(r, 422, "cursor")

@@ -105,20 +105,83 @@ async def _ending(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[st
     }
 
 
-async def _in_preproceedings(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+async def _both_blocks(
+    api: Api, block: dict[str, Any], method: str, url: str, **kw: Any
+) -> list[tuple[httpx.Response, Expected]]:
+    """Another team's manager first (refused: the block is untouched), then the team's manager."""
+    async with api.as_user("manager", teams=("south",), sw_qualified=True) as other:
+        refused = await _call(other, method, url, **kw)
+    async with api.as_user("manager", teams=("north",), sw_qualified=True) as entitled:
+        ok = await _call(entitled, method, url, **kw)
+    carried: Expected = {("preproceedings", str(block["id"]), "success"), ("child", str(block["child_id"]), "success")}
+    return [(ok, carried), (refused, {("preproceedings", str(block["id"]), "refused")})]
+
+
+async def _block(api: Api, cases: Cases, *, decided: bool = False) -> dict[str, Any]:
+    plan = await cases.started(api, plan_type="cp")
     async with api.manager() as m:
-        r = await m.post(f"/v1/plans/{plan['id']}/pre-proceedings", json={"start_date": TODAY}, headers=etag(plan["version"]))
+        r = await m.post("/v1/pre-proceedings", json={"case_id": plan["case_id"], "start_date": TODAY})
+        assert r.status_code == 201, r.text
+        if decided:
+            r = await m.post(
+                f"/v1/pre-proceedings/{r.json()['id']}/decision",
+                json={
+                    "decision": "issue_proceedings",
+                    "decision_date": TODAY,
+                    "court_application_date": TODAY,
+                    "fgdm_exception_reason": "Not in the child's interests.",
+                },
+                headers=etag(r.json()["version"]),
+            )
+            assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def _block_scenario(method: str, path: str, body: Any = None, *, decided: bool = False) -> Scenario:
+    async def run(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
+        block = await _block(api, cases, decided=decided)
+        kw: dict[str, Any] = {"headers": etag(block["version"])} if method != "GET" else {}
+        if body is not None:
+            kw["json"] = body
+        return await _both_blocks(api, block, method, f"/v1/pre-proceedings/{block['id']}{path}", **kw)
+
+    return run
+
+
+async def _start_preproceedings(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
+    plan = await cases.started(api)
+    body = {"case_id": plan["case_id"], "start_date": TODAY}
+    async with api.manager("south") as other:
+        refused = await _call(other, "POST", "/v1/pre-proceedings", json=body)
+    async with api.manager() as entitled:
+        ok = await _call(entitled, "POST", "/v1/pre-proceedings", json=body)
+    carried: Expected = {("preproceedings", ok.json()["id"], "success"), ("child", str(plan["child_id"]), "success")}
+    return [(ok, carried), (refused, {("case", str(plan["case_id"]), "refused")})]
+
+
+async def _find_preproceedings(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
+    block = await _block(api, cases)
+    params = {"child_id": str(block["child_id"])}
+    async with api.manager("south") as other:
+        refused = await _call(other, "GET", "/v1/pre-proceedings", params=params)
+    async with api.practitioner() as entitled:
+        ok = await _call(entitled, "GET", "/v1/pre-proceedings", params=params)
+    child = str(block["child_id"])
+    return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
+
+
+async def _with_history(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """A review, a visit and a meeting, so that every history list has something to show."""
+    _, review = await _review(api, cases, plan)
+    async with api.manager() as m:
+        r = await m.post(f"/v1/plans/{plan['id']}/reviews", json=review, headers=etag(plan["version"]))
+        r = await m.post(
+            f"/v1/plans/{plan['id']}/visits", json={"visit_date": TODAY, "child_seen": True}, headers=etag(r.json()["version"])
+        )
+        meeting = {"kind": "cin_meeting", "meeting_date": TODAY, "invitees": [{"agency": "family", "name": "Jo"}]}
+        r = await m.post(f"/v1/plans/{plan['id']}/meetings", json=meeting, headers=etag(r.json()["version"]))
+    assert r.status_code == 201, r.text
     return r.json(), None
-
-
-async def _pp_record(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-    plan, _ = await _in_preproceedings(api, cases, plan)
-    return plan, {"letter_before_proceedings_date": TODAY, "fgdm_offered": True, "fgdm_held": False}
-
-
-async def _pp_decision(api: Api, cases: Cases, plan: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-    plan, _ = await _in_preproceedings(api, cases, plan)
-    return plan, {"decision": "step_down", "decision_date": TODAY}
 
 
 async def _worklist(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
@@ -146,6 +209,10 @@ async def _find(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]
 
 SCENARIOS: dict[str, Scenario] = {
     "get_plan": _scenario("ready", "GET", ""),
+    "list_versions": _scenario("ready", "GET", "/versions"),
+    "list_reviews": _scenario("started", "GET", "/reviews", _with_history),
+    "list_visits": _scenario("started", "GET", "/visits", _with_history),
+    "list_meetings": _scenario("started", "GET", "/meetings", _with_history),
     "family_copy": _scenario("ready", "GET", "/family-copy"),
     "edit_plan": _scenario("ready", "PATCH", "", {"content": CONTENT}),
     "add_action": _scenario("ready", "POST", "/actions", action_body()),
@@ -167,9 +234,15 @@ SCENARIOS: dict[str, Scenario] = {
         {"kind": "cin_meeting", "meeting_date": TODAY, "invitees": [{"agency": "school", "name": "Head"}]},
     ),
     "record_attendance": _scenario("started", "POST", "/meetings/{meeting_id}/attendance", _with_meeting),
-    "start_preproceedings": _scenario("started", "POST", "/pre-proceedings", {"start_date": TODAY}, plan_type="cp"),
-    "record_preproceedings": _scenario("started", "PUT", "/pre-proceedings", _pp_record, plan_type="cp"),
-    "decide_preproceedings": _scenario("started", "POST", "/pre-proceedings/decision", _pp_decision, plan_type="cp"),
+    "record_strategy_discussion": _scenario("started", "POST", "/strategy-discussions", {"date": TODAY}),
+    "start_preproceedings": _start_preproceedings,
+    "find_preproceedings": _find_preproceedings,
+    "get_preproceedings": _block_scenario("GET", ""),
+    "record_preproceedings": _block_scenario(
+        "PUT", "", {"letter_before_proceedings_date": TODAY, "fgdm_offered": True, "fgdm_held": False}
+    ),
+    "decide_preproceedings": _block_scenario("POST", "/decision", {"decision": "step_down", "decision_date": TODAY}),
+    "record_care_proceedings_letter": _block_scenario("POST", "/care-proceedings-letter", {"letter_date": TODAY}, decided=True),
     "end_plan": _scenario("started", "POST", "/ending", _ending),
     "worklist": _worklist,
     "find_plans": _find,

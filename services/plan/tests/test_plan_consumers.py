@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from plan_support import Cases, authorised, child_registered, concluded, eventually, publish
+from plan_support import Api, Cases, authorised, child_registered, concluded, eventually, nhs_number, publish
 
 from continuum.contracts import REFERRAL_TOPIC
 from continuum.devstack import TansuBroker
@@ -101,3 +101,18 @@ async def test_an_older_child_version_does_not_overwrite_a_newer_one(cases: Case
     await cases.deliver(child_registered(child, version=3, nhs_number="9434765870"))
     await cases.deliver(child_registered(child, version=2, nhs_number="9434765919"))
     assert await cases.scalar("SELECT nhs_number FROM children WHERE id = :c", c=child) == "9434765870"
+
+
+async def test_the_active_plans_status_goes_to_partners_when_the_childs_nhs_number_becomes_known(api: Api, cases: Cases) -> None:
+    plan = await cases.started(api, nhs=None)
+    later = nhs_number()
+    assert await cases.partner_statuses(later) == []
+    for version in (2, 2, 3):  # the number arrives, the same event again, a later version with the same number
+        await cases.deliver(child_registered(plan["child_id"], version=version, nhs_number=later))
+    assert [(s["status"], s["since"], s["nhs_number"]) for s in await cases.partner_statuses(later)] == [
+        ("cin_plan", plan["start_date"], later)
+    ]
+    draft = await cases.ready(api, nhs=None)
+    other = nhs_number()
+    await cases.deliver(child_registered(draft["child_id"], version=2, nhs_number=other))
+    assert await cases.partner_statuses(other) == []  # a draft plan tells partners nothing yet

@@ -5,6 +5,7 @@ social-work-qualified manager approves a complete plan."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -123,20 +124,58 @@ def test_an_incomplete_plan_cannot_be_approved(plan_type: PlanType, content: Con
     assert (refused.value.field, refused.value.status) == (field, 409)
 
 
-def test_approval_starts_the_plan_and_tells_partners_its_type() -> None:
+def test_rule_2885_a_cp_plan_starts_on_its_conference_date_whatever_day_it_is_approved() -> None:
+    conference = date(2026, 1, 5)
     plan, events = domain.lifecycle.approve(
-        drafted(PlanType.CP),
+        drafted(PlanType.CP, on=date(2026, 1, 6), conference=conference),  # recorded a day late
         by=MANAGER,
-        start_date=date(2026, 1, 6),
-        today=date(2026, 1, 7),
-        now=at(date(2026, 1, 7)),
+        start_date=None,
+        today=date(2026, 1, 8),
+        now=at(date(2026, 1, 8)),
         child=CHILD,
         policy=POLICY,
+        previous_cp_plans=2,
     )
-    assert (plan.status, plan.start_date, plan.version) == (PlanStatus.ACTIVE, date(2026, 1, 6), 5)
+    assert (plan.status, plan.start_date, plan.next_review_due) == (PlanStatus.ACTIVE, conference, date(2026, 4, 5))
     assert [e.event_type for e in events] == ["plan.started", "status.changed"]
-    assert events[0].initial_category_of_abuse is CategoryOfAbuse.NEGLECT  # type: ignore[attr-defined]
-    assert events[1].status.value == "cp_plan"  # type: ignore[attr-defined]
+    started = events[0]
+    assert (started.start_date, started.initial_category_of_abuse, started.previous_cp_plans) == (  # type: ignore[attr-defined]
+        conference,
+        CategoryOfAbuse.NEGLECT,
+        2,
+    )
+    assert (events[1].status.value, events[1].since) == ("cp_plan", conference)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("conference", "start", "field", "status"),
+    [
+        (date(2026, 1, 5), date(2026, 1, 6), "start_date", 422),  # another day than the conference's
+        (None, None, "start_date", 409),  # the conference's date has not arrived
+    ],
+)
+def test_rule_2885_a_cp_plan_cannot_start_on_another_day_than_its_conference(
+    conference: date | None, start: date | None, field: str, status: int
+) -> None:
+    plan = replace(drafted(PlanType.CP, on=date(2026, 1, 6)), conference_date=conference)
+    with pytest.raises(RuleBroken) as refused:
+        domain.lifecycle.approve(
+            plan, by=MANAGER, start_date=start, today=date(2026, 1, 8), now=at(date(2026, 1, 8)), child=CHILD, policy=POLICY
+        )
+    assert (refused.value.field, refused.value.status) == (field, status)
+
+
+def test_a_cin_plan_starts_on_the_date_given() -> None:
+    with pytest.raises(RuleBroken) as refused:
+        domain.lifecycle.approve(
+            drafted(), by=MANAGER, start_date=None, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
+        )
+    assert refused.value.field == "start_date"
+    plan, events = domain.lifecycle.approve(
+        drafted(), by=MANAGER, start_date=DRAFTED_ON, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
+    )
+    assert plan.start_date == DRAFTED_ON and events[0].previous_cp_plans is None  # type: ignore[attr-defined]
+    assert (events[1].status.value, events[1].since) == ("cin_plan", DRAFTED_ON)  # type: ignore[attr-defined]
 
 
 def test_approval_dates_are_not_before_the_draft_nor_in_the_future() -> None:
@@ -148,24 +187,42 @@ def test_approval_dates_are_not_before_the_draft_nor_in_the_future() -> None:
         assert refused.value.field == "start_date"
 
 
-def test_the_partner_status_waits_for_the_childs_identity() -> None:
+def test_the_partner_status_goes_out_when_the_nhs_number_becomes_known() -> None:
     plan, events = domain.lifecycle.approve(
         drafted(), by=MANAGER, start_date=DRAFTED_ON, today=DRAFTED_ON, now=at(DRAFTED_ON), child=None, policy=POLICY
     )
-    assert [e.event_type for e in events] == ["plan.started"] and plan.partner_status_pending == "cin_plan"
-    told, events = domain.lifecycle.child_identified(plan, child=CHILD, now=at(DRAFTED_ON), policy=POLICY)
-    assert [e.event_type for e in events] == ["status.changed"] and told.partner_status_pending is None
+    assert [e.event_type for e in events] == ["plan.started"]
+    without = domain.ChildIdentity(None, date(2016, 3, 14))
+    assert domain.lifecycle.child_identified(plan, child=without, known_before=None, policy=POLICY) == []
+    told = domain.lifecycle.child_identified(plan, child=CHILD, known_before=None, policy=POLICY)
+    assert [(e.event_type, e.status.value, e.since) for e in told] == [("status.changed", "cin_plan", DRAFTED_ON)]  # type: ignore[attr-defined]
+    assert domain.lifecycle.child_identified(plan, child=CHILD, known_before=CHILD.nhs_number, policy=POLICY) == []
 
 
 def test_only_a_cp_plan_has_a_category_and_the_latest_changes_once_started() -> None:
     with pytest.raises(RuleBroken, match="only a child protection plan"):
-        domain.content.edit(drafted(PlanType.CIN), category=CategoryOfAbuse.NEGLECT)
+        domain.content.edit(drafted(PlanType.CIN), today=DRAFTED_ON, by="sw-1", category=CategoryOfAbuse.NEGLECT)
     cp = drafted(PlanType.CP)
     started, _ = domain.lifecycle.approve(
-        cp, by=MANAGER, start_date=DRAFTED_ON, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
+        cp, by=MANAGER, start_date=None, today=DRAFTED_ON, now=at(DRAFTED_ON), child=CHILD, policy=POLICY
     )
-    changed, _ = domain.content.edit(started, category=CategoryOfAbuse.EMOTIONAL_ABUSE)
+    changed, events = domain.content.edit(started, today=date(2026, 2, 2), by="sw-1", category=CategoryOfAbuse.EMOTIONAL_ABUSE)
     assert (changed.initial_category, changed.latest_category) == (CategoryOfAbuse.NEGLECT, CategoryOfAbuse.EMOTIONAL_ABUSE)
+    assert [e.model_dump() for e in events] == [
+        {
+            "plan_id": cp.id,
+            "case_id": cp.case_id,
+            "child_id": cp.child_id,
+            "team": "north",
+            "initial_category_of_abuse": CategoryOfAbuse.NEGLECT,
+            "previous_category_of_abuse": CategoryOfAbuse.NEGLECT,
+            "latest_category_of_abuse": CategoryOfAbuse.EMOTIONAL_ABUSE,
+            "changed_on": date(2026, 2, 2),
+            "changed_by": "sw-1",
+        }
+    ]
+    same, events = domain.content.edit(changed, today=date(2026, 2, 3), by="sw-1", category=CategoryOfAbuse.EMOTIONAL_ABUSE)
+    assert events == [] and same.latest_category is CategoryOfAbuse.EMOTIONAL_ABUSE
 
 
 def test_a_practitioner_is_not_an_approver() -> None:

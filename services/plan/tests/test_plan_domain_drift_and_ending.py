@@ -1,4 +1,4 @@
-"""Drift, the could-close rules, pre-proceedings and ending, with no database and every date given:
+"""Drift, the could-close rules, ending and escalation, with no database and every date given:
 the thresholds at their edges, what makes a finding new, and the refusals that change nothing."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from plan_builders import MANAGER, POLICY, at, policy, reviewed, started, with_actions_done
 
 from continuum.codes import ReasonForClosure
-from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType, PreproceedingsDecision
+from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType
 from continuum.errors import RuleBroken
 from plan import domain
 from plan.domain.drift import Finding, attention, could_close, findings, next_check
@@ -127,92 +127,6 @@ def test_the_worklist_orders_by_the_earliest_day_a_plan_needed_attention() -> No
 # --- pre-proceedings ----------------------------------------------------------------------------
 
 
-def _in_preproceedings() -> domain.PlanState:
-    plan, events = domain.preproceedings.start(
-        started(PlanType.CP, start=START), start_date=date(2026, 3, 2), today=date(2026, 3, 2)
-    )
-    assert [e.event_type for e in events] == ["preproceedings.started"]
-    return plan
-
-
-def test_pre_proceedings_belong_to_a_started_cp_plan() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        domain.preproceedings.start(started(start=START), start_date=date(2026, 3, 2), today=date(2026, 3, 2))
-    assert refused.value.slug == "not-a-cp-plan"
-
-
-@pytest.mark.parametrize(
-    ("values", "field"),
-    [
-        ({"letter_before_proceedings_date": date(2026, 3, 1)}, "letter_before_proceedings_date"),
-        ({"fgdm_offered": True, "fgdm_held": True}, "fgdm_offered"),
-        ({"letter_before_proceedings_date": date(2026, 3, 3), "fgdm_offered": True}, "fgdm_held"),
-        ({"review_meeting_dates": (date(2026, 3, 10),)}, "review_meeting_dates.0"),
-        ({"initial_meeting_date": date(2026, 3, 10), "review_meeting_dates": (date(2026, 3, 9),)}, "review_meeting_dates.0"),
-    ],
-)
-def test_the_census_pre_proceedings_rules(values: dict[str, object], field: str) -> None:
-    record = {
-        "letter_before_proceedings_date": None,
-        "fgdm_offered": None,
-        "fgdm_held": None,
-        "initial_meeting_date": None,
-        "review_meeting_dates": (),
-    } | values
-    with pytest.raises(RuleBroken) as refused:
-        domain.preproceedings.record(_in_preproceedings(), today=date(2026, 4, 1), **record)  # type: ignore[arg-type]
-    assert refused.value.field == field
-
-
-def _decide(plan: domain.PlanState, reason: str | None = None) -> tuple[domain.PlanState, domain.Events]:
-    return domain.preproceedings.decide(
-        plan,
-        decision=PreproceedingsDecision.ISSUE_PROCEEDINGS,
-        decision_date=date(2026, 4, 1),
-        court_application_date=date(2026, 4, 2),
-        fgdm_exception_reason=reason,
-        today=date(2026, 4, 3),
-    )
-
-
-def test_a_court_application_without_the_fgdm_offer_or_a_reasoned_exception_is_refused() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        _decide(_in_preproceedings())
-    assert (refused.value.field, refused.value.slug) == ("fgdm_exception_reason", "fgdm-offer-required")
-    _, events = _decide(_in_preproceedings(), reason="A family meeting would put the child at risk of harm.")
-    assert events[0].fgdm_exception is True  # type: ignore[attr-defined]
-
-
-def test_a_court_application_after_the_fgdm_offer_goes_ahead() -> None:
-    plan, _ = domain.preproceedings.record(
-        _in_preproceedings(),
-        letter_before_proceedings_date=date(2026, 3, 3),
-        fgdm_offered=True,
-        fgdm_held=False,
-        initial_meeting_date=date(2026, 3, 10),
-        review_meeting_dates=(date(2026, 3, 24),),
-        today=date(2026, 4, 1),
-    )
-    decided, events = _decide(plan)
-    assert decided.preproceedings is not None and decided.preproceedings.court_application_date == date(2026, 4, 2)
-    assert (events[0].fgdm_offered, events[0].fgdm_exception) == (True, False)  # type: ignore[attr-defined]
-    with pytest.raises(RuleBroken, match="decided already"):
-        _decide(decided)
-
-
-def test_a_court_application_before_the_decision_is_refused() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        domain.preproceedings.decide(
-            _in_preproceedings(),
-            decision=PreproceedingsDecision.ISSUE_PROCEEDINGS,
-            decision_date=date(2026, 4, 1),
-            court_application_date=date(2026, 3, 31),
-            fgdm_exception_reason="Risk of harm.",
-            today=date(2026, 4, 3),
-        )
-    assert refused.value.field == "court_application_date"
-
-
 # --- ending -------------------------------------------------------------------------------------
 
 
@@ -229,8 +143,6 @@ def _end(
         unmet_need=False,
         next_step=step,
         final=final,
-        child=domain.ChildIdentity("9434765919", None),
-        policy=POLICY,
         reason_for_closure=ReasonForClosure.SERVICES_CEASED if step is NextStep.CLOSE else None,
     )
 
@@ -266,8 +178,6 @@ def test_the_reason_for_closure_is_given_when_and_only_when_the_plan_closes_the_
             unmet_need=False,
             next_step=step,
             final={plan.actions[0].id: (ActionProgress.DONE, None)},
-            child=None,
-            policy=POLICY,
             reason_for_closure=reason,
         )
     assert refused.value.field == "reason_for_closure"
@@ -280,23 +190,24 @@ def test_ending_needs_every_actions_final_status() -> None:
     assert refused.value.field == "actions" and str(plan.actions[1].id) in refused.value.reason
 
 
-def test_ending_carries_the_next_step_and_the_action_summary_and_tells_partners() -> None:
+def test_ending_carries_the_next_step_and_the_action_summary_and_tells_partners_nothing() -> None:
+    """Changed in issue 16: partners heard ``closed`` here; step-down alone announces it now, when
+    the episode closes."""
     plan = started(start=START)
     ended, events = _end(
         plan, {plan.actions[0].id: (ActionProgress.DONE, None), plan.actions[1].id: (ActionProgress.DROPPED, "No longer needed")}
     )
     assert ended.status.value == "ended" and ended.ending is not None and ended.next_review_due is None
-    assert [e.event_type for e in events] == ["plan.ended", "status.changed"]
+    assert [e.event_type for e in events] == ["plan.ended"]
     summary = events[0].actions  # type: ignore[attr-defined]
     assert (summary.total, summary.done, summary.dropped, events[0].next_step) == (2, 1, 1, NextStep.CLOSE)  # type: ignore[attr-defined]
-    assert events[1].status.value == "closed"  # type: ignore[attr-defined]
 
 
 def test_a_cp_plan_stepping_down_drafts_a_cin_plan_with_its_unfinished_actions() -> None:
     cp = started(PlanType.CP, start=START)
     final = {cp.actions[0].id: (ActionProgress.DONE, None), cp.actions[1].id: (ActionProgress.IN_PROGRESS, None)}
     ended, events = _end(cp, final, NextStep.STEP_DOWN_CIN)
-    assert events[1].status.value == "cin_plan"  # type: ignore[attr-defined]
+    assert [e.event_type for e in events] == ["plan.ended"]  # the CIN plan's start tells partners
     cin, drafted_events = domain.lifecycle.step_down_to_cin(
         ended, plan_id=uuid.uuid4(), now=at(date(2026, 3, 2)), ids=[uuid.uuid4()]
     )
@@ -315,3 +226,102 @@ def test_a_draft_cannot_be_ended_and_a_cin_plan_does_not_step_down_to_cin() -> N
     with pytest.raises(RuleBroken) as refused:
         _end(plan, {a.id: (ActionProgress.DONE, None) for a in plan.actions}, NextStep.STEP_DOWN_CIN)
     assert refused.value.field == "next_step"
+
+
+def test_rule_8840_a_cp_plan_ending_on_its_start_day_is_refused() -> None:
+    cp = started(PlanType.CP, start=START)
+    final = {a.id: (ActionProgress.DONE, None) for a in cp.actions}
+    ending = {
+        "by": MANAGER,
+        "today": START,
+        "now": at(START),
+        "reason": "Concerns resolved.",
+        "unmet_need": False,
+        "next_step": NextStep.STEP_DOWN_EARLY_HELP,
+        "final": final,
+    }
+    with pytest.raises(RuleBroken, match="8840") as refused:
+        domain.lifecycle.end(cp, end_date=START, **ending)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.status) == ("end_date", 422)
+    next_day = date(2026, 1, 6)
+    ended, _ = domain.lifecycle.end(cp, end_date=next_day, **ending | {"today": next_day})  # type: ignore[arg-type]
+    assert ended.ending is not None and ended.ending.end_date == next_day
+
+
+def test_a_cin_plan_may_still_end_on_its_start_day() -> None:
+    plan = started(start=START)
+    ended, _ = domain.lifecycle.end(
+        plan,
+        by=MANAGER,
+        end_date=START,
+        today=START,
+        now=at(START),
+        reason="Moved away.",
+        unmet_need=False,
+        next_step=NextStep.UNIVERSAL,
+        final={a.id: (ActionProgress.DROPPED, None) for a in plan.actions},
+    )
+    assert ended.ending is not None and ended.ending.end_date == START
+
+
+# --- escalation ---------------------------------------------------------------------------------
+
+QUALIFIED = domain.Actor("sw-1", sw_qualified=True)
+
+
+def test_a_strategy_discussion_during_an_active_cin_plan_is_announced_for_the_assessment_service() -> None:
+    plan = started(start=START)
+    on = date(2026, 2, 3)
+    recorded, events = domain.lifecycle.record_strategy_discussion(plan, on=on, by=QUALIFIED, today=on, now=at(on))
+    assert recorded.strategy_discussions == (on,) and recorded.version == plan.version + 1
+    (event,) = events
+    assert (event.event_type, event.strategy_discussion_date, event.plan_type, event.recorded_by) == (  # type: ignore[attr-defined]
+        "plan.strategy_discussion_recorded",
+        on,
+        PlanType.CIN,
+        "sw-1",
+    )
+    with pytest.raises(RuleBroken) as refused:
+        domain.lifecycle.record_strategy_discussion(recorded, on=on, by=QUALIFIED, today=on, now=at(on))
+    assert (refused.value.status, refused.value.slug) == (409, "strategy-discussion-recorded")
+
+
+@pytest.mark.parametrize(
+    ("plan_of", "on", "by", "status", "field"),
+    [
+        (lambda: started(start=START), date(2026, 2, 3), domain.Actor("fsw", sw_qualified=False), 403, "recorded_by"),
+        (lambda: started(PlanType.CP, start=START), date(2026, 2, 3), QUALIFIED, 409, "plan"),
+        (lambda: __import__("plan_builders").drafted(), date(2026, 2, 3), QUALIFIED, 409, "plan"),
+        (lambda: started(start=START), date(2026, 1, 4), QUALIFIED, 422, "date"),  # before the plan's start
+        (lambda: started(start=START), date(2026, 2, 4), QUALIFIED, 422, "date"),  # in the future
+    ],
+)
+def test_a_strategy_discussion_is_refused_unless_on_an_active_cin_plan_by_a_social_worker_on_a_day_it_covers(
+    plan_of: object, on: date, by: domain.Actor, status: int, field: str
+) -> None:
+    with pytest.raises(RuleBroken) as refused:
+        domain.lifecycle.record_strategy_discussion(
+            plan_of(),
+            on=on,
+            by=by,
+            today=date(2026, 2, 3),
+            now=at(date(2026, 2, 3)),  # type: ignore[operator]
+        )
+    assert (refused.value.status, refused.value.field) == (status, field)
+
+
+def test_the_cp_plan_replaces_the_cin_plan_on_its_start_date() -> None:
+    cin = started(start=START)
+    ended, events = domain.lifecycle.replaced_by_child_protection(
+        cin, cp_start=date(2026, 2, 20), by=MANAGER, now=at(date(2026, 2, 23))
+    )
+    assert ended.status.value == "ended" and ended.ending is not None
+    assert (ended.ending.end_date, ended.ending.next_step) == (date(2026, 2, 20), NextStep.ESCALATE_CP)
+    assert [(e.event_type, e.end_date, e.next_step) for e in events] == [  # type: ignore[attr-defined]
+        ("plan.ended", date(2026, 2, 20), NextStep.ESCALATE_CP)
+    ]
+    later = reviewed(cin, on=date(2026, 2, 21))  # a CIN review after the conference: the ending follows it
+    ended, _ = domain.lifecycle.replaced_by_child_protection(
+        later, cp_start=date(2026, 2, 20), by=MANAGER, now=at(date(2026, 2, 23))
+    )
+    assert ended.ending is not None and ended.ending.end_date == date(2026, 2, 21)

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from plan_builders import DRAFTED_ON, POLICY, action, drafted, policy, reviewed, started
 
+from continuum.codes import CategoryOfAbuse
 from continuum.contracts.plan import ActionProgress, Agency, MeetingKind, PlanType, ReviewDecision
 from continuum.errors import RuleBroken
 from plan import domain
@@ -30,9 +31,51 @@ def test_the_cin_review_cadence_is_the_councils() -> None:
 
 def test_a_cp_plans_first_review_conference_is_within_three_months_then_at_most_six() -> None:
     plan = started(PlanType.CP, start=date(2026, 1, 5))
-    assert plan.next_review_due == date(2026, 4, 5)
+    assert (plan.start_date, plan.next_review_due) == (date(2026, 1, 5), date(2026, 4, 5))  # of the conference
     plan = reviewed(plan, on=date(2026, 4, 1))
     assert plan.next_review_due == date(2026, 10, 1)
+
+
+def _cp_review(plan: domain.PlanState, on: date, category: CategoryOfAbuse | None = None) -> tuple[domain.PlanState, list[str]]:
+    done, _, events = domain.reviews.record_review(
+        plan,
+        review_id=uuid.uuid4(),
+        by="chair",
+        review_date=on,
+        today=on,
+        progress={a.id: (ActionProgress.IN_PROGRESS, None) for a in plan.actions},
+        decision=ReviewDecision.CONTINUE,
+        exit_criteria_met=False,
+        concerns_remain=True,
+        summary=None,
+        latest_category=category,
+        policy=POLICY,
+    )
+    return done, [e.event_type for e in events]
+
+
+def test_rule_8841_a_cp_review_on_the_plans_start_day_is_refused() -> None:
+    plan = started(PlanType.CP, start=date(2026, 1, 5))
+    with pytest.raises(RuleBroken, match="8841") as refused:
+        _cp_review(plan, date(2026, 1, 5))
+    assert (refused.value.field, refused.value.status) == ("review_date", 422)
+    reviewed_plan, _ = _cp_review(plan, date(2026, 1, 6))
+    assert reviewed_plan.last_review is not None and reviewed_plan.last_review.on == date(2026, 1, 6)
+
+
+def test_a_cin_review_may_still_fall_on_the_plans_start_day() -> None:
+    plan = started(start=date(2026, 1, 5))
+    assert reviewed(plan, on=date(2026, 1, 5)).last_review is not None
+
+
+def test_a_cp_review_that_changes_the_latest_category_announces_it() -> None:
+    plan = started(PlanType.CP, start=date(2026, 1, 5))
+    same, types = _cp_review(plan, date(2026, 2, 2), CategoryOfAbuse.NEGLECT)
+    assert types == ["plan.reviewed"]
+    changed, types = _cp_review(same, date(2026, 3, 2), CategoryOfAbuse.MULTIPLE)
+    assert types == ["plan.reviewed", "plan.category_changed"] and changed.latest_category is CategoryOfAbuse.MULTIPLE
+    _, types = _cp_review(changed, date(2026, 4, 2))  # no category given: it stays
+    assert types == ["plan.reviewed"]
 
 
 def test_review_months_end_on_the_last_day_of_a_shorter_month() -> None:
@@ -166,7 +209,7 @@ def test_a_planned_visit_that_did_not_happen_keeps_the_visit_due() -> None:
 def test_a_meeting_that_leaves_out_an_involved_agency_is_flagged() -> None:
     plan = started(actions=1)  # owned by the family
     plan, _ = domain.content.add_action(plan, action(agency=Agency.PROBATION, person="Pat Officer"))
-    plan, _ = domain.content.edit(plan, agencies_involved=(Agency.ADULT_MENTAL_HEALTH, Agency.SCHOOL))
+    plan, _ = domain.content.edit(plan, today=DRAFTED_ON, by="sw", agencies_involved=(Agency.ADULT_MENTAL_HEALTH, Agency.SCHOOL))
     _, meeting, events = domain.visits.schedule_meeting(
         plan,
         meeting_id=uuid.uuid4(),

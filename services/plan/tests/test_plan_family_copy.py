@@ -4,7 +4,7 @@ professional-only fields, reached with the same access rules and audit as the pl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -78,8 +78,8 @@ async def _plan_with_everything(api: Api, cases: Cases) -> dict[str, Any]:
             "invitees": [{"agency": "probation", "name": "CONFIDENTIAL-INVITEE"}],
         }
         r = await m.post(f"/v1/plans/{plan['id']}/meetings", json=meeting, headers=etag(r.json()["version"]))
-        r = await m.post(f"/v1/plans/{plan['id']}/pre-proceedings", json={"start_date": today}, headers=etag(r.json()["version"]))
-    assert r.status_code == 200, r.text
+        started = await m.post("/v1/pre-proceedings", json={"case_id": plan["case_id"], "start_date": today})
+    assert r.status_code == 201 and started.status_code == 201, started.text
     return dict(r.json())
 
 
@@ -139,3 +139,32 @@ async def test_the_family_copy_is_read_like_the_plan_and_audited(api: Api, cases
             "SELECT subject_type, outcome FROM audit_log WHERE request_id = :rid", rid=r.headers["x-request-id"]
         )
         assert {(row["subject_type"], row["outcome"]) for row in rows} == expected
+
+
+async def test_an_auditor_reads_the_family_copy_and_the_read_is_audited(api: Api, cases: Cases) -> None:
+    """Changed in issue 16: auditors read the plan but got 403 on its family copy."""
+    plan = await cases.ready(api)
+    async with api.as_user("auditor", teams=()) as auditor:
+        r = await auditor.get(f"/v1/plans/{plan['id']}/family-copy")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    rows = await cases.rows("SELECT subject_type, outcome FROM audit_log WHERE request_id = :rid", rid=r.headers["x-request-id"])
+    assert {(row["subject_type"], row["outcome"]) for row in rows} == {("plan", "success"), ("child", "success")}
+
+
+async def test_the_family_copy_of_an_overdue_review_says_it_is_being_arranged(api: Api, cases: Cases) -> None:
+    plan = await cases.started(api)
+    await cases.backdate(plan["id"], 60)  # the first review was due 6 weeks after a start 60 days ago
+    due = date.fromisoformat(plan["next_review_due"]) - timedelta(days=60)
+    async with api.practitioner() as sw:
+        r = await sw.get(f"/v1/plans/{plan['id']}/family-copy")
+    text = " ".join(parse(r.text).text)
+    assert "overdue" in text and "is arranging it" in text and long_date(due) in text
+    assert f"again by {long_date(due)}" not in text
+
+
+async def test_the_family_copy_of_a_review_still_to_come_gives_its_date(api: Api, cases: Cases) -> None:
+    plan = await cases.started(api)
+    async with api.practitioner() as sw:
+        r = await sw.get(f"/v1/plans/{plan['id']}/family-copy")
+    text = " ".join(parse(r.text).text)
+    assert f"again by {long_date(date.fromisoformat(plan['next_review_due']))}" in text and "overdue" not in text

@@ -41,6 +41,7 @@ def test_every_request_body_and_answer_has_an_example(api: Api) -> None:
         (schemas.ActionIn, examples.ACTION),
         (schemas.ActionChangeIn, examples.ACTION_CHANGE),
         (schemas.ApprovalIn, examples.APPROVAL),
+        (schemas.StrategyDiscussionIn, examples.STRATEGY_DISCUSSION),
         (schemas.ReviewIn, examples.REVIEW),
         (schemas.VisitIn, examples.VISIT),
         (schemas.MeetingIn, examples.MEETING),
@@ -50,6 +51,8 @@ def test_every_request_body_and_answer_has_an_example(api: Api) -> None:
         (schemas.PreproceedingsStartIn, examples.PP_START),
         (schemas.PreproceedingsIn, examples.PP_RECORD),
         (schemas.PreproceedingsDecisionIn, examples.PP_DECISION),
+        (schemas.CareProceedingsLetterIn, examples.CARE_PROCEEDINGS_LETTER),
+        (answers.PreproceedingsOut, examples.PREPROCEEDINGS_OUT),
         (schemas.EndingIn, examples.ENDING),
         (answers.PlanOut, examples.PLAN_OUT),
         (answers.PlanSummary, examples.SUMMARY),
@@ -63,12 +66,15 @@ def test_every_example_is_what_the_api_accepts_or_answers(model: type[BaseModel]
 def test_every_answer_with_the_plan_documents_its_etag(api: Api) -> None:
     for name, (method, path) in api_operations(api.app).items():
         answer = _answer(api.app.openapi()["paths"][path][method.lower()])
-        assert ("ETag" in answer.get("headers", {})) == (_ref(answer.get("content", {})) == "PlanOut"), name
+        versioned = _ref(answer.get("content", {})) in ("PlanOut", "PreproceedingsOut")
+        assert ("ETag" in answer.get("headers", {})) == versioned, name
 
 
 def test_every_change_requires_if_match_and_documents_its_428(api: Api) -> None:
-    changes = {name for name, (method, _) in api_operations(api.app).items() if method in ("POST", "PATCH", "PUT", "DELETE")}
-    assert len(changes) == 14
+    """Every change of an existing record (a plan, a pre-proceedings block); starting a block makes a new one."""
+    writes = {name for name, (method, _) in api_operations(api.app).items() if method in ("POST", "PATCH", "PUT", "DELETE")}
+    changes = writes - {"start_preproceedings"}
+    assert len(changes) == 15
     for name in changes:
         method, path = api_operations(api.app)[name]
         operation = api.app.openapi()["paths"][path][method.lower()]
@@ -83,7 +89,15 @@ def test_every_create_takes_an_idempotency_key(api: Api) -> None:
         for name, (method, path) in api_operations(api.app).items()
         if "201" in api.app.openapi()["paths"][path][method.lower()]["responses"]
     }
-    assert creates == {"add_action", "add_intervention", "record_review", "record_visit", "schedule_meeting"}
+    assert creates == {
+        "add_action",
+        "add_intervention",
+        "record_review",
+        "record_visit",
+        "schedule_meeting",
+        "record_strategy_discussion",
+        "start_preproceedings",
+    }
     for name in creates:
         method, path = api_operations(api.app)[name]
         params = {p["name"] for p in api.app.openapi()["paths"][path][method.lower()]["parameters"]}

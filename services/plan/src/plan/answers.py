@@ -19,6 +19,7 @@ from continuum.contracts.plan import (
     PlanStatus,
     PlanType,
     PreproceedingsDecision,
+    PreproceedingsOutcome,
     ReviewDecision,
 )
 from continuum.pagination import Page
@@ -63,6 +64,8 @@ class QualityOut(BaseModel):
 
 
 class VersionOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERSION]})
+
     version: int = Field(description="The version")
     change: str = Field(description="What changed")
     changed_by: str = Field(description="Who changed it")
@@ -102,6 +105,8 @@ class InterventionOut(BaseModel):
 
 
 class ReviewOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REVIEW_OUT]})
+
     number: int = Field(description="1 for the first review")
     review_date: date = Field(description="When it was held")
     due_date: date = Field(description="When it was due")
@@ -115,6 +120,8 @@ class ReviewOut(BaseModel):
 
 
 class VisitOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VISIT_OUT]})
+
     planned_date: date | None = Field(description="Planned")
     visit_date: date | None = Field(description="Happened (null: it did not)")
     child_seen: bool = Field(description="Child seen")
@@ -131,6 +138,8 @@ class InviteeOut(BaseModel):
 
 
 class MeetingOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MEETING_OUT]})
+
     id: uuid.UUID = Field(description="The meeting's id")
     kind: MeetingKind = Field(description="The kind of meeting")
     meeting_date: date = Field(description="When")
@@ -139,16 +148,29 @@ class MeetingOut(BaseModel):
 
 
 class PreproceedingsOut(BaseModel):
+    """One pre-proceedings block of an episode (census PreProceedingsandFGDM). ETag: its version."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PREPROCEEDINGS_OUT]})
+
+    id: uuid.UUID = Field(description="The block's id")
+    case_id: uuid.UUID = Field(description="The episode (case) it belongs to")
+    child_id: uuid.UUID = Field(description="The child")
+    team: str = Field(description="The responsible team")
+    plan_id: uuid.UUID | None = Field(description="The plan active in the episode when it started, if any")
     start_date: date = Field(description="Census PPStartDate")
     letter_before_proceedings_date: date | None = Field(description="Census LBPSentDate")
     fgdm_offered: bool | None = Field(description="Census FGDMMeetingOffer")
     fgdm_held: bool | None = Field(description="Census FGDMMeetingFac")
     initial_meeting_date: date | None = Field(description="Census InitialPPMeetingDate")
-    review_meeting_dates: list[date] = Field(description="Review meetings (census ReviewMeetingsCount: how many)")
-    decision: PreproceedingsDecision | None = Field(description="The step decision")
+    review_meeting_dates: list[date] = Field(description="Review meetings after the initial one, in order")
+    review_meetings: int = Field(description="Census ReviewMeetingsCount")
+    decision: PreproceedingsDecision | None = Field(description="The step decision (null until decided)")
     decision_date: date | None = Field(description="Census StepDecisionDate")
+    census_outcome: PreproceedingsOutcome | None = Field(description="Census PPOutcome (A, B or C) of the step decision")
     court_application_date: date | None = Field(description="Census CourtAppDate")
+    letter_initiating_proceedings_date: date | None = Field(description="Census LetterInitCPDate")
     fgdm_exception_reason: str | None = Field(description="Why an FGDM meeting was not in the child's interests")
+    version: int = Field(description="The block's version, as the ETag: send it as If-Match")
 
 
 class EndingOut(BaseModel):
@@ -172,6 +194,23 @@ class ClosableOut(BaseModel):
     since: date = Field(description="Since when")
 
 
+class ListLink(BaseModel):
+    """One of the plan's history lists: how many it holds, and where the pages after the first are."""
+
+    count: int = Field(description="How many there are in all")
+    href: str = Field(description="The list's own route: GET it with `cursor` for the pages after the first")
+    next_cursor: str | None = Field(
+        description="Send as `cursor` to href for the page after the one in the plan; null when the plan holds them all"
+    )
+
+
+class HistoryLinks(BaseModel):
+    versions: ListLink = Field(description="Every version with its quality")
+    reviews: ListLink = Field(description="Reviews")
+    visits: ListLink = Field(description="Visits")
+    meetings: ListLink = Field(description="Meetings")
+
+
 class PlanOut(BaseModel):
     """A plan with its child, actions and their quality, history, drift and whether it could close. ETag: its version."""
 
@@ -188,6 +227,10 @@ class PlanOut(BaseModel):
     drafted_at: datetime = Field(description="When")
     assessment_id: uuid.UUID | None = Field(description="The assessment it follows")
     section47_id: uuid.UUID | None = Field(description="The section 47 enquiry it follows")
+    conference_date: date | None = Field(
+        description="CP: the date of the initial child protection conference that decided it (census DateOfInitialCPC),"
+        " on which it starts"
+    )
     lead_practitioner: str | None = Field(description="The lead practitioner")
     factors: list[AssessmentFactor] = Field(description="Census assessment factors")
     primary_need: PrimaryNeedCode | None = Field(description="Census PrimaryNeedCode")
@@ -199,20 +242,26 @@ class PlanOut(BaseModel):
     quality: QualityOut = Field(description="Quality on the five criteria now")
     family: FamilyOut = Field(description="Family network and FGDM")
     interventions: list[InterventionOut] = Field(description="Commissioned services and interventions")
-    start_date: date | None = Field(description="Census plan start date (approval)")
+    start_date: date | None = Field(
+        description="Census plan start date: the approval's for a CIN plan, the initial conference's for a CP plan"
+    )
     approved_by: str | None = Field(description="The manager who approved it")
+    previous_cp_plans: int | None = Field(description="CP: census NumberOfPreviousCPP, counted when it started")
+    strategy_discussions: list[date] = Field(description="CIN: the days strategy discussions were held during it")
     next_review_due: date | None = Field(description="When the next review is due")
     child_last_seen: date | None = Field(description="The date the child was last seen")
     child_last_seen_alone: date | None = Field(description="The date the child was last seen alone")
     next_visit_due: date | None = Field(description="When the next visit is due")
-    preproceedings: PreproceedingsOut | None = Field(description="Pre-proceedings (CP)")
     ending: EndingOut | None = Field(description="How it ended")
     drift: list[DriftOut] = Field(description="How it drifts today")
     could_close: ClosableOut | None = Field(description="Whether it could close or step down, and why")
-    versions: list[VersionOut] = Field(description="Every version with its quality")
-    reviews: list[ReviewOut] = Field(description="Reviews, oldest first")
-    visits: list[VisitOut] = Field(description="Visits, oldest first")
-    meetings: list[MeetingOut] = Field(description="Meetings, oldest first")
+    versions: list[VersionOut] = Field(
+        description="Its first versions with their quality, oldest first (history.versions: the rest)"
+    )
+    reviews: list[ReviewOut] = Field(description="Its first reviews, oldest first (history.reviews: the rest)")
+    visits: list[VisitOut] = Field(description="Its first visits, oldest first (history.visits: the rest)")
+    meetings: list[MeetingOut] = Field(description="Its first meetings, oldest first (history.meetings: the rest)")
+    history: HistoryLinks = Field(description="How many versions, reviews, visits and meetings it has, and their pages")
     version: int = Field(description="The version, as the ETag: send it as If-Match")
 
 
@@ -250,4 +299,9 @@ class WorklistItem(BaseModel):
 
 
 PlanPage = Page[PlanSummary]
+VersionPage = Page[VersionOut]
+ReviewPage = Page[ReviewOut]
+VisitPage = Page[VisitOut]
+MeetingPage = Page[MeetingOut]
+PreproceedingsPage = Page[PreproceedingsOut]
 WorklistPage = Page[WorklistItem]

@@ -1,6 +1,7 @@
 """Events the plan service consumes: from ``continuum.assessment`` an authorised assessment (CIN
-plan or child protection) or a concluded section 47 enquiry (a CP plan) drafts a plan; from
-``continuum.referral`` the ``child.*`` events keep the local copy of identity."""
+plan or child protection) or a concluded section 47 enquiry (a CP plan) drafts a plan, and an
+opened assessment makes its episode known; from ``continuum.referral`` the ``child.*`` events keep
+the local copy of identity; from ``continuum.stepdown`` the episode's closure and reopening."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Any
 
 from continuum.consumer import Handler, PermanentFailure
 from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, Envelope
-from continuum.contracts.assessment import ASSESSMENT_TOPIC, AssessmentAuthorised, Section47Concluded
+from continuum.contracts.assessment import ASSESSMENT_TOPIC, AssessmentAuthorised, AssessmentOpened, Section47Concluded
+from continuum.contracts.stepdown import STEPDOWN_TOPIC, CaseClosed, CaseReopened
 from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction
 from plan.use_cases import drafting
 
 DRAFTING_CONSUMER = "plan.drafting"
-DRAFTING_TOPICS = (ASSESSMENT_TOPIC, REFERRAL_TOPIC)
+DRAFTING_TOPICS = (ASSESSMENT_TOPIC, REFERRAL_TOPIC, STEPDOWN_TOPIC)
 
 
 def make_drafting_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
@@ -32,6 +34,17 @@ def make_drafting_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
         known_team(concluded.team, event.type)
         await drafting.receive_concluded(tx, concluded=concluded, policy=policy)
 
+    async def on_opened(tx: Transaction, event: Envelope[Any]) -> None:
+        opened: AssessmentOpened = event.data
+        known_team(opened.team, event.type)
+        await drafting.receive_opened(tx, opened=opened)
+
+    async def on_closed(tx: Transaction, event: Envelope[Any]) -> None:
+        await drafting.receive_closed(tx, closed=event.data)
+
+    async def on_reopened(tx: Transaction, event: Envelope[Any]) -> None:
+        await drafting.receive_reopened(tx, reopened=event.data)
+
     async def on_child(tx: Transaction, event: Envelope[Any]) -> None:
         child: ChildRegistered | ChildUpdated = event.data
         await drafting.receive_child(tx, child=child, policy=policy)
@@ -39,6 +52,9 @@ def make_drafting_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
     return {
         AssessmentAuthorised.event_type: on_authorised,
         Section47Concluded.event_type: on_concluded,
+        AssessmentOpened.event_type: on_opened,
+        CaseClosed.event_type: on_closed,
+        CaseReopened.event_type: on_reopened,
         ChildRegistered.event_type: on_child,
         ChildUpdated.event_type: on_child,
     }

@@ -36,6 +36,7 @@ ACTION: dict[str, Any] = {
 }
 ACTION_CHANGE: dict[str, Any] = {"progress": "in_progress", "note": "Attended the first 3 sessions."}
 APPROVAL: dict[str, Any] = {"start_date": "2026-11-30"}
+STRATEGY_DISCUSSION: dict[str, Any] = {"date": "2027-01-20"}
 REVIEW: dict[str, Any] = {
     "review_date": "2027-01-11",
     "progress": [{"action_id": ACTION_ID, "progress": "in_progress", "note": "6 of 12 sessions attended"}],
@@ -65,7 +66,8 @@ INTERVENTION: dict[str, Any] = {
     "score_before": 3.5,
 }
 INTERVENTION_OUTCOME: dict[str, Any] = {"actual_end_date": "2027-02-23", "score_after": 7.0}
-PP_START: dict[str, Any] = {"start_date": "2027-01-04"}
+PREPROCEEDINGS_ID = "8c7d6e5f-4a3b-4c2d-9e1f-0a9b8c7d6e5f"
+PP_START: dict[str, Any] = {"case_id": CASE_ID, "start_date": "2027-01-04"}
 PP_RECORD: dict[str, Any] = {
     "letter_before_proceedings_date": "2027-01-05",
     "fgdm_offered": True,
@@ -73,7 +75,29 @@ PP_RECORD: dict[str, Any] = {
     "initial_meeting_date": "2027-01-12",
     "review_meeting_dates": ["2027-02-09"],
 }
-PP_DECISION: dict[str, Any] = {"decision": "step_down", "decision_date": "2027-03-09"}
+PP_DECISION: dict[str, Any] = {
+    "decision": "issue_proceedings",
+    "decision_date": "2027-03-09",
+    "court_application_date": "2027-03-11",
+}
+CARE_PROCEEDINGS_LETTER: dict[str, Any] = {"letter_date": "2027-03-12"}
+PREPROCEEDINGS_OUT: dict[str, Any] = {
+    "id": PREPROCEEDINGS_ID,
+    "case_id": CASE_ID,
+    "child_id": CHILD_ID,
+    "team": "north",
+    "plan_id": PLAN_ID,
+    "start_date": "2027-01-04",
+    **PP_RECORD,
+    "review_meetings": 1,
+    "decision": "issue_proceedings",
+    "decision_date": "2027-03-09",
+    "census_outcome": "A",
+    "court_application_date": "2027-03-11",
+    "letter_initiating_proceedings_date": "2027-03-12",
+    "fgdm_exception_reason": None,
+    "version": 4,
+}
 ENDING: dict[str, Any] = {
     "end_date": "2027-03-01",
     "reason": "The exit criteria are met: no call-outs since December and attendance at 97%.",
@@ -91,6 +115,41 @@ QUALITY: dict[str, Any] = {
     "owned": 1,
     "success_measure": 1,
     "timeframe": 1,
+}
+VERSION: dict[str, Any] = {
+    "version": 3,
+    "change": "plan.approve",
+    "changed_by": "manager-north",
+    "changed_at": "2026-11-30T09:00:00Z",
+    "quality": QUALITY,
+}
+REVIEW_OUT: dict[str, Any] = {
+    "number": 1,
+    "review_date": "2027-01-11",
+    "due_date": "2027-01-11",
+    "on_time": True,
+    "decision": "continue",
+    "exit_criteria_met": False,
+    "concerns_remain": True,
+    "progressed": True,
+    "summary": "Good progress; school attendance up to 90%.",
+    "reviewed_by": "sw-alex",
+}
+VISIT_OUT: dict[str, Any] = {
+    "planned_date": "2026-12-14",
+    "visit_date": "2026-12-14",
+    "child_seen": True,
+    "seen_alone": True,
+    "reason_not_seen": None,
+    "within_frequency": True,
+    "recorded_by": "sw-alex",
+}
+MEETING_OUT: dict[str, Any] = {
+    "id": MEETING_ID,
+    "kind": "cin_meeting",
+    "meeting_date": "2026-12-21",
+    "invitees": [{"agency": "family", "name": "Jo Example", "attended": None}],
+    "agencies_left_out": ["probation", "school"],
 }
 PLAN_OUT: dict[str, Any] = {
     "id": PLAN_ID,
@@ -111,6 +170,7 @@ PLAN_OUT: dict[str, Any] = {
     "drafted_at": "2026-11-27T10:00:00Z",
     "assessment_id": ASSESSMENT_ID,
     "section47_id": None,
+    "conference_date": None,
     "lead_practitioner": "sw-alex",
     "factors": ["3A", "3B"],
     "primary_need": "N1",
@@ -148,44 +208,29 @@ PLAN_OUT: dict[str, Any] = {
     ],
     "start_date": "2026-11-30",
     "approved_by": "manager-north",
+    "previous_cp_plans": None,
+    "strategy_discussions": [],
     "next_review_due": "2027-01-11",
     "child_last_seen": "2026-12-14",
     "child_last_seen_alone": "2026-12-14",
     "next_visit_due": "2027-01-11",
-    "preproceedings": None,
     "ending": None,
     "drift": [],
     "could_close": None,
-    "versions": [
-        {
-            "version": 3,
-            "change": "plan.approve",
-            "changed_by": "manager-north",
-            "changed_at": "2026-11-30T09:00:00Z",
-            "quality": QUALITY,
-        }
-    ],
+    "versions": [VERSION],
     "reviews": [],
-    "visits": [
-        {
-            "planned_date": "2026-12-14",
-            "visit_date": "2026-12-14",
-            "child_seen": True,
-            "seen_alone": True,
-            "reason_not_seen": None,
-            "within_frequency": True,
-            "recorded_by": "sw-alex",
-        }
-    ],
-    "meetings": [
-        {
-            "id": MEETING_ID,
-            "kind": "cin_meeting",
-            "meeting_date": "2026-12-21",
-            "invitees": [{"agency": "family", "name": "Jo Example", "attended": None}],
-            "agencies_left_out": ["probation", "school"],
-        }
-    ],
+    "visits": [VISIT_OUT],
+    "meetings": [MEETING_OUT],
+    "history": {
+        "versions": {
+            "count": 6,
+            "href": f"/v1/plans/{PLAN_ID}/versions",
+            "next_cursor": "MjAyNi0xMS0zMFQwOTowMDowMCswMDowMHwwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDM=",
+        },
+        "reviews": {"count": 0, "href": f"/v1/plans/{PLAN_ID}/reviews", "next_cursor": None},
+        "visits": {"count": 1, "href": f"/v1/plans/{PLAN_ID}/visits", "next_cursor": None},
+        "meetings": {"count": 1, "href": f"/v1/plans/{PLAN_ID}/meetings", "next_cursor": None},
+    },
     "version": 6,
 }
 SUMMARY: dict[str, Any] = {

@@ -60,8 +60,23 @@ def _para(text: str | None, missing: str) -> str:
     return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
 
 
-def render(plan: PlanState, *, child_name: str | None, policy: CouncilPolicy) -> str:
-    """The family copy of ``plan`` as a complete HTML document."""
+def next_check(plan: PlanState, *, today: date) -> str:
+    """When the family will next look at the plan with everyone: the review's date, or, when the
+    review is overdue, that it is being arranged (never a promise of a date already past)."""
+    if plan.ending is not None:
+        return f"This plan ended on {long_date(plan.ending.end_date)}."
+    if plan.next_review_due is None:
+        return "The plan has not started yet. Your social worker will tell you when you will next meet."
+    if plan.next_review_due < today:
+        return (
+            f"The meeting to look at the plan again is overdue: it was due by {long_date(plan.next_review_due)}. "
+            "Your social worker is arranging it and will tell you the date."
+        )
+    return f"We will meet to look at the plan again by {long_date(plan.next_review_due)}."
+
+
+def render(plan: PlanState, *, child_name: str | None, policy: CouncilPolicy, today: date) -> str:
+    """The family copy of ``plan`` as a complete HTML document, as it stands on ``today``."""
     who = escape(child_name) if child_name else "your child"
     kind = "child protection plan" if plan.plan_type is PlanType.CP else "child in need plan"
     team = policy.team(plan.team)
@@ -84,12 +99,7 @@ def render(plan: PlanState, *, child_name: str | None, policy: CouncilPolicy) ->
         if plan.actions
         else "<p>There are no actions on the plan yet.</p>"
     )
-    if plan.ending is not None:
-        review = f"<p>This plan ended on {escape(long_date(plan.ending.end_date))}.</p>"
-    elif plan.next_review_due is not None:
-        review = f"<p>We will meet to look at the plan again by {escape(long_date(plan.next_review_due))}.</p>"
-    else:
-        review = "<p>The plan has not started yet. Your social worker will tell you when you will next meet.</p>"
+    review = f"<p>{escape(next_check(plan, today=today))}</p>"
     call = f"<p>{escape(team.name)}: {escape(team.contact)}</p>" if team else f"<p>{escape(policy.front_door_team.contact)}</p>"
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -1,7 +1,8 @@
 """Who may call each operation of the plan API (role by operation; the one table).
 
-Approving a plan also needs a social-work-qualified manager: a rule of the domain, checked after
-this table. ``record`` names what a refusal is audited as.
+Approving a plan also needs a social-work-qualified manager, and recording a strategy discussion
+(section 47 work) a social-work-qualified practitioner or manager: rules of the domain, checked
+after this table. ``record`` names what a refusal is audited as.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ PERMISSIONS = PermissionTable(
         "find_plans": grant(*READERS, record="child"),
         "worklist": grant(MANAGER, AUDITOR, ADMIN, record="child"),
         "get_plan": grant(*READERS, record="plan"),
-        "family_copy": grant(*RECORDERS, record="plan"),
+        "list_versions": grant(*READERS, record="plan"),
+        "list_reviews": grant(*READERS, record="plan"),
+        "list_visits": grant(*READERS, record="plan"),
+        "list_meetings": grant(*READERS, record="plan"),
+        "family_copy": grant(*READERS, record="plan"),
         "edit_plan": grant(*RECORDERS, record="plan"),
         "add_action": grant(*RECORDERS, record="plan"),
         "change_action": grant(*RECORDERS, record="plan"),
@@ -31,9 +36,13 @@ PERMISSIONS = PermissionTable(
         "record_visit": grant(*RECORDERS, record="plan"),
         "schedule_meeting": grant(*RECORDERS, record="plan"),
         "record_attendance": grant(*RECORDERS, record="plan"),
-        "start_preproceedings": grant(MANAGER, record="plan"),
-        "record_preproceedings": grant(*RECORDERS, record="plan"),
-        "decide_preproceedings": grant(MANAGER, record="plan"),
+        "record_strategy_discussion": grant(*RECORDERS, record="plan"),
+        "start_preproceedings": grant(MANAGER, record="case"),
+        "find_preproceedings": grant(*READERS, record="child"),
+        "get_preproceedings": grant(*READERS, record="preproceedings"),
+        "record_preproceedings": grant(*RECORDERS, record="preproceedings"),
+        "decide_preproceedings": grant(MANAGER, record="preproceedings"),
+        "record_care_proceedings_letter": grant(*RECORDERS, record="preproceedings"),
         "end_plan": grant(MANAGER, record="plan"),
     },
 )

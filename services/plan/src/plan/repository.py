@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
-from sqlalchemy import Date, Integer, String, Table, bindparam, insert, select, text, update
+from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.access import load_visible
 from continuum.auth import Principal
-from continuum.contracts.plan import Agency, PlanStatus
+from continuum.contracts.plan import Agency, PlanStatus, PlanType
 from continuum.db import Prebuilt
 from continuum.errors import not_found
 from continuum.uow import Transaction, UnitOfWork
 from plan.domain import (
     OPEN_STATUSES,
     ChildIdentity,
+    Episode,
     PlanState,
+    Preproceedings,
 )
 from plan.domain.content import Quality
 from plan.domain.drift import DriftFacts, Finding
@@ -32,8 +36,17 @@ from plan.domain.reviews import Review as ReviewState
 from plan.domain.visits import Invitee
 from plan.domain.visits import Meeting as MeetingState
 from plan.domain.visits import Visit as VisitState
-from plan.rows import drift_facts, plan_state, plan_values, quality_json
-from plan.tables import Child, DriftFinding, Meeting, Plan, PlanVersion, Review, Visit
+from plan.rows import (
+    drift_facts,
+    episode_state,
+    episode_values,
+    plan_state,
+    plan_values,
+    preproceedings_state,
+    preproceedings_values,
+    quality_json,
+)
+from plan.tables import Child, DriftFinding, EpisodeRow, Meeting, Plan, PlanVersion, PreproceedingsRow, Review, Visit
 
 PLANS = cast(Table, Plan.__table__)
 VERSIONS = cast(Table, PlanVersion.__table__)
@@ -42,6 +55,8 @@ VISITS = cast(Table, Visit.__table__)
 MEETINGS = cast(Table, Meeting.__table__)
 FINDINGS = cast(Table, DriftFinding.__table__)
 CHILDREN = cast(Table, Child.__table__)
+EPISODES = cast(Table, EpisodeRow.__table__)
+BLOCKS = cast(Table, PreproceedingsRow.__table__)
 
 # Built once: the hot paths bind parameters to these.
 _INSERT_PLAN = insert(PLANS)
@@ -200,9 +215,38 @@ async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:
     return await tx.session.get(Child, child_id)
 
 
-async def awaiting_partner_status(tx: Transaction, child_id: uuid.UUID) -> list[PlanState]:
-    stmt = select(PLANS).where(PLANS.c.child_id == child_id, PLANS.c.partner_status_pending.is_not(None)).with_for_update()
+async def active_plans_of_child(tx: Transaction, child_id: uuid.UUID) -> list[PlanState]:
+    """The child's started plans that have not ended (what partners should know of now)."""
+    stmt = select(PLANS).where(PLANS.c.child_id == child_id, PLANS.c.status == PlanStatus.ACTIVE).order_by(PLANS.c.start_date)
     return [plan_state(r) for r in (await tx.session.execute(stmt)).all()]
+
+
+async def child_nhs_number(tx: Transaction, child_id: uuid.UUID) -> str | None:
+    """The NHS number the local copy of the child holds (``None`` without one, or without a copy)."""
+    return cast(str | None, (await tx.session.execute(_CHILD_IDENTITY, {"child_id": child_id})).scalar())
+
+
+async def earlier_cp_plans(tx: Transaction, child_id: uuid.UUID, *, plan_id: uuid.UUID, starting: date) -> int:
+    """How many child protection plans the child started in this council before one starting on
+    ``starting`` (census NumberOfPreviousCPP, this council's part), whatever their episode."""
+    stmt = (
+        select(func.count())
+        .select_from(PLANS)
+        .where(
+            PLANS.c.child_id == child_id,
+            PLANS.c.plan_type == PlanType.CP,
+            PLANS.c.id != plan_id,
+            PLANS.c.start_date.is_not(None),
+            PLANS.c.start_date <= starting,
+        )
+    )
+    return int((await tx.session.execute(stmt)).scalar_one())
+
+
+async def previous_cp_plans_elsewhere(tx: Transaction, child_id: uuid.UUID) -> int:
+    """The CP plans the child had in other councils, as recorded on the child (0 when not recorded)."""
+    stmt = select(CHILDREN.c.previous_cp_plans_elsewhere).where(CHILDREN.c.id == child_id)
+    return int((await tx.session.execute(stmt)).scalar() or 0)
 
 
 async def meeting(tx: Transaction, plan_id: uuid.UUID, meeting_id: uuid.UUID) -> MeetingState:
@@ -215,18 +259,63 @@ async def meeting(tx: Transaction, plan_id: uuid.UUID, meeting_id: uuid.UUID) ->
     return MeetingState(row.id, row.kind, row.meeting_date, invitees, left_out, row.scheduled_by)
 
 
-async def history(tx: Transaction, plan_id: uuid.UUID) -> dict[str, Sequence[Any]]:
-    """The plan's versions, reviews, visits and meetings, oldest first."""
+#: The lists of a plan's history, paged (a plan's read carries the first page of each).
+HistoryKind = Literal["versions", "reviews", "visits", "meetings"]
+HISTORY_KINDS: tuple[HistoryKind, ...] = ("versions", "reviews", "visits", "meetings")
 
-    async def rows(table: Table, order: Any) -> Sequence[Any]:
-        return (await tx.session.execute(select(table).where(table.c.plan_id == plan_id).order_by(order))).all()
 
-    return {
-        "versions": await rows(VERSIONS, VERSIONS.c.version),
-        "reviews": await rows(REVIEWS, REVIEWS.c.number),
-        "visits": await rows(VISITS, VISITS.c.recorded_at),
-        "meetings": await rows(MEETINGS, MEETINGS.c.scheduled_at),
-    }
+@dataclass(frozen=True)
+class _History:
+    """A history list: its table, when each row was recorded, and the key that orders it (a
+    per-plan sequence, the version or review number, or the row id after the instant)."""
+
+    table: Table
+    at: str
+    key: str
+    sequence: bool
+
+
+_HISTORY: dict[str, _History] = {
+    "versions": _History(VERSIONS, "changed_at", "version", sequence=True),
+    "reviews": _History(REVIEWS, "recorded_at", "number", sequence=True),
+    "visits": _History(VISITS, "recorded_at", "id", sequence=False),
+    "meetings": _History(MEETINGS, "scheduled_at", "id", sequence=False),
+}
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Up to ``limit + 1`` rows of a history list after the cursor (the extra one only says there
+    is more), and how many rows the list holds after the cursor."""
+
+    rows: Sequence[Any]
+    total: int
+
+
+def history_position(kind: str, row: Any) -> tuple[datetime, uuid.UUID]:
+    """A row's place in its list, as a cursor holds it (a sequence number travels as a UUID)."""
+    h = _HISTORY[kind]
+    key = getattr(row, h.key)
+    return getattr(row, h.at), uuid.UUID(int=key) if h.sequence else key
+
+
+async def history_page(
+    tx: Transaction, plan_id: uuid.UUID, kind: str, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> HistoryPage:
+    """One page of the plan's ``kind`` list, oldest first, after the cursor's position."""
+    h = _HISTORY[kind]
+    table = h.table
+    stmt = select(table, func.count().over().label("total_rows")).where(table.c.plan_id == plan_id)
+    if h.sequence:
+        if after is not None:
+            stmt = stmt.where(table.c[h.key] > after[1].int)
+        stmt = stmt.order_by(table.c[h.key])
+    else:
+        if after is not None:
+            stmt = stmt.where(tuple_(table.c[h.at], table.c[h.key]) > tuple_(literal(after[0]), literal(after[1])))
+        stmt = stmt.order_by(table.c[h.at], table.c[h.key])
+    rows = (await tx.session.execute(stmt.limit(limit + 1))).all()
+    return HistoryPage(rows=rows, total=rows[0].total_rows if rows else 0)
 
 
 async def find(
@@ -300,3 +389,102 @@ async def claim_drift_due(tx: Transaction, *, today: date, batch_size: int) -> l
 async def recorded_findings(tx: Transaction, plan_id: uuid.UUID) -> Sequence[Any]:
     stmt = select(FINDINGS).where(FINDINGS.c.plan_id == plan_id).order_by(FINDINGS.c.detected_at, FINDINGS.c.kind)
     return (await tx.session.execute(stmt)).all()
+
+
+# --- episodes and pre-proceedings -------------------------------------------------------------------
+
+_UPDATE_BLOCK = update(BLOCKS).where(BLOCKS.c.id == bindparam("row_id"))
+
+
+async def episode(tx: Transaction, case_id: uuid.UUID) -> Episode | None:
+    """What the service knows of the episode, locked for the change that may follow."""
+    row = (await tx.session.execute(select(EPISODES).where(EPISODES.c.case_id == case_id).with_for_update())).first()
+    return episode_state(row) if row is not None else None
+
+
+async def save_episode(tx: Transaction, known: Episode, *, at: datetime) -> None:
+    values = episode_values(known, at=at)
+    stmt = pg_insert(EPISODES).values(**values)
+    await tx.session.execute(stmt.on_conflict_do_update(index_elements=[EPISODES.c.case_id], set_=values))
+
+
+async def visible_episode(tx: Transaction, case_id: uuid.UUID, *, purpose: str) -> Episode:
+    """The episode if the caller may see its team's records; else 404 (audited), whether the
+    service does not know it or it is another team's."""
+    found = await episode(tx, case_id)
+    if found is None or not may_see(tx.principal_or_fail(), found.team, None):
+        tx.audit_refusal("case.read", subject_type="case", subject_id=case_id, purpose=purpose)
+        raise not_found("Episode")
+    return found
+
+
+async def active_plan_of_case(tx: Transaction, case_id: uuid.UUID) -> uuid.UUID | None:
+    """The case's started plan that has not ended (a CP plan before a CIN plan), if any."""
+    stmt = (
+        select(PLANS.c.id)
+        .where(PLANS.c.case_id == case_id, PLANS.c.status == PlanStatus.ACTIVE)
+        .order_by(PLANS.c.plan_type.desc(), PLANS.c.start_date.desc())
+        .limit(1)
+    )
+    return cast(uuid.UUID | None, (await tx.session.execute(stmt)).scalar())
+
+
+async def undecided_preproceedings(tx: Transaction, case_id: uuid.UUID) -> Preproceedings | None:
+    stmt = select(BLOCKS).where(BLOCKS.c.case_id == case_id, BLOCKS.c.decision.is_(None)).with_for_update()
+    row = (await tx.session.execute(stmt)).first()
+    return preproceedings_state(row) if row is not None else None
+
+
+async def last_step_decision(tx: Transaction, case_id: uuid.UUID) -> date | None:
+    """The latest step decision of the episode's pre-proceedings blocks."""
+    stmt = select(func.max(BLOCKS.c.decision_date)).where(BLOCKS.c.case_id == case_id)
+    return cast(date | None, (await tx.session.execute(stmt)).scalar())
+
+
+async def insert_preproceedings(tx: Transaction, pp: Preproceedings) -> None:
+    await tx.session.execute(insert(BLOCKS), preproceedings_values(pp))
+
+
+async def save_preproceedings(tx: Transaction, pp: Preproceedings) -> None:
+    values = preproceedings_values(pp)
+    await tx.session.execute(_UPDATE_BLOCK, {"row_id": values.pop("id"), **values})
+
+
+async def visible_preproceedings(
+    uow: UnitOfWork | Transaction, preproceedings_id: uuid.UUID, *, purpose: str, lock: bool = False
+) -> Preproceedings:
+    """The block if the caller may see its team's records; else 404 (audited)."""
+    row = await load_visible(
+        cast(UnitOfWork, uow),
+        PreproceedingsRow,
+        preproceedings_id,
+        may_see=lambda p, block: may_see(p, block.team, None),
+        subject_type="preproceedings",
+        purpose=purpose,
+        lock=lock,
+    )
+    return preproceedings_state(row)
+
+
+async def find_preproceedings(
+    tx: Transaction,
+    *,
+    principal: Principal,
+    case_id: uuid.UUID | None,
+    child_id: uuid.UUID | None,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
+) -> tuple[list[Preproceedings], set[uuid.UUID]]:
+    """The blocks of an episode or a child, by start date (``limit + 1`` of them, after the cursor's
+    position): those the caller may see, and the children of those left out."""
+    stmt = select(BLOCKS).order_by(BLOCKS.c.start_date, BLOCKS.c.id).limit(limit + 1)
+    stmt = stmt.where(BLOCKS.c.case_id == case_id) if case_id else stmt.where(BLOCKS.c.child_id == child_id)
+    if after is not None:
+        stmt = stmt.where(tuple_(BLOCKS.c.start_date, BLOCKS.c.id) > tuple_(literal(after[0]), literal(after[1])))
+    shown, hidden = [], set()
+    for row in (await tx.session.execute(stmt)).all():
+        if may_see(principal, row.team, None):
+            shown.append(preproceedings_state(row))
+        else:
+            hidden.add(row.child_id)
+    return shown, hidden

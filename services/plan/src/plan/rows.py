@@ -1,5 +1,6 @@
 """Plan rows and domain states, both ways: the repository's half that knows the JSONB shapes of
-a plan's parts (actions, content, family, interventions, pre-proceedings, its last review, ending)."""
+a plan's parts (actions, content, family, interventions, its last review, ending), and the rows of
+episodes and their pre-proceedings blocks."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 from continuum.codes import AssessmentFactor, ReasonForClosure
-from continuum.contracts.plan import ActionProgress, Agency, NextStep, PreproceedingsDecision, ReviewDecision
+from continuum.contracts.plan import ActionProgress, Agency, NextStep, ReviewDecision
 from plan.domain import (
     Action,
     Content,
     Ending,
+    Episode,
     Family,
     FgdmMeeting,
     Intervention,
@@ -112,40 +114,6 @@ def _intervention_json(i: Intervention) -> dict[str, Any]:
     }
 
 
-def _preproceedings(p: dict[str, Any] | None) -> Preproceedings | None:
-    if p is None:
-        return None
-    return Preproceedings(
-        start_date=date.fromisoformat(p["start_date"]),
-        letter_before_proceedings_date=_day(p.get("letter_before_proceedings_date")),
-        fgdm_offered=p.get("fgdm_offered"),
-        fgdm_held=p.get("fgdm_held"),
-        initial_meeting_date=_day(p.get("initial_meeting_date")),
-        review_meeting_dates=tuple(date.fromisoformat(d) for d in p.get("review_meeting_dates", [])),
-        decision=PreproceedingsDecision(p["decision"]) if p.get("decision") else None,
-        decision_date=_day(p.get("decision_date")),
-        court_application_date=_day(p.get("court_application_date")),
-        fgdm_exception_reason=p.get("fgdm_exception_reason"),
-    )
-
-
-def _preproceedings_json(p: Preproceedings | None) -> dict[str, Any] | None:
-    if p is None:
-        return None
-    return {
-        "start_date": p.start_date.isoformat(),
-        "letter_before_proceedings_date": _iso(p.letter_before_proceedings_date),
-        "fgdm_offered": p.fgdm_offered,
-        "fgdm_held": p.fgdm_held,
-        "initial_meeting_date": _iso(p.initial_meeting_date),
-        "review_meeting_dates": [d.isoformat() for d in p.review_meeting_dates],
-        "decision": p.decision.value if p.decision else None,
-        "decision_date": _iso(p.decision_date),
-        "court_application_date": _iso(p.court_application_date),
-        "fgdm_exception_reason": p.fgdm_exception_reason,
-    }
-
-
 def _ending(e: dict[str, Any] | None) -> Ending | None:
     if e is None:
         return None
@@ -177,6 +145,7 @@ def plan_state(row: Any) -> PlanState:
         drafted_at=row.drafted_at,
         assessment_id=row.assessment_id,
         section47_id=row.section47_id,
+        conference_date=row.conference_date,
         lead_practitioner=row.lead_practitioner,
         factors=tuple(AssessmentFactor(f) for f in row.factors),
         primary_need=row.primary_need,
@@ -194,9 +163,9 @@ def plan_state(row: Any) -> PlanState:
         if r
         else None,
         visits=Visits(row.last_visit, row.last_seen, row.last_seen_alone, row.next_visit_due),
-        preproceedings=_preproceedings(row.preproceedings),
         ending=_ending(e),
-        partner_status_pending=row.partner_status_pending,
+        strategy_discussions=tuple(row.strategy_discussions),
+        previous_cp_plans=row.previous_cp_plans,
         version=row.version,
     )
 
@@ -213,6 +182,7 @@ def plan_values(s: PlanState, *, drift_next_check: date | None) -> dict[str, Any
         "drafted_at": s.drafted_at,
         "assessment_id": s.assessment_id,
         "section47_id": s.section47_id,
+        "conference_date": s.conference_date,
         "lead_practitioner": s.lead_practitioner,
         "factors": [f.value for f in s.factors],
         "primary_need": s.primary_need,
@@ -231,7 +201,6 @@ def plan_values(s: PlanState, *, drift_next_check: date | None) -> dict[str, Any
         "last_seen": s.visits.last_seen,
         "last_seen_alone": s.visits.last_seen_alone,
         "next_visit_due": s.visits.next_due,
-        "preproceedings": _preproceedings_json(s.preproceedings),
         "ending": (
             vars(e)
             | {
@@ -245,7 +214,8 @@ def plan_values(s: PlanState, *, drift_next_check: date | None) -> dict[str, Any
         else None,
         "end_date": e.end_date if e else None,
         "next_step": e.next_step if e else None,
-        "partner_status_pending": s.partner_status_pending,
+        "strategy_discussions": list(s.strategy_discussions),
+        "previous_cp_plans": s.previous_cp_plans,
         "open_action_due_dates": list(facts(s).open_action_due_dates),
         "last_review_on": r.on if r else None,
         "last_review_progressed": r.progressed if r else None,
@@ -280,3 +250,53 @@ def drift_facts(row: Any) -> DriftFacts:
         last_review_progressed=row.last_review_progressed,
         version=row.version,
     )
+
+
+# --- episodes and pre-proceedings -------------------------------------------------------------------
+
+
+def episode_state(row: Any) -> Episode:
+    return Episode(case_id=row.case_id, child_id=row.child_id, team=row.team, opened_on=row.opened_on, closed_on=row.closed_on)
+
+
+def episode_values(e: Episode, *, at: datetime) -> dict[str, Any]:
+    return {
+        "case_id": e.case_id,
+        "child_id": e.child_id,
+        "team": e.team,
+        "opened_on": e.opened_on,
+        "closed_on": e.closed_on,
+        "updated_at": at,
+    }
+
+
+PREPROCEEDINGS_FIELDS = (
+    "id",
+    "case_id",
+    "child_id",
+    "team",
+    "plan_id",
+    "start_date",
+    "letter_before_proceedings_date",
+    "fgdm_offered",
+    "fgdm_held",
+    "initial_meeting_date",
+    "decision",
+    "decision_date",
+    "court_application_date",
+    "letter_initiating_proceedings_date",
+    "fgdm_exception_reason",
+    "started_by",
+    "version",
+)
+
+
+def preproceedings_state(row: Any) -> Preproceedings:
+    return Preproceedings(
+        **{name: getattr(row, name) for name in PREPROCEEDINGS_FIELDS},
+        review_meeting_dates=tuple(row.review_meeting_dates),
+    )
+
+
+def preproceedings_values(pp: Preproceedings) -> dict[str, Any]:
+    return {name: getattr(pp, name) for name in PREPROCEEDINGS_FIELDS} | {"review_meeting_dates": list(pp.review_meeting_dates)}

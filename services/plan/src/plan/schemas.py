@@ -102,7 +102,20 @@ class ActionChangeIn(Strict):
 class ApprovalIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.APPROVAL]})
 
-    start_date: Day = Field(description="Census plan start date: not before the plan was drafted, not in the future")
+    start_date: Day | None = Field(
+        None,
+        description="Census plan start date. CIN plans: required, not before the plan was drafted, not in the future."
+        " CP plans: the date of the initial conference that decided the plan (census rule 2885); leave it out"
+        " (or give that date)",
+    )
+
+
+class StrategyDiscussionIn(Strict):
+    """A strategy discussion held during an active child in need plan (section 47 work)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.STRATEGY_DISCUSSION]})
+
+    date: Day = Field(description="The London date it was held: not in the future, not before the plan's start")
 
 
 class ProgressIn(Strict):
@@ -177,9 +190,15 @@ class InterventionOutcomeIn(Strict):
 
 
 class PreproceedingsStartIn(Strict):
+    """Start pre-proceedings for a child's open episode, with or without a plan."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.PP_START]})
 
-    start_date: Day = Field(description="Census PPStartDate; not before the plan's start")
+    case_id: uuid.UUID = Field(description="The episode (case) the block belongs to")
+    start_date: Day = Field(
+        description="Census PPStartDate: not in the future, not before the episode's referral or the step decision of its"
+        " previous pre-proceedings"
+    )
 
 
 class PreproceedingsIn(Strict):
@@ -198,10 +217,24 @@ class PreproceedingsDecisionIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.PP_DECISION]})
 
     decision: PreproceedingsDecision = Field(description="issue_proceedings, step_down or extend")
-    decision_date: Day = Field(description="Census StepDecisionDate")
-    court_application_date: Day | None = Field(None, description="Census CourtAppDate (issue_proceedings only)")
+    decision_date: Day = Field(description="Census StepDecisionDate: not before the start (rule 9009)")
+    court_application_date: Day | None = Field(
+        None, description="Census CourtAppDate (issue_proceedings only): not before the decision (rule 9012)"
+    )
+    letter_initiating_proceedings_date: Day | None = Field(
+        None, description="Census LetterInitCPDate, if already sent: not before the court application (rule 9013)"
+    )
     fgdm_exception_reason: Text | None = Field(
         None, description="Why an FGDM meeting is not in the child's interests (needed to apply without the offer)"
+    )
+
+
+class CareProceedingsLetterIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CARE_PROCEEDINGS_LETTER]})
+
+    letter_date: Day = Field(
+        description="Census LetterInitCPDate: the letter initiating care proceedings was sent to the parents or guardians;"
+        " not before the court application (rule 9013), not in the future"
     )
 
 

@@ -1,8 +1,9 @@
 """The plan service's tables (SQLAlchemy 2 typed mappings). Status and code columns are typed
 enums stored as their values in plain VARCHAR columns. A plan's parts that are only ever read with
-it (content, actions, family network, interventions, pre-proceedings, ending, its last review) are
-JSONB on its row; what grows as history (versions, reviews, visits, meetings, drift findings) has
-its own table."""
+it (content, actions, family network, interventions, ending, its last review) are JSONB on its
+row; what grows as history (versions, reviews, visits, meetings, drift findings) has its own table.
+Pre-proceedings belong to the episode, not to a plan: their blocks have their own table, beside
+what the service knows of each episode."""
 
 from __future__ import annotations
 
@@ -16,7 +17,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from continuum.child_copy import ChildCopy
 from continuum.codes import CategoryOfAbuse, PrimaryNeedCode
-from continuum.contracts.plan import DraftedFrom, DriftKind, MeetingKind, NextStep, PlanStatus, PlanType, ReviewDecision
+from continuum.contracts.plan import (
+    DraftedFrom,
+    DriftKind,
+    MeetingKind,
+    NextStep,
+    PlanStatus,
+    PlanType,
+    PreproceedingsDecision,
+    ReviewDecision,
+)
 from continuum.db import NAMING_CONVENTION, enum_column
 
 
@@ -48,6 +58,7 @@ class Plan(Base):
     drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     assessment_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     section47_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    conference_date: Mapped[date | None] = mapped_column(Date)
     lead_practitioner: Mapped[str | None] = mapped_column(String(200))
     factors: Mapped[list[str]] = mapped_column(ARRAY(String(3)), default=list)
     primary_need: Mapped[PrimaryNeedCode | None] = mapped_column(enum_column(PrimaryNeedCode, 2))
@@ -66,11 +77,11 @@ class Plan(Base):
     last_seen: Mapped[date | None] = mapped_column(Date)
     last_seen_alone: Mapped[date | None] = mapped_column(Date)
     next_visit_due: Mapped[date | None] = mapped_column(Date)
-    preproceedings: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     ending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     end_date: Mapped[date | None] = mapped_column(Date)
     next_step: Mapped[NextStep | None] = mapped_column(enum_column(NextStep, 30))
-    partner_status_pending: Mapped[str | None] = mapped_column(String(20))
+    strategy_discussions: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
+    previous_cp_plans: Mapped[int | None] = mapped_column(Integer)
     # What the drift rules read beyond the columns above (domain.drift.facts), kept at every save.
     open_action_due_dates: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list)
     last_review_on: Mapped[date | None] = mapped_column(Date)
@@ -157,3 +168,47 @@ class DriftFinding(Base):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     since: Mapped[date] = mapped_column(Date)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EpisodeRow(Base):
+    """What the service knows of an episode (case): opened by an assessment or a plan, closed and
+    reopened by step-down (``domain.episodes``)."""
+
+    __tablename__ = "episodes"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    team: Mapped[str] = mapped_column(String(50))
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PreproceedingsRow(Base):
+    """One pre-proceedings block of an episode (census PreProceedingsandFGDM)."""
+
+    __tablename__ = "preproceedings"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    team: Mapped[str] = mapped_column(String(50))
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    start_date: Mapped[date] = mapped_column(Date)
+    letter_before_proceedings_date: Mapped[date | None] = mapped_column(Date)
+    fgdm_offered: Mapped[bool | None] = mapped_column(Boolean)
+    fgdm_held: Mapped[bool | None] = mapped_column(Boolean)
+    initial_meeting_date: Mapped[date | None] = mapped_column(Date)
+    review_meeting_dates: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list)
+    decision: Mapped[PreproceedingsDecision | None] = mapped_column(enum_column(PreproceedingsDecision, 30))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    court_application_date: Mapped[date | None] = mapped_column(Date)
+    letter_initiating_proceedings_date: Mapped[date | None] = mapped_column(Date)
+    fgdm_exception_reason: Mapped[str | None] = mapped_column(Text)
+    started_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        # One undecided block per episode: a later one starts after the step decision.
+        Index("uq_preproceedings_undecided_case", "case_id", unique=True, postgresql_where="decision IS NULL"),
+    )

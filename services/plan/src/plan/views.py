@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
+
 from continuum.child_copy import ChildSummary
+from continuum.pagination import Page, page_of
 from continuum.policy import CouncilPolicy
 from plan.answers import (
     ActionOut,
@@ -16,8 +19,10 @@ from plan.answers import (
     EndingOut,
     FamilyOut,
     FgdmMeetingOut,
+    HistoryLinks,
     InterventionOut,
     InviteeOut,
+    ListLink,
     MeetingOut,
     NetworkMemberOut,
     PlanOut,
@@ -29,9 +34,11 @@ from plan.answers import (
     VisitOut,
     WorklistItem,
 )
-from plan.domain import PlanState
+from plan.domain import PlanState, Preproceedings
 from plan.domain.content import action_quality, quality
 from plan.domain.drift import Attention, Closable, Finding, could_close, findings
+from plan.domain.preproceedings import CENSUS_OUTCOME
+from plan.repository import HISTORY_KINDS, HistoryPage, history_position
 from plan.rows import quality_json
 from plan.tables import Child
 
@@ -44,10 +51,70 @@ def _closable(c: Closable | None) -> ClosableOut | None:
     return ClosableOut(reasons=list(c.reasons), next_step=c.next_step, since=c.since) if c else None
 
 
+def version_view(v: Any) -> VersionOut:
+    return VersionOut(
+        version=v.version, change=v.change, changed_by=v.changed_by, changed_at=v.changed_at, quality=QualityOut(**v.quality)
+    )
+
+
+def review_view(r: Any) -> ReviewOut:
+    return ReviewOut(
+        number=r.number,
+        review_date=r.review_date,
+        due_date=r.due_date,
+        on_time=r.review_date <= r.due_date,
+        decision=r.decision,
+        exit_criteria_met=r.exit_criteria_met,
+        concerns_remain=r.concerns_remain,
+        progressed=r.progressed,
+        summary=r.summary,
+        reviewed_by=r.reviewed_by,
+    )
+
+
+def visit_view(v: Any) -> VisitOut:
+    return VisitOut.model_validate(v, from_attributes=True)
+
+
+def meeting_view(m: Any) -> MeetingOut:
+    return MeetingOut(
+        id=m.id,
+        kind=m.kind,
+        meeting_date=m.meeting_date,
+        invitees=[InviteeOut(**i) for i in m.invitees],
+        agencies_left_out=m.agencies_left_out,
+    )
+
+
+#: Each history list's rows as the API shows them.
+HISTORY_VIEWS: dict[str, Callable[[Any], BaseModel]] = {
+    "versions": version_view,
+    "reviews": review_view,
+    "visits": visit_view,
+    "meetings": meeting_view,
+}
+
+
+def history_list(kind: str, page: HistoryPage, limit: int) -> Page[Any]:
+    """One page of a history list (rows fetched with ``limit + 1``)."""
+    return page_of(page.rows, limit, item=HISTORY_VIEWS[kind], position=lambda r: history_position(kind, r))
+
+
+def _link(p: PlanState, kind: str, page: HistoryPage, first_page: int) -> ListLink:
+    first = history_list(kind, page, first_page)
+    return ListLink(count=page.total, href=f"/v1/plans/{p.id}/{kind}", next_cursor=first.next_cursor)
+
+
 def plan_view(
-    p: PlanState, *, child: Child | None, history: dict[str, Sequence[Any]], today: date, policy: CouncilPolicy
+    p: PlanState,
+    *,
+    child: Child | None,
+    history: dict[str, HistoryPage],
+    first_page: int,
+    today: date,
+    policy: CouncilPolicy,
 ) -> PlanOut:
-    pp, e = p.preproceedings, p.ending
+    e = p.ending
     actions = []
     for a in p.actions:
         q = action_quality(a)
@@ -80,6 +147,7 @@ def plan_view(
         drafted_at=p.drafted_at,
         assessment_id=p.assessment_id,
         section47_id=p.section47_id,
+        conference_date=p.conference_date,
         lead_practitioner=p.lead_practitioner,
         factors=list(p.factors),
         primary_need=p.primary_need,
@@ -100,11 +168,12 @@ def plan_view(
         ],
         start_date=p.start_date,
         approved_by=p.approved_by,
+        previous_cp_plans=p.previous_cp_plans,
+        strategy_discussions=list(p.strategy_discussions),
         next_review_due=p.next_review_due,
         child_last_seen=p.visits.last_seen,
         child_last_seen_alone=p.visits.last_seen_alone,
         next_visit_due=p.visits.next_due,
-        preproceedings=PreproceedingsOut(**vars(pp)) if pp else None,
         ending=EndingOut(
             end_date=e.end_date,
             reason=e.reason,
@@ -117,42 +186,11 @@ def plan_view(
         else None,
         drift=_drift(findings(p, today=today, policy=policy)),
         could_close=_closable(could_close(p)),
-        versions=[
-            VersionOut(
-                version=v.version,
-                change=v.change,
-                changed_by=v.changed_by,
-                changed_at=v.changed_at,
-                quality=QualityOut(**v.quality),
-            )
-            for v in history["versions"]
-        ],
-        reviews=[
-            ReviewOut(
-                number=r.number,
-                review_date=r.review_date,
-                due_date=r.due_date,
-                on_time=r.review_date <= r.due_date,
-                decision=r.decision,
-                exit_criteria_met=r.exit_criteria_met,
-                concerns_remain=r.concerns_remain,
-                progressed=r.progressed,
-                summary=r.summary,
-                reviewed_by=r.reviewed_by,
-            )
-            for r in history["reviews"]
-        ],
-        visits=[VisitOut.model_validate(v, from_attributes=True) for v in history["visits"]],
-        meetings=[
-            MeetingOut(
-                id=m.id,
-                kind=m.kind,
-                meeting_date=m.meeting_date,
-                invitees=[InviteeOut(**i) for i in m.invitees],
-                agencies_left_out=m.agencies_left_out,
-            )
-            for m in history["meetings"]
-        ],
+        versions=[version_view(v) for v in history["versions"].rows[:first_page]],
+        reviews=[review_view(r) for r in history["reviews"].rows[:first_page]],
+        visits=[visit_view(v) for v in history["visits"].rows[:first_page]],
+        meetings=[meeting_view(m) for m in history["meetings"].rows[:first_page]],
+        history=HistoryLinks(**{kind: _link(p, kind, history[kind], first_page) for kind in HISTORY_KINDS}),
         version=p.version,
     )
 
@@ -186,4 +224,28 @@ def worklist_item(p: PlanState, child_name: str | None, attention: Attention) ->
         needs_attention_since=attention.since,
         drift=_drift(attention.findings),
         could_close=_closable(attention.closable),
+    )
+
+
+def preproceedings_view(pp: Preproceedings) -> PreproceedingsOut:
+    return PreproceedingsOut(
+        id=pp.id,
+        case_id=pp.case_id,
+        child_id=pp.child_id,
+        team=pp.team,
+        plan_id=pp.plan_id,
+        start_date=pp.start_date,
+        letter_before_proceedings_date=pp.letter_before_proceedings_date,
+        fgdm_offered=pp.fgdm_offered,
+        fgdm_held=pp.fgdm_held,
+        initial_meeting_date=pp.initial_meeting_date,
+        review_meeting_dates=list(pp.review_meeting_dates),
+        review_meetings=len(pp.review_meeting_dates),
+        decision=pp.decision,
+        decision_date=pp.decision_date,
+        census_outcome=CENSUS_OUTCOME[pp.decision] if pp.decision else None,
+        court_application_date=pp.court_application_date,
+        letter_initiating_proceedings_date=pp.letter_initiating_proceedings_date,
+        fgdm_exception_reason=pp.fgdm_exception_reason,
+        version=pp.version,
     )

@@ -157,6 +157,12 @@ class PlanStarted(EventData):
     initial_category_of_abuse: CategoryOfAbuse | None = Field(description="Census initial CategoryOfAbuse (CP plans)")
     next_review_due: date
     actions: int
+    previous_cp_plans: int | None = Field(
+        default=None,
+        ge=0,
+        description="CP plans: census NumberOfPreviousCPP, the child's earlier child protection plans in this council"
+        " and, as recorded on the child, in others",
+    )
 
 
 class PlanReviewed(EventData):
@@ -176,6 +182,25 @@ class PlanReviewed(EventData):
     latest_category_of_abuse: CategoryOfAbuse | None
     actions: ActionSummary
     next_review_due: date | None
+
+
+class PlanCategoryChanged(EventData):
+    """The latest category of abuse of a started child protection plan changed (census
+    LatestCategoryOfAbuse), at a review conference or between them; the initial one never changes
+    once the plan has started."""
+
+    event_type = "plan.category_changed"
+    topic = PLAN_TOPIC
+
+    plan_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    initial_category_of_abuse: CategoryOfAbuse = Field(description="Census InitialCategoryOfAbuse")
+    previous_category_of_abuse: CategoryOfAbuse = Field(description="The latest category until this change")
+    latest_category_of_abuse: CategoryOfAbuse = Field(description="Census LatestCategoryOfAbuse from now on")
+    changed_on: date = Field(description="The London date of the change: the review's date, or the day it was recorded")
+    changed_by: str
 
 
 class VisitRecorded(EventData):
@@ -235,14 +260,29 @@ class PlanDriftDetected(EventData):
     detected_at: datetime
 
 
+class PreproceedingsOutcome(StrEnum):
+    """Census PPOutcome (CIN census 2026-27, item N00833, code set CS131; validator rule 9011 checks
+    the three values). Which step decision gives which code is the plan service's, in one place:
+    ``plan.domain.preproceedings.CENSUS_OUTCOME`` (docs/decisions.md 36 says why and its source)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
 class PreproceedingsStarted(EventData):
+    """Pre-proceedings started for a child with an open episode (census PPStartDate), with or
+    without a plan: a new PreProceedingsandFGDM block of the episode."""
+
     event_type = "preproceedings.started"
+    schema_version = 2
     topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
+    preproceedings_id: uuid.UUID = Field(description="The block (one census PreProceedingsandFGDM element)")
+    case_id: uuid.UUID = Field(description="The episode the block belongs to")
     child_id: uuid.UUID
     team: str
+    plan_id: uuid.UUID | None = Field(description="The plan active in the episode when it started, if any")
     start_date: date = Field(description="Census PPStartDate")
 
 
@@ -250,12 +290,14 @@ class PreproceedingsRecorded(EventData):
     """The pre-proceedings record changed (census PreProceedingsandFGDM items)."""
 
     event_type = "preproceedings.recorded"
+    schema_version = 2
     topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
+    preproceedings_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
     team: str
+    plan_id: uuid.UUID | None
     start_date: date
     letter_before_proceedings_date: date | None = Field(description="Census LBPSentDate")
     fgdm_offered: bool | None = Field(description="Census FGDMMeetingOffer")
@@ -265,18 +307,43 @@ class PreproceedingsRecorded(EventData):
 
 
 class PreproceedingsDecided(EventData):
+    """The step decision that ends the block (census StepDecisionDate and PPOutcome), with the
+    court application when proceedings are issued."""
+
     event_type = "preproceedings.decided"
+    schema_version = 2
     topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
+    preproceedings_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
     team: str
+    plan_id: uuid.UUID | None
     decision: PreproceedingsDecision
     decision_date: date = Field(description="Census StepDecisionDate")
+    outcome: PreproceedingsOutcome = Field(description="Census PPOutcome")
     court_application_date: date | None = Field(description="Census CourtAppDate")
+    letter_initiating_proceedings_date: date | None = Field(
+        default=None, description="Census LetterInitCPDate, when recorded with the decision"
+    )
     fgdm_offered: bool
     fgdm_exception: bool = Field(description="A reasoned exception replaced the FGDM offer (the reason stays in the service)")
+
+
+class CareProceedingsLetterSent(EventData):
+    """The letter initiating care proceedings was sent to the parents or guardians after the court
+    application (census LetterInitCPDate, not before CourtAppDate: rule 9013)."""
+
+    event_type = "preproceedings.care_proceedings_letter_sent"
+    topic = PLAN_TOPIC
+
+    preproceedings_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    plan_id: uuid.UUID | None
+    court_application_date: date = Field(description="Census CourtAppDate")
+    letter_date: date = Field(description="Census LetterInitCPDate")
 
 
 class StrategyDiscussionRecorded(EventData):

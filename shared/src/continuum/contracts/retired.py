@@ -4,10 +4,14 @@ under, so its schema is generated exactly as it was."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
+
+from pydantic import Field
 
 from continuum.contracts.envelope import EventData
 from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus
+from continuum.contracts.plan import PLAN_TOPIC, PreproceedingsDecision
 
 
 # Version 1 of ``status.changed``: it carried the internal team id and the processing instant.
@@ -25,4 +29,53 @@ class StatusChanged(EventData):
     team_contact: str
 
 
-RETIRED: tuple[type[EventData], ...] = (StatusChanged,)
+# Version 1 of the pre-proceedings events: they belonged to a child protection plan (``plan_id``
+# required); since version 2 they belong to the episode, with or without a plan (issue 16).
+class PreproceedingsStarted(EventData):
+    event_type = "preproceedings.started"
+    schema_version = 1
+    topic = PLAN_TOPIC
+
+    plan_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    start_date: date = Field(description="Census PPStartDate")
+
+
+class PreproceedingsRecorded(EventData):
+    """The pre-proceedings record changed (census PreProceedingsandFGDM items)."""
+
+    event_type = "preproceedings.recorded"
+    schema_version = 1
+    topic = PLAN_TOPIC
+
+    plan_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    start_date: date
+    letter_before_proceedings_date: date | None = Field(description="Census LBPSentDate")
+    fgdm_offered: bool | None = Field(description="Census FGDMMeetingOffer")
+    fgdm_held: bool | None = Field(description="Census FGDMMeetingFac")
+    initial_meeting_date: date | None = Field(description="Census InitialPPMeetingDate")
+    review_meetings: int = Field(description="Census ReviewMeetingsCount")
+
+
+class PreproceedingsDecided(EventData):
+    event_type = "preproceedings.decided"
+    schema_version = 1
+    topic = PLAN_TOPIC
+
+    plan_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    decision: PreproceedingsDecision
+    decision_date: date = Field(description="Census StepDecisionDate")
+    court_application_date: date | None = Field(description="Census CourtAppDate")
+    fgdm_offered: bool
+    fgdm_exception: bool = Field(description="A reasoned exception replaced the FGDM offer (the reason stays in the service)")
+
+
+RETIRED: tuple[type[EventData], ...] = (StatusChanged, PreproceedingsStarted, PreproceedingsRecorded, PreproceedingsDecided)

@@ -6,11 +6,13 @@ returns the new state, its version bumped, and the contract events that say what
 - ``content``: the plan's content, its actions and their quality on the five criteria.
 - ``lifecycle``: ``draft`` (from an assessment, a section 47 enquiry or a CP step-down), ``approve``, ``end``.
 - ``schedule``: review and visit due dates.
-- ``reviews``, ``visits`` (and meetings), ``preproceedings``, ``interventions``.
+- ``reviews``, ``visits`` (and meetings), ``interventions``.
+- ``preproceedings``: the census pre-proceedings blocks of an episode (with or without a plan),
+  and ``episodes``: what the service knows of whether an episode is open.
 - ``drift``: drift findings, could-close rules and the worklist's attention.
 """
 
-from plan.domain import content, drift, interventions, lifecycle, preproceedings, reviews, schedule, visits
+from plan.domain import content, drift, episodes, interventions, lifecycle, preproceedings, reviews, schedule, visits
 from plan.domain.states import (
     FINISHED,
     OPEN_STATUSES,
@@ -19,6 +21,7 @@ from plan.domain.states import (
     ChildIdentity,
     Content,
     Ending,
+    Episode,
     Events,
     Family,
     FgdmMeeting,
@@ -39,6 +42,7 @@ __all__ = [
     "ChildIdentity",
     "Content",
     "Ending",
+    "Episode",
     "Events",
     "Family",
     "FgdmMeeting",
@@ -51,6 +55,7 @@ __all__ = [
     "Visits",
     "content",
     "drift",
+    "episodes",
     "interventions",
     "lifecycle",
     "preproceedings",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from continuum.codes import CategoryOfAbuse
-from continuum.contracts.plan import ActionProgress, Agency, PlanStatus, PlanType
+from continuum.contracts.plan import ActionProgress, Agency, PlanCategoryChanged, PlanStatus, PlanType
 from continuum.errors import RuleBroken
 from plan.domain.states import Action, Content, Events, Family, Owner, PlanState
 
@@ -126,16 +126,45 @@ def change_action(
     return replace(plan, actions=actions, version=plan.version + 1), []
 
 
+def category_change(before: PlanState, after: PlanState, *, on: date, by: str) -> Events:
+    """``plan.category_changed`` when a started child protection plan's latest category of abuse
+    differs from what it was (census LatestCategoryOfAbuse), whichever way it changed; nothing
+    while drafted (the plan's start announces the initial category)."""
+    if (
+        after.plan_type is not PlanType.CP
+        or after.status is not PlanStatus.ACTIVE
+        or after.latest_category is None
+        or after.latest_category == before.latest_category
+    ):
+        return []
+    assert after.initial_category is not None and before.latest_category is not None
+    return [
+        PlanCategoryChanged(
+            plan_id=after.id,
+            case_id=after.case_id,
+            child_id=after.child_id,
+            team=after.team,
+            initial_category_of_abuse=after.initial_category,
+            previous_category_of_abuse=before.latest_category,
+            latest_category_of_abuse=after.latest_category,
+            changed_on=on,
+            changed_by=by,
+        )
+    ]
+
+
 def edit(
     plan: PlanState,
     *,
+    today: date,
+    by: str,
     content: Content | None = None,
     agencies_involved: tuple[Agency, ...] | None = None,
     family: Family | None = None,
     category: CategoryOfAbuse | None = None,
 ) -> tuple[PlanState, Events]:
     """Change what the plan says, who is involved, the family network, or (CP) the category of
-    abuse: the initial one while drafted, the latest once started."""
+    abuse: the initial one while drafted, the latest once started (announced, dated ``today``)."""
     check_open(plan)
     changed = plan
     if content is not None:
@@ -156,7 +185,8 @@ def edit(
             changed = replace(changed, initial_category=category, latest_category=category)
         else:
             changed = replace(changed, latest_category=category)
-    return replace(changed, version=plan.version + 1), []
+    changed = replace(changed, version=plan.version + 1)
+    return changed, category_change(plan, changed, on=today, by=by)
 
 
 # --- quality ------------------------------------------------------------------------------------

@@ -12,7 +12,15 @@ from continuum.codes import CategoryOfAbuse
 from continuum.contracts.plan import ActionProgress, PlanReviewed, PlanType, ReviewDecision
 from continuum.errors import RuleBroken
 from continuum.policy import CouncilPolicy
-from plan.domain.lifecycle import action_summary, apply_progress, check_day, check_next_step, check_started
+from plan.domain.content import category_change
+from plan.domain.lifecycle import (
+    action_summary,
+    apply_progress,
+    check_after_cp_start,
+    check_day,
+    check_next_step,
+    check_started,
+)
 from plan.domain.schedule import next_review_due
 from plan.domain.states import FINISHED, Action, Events, PlanState, ReviewRecord
 
@@ -56,14 +64,16 @@ def record_review(
     policy: CouncilPolicy,
 ) -> tuple[PlanState, Review, Events]:
     """Review a started plan on ``review_date`` (not before its start or the last review, not in
-    the future). Every unfinished action needs its progress. Escalation is for CIN plans, a step
-    down to CIN for CP plans; a CP review may record the latest category of abuse."""
+    the future; a CP review conference after the day the plan started, census rule 8841). Every
+    unfinished action needs its progress. Escalation is for CIN plans, a step down to CIN for CP
+    plans; a CP review may record the latest category of abuse (announced when it changes)."""
     check_started(plan, "a review")
     assert plan.start_date is not None and plan.next_review_due is not None
     floor, what = plan.start_date, "the plan's start"
     if plan.last_review is not None:
         floor, what = plan.last_review.on, "the last review"
     check_day("review_date", review_date, today=today, not_before=floor, what=what)
+    check_after_cp_start(plan, "review_date", review_date, "a review", "8841")
     check_next_step(plan.plan_type, decision.value, "decision")
     if latest_category is not None and plan.plan_type is not PlanType.CP:
         raise RuleBroken("latest_category_of_abuse", "only a child protection plan has a category of abuse")
@@ -105,4 +115,4 @@ def record_review(
         actions=action_summary(actions),
         next_review_due=due,
     )
-    return reviewed, review, [event]
+    return reviewed, review, [event, *category_change(plan, reviewed, on=review_date, by=by)]

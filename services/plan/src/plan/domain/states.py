@@ -39,10 +39,12 @@ CP_REVIEW_MONTHS = 6
 
 @dataclass(frozen=True)
 class Actor:
-    """Who asks for a transition: their user id, and whether they are a social-work-qualified manager."""
+    """Who asks for a transition: their user id, whether they are social-work qualified, and
+    whether they are a social-work-qualified manager."""
 
     id: str
     sw_qualified_manager: bool = False
+    sw_qualified: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,32 @@ class Intervention:
 
 
 @dataclass(frozen=True)
-class Preproceedings:
-    """The pre-proceedings record (census PreProceedingsandFGDM)."""
+class Episode:
+    """What the plan service knows of a child's episode (case), from the events that open, close
+    and reopen it: enough to say whether pre-proceedings may start for it, and who may see them."""
 
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    opened_on: date | None = None
+    closed_on: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+@dataclass(frozen=True)
+class Preproceedings:
+    """One pre-proceedings block of an episode (census PreProceedingsandFGDM, repeatable in each
+    episode): from its start to its step decision, and the letter initiating care proceedings."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
     start_date: date
+    plan_id: uuid.UUID | None = None
     letter_before_proceedings_date: date | None = None
     fgdm_offered: bool | None = None
     fgdm_held: bool | None = None
@@ -137,7 +161,15 @@ class Preproceedings:
     decision: PreproceedingsDecision | None = None
     decision_date: date | None = None
     court_application_date: date | None = None
+    letter_initiating_proceedings_date: date | None = None
     fgdm_exception_reason: str | None = None
+    started_by: str = ""
+    version: int = 1
+
+    @property
+    def subject(self) -> str:
+        """Its events are keyed by its episode (the case), in order with the case's others."""
+        return str(self.case_id)
 
 
 @dataclass(frozen=True)
@@ -188,6 +220,9 @@ class PlanState:
     drafted_at: datetime
     assessment_id: uuid.UUID | None = None
     section47_id: uuid.UUID | None = None
+    #: CP plans: the date of the initial child protection conference that decided the plan (census
+    #: DateOfInitialCPC), which is the plan's start date (rule 2885).
+    conference_date: date | None = None
     lead_practitioner: str | None = None
     factors: tuple[AssessmentFactor, ...] = ()
     primary_need: PrimaryNeedCode | None = None
@@ -203,10 +238,11 @@ class PlanState:
     next_review_due: date | None = None
     last_review: ReviewRecord | None = None
     visits: Visits = field(default_factory=Visits)
-    preproceedings: Preproceedings | None = None
     ending: Ending | None = None
-    #: The partner status waiting for the child's identity (sent when child.* arrives).
-    partner_status_pending: str | None = None
+    #: CIN plans: the days strategy discussions were held during the plan (each starts a section 47).
+    strategy_discussions: tuple[date, ...] = ()
+    #: CP plans: census NumberOfPreviousCPP, counted when the plan starts.
+    previous_cp_plans: int | None = None
     version: int = 1
 
     @property
@@ -217,6 +253,12 @@ class PlanState:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def assessed(self) -> bool:
+        """Whether the authorised assessment's needs have reached the plan (an authorisation always
+        carries a primary need, and nothing else sets one)."""
+        return self.primary_need is not None
 
     def action(self, action_id: uuid.UUID) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)

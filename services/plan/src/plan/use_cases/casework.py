@@ -1,5 +1,5 @@
-"""Reviews, visits and meetings of a started plan: each saved as its own row beside the plan's
-new state, in the same transaction."""
+"""Reviews, visits and meetings of a started plan (each saved as its own row beside the plan's
+new state, in the same transaction), and the strategy discussions held during a CIN plan."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from continuum.uow import Transaction, UnitOfWork
 from plan import domain, repository
 from plan.domain import Events, PlanState
 from plan.domain.visits import Invitee
-from plan.schemas import AttendanceIn, MeetingIn, ReviewIn, VisitIn
-from plan.use_cases.steps import by_whom, change_plan
+from plan.schemas import AttendanceIn, MeetingIn, ReviewIn, StrategyDiscussionIn, VisitIn
+from plan.use_cases.steps import actor_of, by_whom, change_plan
 
 
 async def record_review(
@@ -116,4 +116,32 @@ async def record_attendance(
         action="plan.meeting.attendance",
         change=change,
         policy=policy,
+    )
+
+
+async def record_strategy_discussion(
+    uow: UnitOfWork,
+    *,
+    plan_id: uuid.UUID,
+    body: StrategyDiscussionIn,
+    version: int,
+    policy: CouncilPolicy,
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    """A strategy discussion held during an active CIN plan (the assessment service starts the
+    section 47 enquiry from its event)."""
+    by = actor_of(uow.principal_or_fail())
+
+    async def change(tx: Transaction, plan: PlanState, now: datetime, today: date) -> tuple[PlanState, Events]:
+        return domain.lifecycle.record_strategy_discussion(plan, on=body.date, by=by, today=today, now=now)
+
+    return await change_plan(
+        uow,
+        plan_id=plan_id,
+        version=version,
+        purpose="record a strategy discussion",
+        action="plan.strategy_discussion",
+        change=change,
+        policy=policy,
+        idempotency=(idempotency_key, body.model_dump(mode="json")),
     )

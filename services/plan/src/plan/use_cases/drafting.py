@@ -1,6 +1,8 @@
-"""The assessment service's events, as steps inside the consumer's transaction: an authorised
-assessment or a concluded section 47 enquiry drafts a plan (once per case and plan type), and the
-child's identity is copied and lets a waiting partner status go out."""
+"""The events the plan service consumes, as steps inside the consumer's transaction: an authorised
+assessment or a concluded section 47 enquiry drafts a plan (once per case and plan type; the two
+meet in one CP plan in either order); the child's identity is copied, and an NHS number it brings
+sends the status of the child's active plan to partners; an opened assessment, a drafted plan,
+and step-down's closures and reopenings say whether the episode is open (for pre-proceedings)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from datetime import datetime
 from continuum import clock
 from continuum.child_copy import upsert_child_copy
 from continuum.contracts import ChildRegistered, ChildUpdated
-from continuum.contracts.assessment import AssessmentAuthorised, Section47Concluded
+from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOpened, Section47Concluded
 from continuum.contracts.plan import PlanType
+from continuum.contracts.stepdown import CaseClosed, CaseReopened
 from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction
 from plan import domain, repository
@@ -24,14 +27,28 @@ PURPOSE = "draft a plan after the assessment"
 
 
 async def _keep(
-    tx: Transaction, existing: PlanState | None, drafted: PlanState | None, events: Events, now: datetime, policy: CouncilPolicy
+    tx: Transaction,
+    existing: PlanState | None,
+    drafted: PlanState | None,
+    events: Events,
+    now: datetime,
+    policy: CouncilPolicy,
+    *,
+    change: str,
 ) -> None:
     if drafted is None or (existing is not None and drafted.version == existing.version):
         return  # nothing asked for, or nothing new (the same event again)
     new = existing is None
-    await save(tx, drafted, change="plan.draft" if new else "plan.assessed", now=now, policy=policy, new=new)
+    action = "plan.draft" if new else change
+    if new:
+        known = await repository.episode(tx, drafted.case_id)
+        episode = domain.episodes.opened(
+            known, case_id=drafted.case_id, child_id=drafted.child_id, team=drafted.team, opened_on=None
+        )
+        await repository.save_episode(tx, episode, at=now)
+    await save(tx, drafted, change=action, now=now, policy=policy, new=new)
     await tx.publish_all(events, aggregate=drafted)
-    await tx.audit("plan.draft" if new else "plan.assessed", subject_type="plan", subject_id=drafted.id, purpose=PURPOSE)
+    await tx.audit(action, subject_type="plan", subject_id=drafted.id, purpose=PURPOSE)
 
 
 async def receive_authorised(tx: Transaction, *, authorised: AssessmentAuthorised, policy: CouncilPolicy) -> None:
@@ -43,31 +60,56 @@ async def receive_authorised(tx: Transaction, *, authorised: AssessmentAuthorise
     now = clock.now()
     existing = await repository.open_plan_of(tx, authorised.case_id, plan_type)
     drafted, events = domain.lifecycle.draft_from_assessment(authorised, existing=existing, plan_id=uuid.uuid4(), now=now)
-    await _keep(tx, existing, drafted, events, now, policy)
+    await _keep(tx, existing, drafted, events, now, policy, change="plan.assessed")
 
 
 async def receive_concluded(tx: Transaction, *, concluded: Section47Concluded, policy: CouncilPolicy) -> None:
-    """A conference that decided a child protection plan drafts it."""
+    """A conference that decided a child protection plan drafts it, or gives its date to the CP
+    plan the assessment drafted first."""
     now = clock.now()
     existing = await repository.open_plan_of(tx, concluded.case_id, PlanType.CP)
     drafted, events = domain.lifecycle.draft_from_section47(concluded, existing=existing, plan_id=uuid.uuid4(), now=now)
-    await _keep(tx, existing, drafted, events, now, policy)
+    await _keep(tx, existing, drafted, events, now, policy, change="plan.conference")
 
 
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
-    """Keep the local copy of the child's identity (an older version changes nothing); a partner
-    status that waited for it goes out now."""
+    """Keep the local copy of the child's identity (an older version changes nothing). When it
+    brings an NHS number the copy did not have (or another one), the status of the child's active
+    plan goes to partners again, under the number they can match."""
+    known_before = await repository.child_nhs_number(tx, child.child_id)
     await upsert_child_copy(tx.session, Child, child)
     await tx.audit(
         "child.copy", subject_type="child", subject_id=child.child_id, purpose="keep the local copy of the child's identity"
     )
-    waiting = await repository.awaiting_partner_status(tx, child.child_id)
-    identity = await repository.child_identity(tx, child.child_id) if waiting else None
-    now = clock.now()
-    for plan in waiting:
-        assert identity is not None
-        told, events = domain.lifecycle.child_identified(plan, child=identity, now=now, policy=policy)
-        await repository.save_plan(
-            tx, told, drift_next_check=domain.drift.check_due(told, today=clock.london_date(now), policy=policy)
-        )
-        await tx.publish_all(events, aggregate=told)
+    identity = await repository.child_identity(tx, child.child_id)
+    if identity is None or identity.nhs_number is None or identity.nhs_number == known_before:
+        return
+    for plan in await repository.active_plans_of_child(tx, child.child_id):
+        events = domain.lifecycle.child_identified(plan, child=identity, known_before=known_before, policy=policy)
+        await tx.publish_all(events, aggregate=plan)
+
+
+async def receive_opened(tx: Transaction, *, opened: AssessmentOpened) -> None:
+    """An assessment opened: the episode is known, open unless a closure already arrived."""
+    known = await repository.episode(tx, opened.case_id)
+    episode = domain.episodes.opened(
+        known, case_id=opened.case_id, child_id=opened.child_id, team=opened.team, opened_on=opened.referral_date
+    )
+    await repository.save_episode(tx, episode, at=clock.now())
+
+
+async def receive_closed(tx: Transaction, *, closed: CaseClosed) -> None:
+    """Step-down closed the episode (census CINclosureDate): no new pre-proceedings for it."""
+    known = await repository.episode(tx, closed.case_id)
+    episode = domain.episodes.closed(
+        known, case_id=closed.case_id, child_id=closed.child_id, team=closed.team, closure_date=closed.closure_date
+    )
+    await repository.save_episode(tx, episode, at=clock.now())
+
+
+async def receive_reopened(tx: Transaction, *, reopened: CaseReopened) -> None:
+    """A corrected closure was withdrawn: the episode is open again."""
+    known = await repository.episode(tx, reopened.case_id)
+    episode = domain.episodes.reopened(known, closure_date=reopened.closure_date)
+    if episode is not None and episode != known:
+        await repository.save_episode(tx, episode, at=clock.now())

@@ -12,7 +12,7 @@ from continuum.uow import Transaction, UnitOfWork
 from plan import domain
 from plan.domain import Content, Events, Family, FgdmMeeting, NetworkMember, PlanState
 from plan.schemas import ActionChangeIn, ActionIn, InterventionIn, InterventionOutcomeIn, PlanEditIn
-from plan.use_cases.steps import change_plan
+from plan.use_cases.steps import by_whom, change_plan
 
 
 async def edit_plan(
@@ -30,7 +30,13 @@ async def edit_plan(
 
     async def change(tx: Transaction, plan: PlanState, now: datetime, today: date) -> tuple[PlanState, Events]:
         return domain.content.edit(
-            plan, content=content, agencies_involved=agencies, family=family, category=body.category_of_abuse
+            plan,
+            today=today,
+            by=by_whom(tx),
+            content=content,
+            agencies_involved=agencies,
+            family=family,
+            category=body.category_of_abuse,
         )
 
     return await change_plan(

@@ -4,12 +4,13 @@ worklist. Every answer that carries a child's record audits the read."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from continuum import clock
 from continuum.access import list_teams
 from continuum.errors import invalid
-from continuum.pagination import decode_cursor, encode_cursor
+from continuum.pagination import Page, decode_cursor, encode_cursor
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork
 from plan import repository
@@ -17,7 +18,7 @@ from plan.answers import PlanOut, PlanPage, WorklistItem, WorklistPage
 from plan.domain.drift import attention
 from plan.family_copy import render
 from plan.use_cases.steps import plan_answer
-from plan.views import summary_view, worklist_item
+from plan.views import history_list, summary_view, worklist_item
 
 
 async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy) -> PlanOut:
@@ -28,6 +29,19 @@ async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy
         return await plan_answer(tx, plan, purpose=purpose, today=clock.today(), policy=policy)
 
 
+async def history(uow: UnitOfWork, *, plan_id: uuid.UUID, kind: str, cursor: str | None, limit: int) -> Page[Any]:
+    """One page of the plan's versions, reviews, visits or meetings, oldest first: a read of the
+    plan and of the child's record, audited like the plan."""
+    purpose = f"view a plan's {kind}"
+    after = decode_cursor(cursor, datetime.fromisoformat) if cursor else None
+    async with uow as tx:
+        plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
+        await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
+        await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+        page = await repository.history_page(tx, plan.id, kind, after=after, limit=limit)
+        return history_list(kind, page, limit)
+
+
 async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy) -> str:
     """The family's copy of the plan (HTML): the same access rules and audit as the plan."""
     purpose = "print the family's copy of the plan"
@@ -36,7 +50,7 @@ async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPol
         await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
         await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
         child = await repository.child(tx, plan.child_id)
-        return render(plan, child_name=child.given_name if child else None, policy=policy)
+        return render(plan, child_name=child.given_name if child else None, policy=policy, today=clock.today())
 
 
 async def find_plans(uow: UnitOfWork, *, case_id: uuid.UUID | None, child_id: uuid.UUID | None) -> PlanPage:

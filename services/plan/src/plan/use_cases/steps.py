@@ -27,8 +27,13 @@ Change = Callable[[Transaction, PlanState, datetime, date], Awaitable[tuple[Plan
 
 
 def actor_of(principal: Principal) -> Actor:
-    """The domain's view of the caller: their id, and whether they are a social-work-qualified manager."""
-    return Actor(principal.sub, sw_qualified_manager=principal.has(Role.MANAGER) and principal.sw_qualified)
+    """The domain's view of the caller: their id, whether they are social-work qualified, and
+    whether they are a social-work-qualified manager."""
+    return Actor(
+        principal.sub,
+        sw_qualified_manager=principal.has(Role.MANAGER) and principal.sw_qualified,
+        sw_qualified=principal.sw_qualified,
+    )
 
 
 def by_whom(tx: Transaction) -> str:
@@ -46,13 +51,23 @@ async def save(tx: Transaction, plan: PlanState, *, change: str, now: datetime, 
     await repository.add_version(tx, plan, change=change, by=by_whom(tx), at=now, quality=quality(plan))
 
 
+#: How many of each history list (versions, reviews, visits, meetings) a plan's answer carries:
+#: the rest are paged from the list's own route, so the answer stays small however long the plan.
+FIRST_PAGE = 20
+
+
 async def plan_answer(tx: Transaction, plan: PlanState, *, purpose: str, today: date, policy: CouncilPolicy) -> PlanOut:
-    """The plan as the API shows it, with its child: a read of the child's record, audited."""
+    """The plan as the API shows it, with its child and the first page of each history list: a
+    read of the child's record, audited."""
     await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+    history: dict[str, repository.HistoryPage] = {
+        kind: await repository.history_page(tx, plan.id, kind, after=None, limit=FIRST_PAGE) for kind in repository.HISTORY_KINDS
+    }
     return plan_view(
         plan,
         child=await repository.child(tx, plan.child_id),
-        history=await repository.history(tx, plan.id),
+        history=history,
+        first_page=FIRST_PAGE,
         today=today,
         policy=policy,
     )
