@@ -10,6 +10,7 @@ relays and consumers on, exactly as `make run` runs them, on a broker of this mo
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from assessment.consumers import INTAKE_CONSUMER
 from assessment.settings import AssessmentSettings
 from continuum import clock
 from continuum.auth import mint_dev_token
+from continuum.calendar import add_working_days
 from continuum.contracts import PARTNER_STATUS_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
@@ -182,6 +184,38 @@ async def _authorised_assessment(stack: Stack, child: dict[str, Any]) -> tuple[d
         return referral, time.monotonic()
 
 
+async def _approve_cin_plan(manager: httpx.AsyncClient, plan: dict[str, Any]) -> dict[str, Any]:
+    """Give the draft CIN plan its content and one well-formed action, and approve it today."""
+    r = await manager.patch(
+        f"/v1/plans/{plan['id']}",
+        json={
+            "content": {
+                "worries": "Domestic abuse at home.",
+                "outcomes_for_child": "Safe at home.",
+                "exit_criteria": "No incidents for 3 months.",
+            }
+        },
+        headers=_etag(plan["version"]),
+    )
+    assert r.status_code == 200, r.text
+    r = await manager.post(
+        f"/v1/plans/{plan['id']}/actions",
+        json={
+            "description": "Attend the domestic abuse programme every week",
+            "owner": {"person": "Parent", "agency": "family"},
+            "success_measure": "Attends at least 10 of 12 sessions",
+            "due_date": clock.today().isoformat(),
+        },
+        headers=_etag(r.json()["version"]),
+    )
+    assert r.status_code in (200, 201), r.text
+    r = await manager.post(
+        f"/v1/plans/{plan['id']}/approval", json={"start_date": clock.today().isoformat()}, headers=_etag(r.json()["version"])
+    )
+    assert r.status_code == 200 and r.json()["status"] == "active", r.text
+    return dict(r.json())
+
+
 async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_plan(stack: Stack) -> None:
     child = {
         "la_child_id": unique("LA"),
@@ -225,31 +259,7 @@ async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_
             "sw-journey",
             child["nhs_number"],
         )
-        r = await manager.patch(
-            f"/v1/plans/{plan['id']}",
-            json={
-                "content": {
-                    "worries": "Domestic abuse at home.",
-                    "outcomes_for_child": "Safe at home.",
-                    "exit_criteria": "No incidents for 3 months.",
-                }
-            },
-            headers=_etag(plan["version"]),
-        )
-        r = await manager.post(
-            f"/v1/plans/{plan['id']}/actions",
-            json={
-                "description": "Attend the domestic abuse programme every week",
-                "owner": {"person": "Parent", "agency": "family"},
-                "success_measure": "Attends at least 10 of 12 sessions",
-                "due_date": clock.today().isoformat(),
-            },
-            headers=_etag(r.json()["version"]),
-        )
-        r = await manager.post(
-            f"/v1/plans/{plan['id']}/approval", json={"start_date": clock.today().isoformat()}, headers=_etag(r.json()["version"])
-        )
-        assert r.status_code == 200 and r.json()["status"] == "active", r.text
+        await _approve_cin_plan(manager, plan)
 
     statuses = await read_events(
         stack.settings["plan"].kafka_bootstrap,
@@ -267,3 +277,129 @@ async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_
     assert set(payload) == {"nhs_number", "date_of_birth", "status", "since", "responsible_service", "contact"}
     assert payload["since"] == clock.today().isoformat() and statuses[-1].traceparent is None
     assert child["given_name"] not in str(payload) and child["family_name"] not in str(payload)
+
+
+def _nhs_number() -> str:
+    """A random NHS number with a correct modulus-11 check digit (each journey child its own)."""
+    while True:
+        digits = [random.randint(0, 9) for _ in range(9)]
+        check = (11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11) % 11
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+async def test_point_6_a_cin_plan_ended_escalate_cp_becomes_a_section_47_then_a_cp_plan_from_the_conference(
+    stack: Stack,
+) -> None:
+    """Escalation without the front door (issue 16 point 6, rule 2885): the CIN plan ends
+    ``escalate_cp``; the assessment service starts a strategy discussion and section 47 with the
+    ICPC clock; the conference decides a CP plan, which the plan service drafts and which starts on
+    the conference's date whatever day it is approved; partners hear ``cp_plan`` since that date."""
+    child = {
+        "la_child_id": unique("LA"),
+        "given_name": unique("Escalate").replace("-", ""),
+        "family_name": unique("Journey").replace("-", ""),
+        "date_of_birth": "2016-03-14",
+        "sex": "M",
+        "ethnicity": "WBRI",
+        "disabilities": ["NONE"],
+        "nhs_number": _nhs_number(),
+        "postcode": "EX1 1AA",
+    }
+    remember_personal_data(child["given_name"], child["family_name"], child["date_of_birth"])
+    referral, _ = await _authorised_assessment(stack, child)
+    case_id, today = referral["case_id"], clock.today()
+
+    async with stack.client("plan", "manager") as manager:
+
+        async def drafted(plan_type: str) -> Any:
+            items = (await manager.get("/v1/plans", params={"case_id": case_id})).json()["items"]
+            return next((p for p in items if p["plan_type"] == plan_type and p["status"] == "draft"), None)
+
+        summary = await _eventually(lambda: drafted("cin"), within=APPEARS_WITHIN, what="the draft CIN plan")
+        plan = (await manager.get(f"/v1/plans/{summary['plan_id']}")).json()
+        cin = await _approve_cin_plan(manager, plan)
+        r = await manager.post(
+            f"/v1/plans/{cin['id']}/ending",
+            json={
+                "end_date": today.isoformat(),
+                "reason": "A strategy discussion is needed: new concerns of significant harm.",
+                "unmet_need": True,
+                "next_step": "escalate_cp",
+                "actions": [{"action_id": cin["actions"][0]["id"], "progress": "in_progress"}],
+            },
+            headers=_etag(cin["version"]),
+        )
+        assert r.status_code == 200 and r.json()["status"] == "ended", r.text
+        ended_at = time.monotonic()
+
+    async with stack.client("assessment", "manager") as assessments:
+
+        async def enquiry() -> Any:
+            items = (await assessments.get("/v1/assessments", params={"case_id": case_id})).json()["items"]
+            return next((a for a in items if a["route"] == "section47"), None)
+
+        escalated = await _eventually(enquiry, within=APPEARS_WITHIN, what="the section 47 from the escalation")
+        print(f"\n[escalation journey] plan ended -> section 47 readable in {time.monotonic() - ended_at:.3f} s")
+        s47 = (await assessments.get(f"/v1/assessments/{escalated['assessment_id']}")).json()["section47"]
+        assert (s47["status"], s47["strategy_discussion_date"], s47["start_date"], s47["icpc_target_date"]) == (
+            "started",
+            today.isoformat(),
+            today.isoformat(),
+            add_working_days(today, 15).isoformat(),
+        )
+        r = await assessments.post(
+            f"/v1/section47/{s47['id']}/conclusion",
+            json={"icpc_date": today.isoformat(), "outcome": "cp_plan"},
+            headers=_etag(s47["version"]),
+        )
+        assert r.status_code == 200, r.text
+
+    async with stack.client("plan", "manager") as manager:
+        summary = await _eventually(lambda: drafted("cp"), within=APPEARS_WITHIN, what="the draft CP plan")
+        plan = (await manager.get(f"/v1/plans/{summary['plan_id']}")).json()
+        assert plan["conference_date"] == today.isoformat()
+        r = await manager.patch(
+            f"/v1/plans/{plan['id']}",
+            json={
+                "content": {
+                    "worries": "Significant harm from domestic abuse.",
+                    "outcomes_for_child": "Safe at home.",
+                    "exit_criteria": "No incidents for 6 months.",
+                },
+                "category_of_abuse": "EMO",
+            },
+            headers=_etag(plan["version"]),
+        )
+        assert r.status_code == 200, r.text
+        r = await manager.post(
+            f"/v1/plans/{plan['id']}/actions",
+            json={
+                "description": "Attend the domestic abuse programme every week",
+                "owner": {"person": "Parent", "agency": "family"},
+                "success_measure": "Attends at least 10 of 12 sessions",
+                "due_date": today.isoformat(),
+            },
+            headers=_etag(r.json()["version"]),
+        )
+        assert r.status_code in (200, 201), r.text
+        # No start date given: a CP plan starts on its conference's date (rule 2885).
+        r = await manager.post(f"/v1/plans/{plan['id']}/approval", json={}, headers=_etag(r.json()["version"]))
+        assert r.status_code == 200, r.text
+        assert (r.json()["status"], r.json()["start_date"]) == ("active", today.isoformat())
+
+    statuses = await read_events(
+        stack.settings["plan"].kafka_bootstrap,
+        PARTNER_STATUS_TOPIC,
+        match=lambda e: e.subject == child["nhs_number"] and e.type == "status.changed",
+        count=5,
+        settle=1.0,
+    )
+    assert [(e.source, e.data.status.value) for e in statuses] == [
+        ("referral", "referred"),
+        ("assessment", "assessment"),
+        ("plan", "cin_plan"),
+        ("assessment", "assessment"),
+        ("plan", "cp_plan"),
+    ]
+    assert statuses[-1].data.since.isoformat() == today.isoformat()
