@@ -172,6 +172,8 @@ async def test_measures_for_a_date_range_by_team(api: Api, cases: Cases) -> None
         assert_problem(
             await manager.get("/v1/assessments/measures", params={"from": "2024-12-31", "to": "2024-01-01"}), 422, "to"
         )
+        # A query's date is text: "0" or a Unix time is not read as a day of 1970 (issue 16).
+        assert_problem(await manager.get("/v1/assessments/measures", params={"from": "0", "to": "2024-12-31"}), 422, "query.from")
         assert_problem(
             await manager.get("/v1/assessments/measures", params={"from": "2024-01-01", "to": "2024-12-31", "team": "north"}), 404
         )

@@ -68,3 +68,11 @@ async def test_an_audit_month_that_is_not_over_or_not_a_month_is_a_422(api: Api)
         assert_problem(await auditor.post("/v1/audits", json={"month": "2100-01"}), 422, "month")
         assert_problem(await auditor.post("/v1/audits", json={"month": "2026-13"}), 422, "month")
         assert_problem(await auditor.get("/v1/audits/not-a-month"), 422)
+
+
+async def test_a_measures_period_is_read_only_as_iso_dates_not_numbers(api: Api) -> None:
+    """Issue 16: a query's date is text; ``0`` or a Unix time is not read as 1970."""
+    async with api.manager() as manager:
+        assert_problem(await manager.get("/v1/measures", params={"from": "0", "to": "2026-03-31"}), 422, "query.from")
+        assert_problem(await manager.get("/v1/measures", params={"from": "2025-04-01", "to": "1767225600"}), 422, "query.to")
+        assert (await manager.get("/v1/measures", params={"from": "2025-04-01", "to": "2026-03-31"})).status_code == 200

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from continuum.errors import PROBLEM_JSON, FieldError, Problem
@@ -40,6 +41,20 @@ def _plausible_year(value: date) -> date:
 Day = Annotated[date, AfterValidator(_plausible_year)]
 #: An instant in a request: a year from 1900 to 2100, else a 422 naming the field.
 Instant = Annotated[datetime, AfterValidator(_plausible_year)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_date(value: object) -> object:
+    # A query string is text: pydantic's lax mode would read "0" or a Unix time as a date.
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value) is None:
+        raise ValueError("must be a date written YYYY-MM-DD (ISO 8601)")
+    return value
+
+
+#: A calendar date in a query string: only ``YYYY-MM-DD`` (never a number read as a Unix time),
+#: a year from 1900 to 2100. Request bodies get the same rule from ``RequestModel``.
+QueryDay = Annotated[date, BeforeValidator(_written_as_a_date), AfterValidator(_plausible_year)]
 
 
 class _BodyTooLarge(Exception):

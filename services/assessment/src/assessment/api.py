@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -35,6 +34,7 @@ from continuum.http import (
     versioned_answer,
     with_etag,
 )
+from continuum.limits import QueryDay
 from continuum.policy import TEAM_PATTERN
 
 router = api_router()
@@ -105,8 +105,8 @@ async def worklist(
 )
 async def measures(
     request: Request,
-    date_from: Annotated[date, Query(alias="from", description="first authorisation date counted")],
-    date_to: Annotated[date, Query(alias="to", description="last authorisation date counted")],
+    date_from: Annotated[QueryDay, Query(alias="from", description="first authorisation date counted")],
+    date_to: Annotated[QueryDay, Query(alias="to", description="last authorisation date counted")],
     team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team")] = None,
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45

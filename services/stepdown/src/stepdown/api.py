@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query, Request
@@ -24,6 +23,7 @@ from continuum.http import (
     versioned_answer,
     with_etag,
 )
+from continuum.limits import QueryDay
 from continuum.policy import TEAM_PATTERN
 from stepdown.domain import Handover, StepdownStatus
 from stepdown.domain.audit import MONTH_PATTERN
@@ -54,8 +54,8 @@ Team = Annotated[
     Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours; auditors and admins: all)"),
 ]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, max_length=7, description="The audited month, YYYY-MM")]
-From = Annotated[date, Query(alias="from", description="first London date counted")]
-To = Annotated[date, Query(alias="to", description="last London date counted")]
+From = Annotated[QueryDay, Query(alias="from", description="first London date counted")]
+To = Annotated[QueryDay, Query(alias="to", description="last London date counted")]
 CSV = {200: {"description": "CSV, one row per line, a header first", "content": {"text/csv": {}}}, **PROBLEM_RESPONSES}
 STEPDOWN_ANSWER = versioned_answer("The step-down; its ETag is the version to send as If-Match")
 LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
