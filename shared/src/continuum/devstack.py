@@ -192,6 +192,17 @@ class EmbeddedPostgres:
         if not self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
             self._psql(f'CREATE DATABASE "{name}"')
 
+    def refuse_connections(self, name: str) -> None:
+        """For fault tests: database ``name`` refuses every new connection (``ALLOW_CONNECTIONS
+        false``: SQLSTATE 55000 at connect) and its open sessions are ended (57P01), as when an
+        operator takes it out of service."""
+        self._psql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        self._psql(f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'")
+
+    def allow_connections(self, name: str) -> None:
+        """Undoes :meth:`refuse_connections`."""
+        self._psql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+
     def create_service_database(self, name: str, *, drop_first: bool = False) -> ServiceRoles:
         """A service's database as production lays it out (deploy/postgres/init-databases.sh): owned
         by the login role ``<name>_owner``, which runs the migrations, and opened by the service as
