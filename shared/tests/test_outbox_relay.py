@@ -292,6 +292,54 @@ async def test_a_publisher_frozen_while_holding_the_lease_is_replaced_within_sec
     assert first_deliveries(events) == expected
 
 
+async def test_a_publisher_frozen_inside_its_marking_transaction_is_replaced_within_the_lease(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    """Frozen after locking the lease row to mark its batch, and before committing (a paused pod,
+    a stalled host): the other replica's take-over waited on that lock for as long as the freeze
+    lasted (30 s and more with a 5-second lease, nothing published meanwhile). PostgreSQL now ends
+    a relay session idle in its transaction for half the lease, and taking the lease never waits
+    on the lock for long: the standby publishes once the frozen lease runs out."""
+    lease = 5.0
+    frozen, thaw = asyncio.Event(), asyncio.Event()
+
+    async def freeze_once() -> None:
+        if not frozen.is_set():
+            frozen.set()
+            await thaw.wait()
+
+    holder, standby = relay_for(kernel_db, broker.bootstrap), relay_for(kernel_db, broker.bootstrap)
+    holder.lease_seconds = standby.lease_seconds = lease
+    holder.while_marking = freeze_once
+    expected = await write_case_events(kernel_db, cases=4, per_case=5)
+    stop = asyncio.Event()
+    holding = asyncio.create_task(holder.run(stop))
+    standing_by: asyncio.Task[None] | None = None
+    try:
+        await asyncio.wait_for(frozen.wait(), 10)
+        started = asyncio.get_running_loop().time()
+        standing_by = asyncio.create_task(standby.run(stop))
+        async with asyncio.timeout(lease + 5):  # fails here if the take-over waits on the frozen lock
+            while await unpublished(kernel_db):
+                await asyncio.sleep(0.05)
+        took = asyncio.get_running_loop().time() - started
+        assert standby.holds_lease and took < lease + 1.5
+        more = await write_case_events(kernel_db, cases=2, per_case=3)  # the standby keeps publishing
+        async with asyncio.timeout(10):
+            while await unpublished(kernel_db):
+                await asyncio.sleep(0.05)
+    finally:
+        thaw.set()  # the frozen one wakes to a session PostgreSQL ended: its marking never commits
+        stop.set()
+        await holding
+        if standing_by is not None:
+            await standing_by
+    expected |= more
+    events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=26, timeout=10, settle=1.0)
+    assert first_deliveries(events) == expected  # nothing lost, each case in order (late copies are duplicates)
+    assert await unpublished(kernel_db) == 0
+
+
 async def test_when_part_of_a_batch_fails_no_later_event_is_marked_before_an_earlier_one(
     kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
 ) -> None:
