@@ -290,6 +290,20 @@ class TansuBroker:
         )
         wait_for_port(self.port)
 
+    def pause(self) -> None:
+        """For fault tests: the broker stops answering (SIGSTOP) with its connections left open, so
+        whatever a client sent is in flight until :meth:`kill` (or ``SIGCONT``)."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def kill(self) -> None:
+        """For fault tests: the broker dies at once (SIGKILL, a paused one too), and everything it
+        held in memory with it; its clients' connections break. :meth:`start` starts it again, empty."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:

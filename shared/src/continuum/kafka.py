@@ -9,6 +9,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.client import ConnectionGroup
+from aiokafka.errors import KafkaConnectionError
 from aiokafka.helpers import create_ssl_context
 
 from continuum.settings import ServiceSettings
@@ -73,6 +75,58 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
         linger_ms=5,
         request_timeout_ms=10_000,
     )
+
+
+class BrokerConnectionLost(KafkaConnectionError):  # type: ignore[misc]
+    """A publisher's connection to a broker broke: everything it had not got acknowledged failed
+    with this, and it sends nothing more (:func:`send_over_first_connections_only`)."""
+
+
+def send_over_first_connections_only(producer: AIOKafkaProducer) -> None:
+    """Make ``producer`` send only over the first connection it opens to each broker: once one of
+    them breaks it opens no other, everything it holds unacknowledged fails at once with
+    :class:`BrokerConnectionLost`, and so does every later send. Its owner replaces it, and checks
+    what the broker still holds before sending again (the outbox relay, decisions.md 38).
+
+    Why: aiokafka resends a batch whose connection broke over a new connection, by itself (until
+    the batch expires; never, with idempotence on). A broker that died and came back empty (a
+    memory broker restarted, a cluster recreated) then gets that batch first, and the relay learns
+    of the loss only from its acknowledgement, too late: the older events it republishes land
+    behind their case's later one. A new connection may lead to a broker that lost what the old
+    one acknowledged; nothing a producer holds is sent over it.
+
+    This wraps the client's connection getter (``AIOKafkaClient._get_conn``) and fails the batches
+    with the accumulator's own ``fail_all``: aiokafka internals, pinned in constraints.txt, and
+    covered by the relay's broker-loss tests (shared/tests/test_outbox_relay.py)."""
+    client = producer.client
+    connect = client._get_conn
+    opened: set[tuple[Any, Any]] = set()
+    broken = False
+
+    async def first_connections_only(node_id: Any, *, group: Any = ConnectionGroup.DEFAULT, no_hint: bool = False) -> Any:
+        nonlocal broken
+        key = (node_id, group)
+        held = client._conns.get(key)
+        if not broken and key in opened and (held is None or not held.connected()):
+            broken = True
+            log.warning("the publisher's connection to the broker broke; it sends nothing more", extra={"node": str(node_id)})
+            producer._message_accumulator.fail_all(BrokerConnectionLost(f"connection to broker {node_id} lost"))
+        if broken:
+            return None
+        conn = await connect(node_id, group=group, no_hint=no_hint)
+        if conn is not None:
+            opened.add(key)
+        return conn
+
+    client._get_conn = first_connections_only
+
+
+async def connect_to_every_broker(producer: AIOKafkaProducer) -> None:
+    """Open ``producer``'s connection to every broker it knows of now (a started producer), so that
+    a check of what the brokers hold, made after this, is a check of the brokers it will send to."""
+    for broker in producer.client.cluster.brokers():
+        if not await producer.client.ready(broker.nodeId):
+            raise BrokerConnectionLost(f"cannot connect to broker {broker.nodeId}")
 
 
 def make_inspector(settings: ServiceSettings) -> AIOKafkaConsumer:

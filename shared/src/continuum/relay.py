@@ -29,7 +29,12 @@ The relay never follows "the last id sent": ids become visible out of commit ord
 a topic that is gone, means the broker lost what it acknowledged (a restarted memory broker, a
 recreated topic, a cluster migration): the relay declares the topics again and republishes every
 retained row of the affected topics, in ``seq`` order. Consumers are idempotent, so what they had
-already handled is skipped. Published rows are kept ``retention`` (7 days) for this; the topics
+already handled is skipped. The check runs before anything is sent over a new connection: the
+relay's producer sends only over the connections it opened first, and once one breaks it fails
+what it holds instead of resending it elsewhere (``continuum.kafka.send_over_first_connections_only``);
+the relay then makes a new producer, connects it, and checks the broker before it sends. So a
+batch in flight when the broker dies never lands, ahead of the older events it lost, on the
+broker that comes back empty. Published rows are kept ``retention`` (7 days) for this; the topics
 keep events longer (``continuum.kafka.TOPIC_RETENTION_MS``), so the inboxes remember them.
 
 While the broker is down the relay backs off and the backlog grows; the APIs never touch Kafka, so
@@ -55,6 +60,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.db import outbox, relay_lease, relay_offsets
+from continuum.kafka import connect_to_every_broker, send_over_first_connections_only
 from continuum.observability import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_AGE,
@@ -186,13 +192,19 @@ class OutboxRelay:
             if self._declare_topics is not None and self.topics:
                 await self._declare_topics(self.topics)
             producer = self._producer_factory()
+            guarded = isinstance(producer, AIOKafkaProducer)  # tests hand in stand-ins
+            if guarded:
+                send_over_first_connections_only(producer)
             try:
                 await producer.start()
+                if guarded:
+                    await connect_to_every_broker(producer)
             except Exception:
                 await producer.stop()
                 raise
             self._producer = producer
-            self._last_verify = 0.0  # a new connection: check what the broker still holds first
+            # New connections: check what the broker still holds before sending anything over them.
+            self._last_verify = 0.0
         return self._producer
 
     async def _drop_clients(self) -> None:
