@@ -17,6 +17,7 @@ from continuum.contracts import Envelope, InformationRequested
 from continuum.db import outbox
 from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
 from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
+from continuum.observability import OUTBOX_PUBLISH_FAILURES
 from continuum.relay import OutboxRelay
 from continuum.testing import eventually, read_events, test_settings
 from continuum.uow import EventKey, UnitOfWork
@@ -261,6 +262,30 @@ async def test_a_batch_in_flight_when_the_broker_dies_never_lands_ahead_of_the_o
         broker.stop()
     assert first_deliveries(events) == expected
     assert await unpublished(kernel_db) == 0
+
+
+async def test_a_connection_closed_between_batches_is_replaced_and_the_broker_checked_before_sending(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    """A connection the broker closed while the relay had nothing to send (idle, or a restart) is
+    not used again, nor silently replaced by the producer: the relay makes a new producer, which
+    checks the broker before it sends. Not a publishing failure."""
+    relay = relay_with_inspector(kernel_db, broker.bootstrap)
+    failures = OUTBOX_PUBLISH_FAILURES.labels("kernel-test")
+    before = failures._value.get()
+    first = await write_case_events(kernel_db, cases=2, per_case=2)
+    assert await relay.publish_pending() == 4
+    producer = relay._producer
+    assert producer is not None
+    for conn in list(producer.client._conns.values()):
+        conn.close()  # as a broker closes an idle connection
+    later = await write_case_events(kernel_db, cases=2, per_case=2, case_ids=list(first), first_version=3)
+    assert await relay.publish_pending() == 4
+    assert relay._producer is not producer and failures._value.get() == before
+    await relay._drop_clients()
+    expected = {case: first[case] + later[case] for case in first}
+    events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=8, settle=0.5)
+    assert_exactly_once_in_order(events, expected)
 
 
 async def test_a_five_second_broker_outage_mid_stream_keeps_every_cases_order(

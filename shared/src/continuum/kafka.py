@@ -79,54 +79,66 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
 
 class BrokerConnectionLost(KafkaConnectionError):  # type: ignore[misc]
     """A publisher's connection to a broker broke: everything it had not got acknowledged failed
-    with this, and it sends nothing more (:func:`send_over_first_connections_only`)."""
+    with this, and it sends nothing more (:class:`FirstConnectionsOnly`)."""
 
 
-def send_over_first_connections_only(producer: AIOKafkaProducer) -> None:
-    """Make ``producer`` send only over the first connection it opens to each broker: once one of
+class FirstConnectionsOnly:
+    """Makes a producer send only over the first connection it opens to each broker: once one of
     them breaks it opens no other, everything it holds unacknowledged fails at once with
-    :class:`BrokerConnectionLost`, and so does every later send. Its owner replaces it, and checks
-    what the broker still holds before sending again (the outbox relay, decisions.md 38).
+    :class:`BrokerConnectionLost`, and so does every later send. Its owner replaces it (when
+    :attr:`broken`), and checks what the broker still holds before sending again (the outbox
+    relay, decisions.md 38).
 
     Why: aiokafka resends a batch whose connection broke over a new connection, by itself (until
     the batch expires; never, with idempotence on). A broker that died and came back empty (a
     memory broker restarted, a cluster recreated) then gets that batch first, and the relay learns
     of the loss only from its acknowledgement, too late: the older events it republishes land
     behind their case's later one. A new connection may lead to a broker that lost what the old
-    one acknowledged; nothing a producer holds is sent over it.
+    one acknowledged, so nothing a producer holds is sent over one.
 
     This wraps the client's connection getter (``AIOKafkaClient._get_conn``) and fails the batches
     with the accumulator's own ``fail_all``: aiokafka internals, pinned in constraints.txt, and
     covered by the relay's broker-loss tests (shared/tests/test_outbox_relay.py)."""
-    client = producer.client
-    connect = client._get_conn
-    opened: set[tuple[Any, Any]] = set()
-    broken = False
 
-    async def first_connections_only(node_id: Any, *, group: Any = ConnectionGroup.DEFAULT, no_hint: bool = False) -> Any:
-        nonlocal broken
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+        self._client = producer.client
+        self._connect = self._client._get_conn
+        self._opened: set[tuple[Any, Any]] = set()
+        self._broken = False
+        self._client._get_conn = self._first_connections_only
+
+    @property
+    def broken(self) -> bool:
+        """Whether a connection it opened has closed (whether or not it tried to open another)."""
+        return self._broken or any(self._closed(key) for key in self._opened)
+
+    def _closed(self, key: tuple[Any, Any]) -> bool:
+        held = self._client._conns.get(key)
+        return held is None or not held.connected()
+
+    async def _first_connections_only(self, node_id: Any, *, group: Any = ConnectionGroup.DEFAULT, no_hint: bool = False) -> Any:
         key = (node_id, group)
-        held = client._conns.get(key)
-        if not broken and key in opened and (held is None or not held.connected()):
-            broken = True
+        if not self._broken and key in self._opened and self._closed(key):
+            self._broken = True
             log.warning("the publisher's connection to the broker broke; it sends nothing more", extra={"node": str(node_id)})
-            producer._message_accumulator.fail_all(BrokerConnectionLost(f"connection to broker {node_id} lost"))
-        if broken:
+            self._producer._message_accumulator.fail_all(BrokerConnectionLost(f"connection to broker {node_id} lost"))
+        if self._broken:
             return None
-        conn = await connect(node_id, group=group, no_hint=no_hint)
+        conn = await self._connect(node_id, group=group, no_hint=no_hint)
         if conn is not None:
-            opened.add(key)
+            self._opened.add(key)
         return conn
 
-    client._get_conn = first_connections_only
 
-
-async def connect_to_every_broker(producer: AIOKafkaProducer) -> None:
-    """Open ``producer``'s connection to every broker it knows of now (a started producer), so that
-    a check of what the brokers hold, made after this, is a check of the brokers it will send to."""
-    for broker in producer.client.cluster.brokers():
-        if not await producer.client.ready(broker.nodeId):
-            raise BrokerConnectionLost(f"cannot connect to broker {broker.nodeId}")
+async def connect_to_brokers(producer: AIOKafkaProducer) -> None:
+    """Open ``producer``'s connection to every broker it knows of now that answers (at least one),
+    so that a check of what the brokers hold, made after this, is one of the brokers it sends to.
+    (A broker down now is connected to when it returns and leads a partition: Kafka's replication,
+    not this check, answers for what a returning broker holds.)"""
+    answered = [await producer.client.ready(broker.nodeId) for broker in producer.client.cluster.brokers()]
+    if not any(answered):
+        raise BrokerConnectionLost("no broker answers")
 
 
 def make_inspector(settings: ServiceSettings) -> AIOKafkaConsumer:

@@ -31,8 +31,8 @@ recreated topic, a cluster migration): the relay declares the topics again and r
 retained row of the affected topics, in ``seq`` order. Consumers are idempotent, so what they had
 already handled is skipped. The check runs before anything is sent over a new connection: the
 relay's producer sends only over the connections it opened first, and once one breaks it fails
-what it holds instead of resending it elsewhere (``continuum.kafka.send_over_first_connections_only``);
-the relay then makes a new producer, connects it, and checks the broker before it sends. So a
+what it holds instead of resending it elsewhere (``continuum.kafka.FirstConnectionsOnly``); the
+relay then makes a new producer, connects it, and checks the broker before it sends. So a
 batch in flight when the broker dies never lands, ahead of the older events it lost, on the
 broker that comes back empty. Published rows are kept ``retention`` (7 days) for this; the topics
 keep events longer (``continuum.kafka.TOPIC_RETENTION_MS``), so the inboxes remember them.
@@ -60,7 +60,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.db import outbox, relay_lease, relay_offsets
-from continuum.kafka import connect_to_every_broker, send_over_first_connections_only
+from continuum.kafka import FirstConnectionsOnly, connect_to_brokers
 from continuum.observability import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_AGE,
@@ -118,6 +118,7 @@ class OutboxRelay:
         self._inspector_factory = inspector_factory
         self._declare_topics = declare_topics
         self._producer: AIOKafkaProducer | None = None
+        self._connections: FirstConnectionsOnly | None = None  # the producer's, when it is a real one
         self._inspector: AIOKafkaConsumer | None = None
         self.service = service
         self.topics = list(topics)
@@ -192,13 +193,12 @@ class OutboxRelay:
             if self._declare_topics is not None and self.topics:
                 await self._declare_topics(self.topics)
             producer = self._producer_factory()
-            guarded = isinstance(producer, AIOKafkaProducer)  # tests hand in stand-ins
-            if guarded:
-                send_over_first_connections_only(producer)
+            # Tests hand in stand-ins without a client of their own.
+            self._connections = FirstConnectionsOnly(producer) if isinstance(producer, AIOKafkaProducer) else None
             try:
                 await producer.start()
-                if guarded:
-                    await connect_to_every_broker(producer)
+                if self._connections is not None:
+                    await connect_to_brokers(producer)
             except Exception:
                 await producer.stop()
                 raise
@@ -210,6 +210,7 @@ class OutboxRelay:
     async def _drop_clients(self) -> None:
         producer, self._producer = self._producer, None
         inspector, self._inspector = self._inspector, None
+        self._connections = None
         for client in (producer, inspector):
             if client is not None:
                 try:
@@ -225,6 +226,11 @@ class OutboxRelay:
         were not acknowledged stay unsent."""
         if not await self.take_lease():
             return 0
+        if self._connections is not None and self._connections.broken:
+            # A connection closed since the last batch (the broker restarted, or closed it as idle):
+            # a new producer, connected and checked first, sends what comes next.
+            log.info("the relay's connection to the broker closed; reconnecting", extra={"service": self.service})
+            await self._drop_clients()
         producer = await self._ensure_producer()
         known = await self._offsets()
         if time.monotonic() - self._last_verify > VERIFY_EVERY_SECONDS:
