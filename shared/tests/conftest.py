@@ -38,3 +38,24 @@ async def kernel_db(kernel_engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     async with kernel_engine.begin() as conn:
         await conn.execute(text("TRUNCATE outbox, inbox, effects, idempotency_keys, relay_lease, relay_offsets"))
     return make_session_factory(kernel_engine)
+
+
+@pytest.fixture(scope="session")
+async def outage_engine(postgres: EmbeddedPostgres) -> AsyncIterator[AsyncEngine]:
+    """A kernel database of its own for tests that make it refuse connections, so that the one
+    the other tests share is never taken away."""
+    postgres.create_database("kernel_outage", drop_first=True)
+    engine = make_engine(postgres.url("kernel_outage"))
+    async with engine.begin() as conn:
+        await conn.run_sync(_create_platform_tables)
+        await conn.execute(text("CREATE TABLE effects (event_id uuid, subject text, version int, seq bigserial)"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def outage_db(outage_engine: AsyncEngine, postgres: EmbeddedPostgres) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with outage_engine.begin() as conn:
+        await conn.execute(text("TRUNCATE outbox, inbox, effects, idempotency_keys, relay_lease, relay_offsets"))
+    yield make_session_factory(outage_engine)
+    postgres.allow_connections("kernel_outage")  # whatever the test did

@@ -18,7 +18,7 @@ from continuum.contracts import Envelope, InformationRequested
 from continuum.db import make_engine, make_session_factory
 from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
 from continuum.kafka import consumer_topics, dlq_topic, ensure_topics, make_consumer, make_producer
-from continuum.observability import CONSUMER_HANDLED
+from continuum.observability import CONSUMER_HANDLED, CONSUMER_PAUSED_SECONDS
 from continuum.testing import TcpProxy, eventually, read_raw, test_settings, unique
 from continuum.uow import UnitOfWork
 
@@ -339,6 +339,41 @@ async def test_the_consumers_database_away_for_ten_seconds_pauses_the_partition_
         await task
         await engine.dispose()
         await proxy.cut()
+    effects = await h.effects()
+    assert sorted(e[0] for e in effects) == sorted(str(e.id) for e in first + later)  # each exactly once
+    for case in cases:
+        assert [v for _, subject, v in effects if subject == case] == [1, 2, 3, 4, 5]
+    assert await read_raw(broker.bootstrap, dlq_topic(h.group), timeout=1.0) == []
+
+
+async def test_the_consumers_database_refusing_connections_for_ten_seconds_pauses_the_partition_and_loses_nothing(
+    outage_db: async_sessionmaker[AsyncSession], broker: TansuBroker, postgres: EmbeddedPostgres
+) -> None:
+    """``ALTER DATABASE ... ALLOW_CONNECTIONS false`` and its sessions terminated: every unit of
+    work then fails to connect with SQLSTATE 55000 (asyncpg's ObjectNotInPrerequisiteStateError),
+    which the runner once took for the event's fault and dead-lettered. Failing to get a
+    connection is never the event's fault: the partition waits."""
+    h = await make_harness(broker, outage_db)
+    cases = [str(uuid.uuid4()) for _ in range(3)]
+    first = [an_event(case, 1) for case in cases]
+    later = [an_event(case, v) for v in range(2, 6) for case in cases]
+    paused = CONSUMER_PAUSED_SECONDS.labels(h.group)
+    stop = asyncio.Event()
+    task = asyncio.create_task(h.consumer().run(stop))
+    try:
+        await h.send(*first)
+        await eventually(lambda: _count_is(h, 3), within=20)
+        postgres.refuse_connections("kernel_outage")
+        await h.send(*later)
+        await asyncio.sleep(10)
+        assert paused._value.get() > 0  # it waited for the database
+        assert await read_raw(broker.bootstrap, dlq_topic(h.group), timeout=1.0) == []  # and blamed no event
+        postgres.allow_connections("kernel_outage")
+        await eventually(lambda: _count_is(h, 15), within=30)
+    finally:
+        postgres.allow_connections("kernel_outage")
+        stop.set()
+        await task
     effects = await h.effects()
     assert sorted(e[0] for e in effects) == sorted(str(e.id) for e in first + later)  # each exactly once
     for case in cases:

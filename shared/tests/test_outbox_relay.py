@@ -17,18 +17,27 @@ from continuum.contracts import Envelope, InformationRequested
 from continuum.db import outbox
 from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
 from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
+from continuum.observability import OUTBOX_PUBLISH_FAILURES
 from continuum.relay import OutboxRelay
-from continuum.testing import read_events, test_settings
+from continuum.testing import eventually, read_events, test_settings
 from continuum.uow import EventKey, UnitOfWork
 
 TOPIC = InformationRequested.topic
 
 
-async def write_case_events(sessions: async_sessionmaker[AsyncSession], cases: int, per_case: int) -> dict[str, list[uuid.UUID]]:
-    """Each case's events in separate transactions, interleaved across cases; returns ids per case in order."""
+async def write_case_events(
+    sessions: async_sessionmaker[AsyncSession],
+    cases: int,
+    per_case: int,
+    *,
+    case_ids: list[str] | None = None,
+    first_version: int = 1,
+) -> dict[str, list[uuid.UUID]]:
+    """Each case's events in separate transactions, interleaved across cases; returns ids per case
+    in order. New cases, unless ``case_ids`` names them (their next events, from ``first_version``)."""
     ids: dict[str, list[uuid.UUID]] = defaultdict(list)
-    case_ids = [str(uuid.uuid4()) for _ in range(cases)]
-    for version in range(1, per_case + 1):
+    case_ids = case_ids or [str(uuid.uuid4()) for _ in range(cases)]
+    for version in range(first_version, first_version + per_case):
         for case in case_ids:
             uow = UnitOfWork(sessions, source="kernel-test")
             async with uow:
@@ -201,6 +210,123 @@ async def test_a_broker_restarted_empty_mid_stream_gets_every_event_again_in_ord
     assert await unpublished(kernel_db) == 0
 
 
+async def test_a_batch_in_flight_when_the_broker_dies_never_lands_ahead_of_the_older_events_it_lost(
+    kernel_db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """A short outage with a batch in flight: the broker stops answering while the relay sends
+    each case's next event, dies, and comes back empty two seconds later. The producer used to
+    retry that batch into the new broker by itself, and only its acknowledgement (an offset given
+    out again) told the relay of the loss: the republished older events then landed behind it, so
+    a consumer met each case's latest event first. For every case, the events' first deliveries on
+    the topic must be in outbox order (later copies are duplicates an inbox skips)."""
+    broker = TansuBroker(port=free_port(), log_path=tmp_path / "tansu.log")
+    broker.start()
+    settings = test_settings(broker.bootstrap)
+    await ensure_topics(settings, [TOPIC])
+    sent: list[str] = []
+
+    def counting_producer() -> Any:
+        producer = make_producer(settings)
+        send = producer.send
+
+        async def counted(topic: str, *args: Any, **kwargs: Any) -> Any:
+            sent.append(topic)
+            return await send(topic, *args, **kwargs)
+
+        producer.send = counted  # type: ignore[method-assign]
+        return producer
+
+    relay = relay_with_inspector(kernel_db, broker.bootstrap)
+    relay._producer_factory = counting_producer
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        before = await write_case_events(kernel_db, cases=8, per_case=3)
+        async with asyncio.timeout(20):
+            while await unpublished(kernel_db):
+                await asyncio.sleep(0.05)
+        broker.pause()
+        in_flight = len(sent) + 8  # the next wave: each case's fourth event
+        after = await write_case_events(kernel_db, cases=8, per_case=3, case_ids=list(before), first_version=4)
+        await eventually(lambda: len(sent) >= in_flight, within=10, what="the next wave sent to the paused broker")
+        broker.kill()
+        await asyncio.sleep(2)  # the outage
+        broker.start()  # memory storage: empty
+        expected = {case: before[case] + after[case] for case in before}
+        events = await read_events(
+            broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=48, timeout=60, settle=2.0
+        )
+    finally:
+        stop.set()
+        await task
+        broker.stop()
+    assert first_deliveries(events) == expected
+    assert await unpublished(kernel_db) == 0
+
+
+async def test_a_connection_closed_between_batches_is_replaced_and_the_broker_checked_before_sending(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    """A connection the broker closed while the relay had nothing to send (idle, or a restart) is
+    not used again, nor silently replaced by the producer: the relay makes a new producer, which
+    checks the broker before it sends. Not a publishing failure."""
+    relay = relay_with_inspector(kernel_db, broker.bootstrap)
+    failures = OUTBOX_PUBLISH_FAILURES.labels("kernel-test")
+    before = failures._value.get()
+    first = await write_case_events(kernel_db, cases=2, per_case=2)
+    assert await relay.publish_pending() == 4
+    producer = relay._producer
+    assert producer is not None
+    for conn in list(producer.client._conns.values()):
+        conn.close()  # as a broker closes an idle connection
+    later = await write_case_events(kernel_db, cases=2, per_case=2, case_ids=list(first), first_version=3)
+    assert await relay.publish_pending() == 4
+    assert relay._producer is not producer and failures._value.get() == before
+    await relay._drop_clients()
+    expected = {case: first[case] + later[case] for case in first}
+    events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=8, settle=0.5)
+    assert_exactly_once_in_order(events, expected)
+
+
+async def test_a_five_second_broker_outage_mid_stream_keeps_every_cases_order(
+    kernel_db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """As an operator would see it: cases keep changing while the (memory) broker is stopped in the
+    middle of the stream, stays away five seconds, and comes back empty. Every case's events'
+    first deliveries are in outbox order on the new broker."""
+    broker = TansuBroker(port=free_port(), log_path=tmp_path / "tansu.log")
+    broker.start()
+    await ensure_topics(test_settings(broker.bootstrap), [TOPIC])
+    relay = relay_with_inspector(kernel_db, broker.bootstrap)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    cases = [str(uuid.uuid4()) for _ in range(12)]
+    expected: dict[str, list[uuid.UUID]] = defaultdict(list)
+
+    async def keep_writing() -> None:
+        for version in range(1, 31):
+            for case, ids in (await write_case_events(kernel_db, 0, 1, case_ids=cases, first_version=version)).items():
+                expected[case] += ids
+            await asyncio.sleep(0.1)
+
+    try:
+        writing = asyncio.create_task(keep_writing())
+        await asyncio.sleep(1.0)  # a part of the stream is on the broker, the rest on its way
+        broker.kill()  # as a crash: no goodbye to its clients, whatever was in flight stays unanswered
+        await asyncio.sleep(5)
+        broker.start()
+        await writing
+        events = await read_events(
+            broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=360, timeout=60, settle=2.0
+        )
+    finally:
+        stop.set()
+        await task
+        broker.stop()
+    assert first_deliveries(events) == dict(expected)
+    assert await unpublished(kernel_db) == 0
+
+
 async def test_a_topic_made_again_by_the_broker_with_fewer_partitions_gets_every_event_again(
     kernel_db: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
@@ -290,6 +416,54 @@ async def test_a_publisher_frozen_while_holding_the_lease_is_replaced_within_sec
     assert took < 5
     events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=40, timeout=10, settle=1.0)
     assert first_deliveries(events) == expected
+
+
+async def test_a_publisher_frozen_inside_its_marking_transaction_is_replaced_within_the_lease(
+    kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
+) -> None:
+    """Frozen after locking the lease row to mark its batch, and before committing (a paused pod,
+    a stalled host): the other replica's take-over waited on that lock for as long as the freeze
+    lasted (30 s and more with a 5-second lease, nothing published meanwhile). PostgreSQL now ends
+    a relay session idle in its transaction for half the lease, and taking the lease never waits
+    on the lock for long: the standby publishes once the frozen lease runs out."""
+    lease = 5.0
+    frozen, thaw = asyncio.Event(), asyncio.Event()
+
+    async def freeze_once() -> None:
+        if not frozen.is_set():
+            frozen.set()
+            await thaw.wait()
+
+    holder, standby = relay_for(kernel_db, broker.bootstrap), relay_for(kernel_db, broker.bootstrap)
+    holder.lease_seconds = standby.lease_seconds = lease
+    holder.while_marking = freeze_once
+    expected = await write_case_events(kernel_db, cases=4, per_case=5)
+    stop = asyncio.Event()
+    holding = asyncio.create_task(holder.run(stop))
+    standing_by: asyncio.Task[None] | None = None
+    try:
+        await asyncio.wait_for(frozen.wait(), 10)
+        started = asyncio.get_running_loop().time()
+        standing_by = asyncio.create_task(standby.run(stop))
+        async with asyncio.timeout(lease + 5):  # fails here if the take-over waits on the frozen lock
+            while await unpublished(kernel_db):
+                await asyncio.sleep(0.05)
+        took = asyncio.get_running_loop().time() - started
+        assert standby.holds_lease and took < lease + 1.5
+        more = await write_case_events(kernel_db, cases=2, per_case=3)  # the standby keeps publishing
+        async with asyncio.timeout(10):
+            while await unpublished(kernel_db):
+                await asyncio.sleep(0.05)
+    finally:
+        thaw.set()  # the frozen one wakes to a session PostgreSQL ended: its marking never commits
+        stop.set()
+        await holding
+        if standing_by is not None:
+            await standing_by
+    expected |= more
+    events = await read_events(broker.bootstrap, TOPIC, match=lambda e: e.subject in expected, count=26, timeout=10, settle=1.0)
+    assert first_deliveries(events) == expected  # nothing lost, each case in order (late copies are duplicates)
+    assert await unpublished(kernel_db) == 0
 
 
 async def test_when_part_of_a_batch_fails_no_later_event_is_marked_before_an_earlier_one(

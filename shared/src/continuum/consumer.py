@@ -32,11 +32,12 @@ from aiokafka.errors import CommitFailedError
 from sqlalchemy import String, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.contracts import CATALOGUE, Envelope, UnknownEventType, parse_event
-from continuum.db import inbox
+from continuum.db import DatabaseUnavailable, inbox
 from continuum.errors import Problem, RuleBroken
 from continuum.kafka import TOPIC_RETENTION_MS, consumer_topics, dlq_topic, retry_topic
 from continuum.observability import (
@@ -93,24 +94,37 @@ _CLAIM_ALL_IN_INBOX = (
 )
 
 #: A dependency that is away for a while (the database restarting, the network): the event waits.
-_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (serialization, deadlock), resources, operator
+#: Connection exceptions, transaction rollback (serialization failure, deadlock), insufficient
+#: resources (too many connections), operator intervention (terminated, shutting down, cannot
+#: connect now); and two that PostgreSQL raises only while connecting: invalid authorization (a
+#: credential refused) and invalid catalog name (the database is not there).
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "28", "3D")
+#: Classes that are the event's own fault whatever else the chain holds: a data exception (a value
+#: that cannot be stored) and an integrity constraint violation.
+_DATA_SQLSTATE_CLASSES = ("22", "23")
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Whether ``exc`` says "try again later" rather than "this event is wrong": a lost or refused
-    connection, a timeout, a serialization failure or deadlock, a database shutting down or out of
-    connections. Such a failure pauses the partition and retries the event until it succeeds."""
+    """Whether ``exc`` says "try again later" rather than "this event is wrong": no connection to
+    be had (refused, not accepting connections, no such database, too many, the pool's wait timed
+    out: :class:`continuum.db.DatabaseUnavailable`), a lost connection, a timeout, a serialization
+    failure or deadlock, a database shutting down. Such a failure pauses the partition and retries
+    the event until it succeeds. A data or integrity error (SQLSTATE 22, 23) is the event's."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        sqlstate = str(getattr(current, "sqlstate", "") or getattr(getattr(current, "orig", None), "sqlstate", "") or "")
+        if sqlstate[:2] in _DATA_SQLSTATE_CLASSES:
+            return False
+        if isinstance(current, DatabaseUnavailable | PoolTimeout | DisconnectionError):
+            return True  # failing to get a connection at all is never the event's fault
         if isinstance(current, ConnectionError | TimeoutError | OSError | asyncpg.InterfaceError):
             return True
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
         if isinstance(current, OperationalError | asyncpg.PostgresConnectionError):
             return True
-        sqlstate = str(getattr(current, "sqlstate", "") or getattr(getattr(current, "orig", None), "sqlstate", "") or "")
         if sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES:
             return True
         current = current.__cause__ or current.__context__

@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -180,7 +181,44 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
     event.listen(engine.sync_engine, "connect", _keep_alive)
     event.listen(engine.sync_engine, "checkout", _discard_closed)
+    event.listen(engine.sync_engine, "handle_error", _unavailable_when_connecting)
     return engine
+
+
+class DatabaseUnavailable(OperationalError):
+    """No connection to the database could be had: refused, the server shutting down or starting,
+    the database not accepting connections (``ALLOW_CONNECTIONS false``, SQLSTATE 55000) or gone
+    (3D000), too many connections, a credential refused, the pool's wait timed out. Never the fault
+    of the work that asked for the connection: a consumer pauses its partition on it and tries the
+    event again (continuum.consumer.is_transient), a request answers 5xx.
+
+    The driver and the pool raise each of these as a different class (asyncpg's
+    ``ObjectNotInPrerequisiteStateError``, ``InvalidCatalogNameError``, ``ConnectionRefusedError``,
+    SQLAlchemy's ``TimeoutError``, ...), and SQLAlchemy's translation of a statement's error does not
+    run when there is no connection yet; so every failure to connect is raised as this one class,
+    with the driver's error as ``orig`` and as the cause."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(None, None, cause, hide_parameters=True)
+
+
+async def connect(engine: AsyncEngine) -> PoolProxiedConnection:
+    """A pooled connection from ``engine``; any failure to get one raises :class:`DatabaseUnavailable`."""
+    try:
+        return await engine.raw_connection()
+    except DatabaseUnavailable:
+        raise
+    except Exception as exc:  # whatever the pool or the driver raised: none of it is the caller's fault
+        raise DatabaseUnavailable(exc) from exc
+
+
+def _unavailable_when_connecting(context: ExceptionContext) -> BaseException | None:
+    """A session's (or ``engine.connect()``'s) failure to connect raised as :class:`DatabaseUnavailable`,
+    like :func:`connect`'s. SQLAlchemy calls this for every driver error; ``context.connection`` is
+    ``None`` only when the error came while first connecting."""
+    if context.connection is None and not isinstance(context.sqlalchemy_exception, DatabaseUnavailable):
+        return DatabaseUnavailable(context.original_exception)
+    return None
 
 
 def _keep_alive(dbapi_connection: Any, connection_record: Any) -> None:
@@ -249,7 +287,7 @@ class HeldConnections:
             if driver is not None and not driver.is_closed() and now - checked_out < self._max_age:
                 return pooled, checked_out
             await self._back_to_pool(pooled, invalidate=driver is None or driver.is_closed())
-        return await self._engine.raw_connection(), now
+        return await connect(self._engine), now
 
     async def give_back(self, pooled: PoolProxiedConnection, checked_out: float) -> None:
         """Hold ``pooled`` (clean: out of any transaction, session-free, not invalidated) for the

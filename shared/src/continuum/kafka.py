@@ -9,6 +9,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.client import ConnectionGroup
+from aiokafka.errors import KafkaConnectionError
 from aiokafka.helpers import create_ssl_context
 
 from continuum.settings import ServiceSettings
@@ -73,6 +75,70 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
         linger_ms=5,
         request_timeout_ms=10_000,
     )
+
+
+class BrokerConnectionLost(KafkaConnectionError):  # type: ignore[misc]
+    """A publisher's connection to a broker broke: everything it had not got acknowledged failed
+    with this, and it sends nothing more (:class:`FirstConnectionsOnly`)."""
+
+
+class FirstConnectionsOnly:
+    """Makes a producer send only over the first connection it opens to each broker: once one of
+    them breaks it opens no other, everything it holds unacknowledged fails at once with
+    :class:`BrokerConnectionLost`, and so does every later send. Its owner replaces it (when
+    :attr:`broken`), and checks what the broker still holds before sending again (the outbox
+    relay, decisions.md 38).
+
+    Why: aiokafka resends a batch whose connection broke over a new connection, by itself (until
+    the batch expires; never, with idempotence on). A broker that died and came back empty (a
+    memory broker restarted, a cluster recreated) then gets that batch first, and the relay learns
+    of the loss only from its acknowledgement, too late: the older events it republishes land
+    behind their case's later one. A new connection may lead to a broker that lost what the old
+    one acknowledged, so nothing a producer holds is sent over one.
+
+    This wraps the client's connection getter (``AIOKafkaClient._get_conn``) and fails the batches
+    with the accumulator's own ``fail_all``: aiokafka internals, pinned in constraints.txt, and
+    covered by the relay's broker-loss tests (shared/tests/test_outbox_relay.py)."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+        self._client = producer.client
+        self._connect = self._client._get_conn
+        self._opened: set[tuple[Any, Any]] = set()
+        self._broken = False
+        self._client._get_conn = self._first_connections_only
+
+    @property
+    def broken(self) -> bool:
+        """Whether a connection it opened has closed (whether or not it tried to open another)."""
+        return self._broken or any(self._closed(key) for key in self._opened)
+
+    def _closed(self, key: tuple[Any, Any]) -> bool:
+        held = self._client._conns.get(key)
+        return held is None or not held.connected()
+
+    async def _first_connections_only(self, node_id: Any, *, group: Any = ConnectionGroup.DEFAULT, no_hint: bool = False) -> Any:
+        key = (node_id, group)
+        if not self._broken and key in self._opened and self._closed(key):
+            self._broken = True
+            log.warning("the publisher's connection to the broker broke; it sends nothing more", extra={"node": str(node_id)})
+            self._producer._message_accumulator.fail_all(BrokerConnectionLost(f"connection to broker {node_id} lost"))
+        if self._broken:
+            return None
+        conn = await self._connect(node_id, group=group, no_hint=no_hint)
+        if conn is not None:
+            self._opened.add(key)
+        return conn
+
+
+async def connect_to_brokers(producer: AIOKafkaProducer) -> None:
+    """Open ``producer``'s connection to every broker it knows of now that answers (at least one),
+    so that a check of what the brokers hold, made after this, is one of the brokers it sends to.
+    (A broker down now is connected to when it returns and leads a partition: Kafka's replication,
+    not this check, answers for what a returning broker holds.)"""
+    answered = [await producer.client.ready(broker.nodeId) for broker in producer.client.cluster.brokers()]
+    if not any(answered):
+        raise BrokerConnectionLost("no broker answers")
 
 
 def make_inspector(settings: ServiceSettings) -> AIOKafkaConsumer:

@@ -10,6 +10,14 @@ If the frozen one wakes and finishes its batch, its copies are late duplicates o
 publisher also sent, in order; the consumers' inboxes skip them, so each event's first delivery
 keeps its case's order.
 
+**A replica frozen inside a transaction holds nothing for long.** Marking locks the lease row
+(so a replica that lost the lease marks nothing); a replica frozen between its statements would
+keep that lock, and the other replica's take-over (an upsert of that row) would wait on it for as
+long as the freeze lasted. So every transaction of the relay sets ``lock_timeout`` (a tenth of the
+lease: taking the lease gives up and tries at the next pass instead of waiting) and
+``idle_in_transaction_session_timeout`` (half the lease: PostgreSQL ends the session of a replica
+frozen mid-transaction, and its locks go with it, before its lease runs out).
+
 **Order per case.** Rows are sent in ``seq`` order (a case's events are written by transactions
 serialised on the case's row, so their ``seq`` order is their commit order) and Kafka keeps per-key
 order within a partition. When part of a batch fails, only the rows before the first failure are
@@ -21,7 +29,12 @@ The relay never follows "the last id sent": ids become visible out of commit ord
 a topic that is gone, means the broker lost what it acknowledged (a restarted memory broker, a
 recreated topic, a cluster migration): the relay declares the topics again and republishes every
 retained row of the affected topics, in ``seq`` order. Consumers are idempotent, so what they had
-already handled is skipped. Published rows are kept ``retention`` (7 days) for this; the topics
+already handled is skipped. The check runs before anything is sent over a new connection: the
+relay's producer sends only over the connections it opened first, and once one breaks it fails
+what it holds instead of resending it elsewhere (``continuum.kafka.FirstConnectionsOnly``); the
+relay then makes a new producer, connects it, and checks the broker before it sends. So a
+batch in flight when the broker dies never lands, ahead of the older events it lost, on the
+broker that comes back empty. Published rows are kept ``retention`` (7 days) for this; the topics
 keep events longer (``continuum.kafka.TOPIC_RETENTION_MS``), so the inboxes remember them.
 
 While the broker is down the relay backs off and the backlog grows; the APIs never touch Kafka, so
@@ -35,16 +48,19 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.db import outbox, relay_lease, relay_offsets
+from continuum.kafka import FirstConnectionsOnly, connect_to_brokers
 from continuum.observability import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_AGE,
@@ -61,6 +77,14 @@ PRUNE_EVERY_SECONDS = 3600.0
 #: How often the publisher checks that the broker still holds what it acknowledged.
 VERIFY_EVERY_SECONDS = 5.0
 _LEASE_ROW = 1
+#: The bounds of every relay transaction, as parts of the lease (see the module's docstring).
+LOCK_TIMEOUT_OF_LEASE = 0.1
+IDLE_IN_TRANSACTION_OF_LEASE = 0.5
+_BOUNDED = text(
+    "SELECT set_config('lock_timeout', :lock_ms, true), set_config('idle_in_transaction_session_timeout', :idle_ms, true)"
+)
+#: SQLSTATE of a lock not granted within ``lock_timeout``.
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 class BrokerLostData(Exception):
@@ -94,6 +118,7 @@ class OutboxRelay:
         self._inspector_factory = inspector_factory
         self._declare_topics = declare_topics
         self._producer: AIOKafkaProducer | None = None
+        self._connections: FirstConnectionsOnly | None = None  # the producer's, when it is a real one
         self._inspector: AIOKafkaConsumer | None = None
         self.service = service
         self.topics = list(topics)
@@ -109,6 +134,20 @@ class OutboxRelay:
         self._last_prune = 0.0
         self._last_verify = 0.0
         self._known_offsets: dict[tuple[str, int], int] | None = None
+        #: Awaited inside the marking transaction, after its statements and before its commit: fault
+        #: tests freeze a replica there (as a paused pod or a stalled host would).
+        self.while_marking: Callable[[], Awaitable[None]] | None = None
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction bounded as the module's docstring says."""
+        async with self._session_factory() as session, session.begin():
+            bounds = {
+                "lock_ms": f"{max(1, round(self.lease_seconds * LOCK_TIMEOUT_OF_LEASE * 1000))}",
+                "idle_ms": f"{max(1, round(self.lease_seconds * IDLE_IN_TRANSACTION_OF_LEASE * 1000))}",
+            }
+            await session.execute(_BOUNDED, bounds)
+            yield session
 
     # --- the lease -----------------------------------------------------------------------------------
 
@@ -126,8 +165,15 @@ class OutboxRelay:
             set_={"owner": self.owner, "until": until},
             where=(relay_lease.c.owner == self.owner) | (relay_lease.c.until < now),
         ).returning(relay_lease.c.owner)
-        async with self._session_factory() as session, session.begin():
-            held = (await session.execute(stmt)).first() is not None
+        try:
+            async with self._transaction() as session:
+                held = (await session.execute(stmt)).first() is not None
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            # The lease row is locked by a replica marking a batch (or frozen doing it, until
+            # PostgreSQL ends its session): not ours this pass.
+            held = False
         if held and not self.holds_lease:
             log.info("outbox relay took the lease", extra={"service": self.service})
             self._known_offsets = None  # another replica may have published meanwhile: read them again
@@ -136,7 +182,7 @@ class OutboxRelay:
         return held
 
     async def release_lease(self) -> None:
-        async with self._session_factory() as session, session.begin():
+        async with self._transaction() as session:
             await session.execute(delete(relay_lease).where(relay_lease.c.owner == self.owner))
         self.holds_lease = False
 
@@ -147,18 +193,24 @@ class OutboxRelay:
             if self._declare_topics is not None and self.topics:
                 await self._declare_topics(self.topics)
             producer = self._producer_factory()
+            # Tests hand in stand-ins without a client of their own.
+            self._connections = FirstConnectionsOnly(producer) if isinstance(producer, AIOKafkaProducer) else None
             try:
                 await producer.start()
+                if self._connections is not None:
+                    await connect_to_brokers(producer)
             except Exception:
                 await producer.stop()
                 raise
             self._producer = producer
-            self._last_verify = 0.0  # a new connection: check what the broker still holds first
+            # New connections: check what the broker still holds before sending anything over them.
+            self._last_verify = 0.0
         return self._producer
 
     async def _drop_clients(self) -> None:
         producer, self._producer = self._producer, None
         inspector, self._inspector = self._inspector, None
+        self._connections = None
         for client in (producer, inspector):
             if client is not None:
                 try:
@@ -174,6 +226,11 @@ class OutboxRelay:
         were not acknowledged stay unsent."""
         if not await self.take_lease():
             return 0
+        if self._connections is not None and self._connections.broken:
+            # A connection closed since the last batch (the broker restarted, or closed it as idle):
+            # a new producer, connected and checked first, sends what comes next.
+            log.info("the relay's connection to the broker closed; reconnecting", extra={"service": self.service})
+            await self._drop_clients()
         producer = await self._ensure_producer()
         known = await self._offsets()
         if time.monotonic() - self._last_verify > VERIFY_EVERY_SECONDS:
@@ -241,7 +298,7 @@ class OutboxRelay:
         highest: dict[tuple[str, int], int] = {}
         for m in acked:
             highest[(m.topic, m.partition)] = max(highest.get((m.topic, m.partition), -1), m.offset)
-        async with self._session_factory() as session, session.begin():
+        async with self._transaction() as session:
             still_mine = (
                 await session.execute(
                     select(relay_lease.c.owner)
@@ -266,13 +323,15 @@ class OutboxRelay:
                     },
                 )
             )
+            if self.while_marking is not None:
+                await self.while_marking()
         known.update({key: max(known.get(key, -1), offset) for key, offset in highest.items()})
         for row in rows:
             OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
         return len(rows)
 
     async def _note_failure(self, rows: Sequence[Any], failure: object) -> None:
-        async with self._session_factory() as session, session.begin():
+        async with self._transaction() as session:
             await session.execute(
                 update(outbox)
                 .where(outbox.c.seq.in_([r.seq for r in rows]))

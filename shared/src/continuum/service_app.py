@@ -27,7 +27,7 @@ from continuum.contracts import ALL_TOPICS
 from continuum.db import HeldConnections, make_engine, make_session_factory
 from continuum.errors import install_problem_handlers
 from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
-from continuum.limits import BodyLimit
+from continuum.limits import BodyLimit, HeaderLimit
 from continuum.observability import configure_logging, install_observability, parse_traceparent
 from continuum.permissions import AuthorizedRoute, PermissionTable, operation_id
 from continuum.policy import CouncilPolicy
@@ -203,8 +203,9 @@ def build_app(
     )
     app.state.token_verifier = TokenVerifier(settings, council=policy.la_code if policy is not None else None)
     install_problem_handlers(app)
-    # Inside the observer, so the log and the metrics see the 413 the client gets.
+    # Inside the observer, so the log and the metrics see the 413 or 431 the client gets.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeaderLimit, max_bytes=settings.max_header_bytes)
     install_observability(app, service=settings.service_name)
     app.include_router(health_router())
     before = len(app.router.routes)

@@ -63,6 +63,8 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     # A request body longer than this answers 413 (continuum.limits.BodyLimit); 1 MiB by default.
     max_body_bytes: int = Field(1024 * 1024, gt=0)
+    # Request headers longer than this altogether answer 431 (continuum.limits.HeaderLimit); 16 KiB.
+    max_header_bytes: int = Field(16 * 1024, gt=0)
 
     outbox_batch_size: int = 200
     # How long an idle relay waits before it looks again: an event committed meanwhile waits up to

@@ -44,7 +44,7 @@ from sqlalchemy.util import await_only, greenlet_spawn
 
 from continuum.auth import Principal
 from continuum.contracts import Envelope, EventData
-from continuum.db import HeldConnections, Prebuilt, audit_log, database_error, idempotency_keys, outbox
+from continuum.db import HeldConnections, Prebuilt, audit_log, connect, database_error, idempotency_keys, outbox
 from continuum.errors import FieldError, Problem
 from continuum.observability import CHILD_READS_REFUSED
 from continuum.ratelimit import ReadLimiter, reads_to_spend
@@ -265,7 +265,7 @@ class UnitOfWork:
             pooled, self._checked_out = await self._connections.take()
         else:
             engine: AsyncEngine = self._session_factory.kw["bind"]
-            pooled = await engine.raw_connection()
+            pooled = await connect(engine)  # a failure to connect raises DatabaseUnavailable
         self._pooled, self._driver = pooled, pooled.driver_connection
         self._refusals = []
         self._outbox_rows, self._audit_rows, self._written = [], [], (0, 0)
