@@ -48,7 +48,7 @@ POLICY = load_policy()
 
 def identity(**overrides: Any) -> ChildIdentity:
     values: dict[str, Any] = {
-        "la_child_id": "LA-1",
+        "la_child_id": "LA1",
         "given_name": "Sam",
         "family_name": "Example",
         "date_of_birth": date(2016, 3, 14),
@@ -202,7 +202,7 @@ def match(given: ChildIdentity, **kw: Any) -> tuple[ChildState, list[Any]]:
 
 def test_the_same_identifier_and_identity_is_the_registered_child_with_no_events() -> None:
     child = registered()
-    found, events = match(identity(given_name=" SAM ", la_child_id="LA-2"), same=child)
+    found, events = match(identity(given_name=" SAM ", la_child_id="LA2"), same=child)
     assert (found, events) == (child, [])
 
 
@@ -286,11 +286,14 @@ def test_a_referral_received_is_announced_and_partners_see_it_referred() -> None
     received_event, status = events
     assert isinstance(received_event, ReferralReceived) and isinstance(status, StatusChanged)
     assert (received_event.case_id, received_event.decision_due_at) == (referral.case_id, referral.decision_due_at)
-    assert (status.status, status.nhs_number, status.responsible_team, status.team_contact) == (
+    # status.changed v2: since is the referral's London date; the public label, never the team id.
+    responsible, contact = POLICY.partner_contact("north")
+    assert (status.status, status.nhs_number, status.since, status.responsible_service, status.contact) == (
         PartnerStatus.REFERRED,
         "9434765919",
-        "north",
-        "01632 960001",
+        date(2026, 11, 20),
+        responsible,
+        contact,
     )
 
 
@@ -384,27 +387,31 @@ def test_a_decision_for_an_unknown_team_is_refused() -> None:
     assert caught.value.field == "team"
 
 
-def test_nfa_closes_the_episode_on_the_referral_date_with_rc8() -> None:
-    closure = domain.closure_for(DecisionOutcome.NFA, date(2026, 11, 20))
-    assert closure == domain.Closure(date(2026, 11, 20), ReasonForClosure.NFA_AFTER_ASSESSMENT)
-    assert ReasonForClosure.NFA_AFTER_ASSESSMENT.value == "RC8"
-
-
-def test_assessment_keeps_the_episode_open() -> None:
-    assert domain.closure_for(DecisionOutcome.ASSESSMENT, date(2026, 11, 20)) is None
-
-
-def test_nfa_is_announced_with_its_closure_and_partners_see_the_case_closed() -> None:
+def test_nfa_no_longer_closes_the_episode_nor_tells_partners_it_is_closed() -> None:
+    # Issue 16 point 5: step-down closes every episode (the NFA with case.closed RC8), alone.
     decided, events = decide(received(), DecisionOutcome.NFA)
-    assert decided.closure == domain.Closure(date(2026, 11, 20), ReasonForClosure.NFA_AFTER_ASSESSMENT)
-    decided_event, status = events
-    assert isinstance(decided_event, ReferralDecided) and isinstance(status, StatusChanged)
-    assert (decided_event.closed_on, decided_event.correction_of, decided_event.within_one_working_day) == (
-        date(2026, 11, 20),
-        None,
-        False,
-    )
-    assert (status.status, status.since) == (PartnerStatus.CLOSED, NOW)
+    assert decided.closure is None
+    assert [type(e) for e in events] == [ReferralDecided]
+    [decided_event] = events
+    assert isinstance(decided_event, ReferralDecided)
+    assert (decided_event.closed_on, decided_event.correction_of, decided_event.within_one_working_day) == (None, None, False)
+
+
+def test_early_help_no_longer_closes_the_episode() -> None:
+    decided, [event] = decide(received(), DecisionOutcome.EARLY_HELP)
+    assert isinstance(event, ReferralDecided)
+    assert (decided.closure, event.closed_on) == (None, None)
+
+
+def test_step_downs_closure_is_shown_and_a_reopening_withdraws_only_that_closure() -> None:
+    decided, _ = decide(received(), DecisionOutcome.NFA)
+    closed = domain.close_episode(decided, closed_on=date(2026, 11, 20), reason=ReasonForClosure.NFA_AFTER_ASSESSMENT)
+    assert closed.closure == domain.Closure(date(2026, 11, 20), ReasonForClosure.NFA_AFTER_ASSESSMENT)
+    assert closed.version == decided.version  # step-down's fact, shown here: the referral is unchanged
+    assert domain.reopen_episode(closed, closure_date=date(2026, 11, 21)) is None  # not the closure in force
+    reopened = domain.reopen_episode(closed, closure_date=date(2026, 11, 20))
+    assert reopened is not None and reopened.closure is None
+    assert domain.reopen_episode(reopened, closure_date=date(2026, 11, 20)) is None  # a repeat changes nothing
 
 
 def test_an_assessment_decision_publishes_no_partner_status() -> None:
@@ -417,14 +424,13 @@ def test_a_decision_by_its_due_time_is_within_one_working_day() -> None:
     assert (decided.decided_within_one_working_day, event.within_one_working_day) == (True, True)
 
 
-def test_the_referral_date_and_the_closure_are_the_london_date_of_receipt() -> None:
+def test_the_referral_date_is_the_london_date_of_receipt() -> None:
     # 23:30 UTC on 11 June 2026 is 00:30 on 12 June in London (BST).
     referral = received(received_at=datetime(2026, 6, 11, 23, 30, tzinfo=UTC))
-    decided, [event, _] = decide(referral, DecisionOutcome.NFA)
+    _, [event] = decide(referral, DecisionOutcome.NFA)
     assert referral.referral_date == date(2026, 6, 12)
     assert isinstance(event, ReferralDecided)
-    assert (event.referral_date, event.closed_on) == (date(2026, 6, 12), date(2026, 6, 12))
-    assert decided.closure is not None and decided.closure.closed_on == date(2026, 6, 12)
+    assert (event.referral_date, event.closed_on) == (date(2026, 6, 12), None)
 
 
 # --- correcting a decision: the same transition ------------------------------------------------------------
@@ -455,11 +461,11 @@ def test_a_correction_names_the_decision_and_the_event_it_corrects() -> None:
     assert (event.correction_of, event.team, corrected.version, corrected.allocated_team) == (first_event, "south", 3, "south")
 
 
-def test_a_correction_to_nfa_closes_the_episode_and_partners_see_it_closed() -> None:
+def test_a_correction_to_nfa_announces_the_decision_only() -> None:
     decided, _ = decide(received(), DecisionOutcome.ASSESSMENT)
     corrected, events = correct(decided, DecisionOutcome.NFA)
-    assert [type(e) for e in events] == [ReferralDecided, StatusChanged]
-    assert corrected.closure is not None and corrected.closure.closed_on == date(2026, 11, 20)
+    assert [type(e) for e in events] == [ReferralDecided]
+    assert corrected.closure is None
 
 
 def test_a_correction_from_nfa_to_assessment_reopens_the_episode() -> None:
@@ -471,7 +477,7 @@ def test_a_correction_from_nfa_to_assessment_reopens_the_episode() -> None:
 def test_a_correction_keeps_whether_the_original_decision_was_in_time() -> None:
     decided, _ = decide(received(received_at=NOW - timedelta(hours=1)), DecisionOutcome.ASSESSMENT)
     late = replace(decided, decision_due_at=NOW - timedelta(minutes=1))  # the correction comes after the due time
-    corrected, [event, _] = correct(late, DecisionOutcome.NFA)
+    corrected, [event] = correct(late, DecisionOutcome.NFA)
     assert (corrected.decided_within_one_working_day, event.within_one_working_day) == (True, True)
 
 
