@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from continuum.auth import Principal, Role
-from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex
+from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, upn_check_letter, upn_problem
 from continuum.contracts import (
     ChildRegistered,
     ChildUpdated,
@@ -557,3 +557,50 @@ def test_a_request_is_answered_once() -> None:
     with pytest.raises(RuleBroken) as caught:
         domain.record_information(answered, referral=referral, answer="Again.", by="fd", now=NOW)
     assert (caught.value.status, caught.value.slug, caught.value.field) == (409, "already-answered", "answer")
+
+
+# --- census identifiers (issue 16 point 3) -------------------------------------------------------------
+
+
+def test_rule_1510_the_check_letter_of_published_examples() -> None:
+    # python-stdnum's documented example of a valid UPN, and a temporary UPN (last character K = 9).
+    assert upn_check_letter("801200005001") == "B"
+    assert upn_problem("B801200005001") is None
+    assert upn_problem("A801200005001") is not None
+    assert upn_check_letter("80112345678K") == upn_check_letter("801123456789")
+
+
+def test_rule_8770Q_school_age_begins_with_year_1() -> None:
+    # The 2024-25 census: born on or before 31 August 2019 is of school age (the validator's cut-off).
+    on = date(2025, 3, 31)
+    assert domain.school_age(date(2019, 8, 31), on) and not domain.school_age(date(2019, 9, 1), on)
+    assert domain.census_queries(identity(date_of_birth=date(2019, 8, 31)), on=on)[0].rule == "8770Q"
+    assert domain.census_queries(identity(date_of_birth=date(2019, 9, 1)), on=on) == []
+
+
+def test_the_age_rule_reads_the_referral_date_not_today() -> None:
+    born = date(2001, 6, 1)  # 25 on 1 June 2026
+    domain.check_child_identity(identity(date_of_birth=born), today=TODAY, referred_on=[date(2026, 5, 31)])
+    with pytest.raises(RuleBroken) as caught:
+        domain.check_child_identity(identity(date_of_birth=born), today=TODAY, referred_on=[date(2026, 6, 1)])
+    assert caught.value.field == "date_of_birth"
+
+
+def test_referred_again_only_when_the_nhs_number_becomes_known_and_only_for_undecided_referrals() -> None:
+    before = registered(nhs_number=None)
+    after = replace(before, nhs_number="9434765919", version=2)
+    waiting = domain.Episode(
+        referral_id=uuid.uuid4(),
+        case_id=uuid.uuid4(),
+        team="north",
+        allocated_team=None,
+        received_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        undecided=True,
+        outcome=None,
+        closed_on=None,
+    )
+    decided = replace(waiting, referral_id=uuid.uuid4(), undecided=False, outcome=DecisionOutcome.ASSESSMENT)
+    [status] = domain.statuses_once_identified(before, after, episodes=[waiting, decided], policy=POLICY)
+    assert isinstance(status, StatusChanged)
+    assert (status.status, status.since, status.nhs_number) == (PartnerStatus.REFERRED, date(2026, 11, 20), "9434765919")
+    assert domain.statuses_once_identified(after, replace(after, version=3), episodes=[waiting], policy=POLICY) == []

@@ -466,9 +466,7 @@ _HELD_CONTACTS_OF_CASE = (
     .order_by(CONTACTS.c.received_at, CONTACTS.c.id)
     .with_for_update()
 )
-_CONTACT_BECAME = (
-    update(CONTACTS).where(CONTACTS.c.id == bindparam("contact_id")).values(became_referral_id=bindparam("became"))
-)
+_CONTACT_BECAME = update(CONTACTS).where(CONTACTS.c.id == bindparam("contact_id")).values(became_referral_id=bindparam("became"))
 
 
 def _contact_state(row: Any) -> ContactState:
