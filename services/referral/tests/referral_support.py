@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -12,9 +13,20 @@ from typing import Any
 
 import asyncpg
 import httpx
+from aiokafka import AIOKafkaProducer
 
 from continuum.auth import mint_dev_token
-from continuum.contracts import PARTNER_STATUS_TOPIC, REFERRAL_TOPIC, Envelope, parse_event
+from continuum.codes import ReasonForClosure
+from continuum.contracts import (
+    PARTNER_STATUS_TOPIC,
+    REFERRAL_TOPIC,
+    STEPDOWN_TOPIC,
+    Envelope,
+    EventData,
+    StepUpRequested,
+    parse_event,
+)
+from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
 from continuum.testing import eventually, read_raw, remember_personal_data, table_counts, unique
 from referral.settings import ReferralSettings
 
@@ -42,7 +54,7 @@ class Api:
 def new_child(**overrides: Any) -> dict[str, Any]:
     """A valid new child with unique identifiers; its name and date of birth are remembered for the log check."""
     child: dict[str, Any] = {
-        "la_child_id": unique("LA"),
+        "la_child_id": la_child_id(),
         "given_name": unique("Given").replace("-", ""),
         "family_name": unique("Family").replace("-", ""),
         "date_of_birth": "2016-03-14",
@@ -69,6 +81,21 @@ def new_referral(child: dict[str, Any] | None = None, **overrides: Any) -> dict[
     return body | overrides
 
 
+async def decided_nfa(api: Api, referral: dict[str, Any]) -> dict[str, Any]:
+    """The front door's NFA on ``referral`` (at its current version): its episode no longer counts
+    as open (census ReferralNFA; step-down closes it), so the child may be referred again."""
+    team = referral["team"]
+    async with api.as_user("manager", teams=(team,)) as manager:
+        r = await manager.post(
+            f"/v1/referrals/{referral['id']}/decision",
+            json={"outcome": "nfa", "reasons": "No further action needed.", "team": team},
+            headers={"If-Match": f'"{referral["version"]}"'},
+        )
+    assert r.status_code == 200, r.text
+    decided: dict[str, Any] = r.json()
+    return decided
+
+
 def today() -> date:
     return date.today()
 
@@ -86,8 +113,27 @@ def nhs_number() -> str:
             return "".join(map(str, digits)) + str(check)
 
 
-def upn() -> str:
-    return random.choice("ABCDEFGHJKLMNPQRTUVWXYZ") + "".join(random.choice("0123456789") for _ in range(12))
+def la_child_id() -> str:
+    """A unique census LAchildID: letters and digits only, at most 20 (rules 1570, 1580)."""
+    return "LA" + uuid.uuid4().hex[:14].upper()
+
+
+#: The UPN check letters for the values 0 to 22 (the alphabet without I, O and S).
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def upn_check_letter(rest: str) -> str:
+    """The DfE check letter of a UPN's last twelve characters (computed here, not by the code under
+    test): each character times its position 2 to 13, summed, modulo 23; a final letter counts as
+    its value in ``UPN_LETTERS``."""
+    values = [int(c) if c.isdigit() else UPN_LETTERS.index(c) for c in rest]
+    return UPN_LETTERS[sum(v * w for v, w in zip(values, range(2, 14), strict=True)) % 23]
+
+
+def upn(la: str = "801") -> str:
+    """A random permanent UPN issued in LA ``la`` (Bristol's 801 by default), with its check letter."""
+    rest = la + "".join(random.choice("0123456789") for _ in range(9))
+    return upn_check_letter(rest) + rest
 
 
 # --- the test database --------------------------------------------------------------------------
@@ -207,3 +253,76 @@ async def post_referral(client: httpx.AsyncClient, body: dict[str, Any] | None =
     assert r.status_code == 201, r.text
     created: dict[str, Any] = r.json()
     return created
+
+
+# --- the step-down service's events, sent as it would send them -----------------------------------
+
+
+async def publish_stepdown(settings: ReferralSettings, *events: Envelope[Any]) -> None:
+    """Send ``events`` on continuum.stepdown, each keyed by its subject, as step-down's relay does."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=False, acks="all")
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send_and_wait(STEPDOWN_TOPIC, dumps_event(event), key=event.subject.encode())
+    finally:
+        await producer.stop()
+
+
+def dumps_event(event: Envelope[Any]) -> bytes:
+    return json.dumps(event.to_json_dict()).encode()
+
+
+def stepdown_event(data: EventData, subject: str) -> Envelope[Any]:
+    return Envelope.wrap(data, source="stepdown", subject=subject, aggregate_version=1)
+
+
+def case_closed(referral: dict[str, Any], *, closed_on: str, reason: str = "RC8", nfa: bool = True) -> Envelope[Any]:
+    """Step-down's closure of ``referral``'s episode (census closure date and reason)."""
+    data = CaseClosed(
+        case_id=uuid.UUID(referral["case_id"]),
+        child_id=uuid.UUID(referral["child"]["id"]),
+        team=referral["team"],
+        stepdown_id=uuid.uuid4(),
+        kind=TransitionKind.CLOSE,
+        referral_date=date.fromisoformat(referral["referral_date"]),
+        closure_date=date.fromisoformat(closed_on),
+        reason_for_closure=ReasonForClosure(reason),
+        referral_nfa=nfa,
+        assessed=False,
+        unmet_need=False,
+        actions=None,
+        closed_at=now_utc(),
+    )
+    return stepdown_event(data, referral["case_id"])
+
+
+def case_reopened(referral: dict[str, Any], *, closure_date: str) -> Envelope[Any]:
+    data = CaseReopened(
+        case_id=uuid.UUID(referral["case_id"]),
+        child_id=uuid.UUID(referral["child"]["id"]),
+        team=referral["team"],
+        stepdown_id=uuid.uuid4(),
+        closure_date=date.fromisoformat(closure_date),
+        reopened_at=now_utc(),
+    )
+    return stepdown_event(data, referral["case_id"])
+
+
+def stepup(child_id: str, *, requested_at: datetime | None = None, team: str | None = "south") -> Envelope[Any]:
+    episode = uuid.uuid4()
+    data = StepUpRequested(
+        early_help_episode_id=episode,
+        child_id=uuid.UUID(child_id),
+        requested_at=requested_at or now_utc(),
+        requested_by="early-help-worker-1",
+        reason="Escalating neglect despite the family plan.",
+        team=team,
+    )
+    return stepdown_event(data, str(episode))
+
+
+async def closed_by_step_down(api: Api, referral: dict[str, Any], *, closed_on: str, reason: str = "RC8") -> None:
+    """Step-down's case.closed for ``referral``, sent and applied (the referral shows it closed)."""
+    await publish_stepdown(api.settings, case_closed(referral, closed_on=closed_on, reason=reason))
+    await wait_for_row(api.settings, "SELECT 1 FROM referrals WHERE id = $1 AND closed_on IS NOT NULL", uuid.UUID(referral["id"]))

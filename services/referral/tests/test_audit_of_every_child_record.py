@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from referral_support import Api, db_fetch, new_child, new_referral, post_referral
+from referral_support import Api, db_fetch, new_child, new_referral, post_referral, publish_stepdown, stepup, wait_for_row
 
 from referral.permissions import PERMISSIONS
 
@@ -58,7 +58,8 @@ Scenario = Callable[[Api], Awaitable[list[tuple[httpx.Response, set[tuple[str, s
 async def register_child(api: Api) -> Any:
     north_child = await _referral(api)
     ok = await _call(api, ("front_door",), {}, "POST", "/v1/children", json=new_child())
-    known = {k: v for k, v in north_child["child"].items() if k not in ("id", "version", "created_at", "updated_at")}
+    answer_only = ("id", "version", "created_at", "updated_at", "census_queries")
+    known = {k: v for k, v in north_child["child"].items() if k not in answer_only}
     refused = await _call(api, ("practitioner",), SOUTH, "POST", "/v1/children", json=known)
     child = north_child["child"]["id"]
     return [(ok, {("child", ok.json()["id"], "success")}), (refused, {("child", child, "refused")})]
@@ -151,6 +152,18 @@ async def queue(api: Api) -> Any:
     return [(ok, listed), (refused, {("team", "north", "refused")})]
 
 
+async def contacts(api: Api) -> Any:
+    referral = await _referral(api)
+    event = stepup(referral["child"]["id"])  # the child's episode is open: a contact on it
+    await publish_stepdown(api.settings, event)
+    await wait_for_row(api.settings, "SELECT 1 FROM contacts WHERE stepped_up_from = $1", event.data.early_help_episode_id)
+    ok = await _call(api, ("front_door",), {}, "GET", "/v1/front-door/contacts", params={"team": "north", "limit": 200})
+    assert referral["child"]["id"] in [item["child_id"] for item in ok.json()["items"]]
+    refused = await _call(api, ("manager",), SOUTH, "GET", "/v1/front-door/contacts", params={"team": "north"})
+    listed = {("child", item["child_id"], "success") for item in ok.json()["items"]}
+    return [(ok, listed), (refused, {("team", "north", "refused")})]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "register_child": register_child,
     "get_child": get_child,
@@ -163,6 +176,7 @@ SCENARIOS: dict[str, Scenario] = {
     "request_information": request_information,
     "record_information": record_information,
     "queue": queue,
+    "contacts": contacts,
 }
 
 

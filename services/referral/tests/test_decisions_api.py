@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,6 +9,7 @@ from referral_support import (
     Api,
     changes_nothing,
     db_value,
+    events_since,
     iso,
     new_child,
     new_referral,
@@ -18,7 +18,7 @@ from referral_support import (
     post_referral,
 )
 
-from continuum.contracts import PARTNER_STATUS_TOPIC, REFERRAL_TOPIC
+from continuum.contracts import REFERRAL_TOPIC
 from continuum.testing import assert_problem, read_events
 
 ASSESSMENT = {
@@ -49,13 +49,21 @@ async def _decide(api: Api, referral_id: str, decision: dict[str, Any], version:
 # --- outcomes -------------------------------------------------------------------------------------
 
 
-async def test_nfa_closes_the_episode_on_the_referral_date_with_rc8(api: Api) -> None:
+async def test_nfa_no_longer_closes_the_episode_step_down_does(api: Api) -> None:
+    # Issue 16 point 5: the episode stays open until step-down's case.closed (test_episodes.py).
     referral = await _referral(api, new_referral(received_at="2026-11-20T10:00:00Z"))
     decided = await _decide(api, referral["id"], NFA)
-    assert (decided["status"], decided["closed_on"], decided["closure_reason"], decided["version"]) == (
+    assert (
+        decided["status"],
+        decided["episode_status"],
+        decided["closed_on"],
+        decided["closure_reason"],
+        decided["version"],
+    ) == (
         "decided",
-        "2026-11-20",
-        "RC8",
+        "open",
+        None,
+        None,
         2,
     )
     assert (decided["decision"]["outcome"], decided["decision"]["team"], decided["decision"]["corrects"]) == (
@@ -65,7 +73,7 @@ async def test_nfa_closes_the_episode_on_the_referral_date_with_rc8(api: Api) ->
     )
 
 
-async def test_nfa_publishes_referral_decided_with_the_closure(api: Api) -> None:
+async def test_nfa_publishes_referral_decided_with_no_closure(api: Api) -> None:
     referral = await _referral(api, new_referral(received_at="2026-11-20T10:00:00Z"))
     await _decide(api, referral["id"], NFA)
     events = await read_events(
@@ -76,31 +84,16 @@ async def test_nfa_publishes_referral_decided_with_the_closure(api: Api) -> None
     )
     assert [
         (e.data.outcome.value, e.data.closed_on, e.data.referral_date, e.data.correction_of, e.aggregate_version) for e in events
-    ] == [("nfa", date(2026, 11, 20), date(2026, 11, 20), None, 2)]
+    ] == [("nfa", None, date(2026, 11, 20), None, 2)]
 
 
-async def test_nfa_publishes_a_closed_partner_status_without_names(api: Api) -> None:
+async def test_nfa_sends_partners_no_closed_status_step_down_alone_does(api: Api) -> None:
     child = new_child(nhs_number=nhs_number())
+    since = now_utc()
     referral = await _referral(api, new_referral(child))
     await _decide(api, referral["id"], NFA)
-    events = await read_events(
-        api.settings.kafka_bootstrap,
-        PARTNER_STATUS_TOPIC,
-        match=lambda e: e.source == "referral" and e.subject == referral["case_id"] and e.data.status == "closed",
-        count=1,
-    )
-    assert len(events) == 1
-    payload = events[0].to_json_dict()["data"]
-    assert set(payload) == {"nhs_number", "date_of_birth", "status", "since", "responsible_team", "team_contact"}
-    assert (payload["nhs_number"], payload["date_of_birth"], payload["responsible_team"], payload["team_contact"]) == (
-        child["nhs_number"],
-        child["date_of_birth"],
-        "north",
-        "01632 960001",
-    )
-    wire = json.dumps(events[0].to_json_dict())
-    for personal in (child["given_name"], child["family_name"], referral["concerns"], "PC Example"):
-        assert personal not in wire
+    statuses = [e.data.status.value for e in await events_since(api.settings, since) if e.type == "status.changed"]
+    assert statuses == ["referred"]
 
 
 async def test_assessment_keeps_the_episode_open(api: Api) -> None:
@@ -129,19 +122,19 @@ async def test_decision_before_the_due_time_is_within_one_working_day(api: Api) 
     assert decided["decided_within_one_working_day"] is True
 
 
-async def test_referral_date_and_closure_are_the_london_date_of_receipt(api: Api) -> None:
+async def test_referral_date_is_the_london_date_of_receipt(api: Api) -> None:
     # 23:30 UTC on 11 June 2026 is 00:30 on 12 June in London (BST): the census date is the 12th.
     referral = await _referral(api, new_referral(received_at="2026-06-11T23:30:00Z"))
     assert referral["referral_date"] == "2026-06-12"
     decided = await _decide(api, referral["id"], NFA)
-    assert (decided["referral_date"], decided["closed_on"]) == ("2026-06-12", "2026-06-12")
+    assert (decided["referral_date"], decided["closed_on"]) == ("2026-06-12", None)
     events = await read_events(
         api.settings.kafka_bootstrap,
         REFERRAL_TOPIC,
         match=lambda e: e.subject == referral["case_id"] and e.type == "referral.decided",
         count=1,
     )
-    assert [(e.data.referral_date, e.data.closed_on) for e in events] == [(date(2026, 6, 12), date(2026, 6, 12))]
+    assert [(e.data.referral_date, e.data.closed_on) for e in events] == [(date(2026, 6, 12), None)]
 
 
 # --- corrections ----------------------------------------------------------------------------------
@@ -163,7 +156,7 @@ async def test_correction_with_a_reason_records_a_new_decision(api: Api) -> None
         first["decision"]["id"],
         "Wrong outcome recorded.",
     )
-    assert (corrected["version"], corrected["closed_on"], corrected["closure_reason"]) == (3, "2026-11-20", "RC8")
+    assert (corrected["version"], corrected["closed_on"], corrected["closure_reason"]) == (3, None, None)
     assert (
         await db_value(api.settings, "SELECT count(*) FROM referral_decisions WHERE referral_id = $1::uuid", referral["id"]) == 2
     )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from continuum.auth import Principal, Role
-from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex
+from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, upn_check_letter, upn_problem
 from continuum.contracts import (
     ChildRegistered,
     ChildUpdated,
@@ -48,7 +48,7 @@ POLICY = load_policy()
 
 def identity(**overrides: Any) -> ChildIdentity:
     values: dict[str, Any] = {
-        "la_child_id": "LA-1",
+        "la_child_id": "LA1",
         "given_name": "Sam",
         "family_name": "Example",
         "date_of_birth": date(2016, 3, 14),
@@ -202,7 +202,7 @@ def match(given: ChildIdentity, **kw: Any) -> tuple[ChildState, list[Any]]:
 
 def test_the_same_identifier_and_identity_is_the_registered_child_with_no_events() -> None:
     child = registered()
-    found, events = match(identity(given_name=" SAM ", la_child_id="LA-2"), same=child)
+    found, events = match(identity(given_name=" SAM ", la_child_id="LA2"), same=child)
     assert (found, events) == (child, [])
 
 
@@ -286,11 +286,14 @@ def test_a_referral_received_is_announced_and_partners_see_it_referred() -> None
     received_event, status = events
     assert isinstance(received_event, ReferralReceived) and isinstance(status, StatusChanged)
     assert (received_event.case_id, received_event.decision_due_at) == (referral.case_id, referral.decision_due_at)
-    assert (status.status, status.nhs_number, status.responsible_team, status.team_contact) == (
+    # status.changed v2: since is the referral's London date; the public label, never the team id.
+    responsible, contact = POLICY.partner_contact("north")
+    assert (status.status, status.nhs_number, status.since, status.responsible_service, status.contact) == (
         PartnerStatus.REFERRED,
         "9434765919",
-        "north",
-        "01632 960001",
+        date(2026, 11, 20),
+        responsible,
+        contact,
     )
 
 
@@ -384,27 +387,31 @@ def test_a_decision_for_an_unknown_team_is_refused() -> None:
     assert caught.value.field == "team"
 
 
-def test_nfa_closes_the_episode_on_the_referral_date_with_rc8() -> None:
-    closure = domain.closure_for(DecisionOutcome.NFA, date(2026, 11, 20))
-    assert closure == domain.Closure(date(2026, 11, 20), ReasonForClosure.NFA_AFTER_ASSESSMENT)
-    assert ReasonForClosure.NFA_AFTER_ASSESSMENT.value == "RC8"
-
-
-def test_assessment_keeps_the_episode_open() -> None:
-    assert domain.closure_for(DecisionOutcome.ASSESSMENT, date(2026, 11, 20)) is None
-
-
-def test_nfa_is_announced_with_its_closure_and_partners_see_the_case_closed() -> None:
+def test_nfa_no_longer_closes_the_episode_nor_tells_partners_it_is_closed() -> None:
+    # Issue 16 point 5: step-down closes every episode (the NFA with case.closed RC8), alone.
     decided, events = decide(received(), DecisionOutcome.NFA)
-    assert decided.closure == domain.Closure(date(2026, 11, 20), ReasonForClosure.NFA_AFTER_ASSESSMENT)
-    decided_event, status = events
-    assert isinstance(decided_event, ReferralDecided) and isinstance(status, StatusChanged)
-    assert (decided_event.closed_on, decided_event.correction_of, decided_event.within_one_working_day) == (
-        date(2026, 11, 20),
-        None,
-        False,
-    )
-    assert (status.status, status.since) == (PartnerStatus.CLOSED, NOW)
+    assert decided.closure is None
+    assert [type(e) for e in events] == [ReferralDecided]
+    [decided_event] = events
+    assert isinstance(decided_event, ReferralDecided)
+    assert (decided_event.closed_on, decided_event.correction_of, decided_event.within_one_working_day) == (None, None, False)
+
+
+def test_early_help_no_longer_closes_the_episode() -> None:
+    decided, [event] = decide(received(), DecisionOutcome.EARLY_HELP)
+    assert isinstance(event, ReferralDecided)
+    assert (decided.closure, event.closed_on) == (None, None)
+
+
+def test_step_downs_closure_is_shown_and_a_reopening_withdraws_only_that_closure() -> None:
+    decided, _ = decide(received(), DecisionOutcome.NFA)
+    closed = domain.close_episode(decided, closed_on=date(2026, 11, 20), reason=ReasonForClosure.NFA_AFTER_ASSESSMENT)
+    assert closed.closure == domain.Closure(date(2026, 11, 20), ReasonForClosure.NFA_AFTER_ASSESSMENT)
+    assert closed.version == decided.version  # step-down's fact, shown here: the referral is unchanged
+    assert domain.reopen_episode(closed, closure_date=date(2026, 11, 21)) is None  # not the closure in force
+    reopened = domain.reopen_episode(closed, closure_date=date(2026, 11, 20))
+    assert reopened is not None and reopened.closure is None
+    assert domain.reopen_episode(reopened, closure_date=date(2026, 11, 20)) is None  # a repeat changes nothing
 
 
 def test_an_assessment_decision_publishes_no_partner_status() -> None:
@@ -417,14 +424,13 @@ def test_a_decision_by_its_due_time_is_within_one_working_day() -> None:
     assert (decided.decided_within_one_working_day, event.within_one_working_day) == (True, True)
 
 
-def test_the_referral_date_and_the_closure_are_the_london_date_of_receipt() -> None:
+def test_the_referral_date_is_the_london_date_of_receipt() -> None:
     # 23:30 UTC on 11 June 2026 is 00:30 on 12 June in London (BST).
     referral = received(received_at=datetime(2026, 6, 11, 23, 30, tzinfo=UTC))
-    decided, [event, _] = decide(referral, DecisionOutcome.NFA)
+    _, [event] = decide(referral, DecisionOutcome.NFA)
     assert referral.referral_date == date(2026, 6, 12)
     assert isinstance(event, ReferralDecided)
-    assert (event.referral_date, event.closed_on) == (date(2026, 6, 12), date(2026, 6, 12))
-    assert decided.closure is not None and decided.closure.closed_on == date(2026, 6, 12)
+    assert (event.referral_date, event.closed_on) == (date(2026, 6, 12), None)
 
 
 # --- correcting a decision: the same transition ------------------------------------------------------------
@@ -455,11 +461,11 @@ def test_a_correction_names_the_decision_and_the_event_it_corrects() -> None:
     assert (event.correction_of, event.team, corrected.version, corrected.allocated_team) == (first_event, "south", 3, "south")
 
 
-def test_a_correction_to_nfa_closes_the_episode_and_partners_see_it_closed() -> None:
+def test_a_correction_to_nfa_announces_the_decision_only() -> None:
     decided, _ = decide(received(), DecisionOutcome.ASSESSMENT)
     corrected, events = correct(decided, DecisionOutcome.NFA)
-    assert [type(e) for e in events] == [ReferralDecided, StatusChanged]
-    assert corrected.closure is not None and corrected.closure.closed_on == date(2026, 11, 20)
+    assert [type(e) for e in events] == [ReferralDecided]
+    assert corrected.closure is None
 
 
 def test_a_correction_from_nfa_to_assessment_reopens_the_episode() -> None:
@@ -471,7 +477,7 @@ def test_a_correction_from_nfa_to_assessment_reopens_the_episode() -> None:
 def test_a_correction_keeps_whether_the_original_decision_was_in_time() -> None:
     decided, _ = decide(received(received_at=NOW - timedelta(hours=1)), DecisionOutcome.ASSESSMENT)
     late = replace(decided, decision_due_at=NOW - timedelta(minutes=1))  # the correction comes after the due time
-    corrected, [event, _] = correct(late, DecisionOutcome.NFA)
+    corrected, [event] = correct(late, DecisionOutcome.NFA)
     assert (corrected.decided_within_one_working_day, event.within_one_working_day) == (True, True)
 
 
@@ -551,3 +557,50 @@ def test_a_request_is_answered_once() -> None:
     with pytest.raises(RuleBroken) as caught:
         domain.record_information(answered, referral=referral, answer="Again.", by="fd", now=NOW)
     assert (caught.value.status, caught.value.slug, caught.value.field) == (409, "already-answered", "answer")
+
+
+# --- census identifiers (issue 16 point 3) -------------------------------------------------------------
+
+
+def test_rule_1510_the_check_letter_of_published_examples() -> None:
+    # python-stdnum's documented example of a valid UPN, and a temporary UPN (last character K = 9).
+    assert upn_check_letter("801200005001") == "B"
+    assert upn_problem("B801200005001") is None
+    assert upn_problem("A801200005001") is not None
+    assert upn_check_letter("80112345678K") == upn_check_letter("801123456789")
+
+
+def test_rule_8770Q_school_age_begins_with_year_1() -> None:
+    # The 2024-25 census: born on or before 31 August 2019 is of school age (the validator's cut-off).
+    on = date(2025, 3, 31)
+    assert domain.school_age(date(2019, 8, 31), on) and not domain.school_age(date(2019, 9, 1), on)
+    assert domain.census_queries(identity(date_of_birth=date(2019, 8, 31)), on=on)[0].rule == "8770Q"
+    assert domain.census_queries(identity(date_of_birth=date(2019, 9, 1)), on=on) == []
+
+
+def test_the_age_rule_reads_the_referral_date_not_today() -> None:
+    born = date(2001, 6, 1)  # 25 on 1 June 2026
+    domain.check_child_identity(identity(date_of_birth=born), today=TODAY, referred_on=[date(2026, 5, 31)])
+    with pytest.raises(RuleBroken) as caught:
+        domain.check_child_identity(identity(date_of_birth=born), today=TODAY, referred_on=[date(2026, 6, 1)])
+    assert caught.value.field == "date_of_birth"
+
+
+def test_referred_again_only_when_the_nhs_number_becomes_known_and_only_for_undecided_referrals() -> None:
+    before = registered(nhs_number=None)
+    after = replace(before, nhs_number="9434765919", version=2)
+    waiting = domain.Episode(
+        referral_id=uuid.uuid4(),
+        case_id=uuid.uuid4(),
+        team="north",
+        allocated_team=None,
+        received_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        undecided=True,
+        outcome=None,
+        closed_on=None,
+    )
+    decided = replace(waiting, referral_id=uuid.uuid4(), undecided=False, outcome=DecisionOutcome.ASSESSMENT)
+    [status] = domain.statuses_once_identified(before, after, episodes=[waiting, decided], policy=POLICY)
+    assert isinstance(status, StatusChanged)
+    assert (status.status, status.since, status.nhs_number) == (PartnerStatus.REFERRED, date(2026, 11, 20), "9434765919")
+    assert domain.statuses_once_identified(after, replace(after, version=3), episodes=[waiting], policy=POLICY) == []

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from referral_support import Api, db_fetch, new_child, new_referral, post_referral
+from referral_support import Api, db_fetch, new_child, new_referral, nhs_number, post_referral
 
 from continuum.contracts import PARTNER_STATUS_TOPIC, REFERRAL_TOPIC
 from continuum.testing import SESSION_LOG, assert_problem, read_events, unique
@@ -119,28 +119,34 @@ async def test_made_up_http_methods_do_not_grow_the_metrics(api: Api) -> None:
 # --- 15: trace context ----------------------------------------------------------------------------
 
 
-async def _events_of(api: Api, topic: str, case_id: str, event_type: str) -> list[Any]:
+async def _events_of(api: Api, topic: str, subject: str, event_type: str) -> list[Any]:
     return await read_events(
         api.settings.kafka_bootstrap,
         topic,
-        match=lambda e: e.source == "referral" and e.subject == case_id and e.type == event_type,
+        match=lambda e: e.source == "referral" and e.subject == subject and e.type == event_type,
         count=1,
     )
 
 
+async def _referral_with_nhs_number(api: Api, **headers: str) -> dict[str, Any]:
+    async with api.as_user("front_door") as client:
+        return await post_referral(client, new_referral(new_child(nhs_number=nhs_number()), team="north"), **headers)
+
+
 async def test_a_forged_traceparent_never_reaches_the_partner_feed(api: Api) -> None:
     forged = "00-Jane-Smith-2016-03-14-" + unique("forged")
-    referral = await _referral(api, traceparent=forged)
-    partner = await _events_of(api, PARTNER_STATUS_TOPIC, referral["case_id"], "status.changed")
+    referral = await _referral_with_nhs_number(api, traceparent=forged)
+    # A partner status is keyed by the child's NHS number (status.changed v2).
+    partner = await _events_of(api, PARTNER_STATUS_TOPIC, referral["child"]["nhs_number"], "status.changed")
     internal = await _events_of(api, REFERRAL_TOPIC, referral["case_id"], "referral.received")
     assert [e.traceparent for e in partner + internal] == [None, None]
 
 
-async def test_a_valid_traceparent_is_kept_on_the_events(api: Api) -> None:
-    referral = await _referral(api, traceparent=VALID_TRACEPARENT)
-    partner = await _events_of(api, PARTNER_STATUS_TOPIC, referral["case_id"], "status.changed")
+async def test_a_valid_traceparent_is_kept_on_internal_events_and_never_sent_to_partners(api: Api) -> None:
+    referral = await _referral_with_nhs_number(api, traceparent=VALID_TRACEPARENT)
+    partner = await _events_of(api, PARTNER_STATUS_TOPIC, referral["child"]["nhs_number"], "status.changed")
     internal = await _events_of(api, REFERRAL_TOPIC, referral["case_id"], "referral.received")
-    assert [e.traceparent for e in partner + internal] == [VALID_TRACEPARENT, VALID_TRACEPARENT]
+    assert [e.traceparent for e in partner + internal] == [None, VALID_TRACEPARENT]
 
 
 # --- 16: response headers -------------------------------------------------------------------------

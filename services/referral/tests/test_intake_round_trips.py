@@ -12,7 +12,17 @@ from typing import Any
 
 import asyncpg
 import pytest
-from referral_support import Api, changes_nothing, db_value, new_child, new_referral, nhs_number, post_referral, upn
+from referral_support import (
+    Api,
+    changes_nothing,
+    db_value,
+    decided_nfa,
+    new_child,
+    new_referral,
+    nhs_number,
+    post_referral,
+    upn,
+)
 
 from continuum.testing import assert_problem, unique
 from continuum.uow import UnitOfWork
@@ -45,7 +55,10 @@ async def test_a_new_child_and_its_referral_are_one_statement(api: Api, statemen
     events = await db_value(
         api.settings, "SELECT array_agg(event_type ORDER BY seq) FROM outbox WHERE key = $1", created["case_id"]
     )
-    assert events == ["child.registered", "referral.received", "status.changed"]
+    assert events == ["child.registered", "referral.received"]
+    # The partner status goes in the same statement, keyed by the child's NHS number (status.changed v2).
+    partner = await db_value(api.settings, "SELECT array_agg(event_type) FROM outbox WHERE key = $1", child["nhs_number"])
+    assert partner == ["status.changed"]
 
 
 async def test_a_registered_child_sent_as_new_is_found_after_the_guarded_write_wrote_nothing(
@@ -54,11 +67,20 @@ async def test_a_registered_child_sent_as_new_is_found_after_the_guarded_write_w
     child = new_child(nhs_number=nhs_number())
     async with api.as_user("front_door") as client:
         first = await post_referral(client, new_referral(child))
+    await decided_nfa(api, first)  # its episode no longer open: the child may be referred again
     sub = unique("front-door")
     async with api.as_user("front_door", sub=sub) as client:
         again = await post_referral(client, new_referral(child))
-    # The guarded write (refused, nothing written), then the lookup and the referral of that child.
-    assert statements[sub] == ["WITH new_child AS", "SELECT children.id, children.la_child_id,", "WITH collected_events AS"]
+    # The guarded write (refused, nothing written), then the lookup and the referral of that child,
+    # in a transaction that locks the child first (a statement of the session, not counted here):
+    # two referrals of one child at once cannot both find no open episode (rules 8815, 8820).
+    assert statements[sub] == [
+        "WITH new_child AS",
+        "SELECT children.id, children.la_child_id,",
+        "BEGIN",
+        "WITH collected_events AS",
+        "COMMIT",
+    ]
     assert again["child"]["id"] == first["child"]["id"]
     assert await db_value(api.settings, "SELECT count(*) FROM children WHERE nhs_number = $1", child["nhs_number"]) == 1
     registered = "SELECT count(*) FROM outbox WHERE event_type = 'child.registered' AND payload -> 'data' ->> 'child_id' = $1"
@@ -114,6 +136,8 @@ async def test_with_an_idempotency_key_the_intake_done_again_is_stored_once_and_
     child = new_child(upn=upn())
     async with api.as_user("front_door") as client:
         first = await post_referral(client, new_referral(child))
+    await decided_nfa(api, first)
+    async with api.as_user("front_door") as client:
         body, key = new_referral(child), {"Idempotency-Key": unique("key")}
         again = await client.post("/v1/referrals", json=body, headers=key)
         replayed = await client.post("/v1/referrals", json=body, headers=key)

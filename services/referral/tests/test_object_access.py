@@ -12,6 +12,7 @@ from referral_support import (
     changes_nothing,
     db_fetch,
     db_value,
+    decided_nfa,
     new_child,
     new_referral,
     nhs_number,
@@ -22,11 +23,14 @@ from referral_support import (
 from continuum.testing import assert_problem
 
 
-async def _north_child(api: Api, **identifiers: str) -> dict[str, Any]:
-    """A child known only to team north (referred to north by the front door)."""
+async def _north_child(api: Api, *, nfa: bool = False, **identifiers: str) -> dict[str, Any]:
+    """A child known only to team north (referred to north by the front door); ``nfa``: that
+    referral decided NFA, so its episode no longer stands in the way of another (rule 8820)."""
     child = new_child(**identifiers)
     async with api.as_user("front_door") as front_door:
         referral = await post_referral(front_door, new_referral(child, team="north"))
+    if nfa:
+        await decided_nfa(api, referral)
     return child | {"id": referral["child"]["id"]}
 
 
@@ -141,7 +145,7 @@ async def test_an_unknown_child_id_and_another_teams_child_id_get_the_same_answe
 
 
 async def test_the_front_door_refers_a_registered_child_to_any_team_and_that_team_then_sees_it(api: Api) -> None:
-    child = await _north_child(api)
+    child = await _north_child(api, nfa=True)
     async with api.as_user("front_door", sub="front-door-2") as front_door:
         referral = await post_referral(front_door, new_referral(None, child_id=child["id"], team="south") | {"child": None})
     assert referral["child"]["id"] == child["id"]
@@ -151,7 +155,7 @@ async def test_the_front_door_refers_a_registered_child_to_any_team_and_that_tea
 
 
 async def test_a_team_refers_its_own_child_by_id(api: Api) -> None:
-    child = await _north_child(api)
+    child = await _north_child(api, nfa=True)
     async with api.as_user("manager", teams=("north",), sub="north-manager-1") as north:
         referral = await post_referral(north, new_referral(None, child_id=child["id"], team="north") | {"child": None})
     assert referral["child"]["id"] == child["id"]

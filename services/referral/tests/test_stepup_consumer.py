@@ -121,7 +121,7 @@ async def test_stepup_without_a_known_team_goes_to_the_front_door_team(api: Api,
 async def test_the_same_stepup_delivered_twice_creates_one_referral(api: Api, producer: AIOKafkaProducer) -> None:
     child_id = await _registered_child(api)
     event = _stepup(child_id)
-    later = _stepup(child_id)
+    later = _stepup(await _registered_child(api))  # another child: this one's episode is open now
     await _send(producer, event, key=event.subject)
     await _send(producer, event, key=event.subject)
     await _send(producer, later, key=event.subject)

@@ -29,6 +29,7 @@ from referral.schemas import (
     ChildIn,
     ChildOut,
     ChildPatch,
+    ContactItem,
     CorrectionIn,
     DecisionIn,
     InformationAnswerIn,
@@ -90,8 +91,14 @@ async def get_child(child_id: uuid.UUID, request: Request) -> JSONResponse:
     "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Update a child's record"
 )
 async def update_child(child_id: uuid.UUID, body: ChildPatch, request: Request, if_match: IfMatch) -> JSONResponse:
+    """Changes the fields sent, checked against the census rules and the dates of the child's
+    referrals. A child's first NHS number tells partners it is referred (its undecided referrals)."""
     child = await children.update_child(
-        unit_of_work(request), child_id=child_id, patch=body, expected_version=expected_version(if_match)
+        unit_of_work(request),
+        child_id=child_id,
+        patch=body,
+        expected_version=expected_version(if_match),
+        policy=council_policy(request),
     )
     return with_etag(child.model_dump(mode="json"), child.version)
 
@@ -107,7 +114,9 @@ async def update_child(child_id: uuid.UUID, body: ChildPatch, request: Request, 
 )
 async def receive_referral(body: ReferralIn, request: Request) -> JSONResponse:
     """Opens a case (episode) for a new or registered child. The decision is due one working day
-    after receipt; a referral within 12 months of the child's previous one is flagged a re-referral."""
+    after receipt; a referral within 12 months of the child's previous one is flagged a re-referral.
+    A child whose episode is still open gets no second one: 409 `open-episode` naming the open
+    episode to whoever may see it (the front door), `front-door-review` naming nothing to others."""
     payload = await intake.receive_referral(
         unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
@@ -149,8 +158,9 @@ async def get_referral(referral_id: uuid.UUID, request: Request) -> JSONResponse
 )
 async def decide(referral_id: uuid.UUID, body: DecisionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A manager decides: NFA, early help, assessment or strategy discussion, with reasons and the
-    team to allocate to. NFA and early help close the episode. A decided referral cannot be decided
-    again: record a correction."""
+    team to allocate to. No decision closes the episode: the step-down service closes it (an NFA at
+    once) and the referral shows its closure. A decided referral cannot be decided again: record a
+    correction."""
     version = expected_version(if_match)
     referral = await decisions.decide(
         unit_of_work(request), referral_id=referral_id, decision=body, policy=council_policy(request), expected_version=version
@@ -167,7 +177,8 @@ async def decide(referral_id: uuid.UUID, body: DecisionIn, request: Request, if_
 )
 async def correct_decision(referral_id: uuid.UUID, body: CorrectionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A manager replaces the decision in force with another outcome or team, saying why; the
-    correction is published as a new `referral.decided` naming the decision it corrects."""
+    correction is published as a new `referral.decided` naming the decision it corrects. A
+    correction that would reopen a closed episode while the child has another open one answers 409."""
     version = expected_version(if_match)
     referral = await decisions.correct_decision(
         unit_of_work(request), referral_id=referral_id, correction=body, policy=council_policy(request), expected_version=version
@@ -216,6 +227,26 @@ async def queue(
     limit: Limit = 50,
 ) -> Page[QueueItem]:
     return await front_door.front_door_queue(
+        unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request)
+    )
+
+
+@router.get(
+    "/front-door/contacts",
+    response_model=Page[ContactItem],
+    responses=_answers(200, versioned=False),
+    tags=["front door"],
+    summary="Contacts recorded on open episodes, oldest first",
+)
+async def contacts(
+    request: Request,
+    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team's episodes")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[ContactItem]:
+    """Step-ups from early help that arrived while the child's episode was open, recorded on that
+    episode instead of opening a second one, for the front door to pass to the episode's team."""
+    return await front_door.front_door_contacts(
         unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request)
     )
 

@@ -9,7 +9,7 @@ from continuum.contracts import StepUpRequested
 from continuum.policy import load_policy
 from continuum.service_app import Runtime, build_app
 from referral.api import router
-from referral.consumers import STEPUP_CONSUMER, make_stepup_handler
+from referral.consumers import EPISODES_CONSUMER, STEPUP_CONSUMER, episode_handlers, make_stepup_handler
 from referral.permissions import PERMISSIONS
 from referral.settings import ReferralSettings
 
@@ -20,7 +20,10 @@ def create_app(settings: ReferralSettings | None = None) -> FastAPI:
 
     def consumers(runtime: Runtime) -> list[EventConsumer]:
         handlers = {StepUpRequested.event_type: make_stepup_handler(policy)}
-        return [runtime.event_consumer(name=STEPUP_CONSUMER, topics=[StepUpRequested.topic], handlers=handlers)]
+        return [
+            runtime.event_consumer(name=STEPUP_CONSUMER, topics=[StepUpRequested.topic], handlers=handlers),
+            runtime.event_consumer(name=EPISODES_CONSUMER, topics=[StepUpRequested.topic], handlers=episode_handlers(policy)),
+        ]
 
     return build_app(
         settings=settings,

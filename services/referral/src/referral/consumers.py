@@ -1,21 +1,48 @@
-"""Events the referral service consumes: a step-up from early help becomes a new referral."""
+"""Events the referral service consumes from the step-down service: a step-up from early help
+becomes a new referral (or, while the child's episode is open, a contact on it), and step-down's
+closures and reopenings of episodes keep the one-open-episode rule honest (decisions.md 34)."""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from continuum import clock
 from continuum.codes import ReferralSource
 from continuum.consumer import Handler, PermanentFailure
 from continuum.contracts import Envelope, StepUpRequested, ThresholdLevel
+from continuum.contracts.stepdown import CaseClosed, CaseReopened
 from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction
-from referral import repository
-from referral.domain import LawfulBasis
+from referral import domain, repository
+from referral.domain import ContactState, LawfulBasis, OpenEpisodeConflict
 from referral.schemas import ReferralIn, Referrer
 from referral.use_cases.intake import open_referral
 
+log = logging.getLogger(__name__)
+
 STEPUP_CONSUMER = "referral.stepup"
+#: Its own group, so that a service upgraded to consume closures reads them from the topic's start.
+EPISODES_CONSUMER = "referral.episodes"
+
+
+async def _stepped_up(tx: Transaction, referral: ReferralIn, policy: CouncilPolicy, *, stepped_up_from: uuid.UUID) -> None:
+    """Open the referral a step-up is, or, while the child's episode is open, record it as a
+    contact on that episode for the front door (never a second episode, never dead-lettered)."""
+    try:
+        await open_referral(tx, referral, policy, stepped_up_from=stepped_up_from)
+    except OpenEpisodeConflict as conflict:
+        contact = domain.record_contact(
+            referral.intake(stepped_up_from=stepped_up_from),
+            episode=conflict.episode,
+            child_id=conflict.child_id,
+            by=f"service:{tx.source}",
+            now=clock.now(),
+        )
+        await repository.insert_contact(tx, contact)
+        purpose = "step-up recorded on the open episode"
+        await tx.audit("referral.contact", subject_type="referral", subject_id=conflict.episode.referral_id, purpose=purpose)
 
 
 def make_stepup_handler(policy: CouncilPolicy) -> Handler:
@@ -37,6 +64,59 @@ def make_stepup_handler(policy: CouncilPolicy) -> Handler:
             suggested_threshold=ThresholdLevel.CHILD_IN_NEED,
             team=team,
         )
-        await open_referral(tx, referral, policy, stepped_up_from=data.early_help_episode_id)
+        await _stepped_up(tx, referral, policy, stepped_up_from=data.early_help_episode_id)
 
     return on_stepup_requested
+
+
+def _referral_of(contact: ContactState) -> ReferralIn:
+    return ReferralIn(
+        child_id=contact.child_id,
+        received_at=contact.received_at,
+        source=contact.source,
+        referrer=Referrer(name=contact.referrer_name, agency=contact.referrer_agency),
+        concerns=contact.concerns,
+        lawful_basis=contact.lawful_basis,
+        suggested_threshold=contact.suggested_threshold,
+        team=contact.team,
+    )
+
+
+def make_case_closed_handler(policy: CouncilPolicy) -> Handler:
+    async def on_case_closed(tx: Transaction, event: Envelope[Any]) -> None:
+        """Step-down closed an episode: its closure date and reason are shown on the referral, the
+        child may be referred again, and a step-up held on it that was asked for after the closure
+        (the events crossed) becomes its referral now."""
+        data: CaseClosed = event.data
+        referral = await repository.referral_of_case(tx, data.case_id)
+        if referral is None:  # not an episode this service opened: nothing here to close
+            log.warning("case.closed for a case this service did not open", extra={"case_id": str(data.case_id)})
+            return
+        closed = domain.close_episode(referral, closed_on=data.closure_date, reason=data.reason_for_closure)
+        await repository.save_closure(tx, closed)
+        for contact in await repository.held_contacts(tx, data.case_id):
+            if not domain.released_by_closure(contact, data.closure_date):
+                continue
+            try:
+                opened, _ = await open_referral(tx, _referral_of(contact), policy, stepped_up_from=contact.stepped_up_from)
+            except OpenEpisodeConflict:  # another episode of the child is open: it stays a contact here
+                continue
+            await repository.contact_became(tx, contact, opened.id)
+
+    return on_case_closed
+
+
+async def on_case_reopened(tx: Transaction, event: Envelope[Any]) -> None:
+    """Step-down withdrew a closure (the front door's NFA corrected): the episode is open again."""
+    data: CaseReopened = event.data
+    referral = await repository.referral_of_case(tx, data.case_id)
+    if referral is None:
+        log.warning("case.reopened for a case this service did not open", extra={"case_id": str(data.case_id)})
+        return
+    reopened = domain.reopen_episode(referral, closure_date=data.closure_date)
+    if reopened is not None:
+        await repository.save_closure(tx, reopened)
+
+
+def episode_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
+    return {CaseClosed.event_type: make_case_closed_handler(policy), CaseReopened.event_type: on_case_reopened}

@@ -13,13 +13,22 @@ CHILD: dict[str, Any] = {
     "sex": "M",
     "ethnicity": "WBRI",
     "disabilities": ["NONE"],
-    "upn": "A123456789012",
+    "upn": "B801200005001",
     "nhs_number": "9434765919",
     "address": "1 Example Street, Exampletown",
     "postcode": "EX1 1AA",
 }
 CHILD_PATCH: dict[str, Any] = {"postcode": "EX2 2BB"}
-CHILD_OUT: dict[str, Any] = CHILD | {"id": "6f1c2e0a-3b1d-4c39-9a57-1d2b3c4d5e6f", "expected_date_of_birth": None, "version": 1}
+CHILD_OUT: dict[str, Any] = CHILD | {
+    "id": "6f1c2e0a-3b1d-4c39-9a57-1d2b3c4d5e6f",
+    "expected_date_of_birth": None,
+    "former_upn": None,
+    "upn_unknown_reason": None,
+    "date_of_death": None,
+    "previous_cp_plans_elsewhere": 0,
+    "version": 1,
+    "census_queries": [],
+}
 
 REFERRAL: dict[str, Any] = {
     "child": CHILD,
@@ -81,9 +90,11 @@ REFERRAL_OUT: dict[str, Any] = (
         "decision": CORRECTION_OUT,
         "decisions": [DECISION_OUT, CORRECTION_OUT],
         "decided_within_one_working_day": True,
+        "episode_status": "open",
         "closed_on": None,
         "closure_reason": None,
         "information_requests": [QUESTION_OUT],
+        "contacts": [],
         "version": 3,
     }
 )
@@ -95,6 +106,7 @@ REFERRAL_SUMMARY: dict[str, Any] = _DECIDED | {
     "status": "decided",
     "outcome": "assessment",
     "allocated_team": "south",
+    "episode_status": "open",
     "closed_on": None,
     "version": 3,
 }
@@ -112,3 +124,18 @@ QUEUE_ITEM: dict[str, Any] = {
     "overdue": False,
     "open_information_requests": 1,
 }
+CONTACT_OUT: dict[str, Any] = {
+    "id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
+    "case_id": _CASE_ID,
+    "referral_id": _REFERRAL_ID,
+    "child_id": CHILD_OUT["id"],
+    "received_at": "2026-12-01T11:00:00Z",
+    "source": "5D",
+    "referrer": {"name": "early-help-worker-1", "agency": "Early help"},
+    "concerns": "Escalating neglect despite the family plan.",
+    "team": "north",
+    "stepped_up_from": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+    "recorded_at": "2026-12-01T11:00:02Z",
+    "became_referral_id": None,
+}
+CONTACT_ITEM: dict[str, Any] = CONTACT_OUT | {"child_name": "Sam Example"}

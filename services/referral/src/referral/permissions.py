@@ -34,5 +34,6 @@ PERMISSIONS = PermissionTable(
         "request_information": grant(FRONT_DOOR, PRACTITIONER, MANAGER, SERVICE, record="referral"),
         "record_information": grant(FRONT_DOOR, PRACTITIONER, MANAGER, SERVICE, record="referral"),
         "queue": grant(FRONT_DOOR, MANAGER, AUDITOR, ADMIN, record="child"),
+        "contacts": grant(FRONT_DOOR, MANAGER, AUDITOR, ADMIN, record="child"),
     },
 )

@@ -15,13 +15,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Row, and_, bindparam, exists, func, insert, literal, or_, select, true, union_all, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
-from continuum.codes import Disability
+from continuum.codes import Disability, ReasonForClosure
+from continuum.contracts import DecisionOutcome
 from continuum.db import Prebuilt
 from continuum.errors import Problem, RuleBroken, not_found
 from continuum.uow import Transaction, WithCollectedRows
@@ -31,7 +33,9 @@ from referral.domain import (
     ChildIdentity,
     ChildState,
     Closure,
+    ContactState,
     DecisionRecord,
+    Episode,
     InformationRequestState,
     Intake,
     ReferralState,
@@ -39,7 +43,7 @@ from referral.domain import (
     may_see_case,
     sees_every_case,
 )
-from referral.tables import CHILDREN, DECISIONS, INFORMATION_REQUESTS, REFERRALS
+from referral.tables import CHILDREN, CONTACTS, DECISIONS, INFORMATION_REQUESTS, REFERRALS
 
 # --- rows <-> states ------------------------------------------------------------------------------
 
@@ -126,20 +130,35 @@ def _prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class KnownChild:
-    """A registered child with what its referrals say: the teams that may see it (referred or
-    allocated) and when it was referred before (for the re-referral rule)."""
+    """A registered child with what its referrals say: its episodes (for the one-open-episode rule,
+    the teams that may see it, referred or allocated, and when it was referred before, for the
+    re-referral rule)."""
 
     child: ChildState
-    teams: tuple[str | None, ...]
-    earlier_referrals: tuple[datetime, ...]
+    episodes: tuple[Episode, ...]
+
+    @property
+    def teams(self) -> tuple[str | None, ...]:
+        return tuple(team for episode in self.episodes for team in episode.teams)
+
+    @property
+    def earlier_referrals(self) -> tuple[datetime, ...]:
+        return tuple(episode.received_at for episode in self.episodes)
+
+    @property
+    def referral_dates(self) -> tuple[date, ...]:
+        return tuple(episode.referral_date for episode in self.episodes)
 
 
-# The child's referral history, aggregated beside each child row (one round trip).
+# The child's referral history (each column of its referrals, in one order), aggregated beside
+# each child row (one round trip).
+_HISTORY_COLUMNS = ("id", "case_id", "team", "allocated_team", "received_at", "status", "decision", "closed_on")
 _HISTORY = (
     select(
-        func.array_agg(REFERRALS.c.team).label("teams"),
-        func.array_agg(REFERRALS.c.allocated_team).label("allocated_teams"),
-        func.array_agg(REFERRALS.c.received_at).label("received"),
+        *(
+            func.array_agg(aggregate_order_by(REFERRALS.c[name], REFERRALS.c.received_at, REFERRALS.c.id)).label(f"h_{name}")
+            for name in _HISTORY_COLUMNS
+        )
     )
     .where(REFERRALS.c.child_id == CHILDREN.c.id)
     .lateral("history")
@@ -147,12 +166,12 @@ _HISTORY = (
 
 
 def _known_children(where: Any, matched: str) -> Any:
-    history = (_HISTORY.c.teams, _HISTORY.c.allocated_teams, _HISTORY.c.received)
+    history = [_HISTORY.c[f"h_{name}"] for name in _HISTORY_COLUMNS]
     return select(CHILDREN, *history, literal(matched).label("matched")).select_from(CHILDREN.join(_HISTORY, true())).where(where)
 
 
 _CHILD_BY_ID = _known_children(CHILDREN.c.id == bindparam("child_id"), "id")
-_CHILD_BY_ID_FOR_UPDATE = _CHILD_BY_ID.with_for_update(of=CHILDREN)
+_LOCK_CHILD = select(CHILDREN.c.id).where(CHILDREN.c.id == bindparam("child_id")).with_for_update()
 # A registered child with the NHS number or UPN looked for (the same child), or with the name and
 # date of birth (a possible match). Each is looked up on its own index: PostgreSQL keeps a prepared
 # statement's generic plan, and one planned for "NHS number OR UPN" on a small register scans it
@@ -181,8 +200,21 @@ _UPDATE_CHILD = update(CHILDREN).where(CHILDREN.c.id == bindparam("child_id"))
 
 
 def _known(row: Any) -> KnownChild:
-    teams = (*(row.teams or ()), *(row.allocated_teams or ()))
-    return KnownChild(_child_state(row), teams, tuple(row.received or ()))
+    columns = [getattr(row, f"h_{name}") or () for name in _HISTORY_COLUMNS]
+    episodes = tuple(
+        Episode(
+            referral_id=referral_id,
+            case_id=case_id,
+            team=team,
+            allocated_team=allocated_team,
+            received_at=received_at,
+            undecided=status == ReferralStatus.RECEIVED.value,
+            outcome=DecisionOutcome(decision) if decision is not None else None,
+            closed_on=closed_on,
+        )
+        for referral_id, case_id, team, allocated_team, received_at, status, decision, closed_on in zip(*columns, strict=True)
+    )
+    return KnownChild(_child_state(row), episodes)
 
 
 async def child(tx: Transaction, child_id: uuid.UUID) -> ChildState:
@@ -192,8 +224,13 @@ async def child(tx: Transaction, child_id: uuid.UUID) -> ChildState:
 
 
 async def known_child(tx: Transaction, child_id: uuid.UUID, *, lock: bool = False) -> KnownChild | None:
-    statement = _CHILD_BY_ID_FOR_UPDATE if lock else _CHILD_BY_ID
-    row = (await tx.session.execute(statement, {"child_id": child_id})).first()
+    """The child with its referral history; ``lock``: locked first (until the unit of work ends),
+    and read after the lock is held. A row lock waited for does not refresh the rest of the
+    statement's snapshot, so the history is read by a statement of its own: a referral that
+    another intake committed while this one waited is in it (the one-open-episode rule needs it)."""
+    if lock and (await tx.session.execute(_LOCK_CHILD, {"child_id": child_id})).first() is None:
+        return None
+    row = (await tx.session.execute(_CHILD_BY_ID, {"child_id": child_id})).first()
     return _known(row) if row is not None else None
 
 
@@ -317,6 +354,7 @@ _SAVE_DECISION = (
     .where(REFERRALS.c.id == bindparam("referral_id"))
     .add_cte(insert(DECISIONS).values(_bound(DECISIONS, _D)).cte())
 )
+# A decision never touches the episode's closure (step-down's, saved by save_closure).
 _DECISION_IN_FORCE = (
     "status",
     "decision",
@@ -325,8 +363,6 @@ _DECISION_IN_FORCE = (
     "decided_by",
     "decided_at",
     "decided_within_one_working_day",
-    "closed_on",
-    "closure_reason",
     "version",
 )
 
@@ -382,6 +418,98 @@ async def save_decision(tx: Transaction, referral: ReferralState, *, event_id: u
     record = {f.name: getattr(decision, f.name) for f in fields(DecisionRecord)} | {"event_id": event_id}
     params = {name: values[name] for name in _DECISION_IN_FORCE} | {"referral_id": referral.id}
     await tx.session.execute(_SAVE_DECISION, params | _prefixed(record | {"referral_id": referral.id}, _D))
+
+
+# --- episodes: closed and reopened by step-down ------------------------------------------------------
+
+_REFERRAL_OF_CASE = select(REFERRALS.c.id).where(REFERRALS.c.case_id == bindparam("case_id"))
+_SAVE_CLOSURE = (
+    update(REFERRALS)
+    .where(REFERRALS.c.id == bindparam("referral_id"))
+    .values(closed_on=bindparam("closed_on"), closure_reason=bindparam("closure_reason", type_=REFERRALS.c.closure_reason.type))
+)
+
+
+async def referral_of_case(tx: Transaction, case_id: uuid.UUID) -> ReferralState | None:
+    """The referral that opened ``case_id`` with its decisions, locked; ``None`` for a case this
+    service never opened."""
+    referral_id = (await tx.session.execute(_REFERRAL_OF_CASE, {"case_id": case_id})).scalar_one_or_none()
+    if referral_id is None:
+        return None
+    rows = (await tx.session.execute(_REFERRAL_WITH_DECISIONS_FOR_UPDATE, {"referral_id": referral_id})).all()
+    return _referral_state(rows[0], [_decision_record(r, _D) for r in rows if getattr(r, _D + "id") is not None])
+
+
+async def save_closure(tx: Transaction, referral: ReferralState) -> None:
+    """The episode's closure as step-down announced it (or none, reopened)."""
+    closure = referral.closure
+    params: dict[str, Any] = {"referral_id": referral.id, "closed_on": None, "closure_reason": None}
+    if closure is not None:
+        params |= {"closed_on": closure.closed_on, "closure_reason": ReasonForClosure(closure.reason)}
+    await tx.session.execute(_SAVE_CLOSURE, params)
+
+
+# --- contacts ---------------------------------------------------------------------------------------
+
+_CONTACT_FIELDS = [f.name for f in fields(ContactState)]
+_INSERT_CONTACT = insert(CONTACTS)
+_CONTACTS_OF_REFERRAL = (
+    select(CONTACTS).where(CONTACTS.c.referral_id == bindparam("referral_id")).order_by(CONTACTS.c.received_at, CONTACTS.c.id)
+)
+_HELD_CONTACTS_OF_CASE = (
+    select(CONTACTS)
+    .where(
+        CONTACTS.c.case_id == bindparam("case_id"),
+        CONTACTS.c.stepped_up_from.is_not(None),
+        CONTACTS.c.became_referral_id.is_(None),
+    )
+    .order_by(CONTACTS.c.received_at, CONTACTS.c.id)
+    .with_for_update()
+)
+_CONTACT_BECAME = update(CONTACTS).where(CONTACTS.c.id == bindparam("contact_id")).values(became_referral_id=bindparam("became"))
+
+
+def _contact_state(row: Any) -> ContactState:
+    return ContactState(**{name: getattr(row, name) for name in _CONTACT_FIELDS})
+
+
+async def insert_contact(tx: Transaction, contact: ContactState) -> None:
+    await tx.session.execute(_INSERT_CONTACT, {name: getattr(contact, name) for name in _CONTACT_FIELDS})
+
+
+async def contacts_of_referral(tx: Transaction, referral_id: uuid.UUID) -> list[ContactState]:
+    rows = (await tx.session.execute(_CONTACTS_OF_REFERRAL, {"referral_id": referral_id})).all()
+    return [_contact_state(r) for r in rows]
+
+
+async def held_contacts(tx: Transaction, case_id: uuid.UUID) -> list[ContactState]:
+    """The step-ups held on ``case_id``'s episode that have not become referrals, locked."""
+    rows = (await tx.session.execute(_HELD_CONTACTS_OF_CASE, {"case_id": case_id})).all()
+    return [_contact_state(r) for r in rows]
+
+
+async def contact_became(tx: Transaction, contact: ContactState, referral_id: uuid.UUID) -> None:
+    await tx.session.execute(_CONTACT_BECAME, {"contact_id": contact.id, "became": referral_id})
+
+
+async def contacts(
+    tx: Transaction, *, teams: Sequence[str] | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[Row[Any]]:
+    """Contacts recorded on episodes of ``teams`` (the episode's referral team or allocated team;
+    ``None``: all) that did not become referrals, oldest first, with the child's name:
+    ``limit + 1`` rows from the keyset ``after``."""
+    statement = (
+        select(CONTACTS, CHILDREN.c.given_name, CHILDREN.c.family_name, REFERRALS.c.allocated_team)
+        .join(REFERRALS, REFERRALS.c.id == CONTACTS.c.referral_id)
+        .join(CHILDREN, CHILDREN.c.id == CONTACTS.c.child_id)
+        .where(CONTACTS.c.became_referral_id.is_(None), _seen_by(teams))
+        .order_by(CONTACTS.c.received_at, CONTACTS.c.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        at, cid = after
+        statement = statement.where(or_(CONTACTS.c.received_at > at, and_(CONTACTS.c.received_at == at, CONTACTS.c.id > cid)))
+    return (await tx.session.execute(statement)).all()
 
 
 # --- information requests -------------------------------------------------------------------------

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex
+from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, UPNUnknownReason
 from continuum.contracts import DecisionOutcome, ThresholdLevel
 from continuum.limits import Day, Instant
 from continuum.policy import TEAM_PATTERN
@@ -42,7 +42,9 @@ ChildId = Annotated[uuid.UUID, _("The registered child's id in Continuum")]
 Version = Annotated[int, _('The record\'s version, also its ETag: send it as If-Match ("3") to change the record')]
 Team = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50), _("A team of the council (its policy file's id)")]
 LaChildId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36), _("The council's own id of the child")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
+    _("The council's own id of the child (census LAchildID): 1 to 20 letters and digits"),
 ]
 GivenName = Annotated[str, _Name, _("The child's given name")]
 FamilyName = Annotated[str, _Name, _("The child's family name")]
@@ -51,8 +53,25 @@ ExpectedDateOfBirth = Annotated[Day | None, _("An unborn child's expected date o
 SexCode = Annotated[Sex, _("Census sex code: M, F, or U for an unborn child")]
 EthnicityCode = Annotated[Ethnicity, _("Census ethnicity code (e.g. WBRI)")]
 Disabilities = Annotated[list[Disability], Field(max_length=len(Disability)), _("Census disability codes; [NONE] when none")]
+_UpnText = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=13)]
 Upn = Annotated[
-    Annotated[str, StringConstraints(max_length=13)] | None, _("Unique pupil number: a letter, eleven digits, a check character")
+    _UpnText | None,
+    _(
+        "Unique pupil number: a DfE check letter, the issuing LA's number (3 digits), eight more digits and "
+        "a digit (or a letter, for a temporary UPN); e.g. B801200005001"
+    ),
+]
+FormerUpn = Annotated[_UpnText | None, _("A UPN the child had before (census FormerUPN), in the same form")]
+UpnUnknown = Annotated[
+    UPNUnknownReason | None,
+    _("Why the child has no UPN (census UPNunknown, UN1 to UN7); only when upn is null"),
+]
+DateOfDeath = Annotated[
+    Day | None, _("The child's date of death (census PersonDeathDate): not before birth, a referral, or in the future")
+]
+PreviousCpPlans = Annotated[
+    Annotated[int, Field(ge=0, le=99)] | None,
+    _("Child protection plans the child had in other councils (counted into the census NumberOfPreviousCPP)"),
 ]
 NhsNumber = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] | None,
@@ -84,6 +103,11 @@ AgencyCode = Annotated[Agency, _("The partner agency asked")]
 Question = Annotated[str, _Text, _("What the agency is asked")]
 Answer = Annotated[str, _Text, _("The agency's answer")]
 Cursor = Annotated[str | None, _("Send as `cursor` for the next page; null on the last page")]
+EpisodeStatus = Annotated[
+    Literal["open", "closed"],
+    _("The episode (case) as the step-down service announced it: open until its case.closed, and again after a case.reopened"),
+]
+ClosedOn = Annotated[date | None, _("Census closure date of the episode, as the step-down service closed it; null while open")]
 
 
 class Strict(RequestModel):
@@ -108,6 +132,10 @@ class ChildIn(Strict):
     nhs_number: NhsNumber = None
     address: Address = None
     postcode: Postcode = None
+    former_upn: FormerUpn = None
+    upn_unknown_reason: UpnUnknown = None
+    date_of_death: DateOfDeath = None
+    previous_cp_plans_elsewhere: PreviousCpPlans = None
     confirmed_new: bool = _(
         "Set after a 409 possible-match answer, when a person has checked that the children with the "
         "same name and date of birth are not this child.",
@@ -141,6 +169,10 @@ class ChildPatch(Strict):
     nhs_number: NhsNumber = None
     address: Address = None
     postcode: Postcode = None
+    former_upn: FormerUpn = None
+    upn_unknown_reason: UpnUnknown = None
+    date_of_death: DateOfDeath = None
+    previous_cp_plans_elsewhere: PreviousCpPlans = None
 
     @field_validator(*CHILD_REQUIRED_FIELDS, mode="before")
     @classmethod
@@ -150,8 +182,16 @@ class ChildPatch(Strict):
         return value
 
 
+class CensusQueryOut(BaseModel):
+    """What the DfE's census validator would query in the record as it stands (kept, not refused)."""
+
+    rule: Annotated[str, _("The census validation rule, e.g. 8770Q")]
+    field: Annotated[str, _("The field to complete or check")]
+    query: Annotated[str, _("What to check")]
+
+
 class ChildOut(BaseModel):
-    """A registered child's record."""
+    """A registered child's record, with the census queries it raises today (``census_queries``)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.CHILD_OUT]})
 
@@ -169,7 +209,15 @@ class ChildOut(BaseModel):
     nhs_number: NhsNumber
     address: Address
     postcode: Postcode
+    former_upn: FormerUpn
+    upn_unknown_reason: UpnUnknown
+    date_of_death: DateOfDeath
+    previous_cp_plans_elsewhere: PreviousCpPlans
     version: Version
+    census_queries: Annotated[
+        list[CensusQueryOut],
+        _("What the DfE would query in this record today (e.g. 8770Q: a school-age child without a UPN or reason)"),
+    ]
 
 
 class Referrer(Strict):
@@ -285,6 +333,35 @@ class DecisionOut(BaseModel):
     correction_reason: Annotated[str | None, _("Why it was corrected; null for the original")]
 
 
+class ContactOut(BaseModel):
+    """A referral received while the child's episode was open: recorded on that episode, never a
+    second one (census rules 8815, 8820). A step-up from early help that came after the episode's
+    closure (the events crossed) opens its referral when the closure arrives (``became_referral_id``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CONTACT_OUT]})
+
+    id: Id
+    case_id: Annotated[uuid.UUID, _("The open episode it was recorded on")]
+    referral_id: Annotated[uuid.UUID, _("The referral that opened that episode")]
+    child_id: ChildId
+    received_at: Annotated[datetime, _("When it was received (a step-up: when early help asked)")]
+    source: Source
+    referrer: Annotated[Referrer, _("Who made it")]
+    concerns: Annotated[str, _("The concerns, as told")]
+    team: Annotated[str, _("The team it was addressed to")]
+    stepped_up_from: SteppedUpFrom
+    recorded_at: Annotated[datetime, _("When this service recorded it")]
+    became_referral_id: Annotated[uuid.UUID | None, _("The referral it opened once the episode closed, if it did")]
+
+
+class ContactItem(ContactOut):
+    """A contact on the front door's list, with the child's name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CONTACT_ITEM]})
+
+    child_name: Annotated[str, _("The child's given and family name")]
+
+
 class ReferralOut(BaseModel):
     """A referral with its child, its decision history and its information requests."""
 
@@ -309,9 +386,15 @@ class ReferralOut(BaseModel):
     decision: Annotated[DecisionOut | None, _("The decision in force (the last of `decisions`); null until decided")]
     decisions: Annotated[list[DecisionOut], _("Every decision in order: the original, then each correction")]
     decided_within_one_working_day: Annotated[bool | None, _("Whether the original decision came by its due time")]
-    closed_on: Annotated[date | None, _("The date the episode closed (the referral date, for NFA and early help)")]
-    closure_reason: Annotated[ReasonForClosure | None, _("Census reason for closure (RC8 for a front-door NFA)")]
+    episode_status: EpisodeStatus
+    closed_on: ClosedOn
+    closure_reason: Annotated[
+        ReasonForClosure | None, _("Census reason for closure, as the step-down service closed the episode; null while open")
+    ]
     information_requests: Annotated[list[InformationRequestOut], _("Questions to partner agencies, in the order asked")]
+    contacts: Annotated[
+        list[ContactOut], _("Referrals received while this episode was open (step-ups from early help), recorded on it")
+    ]
     version: Version
 
 
@@ -331,7 +414,8 @@ class ReferralSummary(BaseModel):
     status: Annotated[ReferralStatus, _("received (waiting for the decision) or decided")]
     outcome: Annotated[DecisionOutcome | None, _("The decision in force; null until decided")]
     allocated_team: Annotated[str | None, _("The team the decision allocated the case to")]
-    closed_on: Annotated[date | None, _("The date the episode closed, if it did")]
+    episode_status: EpisodeStatus
+    closed_on: ClosedOn
     version: Version
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Intege
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from continuum.codes import Ethnicity, ReasonForClosure, ReferralSource, Sex
+from continuum.codes import Ethnicity, ReasonForClosure, ReferralSource, Sex, UPNUnknownReason
 from continuum.contracts import DecisionOutcome, ThresholdLevel
 from continuum.db import NAMING_CONVENTION, enum_column
 from referral.domain import Agency, LawfulBasis, ReferralStatus
@@ -26,7 +26,7 @@ class Child(Base):
     __tablename__ = "children"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    la_child_id: Mapped[str] = mapped_column(String(36), unique=True)
+    la_child_id: Mapped[str] = mapped_column(String(20), unique=True)  # census LAchildID (1570, 1580)
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
@@ -41,6 +41,10 @@ class Child(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    former_upn: Mapped[str | None] = mapped_column(String(13))
+    upn_unknown_reason: Mapped[UPNUnknownReason | None] = mapped_column(enum_column(UPNUnknownReason, 4))
+    date_of_death: Mapped[date | None] = mapped_column(Date)
+    previous_cp_plans_elsewhere: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         # The same NHS number or UPN is the same child: the database refuses a second record.
@@ -74,6 +78,7 @@ class Referral(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_within_one_working_day: Mapped[bool | None] = mapped_column(Boolean)
+    # The episode's closure as step-down announced it (case.closed; cleared by case.reopened).
     closed_on: Mapped[date | None] = mapped_column(Date)
     closure_reason: Mapped[ReasonForClosure | None] = mapped_column(enum_column(ReasonForClosure, 4))
     version: Mapped[int] = mapped_column(Integer)
@@ -118,8 +123,34 @@ class InformationRequest(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(200))
 
 
+class Contact(Base):
+    """A referral received while the child's episode was open, recorded on that episode (decisions.md 34)."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[ReferralSource] = mapped_column(enum_column(ReferralSource, 3))
+    referrer_name: Mapped[str] = mapped_column(String(200))
+    referrer_agency: Mapped[str] = mapped_column(String(200))
+    concerns: Mapped[str] = mapped_column(Text)
+    lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis, 50))
+    suggested_threshold: Mapped[ThresholdLevel] = mapped_column(enum_column(ThresholdLevel, 30))
+    team: Mapped[str] = mapped_column(String(50))
+    stepped_up_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    became_referral_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+    __table_args__ = (Index("ix_contacts_received", "received_at", "id"),)
+
+
 # Core handles on the tables, for the repository's prebuilt statements.
 CHILDREN = cast(Table, Child.__table__)
 REFERRALS = cast(Table, Referral.__table__)
 DECISIONS = cast(Table, Decision.__table__)
 INFORMATION_REQUESTS = cast(Table, InformationRequest.__table__)
+CONTACTS = cast(Table, Contact.__table__)

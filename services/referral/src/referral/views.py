@@ -4,14 +4,26 @@ problem answers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from continuum.clock import london_date
 from continuum.errors import FieldError, Problem
-from referral.domain import ChildState, DecisionRecord, InformationRequestState, MatchConflict, ReferralState
+from referral.domain import (
+    ChildState,
+    ContactState,
+    DecisionRecord,
+    InformationRequestState,
+    MatchConflict,
+    OpenEpisodeConflict,
+    ReferralState,
+    census_queries,
+)
 from referral.schemas import (
+    CensusQueryOut,
     ChildOut,
+    ContactItem,
+    ContactOut,
     DecisionOut,
     InformationRequestOut,
     PossibleMatch,
@@ -22,8 +34,33 @@ from referral.schemas import (
 )
 
 
-def child_out(child: ChildState) -> ChildOut:
-    return ChildOut.model_validate(child, from_attributes=True)
+def child_out(child: ChildState, on: date) -> ChildOut:
+    """The child's record, with the census queries it raises on ``on`` (the answer's London date)."""
+    queries = [CensusQueryOut(rule=q.rule, field=q.field, query=q.query) for q in census_queries(child, on=on)]
+    values = {name: getattr(child, name) for name in ChildOut.model_fields if name != "census_queries"}
+    return ChildOut.model_validate(values | {"census_queries": queries})
+
+
+def contact_out(contact: ContactState) -> ContactOut:
+    return ContactOut(**_contact_values(contact))
+
+
+def _contact_values(contact: Any) -> dict[str, Any]:
+    names = ("id", "case_id", "referral_id", "child_id", "received_at", "source", "concerns", "team", "stepped_up_from")
+    return {name: getattr(contact, name) for name in names} | {
+        "referrer": Referrer(name=contact.referrer_name, agency=contact.referrer_agency),
+        "recorded_at": contact.recorded_at,
+        "became_referral_id": contact.became_referral_id,
+    }
+
+
+def contact_item(row: Any) -> ContactItem:
+    """A row of the front door's contacts: a contact, its child's name."""
+    return ContactItem(**_contact_values(row), child_name=f"{row.given_name} {row.family_name}")
+
+
+def _episode_status(closed_on: date | None) -> str:
+    return "open" if closed_on is None else "closed"
 
 
 def decision_out(decision: DecisionRecord) -> DecisionOut:
@@ -45,13 +82,18 @@ def request_out(request: InformationRequestState, now: datetime) -> InformationR
 
 
 def referral_out(
-    referral: ReferralState, child: ChildState, requests: Sequence[InformationRequestState], now: datetime
+    referral: ReferralState,
+    child: ChildState,
+    requests: Sequence[InformationRequestState],
+    now: datetime,
+    contacts: Sequence[ContactState] = (),
 ) -> ReferralOut:
     decisions = [decision_out(d) for d in referral.decisions]
+    closed_on = referral.closure.closed_on if referral.closure else None
     return ReferralOut(
         id=referral.id,
         case_id=referral.case_id,
-        child=child_out(child),
+        child=child_out(child, london_date(now)),
         received_at=referral.received_at,
         referral_date=referral.referral_date,
         source=referral.source,
@@ -68,9 +110,11 @@ def referral_out(
         decision=decisions[-1] if decisions else None,
         decisions=decisions,
         decided_within_one_working_day=referral.decided_within_one_working_day,
-        closed_on=referral.closure.closed_on if referral.closure else None,
+        episode_status=_episode_status(closed_on),
+        closed_on=closed_on,
         closure_reason=referral.closure.reason if referral.closure else None,
         information_requests=[request_out(r, now) for r in requests],
+        contacts=[contact_out(c) for c in contacts],
         version=referral.version,
     )
 
@@ -89,6 +133,7 @@ def referral_summary(row: Any) -> ReferralSummary:
         status=row.status,
         outcome=row.decision,
         allocated_team=row.allocated_team,
+        episode_status=_episode_status(row.closed_on),
         closed_on=row.closed_on,
         version=row.version,
     )
@@ -109,6 +154,33 @@ def queue_item(row: Any, now: datetime) -> QueueItem:
         decision_due_at=row.decision_due_at,
         overdue=now > row.decision_due_at,
         open_information_requests=row.open_requests,
+    )
+
+
+def open_episode_problem(conflict: OpenEpisodeConflict, *, discloses: bool) -> Problem:
+    """The 409 for a referral (or a reopening correction) while the child's episode is open
+    (census rules 8815, 8820): the open episode named to whoever may see it (the front door sees
+    every one); to anyone else the front door's review, naming nothing (decisions.md 34)."""
+    if not discloses:
+        return match_problem(MatchConflict("front-door-review", [], fields=(conflict.field,)))
+    episode = conflict.episode
+    return Problem(
+        409,
+        "open-episode",
+        "This child's episode is still open: a second one would overlap it (census rules 8815, 8820)",
+        detail=(
+            f"the child's episode (case {episode.case_id}, referral {episode.referral_id}, team "
+            f"{episode.allocated_team or episode.team}) is open; pass the information to that team, or close the episode first"
+        ),
+        errors=[FieldError(conflict.field, "the child has an open episode")],
+        extensions={
+            "open_episode": {
+                "case_id": str(episode.case_id),
+                "referral_id": str(episode.referral_id),
+                "team": episode.allocated_team or episode.team,
+                "referral_date": episode.referral_date.isoformat(),
+            }
+        },
     )
 
 

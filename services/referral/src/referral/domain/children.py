@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
-from continuum.codes import Disability, Ethnicity, Sex
+from continuum.codes import CIN_UPN_UNKNOWN_REASONS, Disability, Ethnicity, Sex, UPNUnknownReason, upn_problem
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData
 from continuum.errors import RuleBroken
 
-_UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+#: The census LAchildID: at most 20 letters and digits (rules 1570 and 1580).
+LA_CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,20}$")
+#: A pre-birth referral comes at most 280 days (40 weeks) before the birth (rule 8606).
+PRE_BIRTH_DAYS = 280
+#: Children's services are for children and young people under 25 (care leavers up to 25).
+AGE_LIMIT_YEARS = 25
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 
 
@@ -34,6 +39,10 @@ class ChildIdentity:
     nhs_number: str | None = None
     address: str | None = None
     postcode: str | None = None
+    former_upn: str | None = None
+    upn_unknown_reason: UPNUnknownReason | None = None
+    date_of_death: date | None = None
+    previous_cp_plans_elsewhere: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,27 +68,130 @@ def valid_nhs_number(value: str) -> bool:
     return check != 10 and check == int(value[9])
 
 
-def check_child_identity(child: ChildIdentity, *, today: date) -> None:
-    """The census rules for a child's identity. Raises :class:`RuleBroken` naming the field."""
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def check_child_identity(child: ChildIdentity, *, today: date, referred_on: Iterable[date] = ()) -> None:
+    """The census rules for a child's identity. Raises :class:`RuleBroken` naming the field.
+
+    ``referred_on``: the dates of the child's referrals (the one being received included). The
+    date of birth is checked against them, not against today: the child was under 25 at each
+    referral, and born (or due) at most 280 days after the first (rule 8606). A child with no
+    referral yet is checked against ``today``. The date of death is not before any referral
+    (rule 8555Q), nor before the birth (8535Q), nor in the future."""
+    referrals = sorted(referred_on)
     born, expected = child.date_of_birth, child.expected_date_of_birth
+    if not LA_CHILD_ID.fullmatch(child.la_child_id):
+        raise RuleBroken("la_child_id", "the census LAchildID is 1 to 20 letters and digits, nothing else (rules 1570, 1580)")
     if born is None and expected is None:
         raise RuleBroken("date_of_birth", "give the date of birth, or the expected date of birth of an unborn child")
     if born is not None and expected is not None:
         raise RuleBroken("expected_date_of_birth", "give it only for an unborn child (no date of birth yet)")
     if born is not None and born > today:
         raise RuleBroken("date_of_birth", "is in the future; for an unborn child give expected_date_of_birth")
-    if born is not None and born.year < today.year - 25:
-        raise RuleBroken("date_of_birth", "is more than 25 years ago; children's services are for under-25s")
+    latest = referrals[-1] if referrals else today
+    if born is not None and born <= _years_before(latest, AGE_LIMIT_YEARS):
+        when = "the referral" if referrals else "today"
+        raise RuleBroken("date_of_birth", f"the child would be 25 or older at {when}; children's services are for under-25s")
+    if referrals and (born or expected) is not None:
+        first = referrals[0]
+        birth = born or expected
+        assert birth is not None
+        if birth > first + timedelta(days=PRE_BIRTH_DAYS):
+            field = "date_of_birth" if born is not None else "expected_date_of_birth"
+            raise RuleBroken(field, f"is more than {PRE_BIRTH_DAYS} days after the referral date {first.isoformat()} (rule 8606)")
     if expected is not None and child.sex is not Sex.UNBORN:
         raise RuleBroken("sex", "an unborn child's sex is recorded as U")
     if born is not None and child.sex is Sex.UNBORN:
         raise RuleBroken("sex", "U is only for an unborn child")
-    if child.upn is not None and not _UPN.fullmatch(child.upn):
-        raise RuleBroken("upn", "a UPN is a letter, eleven digits and a check character, e.g. A123456789012")
+    for name in ("upn", "former_upn"):
+        value = getattr(child, name)
+        problem = upn_problem(value) if value is not None else None
+        if problem is not None:
+            raise RuleBroken(name, f"{problem} (rules 1510, 1530)")
+    if child.former_upn is not None and child.former_upn == child.upn:
+        raise RuleBroken("former_upn", "is the child's UPN; a former UPN is one the child no longer uses")
+    reason = child.upn_unknown_reason
+    if reason is not None and child.upn is not None:
+        raise RuleBroken("upn_unknown_reason", "give a reason only when the child has no UPN (send null with the UPN)")
+    if reason is not None and reason not in CIN_UPN_UNKNOWN_REASONS:
+        raise RuleBroken("upn_unknown_reason", "UN8 to UN10 are the SEN2 return's; the CIN census takes UN1 to UN7")
+    _check_death(child.date_of_death, born=born, referrals=referrals, today=today)
+    if child.previous_cp_plans_elsewhere is not None and child.previous_cp_plans_elsewhere < 0:
+        raise RuleBroken("previous_cp_plans_elsewhere", "is a count: 0 or more")
     if child.nhs_number is not None and not valid_nhs_number(child.nhs_number):
         raise RuleBroken("nhs_number", "is not a valid NHS number (ten digits with a modulus-11 check digit)")
     if child.postcode is not None and not _POSTCODE.fullmatch(child.postcode.upper()):
         raise RuleBroken("postcode", "is not a UK postcode")
+
+
+def _check_death(died: date | None, *, born: date | None, referrals: Sequence[date], today: date) -> None:
+    if died is None:
+        return
+    if born is None:
+        raise RuleBroken("date_of_death", "record the date of birth first: a date of death is for a child who was born")
+    if died > today:
+        raise RuleBroken("date_of_death", "is in the future")
+    if died < born:
+        raise RuleBroken("date_of_death", "is before the date of birth (rule 8535Q)")
+    if referrals and died < referrals[-1]:
+        raise RuleBroken(
+            "date_of_death",
+            f"is before the child's referral of {referrals[-1].isoformat()}: no one is referred after death (rule 8555Q)",
+        )
+
+
+def check_referral_date(child: ChildIdentity, referral_date: date) -> None:
+    """A registered child referred on ``referral_date``: the same date rules as its record's, for
+    this referral. Raises :class:`RuleBroken` naming ``received_at`` (the child's record is as it
+    was; this referral's date is what does not fit it)."""
+    birth = child.date_of_birth or child.expected_date_of_birth
+    if birth is not None and birth > referral_date + timedelta(days=PRE_BIRTH_DAYS):
+        raise RuleBroken(
+            "received_at",
+            f"is more than {PRE_BIRTH_DAYS} days before the child's (expected) date of birth {birth.isoformat()} (rule 8606)",
+        )
+    if child.date_of_birth is not None and child.date_of_birth <= _years_before(referral_date, AGE_LIMIT_YEARS):
+        raise RuleBroken("received_at", "the child was 25 or older then; children's services are for under-25s")
+    if child.date_of_death is not None and referral_date > child.date_of_death:
+        raise RuleBroken("received_at", "is after the child's recorded date of death (rule 8555Q)")
+
+
+@dataclass(frozen=True)
+class CensusQuery:
+    """What the DfE's validator would query (not refuse) in a child's record as it stands: the
+    record is kept, and the answer says what to check (``rule``, the ``field`` to complete)."""
+
+    rule: str
+    field: str
+    query: str
+
+
+def school_age(born: date | None, on: date) -> bool:
+    """Whether a child is of school age on ``on`` as census rule 8770Q reads it: aged 5 or more on
+    1 September of the academic year that ``on`` falls in (Year 1 and above)."""
+    if born is None:
+        return False
+    year_began = on.year if on.month >= 9 else on.year - 1
+    return born <= date(year_began - 5, 8, 31)
+
+
+def census_queries(child: ChildIdentity, *, on: date) -> list[CensusQuery]:
+    """The census queries a child's record raises on ``on``: a school-age child needs a UPN or the
+    reason it has none, and UN1 (under 6) is no reason for a school-age child (rule 8770Q; a
+    referral that ends in no further action is exempt, with UN7)."""
+    if child.upn is None and school_age(child.date_of_birth, on):
+        if child.upn_unknown_reason is None:
+            return [CensusQuery("8770Q", "upn", "a school-age child needs a UPN, or upn_unknown_reason saying why not")]
+        if child.upn_unknown_reason is UPNUnknownReason.UN1:
+            return [
+                CensusQuery("8770Q", "upn_unknown_reason", "UN1 (under 6, not yet at school) is no reason for a school-age child")
+            ]
+    return []
 
 
 #: A child's identity fields, by name (``dataclasses.fields`` builds its answer again at every call).
@@ -92,9 +204,12 @@ def _characteristics(child: ChildState) -> dict[str, Any]:
     return values | {"child_id": child.id, "disabilities": list(child.disabilities), "version": child.version}
 
 
-def register_child(identity: ChildIdentity, *, child_id: uuid.UUID, today: date) -> tuple[ChildState, list[EventData]]:
-    """A new child on the register, announced by ``child.registered``."""
-    check_child_identity(identity, today=today)
+def register_child(
+    identity: ChildIdentity, *, child_id: uuid.UUID, today: date, referred_on: Iterable[date] = ()
+) -> tuple[ChildState, list[EventData]]:
+    """A new child on the register, announced by ``child.registered`` (``referred_on``: the date of
+    the referral it comes with, if any)."""
+    check_child_identity(identity, today=today, referred_on=referred_on)
     return _new_child(identity, child_id)
 
 
@@ -103,9 +218,12 @@ def _new_child(identity: ChildIdentity, child_id: uuid.UUID) -> tuple[ChildState
     return child, [ChildRegistered(**_characteristics(child))]
 
 
-def update_child(child: ChildState, *, changes: Mapping[str, Any], today: date) -> tuple[ChildState, list[EventData]]:
+def update_child(
+    child: ChildState, *, changes: Mapping[str, Any], today: date, referred_on: Iterable[date] = ()
+) -> tuple[ChildState, list[EventData]]:
     """Changed identity or characteristics (``changes`` names ChildIdentity fields), announced by
-    ``child.updated``; the whole record must still keep the census rules."""
+    ``child.updated``; the whole record must still keep the census rules, against the dates of
+    the child's referrals (``referred_on``)."""
     unknown = set(changes) - set(_IDENTITY_FIELDS)
     if unknown:
         raise ValueError(f"not a child's field: {sorted(unknown)}")
@@ -113,7 +231,7 @@ def update_child(child: ChildState, *, changes: Mapping[str, Any], today: date) 
     if "disabilities" in values:
         values["disabilities"] = tuple(values["disabilities"])
     updated = replace(child, **values, version=child.version + 1)
-    check_child_identity(updated, today=today)
+    check_child_identity(updated, today=today, referred_on=referred_on)
     return updated, [ChildUpdated(**_characteristics(updated))]
 
 
@@ -206,11 +324,13 @@ def register_or_match(
     sees_candidates: bool,
     child_id: uuid.UUID,
     today: date,
+    referred_on: Iterable[date] = (),
 ) -> tuple[ChildState, list[EventData]]:
     """A child sent as new: the registered child ``same`` it is (the same NHS number or UPN; no
     events), or a new child on the register (``child.registered``) when no possible match stands
-    in the way. ``candidates`` are the children with its name and date of birth, if looked for."""
-    check_child_identity(identity, today=today)
+    in the way. ``candidates`` are the children with its name and date of birth, if looked for;
+    ``referred_on``: the date of the referral it comes with, if any."""
+    check_child_identity(identity, today=today, referred_on=referred_on)
     if same is not None:
         return match_registered(same, identity, may_see=may_see_same), []
     check_possible_matches(candidates, sees_candidates=sees_candidates)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -15,7 +15,8 @@ from continuum.codes import ReasonForClosure, ReferralSource
 from continuum.contracts import DecisionOutcome, EventData, PartnerStatus, ReferralDecided, ReferralReceived, ThresholdLevel
 from continuum.errors import RuleBroken
 from continuum.policy import CouncilPolicy
-from referral.domain.children import ChildState
+from referral.domain.children import ChildState, check_referral_date
+from referral.domain.episodes import Episode, check_correction_keeps_one_open, check_no_open_episode
 
 #: The front door decides what happens next within one working day of receipt.
 DECISION_WORKING_DAYS = 1
@@ -89,6 +90,7 @@ class ReferralState(Intake):
     #: Every decision in order: the original, then each correction.
     decisions: tuple[DecisionRecord, ...] = ()
     decided_within_one_working_day: bool | None = None
+    #: The episode's closure as step-down announced it (``case.closed``); never set by a decision.
     closure: Closure | None = None
 
     @property
@@ -160,11 +162,17 @@ def receive(
     by: str,
     now: datetime,
     policy: CouncilPolicy,
+    episodes: Sequence[Episode] = (),
+    child_field: str = "child_id",
 ) -> tuple[ReferralState, list[EventData]]:
     """A referral received: a new case for ``child``, its decision due one working day later,
-    flagged a re-referral when the child had one in the 12 months before; partners see it referred."""
+    flagged a re-referral when the child had one in the 12 months before; partners see it referred
+    (since the referral date). Never a second open episode for the child (``episodes``: its
+    episodes so far; :class:`OpenEpisodeConflict` naming ``child_field``)."""
     check_team(policy, intake.team)
     check_received_at(intake.received_at, now)
+    check_referral_date(child, london_date(intake.received_at))
+    check_no_open_episode(episodes, field=child_field, child_id=child.id)
     referral = ReferralState(
         **vars(intake),  # its fields as they are (asdict would deep-copy each immutable value)
         id=uuid.uuid4(),
@@ -193,14 +201,6 @@ def receive(
     return referral, [received, *referred]
 
 
-def closure_for(outcome: DecisionOutcome, referral_date: date) -> Closure | None:
-    """NFA and early help at the front door end the social-care episode on the referral date
-    (the census's ReferralNFA); an assessment or strategy discussion keeps it open."""
-    if outcome in (DecisionOutcome.NFA, DecisionOutcome.EARLY_HELP):
-        return Closure(referral_date, ReasonForClosure.NFA_AFTER_ASSESSMENT)
-    return None
-
-
 def within_decision_timescale(decided_at: datetime, due_at: datetime) -> bool:
     return decided_at <= due_at
 
@@ -216,10 +216,13 @@ def decide(
     at: datetime,
     policy: CouncilPolicy,
     correction_reason: str | None = None,
+    episodes: Sequence[Episode] = (),
 ) -> tuple[ReferralState, list[EventData]]:
     """The front door's decision, or with ``correction_reason`` a correction of the decision in
     force: the same rules, the same events (``correction_of`` naming the corrected decision's
-    event). NFA and early help close the episode on the referral date; partners see it closed.
+    event). No decision closes the episode: step-down closes every episode, the front door's NFA
+    included, and tells partners (``closed_on`` stays null). A correction that would reopen an
+    episode while the child has another open one (``episodes``) is refused.
     Whether it came within one working day is the original decision's, never a correction's."""
     check_team(policy, team)
     previous = referral.decision
@@ -235,6 +238,15 @@ def decide(
         raise RuleBroken("referral", "has no decision to correct yet", status=409, slug="not-decided")
     if correcting and previous is not None and (outcome, team) == (previous.outcome, previous.team):
         raise RuleBroken("outcome", "the correction changes nothing: give a different outcome or team")
+    if correcting and previous is not None:
+        check_correction_keeps_one_open(
+            referral_id=referral.id,
+            child_id=referral.child_id,
+            closed_on=referral.closure.closed_on if referral.closure else None,
+            previous=previous.outcome,
+            outcome=outcome,
+            episodes=episodes,
+        )
     corrected = previous if correcting else None
     record = DecisionRecord(
         id=uuid.uuid4(),
@@ -246,14 +258,12 @@ def decide(
         corrects=corrected.id if corrected else None,
         correction_reason=correction_reason,
     )
-    closure = closure_for(outcome, referral.referral_date)
     within = referral.decided_within_one_working_day if correcting else within_decision_timescale(at, referral.decision_due_at)
     decided = replace(
         referral,
         status=ReferralStatus.DECIDED,
         decisions=(*referral.decisions, record),
         decided_within_one_working_day=within,
-        closure=closure,
         version=referral.version + 1,
     )
     events: list[EventData] = [
@@ -270,11 +280,9 @@ def decide(
             decided_at=at,
             within_one_working_day=bool(within),
             correction_of=corrected.event_id if corrected else None,
-            closed_on=closure.closed_on if closure else None,
+            closed_on=None,
         )
     ]
-    if closure is not None:
-        events.extend(_status(child, PartnerStatus.CLOSED, since=at, team=team, policy=policy))
     return decided, events
 
 
@@ -289,6 +297,7 @@ def correct_decision(
     by: str,
     at: datetime,
     policy: CouncilPolicy,
+    episodes: Sequence[Episode] = (),
 ) -> tuple[ReferralState, list[EventData]]:
     """A correction is the decision applied again, naming what it corrects (see :func:`decide`)."""
     return decide(
@@ -301,4 +310,36 @@ def correct_decision(
         at=at,
         policy=policy,
         correction_reason=correction_reason,
+        episodes=episodes,
     )
+
+
+def statuses_once_identified(
+    before: ChildState, after: ChildState, *, episodes: Sequence[Episode], policy: CouncilPolicy
+) -> list[EventData]:
+    """When a child's NHS number becomes known (it had none), partners are told what they could
+    not be told before: ``referred`` again for each of its referrals still waiting for the front
+    door's decision (since its referral date). Decided referrals' statuses are the other
+    services' to send."""
+    if before.nhs_number is not None or after.nhs_number is None:
+        return []
+    events: list[EventData] = []
+    for episode in sorted(episodes, key=lambda e: (e.received_at, e.referral_id)):
+        if episode.undecided:
+            events.extend(_status(after, PartnerStatus.REFERRED, since=episode.received_at, team=episode.team, policy=policy))
+    return events
+
+
+def close_episode(referral: ReferralState, *, closed_on: date, reason: ReasonForClosure) -> ReferralState:
+    """Step-down closed the episode (``case.closed``): the census closure date and reason it gave.
+    The referral's version does not change: the closure is step-down's fact, shown here."""
+    return replace(referral, closure=Closure(closed_on, reason))
+
+
+def reopen_episode(referral: ReferralState, *, closure_date: date) -> ReferralState | None:
+    """Step-down withdrew the closure of ``closure_date`` (``case.reopened``): the episode is open
+    again. ``None`` when that closure is not the one in force (already withdrawn, or a later one
+    stands): nothing changes."""
+    if referral.closure is None or referral.closure.closed_on != closure_date:
+        return None
+    return replace(referral, closure=None)

@@ -4,12 +4,14 @@ child sent with a referral."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from continuum import clock
 from continuum.contracts import EventData
 from continuum.errors import check_version
+from continuum.policy import CouncilPolicy
 from continuum.uow import Transaction, UnitOfWork
 from referral import domain, repository, views
 from referral.domain import ChildState, MatchConflict, RuleBroken
@@ -37,11 +39,19 @@ class Registration:
 
 
 async def register_or_match(
-    tx: Transaction, data: ChildIn, *, today: date, field_prefix: str = "", look_up_first: bool = True
+    tx: Transaction,
+    data: ChildIn,
+    *,
+    today: date,
+    field_prefix: str = "",
+    look_up_first: bool = True,
+    referred_on: Iterable[date] = (),
 ) -> Registration:
     """In-transaction step: the registered child that ``data`` is (its read audited), or a new
     child with its ``child.registered`` event (written by the caller). Also answers when the
     child was referred before. A conflict with the register is audited and answered as a 409.
+    ``referred_on``: the date of the referral the child comes with, if any (the census rules
+    check the date of birth against it).
 
     Without ``look_up_first`` the register is not searched: the child is taken as new, and the
     caller's write, guarded by the lookup, fails with ``RegisteredAlike`` (writing nothing) if the
@@ -61,6 +71,7 @@ async def register_or_match(
             sees_candidates=sees_candidates,
             child_id=uuid.uuid4(),
             today=today,
+            referred_on=referred_on,
         )
     except MatchConflict as conflict:
         outcome = "disclosed" if conflict.discloses else "refused"
@@ -86,26 +97,31 @@ async def register_child(uow: UnitOfWork, *, data: ChildIn) -> tuple[ChildOut, b
             await tx.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
             # One statement writes the child and the rows above: with no transaction open, the commit.
             await repository.insert_child(tx, child, final=True)
-        return views.child_out(child), bool(events)
+        return views.child_out(child, clock.today()), bool(events)
 
 
 async def get_child(uow: UnitOfWork, *, child_id: uuid.UUID) -> ChildOut:
     async with uow as tx:
         known = await repository.visible_child(tx, child_id, purpose="view a child's record")
         await tx.audit("child.read", subject_type="child", subject_id=child_id, purpose="view a child's record")
-        return views.child_out(known.child)
+        return views.child_out(known.child, clock.today())
 
 
-async def update_child(uow: UnitOfWork, *, child_id: uuid.UUID, patch: ChildPatch, expected_version: int | None) -> ChildOut:
-    """Change a child's identity or characteristics (the version the caller read, or 412)."""
+async def update_child(
+    uow: UnitOfWork, *, child_id: uuid.UUID, patch: ChildPatch, expected_version: int | None, policy: CouncilPolicy
+) -> ChildOut:
+    """Change a child's identity or characteristics (the version the caller read, or 412), checked
+    against the dates of the child's referrals. When the change brings the child's first NHS
+    number, partners are told the statuses they could not be told without it."""
     async with uow as tx:
         known = await repository.visible_child(tx, child_id, purpose="update a child's record", lock=True)
         check_version(known.child.version, expected_version)
         now = clock.now()
-        child, events = domain.update_child(
-            known.child, changes=patch.model_dump(exclude_unset=True), today=clock.london_date(now)
-        )
+        today = clock.london_date(now)
+        changes = patch.model_dump(exclude_unset=True)
+        child, events = domain.update_child(known.child, changes=changes, today=today, referred_on=known.referral_dates)
+        statuses = domain.statuses_once_identified(known.child, child, episodes=known.episodes, policy=policy)
         await repository.update_child(tx, child, at=now)
-        await tx.publish_all(events, aggregate=child)
+        await tx.publish_all([*events, *statuses], aggregate=child)
         await tx.audit("child.update", subject_type="child", subject_id=child.id, purpose="update a child's record")
-        return views.child_out(child)
+        return views.child_out(child, today)

@@ -10,7 +10,9 @@ from continuum.errors import check_version
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork
 from referral import domain, repository
+from referral.domain import OpenEpisodeConflict
 from referral.schemas import CorrectionIn, DecisionIn, ReferralOut
+from referral.use_cases.intake import refuse_open_episode
 from referral.use_cases.reads import referral_view
 
 
@@ -41,19 +43,26 @@ async def _decide(
     async with uow as tx:
         referral = await repository.visible_referral(tx, referral_id, purpose=purpose, lock=True)
         check_version(referral.version, expected_version)
-        child = await repository.child(tx, referral.child_id)
+        # The child locked with its episodes: a correction may not reopen this one beside another.
+        known = await repository.known_child(tx, referral.child_id, lock=True)
+        assert known is not None
+        child = known.child
         now = clock.now()
-        decided, events = domain.decide(
-            referral,
-            child=child,
-            outcome=data.outcome,
-            reasons=data.reasons,
-            team=data.team,
-            by=tx.principal_or_fail().sub,
-            at=now,
-            policy=policy,
-            correction_reason=correction_reason,
-        )
+        try:
+            decided, events = domain.decide(
+                referral,
+                child=child,
+                outcome=data.outcome,
+                reasons=data.reasons,
+                team=data.team,
+                by=tx.principal_or_fail().sub,
+                at=now,
+                policy=policy,
+                correction_reason=correction_reason,
+                episodes=known.episodes,
+            )
+        except OpenEpisodeConflict as conflict:
+            raise refuse_open_episode(tx, conflict) from None
         announced = await tx.publish_all(events, aggregate=decided)
         # The decision remembers the event that announced it, so a later correction can name it.
         event_id = next(e.id for e in announced if e.type == ReferralDecided.event_type)

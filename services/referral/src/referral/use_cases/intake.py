@@ -13,7 +13,7 @@ from continuum.idempotency import once
 from continuum.policy import CouncilPolicy
 from continuum.uow import EventKey, StoredResponse, Transaction, UnitOfWork
 from referral import domain, repository, views
-from referral.domain import ChildState, ReferralState, RuleBroken
+from referral.domain import ChildState, Episode, OpenEpisodeConflict, ReferralState, RuleBroken
 from referral.schemas import ReferralIn
 from referral.use_cases.children import register_or_match
 
@@ -42,7 +42,10 @@ async def _receive_referral(
     async with uow as tx:
 
         async def receive() -> tuple[int, Any]:
-            referral, child = await open_referral(tx, data, policy, look_up_first=look_up_first)
+            try:
+                referral, child = await open_referral(tx, data, policy, look_up_first=look_up_first)
+            except OpenEpisodeConflict as conflict:
+                raise refuse_open_episode(tx, conflict) from None
             # A new referral has no decisions or information requests yet: nothing to read back.
             return _CREATED, views.referral_out(referral, child, [], clock.now()).model_dump(mode="json")
 
@@ -60,6 +63,17 @@ async def _receive_referral(
         return dict(body)
 
 
+def refuse_open_episode(tx: Transaction, conflict: OpenEpisodeConflict) -> Exception:
+    """The answer to a referral (or correction) while the child's episode is open, its refusal
+    audited: the open episode named to whoever may see it, nothing to anyone else."""
+    discloses = domain.may_see_case(tx.principal, conflict.episode.teams)
+    outcome = "disclosed" if discloses else "refused"
+    tx.audit_refusal(
+        "child.read", subject_type="child", subject_id=conflict.child_id, purpose="the child's episode is open", outcome=outcome
+    )
+    return views.open_episode_problem(conflict, discloses=discloses)
+
+
 async def open_referral(
     tx: Transaction,
     data: ReferralIn,
@@ -69,28 +83,43 @@ async def open_referral(
     look_up_first: bool = True,
 ) -> tuple[ReferralState, ChildState]:
     """In-transaction step: open a case (episode) for a referral, registering its child if new
-    (``look_up_first``: see ``register_or_match``)."""
+    (``look_up_first``: see ``register_or_match``). A registered child is locked first, so that
+    two referrals of it at once cannot both find no open episode; :class:`OpenEpisodeConflict`
+    when it has one."""
     now = clock.now()
     # Chosen first so that a new child's child.registered is keyed by this case too, and so reaches
     # consumers before the case's referral.received (Kafka keeps order per key only).
     case_id = uuid.uuid4()
     child_events: list[EventData] = []
     unchecked = None
+    episodes: tuple[Episode, ...] = ()
+    received = data.received_at
+    referred_on = (clock.london_date(received),) if received.tzinfo is not None else ()
     if data.child_id is not None:
         # Referring a registered child needs sight of the child (the front door has it): otherwise
         # it answers as if there were no such child, and the refusal is audited.
         refusal = invalid("child_id", "no child is registered with this id")
         purpose = "refer a registered child"
-        known = await repository.visible_child(tx, data.child_id, purpose=purpose, refusal=refusal)
+        known = await repository.visible_child(tx, data.child_id, purpose=purpose, refusal=refusal, lock=True)
         await tx.audit("child.read", subject_type="child", subject_id=known.child.id, purpose=purpose)
-        child, earlier = known.child, known.earlier_referrals
+        child, earlier, episodes, child_field = known.child, known.earlier_referrals, known.episodes, "child_id"
     else:
         assert data.child is not None
         registration = await register_or_match(
-            tx, data.child, today=clock.london_date(now), field_prefix="child.", look_up_first=look_up_first
+            tx,
+            data.child,
+            today=clock.london_date(now),
+            field_prefix="child.",
+            look_up_first=look_up_first,
+            referred_on=referred_on,
         )
         child, child_events, earlier = registration.child, registration.events, registration.earlier_referrals
         unchecked = registration.unchecked
+        child_field = "child"
+        if not child_events:  # a registered child: locked, its episodes as they stand now
+            locked = await repository.known_child(tx, child.id, lock=True)
+            assert locked is not None
+            earlier, episodes = locked.earlier_referrals, locked.episodes
     principal = tx.principal
     referral, events = domain.receive(
         data.intake(stepped_up_from=stepped_up_from),
@@ -100,6 +129,8 @@ async def open_referral(
         by=principal.sub if principal else f"service:{tx.source}",
         now=now,
         policy=policy,
+        episodes=episodes,
+        child_field=child_field,
     )
     if child_events:
         await tx.publish_all(child_events, aggregate=EventKey(referral.subject, child.version))

@@ -10,7 +10,7 @@ from continuum.pagination import Page, decode_cursor, page_of
 from continuum.policy import CouncilPolicy
 from continuum.uow import UnitOfWork
 from referral import domain, repository, views
-from referral.schemas import QueueItem
+from referral.schemas import ContactItem, QueueItem
 
 
 async def front_door_queue(
@@ -34,4 +34,28 @@ async def front_door_queue(
         page = page_of(rows, limit, item=lambda r: views.queue_item(r, now), position=lambda r: (r.decision_due_at, r.id))
         for item in page.items:
             await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="front-door queue")
+        return page
+
+
+async def front_door_contacts(
+    uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int, policy: CouncilPolicy
+) -> Page[ContactItem]:
+    """Contacts recorded on open episodes (step-ups from early help that arrived while the child's
+    episode was open), oldest first, for the front door to pass on: every team's to the front
+    door, else the caller's teams' (or ``team``'s). Another team's list answers 404, audited."""
+    principal = uow.principal_or_fail()
+    after = decode_cursor(cursor, datetime.fromisoformat) if cursor else None
+    async with uow as tx:
+        teams = list_teams(
+            tx,
+            team,
+            is_team=lambda t: policy.team(t) is not None,
+            what="Team contacts",
+            purpose="front-door contacts",
+            every_team=domain.sees_every_case(principal),
+        )
+        rows = await repository.contacts(tx, teams=teams, after=after, limit=limit)
+        page = page_of(rows, limit, item=views.contact_item, position=lambda r: (r.received_at, r.id))
+        for item in page.items:
+            await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="front-door contacts")
         return page

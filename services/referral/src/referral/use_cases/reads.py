@@ -25,7 +25,8 @@ async def referral_view(
     child = child or await repository.child(tx, referral.child_id)
     await tx.audit("child.read", subject_type="child", subject_id=child.id, purpose=purpose)
     requests = await repository.information_requests(tx, referral.id)
-    return views.referral_out(referral, child, requests, now)
+    contacts = await repository.contacts_of_referral(tx, referral.id)
+    return views.referral_out(referral, child, requests, now, contacts)
 
 
 async def get_referral(uow: UnitOfWork, *, referral_id: uuid.UUID) -> ReferralOut:
