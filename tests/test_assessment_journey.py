@@ -30,7 +30,7 @@ from continuum.contracts import PARTNER_STATUS_TOPIC
 from continuum.contracts.assessment import ASSESSMENT_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import eventually, read_events, remember_personal_data, start_broker, test_settings, unique
+from continuum.testing import eventually, la_child_id, read_events, remember_personal_data, start_broker, test_settings, unique
 from referral.app import create_app as create_referral_app
 from referral.consumers import STEPUP_CONSUMER
 from referral.settings import ReferralSettings
@@ -143,7 +143,7 @@ def _nhs_number() -> str:
 
 def _new_child() -> dict[str, Any]:
     child: dict[str, Any] = {
-        "la_child_id": unique("LA"),
+        "la_child_id": la_child_id(),
         "given_name": unique("Journey").replace("-", ""),
         "family_name": unique("Walker").replace("-", ""),
         "date_of_birth": "2015-07-09",

@@ -21,7 +21,7 @@ from continuum.auth import mint_dev_token
 from continuum.contracts import ALL_TOPICS
 from continuum.devstack import TansuBroker, free_port
 from continuum.kafka import ensure_topics
-from continuum.testing import eventually, owner_url, test_settings, unique
+from continuum.testing import eventually, la_child_id, owner_url, test_settings, unique
 from referral.app import create_app as create_referral_app
 from referral.settings import ReferralSettings
 
@@ -32,7 +32,7 @@ REFERRALS = 200
 def _referral(i: int) -> dict[str, Any]:
     return {
         "child": {
-            "la_child_id": unique("LA"),
+            "la_child_id": la_child_id(),
             "given_name": f"Fault{i}",
             "family_name": unique("Stream").replace("-", ""),
             "date_of_birth": "2016-02-03",

@@ -29,7 +29,7 @@ from continuum.calendar import add_working_days
 from continuum.contracts import PARTNER_STATUS_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import read_events, remember_personal_data, start_broker, test_settings, unique
+from continuum.testing import la_child_id, read_events, remember_personal_data, start_broker, test_settings, unique
 from plan.app import create_app as create_plan_app
 from plan.consumers import DRAFTING_CONSUMER
 from plan.settings import PlanSettings
@@ -218,7 +218,7 @@ async def _approve_cin_plan(manager: httpx.AsyncClient, plan: dict[str, Any]) ->
 
 async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_plan(stack: Stack) -> None:
     child = {
-        "la_child_id": unique("LA"),
+        "la_child_id": la_child_id(),
         "given_name": unique("Plan").replace("-", ""),
         "family_name": unique("Journey").replace("-", ""),
         "date_of_birth": "2015-07-09",
@@ -296,7 +296,7 @@ async def test_point_6_a_cin_plan_ended_escalate_cp_becomes_a_section_47_then_a_
     ICPC clock; the conference decides a CP plan, which the plan service drafts and which starts on
     the conference's date whatever day it is approved; partners hear ``cp_plan`` since that date."""
     child = {
-        "la_child_id": unique("LA"),
+        "la_child_id": la_child_id(),
         "given_name": unique("Escalate").replace("-", ""),
         "family_name": unique("Journey").replace("-", ""),
         "date_of_birth": "2016-03-14",

@@ -34,7 +34,7 @@ from continuum.contracts.plan import PLAN_TOPIC, ActionSummary, NextStep, PlanEn
 from continuum.contracts.stepdown import STEPDOWN_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import read_events, remember_personal_data, send_events, start_broker, test_settings, unique
+from continuum.testing import la_child_id, read_events, remember_personal_data, send_events, start_broker, test_settings, unique
 from referral.app import create_app as create_referral_app
 from referral.consumers import STEPUP_CONSUMER
 from referral.settings import ReferralSettings
@@ -194,7 +194,7 @@ async def test_rule_2990_a_plan_ended_with_step_down_to_early_help_is_accepted_a
 
 async def test_front_door_early_help_closes_as_referral_nfa_and_a_step_up_becomes_a_5d_referral(stack: Stack) -> None:
     child = {
-        "la_child_id": unique("LA"),
+        "la_child_id": la_child_id(),
         "given_name": unique("Step").replace("-", ""),
         "family_name": unique("Down").replace("-", ""),
         "date_of_birth": "2014-02-03",

@@ -189,3 +189,19 @@ async def test_a_service_recovers_after_the_database_restarts(own_server: Embedd
         assert first.status_code == 200, first.text
         codes, _ = await _touch_concurrently(client, 2 * POOL_SIZE, path)
         assert codes == [200] * (2 * POOL_SIZE)
+
+
+@pytest.mark.parametrize("path", ROUTES)
+async def test_a_request_while_the_database_refuses_connections_answers_503_with_retry_after(
+    client: httpx.AsyncClient, postgres: EmbeddedPostgres, path: str
+) -> None:
+    """Not reaching the database is not the caller's fault nor a defect of the request: 503
+    ``database-unavailable`` with Retry-After, nothing done; the next request after it returns works."""
+    postgres.refuse_connections(DATABASE)  # and ends the sessions the pool holds
+    try:
+        r = await client.post(path)
+        assert (r.status_code, r.headers.get("retry-after")) == (503, "5"), r.text
+        assert r.json()["type"].endswith("/database-unavailable")
+    finally:
+        postgres.allow_connections(DATABASE)
+    assert (await client.post(path)).status_code == 200

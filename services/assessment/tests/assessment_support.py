@@ -17,7 +17,7 @@ from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.consumer import EventConsumer
 from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, DecisionOutcome, Envelope, ReferralDecided
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
-from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
+from continuum.testing import ServiceCases, assert_problem, eventually, la_child_id, remember_personal_data, send_events, unique
 from continuum.uow import UnitOfWork
 
 MANAGER_NORTH = {"teams": ("north",), "sw_qualified": True}
@@ -89,7 +89,7 @@ def child_registered(
     remember_personal_data(given, family)
     values: dict[str, Any] = {
         "child_id": child_id,
-        "la_child_id": unique("LA"),
+        "la_child_id": la_child_id(),
         "given_name": given,
         "family_name": family,
         "date_of_birth": date(2016, 3, 14),

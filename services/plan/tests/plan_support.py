@@ -27,7 +27,7 @@ from continuum.contracts.assessment import (
     Section47Outcome,
 )
 from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
-from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
+from continuum.testing import ServiceCases, assert_problem, eventually, la_child_id, remember_personal_data, send_events, unique
 from plan.settings import PlanSettings
 
 CONTENT = {
@@ -227,7 +227,7 @@ def child_registered(
     remember_personal_data(given, family)
     data = ChildRegistered(
         child_id=child_id,
-        la_child_id=unique("LA"),
+        la_child_id=la_child_id(),
         given_name=given,
         family_name=family,
         date_of_birth=date(2016, 3, 14),

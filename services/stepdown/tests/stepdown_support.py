@@ -32,7 +32,7 @@ from continuum.contracts.assessment import (
     Section47Started,
 )
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanStarted, PlanType
-from continuum.testing import ServiceCases, assert_problem, eventually, remember_personal_data, send_events, unique
+from continuum.testing import ServiceCases, assert_problem, eventually, la_child_id, remember_personal_data, send_events, unique
 from stepdown.settings import StepdownSettings
 
 #: A complete handover, as social care sends it.
@@ -264,7 +264,7 @@ def child_registered(
     remember_personal_data(given, family)
     data = event_type(
         child_id=child_id,
-        la_child_id=unique("LA"),
+        la_child_id=la_child_id(),
         given_name=given,
         family_name=family,
         date_of_birth=date(2016, 3, 14),

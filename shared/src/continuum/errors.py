@@ -17,7 +17,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from continuum.db import DatabaseUnavailable
+
 PROBLEM_JSON = "application/problem+json"
+#: What a 503 ``database-unavailable`` tells the caller to wait before trying again.
+DATABASE_RETRY_AFTER_SECONDS = 5
 PROBLEM_BASE = "https://continuum.example/problems/"
 
 log = logging.getLogger("continuum.errors")
@@ -237,6 +241,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(problem, request)
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DatabaseUnavailable):
+            # Nothing was done and nothing is wrong with the request: the caller may try again.
+            log.warning("database unavailable", extra={"path": request.url.path})
+            problem = Problem(503, "database-unavailable", "The service cannot reach its database; try again shortly")
+            problem.headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+            return problem_response(problem, request)
         # Class 22 is "data exception": a value the database cannot store (a NUL character, a
         # number out of range). Everything was rolled back, so it is the caller's bad input.
         sqlstate = str(getattr(getattr(exc, "orig", None), "sqlstate", "") or "")

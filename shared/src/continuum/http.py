@@ -36,6 +36,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "if-match-required": "428: send If-Match with the version you read",
     "too-many-reads": "429: your budget of child-record reads is spent; see Retry-After",
     "internal-error": "500: something went wrong; the request id names it in the logs",
+    "database-unavailable": "503: the service cannot reach its database; nothing was done, try again after Retry-After",
 }
 
 #: RFC 9457 problem details as every error is answered (``application/problem+json``).

@@ -231,6 +231,11 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+def la_child_id() -> str:
+    """A fresh LA child id as the census takes it: letters and digits, at most 20 (rules 1570, 1580)."""
+    return f"LA{uuid.uuid4().hex[:16].upper()}"
+
+
 def dumps(obj: Any) -> bytes:
     return json.dumps(obj, default=str).encode()
 
