@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from referral_support import (
     Api,
     audit_count,
@@ -112,11 +113,19 @@ async def test_rule_8820_whoever_may_not_see_the_open_episode_gets_the_front_doo
     assert await audit_count(api.settings, south["child"]["id"], outcome="refused") >= 1
 
 
-async def test_rule_8820_after_the_front_doors_nfa_the_child_may_be_referred_again(api: Api) -> None:
-    # A front-door NFA is not counted as open: step-down closes it on its referral date (census
-    # ReferralNFA), so a re-referral is not refused while that closure is on its way.
+@pytest.mark.parametrize("outcome", ["nfa", "early_help"])
+async def test_rule_8820_after_the_front_doors_nfa_or_early_help_the_child_may_be_referred_again(api: Api, outcome: str) -> None:
+    # Neither is counted as open: step-down closes it on its referral date (census ReferralNFA), so
+    # a re-referral is not refused while that closure is on its way (early help may take days to
+    # answer its handover).
     first = await _referred(api)
-    await decided_nfa(api, first)
+    async with api.as_user("manager", teams=("north",)) as manager:
+        r = await manager.post(
+            f"/v1/referrals/{first['id']}/decision",
+            json={"outcome": outcome, "reasons": "No statutory work needed.", "team": "north"},
+            headers={"If-Match": f'"{first["version"]}"'},
+        )
+    assert r.status_code == 200, r.text
     async with api.as_user("front_door") as client:
         again = await post_referral(client, _by_id(first, received_at="2026-11-21T10:00:00Z"))
     assert (again["re_referral"], again["episode_status"]) == (True, "open")

@@ -539,3 +539,18 @@ def test_point_10_the_status_sent_when_the_nhs_number_is_known_is_the_latest_clo
         None, case_id=uuid.uuid4(), child_id=CHILD, team="north", referral_date=date(2026, 10, 1)
     )
     assert domain.status_when_identified([older, newer, still_open], [first, second], child=child, policy=policy) == []
+
+
+def test_rule_8820_a_declined_front_door_handover_closes_on_its_referral_date_and_no_later() -> None:
+    # A referral closed at the front door is the census's ReferralNFA: closed on its referral date,
+    # so it cannot overlap a referral the front door takes while early help decides (rule 8820).
+    _, stepdown = _front_door_handover()
+    ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
+    declined, _ = domain.decline(ready, by=EARLY_HELP, now=NOW, reason=DeclineReason.ABOVE_THRESHOLD)
+    rc8, today = ReasonForClosure.NFA_AFTER_ASSESSMENT, NOW.date()
+    with pytest.raises(RuleBroken) as refused:
+        domain.close_by_manager(declined, reason=rc8, on=date(2026, 10, 20), unmet_need=True, now=NOW, today=today)
+    assert refused.value.field == "closure_date" and "2026-10-01" in refused.value.reason
+    closed, events = domain.close_by_manager(declined, reason=rc8, on=date(2026, 10, 1), unmet_need=True, now=NOW, today=today)
+    assert closed.closure is not None and closed.closure.closure_date == date(2026, 10, 1)
+    assert [e.event_type for e in events] == ["case.closed"]

@@ -2,10 +2,11 @@
 step-down service alone, and the contacts recorded on an open episode (decisions.md 34).
 
 An episode (a case) runs from its referral until step-down's ``case.closed``, and again from a
-``case.reopened``. A referral whose decision in force is the front door's NFA does not count as
-open even before step-down's closure arrives: step-down closes it on its referral date (census
-ReferralNFA), so it cannot overlap a later episode, and a re-referral straight after an NFA is
-not refused while the closure is on its way.
+``case.reopened``. A referral whose decision in force is the front door's NFA or early help does
+not count as open even before step-down's closure arrives: either is the census's referral with no
+further action (ReferralNFA), closed on its referral date, so it cannot overlap a later episode
+(rule 8820 compares a later referral date with the closure date), and a new referral is not
+refused while the closure is on its way, nor while early help has yet to answer the handover.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import date, datetime
 from continuum.clock import london_date
 from continuum.contracts import DecisionOutcome
 
-#: Corrections that make step-down reopen a closed episode (AGREEMENTS: an NFA corrected to an
+#: Corrections that make step-down reopen a closed episode (an NFA or early help corrected to an
 #: assessment or a strategy discussion after its closure).
 REOPENING_OUTCOMES = frozenset({DecisionOutcome.ASSESSMENT, DecisionOutcome.STRATEGY_DISCUSSION})
 
@@ -49,9 +50,13 @@ class Episode:
         return is_open(self.closed_on, self.outcome)
 
 
+#: The front door's decisions that end statutory work at the referral (census ReferralNFA).
+REFERRAL_NFA_OUTCOMES = frozenset({DecisionOutcome.NFA, DecisionOutcome.EARLY_HELP})
+
+
 def is_open(closed_on: date | None, outcome: DecisionOutcome | None) -> bool:
-    """Open until step-down closes it; a front-door NFA is not counted (see the module's docstring)."""
-    return closed_on is None and outcome is not DecisionOutcome.NFA
+    """Open until step-down closes it; a front-door NFA or early help is not counted (see the module's docstring)."""
+    return closed_on is None and outcome not in REFERRAL_NFA_OUTCOMES
 
 
 def open_episodes(episodes: Sequence[Episode], *, besides: uuid.UUID | None = None) -> list[Episode]:
@@ -90,10 +95,11 @@ def check_correction_keeps_one_open(
     outcome: DecisionOutcome,
     episodes: Sequence[Episode],
 ) -> None:
-    """A correction that makes a closed (or NFA) episode open again, while the child has another
-    open episode, is refused: the two would overlap (8820). Step-down reopens a closed episode when
-    its NFA is corrected to an assessment or a strategy discussion; an NFA not yet closed is open
-    again with any other outcome."""
-    becomes_open = outcome in REOPENING_OUTCOMES if closed_on is not None else outcome is not DecisionOutcome.NFA
+    """A correction that makes a closed (or referral-NFA) episode open again, while the child has
+    another open episode, is refused: the two would overlap (8820). Step-down reopens a closed
+    episode when its NFA or early help is corrected to an assessment or a strategy discussion; a
+    front-door NFA or early help not yet closed is open again with an assessment or a strategy
+    discussion."""
+    becomes_open = outcome in REOPENING_OUTCOMES
     if not is_open(closed_on, previous) and becomes_open:
         check_no_open_episode(episodes, field="outcome", child_id=child_id, besides=referral_id)

@@ -323,7 +323,7 @@ def check_closure(
     ReferralNFA closure is RC8 by the census's own rule) and only for an episode with no section
     47, ICPC, CIN plan or CP plan (rule 2990); RC2 only with the child's date of death, not after
     the closure date; the date not before the referral nor before statutory work ended, nor in the
-    future."""
+    future; a front-door episode (ReferralNFA) on its referral date."""
     if stepdown.closure is not None:
         raise RuleBroken("status", "the episode is closed already: an episode closes once", status=409, slug="already-closed")
     referral_nfa = stepdown.trigger is TransitionTrigger.FRONT_DOOR
@@ -345,6 +345,14 @@ def check_closure(
         raise RuleBroken("closure_date", f"is before the child's date of death {date_of_death.isoformat()}")
     if on < stepdown.referral_date:
         raise RuleBroken("closure_date", f"is before the referral date {stepdown.referral_date.isoformat()}")
+    if referral_nfa and on != stepdown.referral_date:
+        # The census's referral with no further action closes on its referral date; a later date
+        # would overlap a referral the front door may take meanwhile (rule 8820).
+        raise RuleBroken(
+            "closure_date",
+            "a referral closed at the front door (census ReferralNFA) closes on its referral date "
+            f"{stepdown.referral_date.isoformat()}",
+        )
     if on < stepdown.ended_on:
         raise RuleBroken("closure_date", f"is before statutory work ended on {stepdown.ended_on.isoformat()}")
     if today is not None and on > today:
