@@ -184,17 +184,15 @@ async def _authorised_assessment(stack: Stack, child: dict[str, Any]) -> tuple[d
         return referral, time.monotonic()
 
 
-async def _approve_cin_plan(manager: httpx.AsyncClient, plan: dict[str, Any]) -> dict[str, Any]:
-    """Give the draft CIN plan its content and one well-formed action, and approve it today."""
+async def _approve(manager: httpx.AsyncClient, plan: dict[str, Any]) -> dict[str, Any]:
+    """Give the draft plan its content (a CP plan its category of abuse too) and one well-formed
+    action, and approve it: a CIN plan from today, a CP plan with no start date given (it starts on
+    its conference's date, census rule 2885)."""
+    cp = plan["plan_type"] == "cp"
+    content = {"worries": "Domestic abuse at home.", "outcomes_for_child": "Safe at home.", "exit_criteria": "No incidents."}
     r = await manager.patch(
         f"/v1/plans/{plan['id']}",
-        json={
-            "content": {
-                "worries": "Domestic abuse at home.",
-                "outcomes_for_child": "Safe at home.",
-                "exit_criteria": "No incidents for 3 months.",
-            }
-        },
+        json={"content": content} | ({"category_of_abuse": "EMO"} if cp else {}),
         headers=_etag(plan["version"]),
     )
     assert r.status_code == 200, r.text
@@ -209,9 +207,8 @@ async def _approve_cin_plan(manager: httpx.AsyncClient, plan: dict[str, Any]) ->
         headers=_etag(r.json()["version"]),
     )
     assert r.status_code in (200, 201), r.text
-    r = await manager.post(
-        f"/v1/plans/{plan['id']}/approval", json={"start_date": clock.today().isoformat()}, headers=_etag(r.json()["version"])
-    )
+    start = {} if cp else {"start_date": clock.today().isoformat()}
+    r = await manager.post(f"/v1/plans/{plan['id']}/approval", json=start, headers=_etag(r.json()["version"]))
     assert r.status_code == 200 and r.json()["status"] == "active", r.text
     return dict(r.json())
 
@@ -259,7 +256,7 @@ async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_
             "sw-journey",
             child["nhs_number"],
         )
-        await _approve_cin_plan(manager, plan)
+        await _approve(manager, plan)
 
     statuses = await read_events(
         stack.settings["plan"].kafka_bootstrap,
@@ -318,7 +315,7 @@ async def test_point_6_a_cin_plan_ended_escalate_cp_becomes_a_section_47_then_a_
 
         summary = await _eventually(lambda: drafted("cin"), within=APPEARS_WITHIN, what="the draft CIN plan")
         plan = (await manager.get(f"/v1/plans/{summary['plan_id']}")).json()
-        cin = await _approve_cin_plan(manager, plan)
+        cin = await _approve(manager, plan)
         r = await manager.post(
             f"/v1/plans/{cin['id']}/ending",
             json={
@@ -359,34 +356,8 @@ async def test_point_6_a_cin_plan_ended_escalate_cp_becomes_a_section_47_then_a_
         summary = await _eventually(lambda: drafted("cp"), within=APPEARS_WITHIN, what="the draft CP plan")
         plan = (await manager.get(f"/v1/plans/{summary['plan_id']}")).json()
         assert plan["conference_date"] == today.isoformat()
-        r = await manager.patch(
-            f"/v1/plans/{plan['id']}",
-            json={
-                "content": {
-                    "worries": "Significant harm from domestic abuse.",
-                    "outcomes_for_child": "Safe at home.",
-                    "exit_criteria": "No incidents for 6 months.",
-                },
-                "category_of_abuse": "EMO",
-            },
-            headers=_etag(plan["version"]),
-        )
-        assert r.status_code == 200, r.text
-        r = await manager.post(
-            f"/v1/plans/{plan['id']}/actions",
-            json={
-                "description": "Attend the domestic abuse programme every week",
-                "owner": {"person": "Parent", "agency": "family"},
-                "success_measure": "Attends at least 10 of 12 sessions",
-                "due_date": today.isoformat(),
-            },
-            headers=_etag(r.json()["version"]),
-        )
-        assert r.status_code in (200, 201), r.text
-        # No start date given: a CP plan starts on its conference's date (rule 2885).
-        r = await manager.post(f"/v1/plans/{plan['id']}/approval", json={}, headers=_etag(r.json()["version"]))
-        assert r.status_code == 200, r.text
-        assert (r.json()["status"], r.json()["start_date"]) == ("active", today.isoformat())
+        cp = await _approve(manager, plan)  # no start date given
+        assert (cp["status"], cp["start_date"]) == ("active", today.isoformat())
 
     statuses = await read_events(
         stack.settings["plan"].kafka_bootstrap,
