@@ -1,4 +1,4 @@
-"""How every service reads a request body (issue 16, the fuzzing findings; decisions.md 39).
+"""How every service reads a request body (issue 16, the fuzzing findings; decision 39).
 
 Walked over every route of the four services that takes a body, as served:
 - dates, instants and booleans are taken only as the OpenAPI document writes them (a date

@@ -1,6 +1,6 @@
 """Every API route of every service is an ``AuthorizedRoute`` (its caller checked before anything
 of the request is read) and solves no FastAPI dependency per request: what it needs of the kernel
-(the unit of work, the council's policy) it asks for with the request (decisions.md 33)."""
+(the unit of work, the council's policy) it asks for with the request (decision 33)."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def test_a_read_spends_a_read_per_child_record() -> None:
 
 def test_the_answer_to_a_change_spends_nothing_but_a_list_beside_it_does() -> None:
     """A bulk client's writes do not spend its read budget: the child's record in the answer to
-    its own change is the record it changed (decisions.md 39)."""
+    its own change is the record it changed (decision 39)."""
     assert reads_to_spend([_row("plan.approve", "p1"), _row("child.read", "c1")]) == []
     assert reads_to_spend([_row("referral.receive", "r1"), _row("child.list", "c1"), _row("child.list", "c2")]) == ["c1", "c2"]
 

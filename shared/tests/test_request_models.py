@@ -1,4 +1,4 @@
-"""What a request body may be (decisions.md 39): the base of every request model takes dates,
+"""What a request body may be (decision 39): the base of every request model takes dates,
 instants and booleans only as the API documents them; a body that is not a JSON object in UTF-8
 is one problem, ``400 unreadable-body``; a field refused in several ways is one error.
 

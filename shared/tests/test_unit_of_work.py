@@ -57,7 +57,7 @@ async def test_events_are_keyed_by_the_aggregates_subject_and_carry_its_version(
     assert [(r.key, r.event_id) for r in rows][-2:] == [(str(case.id), first.id), (str(case.id), second.id)]
 
 
-# --- when the transaction opens (decisions.md 32) ----------------------------------------------------
+# --- when the transaction opens (decision 32) ----------------------------------------------------
 
 _ACTOR = Principal(
     sub="uow-tester",
@@ -199,7 +199,7 @@ async def test_the_answer_to_a_change_spends_no_read_budget_but_a_read_or_a_list
     kernel_db: async_sessionmaker[AsyncSession],
 ) -> None:
     """A use case that recorded a change answers with the record it changed: its ``child.read``
-    is audited as ever and spends nothing (decisions.md 39). Reads, and lists, still spend."""
+    is audited as ever and spends nothing (decision 39). Reads, and lists, still spend."""
     limiter = ReadLimiter(ReadLimitPolicy(per_minute=1, burst=1))
     assert limiter.take(_ACTOR.sub, 1) is None  # the budget is spent
     changed = str(uuid.uuid4())

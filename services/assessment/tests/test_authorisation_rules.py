@@ -1,5 +1,5 @@
 """The rules that keep an assessment's authorisation consistent (issue 7, defect 4; the rules are
-written in docs/decisions.md): the authorisation date follows the submission, and a section 47
+written in decision 24): the authorisation date follows the submission, and a section 47
 assessment waits for its enquiry and follows its conference. Each refusal changes nothing."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ section 47 route, its enquiry started, the initial conference due 15 working day
 strategy discussion), through the escalation consumer on the real broker and database; then the
 usual path: the conference, the conclusion that drafts a CP plan, the allocation to a social worker
 and the authorisation. Duplicates change nothing, either order gives one enquiry, a case never seen
-works from the event's own ids (docs/decisions.md 35)."""
+works from the event's own ids (decision 35)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ the real broker: a referral for a child whose episode is open is refused (409, t
 to whoever may see it) and changes nothing; a step-up for such a child is recorded on the open
 episode for the front door; step-down's case.closed and case.reopened (which we publish here as
 step-down would) close and reopen the episode; the referral service no longer closes any
-(issue 16 points 4 and 5, decisions.md 34)."""
+(issue 16 points 4 and 5, decision 34)."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ async def test_a_list_page_spends_a_read_per_child_it_shows(api: Api, limited: A
 
 async def test_a_bulk_clients_writes_do_not_spend_its_read_budget_but_its_reads_still_do(api: Api, limited: Api) -> None:
     """Each front-door decision answers the referral with its child (a ``child.read``, audited): the
-    answer to the caller's own change, not a read of another record (decisions.md 39). A manager
+    answer to the caller's own change, not a read of another record (decision 39). A manager
     with a budget of 5 reads decides 8 referrals, then reads: the 6th read is refused."""
     async with api.as_user("front_door") as front_door:
         referrals = [await post_referral(front_door, new_referral()) for _ in range(8)]

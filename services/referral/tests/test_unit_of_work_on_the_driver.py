@@ -1,7 +1,7 @@
 """The kernel's unit of work on the referral database: prebuilt statements on the driver connection
 and the session share one transaction; the collected outbox and audit rows go in with a use case's
 write (WithCollectedRows) or alone before COMMIT, in the order collected; a driver error is raised as
-SQLAlchemy's; a connection never goes back to the pool inside a transaction (decisions.md 29)."""
+SQLAlchemy's; a connection never goes back to the pool inside a transaction (decision 29)."""
 
 from __future__ import annotations
 

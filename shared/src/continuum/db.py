@@ -170,7 +170,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     closed to asyncpg as soon as the close arrives, and :func:`_discard_closed` replaces it at
     checkout; keepalives find a silently dead one; ``pool_recycle`` bounds a connection's age; and
     a connection that fails mid-request with a disconnect is invalidated by SQLAlchemy (that
-    request fails; the next gets a fresh connection). See docs/decisions.md."""
+    request fails; the next gets a fresh connection). See decision 25."""
     engine = create_async_engine(
         url,
         pool_size=pool_size,
@@ -246,7 +246,7 @@ def _discard_closed(dbapi_connection: Any, connection_record: Any, connection_pr
 
 class HeldConnections:
     """Pooled connections a service's units of work keep checked out between uses, last in first
-    out, in front of SQLAlchemy's pool (decisions.md 32).
+    out, in front of SQLAlchemy's pool (decision 32).
 
     A unit of work runs on the driver connection and needs no SQLAlchemy machinery unless it uses
     the session; checking a connection out of SQLAlchemy's pool and back in goes through its

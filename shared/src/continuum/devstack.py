@@ -25,8 +25,8 @@ from pathlib import Path
 ENTRY_POINT_GROUP = "continuum.services"
 
 #: How uvicorn runs every service (``continuum up``, the fuzz runs, the benchmark; the image's CMD too):
-#: on uvloop and httptools, cheaper per request than asyncio's loop and h11 (docs/decisions.md 25),
-#: httptools with a bound on a request's head while it arrives (continuum.server, decisions.md 38).
+#: on uvloop and httptools, cheaper per request than asyncio's loop and h11 (decision 25),
+#: httptools with a bound on a request's head while it arrives (continuum.server, decision 38).
 UVICORN_RUNTIME = ("--loop", "uvloop", "--http", "continuum.server:HttpToolsWithHeadLimit")
 
 # The wheel logs an error for every "is it running?" probe that answers no; we ask on purpose.

@@ -109,7 +109,7 @@ def api_router() -> APIRouter:
 
 # What a route needs of the kernel it asks for with the request, not as FastAPI dependencies:
 # FastAPI solves every dependency of every request anew, and each cost more CPU than the work it
-# did (decisions.md 33). ``AuthorizedRoute`` has checked the caller before the route runs.
+# did (decision 33). ``AuthorizedRoute`` has checked the caller before the route runs.
 
 
 def unit_of_work(request: Request) -> UnitOfWork:
@@ -135,7 +135,7 @@ _IDEMPOTENCY_KEY_DESCRIPTION = "Repeat a request safely: same key, same body, sa
 #: A create route that takes an ``Idempotency-Key`` says so with ``openapi_extra=IDEMPOTENT`` and
 #: reads it with :func:`idempotency_key`. Not a header parameter: FastAPI's handling of one (its
 #: annotation inspected and a validator run on every request) cost the referral intake 12 µs, a
-#: tenth of its framework path (decisions.md 33). The document says what the parameter said.
+#: tenth of its framework path (decision 33). The document says what the parameter said.
 IDEMPOTENT: dict[str, Any] = {
     "parameters": [
         {

@@ -87,7 +87,7 @@ class FirstConnectionsOnly:
     them breaks it opens no other, everything it holds unacknowledged fails at once with
     :class:`BrokerConnectionLost`, and so does every later send. Its owner replaces it (when
     :attr:`broken`), and checks what the broker still holds before sending again (the outbox
-    relay, decisions.md 38).
+    relay, decision 38).
 
     Why: aiokafka resends a batch whose connection broke over a new connection, by itself (until
     the batch expires; never, with idempotence on). A broker that died and came back empty (a

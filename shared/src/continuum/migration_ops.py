@@ -92,7 +92,7 @@ def drop_platform_tables_v1() -> None:
 
 
 def create_platform_tables_v2() -> None:
-    """The relay's lease and acknowledged offsets (docs/decisions.md: the outbox is the source of truth)."""
+    """The relay's lease and acknowledged offsets (decision 26: the outbox is the source of truth)."""
     bind = op.get_bind()
     for table in (relay_lease, relay_offsets):
         table.create(bind)

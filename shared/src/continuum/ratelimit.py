@@ -8,7 +8,7 @@ so no route can forget to (but not the record that answers the caller's own chan
 counted in ``continuum_child_reads_refused_total``.
 
 The buckets live in the process: with N replicas behind a load balancer a principal may read up to
-N times the budget. That is documented, not hidden (docs/decisions.md); the audit log and the
+N times the budget. That is documented, not hidden (decision 22); the audit log and the
 metric carry the evidence across replicas.
 """
 
@@ -47,7 +47,7 @@ def reads_to_spend(rows: Iterable[_AuditRow]) -> list[str]:
     one read; except that the answer to a change the caller made carries the record it changed
     (a plan approved answers the plan with its child), which is no read of another record. So a
     use case that recorded a change spends nothing for its ``child.read`` rows: a bulk client's
-    writes do not eat its read budget (decisions.md 39). A list is always a read of others:
+    writes do not eat its read budget (decision 39). A list is always a read of others:
     ``child.list`` rows spend whatever else the use case did."""
     succeeded = [row for row in rows if row.outcome == "success"]
     answers_a_change = any(is_change(row.action) for row in succeeded)

@@ -4,7 +4,7 @@ FastAPI parses a body with ``json.loads`` and validates the result in pydantic's
 coerces: ``0`` becomes 1970-01-01, a Unix time a date of birth, ``"yes"`` or ``1`` a boolean.
 A council system that sends such a value has a bug, and a record built from it would carry a
 date nobody entered. So every field of a request model that holds a date, an instant or a
-boolean takes only what the OpenAPI document says (decisions.md 39):
+boolean takes only what the OpenAPI document says (decision 39):
 
 - a date (``format: date``): a string ``YYYY-MM-DD``;
 - an instant (``format: date-time``): a string ``YYYY-MM-DDThh:mm[:ss[.fff]]`` with its offset

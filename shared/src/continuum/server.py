@@ -1,4 +1,4 @@
-"""How uvicorn reads the services' requests: httptools (cheaper than h11, decisions.md 25), with a
+"""How uvicorn reads the services' requests: httptools (cheaper than h11, decision 25), with a
 bound on what a request's head may hold before the app sees it.
 
 httptools sets no limit on a request's head: a client may send header bytes for as long as it

@@ -11,7 +11,7 @@ the session, made on first use, runs on that connection, so what it writes is in
 transaction (SQLAlchemy sees the connection in autocommit mode and leaves the transaction to the
 unit of work). Hot paths run :class:`continuum.db.Prebuilt` statements on the driver connection,
 without SQLAlchemy's per-statement work; the outbox and audit rows collected during the use case
-go in with one statement (decisions.md 29).
+go in with one statement (decision 29).
 
 The transaction opens (``BEGIN``) before the first statement that needs one: a write, a locking
 read, or any statement of the session. Plain reads before it run on their own: at PostgreSQL's
@@ -19,7 +19,7 @@ READ COMMITTED every statement sees its own snapshot, in a transaction or not, s
 case can observe changes. A use case whose reads are plain and whose writes are one statement
 (its own write taking the collected rows along, ``execute(..., final=True)``, or the collected
 rows alone at the end) never opens one: PostgreSQL makes a single statement atomic, and ``BEGIN``
-and ``COMMIT`` would add two round trips and no guarantee (decisions.md 32).
+and ``COMMIT`` would add two round trips and no guarantee (decision 32).
 """
 
 from __future__ import annotations

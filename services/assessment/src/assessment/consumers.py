@@ -2,7 +2,7 @@
 front-door decision for an assessment or a strategy discussion opens one (a correction moves or
 withdraws it), and ``child.*`` keep the local copy of identity. From ``continuum.plan`` (the
 escalation consumer): a child in need plan ended ``escalate_cp``, or a strategy discussion recorded
-during one, starts a section 47 enquiry (docs/decisions.md 35).
+during one, starts a section 47 enquiry (decision 35).
 
 Each type has its per-event handler and a batch handler: the runner gives the batch handler a run
 of consecutive events of one type (their inbox rows already claimed) and it applies the run with

@@ -67,7 +67,7 @@ _INSERT_VISIT = insert(VISITS)
 _INSERT_MEETING = insert(MEETINGS)
 _UPDATE_MEETING = update(MEETINGS).where(MEETINGS.c.id == bindparam("row_id"))
 # The drift check's statements, one per batch whatever its size (arrays unnested, not a VALUES list
-# compiled per call), prebuilt: run on the transaction's driver connection (decisions.md 29).
+# compiled per call), prebuilt: run on the transaction's driver connection (decision 29).
 _INSERT_FINDINGS = Prebuilt(
     text(
         "INSERT INTO plan_drift_findings (plan_id, kind, key, since, detected_at) "

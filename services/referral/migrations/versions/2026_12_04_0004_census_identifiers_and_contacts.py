@@ -1,4 +1,4 @@
-"""Issue 16 (decisions.md 34): the child's census identifiers of version 2 (former UPN, UPN
+"""Issue 16 (decision 34): the child's census identifiers of version 2 (former UPN, UPN
 unknown reason, date of death, previous child protection plans elsewhere), the census LAchildID's
 length (20: rules 1570, 1580), and the contacts recorded on an open episode.
 

@@ -1,6 +1,6 @@
 """Events the referral service consumes from the step-down service: a step-up from early help
 becomes a new referral (or, while the child's episode is open, a contact on it), and step-down's
-closures and reopenings of episodes keep the one-open-episode rule honest (decisions.md 34)."""
+closures and reopenings of episodes keep the one-open-episode rule honest (decision 34)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 ``record`` names what a refusal is audited as: every operation here carries a child's record
 (identity, or the referral about the child), so a 403 is audited like any refused read. Which
 team's child a caller may see is the object-level rule in the domain (``domain/access.py``), applied by
-the repository's loads (decisions.md 7, 20).
+the repository's loads (decisions 7 and 20).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Every query of the referral service, and rows <-> domain states.
 
 Reads and writes are SQLAlchemy Core statements built once from the table metadata and bound per
-call (no ORM unit of work: building and flushing it was most of an intake's cost, decisions.md
-15). An intake's are prebuilt for the driver connection (``continuum.db.Prebuilt``, decisions.md
+call (no ORM unit of work: building and flushing it was most of an intake's cost, decision
+15). An intake's are prebuilt for the driver connection (``continuum.db.Prebuilt``, decision
 29): one write (the child, the referral and the outbox and audit rows the unit of work collected,
 ``WithCollectedRows``) that looks the register up itself for a child sent as new, and, when the
 register holds one like it, the lookup (its matches, each with its referral history) before the
-write again (decisions.md 33).
+write again (decision 33).
 Loads that a caller may not see audit the refusal and answer as if there were no such record.
 """
 

@@ -124,7 +124,7 @@ class InformationRequest(Base):
 
 
 class Contact(Base):
-    """A referral received while the child's episode was open, recorded on that episode (decisions.md 34)."""
+    """A referral received while the child's episode was open, recorded on that episode (decision 34)."""
 
     __tablename__ = "contacts"
 

@@ -160,7 +160,7 @@ def queue_item(row: Any, now: datetime) -> QueueItem:
 def open_episode_problem(conflict: OpenEpisodeConflict, *, discloses: bool) -> Problem:
     """The 409 for a referral (or a reopening correction) while the child's episode is open
     (census rules 8815, 8820): the open episode named to whoever may see it (the front door sees
-    every one); to anyone else the front door's review, naming nothing (decisions.md 34)."""
+    every one); to anyone else the front door's review, naming nothing (decision 34)."""
     if not discloses:
         return match_problem(MatchConflict("front-door-review", [], fields=(conflict.field,)))
     episode = conflict.episode
@@ -185,7 +185,7 @@ def open_episode_problem(conflict: OpenEpisodeConflict, *, discloses: bool) -> P
 
 
 def match_problem(conflict: MatchConflict, field_prefix: str = "") -> Problem:
-    """The 409 for a child that resembles registered ones (decisions.md 20): ``front-door-review``
+    """The 409 for a child that resembles registered ones (decision 20): ``front-door-review``
     names no child; the others list the candidates for the front door to choose from."""
     fields = [field_prefix + name for name in conflict.fields]
     if conflict.kind == "front-door-review":

@@ -263,7 +263,7 @@ class PlanDriftDetected(EventData):
 class PreproceedingsOutcome(StrEnum):
     """Census PPOutcome (CIN census 2026-27, item N00833, code set CS131; validator rule 9011 checks
     the three values). Which step decision gives which code is the plan service's, in one place:
-    ``plan.domain.preproceedings.CENSUS_OUTCOME`` (docs/decisions.md 36 says why and its source)."""
+    ``plan.domain.preproceedings.CENSUS_OUTCOME`` (docs/decisions/36-plan-service-records-census-cp.md: why, and its source)."""
 
     A = "A"
     B = "B"

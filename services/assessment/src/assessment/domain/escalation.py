@@ -1,4 +1,4 @@
-"""Escalation to child protection from a child in need plan (docs/decisions.md 35).
+"""Escalation to child protection from a child in need plan (decision 35).
 
 The plan service reports two things that each start the child protection route here: a CIN plan
 ended with next step ``escalate_cp`` (the strategy discussion was held on the plan's end date), and

@@ -4,7 +4,7 @@ the child's identity arrives.
 
 A correction leaves the assessment exactly as the corrected decision would have opened it: its
 team, its route with or without an enquiry, its referral and due dates; and every allocation rule
-is checked again against the lead in place (docs/decisions.md).
+is checked again against the lead in place (decision 24).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def partner_update(
 def current_partner_status(state: AssessmentState) -> tuple[PartnerStatus, datetime] | None:
     """What partners should hear of this assessment now, and since when: ``assessment`` since it
     opened, while it is open. ``None`` once it is closed: the plan service announces a plan, and
-    step-down alone announces ``stepped_down`` and ``closed`` (docs/decisions.md 35)."""
+    step-down alone announces ``stepped_down`` and ``closed`` (decision 35)."""
     if state.is_open:
         return PartnerStatus.ASSESSMENT, state.opened_at
     return None

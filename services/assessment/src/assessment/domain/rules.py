@@ -253,7 +253,7 @@ def check_authorisation_date(
 def check_enquiry_agrees(
     route: AssessmentRoute, section47: Section47State | None, outcome: AssessmentOutcome, authorisation_date: date
 ) -> None:
-    """A section 47 assessment and its enquiry agree (docs/decisions.md): it is authorised only
+    """A section 47 assessment and its enquiry agree (decision 24): it is authorised only
     once the enquiry has concluded, not before the day it concluded, and its outcome follows the
     conference's: a child protection plan is a ``child_protection`` outcome, and no plan is not."""
     if route is not AssessmentRoute.SECTION47:

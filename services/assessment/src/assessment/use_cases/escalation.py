@@ -1,6 +1,6 @@
 """The plan service's escalations, as a step inside the consumer's transaction: a child in need
 plan ended ``escalate_cp``, or a strategy discussion recorded during one, starts a section 47
-enquiry for the case with a new assessment on the section 47 route (docs/decisions.md 35)."""
+enquiry for the case with a new assessment on the section 47 route (decision 35)."""
 
 from __future__ import annotations
 

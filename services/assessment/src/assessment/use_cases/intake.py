@@ -4,7 +4,7 @@ identity is copied and lets the partner status go out.
 
 :func:`receive_decision` and :func:`receive_child` take one event each; :func:`receive_together`
 takes a run of them and has exactly their effect applied one after the other, with one read and one
-write for the whole run (the consumer's batch path, docs/decisions.md 27).
+write for the whole run (the consumer's batch path, decision 27).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ async def authorise(
     version: int,
 ) -> AssessmentOut:
     """A social-work-qualified manager authorises the assessment and decides the outcome; a section
-    47 assessment waits for its enquiry and follows its conference (docs/decisions.md)."""
+    47 assessment waits for its enquiry and follows its conference (decision 24)."""
     by = actor_of(uow.principal_or_fail())
 
     async def change(tx: Transaction, state: AssessmentState, now: datetime) -> tuple[AssessmentState, Events]:

@@ -32,7 +32,7 @@ from plan.domain.lifecycle import check_day
 from plan.domain.states import Episode, Events, Preproceedings
 
 #: Census PPOutcome for each step decision: the one place the mapping is kept (its source and
-#: reading: docs/decisions.md 36). A: care proceedings issued (the court application follows; the
+#: reading: decision 36). A: care proceedings issued (the court application follows; the
 #: validator's 2026 sample block pairs A with a CourtAppDate). B: stepped down from pre-proceedings
 #: without proceedings. C: pre-proceedings extended past their planned end.
 CENSUS_OUTCOME: Final = {

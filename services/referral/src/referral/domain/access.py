@@ -1,4 +1,4 @@
-"""Who sees which case: the object-level rules of the referral service (decisions.md 7 and 20)."""
+"""Who sees which case: the object-level rules of the referral service (decisions 7 and 20)."""
 
 from __future__ import annotations
 
@@ -15,5 +15,5 @@ def sees_every_case(principal: Principal | None) -> bool:
 
 def may_see_case(principal: Principal | None, teams: Iterable[str | None]) -> bool:
     """Others see a referral of one of their teams (referred or allocated to it), and a child once
-    it has such a referral (decisions.md 7 and 20)."""
+    it has such a referral (decisions 7 and 20)."""
     return sees_every_case(principal) or (principal is not None and any(principal.can_see_team(t) for t in teams))

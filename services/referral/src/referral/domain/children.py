@@ -1,5 +1,5 @@
 """Children: identity and census characteristics, and matching a child sent as new against the
-register (decisions.md 9 and 20)."""
+register (decisions 9 and 20)."""
 
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ def update_child(
     return updated, [ChildUpdated(**_characteristics(updated))]
 
 
-# --- matching a new child against the register (decisions.md 9 and 20) ----------------------------
+# --- matching a new child against the register (decisions 9 and 20) ----------------------------
 
 #: What a candidate matched on.
 SAME_IDENTIFIER = ("nhs_number_or_upn",)

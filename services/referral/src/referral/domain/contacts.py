@@ -1,5 +1,5 @@
 """Contacts: a referral that arrived for a child whose episode was still open, recorded on that
-episode instead of opening a second one (census rules 8815, 8820; decisions.md 34)."""
+episode instead of opening a second one (census rules 8815, 8820; decision 34)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Episodes: one open episode per child (census rules 8815 and 8820), closed and reopened by the
-step-down service alone, and the contacts recorded on an open episode (decisions.md 34).
+step-down service alone, and the contacts recorded on an open episode (decision 34).
 
 An episode (a case) runs from its referral until step-down's ``case.closed``, and again from a
 ``case.reopened``. A referral whose decision in force is the front door's NFA or early help does

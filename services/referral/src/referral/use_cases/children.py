@@ -17,7 +17,7 @@ from referral import domain, repository, views
 from referral.domain import ChildState, MatchConflict, RuleBroken
 from referral.schemas import ChildIn, ChildOut, ChildPatch
 
-#: Why a conflicting match is audited (decisions.md 20).
+#: Why a conflicting match is audited (decision 20).
 _MATCH_PURPOSE = {
     "front-door-review": "registration matched a child",
     "identity-conflict": "identifier matched, identity differs",

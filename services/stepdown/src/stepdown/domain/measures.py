@@ -3,7 +3,7 @@ as the census year runs), with the same quarter a year before and the change: cl
 band from the referral date, closures with unmet need and their share, early help's acceptance and
 the family's engagement, step-ups and re-referrals within 12 months of a step-down.
 
-Every closure is step-down's (``case.closed``, once per episode: decisions.md 37), so the closures
+Every closure is step-down's (``case.closed``, once per episode: decision 37), so the closures
 counted are the step-down records with a census closure: the front door's NFA included, a closure
 withdrawn by a corrected decision (``case.reopened``) not. A period that starts or ends inside a
 quarter counts part of it, and says so (``partial``, with the dates counted); the same quarter a

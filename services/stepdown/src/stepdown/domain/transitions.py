@@ -160,7 +160,7 @@ def receive_plan_end(
 def carry_statutory_work(stepdown: Stepdown | None, episode: Episode) -> Stepdown | None:
     """The episode's open transition learns statutory work that arrived after it was made (it decides
     the reasons its closure may give); ``None`` when nothing changes. A closed one is left as it is:
-    see decisions.md 37 for why no fact can arrive after the closure it would have changed."""
+    see decision 37 for why no fact can arrive after the closure it would have changed."""
     if stepdown is None or stepdown.closure is not None or stepdown.status is StepdownStatus.WITHDRAWN:
         return None
     if episode.statutory_work <= stepdown.statutory_work:
