@@ -9,7 +9,6 @@ and consumers on, exactly as `make run` runs them, on a broker of this module's 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
@@ -121,12 +120,12 @@ async def _consumers_hold_every_partition(*apps: Any, within: float = 30.0) -> N
     """Wait until each consumer of the apps holds every partition of its topics: the latency measured
     below is then the steady-state path (relay, broker, consumer), not a new group member joining, and
     no other member of the group can take this journey's events."""
-    deadline = time.monotonic() + within
-    for app in apps:
-        for consumer in app.state.runtime.consumers:
-            while not consumer.holds_all_partitions():
-                assert time.monotonic() < deadline, f"consumer {consumer.name} does not hold all its partitions after {within}s"
-                await asyncio.sleep(0.05)
+    consumers = [consumer for app in apps for consumer in app.state.runtime.consumers]
+    await eventually(
+        lambda: all(consumer.holds_all_partitions() for consumer in consumers),
+        within=within,
+        what="every consumer holding all its partitions",
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------------

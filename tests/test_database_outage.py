@@ -96,7 +96,7 @@ async def _consume_through_an_outage(
             if (waiting := go_away()) is not None:
                 await waiting
             await send_events(broker.bootstrap, REFERRAL_TOPIC, *second)
-            await asyncio.sleep(OUTAGE_SECONDS)
+            await asyncio.sleep(OUTAGE_SECONDS)  # the outage the test is about
             # While the database is away, nothing is blamed on the events.
             assert await read_raw(broker.bootstrap, dlq_topic(INTAKE_CONSUMER), timeout=1.0) == []
         finally:

@@ -9,10 +9,9 @@ relays and consumers on, exactly as `make run` runs them, on a broker of this mo
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from continuum.calendar import add_working_days
 from continuum.contracts import PARTNER_STATUS_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import la_child_id, read_events, remember_personal_data, start_broker, test_settings, unique
+from continuum.testing import eventually, la_child_id, read_events, remember_personal_data, start_broker, test_settings, unique
 from plan.app import create_app as create_plan_app
 from plan.consumers import DRAFTING_CONSUMER
 from plan.settings import PlanSettings
@@ -92,23 +91,13 @@ async def stack(make_database: Callable[[str, Path], str], plan_journey_broker: 
         apps["assessment"].router.lifespan_context(apps["assessment"]),
         apps["plan"].router.lifespan_context(apps["plan"]),
     ):
-        deadline = time.monotonic() + 30
-        for app in apps.values():
-            for consumer in app.state.runtime.consumers:
-                while not consumer.holds_all_partitions():
-                    assert time.monotonic() < deadline, f"{consumer.name} does not hold its partitions"
-                    await asyncio.sleep(0.05)
+        consumers = [consumer for app in apps.values() for consumer in app.state.runtime.consumers]
+        await eventually(
+            lambda: all(consumer.holds_all_partitions() for consumer in consumers),
+            within=30,
+            what="every consumer holding its partitions",
+        )
         yield Stack(apps, settings)
-
-
-async def _eventually(check: Callable[[], Awaitable[Any]], *, within: float, what: str) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"{what}: not within {within}s"
-        await asyncio.sleep(0.02)
 
 
 def _etag(version: int) -> dict[str, str]:
@@ -151,7 +140,7 @@ async def _authorised_assessment(stack: Stack, child: dict[str, Any]) -> tuple[d
             found = (await manager.get("/v1/assessments", params={"referral_id": referral["id"]})).json()["items"]
             return found[0] if found else None
 
-        assessment = await _eventually(opened, within=APPEARS_WITHIN, what="the assessment")
+        assessment = await eventually(opened, within=APPEARS_WITHIN, interval=0.02, what="the assessment")
         aid, version = assessment["assessment_id"], assessment["version"]
         steps = [
             (
@@ -235,7 +224,7 @@ async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_
             items = (await manager.get("/v1/plans", params={"case_id": case_id})).json()["items"]
             return items[0] if items else None
 
-        summary = await _eventually(drafted, within=APPEARS_WITHIN, what="the draft plan")
+        summary = await eventually(drafted, within=APPEARS_WITHIN, interval=0.02, what="the draft plan")
         latency = time.monotonic() - authorised_at
         print(f"\n[plan journey] authorisation answered -> draft plan readable in {latency:.3f} s")
         assert (summary["plan_type"], summary["status"], summary["team"], summary["child_id"]) == (
@@ -249,7 +238,7 @@ async def test_an_assessment_authorised_with_a_cin_plan_outcome_becomes_a_draft_
             plan = (await manager.get(f"/v1/plans/{summary['plan_id']}")).json()
             return plan if plan["child"] is not None else None
 
-        plan = await _eventually(with_child, within=10, what="the child's identity in the plan service")
+        plan = await eventually(with_child, within=10, interval=0.02, what="the child's identity in the plan service")
         assert (plan["factors"], plan["primary_need"], plan["lead_practitioner"], plan["child"]["nhs_number"]) == (
             ["3A", "3B"],
             "N1",
@@ -313,7 +302,7 @@ async def test_point_6_a_cin_plan_ended_escalate_cp_becomes_a_section_47_then_a_
             items = (await manager.get("/v1/plans", params={"case_id": case_id})).json()["items"]
             return next((p for p in items if p["plan_type"] == plan_type and p["status"] == "draft"), None)
 
-        summary = await _eventually(lambda: drafted("cin"), within=APPEARS_WITHIN, what="the draft CIN plan")
+        summary = await eventually(lambda: drafted("cin"), within=APPEARS_WITHIN, interval=0.02, what="the draft CIN plan")
         plan = (await manager.get(f"/v1/plans/{summary['plan_id']}")).json()
         cin = await _approve(manager, plan)
         r = await manager.post(
@@ -336,7 +325,7 @@ async def test_point_6_a_cin_plan_ended_escalate_cp_becomes_a_section_47_then_a_
             items = (await assessments.get("/v1/assessments", params={"case_id": case_id})).json()["items"]
             return next((a for a in items if a["route"] == "section47"), None)
 
-        escalated = await _eventually(enquiry, within=APPEARS_WITHIN, what="the section 47 from the escalation")
+        escalated = await eventually(enquiry, within=APPEARS_WITHIN, interval=0.02, what="the section 47 from the escalation")
         print(f"\n[escalation journey] plan ended -> section 47 readable in {time.monotonic() - ended_at:.3f} s")
         s47 = (await assessments.get(f"/v1/assessments/{escalated['assessment_id']}")).json()["section47"]
         assert (s47["status"], s47["strategy_discussion_date"], s47["start_date"], s47["icpc_target_date"]) == (
@@ -353,7 +342,7 @@ async def test_point_6_a_cin_plan_ended_escalate_cp_becomes_a_section_47_then_a_
         assert r.status_code == 200, r.text
 
     async with stack.client("plan", "manager") as manager:
-        summary = await _eventually(lambda: drafted("cp"), within=APPEARS_WITHIN, what="the draft CP plan")
+        summary = await eventually(lambda: drafted("cp"), within=APPEARS_WITHIN, interval=0.02, what="the draft CP plan")
         plan = (await manager.get(f"/v1/plans/{summary['plan_id']}")).json()
         assert plan["conference_date"] == today.isoformat()
         cp = await _approve(manager, plan)  # no start date given

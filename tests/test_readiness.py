@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from continuum.devstack import TansuBroker, free_port
-from continuum.testing import test_settings
+from continuum.testing import eventually, test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
 
@@ -40,15 +40,17 @@ async def test_readiness_says_degraded_while_the_broker_is_away_and_ok_when_it_r
             "status": "degraded",
             "checks": {"database": "ok", "broker": "unavailable (events held in the outbox)"},
         }
+
+        async def ok() -> httpx.Response | None:
+            answer = await _ready(app)
+            return answer if answer.json()["status"] == "ok" else None
+
         broker.start()
         try:
-            for _ in range(100):  # the relay declares the topics once it reaches the broker
-                r = await _ready(app)
-                if r.json()["status"] == "ok":
-                    break
-                await asyncio.sleep(0.1)
+            # The relay declares the topics once it reaches the broker.
+            r = await eventually(ok, within=20, interval=0.1, what="readiness ok")
             assert (r.status_code, r.json()) == (200, {"status": "ok", "checks": {"database": "ok", "broker": "ok"}})
         finally:
             broker.stop()
-        await asyncio.sleep(2.1)  # past the probe's cache
+        await asyncio.sleep(2.1)  # past the probe's two-second cache: the next answer is probed afresh
         assert (await _ready(app)).json()["status"] == "degraded"

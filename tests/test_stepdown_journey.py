@@ -14,10 +14,8 @@ service is being built beside this one; its own journey test covers its side).
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,7 +32,16 @@ from continuum.contracts.plan import PLAN_TOPIC, ActionSummary, NextStep, PlanEn
 from continuum.contracts.stepdown import STEPDOWN_TOPIC
 from continuum.devstack import TansuBroker
 from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import la_child_id, read_events, remember_personal_data, send_events, start_broker, test_settings, unique
+from continuum.testing import (
+    eventually,
+    la_child_id,
+    read_events,
+    remember_personal_data,
+    send_events,
+    start_broker,
+    test_settings,
+    unique,
+)
 from referral.app import create_app as create_referral_app
 from referral.consumers import STEPUP_CONSUMER
 from referral.settings import ReferralSettings
@@ -92,16 +99,6 @@ async def stack(make_database: Callable[[str, Path], str], stepdown_broker: Tans
     referral_app, stepdown_app = create_referral_app(referral_settings), create_stepdown_app(stepdown_settings)
     async with referral_app.router.lifespan_context(referral_app), stepdown_app.router.lifespan_context(stepdown_app):
         yield Stack(referral_app, referral_settings, stepdown_app, stepdown_settings, bootstrap)
-
-
-async def _eventually(check: Callable[[], Awaitable[Any]], *, what: str) -> Any:
-    deadline = time.monotonic() + WITHIN
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"{what}: not within {WITHIN}s"
-        await asyncio.sleep(0.05)
 
 
 async def _publish(bootstrap: str, topic: str, data: EventData, *, subject: uuid.UUID, source: str) -> None:
@@ -181,7 +178,7 @@ async def test_rule_2990_a_plan_ended_with_step_down_to_early_help_is_accepted_a
     await _publish(stack.bootstrap, PLAN_TOPIC, ended, subject=case_id, source="plan")
     await _publish(stack.bootstrap, ASSESSMENT_TOPIC, authorised, subject=case_id, source="assessment")
     async with stack.client("stepdown", "early_help", teams=("early-help",)) as early_help:
-        pending = await _eventually(lambda: _pending(early_help, str(case_id)), what="the pending handover")
+        pending = await eventually(lambda: _pending(early_help, str(case_id)), within=WITHIN, what="the pending handover")
     assert (pending["trigger"], pending["referral_date"], pending["ended_on"]) == ("plan", "2026-04-01", "2026-10-30")
 
     accepted = await _hand_over_and_accept(stack, pending, "north")
@@ -229,7 +226,9 @@ async def test_front_door_early_help_closes_as_referral_nfa_and_a_step_up_become
         )
         assert r.status_code == 200, r.text
     async with stack.client("stepdown", "early_help", teams=("early-help",)) as early_help:
-        pending = await _eventually(lambda: _pending(early_help, referral["case_id"]), what="the front door's handover")
+        pending = await eventually(
+            lambda: _pending(early_help, referral["case_id"]), within=WITHIN, what="the front door's handover"
+        )
     accepted = await _hand_over_and_accept(stack, pending, "north")
     assert accepted["closure"]["reason_for_closure"] == "RC8" and accepted["closure"]["closure_date"] == pending["referral_date"]
     statuses = await read_events(
@@ -258,5 +257,5 @@ async def test_front_door_early_help_closes_as_referral_nfa_and_a_step_up_become
             page = (await reader.get("/v1/referrals", params={"child_id": pending["child_id"]})).json()
         return next((i for i in page["items"] if i["source"] == "5D"), None)
 
-    found = await _eventually(stepped_up_referral, what="the step-up's referral in the referral service")
+    found = await eventually(stepped_up_referral, within=WITHIN, what="the step-up's referral in the referral service")
     assert found["case_id"] != referral["case_id"]

@@ -77,9 +77,7 @@ class Harness:
         stop = asyncio.Event()
         task = asyncio.create_task(consumer.run(stop))
         try:
-            async with asyncio.timeout(timeout):
-                while not await done():
-                    await asyncio.sleep(0.05)
+            await eventually(done, within=timeout)
         finally:
             stop.set()
             await task
@@ -330,7 +328,7 @@ async def test_the_consumers_database_away_for_ten_seconds_pauses_the_partition_
         await eventually(lambda: _count_is(h, 3), within=20)
         await proxy.cut()  # the database refuses connections
         await h.send(*later)
-        await asyncio.sleep(10)
+        await asyncio.sleep(10)  # the outage: proves nothing is applied or skipped while it lasts
         assert len(await h.effects()) == 3  # nothing applied meanwhile, nothing skipped
         await proxy.restore()
         await eventually(lambda: _count_is(h, 15), within=30)
@@ -365,7 +363,7 @@ async def test_the_consumers_database_refusing_connections_for_ten_seconds_pause
         await eventually(lambda: _count_is(h, 3), within=20)
         postgres.refuse_connections("kernel_outage")
         await h.send(*later)
-        await asyncio.sleep(10)
+        await asyncio.sleep(10)  # the ten-second outage the test is about
         assert paused._value.get() > 0  # it waited for the database
         assert await read_raw(broker.bootstrap, dlq_topic(h.group), timeout=1.0) == []  # and blamed no event
         postgres.allow_connections("kernel_outage")
@@ -463,9 +461,14 @@ async def test_a_batch_handler_applies_a_run_at_once_with_the_per_event_effect(
 
     consumer = h.consumer()
     consumer.batch_handlers = {"information.requested": batch}
+    duplicates = CONSUMER_HANDLED.labels(h.group, "duplicate")
+    duplicates_before = duplicates._value.get()
     await h.send(*events, events[0], events[5])  # two redeliveries
-    await h.run_until(consumer, lambda: _count_is(h, 30))
-    await asyncio.sleep(0.5)
+
+    async def all_read() -> bool:  # the redeliveries too, as duplicates
+        return await _count_is(h, 30) and duplicates._value.get() - duplicates_before >= 2
+
+    await h.run_until(consumer, all_read)
 
     effects = await h.effects()
     assert sorted(e[0] for e in effects) == sorted(str(e.id) for e in events)  # each once, duplicates skipped

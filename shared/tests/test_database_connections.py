@@ -27,7 +27,7 @@ from continuum.devstack import EmbeddedPostgres, free_port
 from continuum.http import api_router, unit_of_work
 from continuum.migration_ops import create_platform_tables_v1
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY, minimal_service
+from continuum.testing import TEST_SIGNING_KEY, eventually, minimal_service
 
 DATABASE = "connections_test"
 POOL_SIZE = 8  # build_app leaves 4 to the workers: the units of work hold up to 4 between requests
@@ -123,6 +123,17 @@ async def _terminate_backends(server: EmbeddedPostgres) -> int:
     return int(killed)
 
 
+def _heard_closed(app: Any) -> bool:
+    """Every connection the service keeps open between requests (idle in SQLAlchemy's pool, which
+    lists them only in its queue's internals, or held by the units of work) knows its socket closed:
+    the server's close reached the event loop, as it has long since in production."""
+    runtime = app.state.runtime
+    idle = [record.driver_connection for record in runtime.engine.sync_engine.pool._pool._queue._queue]
+    held = [pooled.driver_connection for pooled, _, _ in runtime.connections._idle] if runtime.connections else []
+    kept = [driver for driver in idle + held if driver is not None]
+    return bool(kept) and all(driver.is_closed() for driver in kept)
+
+
 @pytest.mark.parametrize("path", ROUTES)
 async def test_a_service_recovers_when_its_pooled_connections_are_terminated(
     client: httpx.AsyncClient, postgres: EmbeddedPostgres, path: str
@@ -131,7 +142,8 @@ async def test_a_service_recovers_when_its_pooled_connections_are_terminated(
     assert codes == [200] * POOL_SIZE and before
 
     assert await _terminate_backends(postgres) >= len(before)
-    await asyncio.sleep(0.05)  # PostgreSQL closes the sockets at once; let the event loop hear it
+    app: Any = client._transport.app  # type: ignore[attr-defined]
+    await eventually(lambda: _heard_closed(app), within=10, what="the service's idle connections known closed")
 
     # Not one request fails: each closed connection is replaced at checkout, with no round trip.
     first = await client.post(path)

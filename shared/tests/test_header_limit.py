@@ -20,7 +20,7 @@ from continuum.http import api_router
 from continuum.limits import DEFAULT_MAX_HEADER_BYTES
 from continuum.server import MAX_HEAD_BYTES
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY, minimal_service
+from continuum.testing import TEST_SIGNING_KEY, eventually, minimal_service
 
 SETTINGS = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=False)
 
@@ -48,8 +48,7 @@ async def served() -> AsyncIterator[tuple[str, str]]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=protocol, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
+    await eventually(lambda: server.started, within=10, interval=0.02, what="uvicorn started")
     yield f"http://127.0.0.1:{port}", token
     server.should_exit = True
     await task

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from continuum.db import HeldConnections, Prebuilt
 from continuum.devstack import EmbeddedPostgres
+from continuum.testing import eventually
 from continuum.uow import UnitOfWork
 
 _PID = Prebuilt(select(func.pg_backend_pid().label("pid")))
@@ -110,6 +111,10 @@ async def test_a_held_connection_the_server_closed_is_not_used(
         await admin.execute("SELECT pg_terminate_backend($1)", first)
     finally:
         await admin.close()
-    await asyncio.sleep(0.05)  # the socket's close reaches the event loop
+
+    def heard_closed() -> bool:  # the socket's close reached the event loop: the driver knows
+        return bool(held._idle) and all(pooled.driver_connection.is_closed() for pooled, _, _ in held._idle)
+
+    await eventually(heard_closed, within=10, what="the held connection known closed")
     assert await _pid(kernel_db, held) != first  # not one unit of work fails
     await held.close()

@@ -70,13 +70,20 @@ def assert_exactly_once_in_order(events: list[Envelope[Any]], expected: dict[str
     assert dict(seen) == dict(expected)
 
 
+async def drained(sessions: async_sessionmaker[AsyncSession], *, within: float = 20) -> None:
+    """Wait until every outbox row is marked published."""
+
+    async def nothing_left() -> bool:
+        return await unpublished(sessions) == 0
+
+    await eventually(nothing_left, within=within, what="every outbox row published")
+
+
 async def run_until_drained(relay: OutboxRelay, sessions: async_sessionmaker[AsyncSession], timeout: float = 20) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))
     try:
-        async with asyncio.timeout(timeout):
-            while await unpublished(sessions):
-                await asyncio.sleep(0.05)
+        await drained(sessions, within=timeout)
     finally:
         stop.set()
         await task
@@ -118,15 +125,16 @@ async def test_writes_succeed_while_the_broker_is_down_and_drain_once_when_it_re
     try:
         broker.stop()
         expected = await write_case_events(kernel_db, cases=3, per_case=4)  # the writes do not need the broker
-        await asyncio.sleep(2)
+        failures = OUTBOX_PUBLISH_FAILURES.labels("kernel-test")
+        before = failures._value.get()
+        # The relay has met the broker's absence since the writes (it cannot have published them).
+        await eventually(lambda: failures._value.get() > before, within=20, what="the relay failing to reach the broker")
         assert await unpublished(kernel_db) == 12
         assert relay.broker_available is False
 
         broker.start()  # memory storage: the returning broker starts empty, so every event seen is from the backlog
         await ensure_topics(test_settings(broker.bootstrap), [TOPIC])
-        async with asyncio.timeout(40):
-            while await unpublished(kernel_db):
-                await asyncio.sleep(0.1)
+        await drained(kernel_db, within=40)
     finally:
         stop.set()
         await task
@@ -192,9 +200,7 @@ async def test_a_broker_restarted_empty_mid_stream_gets_every_event_again_in_ord
     task = asyncio.create_task(relay.run(stop))
     try:
         before = await write_case_events(kernel_db, cases=4, per_case=5)
-        async with asyncio.timeout(20):
-            while await unpublished(kernel_db):
-                await asyncio.sleep(0.05)
+        await drained(kernel_db)
         broker.stop()
         broker.start()  # memory storage: everything acknowledged before is gone, topics too
         after = await write_case_events(kernel_db, cases=4, per_case=5)
@@ -242,9 +248,7 @@ async def test_a_batch_in_flight_when_the_broker_dies_never_lands_ahead_of_the_o
     task = asyncio.create_task(relay.run(stop))
     try:
         before = await write_case_events(kernel_db, cases=8, per_case=3)
-        async with asyncio.timeout(20):
-            while await unpublished(kernel_db):
-                await asyncio.sleep(0.05)
+        await drained(kernel_db)
         broker.pause()
         in_flight = len(sent) + 8  # the next wave: each case's fourth event
         after = await write_case_events(kernel_db, cases=8, per_case=3, case_ids=list(before), first_version=4)
@@ -307,13 +311,19 @@ async def test_a_five_second_broker_outage_mid_stream_keeps_every_cases_order(
         for version in range(1, 31):
             for case, ids in (await write_case_events(kernel_db, 0, 1, case_ids=cases, first_version=version)).items():
                 expected[case] += ids
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)  # a stream over three seconds, not one burst
 
     try:
         writing = asyncio.create_task(keep_writing())
-        await asyncio.sleep(1.0)  # a part of the stream is on the broker, the rest on its way
+
+        async def first_wave_published() -> bool:
+            return sum(len(ids) for ids in expected.values()) - await unpublished(kernel_db) >= len(cases)
+
+        # A part of the stream is on the broker, the rest on its way.
+        await eventually(first_wave_published, within=20, what="a part of the stream published")
+        assert not writing.done()
         broker.kill()  # as a crash: no goodbye to its clients, whatever was in flight stays unanswered
-        await asyncio.sleep(5)
+        await asyncio.sleep(5)  # the outage the test is about
         broker.start()
         await writing
         events = await read_events(
@@ -342,9 +352,7 @@ async def test_a_topic_made_again_by_the_broker_with_fewer_partitions_gets_every
         stop = asyncio.Event()
         task = asyncio.create_task(relay_with_inspector(kernel_db, broker.bootstrap).run(stop))
         before = await write_case_events(kernel_db, cases=12, per_case=3)
-        async with asyncio.timeout(20):
-            while await unpublished(kernel_db):
-                await asyncio.sleep(0.05)
+        await drained(kernel_db)
         stop.set()
         await task
         broker.stop()
@@ -353,9 +361,7 @@ async def test_a_topic_made_again_by_the_broker_with_fewer_partitions_gets_every
         subscriber = make_consumer(test_settings(broker.bootstrap), TOPIC, group_id="kernel-subscriber")
         await subscriber.start()
         try:
-            async with asyncio.timeout(10):
-                while not subscriber.partitions_for_topic(TOPIC):
-                    await asyncio.sleep(0.1)
+            await eventually(lambda: subscriber.partitions_for_topic(TOPIC), within=10, interval=0.1, what="the topic made again")
             assert len(subscriber.partitions_for_topic(TOPIC) or ()) < 6
         finally:
             await subscriber.stop()
@@ -403,8 +409,8 @@ async def test_a_publisher_frozen_while_holding_the_lease_is_replaced_within_sec
     standby.lease_seconds = 1.0
     expected = await write_case_events(kernel_db, cases=4, per_case=5)
     stuck = asyncio.create_task(frozen.publish_pending())
-    await asyncio.sleep(0.3)
-    assert frozen.holds_lease and await unpublished(kernel_db) == 20
+    await eventually(lambda: frozen.holds_lease, within=10, what="the frozen relay holding the lease")
+    assert await unpublished(kernel_db) == 20
 
     started = asyncio.get_running_loop().time()
     await run_until_drained(standby, kernel_db, timeout=10)
@@ -445,15 +451,11 @@ async def test_a_publisher_frozen_inside_its_marking_transaction_is_replaced_wit
         await asyncio.wait_for(frozen.wait(), 10)
         started = asyncio.get_running_loop().time()
         standing_by = asyncio.create_task(standby.run(stop))
-        async with asyncio.timeout(lease + 5):  # fails here if the take-over waits on the frozen lock
-            while await unpublished(kernel_db):
-                await asyncio.sleep(0.05)
+        await drained(kernel_db, within=lease + 5)  # fails here if the take-over waits on the frozen lock
         took = asyncio.get_running_loop().time() - started
         assert standby.holds_lease and took < lease + 1.5
         more = await write_case_events(kernel_db, cases=2, per_case=3)  # the standby keeps publishing
-        async with asyncio.timeout(10):
-            while await unpublished(kernel_db):
-                await asyncio.sleep(0.05)
+        await drained(kernel_db, within=10)
     finally:
         thaw.set()  # the frozen one wakes to a session PostgreSQL ended: its marking never commits
         stop.set()

@@ -58,12 +58,13 @@ async def test_a_failing_cleanup_does_not_stop_the_worker() -> None:
 
 
 async def test_stop_ends_the_wait_at_once() -> None:
-    stop = asyncio.Event()
+    stop, stepped = asyncio.Event(), asyncio.Event()
 
     async def step() -> float:
+        stepped.set()
         return 3600.0
 
     task = asyncio.create_task(supervise("idle-worker", step, stop))
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(stepped.wait(), timeout=5)  # the worker has stepped and now waits an hour
     stop.set()
     await asyncio.wait_for(task, timeout=1)

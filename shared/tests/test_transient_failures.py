@@ -5,7 +5,6 @@ or a refused rule still is."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import asyncpg
@@ -17,6 +16,7 @@ from continuum.consumer import _refusal, is_transient
 from continuum.db import DatabaseUnavailable, connect, make_engine, make_session_factory
 from continuum.devstack import EmbeddedPostgres, free_port
 from continuum.errors import RuleBroken
+from continuum.testing import eventually
 from continuum.uow import UnitOfWork
 
 
@@ -85,9 +85,13 @@ async def test_a_session_terminated_by_an_administrator_mid_work_is_transient(
             admin = await asyncpg.connect(postgres.url("postgres", driver=""))
             try:
                 await admin.execute("SELECT pg_terminate_backend($1)", pid)
+
+                async def ended() -> bool:
+                    return not await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid)
+
+                await eventually(ended, within=10, what="the terminated backend gone")
             finally:
                 await admin.close()
-            await asyncio.sleep(0.1)
             await uow.session.execute(text("SELECT 1"))
 
     assert is_transient(await _failure_of(terminated()))

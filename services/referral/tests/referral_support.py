@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import uuid
@@ -197,10 +196,16 @@ async def wait_for_row(settings: ReferralSettings, sql: str, *args: Any, within:
 # --- the topics ---------------------------------------------------------------------------------
 
 
-async def events_since(settings: ReferralSettings, since: datetime, *, wait: float = 0.6) -> list[Envelope[Any]]:
-    """Every event this service created at or after ``since`` that reached its topics, after
-    giving the outbox relay (polling every 0.05 s in tests) ``wait`` seconds to publish it."""
-    await asyncio.sleep(wait)
+async def events_since(settings: ReferralSettings, since: datetime, *, within: float = 10.0) -> list[Envelope[Any]]:
+    """Every event this service created at or after ``since`` that reached its topics, once the
+    outbox relay has published every event written so far (failing after ``within`` seconds)."""
+    written = await db_value(settings, "SELECT coalesce(max(seq), 0) FROM outbox")
+
+    async def published() -> bool:
+        left = await db_value(settings, "SELECT count(*) FROM outbox WHERE published_at IS NULL AND seq <= $1", written)
+        return bool(left == 0)
+
+    await eventually(published, within=within, what="the outbox relay publishing what was written")
     found: list[Envelope[Any]] = []
     for topic in (REFERRAL_TOPIC, PARTNER_STATUS_TOPIC):
         for record in await read_raw(settings.kafka_bootstrap, topic):

@@ -3,7 +3,6 @@ event arrives exactly once per id, in order per case (Must show 3, on the real b
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,8 @@ from referral_support import Api, db_value, new_referral
 from continuum.contracts import ALL_TOPICS, REFERRAL_TOPIC
 from continuum.devstack import TansuBroker, free_port
 from continuum.kafka import ensure_topics
-from continuum.testing import read_events, test_settings
+from continuum.observability import OUTBOX_PUBLISH_FAILURES
+from continuum.testing import eventually, read_events, test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
 
@@ -38,16 +38,21 @@ async def test_referrals_are_accepted_while_the_broker_is_down_and_each_event_ar
             async with Api(app, settings).as_user("front_door", "manager") as client:
                 for _ in range(4):
                     cases.append(await _refer_and_decide(client))
-            await asyncio.sleep(1.0)
+            failures = OUTBOX_PUBLISH_FAILURES.labels(settings.service_name)
+            before = failures._value.get()
+            # The relay has met the broker's absence since the writes (it cannot have published them).
+            await eventually(lambda: failures._value.get() > before, within=20, what="the relay failing to reach the broker")
             # Three events per case (child.registered, referral.received, referral.decided); no partner
             # status: these children have no NHS number (status.changed v2 needs one).
             assert await db_value(settings, "SELECT count(*) FROM outbox WHERE published_at IS NULL") >= 4 * 3
 
             broker.start()  # memory storage: the returning broker is empty, so every event read is from the backlog
             await ensure_topics(settings, ALL_TOPICS)
-            async with asyncio.timeout(60):
-                while await db_value(settings, "SELECT count(*) FROM outbox WHERE published_at IS NULL"):
-                    await asyncio.sleep(0.2)
+
+            async def drained() -> bool:
+                return not await db_value(settings, "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+
+            await eventually(drained, within=60, interval=0.2, what="the backlog published")
         events = await read_events(broker.bootstrap, REFERRAL_TOPIC, match=lambda e: e.subject in cases, count=12, settle=1.0)
     finally:
         broker.stop()

@@ -3,10 +3,10 @@ requests and consumers."""
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 from referral_support import Api, new_referral
+
+from continuum.testing import eventually
 
 
 def anonymous(api: Api) -> httpx.AsyncClient:
@@ -21,11 +21,12 @@ async def test_liveness_needs_no_token(api: Api) -> None:
 
 async def test_readiness_reports_the_database_and_the_broker(api: Api) -> None:
     async with anonymous(api) as client:
-        for _ in range(50):  # the relay reports the broker once it has published or polled
-            r = await client.get("/health/ready")
-            if r.json()["checks"].get("broker") == "ok":
-                break
-            await asyncio.sleep(0.1)
+
+        async def broker_ok() -> httpx.Response | None:  # the relay reports the broker once it has published or polled
+            answer = await client.get("/health/ready")
+            return answer if answer.json()["checks"].get("broker") == "ok" else None
+
+        r = await eventually(broker_ok, within=10, interval=0.1, what="the broker reported ok")
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
 
@@ -33,9 +34,14 @@ async def test_readiness_reports_the_database_and_the_broker(api: Api) -> None:
 async def test_metrics_expose_requests_outbox_and_consumers(api: Api) -> None:
     async with api.as_user("front_door") as client:
         assert (await client.post("/v1/referrals", json=new_referral())).status_code == 201
-    await asyncio.sleep(1.2)  # the relay refreshes the outbox gauges once a second
     async with anonymous(api) as client:
-        text = (await client.get("/metrics")).text
+
+        async def outbox_reported() -> str | None:  # the relay refreshes the outbox gauges once a second
+            text = (await client.get("/metrics")).text
+            published = 'continuum_outbox_published_total{service="referral",topic="continuum.referral"}'
+            return text if 'continuum_outbox_backlog{service="referral"}' in text and published in text else None
+
+        text = await eventually(outbox_reported, within=10, interval=0.1, what="the outbox metrics")
     assert (
         'continuum_http_request_duration_seconds_count{method="POST",route="/v1/referrals",service="referral",status="201"}'
         in text

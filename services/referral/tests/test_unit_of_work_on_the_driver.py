@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from referral_support import Api, post_referral
+from referral_support import Api, db_value, post_referral
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from continuum.contracts import InformationRequested
 from continuum.db import Prebuilt, idempotency_keys, outbox
+from continuum.testing import eventually
 from continuum.uow import UnitOfWork, WithCollectedRows
 from referral.domain import ReferralStatus
 from referral.tables import REFERRALS
@@ -27,6 +28,10 @@ _INSERT_KEY_WITH_ROWS = WithCollectedRows(insert(idempotency_keys).values(_KEY))
 _KEY_OF = Prebuilt(select(idempotency_keys.c.response).where(idempotency_keys.c.scope == bindparam("scope")))
 _STATUS_OF = Prebuilt(select(REFERRALS.c.status).where(REFERRALS.c.id == bindparam("referral_id")))
 _SLEEP = Prebuilt(select(func.pg_sleep(bindparam("seconds"))))
+_SLEEPING = (
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'"
+    " AND query LIKE '%pg_sleep(%' AND pid <> pg_backend_pid()"
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,11 @@ async def test_a_use_case_cancelled_mid_statement_returns_no_open_transaction_to
             await tx.fetch(_SLEEP, {"seconds": 5})
 
     task = asyncio.create_task(slow())
-    await asyncio.sleep(0.5)
+
+    async def mid_statement() -> bool:
+        return bool(await db_value(referral_app.state.runtime.settings, _SLEEPING))
+
+    await eventually(mid_statement, within=10, what="the use case inside its slow statement")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
