@@ -150,8 +150,9 @@ def test_a_plan_that_closed_the_case_with_its_census_reason_closes_the_episode_a
     assert closed.closure_date == date(2026, 10, 30)  # type: ignore[attr-defined]
 
 
-def test_front_door_early_help_is_a_handover_that_closes_as_the_census_referral_nfa() -> None:
-    episode = domain.receive_front_door_decision(
+def _front_door(outcome: FrontDoorOutcome) -> domain.Episode:
+    """The front door's NFA or early help decision on a referral of 1 October 2026, as step-down receives it."""
+    return domain.receive_front_door_decision(
         None,
         case_id=CASE,
         child_id=CHILD,
@@ -159,8 +160,12 @@ def test_front_door_early_help_is_a_handover_that_closes_as_the_census_referral_
         referral_id=uuid.uuid4(),
         referral_date=date(2026, 10, 1),
         decided_at=NOW,
-        outcome=FrontDoorOutcome.EARLY_HELP,
+        outcome=outcome,
     )
+
+
+def test_front_door_early_help_is_a_handover_that_closes_as_the_census_referral_nfa() -> None:
+    episode = _front_door(FrontDoorOutcome.EARLY_HELP)
     _, stepdown, _ = transition(episode)
     assert stepdown is not None and not stepdown.assessed
     ready, _ = domain.record_handover(stepdown, handover=Handover("needs", "worked", "Early help worker", False, True))
@@ -388,16 +393,7 @@ FRONT_DOOR_HANDOVER = Handover("needs", "worked", "Early help worker", False, Tr
 
 
 def _front_door_handover() -> tuple[domain.Episode, domain.Stepdown]:
-    episode = domain.receive_front_door_decision(
-        None,
-        case_id=CASE,
-        child_id=CHILD,
-        team="front-door",
-        referral_id=uuid.uuid4(),
-        referral_date=date(2026, 10, 1),
-        decided_at=NOW,
-        outcome=FrontDoorOutcome.EARLY_HELP,
-    )
+    episode = _front_door(FrontDoorOutcome.EARLY_HELP)
     marked, stepdown, _ = transition(episode)
     assert stepdown is not None
     return marked, stepdown
@@ -501,16 +497,7 @@ def test_rc2_needs_the_date_of_death_and_a_closure_date_not_before_it() -> None:
 
 
 def test_point_5_a_front_door_nfa_closes_at_once_rc8_referral_nfa_on_the_referral_date() -> None:
-    episode = domain.receive_front_door_decision(
-        None,
-        case_id=CASE,
-        child_id=CHILD,
-        team="front-door",
-        referral_id=uuid.uuid4(),
-        referral_date=date(2026, 10, 1),
-        decided_at=NOW,
-        outcome=FrontDoorOutcome.NFA,
-    )
+    episode = _front_door(FrontDoorOutcome.NFA)
     _, stepdown, events = transition(episode)
     assert stepdown is not None and stepdown.kind is TransitionKind.CLOSE and stepdown.status is StepdownStatus.CLOSED
     [closed] = events
