@@ -70,6 +70,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=2)"]
 
 # No Server header: it only tells a scanner what to try. uvloop and httptools, with a bound on a
-# request's head while it arrives (continuum.server): decisions 25 and 38.
+# request's head while it arrives (continuum.web.server): decisions 25 and 38.
 # exec: uvicorn becomes PID 1 and receives the orchestrator's SIGTERM (graceful shutdown).
-CMD ["sh", "-c", "exec uvicorn \"${SERVICE}.app:create_app\" --factory --host 0.0.0.0 --port 8000 --no-server-header --loop uvloop --http continuum.server:HttpToolsWithHeadLimit"]
+CMD ["sh", "-c", "exec uvicorn \"${SERVICE}.app:create_app\" --factory --host 0.0.0.0 --port 8000 --no-server-header --loop uvloop --http continuum.web.server:HttpToolsWithHeadLimit"]

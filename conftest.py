@@ -1,3 +1,3 @@
 """Loads the shared test fixtures (embedded PostgreSQL and Tansu, once per session)."""
 
-pytest_plugins = ["continuum.testing"]
+pytest_plugins = ["continuum_tools.testing"]

@@ -13,7 +13,7 @@ through the service's handlers) and printed: the floor writes exactly those rows
    of the tables, truncated and CHECKPOINTed before its run); a round's ratio is Continuum / floor
    events per second, timed from the first fetched record to the last offset committed; the figure
    is the median ratio. Both read the same topic with the same consumer settings
-   (``continuum.kafka.make_consumer``, ``getmany(timeout_ms=200, max_records=100)``) and write
+   (``continuum.messaging.kafka.make_consumer``, ``getmany(timeout_ms=200, max_records=100)``) and write
    one embedded PostgreSQL running with production durability (``fsync=on``,
    ``synchronous_commit=on``).
    - Floor: bare aiokafka and bare asyncpg. Per fetched batch, one transaction: the inbox rows in
@@ -71,10 +71,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import event as sa_event
 
 from assessment.consumers import make_intake_batch_handlers, make_intake_handlers
-from continuum.calendar import add_working_days
-from continuum.clock import london_date
-from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
-from continuum.consumer import BatchHandler, EventConsumer, Handler
+from continuum.casework.calendar import add_working_days
+from continuum.casework.clock import london_date
+from continuum.casework.policy import load_policy
 from continuum.contracts import (
     ChildRegistered,
     DecisionOutcome,
@@ -84,13 +83,14 @@ from continuum.contracts import (
     ThresholdLevel,
     parse_event,
 )
-from continuum.db import make_engine, make_session_factory, platform_metadata
-from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
-from continuum.kafka import consumer_topics, ensure_topics, make_consumer, make_producer
-from continuum.policy import load_policy
-from continuum.relay import OutboxRelay
+from continuum.contracts.codes import Disability, Ethnicity, ReferralSource, Sex
+from continuum.messaging.consumer import BatchHandler, EventConsumer, Handler
+from continuum.messaging.kafka import consumer_topics, ensure_topics, make_consumer, make_producer
+from continuum.messaging.relay import OutboxRelay
+from continuum.persistence.db import make_engine, make_session_factory, platform_metadata
+from continuum.persistence.uow import Transaction
 from continuum.settings import ServiceSettings
-from continuum.uow import Transaction
+from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
 
 CASES = int(os.environ.get("BENCH_CASES", "8000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -131,7 +131,6 @@ def _message(envelope: Envelope[Any]) -> Message:
     return Message(envelope.subject.encode(), json.dumps(envelope.to_json_dict()).encode(), envelope.type, str(envelope.id))
 
 
-
 def _nhs_number(i: int) -> str:
     """The ``i``-th NHS number with a correct modulus-11 check digit: each bench child its own, as
     partner statuses are keyed by it."""
@@ -141,6 +140,7 @@ def _nhs_number(i: int) -> str:
         if check != 10:
             return "".join(map(str, digits)) + str(check)
         i += 10_000_000  # a number with no valid check digit: one far from every other child's
+
 
 def real_stream(cases: int, rng: random.Random) -> list[Message]:
     """The referral service's events for ``cases`` cases, in the order it produces them."""

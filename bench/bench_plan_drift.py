@@ -38,10 +38,10 @@ from typing import Any
 
 import asyncpg
 
-from continuum import clock
-from continuum.db import make_engine, make_session_factory
-from continuum.devstack import EmbeddedPostgres, free_port, migrate
-from continuum.policy import load_policy
+from continuum.casework import clock
+from continuum.casework.policy import load_policy
+from continuum.persistence.db import make_engine, make_session_factory
+from continuum_tools.devstack import EmbeddedPostgres, free_port, migrate
 from plan.domain.policy import plan_policy
 from plan.settings import PlanSettings
 from plan.workers import DriftScheduler

@@ -59,8 +59,8 @@ import asyncpg.prepared_stmt
 import httpx
 import uvloop
 
-from continuum.auth import mint_dev_token
-from continuum.devstack import UVICORN_RUNTIME, EmbeddedPostgres, free_port, migrate, wait_for_port
+from continuum.web.auth import mint_dev_token
+from continuum_tools.devstack import UVICORN_RUNTIME, EmbeddedPostgres, free_port, migrate, wait_for_port
 from referral.app import create_app
 from referral.settings import ReferralSettings
 

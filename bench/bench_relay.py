@@ -30,11 +30,11 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from continuum.contracts import InformationRequested
-from continuum.db import make_engine, make_session_factory, platform_metadata
-from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
-from continuum.kafka import ensure_topics, make_producer
-from continuum.relay import OutboxRelay
+from continuum.messaging.kafka import ensure_topics, make_producer
+from continuum.messaging.relay import OutboxRelay
+from continuum.persistence.db import make_engine, make_session_factory, platform_metadata
 from continuum.settings import ServiceSettings
+from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))

@@ -33,11 +33,11 @@ from typing import Any
 
 import asyncpg
 
-from continuum.auth import Principal, Role
-from continuum.db import make_engine, make_session_factory
-from continuum.devstack import EmbeddedPostgres, free_port, migrate
-from continuum.policy import load_policy
-from continuum.uow import UnitOfWork
+from continuum.casework.policy import load_policy
+from continuum.casework.principal import Principal, Role
+from continuum.persistence.db import make_engine, make_session_factory
+from continuum.persistence.uow import UnitOfWork
+from continuum_tools.devstack import EmbeddedPostgres, free_port, migrate
 from stepdown.use_cases import reads
 
 CLOSURES = int(os.environ.get("BENCH_CLOSURES", "10000"))

@@ -23,9 +23,9 @@ from assessment.app import create_app
 from assessment.consumers import INTAKE_CONSUMER
 from assessment.settings import AssessmentSettings
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.devstack import EmbeddedPostgres, TansuBroker
-from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import TcpProxy, eventually, read_raw, send_events, start_broker, test_settings
+from continuum.messaging.kafka import dlq_topic, ensure_topics
+from continuum_tools.devstack import EmbeddedPostgres, TansuBroker
+from continuum_tools.testing import TcpProxy, eventually, read_raw, send_events, start_broker, test_settings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "services" / "assessment" / "alembic.ini"
 CASES = 40  # half before the outage, half while the database is away

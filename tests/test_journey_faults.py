@@ -17,11 +17,11 @@ import httpx
 
 from assessment.app import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
-from continuum.auth import mint_dev_token
 from continuum.contracts import ALL_TOPICS
-from continuum.devstack import TansuBroker, free_port
-from continuum.kafka import ensure_topics
-from continuum.testing import eventually, la_child_id, owner_url, test_settings, unique
+from continuum.messaging.kafka import ensure_topics
+from continuum.web.auth import mint_dev_token
+from continuum_tools.devstack import TansuBroker, free_port
+from continuum_tools.testing import eventually, la_child_id, owner_url, test_settings, unique
 from referral.app import create_app as create_referral_app
 from referral.settings import ReferralSettings
 

@@ -22,13 +22,21 @@ import pytest
 from assessment.app import create_app as create_assessment_app
 from assessment.consumers import INTAKE_CONSUMER
 from assessment.settings import AssessmentSettings
-from continuum import clock
-from continuum.auth import mint_dev_token
-from continuum.calendar import add_working_days
+from continuum.casework import clock
+from continuum.casework.calendar import add_working_days
 from continuum.contracts import PARTNER_STATUS_TOPIC
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import eventually, la_child_id, read_events, remember_personal_data, start_broker, test_settings, unique
+from continuum.messaging.kafka import dlq_topic, ensure_topics
+from continuum.web.auth import mint_dev_token
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import (
+    eventually,
+    la_child_id,
+    read_events,
+    remember_personal_data,
+    start_broker,
+    test_settings,
+    unique,
+)
 from plan.app import create_app as create_plan_app
 from plan.consumers import DRAFTING_CONSUMER
 from plan.settings import PlanSettings

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from continuum.devstack import TansuBroker, free_port
-from continuum.testing import eventually, test_settings
+from continuum_tools.devstack import TansuBroker, free_port
+from continuum_tools.testing import eventually, test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
 

@@ -32,10 +32,11 @@ import plan.app
 import referral.app
 import stepdown.app
 from assessment.settings import AssessmentSettings
-from continuum.auth import Role, mint_dev_token
-from continuum.errors import PROBLEM_BASE
-from continuum.requests import Kind, RequestModel
-from continuum.testing import test_settings
+from continuum.casework.principal import Role
+from continuum.web.auth import mint_dev_token
+from continuum.web.errors import PROBLEM_BASE
+from continuum.web.requests import Kind, RequestModel
+from continuum_tools.testing import test_settings
 from plan.settings import PlanSettings
 from referral.settings import ReferralSettings
 from stepdown.settings import StepdownSettings
@@ -71,9 +72,7 @@ class Service:
         self.app: FastAPI = create_app(self.settings)
 
     def body_routes(self) -> list[APIRoute]:
-        return [
-            r for r in self.app.routes if isinstance(r, APIRoute) and r.path.startswith("/v1/") and r.body_field is not None
-        ]
+        return [r for r in self.app.routes if isinstance(r, APIRoute) and r.path.startswith("/v1/") and r.body_field is not None]
 
     def client(self) -> httpx.AsyncClient:
         """A caller holding every role (so no route refuses it), and an If-Match for the routes that need one."""
@@ -186,7 +185,7 @@ async def test_dates_instants_and_booleans_as_documented_pass_the_check(service:
                 body = _body_at(path, value) | {"no_such_field": 1}
                 response = await client.request(_method(route), _path(route), json=body)
                 assert response.status_code == 422
-                if (errors := _errors_on(response, ".".join(path))):
+                if errors := _errors_on(response, ".".join(path)):
                     complaints.append(f"{route.name} {'.'.join(path)}: {errors}")
     assert complaints == []
 

@@ -17,8 +17,8 @@ import plan.app
 import referral.app
 import stepdown.app
 from assessment.settings import AssessmentSettings
-from continuum.permissions import AuthorizedRoute
-from continuum.testing import test_settings
+from continuum.web.permissions import AuthorizedRoute
+from continuum_tools.testing import test_settings
 from plan.settings import PlanSettings
 from referral.settings import ReferralSettings
 from stepdown.settings import StepdownSettings

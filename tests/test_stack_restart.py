@@ -19,10 +19,10 @@ from typing import Any
 import asyncpg
 import httpx
 
-from continuum.auth import mint_dev_token
-from continuum.devstack import free_port, free_port_block
 from continuum.settings import ServiceSettings
-from continuum.testing import eventually
+from continuum.web.auth import mint_dev_token
+from continuum_tools.devstack import free_port, free_port_block
+from continuum_tools.testing import eventually
 
 STACK_DIR = Path(".continuum") / "test-restart"
 DECISIONS = 50
@@ -36,7 +36,7 @@ class Stack:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "continuum.cli", "up", "--data-dir", str(STACK_DIR),
+            sys.executable, "-m", "continuum_tools.cli", "up", "--data-dir", str(STACK_DIR),
             "--pg-port", str(self.pg_port), "--kafka-port", str(self.kafka_port), "--port-offset", str(self.offset),
         ]  # fmt: skip
         self.process = subprocess.Popen(

@@ -17,8 +17,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from continuum.devstack import free_port, free_port_block
-from continuum.testing import read_events, remember_personal_data
+from continuum_tools.devstack import free_port, free_port_block
+from continuum_tools.testing import read_events, remember_personal_data
 
 STACK_DIR = Path(".continuum") / "test-stack"
 
@@ -47,7 +47,7 @@ async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> Non
     shutil.rmtree(STACK_DIR, ignore_errors=True)  # the example's Idempotency-Key would replay an older run's answer
     pg_port, kafka_port, offset = free_port(), free_port(), free_port_block(10) - 8001
     command = [
-        sys.executable, "-m", "continuum.cli", "up",
+        sys.executable, "-m", "continuum_tools.cli", "up",
         "--data-dir", str(STACK_DIR), "--pg-port", str(pg_port), "--kafka-port", str(kafka_port), "--port-offset", str(offset),
     ]  # fmt: skip
     stack = subprocess.Popen(

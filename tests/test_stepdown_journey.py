@@ -24,15 +24,15 @@ from typing import Any
 import httpx
 import pytest
 
-from continuum.auth import mint_dev_token
-from continuum.codes import AssessmentFactor, PrimaryNeedCode
 from continuum.contracts import PARTNER_STATUS_TOPIC, Envelope, EventData
 from continuum.contracts.assessment import ASSESSMENT_TOPIC, AssessmentAuthorised, AssessmentOutcome, AssessmentRoute
+from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode
 from continuum.contracts.plan import PLAN_TOPIC, ActionSummary, NextStep, PlanEnded, PlanType
 from continuum.contracts.stepdown import STEPDOWN_TOPIC
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import (
+from continuum.messaging.kafka import dlq_topic, ensure_topics
+from continuum.web.auth import mint_dev_token
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import (
     eventually,
     la_child_id,
     read_events,

@@ -13,8 +13,8 @@ import httpx
 import jwt
 import pytest
 
-from continuum.policy import DEV_POLICY
-from continuum.testing import TEST_SIGNING_KEY, test_settings, unique
+from continuum.casework.policy import DEV_POLICY
+from continuum_tools.testing import TEST_SIGNING_KEY, test_settings, unique
 from referral.app import create_app
 from referral.settings import ReferralSettings
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from continuum.testing import PERSONAL_DATA, SESSION_LOG
+from continuum_tools.testing import PERSONAL_DATA, SESSION_LOG
 
 
 def test_logs_of_the_whole_test_run_contain_no_childs_name_or_date_of_birth() -> None:

@@ -10,9 +10,9 @@ from alembic.operations import Operations
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from continuum.db import make_engine, make_session_factory
-from continuum.devstack import EmbeddedPostgres
-from continuum.migration_ops import create_platform_tables_v1, create_platform_tables_v2
+from continuum.persistence.db import make_engine, make_session_factory
+from continuum.persistence.migrations import create_platform_tables_v1, create_platform_tables_v2
+from continuum_tools.devstack import EmbeddedPostgres
 
 
 def _create_platform_tables(connection: Connection) -> None:

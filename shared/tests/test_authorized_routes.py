@@ -1,4 +1,4 @@
-"""A service's API routes (``continuum.http.api_router``): each checks its caller and permission in
+"""A service's API routes (``continuum.web.http.api_router``): each checks its caller and permission in
 its route class before anything of the request is read, and asks the kernel for its unit of work
 and the council's policy with the request; no FastAPI dependency is solved per request."""
 
@@ -9,10 +9,10 @@ import pytest
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 
-from continuum.http import IDEMPOTENT, IfMatch, api_router, council_policy, idempotency_key, unit_of_work
-from continuum.permissions import AuthorizedRoute
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY, minimal_service
+from continuum.web.http import IDEMPOTENT, IfMatch, api_router, council_policy, idempotency_key, unit_of_work
+from continuum.web.permissions import AuthorizedRoute
+from continuum_tools.testing import TEST_SIGNING_KEY, minimal_service
 
 SETTINGS = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=False)
 

@@ -7,10 +7,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from continuum.auth import mint_dev_token
-from continuum.http import api_router
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY, minimal_service
+from continuum.web.auth import mint_dev_token
+from continuum.web.http import api_router
+from continuum_tools.testing import TEST_SIGNING_KEY, minimal_service
 
 SETTINGS = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=False)
 

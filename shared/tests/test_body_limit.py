@@ -10,9 +10,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from continuum.errors import install_problem_handlers
-from continuum.limits import BodyLimit
 from continuum.settings import ServiceSettings
+from continuum.web.errors import install_problem_handlers
+from continuum.web.limits import BodyLimit
 
 LIMIT = 1000
 

@@ -10,12 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from continuum.calendar import (
-    add_working_days,
-    add_working_days_to_datetime,
-    is_working_day,
-    working_days_between,
-)
+from continuum.casework.calendar import add_working_days, add_working_days_to_datetime, is_working_day, working_days_between
 
 # is_working_day
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from continuum.clock import london_date, now, today
+from continuum.casework.clock import london_date, now, today
 
 
 def test_half_past_midnight_on_a_summer_night_in_london_is_that_day_not_the_utc_day_before() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from continuum.codes import (
+from continuum.contracts.codes import (
     ASSESSMENT_FACTOR_DESCRIPTIONS,
     AssessmentFactor,
     CategoryOfAbuse,

@@ -13,14 +13,14 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from continuum.consumer import EventConsumer, PermanentFailure
 from continuum.contracts import Envelope, InformationRequested
-from continuum.db import make_engine, make_session_factory
-from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
-from continuum.kafka import consumer_topics, dlq_topic, ensure_topics, make_consumer, make_producer
+from continuum.messaging.consumer import EventConsumer, PermanentFailure
+from continuum.messaging.kafka import consumer_topics, dlq_topic, ensure_topics, make_consumer, make_producer
 from continuum.observability import CONSUMER_HANDLED, CONSUMER_PAUSED_SECONDS
-from continuum.testing import TcpProxy, eventually, read_raw, test_settings, unique
-from continuum.uow import UnitOfWork
+from continuum.persistence.db import make_engine, make_session_factory
+from continuum.persistence.uow import UnitOfWork
+from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port
+from continuum_tools.testing import TcpProxy, eventually, read_raw, test_settings, unique
 
 
 def an_event(case: str, version: int, agency: str = "police") -> Envelope[Any]:
@@ -217,7 +217,7 @@ async def _count_is(h: Harness, n: int) -> bool:
 async def test_replaying_a_dead_letter_topic_handles_the_event_once(
     kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
 ) -> None:
-    from continuum.dlq import replay
+    from continuum.messaging.dlq import replay
 
     h = await make_harness(broker, kernel_db)
     event = an_event(str(uuid.uuid4()), 1, agency="refuse-me")
@@ -382,7 +382,7 @@ async def test_the_consumers_database_refusing_connections_for_ten_seconds_pause
 async def test_replaying_a_still_poisonous_message_does_not_loop_and_never_touches_the_shared_topic(
     kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
 ) -> None:
-    from continuum.dlq import replay_report
+    from continuum.messaging.dlq import replay_report
 
     h = await make_harness(broker, kernel_db)
     case = str(uuid.uuid4())  # one partition: the poison is dead-lettered before the healthy one is handled
@@ -418,8 +418,8 @@ async def _dead_count_is(broker: TansuBroker, group: str, n: int) -> bool:
 async def test_the_inbox_forgets_event_ids_older_than_the_topics_keep_events(
     kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
 ) -> None:
-    from continuum.consumer import INBOX_RETENTION
-    from continuum.kafka import TOPIC_RETENTION_MS
+    from continuum.messaging.consumer import INBOX_RETENTION
+    from continuum.messaging.kafka import TOPIC_RETENTION_MS
 
     h = await make_harness(broker, kernel_db)
     consumer = h.consumer()

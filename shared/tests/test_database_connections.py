@@ -1,5 +1,5 @@
 """A service's pooled database connections are checked for liveness without a round trip per
-checkout (``continuum.db.make_engine``: no ``pool_pre_ping``). These tests prove that a service
+checkout (``continuum.persistence.db.make_engine``: no ``pool_pre_ping``). These tests prove that a service
 still recovers when the server closes them: after its backends are terminated, and after the
 database server restarts, the next requests succeed; none fails.
 
@@ -22,12 +22,12 @@ from alembic.operations import Operations
 from fastapi import FastAPI, Request
 from sqlalchemy import Connection, func, select, text
 
-from continuum.db import Prebuilt, make_engine
-from continuum.devstack import EmbeddedPostgres, free_port
-from continuum.http import api_router, unit_of_work
-from continuum.migration_ops import create_platform_tables_v1
+from continuum.persistence.db import Prebuilt, make_engine
+from continuum.persistence.migrations import create_platform_tables_v1
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY, eventually, minimal_service
+from continuum.web.http import api_router, unit_of_work
+from continuum_tools.devstack import EmbeddedPostgres, free_port
+from continuum_tools.testing import TEST_SIGNING_KEY, eventually, minimal_service
 
 DATABASE = "connections_test"
 POOL_SIZE = 8  # build_app leaves 4 to the workers: the units of work hold up to 4 between requests

@@ -14,8 +14,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from continuum.devstack import migrate
-from continuum.testing import owner_url
+from continuum_tools.devstack import migrate
+from continuum_tools.testing import owner_url
 
 REFERRAL_ALEMBIC_INI = Path(__file__).resolve().parents[2] / "services" / "referral" / "alembic.ini"
 

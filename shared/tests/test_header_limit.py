@@ -15,12 +15,12 @@ from fastapi import FastAPI, Request
 from uvicorn.importer import import_from_string
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from continuum.devstack import UVICORN_RUNTIME, free_port
-from continuum.http import api_router
-from continuum.limits import DEFAULT_MAX_HEADER_BYTES
-from continuum.server import MAX_HEAD_BYTES
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY, eventually, minimal_service
+from continuum.web.http import api_router
+from continuum.web.limits import DEFAULT_MAX_HEADER_BYTES
+from continuum.web.server import MAX_HEAD_BYTES
+from continuum_tools.devstack import UVICORN_RUNTIME, free_port
+from continuum_tools.testing import TEST_SIGNING_KEY, eventually, minimal_service
 
 SETTINGS = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=False)
 
@@ -82,7 +82,7 @@ async def test_a_normal_request_is_answered_and_headers_over_16_kib_get_431_over
 
 async def test_a_head_that_never_ends_is_cut_off_once_it_passes_the_servers_bound(served: tuple[str, str]) -> None:
     """httptools keeps whatever header bytes a client sends until the head ends, and the app can
-    only refuse it then. The server (continuum.server) answers 431 and closes once the head passes
+    only refuse it then. The server (continuum.web.server) answers 431 and closes once the head passes
     MAX_HEAD_BYTES, without waiting for its end (plain httptools waits for ever)."""
     url, _ = served
     host, port = url.removeprefix("http://").split(":")

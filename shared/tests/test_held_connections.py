@@ -1,4 +1,4 @@
-"""Connections the units of work hold between uses (``continuum.db.HeldConnections``): reused
+"""Connections the units of work hold between uses (``continuum.persistence.db.HeldConnections``): reused
 without going through SQLAlchemy's pool, never more than ``keep``, handed back to the pool when
 idle, old, closed by the server, or used by a session, and all of them at shutdown."""
 
@@ -10,10 +10,10 @@ import asyncpg
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from continuum.db import HeldConnections, Prebuilt
-from continuum.devstack import EmbeddedPostgres
-from continuum.testing import eventually
-from continuum.uow import UnitOfWork
+from continuum.persistence.db import HeldConnections, Prebuilt
+from continuum.persistence.uow import UnitOfWork
+from continuum_tools.devstack import EmbeddedPostgres
+from continuum_tools.testing import eventually
 
 _PID = Prebuilt(select(func.pg_backend_pid().label("pid")))
 

@@ -9,7 +9,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from continuum.errors import install_problem_handlers
 from continuum.observability import (
     REQUEST_LATENCY,
     install_observability,
@@ -17,6 +16,7 @@ from continuum.observability import (
     parse_traceparent,
     request_id_from,
 )
+from continuum.web.errors import install_problem_handlers
 
 VALID_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 

@@ -14,13 +14,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.contracts import Envelope, InformationRequested
-from continuum.db import outbox
-from continuum.devstack import EmbeddedPostgres, TansuBroker, free_port
-from continuum.kafka import ensure_topics, make_consumer, make_inspector, make_producer
+from continuum.messaging.kafka import ensure_topics, make_consumer, make_inspector, make_producer
+from continuum.messaging.relay import OutboxRelay
 from continuum.observability import OUTBOX_PUBLISH_FAILURES
-from continuum.relay import OutboxRelay
-from continuum.testing import eventually, read_events, test_settings
-from continuum.uow import EventKey, UnitOfWork
+from continuum.persistence.db import outbox
+from continuum.persistence.uow import EventKey, UnitOfWork
+from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port
+from continuum_tools.testing import eventually, read_events, test_settings
 
 TOPIC = InformationRequested.topic
 
@@ -518,7 +518,7 @@ async def test_an_operator_republishes_what_was_published_since_a_time(
 ) -> None:
     from typer.testing import CliRunner
 
-    from continuum.cli import app
+    from continuum_tools.cli import app
 
     await write_case_events(kernel_db, cases=2, per_case=3)
     await run_until_drained(relay_for(kernel_db, broker.bootstrap), kernel_db)

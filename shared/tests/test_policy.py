@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from continuum.policy import DEV_POLICY, CouncilPolicy, load_policy
+from continuum.casework.policy import DEV_POLICY, CouncilPolicy, load_policy
 
 
 class ExampleSection(BaseModel):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from continuum.ratelimit import ReadLimiter, ReadLimitPolicy, is_change, reads_to_spend
-from continuum.uow import AuditEntry
+from continuum.casework.policy import ReadLimitPolicy
+from continuum.persistence.read_budget import ReadLimiter, is_change, reads_to_spend
+from continuum.persistence.uow import AuditEntry
 
 
 class Clock:

@@ -14,11 +14,11 @@ import pytest
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
-from continuum.errors import field_errors
-from continuum.http import api_router
-from continuum.requests import RequestModel
 from continuum.settings import ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY, minimal_service
+from continuum.web.errors import field_errors
+from continuum.web.http import api_router
+from continuum.web.requests import RequestModel
+from continuum_tools.testing import TEST_SIGNING_KEY, minimal_service
 
 SETTINGS = ServiceSettings(env="test", jwt_secret=TEST_SIGNING_KEY, run_workers=False)
 Name = Annotated[str, StringConstraints(min_length=1, max_length=10)]
@@ -86,9 +86,7 @@ def test_a_coerced_value_is_reported_with_every_other_field_at_fault() -> None:
 
 
 def test_values_written_as_documented_pass_and_python_callers_may_pass_objects() -> None:
-    visit = Visit.model_validate(
-        {"on": "2026-11-20", "at": "2026-11-20T10:00:00+01:00", "seen": True, "seen_on": ["2026-11-19"]}
-    )
+    visit = Visit.model_validate({"on": "2026-11-20", "at": "2026-11-20T10:00:00+01:00", "seen": True, "seen_on": ["2026-11-19"]})
     assert (visit.on, visit.at, visit.seen) == (date(2026, 11, 20), datetime(2026, 11, 20, 9, 0, tzinfo=UTC), True)
     for written in ("2026-11-20T10:00Z", "2026-11-20t10:00:00z", "2026-11-20T10:00:00.5+00:00"):
         assert Visit.model_validate({"on": "2026-11-20", "at": written}).at.replace(microsecond=0) == datetime(

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from continuum.settings import DEV_SIGNING_KEY, ServiceSettings
-from continuum.testing import TEST_SIGNING_KEY
+from continuum_tools.testing import TEST_SIGNING_KEY
 
 #: Distinctive values, to look for in error messages. Both are weak keys outside dev (too short).
 SECRET_KEY = "weak-key-d41d8cd9"

@@ -8,7 +8,7 @@ import itertools
 
 from prometheus_client import REGISTRY
 
-from continuum.supervise import supervise
+from continuum.messaging.supervise import supervise
 
 
 async def test_a_failing_step_is_retried_with_a_growing_backoff_then_recovers() -> None:

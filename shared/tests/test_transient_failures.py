@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from continuum.consumer import _refusal, is_transient
-from continuum.db import DatabaseUnavailable, connect, make_engine, make_session_factory
-from continuum.devstack import EmbeddedPostgres, free_port
-from continuum.errors import RuleBroken
-from continuum.testing import eventually
-from continuum.uow import UnitOfWork
+from continuum.casework.errors import RuleBroken
+from continuum.messaging.consumer import _refusal, is_transient
+from continuum.persistence.db import DatabaseUnavailable, connect, make_engine, make_session_factory
+from continuum.persistence.uow import UnitOfWork
+from continuum_tools.devstack import EmbeddedPostgres, free_port
+from continuum_tools.testing import eventually
 
 
 async def _failure_of(work: object) -> BaseException:

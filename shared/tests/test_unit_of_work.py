@@ -11,11 +11,12 @@ from sqlalchemy import bindparam, func, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from continuum.auth import Principal, Role
+from continuum.casework.policy import ReadLimitPolicy
+from continuum.casework.principal import Principal, Role
 from continuum.contracts import InformationRequested
-from continuum.db import Prebuilt, audit_log, idempotency_keys, outbox
-from continuum.ratelimit import ReadLimiter, ReadLimitPolicy
-from continuum.uow import TooManyReads, UnitOfWork, WithCollectedRows
+from continuum.persistence.db import Prebuilt, audit_log, idempotency_keys, outbox
+from continuum.persistence.read_budget import ReadLimiter
+from continuum.persistence.uow import TooManyReads, UnitOfWork, WithCollectedRows
 
 
 @dataclass(frozen=True)

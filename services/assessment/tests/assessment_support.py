@@ -12,13 +12,21 @@ from typing import Any
 import httpx
 
 from assessment.settings import AssessmentSettings
-from continuum.auth import mint_dev_token
-from continuum.codes import Disability, Ethnicity, ReferralSource, Sex
-from continuum.consumer import EventConsumer
 from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, DecisionOutcome, Envelope, ReferralDecided
+from continuum.contracts.codes import Disability, Ethnicity, ReferralSource, Sex
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
-from continuum.testing import ServiceCases, assert_problem, eventually, la_child_id, remember_personal_data, send_events, unique
-from continuum.uow import UnitOfWork
+from continuum.messaging.consumer import EventConsumer
+from continuum.persistence.uow import UnitOfWork
+from continuum.web.auth import mint_dev_token
+from continuum_tools.testing import (
+    ServiceCases,
+    assert_problem,
+    eventually,
+    la_child_id,
+    remember_personal_data,
+    send_events,
+    unique,
+)
 
 MANAGER_NORTH = {"teams": ("north",), "sw_qualified": True}
 

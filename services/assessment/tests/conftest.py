@@ -13,9 +13,9 @@ from assessment_support import Api, Cases
 from assessment.app import create_app
 from assessment.consumers import ESCALATION_CONSUMER, INTAKE_CONSUMER
 from assessment.settings import AssessmentSettings
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import test_settings
+from continuum.messaging.kafka import dlq_topic, ensure_topics
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import test_settings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from assessment_support import Api, Cases, assert_problem, etag, nhs_number
 
-from continuum import clock
-from continuum.calendar import working_days_between
+from continuum.casework import clock
+from continuum.casework.calendar import working_days_between
 
 RECORD: dict[str, Any] = {
     "start_date": "2026-11-23",

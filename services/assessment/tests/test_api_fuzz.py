@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assessment.settings import AssessmentSettings
-from continuum.auth import mint_dev_token
-from continuum.testing import TEST_SIGNING_KEY, fuzz_api
+from continuum.web.auth import mint_dev_token
+from continuum_tools.testing import TEST_SIGNING_KEY, fuzz_api
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 

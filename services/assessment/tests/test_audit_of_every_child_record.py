@@ -17,7 +17,7 @@ from assessment_support import Api, Cases, etag
 from test_api import RECORD, allocated, submitted
 
 from assessment.permissions import PERMISSIONS
-from continuum import clock
+from continuum.casework import clock
 
 Expected = set[tuple[str, str, str]]
 Scenario = Callable[[Api, Cases], Awaitable[list[tuple[httpx.Response, Expected]]]]

@@ -11,7 +11,7 @@ from typing import Any
 from assessment_support import Api, Cases, assert_problem, etag
 from test_api import submitted
 
-from continuum import clock
+from continuum.casework import clock
 
 
 async def _authorise(api: Api, a: dict[str, Any], outcome: str, on: str | None = None) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from assessment_support import Api, Cases, assert_problem, etag
 
-from continuum.limits import unbounded_request_strings
+from continuum.web.limits import unbounded_request_strings
 
 
 async def _allocated(api: Api, cases: Cases) -> tuple[dict[str, Any], str]:

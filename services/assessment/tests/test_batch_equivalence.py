@@ -33,15 +33,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assessment.consumers import make_intake_batch_handlers, make_intake_handlers
 from assessment.use_cases import intake
-from continuum import clock
-from continuum.consumer import BatchHandler, EventConsumer
+from continuum.casework import clock
+from continuum.casework.policy import load_policy
 from continuum.contracts import ChildUpdated, Envelope
-from continuum.db import make_engine, make_session_factory
-from continuum.devstack import TansuBroker
-from continuum.kafka import consumer_topics, ensure_topics, make_consumer, make_producer
-from continuum.policy import load_policy
-from continuum.testing import eventually, test_settings, unique
-from continuum.uow import UnitOfWork
+from continuum.messaging.consumer import BatchHandler, EventConsumer
+from continuum.messaging.kafka import consumer_topics, ensure_topics, make_consumer, make_producer
+from continuum.persistence.db import make_engine, make_session_factory
+from continuum.persistence.uow import UnitOfWork
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import eventually, test_settings, unique
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 FROZEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)

@@ -10,9 +10,9 @@ from typing import Any
 from assessment_support import Cases, child_registered, child_updated, decided, eventually, nhs_number, publish
 
 from assessment.consumers import INTAKE_CONSUMER
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic
-from continuum.testing import read_raw
+from continuum.messaging.kafka import dlq_topic
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import read_raw
 
 
 async def opened(cases: Cases, referral_id: uuid.UUID) -> dict[str, Any] | None:

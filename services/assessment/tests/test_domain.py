@@ -23,7 +23,7 @@ from assessment.domain import (
     Status,
 )
 from assessment.domain.policy import LeadPractitionerPolicy, assessment_policy
-from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, ReferralSource
+from continuum.casework.policy import load_policy
 from continuum.contracts import PartnerStatus, ReferralDecided, StatusChanged
 from continuum.contracts.assessment import (
     AssessmentOutcome,
@@ -32,8 +32,8 @@ from continuum.contracts.assessment import (
     Section47Outcome,
     SpecialistAssessmentKind,
 )
+from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, ReferralSource
 from continuum.contracts.referral import DecisionOutcome
-from continuum.policy import load_policy
 
 F = AssessmentFactor
 POLICY = load_policy(None)  # the development council's policy file

@@ -27,12 +27,12 @@ from assessment_support import (
 
 from assessment import domain
 from assessment.consumers import ESCALATION_CONSUMER
-from continuum import clock
+from continuum.casework import clock
+from continuum.casework.policy import load_policy
 from continuum.contracts import PLAN_TOPIC, Envelope, PartnerStatus
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic
-from continuum.policy import load_policy
-from continuum.testing import read_raw
+from continuum.messaging.kafka import dlq_topic
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import read_raw
 
 POLICY = load_policy(None)
 NIL = "00000000-0000-0000-0000-000000000000"
@@ -302,9 +302,7 @@ async def test_point_6_once_the_enquiry_concluded_a_new_strategy_discussion_star
             f"/v1/section47/{s47['id']}/conclusion", json={"icpc_not_required": True, "outcome": "no_cp_plan"}, headers=etag(1)
         )
         assert r.status_code == 200, r.text
-    again = strategy_discussion(
-        plan_id=plan, case_id=first.data.case_id, child_id=first.data.child_id, held_on=date(2026, 12, 2)
-    )
+    again = strategy_discussion(plan_id=plan, case_id=first.data.case_id, child_id=first.data.child_id, held_on=date(2026, 12, 2))
     await cases.escalate(again)
     rows = await escalated(cases, plan)
     assert len(rows) == 2

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from assessment_support import Api, Cases, assert_problem
 
-from continuum.permissions import api_operations
+from continuum.web.permissions import api_operations
 
 CHANGES = ["allocate", "record", "submit", "return_assessment", "authorise", "start_section47", "conclude_section47"]
 

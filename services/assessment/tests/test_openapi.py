@@ -11,8 +11,8 @@ from assessment_support import Api
 from pydantic import BaseModel
 
 from assessment import examples, schemas
-from continuum.permissions import api_operations
-from continuum.testing import bodies_without_examples, undescribed_fields
+from continuum.web.permissions import api_operations
+from continuum_tools.testing import bodies_without_examples, undescribed_fields
 
 
 def _ref(content: dict[str, Any]) -> str | None:

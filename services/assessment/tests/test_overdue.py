@@ -9,8 +9,8 @@ from datetime import date
 from assessment_support import Cases, eventually
 
 from assessment.workers import OverdueScheduler
-from continuum.devstack import TansuBroker
-from continuum.testing import read_events
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import read_events
 
 
 async def test_two_schedulers_racing_write_one_overdue_event_per_assessment(cases: Cases, broker: TansuBroker) -> None:

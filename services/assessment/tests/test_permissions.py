@@ -10,9 +10,9 @@ import pytest
 from assessment_support import Api, Cases
 
 from assessment.permissions import PERMISSIONS
-from continuum.auth import Role
-from continuum.permissions import api_operations
-from continuum.testing import ROLES_TO_WALK, call_operation
+from continuum.casework.principal import Role
+from continuum.web.permissions import api_operations
+from continuum_tools.testing import ROLES_TO_WALK, call_operation
 
 
 def test_the_table_names_every_operation_of_the_api_and_nothing_else(assessment_app: Any) -> None:

@@ -11,9 +11,9 @@ from assessment_support import Cases, decided
 from assessment import domain, repository
 from assessment.domain import Actor, ChildIdentity, FindingsChange, SpecialistAssessment
 from assessment.domain.policy import assessment_policy
-from continuum.codes import PrimaryNeedCode
+from continuum.casework.policy import load_policy
 from continuum.contracts.assessment import AssessmentOutcome, Section47Outcome, SpecialistAssessmentKind
-from continuum.policy import load_policy
+from continuum.contracts.codes import PrimaryNeedCode
 
 POLICY = load_policy(None)
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)

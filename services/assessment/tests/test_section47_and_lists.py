@@ -10,11 +10,11 @@ from assessment_support import Api, Cases, assert_problem, decided, etag
 from assessment import domain, repository
 from assessment.domain import FindingsChange
 from assessment.domain.policy import assessment_policy
-from continuum import clock
-from continuum.calendar import working_days_between
-from continuum.codes import PrimaryNeedCode
+from continuum.casework import clock
+from continuum.casework.calendar import working_days_between
+from continuum.casework.policy import load_policy
 from continuum.contracts.assessment import AssessmentOutcome
-from continuum.policy import load_policy
+from continuum.contracts.codes import PrimaryNeedCode
 
 POLICY = load_policy(None)
 

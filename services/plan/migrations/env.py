@@ -1,6 +1,6 @@
 """Alembic environment: the plan service's tables, on the database in CONTINUUM_DATABASE_URL."""
 
-from continuum.migration_ops import run_migrations
+from continuum.persistence.migrations import run_migrations
 from plan.tables import Base
 
 run_migrations(Base.metadata)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from plan_support import Api, Cases
 
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import test_settings
+from continuum.messaging.kafka import dlq_topic, ensure_topics
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import test_settings
 from plan.app import create_app
 from plan.consumers import DRAFTING_CONSUMER
 from plan.settings import PlanSettings

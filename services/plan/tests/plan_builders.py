@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from continuum.codes import CategoryOfAbuse
+from continuum.casework.policy import CouncilPolicy, load_policy
+from continuum.contracts.codes import CategoryOfAbuse
 from continuum.contracts.plan import ActionProgress, Agency, DraftedFrom, PlanType
-from continuum.policy import CouncilPolicy, load_policy
 from plan import domain
 from plan.domain import Action, Actor, Content, PlanState
 

@@ -12,10 +12,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from continuum import clock
-from continuum.auth import mint_dev_token
-from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, Sex
-from continuum.consumer import EventConsumer
+from continuum.casework import clock
 from continuum.contracts import ChildRegistered, Envelope
 from continuum.contracts.assessment import (
     ASSESSMENT_TOPIC,
@@ -26,8 +23,19 @@ from continuum.contracts.assessment import (
     Section47Concluded,
     Section47Outcome,
 )
+from continuum.contracts.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, Sex
 from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
-from continuum.testing import ServiceCases, assert_problem, eventually, la_child_id, remember_personal_data, send_events, unique
+from continuum.messaging.consumer import EventConsumer
+from continuum.web.auth import mint_dev_token
+from continuum_tools.testing import (
+    ServiceCases,
+    assert_problem,
+    eventually,
+    la_child_id,
+    remember_personal_data,
+    send_events,
+    unique,
+)
 from plan.settings import PlanSettings
 
 CONTENT = {

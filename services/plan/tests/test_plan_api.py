@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from plan_support import CONTENT, Api, Cases, action_body, assert_problem, etag, nhs_number
 
-from continuum import clock
+from continuum.casework import clock
 
 
 async def test_a_plan_goes_from_draft_to_ending_through_the_api(api: Api, cases: Cases) -> None:

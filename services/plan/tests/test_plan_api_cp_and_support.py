@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from plan_support import Api, Cases, etag
 
-from continuum import clock
+from continuum.casework import clock
 
 TODAY = clock.today().isoformat()
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from plan_support import CONTENT, Api, Cases, action_body, etag
 
-from continuum import clock
+from continuum.casework import clock
 from plan.permissions import PERMISSIONS
 
 Expected = set[tuple[str, str, str]]

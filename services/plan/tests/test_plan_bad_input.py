@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from plan_support import Api, Cases, action_body, assert_problem, etag
 
-from continuum.limits import unbounded_request_strings
+from continuum.web.limits import unbounded_request_strings
 
 
 async def test_every_string_and_list_a_request_sends_has_a_documented_limit(api: Api) -> None:

@@ -25,7 +25,7 @@ from plan_support import (
     nhs_number,
 )
 
-from continuum import clock
+from continuum.casework import clock
 from plan.domain.schedule import add_months
 
 TODAY = clock.today()

@@ -10,9 +10,9 @@ from typing import Any
 from plan_support import Api, Cases, authorised, child_registered, concluded, eventually, nhs_number, publish
 
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic
-from continuum.testing import read_raw
+from continuum.messaging.kafka import dlq_topic
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import read_raw
 from plan.consumers import DRAFTING_CONSUMER
 
 

@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from plan_builders import CONTENT, DRAFTED_ON, MANAGER, POLICY, PRACTITIONER, action, at, drafted
 
-from continuum.codes import CategoryOfAbuse
+from continuum.casework.errors import RuleBroken
+from continuum.contracts.codes import CategoryOfAbuse
 from continuum.contracts.plan import Agency, PlanStatus, PlanType
-from continuum.errors import RuleBroken
 from plan import domain
 from plan.domain import Actor, Content
 

@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from plan_builders import MANAGER, POLICY, at, policy, reviewed, started, with_actions_done
 
-from continuum.codes import ReasonForClosure
+from continuum.casework.errors import RuleBroken
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType
-from continuum.errors import RuleBroken
 from plan import domain
 from plan.domain.drift import Finding, attention, could_close, findings, next_check
 

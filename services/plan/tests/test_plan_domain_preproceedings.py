@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from continuum.casework.errors import RuleBroken
 from continuum.contracts.plan import PreproceedingsDecision, PreproceedingsOutcome
-from continuum.errors import RuleBroken
 from plan import domain
 from plan.domain import Episode, Preproceedings
 from plan.domain.preproceedings import CENSUS_OUTCOME

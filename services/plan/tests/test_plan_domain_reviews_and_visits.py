@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from plan_builders import DRAFTED_ON, POLICY, action, drafted, policy, reviewed, started
 
-from continuum.codes import CategoryOfAbuse
+from continuum.casework.errors import RuleBroken
+from continuum.contracts.codes import CategoryOfAbuse
 from continuum.contracts.plan import ActionProgress, Agency, MeetingKind, PlanType, ReviewDecision
-from continuum.errors import RuleBroken
 from plan import domain
 from plan.domain.policy import plan_policy
 from plan.domain.schedule import add_months, first_review_due, next_review_due

@@ -7,8 +7,8 @@ from typing import Any
 
 from plan_support import Api, Cases, eventually
 
-from continuum.devstack import TansuBroker
-from continuum.testing import read_events
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import read_events
 from plan.workers import DriftScheduler
 
 

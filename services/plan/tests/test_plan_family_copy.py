@@ -10,7 +10,7 @@ from typing import Any
 
 from plan_support import Api, Cases, action_body, assert_problem, etag
 
-from continuum import clock
+from continuum.casework import clock
 from plan.family_copy import long_date
 
 VOID = {"meta", "br", "img", "input", "link", "hr", "col", "area", "base", "source", "track", "wbr"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from continuum.devstack import EmbeddedPostgres
+from continuum_tools.devstack import EmbeddedPostgres
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 

@@ -10,8 +10,8 @@ import pytest
 from plan_support import Api
 from pydantic import BaseModel
 
-from continuum.permissions import api_operations
-from continuum.testing import bodies_without_examples, undescribed_fields
+from continuum.web.permissions import api_operations
+from continuum_tools.testing import bodies_without_examples, undescribed_fields
 from plan import answers, examples, schemas
 
 

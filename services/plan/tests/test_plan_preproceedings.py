@@ -22,7 +22,7 @@ from plan_support import (
     etag,
 )
 
-from continuum import clock
+from continuum.casework import clock
 
 TODAY = clock.today()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from plan_support import Api, Cases, assert_problem, etag
 
-from continuum import clock
+from continuum.casework import clock
 
 
 async def _items(api: Api) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from referral_support import Api
 
-from continuum.devstack import TansuBroker
-from continuum.testing import test_settings
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
 

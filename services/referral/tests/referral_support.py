@@ -14,8 +14,6 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from continuum.auth import mint_dev_token
-from continuum.codes import ReasonForClosure
 from continuum.contracts import (
     PARTNER_STATUS_TOPIC,
     REFERRAL_TOPIC,
@@ -25,8 +23,10 @@ from continuum.contracts import (
     StepUpRequested,
     parse_event,
 )
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
-from continuum.testing import eventually, read_raw, remember_personal_data, table_counts, unique
+from continuum.web.auth import mint_dev_token
+from continuum_tools.testing import eventually, read_raw, remember_personal_data, table_counts, unique
 from referral.settings import ReferralSettings
 
 

@@ -16,7 +16,7 @@ from referral_support import (
     post_referral,
 )
 
-from continuum.testing import assert_problem, owner_url, unique
+from continuum_tools.testing import assert_problem, owner_url, unique
 from referral.settings import ReferralSettings
 
 

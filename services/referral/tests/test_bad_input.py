@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from referral_support import Api, changes_nothing, new_child, new_referral, post_referral, upn
 
-from continuum.limits import unbounded_request_strings
-from continuum.testing import assert_problem
+from continuum.web.limits import unbounded_request_strings
+from continuum_tools.testing import assert_problem
 
 
 async def _child(api: Api, **values: Any) -> dict[str, Any]:

@@ -11,10 +11,10 @@ import httpx
 from referral_support import Api, db_value, new_referral
 
 from continuum.contracts import ALL_TOPICS, REFERRAL_TOPIC
-from continuum.devstack import TansuBroker, free_port
-from continuum.kafka import ensure_topics
+from continuum.messaging.kafka import ensure_topics
 from continuum.observability import OUTBOX_PUBLISH_FAILURES
-from continuum.testing import eventually, read_events, test_settings
+from continuum_tools.devstack import TansuBroker, free_port
+from continuum_tools.testing import eventually, read_events, test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
 

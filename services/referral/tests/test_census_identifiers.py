@@ -24,8 +24,8 @@ from referral_support import (
     upn_check_letter,
 )
 
-from continuum.codes import UPN_LA_NUMBERS
-from continuum.testing import assert_problem
+from continuum.contracts.codes import UPN_LA_NUMBERS
+from continuum_tools.testing import assert_problem
 
 
 def _years_ago(years: int, days: int = 0) -> str:

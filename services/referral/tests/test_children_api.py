@@ -15,7 +15,7 @@ from referral_support import (
 )
 
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.testing import assert_problem, read_events
+from continuum_tools.testing import assert_problem, read_events
 
 
 async def test_register_a_child_answers_201_and_publishes_child_registered(api: Api) -> None:

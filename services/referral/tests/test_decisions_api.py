@@ -19,7 +19,7 @@ from referral_support import (
 )
 
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.testing import assert_problem, read_events
+from continuum_tools.testing import assert_problem, read_events
 
 ASSESSMENT = {
     "outcome": "assessment",

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from continuum.auth import Principal, Role
-from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, upn_check_letter, upn_problem
+from continuum.casework.policy import load_policy
+from continuum.casework.principal import Principal, Role
 from continuum.contracts import (
     ChildRegistered,
     ChildUpdated,
@@ -26,7 +26,7 @@ from continuum.contracts import (
     StatusChanged,
     ThresholdLevel,
 )
-from continuum.policy import load_policy
+from continuum.contracts.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, upn_check_letter, upn_problem
 from referral import domain
 from referral.domain import (
     Agency,

@@ -34,9 +34,9 @@ from referral_support import (
     wait_for_row,
 )
 
-from continuum.clock import london_date
-from continuum.kafka import dlq_topic
-from continuum.testing import assert_problem, read_raw
+from continuum.casework.clock import london_date
+from continuum.messaging.kafka import dlq_topic
+from continuum_tools.testing import assert_problem, read_raw
 from referral.consumers import EPISODES_CONSUMER, STEPUP_CONSUMER
 
 ASSESSMENT = {"outcome": "assessment", "reasons": "Needs a single assessment.", "team": "north"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from referral_support import Api, new_referral
 
-from continuum.testing import eventually
+from continuum_tools.testing import eventually
 
 
 def anonymous(api: Api) -> httpx.AsyncClient:

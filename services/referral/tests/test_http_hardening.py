@@ -12,7 +12,7 @@ import pytest
 from referral_support import Api, db_fetch, new_child, new_referral, nhs_number, post_referral
 
 from continuum.contracts import PARTNER_STATUS_TOPIC, REFERRAL_TOPIC
-from continuum.testing import SESSION_LOG, assert_problem, read_events, unique
+from continuum_tools.testing import SESSION_LOG, assert_problem, read_events, unique
 
 VALID_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 

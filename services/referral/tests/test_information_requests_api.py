@@ -8,7 +8,7 @@ from typing import Any
 from referral_support import Api, changes_nothing, iso, now_utc, post_referral
 
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.testing import assert_problem, read_events
+from continuum_tools.testing import assert_problem, read_events
 
 QUESTION = "Previous call-outs to the address in the last 12 months?"
 

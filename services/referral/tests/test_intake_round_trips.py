@@ -25,8 +25,8 @@ from referral_support import (
     upn,
 )
 
-from continuum.testing import assert_problem, unique
-from continuum.uow import UnitOfWork
+from continuum.persistence.uow import UnitOfWork
+from continuum_tools.testing import assert_problem, unique
 from referral import repository
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"

@@ -20,7 +20,7 @@ from referral_support import (
     upn,
 )
 
-from continuum.testing import assert_problem
+from continuum_tools.testing import assert_problem
 
 
 async def _north_child(api: Api, *, nfa: bool = False, **identifiers: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 from referral_support import Api, new_referral
 
-from continuum.testing import bodies_without_examples, undescribed_fields
+from continuum_tools.testing import bodies_without_examples, undescribed_fields
 from referral import examples, schemas
 
 

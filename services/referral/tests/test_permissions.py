@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from referral_support import Api, db_fetch
 
-from continuum.auth import Role
-from continuum.permissions import api_operations
-from continuum.testing import ROLES_TO_WALK, call_operation
+from continuum.casework.principal import Role
+from continuum.web.permissions import api_operations
+from continuum_tools.testing import ROLES_TO_WALK, call_operation
 from referral.permissions import PERMISSIONS
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from referral_support import Api, iso, new_referral, now_utc, post_referral
 
-from continuum.testing import assert_problem
+from continuum_tools.testing import assert_problem
 
 TEAM = "disabled-children"  # these tests' referrals; no other test file refers to this team
 

@@ -13,8 +13,8 @@ import pytest
 from prometheus_client import REGISTRY
 from referral_support import Api, db_fetch, new_referral, post_referral
 
-from continuum.policy import DEV_POLICY
-from continuum.testing import assert_problem
+from continuum.casework.policy import DEV_POLICY
+from continuum_tools.testing import assert_problem
 from referral.app import create_app
 from referral.settings import ReferralSettings
 
@@ -78,8 +78,7 @@ async def test_a_bulk_clients_writes_do_not_spend_its_read_budget_but_its_reads_
     decision = {"outcome": "assessment", "reasons": "Needs a single assessment.", "team": "north"}
     async with limited.as_user("manager", sub=manager, sw_qualified=True) as client:
         decided = [
-            await client.post(f"/v1/referrals/{r['id']}/decision", json=decision, headers={"If-Match": '"1"'})
-            for r in referrals
+            await client.post(f"/v1/referrals/{r['id']}/decision", json=decision, headers={"If-Match": '"1"'}) for r in referrals
         ]
         reads = [await client.get(f"/v1/children/{referrals[0]['child']['id']}") for _ in range(6)]
     assert [r.status_code for r in decided] == [200] * 8, decided[-1].text

@@ -20,7 +20,7 @@ from referral_support import (
 )
 
 from continuum.contracts import REFERRAL_TOPIC
-from continuum.testing import assert_problem, read_events, read_raw, unique
+from continuum_tools.testing import assert_problem, read_events, read_raw, unique
 
 # --- happy paths ----------------------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from aiokafka import AIOKafkaProducer
 from referral_support import Api, db_value, new_child, now_utc, wait_for_row
 
 from continuum.contracts import REFERRAL_TOPIC, STEPDOWN_TOPIC, Envelope, StepUpRequested
-from continuum.kafka import dlq_topic
-from continuum.testing import read_events, read_raw
+from continuum.messaging.kafka import dlq_topic
+from continuum_tools.testing import read_events, read_raw
 from referral.consumers import STEPUP_CONSUMER
 
 DLQ = dlq_topic(STEPUP_CONSUMER)

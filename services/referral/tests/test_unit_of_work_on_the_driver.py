@@ -16,9 +16,9 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from continuum.contracts import InformationRequested
-from continuum.db import Prebuilt, idempotency_keys, outbox
-from continuum.testing import eventually
-from continuum.uow import UnitOfWork, WithCollectedRows
+from continuum.persistence.db import Prebuilt, idempotency_keys, outbox
+from continuum.persistence.uow import UnitOfWork, WithCollectedRows
+from continuum_tools.testing import eventually
 from referral.domain import ReferralStatus
 from referral.tables import REFERRALS
 

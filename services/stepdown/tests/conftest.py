@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from stepdown_support import Api, Cases
 
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic, ensure_topics
-from continuum.testing import test_settings
+from continuum.messaging.kafka import dlq_topic, ensure_topics
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import test_settings
 from stepdown.app import create_app
 from stepdown.consumers import TRANSITIONS_CONSUMER
 from stepdown.settings import StepdownSettings

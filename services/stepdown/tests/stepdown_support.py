@@ -11,8 +11,6 @@ from typing import Any
 
 import httpx
 
-from continuum.auth import mint_dev_token
-from continuum.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, ReferralSource, Sex
 from continuum.contracts import (
     ChildRegistered,
     ChildUpdated,
@@ -31,8 +29,26 @@ from continuum.contracts.assessment import (
     Section47Outcome,
     Section47Started,
 )
+from continuum.contracts.codes import (
+    AssessmentFactor,
+    Disability,
+    Ethnicity,
+    PrimaryNeedCode,
+    ReasonForClosure,
+    ReferralSource,
+    Sex,
+)
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanStarted, PlanType
-from continuum.testing import ServiceCases, assert_problem, eventually, la_child_id, remember_personal_data, send_events, unique
+from continuum.web.auth import mint_dev_token
+from continuum_tools.testing import (
+    ServiceCases,
+    assert_problem,
+    eventually,
+    la_child_id,
+    remember_personal_data,
+    send_events,
+    unique,
+)
 from stepdown.settings import StepdownSettings
 
 #: A complete handover, as social care sends it.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from continuum.auth import mint_dev_token
-from continuum.testing import TEST_SIGNING_KEY, fuzz_api
+from continuum.web.auth import mint_dev_token
+from continuum_tools.testing import TEST_SIGNING_KEY, fuzz_api
 from stepdown.settings import StepdownSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from stepdown_support import HANDOVER, Api, Cases, assert_problem, decided, etag
 
-from continuum.limits import unbounded_request_strings
+from continuum.web.limits import unbounded_request_strings
 
 
 async def test_every_string_and_list_a_request_sends_has_a_documented_limit(api: Api) -> None:

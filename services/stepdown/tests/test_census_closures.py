@@ -33,8 +33,8 @@ from stepdown_support import (
     section47_started,
 )
 
-from continuum.codes import ReasonForClosure
 from continuum.contracts import ChildUpdated
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import PlanType
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from stepdown_support import Cases, authorised, child_registered, decided, eventually, nhs_number, plan_ended, publish
 
-from continuum.codes import ReasonForClosure
 from continuum.contracts import ASSESSMENT_TOPIC, PLAN_TOPIC, REFERRAL_TOPIC
-from continuum.devstack import TansuBroker
-from continuum.kafka import dlq_topic
-from continuum.testing import read_raw
+from continuum.contracts.codes import ReasonForClosure
+from continuum.messaging.kafka import dlq_topic
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import read_raw
 from stepdown.consumers import TRANSITIONS_CONSUMER
 
 

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from continuum.codes import ReasonForClosure
+from continuum.casework.errors import RuleBroken
+from continuum.casework.policy import load_policy
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep, PlanType
 from continuum.contracts.stepdown import DeclineReason, EarlyHelpOutcome, Engagement, TransitionKind
-from continuum.errors import RuleBroken
-from continuum.policy import load_policy
 from stepdown import domain
 from stepdown.domain import Actor, AssessmentFacts, FrontDoorOutcome, Handover, PlanEnd, StepdownStatus
 from stepdown.domain.audit import Candidate, SampledKind, check_month_is_over, draw_sample, month_bounds, previous_month

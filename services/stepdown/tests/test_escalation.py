@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from stepdown_support import Api, Cases, eventually
 
-from continuum.devstack import TansuBroker
-from continuum.testing import read_events
+from continuum_tools.devstack import TansuBroker
+from continuum_tools.testing import read_events
 from stepdown.workers import EscalationScheduler
 
 

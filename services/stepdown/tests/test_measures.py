@@ -11,7 +11,7 @@ from typing import Any
 
 from stepdown_support import HANDOVER, Api, Cases, assert_problem, authorised, etag, plan_ended
 
-from continuum import clock
+from continuum.casework import clock
 from stepdown.domain.measures import quarter_label, quarter_start
 
 

@@ -10,8 +10,8 @@ import pytest
 from pydantic import BaseModel
 from stepdown_support import Api
 
-from continuum.permissions import api_operations
-from continuum.testing import bodies_without_examples, undescribed_fields
+from continuum.web.permissions import api_operations
+from continuum_tools.testing import bodies_without_examples, undescribed_fields
 from stepdown import examples, schemas
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from stepdown_support import HANDOVER, Api, Cases, authorised, child_registered, decided, etag, nhs_number, received
 
-from continuum import clock
+from continuum.casework import clock
 from continuum.contracts import ChildUpdated
 
 

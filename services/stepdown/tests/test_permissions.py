@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from stepdown_support import Api, Cases
 
-from continuum.auth import Role
-from continuum.permissions import api_operations
-from continuum.testing import ROLES_TO_WALK, call_operation
+from continuum.casework.principal import Role
+from continuum.web.permissions import api_operations
+from continuum_tools.testing import ROLES_TO_WALK, call_operation
 from stepdown.permissions import PERMISSIONS
 
 

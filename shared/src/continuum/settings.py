@@ -61,9 +61,9 @@ class ServiceSettings(BaseSettings):
     policy_file: Path | None = None
     run_workers: bool = True
     log_level: str = "INFO"
-    # A request body longer than this answers 413 (continuum.limits.BodyLimit); 1 MiB by default.
+    # A request body longer than this answers 413 (continuum.web.limits.BodyLimit); 1 MiB by default.
     max_body_bytes: int = Field(1024 * 1024, gt=0)
-    # Request headers longer than this altogether answer 431 (continuum.limits.HeaderLimit); 16 KiB.
+    # Request headers longer than this altogether answer 431 (continuum.web.limits.HeaderLimit); 16 KiB.
     max_header_bytes: int = Field(16 * 1024, gt=0)
 
     outbox_batch_size: int = 200

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from continuum.migration_ops import create_platform_tables_v1, drop_platform_tables_v1
+from continuum.persistence.migrations import create_platform_tables_v1, drop_platform_tables_v1
 
 revision = '0001'
 down_revision = None

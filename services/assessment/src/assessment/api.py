@@ -22,7 +22,8 @@ from assessment.schemas import (
     WorklistPage,
 )
 from assessment.use_cases import allocation, reads, recording, review, section47
-from continuum.http import (
+from continuum.casework.policy import TEAM_PATTERN
+from continuum.web.http import (
     PROBLEM_RESPONSES,
     Cursor,
     IfMatch,
@@ -34,8 +35,7 @@ from continuum.http import (
     versioned_answer,
     with_etag,
 )
-from continuum.limits import QueryDay
-from continuum.policy import TEAM_PATTERN
+from continuum.web.limits import QueryDay
 
 router = api_router()
 

@@ -18,9 +18,9 @@ from assessment.domain.policy import assessment_policy
 from assessment.permissions import PERMISSIONS
 from assessment.settings import AssessmentSettings
 from assessment.workers import OverdueScheduler
-from continuum.consumer import EventConsumer
-from continuum.policy import load_policy
-from continuum.service_app import Runtime, Worker, build_app
+from continuum.casework.policy import load_policy
+from continuum.messaging.consumer import EventConsumer
+from continuum.web.app import Runtime, Worker, build_app
 
 
 def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
@@ -32,9 +32,7 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
         handlers, batch_handlers = make_intake_handlers(policy), make_intake_batch_handlers(policy)
         return [
             runtime.event_consumer(name=INTAKE_CONSUMER, topics=INTAKE_TOPICS, handlers=handlers, batch_handlers=batch_handlers),
-            runtime.event_consumer(
-                name=ESCALATION_CONSUMER, topics=ESCALATION_TOPICS, handlers=make_escalation_handlers(policy)
-            ),
+            runtime.event_consumer(name=ESCALATION_CONSUMER, topics=ESCALATION_TOPICS, handlers=make_escalation_handlers(policy)),
         ]
 
     def workers(runtime: Runtime) -> list[Worker]:

@@ -16,11 +16,11 @@ from typing import Any
 
 from assessment import domain
 from assessment.use_cases import escalation, intake
-from continuum.consumer import BatchHandler, Handler, PermanentFailure
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PLAN_TOPIC, REFERRAL_TOPIC, ChildRegistered, ChildUpdated, Envelope, ReferralDecided
 from continuum.contracts.plan import PlanEnded, StrategyDiscussionRecorded
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.messaging.consumer import BatchHandler, Handler, PermanentFailure
+from continuum.persistence.uow import Transaction
 
 INTAKE_CONSUMER = "assessment.intake"
 INTAKE_TOPICS = (REFERRAL_TOPIC,)

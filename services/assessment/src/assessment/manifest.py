@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from assessment.consumers import ESCALATION_CONSUMER, INTAKE_CONSUMER
-from continuum.devstack import ServiceManifest
+from continuum.manifest import ServiceManifest
 
 MANIFEST = ServiceManifest(
     name="assessment",

@@ -54,16 +54,16 @@ from assessment.domain import (
     Submission,
 )
 from assessment.tables import Allocation, Assessment, Child, EscalationTriggerRow, Return, Section47
-from continuum.access import load_visible
-from continuum.auth import Principal
-from continuum.casework import Closure
-from continuum.child_copy import child_copy_values
-from continuum.codes import AssessmentFactor
+from continuum.casework.closure import Closure
+from continuum.casework.principal import Principal
 from continuum.contracts import ChildRegistered, ChildUpdated
 from continuum.contracts.assessment import SpecialistAssessmentKind
-from continuum.errors import not_found
-from continuum.pagination import decode_cursor
-from continuum.uow import Transaction, UnitOfWork
+from continuum.contracts.codes import AssessmentFactor
+from continuum.persistence.child_copy import child_copy_values
+from continuum.persistence.uow import Transaction, UnitOfWork
+from continuum.web.access import load_visible
+from continuum.web.errors import not_found
+from continuum.web.pagination import decode_cursor
 
 ASSESSMENTS = cast(Table, Assessment.__table__)
 SECTION47 = cast(Table, Section47.__table__)
@@ -85,9 +85,7 @@ _UPSERT_SECTION47 = _UPSERT_SECTION47.on_conflict_do_update(
 )
 #: Assessments a front-door decision opened (an escalated one carries its episode's referral too).
 _FRONT_DOOR = ASSESSMENTS.c.escalated_from_plan_id.is_(None)
-_BY_REFERRAL = (
-    select(ASSESSMENTS).where(ASSESSMENTS.c.referral_id == bindparam("referral_id"), _FRONT_DOOR).with_for_update()
-)
+_BY_REFERRAL = select(ASSESSMENTS).where(ASSESSMENTS.c.referral_id == bindparam("referral_id"), _FRONT_DOOR).with_for_update()
 _CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth, CHILDREN.c.expected_date_of_birth).where(
     CHILDREN.c.id == bindparam("child_id")
 )
@@ -282,7 +280,7 @@ async def insert_opened(tx: Transaction, opened: AssessmentAndEnquiry) -> None:
 
 
 async def upsert_child_copy(tx: Transaction, child: ChildRegistered | ChildUpdated) -> None:
-    """``continuum.child_copy.upsert_child_copy``, prebuilt: a version older than the one held changes nothing."""
+    """``continuum.persistence.child_copy.upsert_child_copy``, prebuilt: a version older than the one held changes nothing."""
     await tx.session.execute(_UPSERT_CHILDREN, {"children": _json([child_copy_values(child)])})
 
 

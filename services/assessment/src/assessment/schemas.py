@@ -12,8 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assessment import examples
 from assessment.domain import Section47Status, Status
-from continuum.child_copy import ChildSummary
-from continuum.codes import PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.assessment import (
     AssessmentOutcome,
     AssessmentRoute,
@@ -21,9 +19,11 @@ from continuum.contracts.assessment import (
     Section47Outcome,
     SpecialistAssessmentKind,
 )
-from continuum.limits import Day
-from continuum.pagination import Page
-from continuum.requests import RequestModel
+from continuum.contracts.codes import PrimaryNeedCode, ReasonForClosure
+from continuum.persistence.child_copy import ChildSummary
+from continuum.web.limits import Day
+from continuum.web.pagination import Page
+from continuum.web.requests import RequestModel
 
 # Every string a request sends has a maximum length (tests/test_bad_input.py walks the OpenAPI
 # document for one without), every list a maximum count, every date a plausible year (Day).

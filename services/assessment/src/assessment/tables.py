@@ -13,10 +13,10 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from assessment.domain import OPEN_STATUSES, EscalationResult, EscalationTrigger, Section47Status, Status
-from continuum.child_copy import ChildCopy
-from continuum.codes import PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, ReallocationReason, Section47Outcome
-from continuum.db import NAMING_CONVENTION, enum_column
+from continuum.contracts.codes import PrimaryNeedCode, ReasonForClosure
+from continuum.persistence.child_copy import ChildCopy
+from continuum.persistence.db import NAMING_CONVENTION, enum_column
 
 
 class Base(DeclarativeBase):

@@ -20,7 +20,7 @@ from assessment.schemas import (
     WorklistItem,
 )
 from assessment.tables import Allocation, Child, Return
-from continuum.child_copy import ChildSummary
+from continuum.persistence.child_copy import ChildSummary
 
 
 def section47_view(s: Section47State) -> Section47Out:

@@ -9,8 +9,8 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assessment.use_cases.timeliness import flag_overdue
-from continuum.supervise import supervise
-from continuum.uow import UnitOfWork
+from continuum.messaging.supervise import supervise
+from continuum.persistence.uow import UnitOfWork
 
 log = logging.getLogger("assessment.workers")
 

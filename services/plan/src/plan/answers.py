@@ -7,8 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from continuum.child_copy import ChildSummary
-from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
+from continuum.contracts.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.plan import (
     ActionProgress,
     Agency,
@@ -22,7 +21,8 @@ from continuum.contracts.plan import (
     PreproceedingsOutcome,
     ReviewDecision,
 )
-from continuum.pagination import Page
+from continuum.persistence.child_copy import ChildSummary
+from continuum.web.pagination import Page
 from plan import examples
 
 

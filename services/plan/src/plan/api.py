@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from continuum.http import (
+from continuum.casework.policy import TEAM_PATTERN
+from continuum.web.http import (
     ETAG_HEADER,
     IDEMPOTENT,
     PROBLEM_RESPONSES,
@@ -23,7 +24,6 @@ from continuum.http import (
     versioned_answer,
     with_etag,
 )
-from continuum.policy import TEAM_PATTERN
 from plan.answers import (
     MeetingPage,
     PlanOut,

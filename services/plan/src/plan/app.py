@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from continuum.consumer import EventConsumer
-from continuum.policy import load_policy
-from continuum.service_app import Runtime, Worker, build_app
+from continuum.casework.policy import load_policy
+from continuum.messaging.consumer import EventConsumer
+from continuum.web.app import Runtime, Worker, build_app
 from plan.api import router
 from plan.consumers import DRAFTING_CONSUMER, DRAFTING_TOPICS, make_drafting_handlers
 from plan.domain.policy import plan_policy

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from continuum.consumer import Handler, PermanentFailure
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, Envelope
 from continuum.contracts.assessment import ASSESSMENT_TOPIC, AssessmentAuthorised, AssessmentOpened, Section47Concluded
 from continuum.contracts.stepdown import STEPDOWN_TOPIC, CaseClosed, CaseReopened
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.messaging.consumer import Handler, PermanentFailure
+from continuum.persistence.uow import Transaction
 from plan.use_cases import drafting
 
 DRAFTING_CONSUMER = "plan.drafting"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import ActionProgress, Agency, PlanType
-from continuum.policy import CouncilPolicy
 from plan.domain import PlanState
 
 AGENCY_WORDS = {

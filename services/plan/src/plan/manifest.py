@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from continuum.devstack import ServiceManifest
+from continuum.manifest import ServiceManifest
 from plan.consumers import DRAFTING_CONSUMER
 
 MANIFEST = ServiceManifest(

@@ -7,8 +7,8 @@ after this table. ``record`` names what a refusal is audited as.
 
 from __future__ import annotations
 
-from continuum.auth import Role
-from continuum.permissions import PermissionTable, grant
+from continuum.casework.principal import Role
+from continuum.web.permissions import PermissionTable, grant
 
 PRACTITIONER, MANAGER, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AUDITOR, Role.ADMIN
 

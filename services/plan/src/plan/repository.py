@@ -17,12 +17,12 @@ from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, li
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from continuum.access import load_visible
-from continuum.auth import Principal
+from continuum.casework.principal import Principal
 from continuum.contracts.plan import Agency, PlanStatus, PlanType
-from continuum.db import Prebuilt
-from continuum.errors import not_found
-from continuum.uow import Transaction, UnitOfWork
+from continuum.persistence.db import Prebuilt
+from continuum.persistence.uow import Transaction, UnitOfWork
+from continuum.web.access import load_visible
+from continuum.web.errors import not_found
 from plan.domain import (
     OPEN_STATUSES,
     ChildIdentity,

@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from continuum.codes import AssessmentFactor, ReasonForClosure
+from continuum.contracts.codes import AssessmentFactor, ReasonForClosure
 from continuum.contracts.plan import ActionProgress, Agency, NextStep, ReviewDecision
 from plan.domain import (
     Action,

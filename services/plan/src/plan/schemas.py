@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from continuum.codes import CategoryOfAbuse, ReasonForClosure
+from continuum.contracts.codes import CategoryOfAbuse, ReasonForClosure
 from continuum.contracts.plan import ActionProgress, Agency, MeetingKind, NextStep, PreproceedingsDecision, ReviewDecision
-from continuum.limits import Day
-from continuum.requests import RequestModel
+from continuum.web.limits import Day
+from continuum.web.requests import RequestModel
 from plan import examples
 
 # Every string a request sends has a maximum length (test_bad_input walks the OpenAPI document).

@@ -15,8 +15,7 @@ from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Intege
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from continuum.child_copy import ChildCopy
-from continuum.codes import CategoryOfAbuse, PrimaryNeedCode
+from continuum.contracts.codes import CategoryOfAbuse, PrimaryNeedCode
 from continuum.contracts.plan import (
     DraftedFrom,
     DriftKind,
@@ -27,7 +26,8 @@ from continuum.contracts.plan import (
     PreproceedingsDecision,
     ReviewDecision,
 )
-from continuum.db import NAMING_CONVENTION, enum_column
+from continuum.persistence.child_copy import ChildCopy
+from continuum.persistence.db import NAMING_CONVENTION, enum_column
 
 
 class Base(DeclarativeBase):

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from continuum.child_copy import ChildSummary
-from continuum.pagination import Page, page_of
-from continuum.policy import CouncilPolicy
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.child_copy import ChildSummary
+from continuum.web.pagination import Page, page_of
 from plan.answers import (
     ActionOut,
     ClosableOut,

@@ -8,9 +8,9 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from continuum.policy import CouncilPolicy
-from continuum.supervise import supervise
-from continuum.uow import UnitOfWork
+from continuum.casework.policy import CouncilPolicy
+from continuum.messaging.supervise import supervise
+from continuum.persistence.uow import UnitOfWork
 from plan.use_cases.drift import check_drift
 
 log = logging.getLogger("plan.workers")

@@ -8,7 +8,7 @@ Create Date: 2026-11-26 11:09:11.666012
 import sqlalchemy as sa
 from alembic import op
 
-from continuum.migration_ops import create_platform_tables_v1, drop_platform_tables_v1
+from continuum.persistence.migrations import create_platform_tables_v1, drop_platform_tables_v1
 
 
 revision = '0001'

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
-from continuum.http import (
+from continuum.casework.policy import TEAM_PATTERN
+from continuum.web.http import (
     ETAG_HEADER,
     IDEMPOTENT,
     PROBLEM_RESPONSES,
@@ -23,8 +24,7 @@ from continuum.http import (
     unit_of_work,
     with_etag,
 )
-from continuum.pagination import Page
-from continuum.policy import TEAM_PATTERN
+from continuum.web.pagination import Page
 from referral.schemas import (
     ChildIn,
     ChildOut,

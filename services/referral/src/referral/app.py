@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from continuum.consumer import EventConsumer
+from continuum.casework.policy import load_policy
 from continuum.contracts import StepUpRequested
-from continuum.policy import load_policy
-from continuum.service_app import Runtime, build_app
+from continuum.messaging.consumer import EventConsumer
+from continuum.web.app import Runtime, build_app
 from referral.api import router
 from referral.consumers import EPISODES_CONSUMER, STEPUP_CONSUMER, episode_handlers, make_stepup_handler
 from referral.permissions import PERMISSIONS

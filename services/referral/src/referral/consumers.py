@@ -8,13 +8,13 @@ import logging
 import uuid
 from typing import Any
 
-from continuum import clock
-from continuum.codes import ReferralSource
-from continuum.consumer import Handler, PermanentFailure
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import Envelope, StepUpRequested, ThresholdLevel
+from continuum.contracts.codes import ReferralSource
 from continuum.contracts.stepdown import CaseClosed, CaseReopened
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.messaging.consumer import Handler, PermanentFailure
+from continuum.persistence.uow import Transaction
 from referral import domain, repository
 from referral.domain import ContactState, LawfulBasis, OpenEpisodeConflict
 from referral.schemas import ReferralIn, Referrer

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from continuum.devstack import ServiceManifest
+from continuum.manifest import ServiceManifest
 from referral.consumers import EPISODES_CONSUMER, STEPUP_CONSUMER
 
 MANIFEST = ServiceManifest(

@@ -8,8 +8,8 @@ the repository's loads (decisions 7 and 20).
 
 from __future__ import annotations
 
-from continuum.auth import Role
-from continuum.permissions import PermissionTable, grant
+from continuum.casework.principal import Role
+from continuum.web.permissions import PermissionTable, grant
 
 FRONT_DOOR, PRACTITIONER, MANAGER = Role.FRONT_DOOR, Role.PRACTITIONER, Role.MANAGER
 AUDITOR, ADMIN, SERVICE = Role.AUDITOR, Role.ADMIN, Role.SERVICE

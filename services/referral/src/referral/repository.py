@@ -2,7 +2,7 @@
 
 Reads and writes are SQLAlchemy Core statements built once from the table metadata and bound per
 call (no ORM unit of work: building and flushing it was most of an intake's cost, decision
-15). An intake's are prebuilt for the driver connection (``continuum.db.Prebuilt``, decision
+15). An intake's are prebuilt for the driver connection (``continuum.persistence.db.Prebuilt``, decision
 29): one write (the child, the referral and the outbox and audit rows the unit of work collected,
 ``WithCollectedRows``) that looks the register up itself for a child sent as new, and, when the
 register holds one like it, the lookup (its matches, each with its referral history) before the
@@ -22,11 +22,12 @@ from sqlalchemy import Boolean, Row, and_, bindparam, exists, func, insert, lite
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
-from continuum.codes import Disability, ReasonForClosure
+from continuum.casework.errors import RuleBroken
 from continuum.contracts import DecisionOutcome
-from continuum.db import Prebuilt
-from continuum.errors import Problem, RuleBroken, not_found
-from continuum.uow import Transaction, WithCollectedRows
+from continuum.contracts.codes import Disability, ReasonForClosure
+from continuum.persistence.db import Prebuilt
+from continuum.persistence.uow import Transaction, WithCollectedRows
+from continuum.web.errors import Problem, not_found
 from referral.domain import (
     SAME_NAME_AND_BIRTH,
     Candidate,
@@ -188,13 +189,13 @@ _SAME_UPN = _known_children(_HAS_UPN, "identifier")
 _SAME_NAME_AND_BIRTH = _known_children(_HAS_NAME_AND_BIRTH, "name")
 _SAME_IDENTIFIER = union_all(_SAME_NHS_NUMBER, _SAME_UPN)
 _SAME_EITHER = union_all(_SAME_NHS_NUMBER, _SAME_UPN, _SAME_NAME_AND_BIRTH)
-# Intake's lookups, run on the driver connection (continuum.db.Prebuilt): the hot path.
+# Intake's lookups, run on the driver connection (continuum.persistence.db.Prebuilt): the hot path.
 _SAME = {
     (True, True): Prebuilt(_SAME_EITHER),
     (True, False): Prebuilt(_SAME_IDENTIFIER),
     (False, True): Prebuilt(_SAME_NAME_AND_BIRTH),
 }
-# A new child with the outbox and audit rows collected so far (continuum.uow.WithCollectedRows).
+# A new child with the outbox and audit rows collected so far (continuum.persistence.uow.WithCollectedRows).
 _INSERT_CHILD = WithCollectedRows(insert(CHILDREN).values(_bound(CHILDREN, leave_out=("created_at", "updated_at"))))
 _UPDATE_CHILD = update(CHILDREN).where(CHILDREN.c.id == bindparam("child_id"))
 
@@ -297,7 +298,7 @@ def _already_registered(exc: IntegrityError) -> RuleBroken:
 
 async def insert_child(tx: Transaction, child: ChildState, *, final: bool = False) -> None:
     """The child, with the outbox and audit rows collected so far, in one statement (``final``:
-    the caller's last write; see :meth:`continuum.uow.UnitOfWork.execute`)."""
+    the caller's last write; see :meth:`continuum.persistence.uow.UnitOfWork.execute`)."""
     try:
         await tx.execute(_INSERT_CHILD, _child_values(child), final=final)
     except IntegrityError as exc:
@@ -330,7 +331,7 @@ _NEW_CHILD_UNLESS_ALIKE = (
     )
     .cte("new_child")
 )
-# A referral, with the outbox and audit rows collected so far (continuum.uow.WithCollectedRows).
+# A referral, with the outbox and audit rows collected so far (continuum.persistence.uow.WithCollectedRows).
 _INSERT_REFERRAL = WithCollectedRows(insert(REFERRALS).values(_bound(REFERRALS)))
 # ... and a new child with it: the foreign key is checked at the statement's end, so a referral
 # whose new child was held back fails the whole statement.
@@ -377,7 +378,7 @@ async def insert_referral(
 ) -> None:
     """The referral, with the child registered with it (if new) and the outbox and audit rows
     collected so far, in one statement (``final``: the caller's last write; see
-    :meth:`continuum.uow.UnitOfWork.execute`).
+    :meth:`continuum.persistence.uow.UnitOfWork.execute`).
 
     ``unless_found``: the new child was not looked up first. The statement then writes nothing,
     and :class:`RegisteredAlike` is raised, when the register holds a child that the lookup finds;

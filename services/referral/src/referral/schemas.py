@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from continuum.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, UPNUnknownReason
+from continuum.casework.policy import TEAM_PATTERN
 from continuum.contracts import DecisionOutcome, ThresholdLevel
-from continuum.limits import Day, Instant
-from continuum.policy import TEAM_PATTERN
-from continuum.requests import RequestModel
+from continuum.contracts.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, UPNUnknownReason
+from continuum.web.limits import Day, Instant
+from continuum.web.requests import RequestModel
 from referral import examples
 from referral.domain import Agency, ChildIdentity, Intake, LawfulBasis, ReferralStatus
 

@@ -12,9 +12,9 @@ from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Intege
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from continuum.codes import Ethnicity, ReasonForClosure, ReferralSource, Sex, UPNUnknownReason
 from continuum.contracts import DecisionOutcome, ThresholdLevel
-from continuum.db import NAMING_CONVENTION, enum_column
+from continuum.contracts.codes import Ethnicity, ReasonForClosure, ReferralSource, Sex, UPNUnknownReason
+from continuum.persistence.db import NAMING_CONVENTION, enum_column
 from referral.domain import Agency, LawfulBasis, ReferralStatus
 
 

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from continuum.clock import london_date
-from continuum.errors import FieldError, Problem
+from continuum.casework.clock import london_date
+from continuum.casework.errors import FieldError
+from continuum.web.errors import Problem
 from referral.domain import (
     ChildState,
     ContactState,

@@ -10,13 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from continuum.migration_ops import (
-    create_child_copy_table_v1,
-    create_platform_tables_v1,
-    create_platform_tables_v2,
-    drop_platform_tables_v1,
-    drop_platform_tables_v2,
-)
+from continuum.persistence.migrations import create_child_copy_table_v1, create_platform_tables_v1, create_platform_tables_v2, drop_platform_tables_v1, drop_platform_tables_v2
 
 revision = '0001'
 down_revision = None

@@ -6,7 +6,7 @@ Revises: 0002
 Create Date: 2026-12-04 16:00:00
 """
 
-from continuum.migration_ops import add_child_copy_columns_v2, drop_child_copy_columns_v2
+from continuum.persistence.migrations import add_child_copy_columns_v2, drop_child_copy_columns_v2
 
 revision = '0003'
 down_revision = '0002'

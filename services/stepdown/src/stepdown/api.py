@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from continuum.http import (
+from continuum.casework.policy import TEAM_PATTERN
+from continuum.web.http import (
     ETAG_HEADER,
     IDEMPOTENT,
     PROBLEM_RESPONSES,
@@ -23,8 +24,7 @@ from continuum.http import (
     versioned_answer,
     with_etag,
 )
-from continuum.limits import QueryDay
-from continuum.policy import TEAM_PATTERN
+from continuum.web.limits import QueryDay
 from stepdown.domain import Handover, StepdownStatus
 from stepdown.domain.audit import MONTH_PATTERN
 from stepdown.schemas import (

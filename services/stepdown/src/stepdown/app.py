@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from continuum.consumer import EventConsumer
-from continuum.policy import load_policy
-from continuum.service_app import Runtime, Worker, build_app
+from continuum.casework.policy import load_policy
+from continuum.messaging.consumer import EventConsumer
+from continuum.web.app import Runtime, Worker, build_app
 from stepdown.api import router
 from stepdown.consumers import TRANSITIONS_CONSUMER, TRANSITIONS_TOPICS, make_handlers
 from stepdown.domain.policy import stepdown_policy

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from continuum.consumer import Handler, PermanentFailure
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import (
     ASSESSMENT_TOPIC,
     PLAN_TOPIC,
@@ -22,8 +22,8 @@ from continuum.contracts import (
 )
 from continuum.contracts.assessment import AssessmentAuthorised, Section47Concluded, Section47Started
 from continuum.contracts.plan import PlanEnded, PlanStarted
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.messaging.consumer import Handler, PermanentFailure
+from continuum.persistence.uow import Transaction
 from stepdown import domain
 from stepdown.domain import StatutoryWork
 from stepdown.use_cases import intake

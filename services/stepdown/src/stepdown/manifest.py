@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from continuum.devstack import ServiceManifest
+from continuum.manifest import ServiceManifest
 from stepdown.consumers import TRANSITIONS_CONSUMER
 
 MANIFEST = ServiceManifest(

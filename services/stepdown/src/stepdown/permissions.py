@@ -7,8 +7,8 @@ did not take. ``record`` names what a refusal is audited as; the measures carry 
 
 from __future__ import annotations
 
-from continuum.auth import Role
-from continuum.permissions import PermissionTable, grant
+from continuum.casework.principal import Role
+from continuum.web.permissions import PermissionTable, grant
 
 PRACTITIONER, MANAGER, EARLY_HELP, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.EARLY_HELP, Role.AUDITOR, Role.ADMIN
 

@@ -12,8 +12,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.contracts.stepdown import TransitionKind
-from continuum.db import Prebuilt
-from continuum.uow import Transaction
+from continuum.persistence.db import Prebuilt
+from continuum.persistence.uow import Transaction
 from stepdown.domain.measures import BAND_EDGES_MONTHS, BANDS, ClosureGroup, HandoverGroup, ReturnGroup, windows
 from stepdown.repository import SAMPLE, STEP_UPS, STEPDOWNS
 

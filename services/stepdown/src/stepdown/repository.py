@@ -11,8 +11,8 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from continuum.auth import Principal
-from continuum.codes import ReasonForClosure
+from continuum.casework.principal import Principal
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep
 from continuum.contracts.stepdown import (
     DeclineReason,
@@ -22,9 +22,9 @@ from continuum.contracts.stepdown import (
     TransitionKind,
     TransitionTrigger,
 )
-from continuum.errors import not_found
-from continuum.pagination import decode_cursor
-from continuum.uow import Transaction
+from continuum.persistence.uow import Transaction
+from continuum.web.errors import not_found
+from continuum.web.pagination import decode_cursor
 from stepdown.domain import (
     AssessmentFacts,
     ChildFacts,

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from continuum.codes import ReasonForClosure
+from continuum.casework.policy import TEAM_PATTERN
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.stepdown import (
     DeclineReason,
     EarlyHelpOutcome,
@@ -18,10 +19,9 @@ from continuum.contracts.stepdown import (
     TransitionKind,
     TransitionTrigger,
 )
-from continuum.limits import Day
-from continuum.pagination import Page
-from continuum.policy import TEAM_PATTERN
-from continuum.requests import RequestModel
+from continuum.web.limits import Day
+from continuum.web.pagination import Page
+from continuum.web.requests import RequestModel
 from stepdown import examples
 from stepdown.domain import Rating, SampledKind, StatutoryWork, StepdownStatus
 from stepdown.domain.audit import MONTH_PATTERN

@@ -12,8 +12,8 @@ from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from continuum.child_copy import ChildCopy
-from continuum.db import NAMING_CONVENTION
+from continuum.persistence.child_copy import ChildCopy
+from continuum.persistence.db import NAMING_CONVENTION
 
 
 class Base(DeclarativeBase):

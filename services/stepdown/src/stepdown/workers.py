@@ -10,8 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from continuum.supervise import supervise
-from continuum.uow import UnitOfWork
+from continuum.messaging.supervise import supervise
+from continuum.persistence.uow import UnitOfWork
 from stepdown.use_cases.escalation import escalate_overdue
 
 log = logging.getLogger("stepdown.workers")

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure
+from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.envelope import EventData
 
 ASSESSMENT_TOPIC = "continuum.assessment"

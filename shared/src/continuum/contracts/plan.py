@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from continuum.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
+from continuum.contracts.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.envelope import EventData
 
 PLAN_TOPIC = "continuum.plan"

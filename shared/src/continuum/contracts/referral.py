@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from continuum.codes import Disability, Ethnicity, ReferralSource, Sex, UPNUnknownReason
+from continuum.contracts.codes import Disability, Ethnicity, ReferralSource, Sex, UPNUnknownReason
 from continuum.contracts.envelope import EventData
 
 REFERRAL_TOPIC = "continuum.referral"

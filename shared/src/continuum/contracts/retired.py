@@ -16,7 +16,6 @@ from continuum.contracts.plan import PLAN_TOPIC, PreproceedingsDecision
 
 # Version 1 of ``status.changed``: it carried the internal team id and the processing instant.
 class StatusChanged(EventData):
-
     event_type = "status.changed"
     schema_version = 1
     topic = PARTNER_STATUS_TOPIC

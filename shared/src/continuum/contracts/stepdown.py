@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from continuum.codes import ReasonForClosure
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.envelope import EventData
 from continuum.contracts.plan import ActionSummary
 

@@ -72,8 +72,8 @@ from assessment.domain.states import (
 )
 from assessment.domain.timeliness import Completed, Figures, figures, figures_by_team, mark_overdue
 from assessment.domain.work import KEEP, FindingsChange, Keep, allocate, record, submit
-from continuum.casework import Closure
-from continuum.errors import RuleBroken
+from continuum.casework.closure import Closure
+from continuum.casework.errors import RuleBroken
 
 __all__ = [
     "ASSESSMENT_WORKING_DAYS",

@@ -33,12 +33,12 @@ from assessment.domain.states import (
     Section47Status,
     Status,
 )
-from continuum.clock import london_date
+from continuum.casework.clock import london_date
+from continuum.casework.errors import RuleBroken
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
 from continuum.contracts.assessment import AssessmentOpened, AssessmentRoute, Section47Started
 from continuum.contracts.plan import NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
-from continuum.errors import RuleBroken
-from continuum.policy import CouncilPolicy
 
 #: The referral id an escalated assessment carries when this service never saw the episode's
 #: referral (the nil UUID of RFC 9562: "no referral known here").

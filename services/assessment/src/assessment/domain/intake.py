@@ -23,8 +23,10 @@ from assessment.domain.states import (
     Section47Status,
     Status,
 )
-from continuum.casework import partner_status
-from continuum.clock import london_date
+from continuum.casework.clock import london_date
+from continuum.casework.errors import RuleBroken
+from continuum.casework.partners import partner_status
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus, ReferralDecided
 from continuum.contracts.assessment import (
     AssessmentOpened,
@@ -35,8 +37,6 @@ from continuum.contracts.assessment import (
     ReallocationReason,
     Section47Withdrawn,
 )
-from continuum.errors import RuleBroken
-from continuum.policy import CouncilPolicy
 
 
 def partner_update(

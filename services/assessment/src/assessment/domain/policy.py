@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from continuum.policy import CouncilPolicy
+from continuum.casework.policy import CouncilPolicy
 
 SECTION = "assessment"
 

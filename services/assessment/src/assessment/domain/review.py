@@ -24,10 +24,10 @@ from assessment.domain.states import (
     Section47State,
     Status,
 )
-from continuum.calendar import working_days_between
-from continuum.clock import london_date
+from continuum.casework.calendar import working_days_between
+from continuum.casework.clock import london_date
+from continuum.casework.errors import RuleBroken
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentReturned
-from continuum.errors import RuleBroken
 
 
 def return_(state: AssessmentState, *, by: Actor, now: datetime, reasons: str) -> tuple[AssessmentState, Events]:

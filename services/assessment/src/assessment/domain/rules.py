@@ -3,7 +3,7 @@ lead, what a complete record is, and the dates and outcomes that agree with each
 
 Clocks: an assessment concludes no later than 45 working days after the referral; the initial
 child protection conference is due 15 working days after the strategy discussion. Working days are
-those of England and Wales (``continuum.calendar``); every date is a London calendar date.
+those of England and Wales (``continuum.casework.calendar``); every date is a London calendar date.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from assessment.domain.states import (
     Section47Status,
     Status,
 )
-from continuum.calendar import add_working_days, working_days_between
-from continuum.casework import Closure
-from continuum.clock import london_date
-from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, validate_assessment_factors
+from continuum.casework.calendar import add_working_days, working_days_between
+from continuum.casework.clock import london_date
+from continuum.casework.closure import Closure
+from continuum.casework.errors import RuleBroken
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome
+from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, validate_assessment_factors
 from continuum.contracts.referral import DecisionOutcome, ReferralDecided
-from continuum.errors import RuleBroken
 
 # --- the clocks ---------------------------------------------------------------------------------
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from continuum.casework import Closure
-from continuum.codes import AssessmentFactor, PrimaryNeedCode
+from continuum.casework.closure import Closure
 from continuum.contracts.assessment import (
     AssessmentOutcome,
     AssessmentRoute,
@@ -21,6 +20,7 @@ from continuum.contracts.assessment import (
     Section47Outcome,
     SpecialistAssessmentKind,
 )
+from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode
 from continuum.contracts.envelope import EventData
 
 #: The events a transition returns, in the order they are published.

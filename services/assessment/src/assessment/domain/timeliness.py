@@ -10,9 +10,9 @@ from datetime import date, datetime
 
 from assessment.domain.rules import is_overdue
 from assessment.domain.states import ASSESSMENT_WORKING_DAYS, AssessmentState, Events
-from continuum.calendar import working_days_between
+from continuum.casework.calendar import working_days_between
+from continuum.casework.errors import RuleBroken
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentOverdue
-from continuum.errors import RuleBroken
 
 
 def mark_overdue(state: AssessmentState, *, now: datetime, today: date) -> tuple[AssessmentState, Events]:

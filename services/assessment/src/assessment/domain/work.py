@@ -33,9 +33,9 @@ from assessment.domain.states import (
     Status,
     Submission,
 )
-from continuum.clock import london_date
-from continuum.codes import PrimaryNeedCode
+from continuum.casework.clock import london_date
 from continuum.contracts.assessment import AssessmentAllocated, AssessmentOutcome, AssessmentRecorded, AssessmentSubmitted
+from continuum.contracts.codes import PrimaryNeedCode
 
 T = TypeVar("T")
 

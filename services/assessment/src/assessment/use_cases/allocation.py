@@ -11,8 +11,8 @@ from assessment.domain import AssessmentState, Events
 from assessment.domain.policy import assessment_policy
 from assessment.schemas import AssessmentOut
 from assessment.use_cases.steps import actor_of, change_assessment
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction, UnitOfWork
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import Transaction, UnitOfWork
 
 PURPOSE = "allocate the lead practitioner"
 

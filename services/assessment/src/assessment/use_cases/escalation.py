@@ -8,8 +8,8 @@ import logging
 import uuid
 
 from assessment import domain, repository
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import Transaction
 
 log = logging.getLogger("assessment.escalation")
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assessment import domain, repository
-from continuum import clock
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.persistence.uow import Transaction
 
 
 async def receive_decision(tx: Transaction, *, decision: ReferralDecided, policy: CouncilPolicy) -> None:

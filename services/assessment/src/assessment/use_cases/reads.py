@@ -10,12 +10,12 @@ from assessment import domain, repository
 from assessment.schemas import AssessmentOut, AssessmentPage, MeasuresOut, Section47Out, TeamMeasures, WorklistPage
 from assessment.use_cases.steps import assessment_answer
 from assessment.views import measures_view, section47_view, summary_view, worklist_item
-from continuum import clock
-from continuum.access import list_teams, visible_teams
-from continuum.errors import invalid
-from continuum.pagination import page_of
-from continuum.policy import CouncilPolicy
-from continuum.uow import UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import UnitOfWork
+from continuum.web.access import list_teams, visible_teams
+from continuum.web.errors import invalid
+from continuum.web.pagination import page_of
 
 
 async def get_assessment(uow: UnitOfWork, *, assessment_id: uuid.UUID) -> AssessmentOut:

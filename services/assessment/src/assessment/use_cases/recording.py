@@ -10,7 +10,7 @@ from assessment import domain, repository
 from assessment.domain import KEEP, AssessmentState, Events, FindingsChange, SpecialistAssessment
 from assessment.schemas import AssessmentOut, RecordIn
 from assessment.use_cases.steps import actor_of, change_assessment
-from continuum.uow import Transaction, UnitOfWork
+from continuum.persistence.uow import Transaction, UnitOfWork
 
 
 def findings_change(body: RecordIn) -> FindingsChange:

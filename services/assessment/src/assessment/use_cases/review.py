@@ -9,9 +9,9 @@ from assessment import domain, repository
 from assessment.domain import AssessmentState, Events
 from assessment.schemas import AssessmentOut
 from assessment.use_cases.steps import actor_of, change_assessment
-from continuum import clock
+from continuum.casework import clock
 from continuum.contracts.assessment import AssessmentOutcome
-from continuum.uow import Transaction, UnitOfWork
+from continuum.persistence.uow import Transaction, UnitOfWork
 
 
 async def return_assessment(uow: UnitOfWork, *, assessment_id: uuid.UUID, reasons: str, version: int) -> AssessmentOut:

@@ -12,10 +12,10 @@ from assessment.domain import AssessmentState, Events, Section47State
 from assessment.schemas import Section47Out
 from assessment.use_cases.steps import actor_of
 from assessment.views import section47_view
-from continuum import clock
+from continuum.casework import clock
 from continuum.contracts.assessment import Section47Outcome
-from continuum.errors import check_version
-from continuum.uow import UnitOfWork
+from continuum.persistence.uow import UnitOfWork
+from continuum.web.errors import check_version
 
 Step = Callable[[Section47State, AssessmentState, datetime], tuple[Section47State, Events]]
 

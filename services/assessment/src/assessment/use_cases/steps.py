@@ -11,10 +11,10 @@ from assessment import repository
 from assessment.domain import Actor, AssessmentState, Events
 from assessment.schemas import AssessmentOut
 from assessment.views import assessment_view
-from continuum import clock
-from continuum.auth import Principal, Role
-from continuum.errors import check_version
-from continuum.uow import Transaction, UnitOfWork
+from continuum.casework import clock
+from continuum.casework.principal import Principal, Role
+from continuum.persistence.uow import Transaction, UnitOfWork
+from continuum.web.errors import check_version
 
 #: A transition of one assessment, as a use case runs it: given the transaction (to load what else
 #: it needs), the assessment and the instant, the new state and its events.

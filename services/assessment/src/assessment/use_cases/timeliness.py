@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assessment import domain, repository
-from continuum import clock
-from continuum.uow import UnitOfWork
+from continuum.casework import clock
+from continuum.persistence.uow import UnitOfWork
 
 
 async def flag_overdue(uow: UnitOfWork, *, batch_size: int) -> int:

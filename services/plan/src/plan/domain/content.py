@@ -15,9 +15,9 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
-from continuum.codes import CategoryOfAbuse
+from continuum.casework.errors import RuleBroken
+from continuum.contracts.codes import CategoryOfAbuse
 from continuum.contracts.plan import ActionProgress, Agency, PlanCategoryChanged, PlanStatus, PlanType
-from continuum.errors import RuleBroken
 from plan.domain.states import Action, Content, Events, Family, Owner, PlanState
 
 #: First words of actions the Commissioner found vague ("continue to monitor"): not actionable.

@@ -12,8 +12,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanDriftDetected, PlanStatus, PlanType, ReviewDecision
-from continuum.policy import CouncilPolicy
 from plan.domain.policy import plan_policy
 from plan.domain.schedule import add_months
 from plan.domain.states import PlanState

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import replace
 from datetime import date
 
-from continuum.errors import RuleBroken
+from continuum.casework.errors import RuleBroken
 from plan.domain.content import check_open
 from plan.domain.lifecycle import check_day
 from plan.domain.states import Events, Intervention, PlanState

@@ -17,11 +17,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 
-from continuum.casework import partner_status
-from continuum.clock import london_date
-from continuum.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure
+from continuum.casework.clock import london_date
+from continuum.casework.errors import RuleBroken
+from continuum.casework.partners import partner_status
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, Section47Concluded, Section47Outcome
+from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.plan import (
     ActionProgress,
     ActionSummary,
@@ -34,8 +36,6 @@ from continuum.contracts.plan import (
     PlanType,
     StrategyDiscussionRecorded,
 )
-from continuum.errors import RuleBroken
-from continuum.policy import CouncilPolicy
 from plan.domain.content import check_open
 from plan.domain.schedule import first_review_due, next_visit_due
 from plan.domain.states import Action, Actor, ChildIdentity, Content, Ending, Events, PlanState, Visits

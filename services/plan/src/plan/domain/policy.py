@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from continuum.policy import CouncilPolicy
+from continuum.casework.policy import CouncilPolicy
 
 SECTION = "plan"
 

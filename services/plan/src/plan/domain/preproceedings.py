@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Final
 
+from continuum.casework.errors import RuleBroken
 from continuum.contracts.plan import (
     CareProceedingsLetterSent,
     PreproceedingsDecided,
@@ -27,7 +28,6 @@ from continuum.contracts.plan import (
     PreproceedingsRecorded,
     PreproceedingsStarted,
 )
-from continuum.errors import RuleBroken
 from plan.domain.lifecycle import check_day
 from plan.domain.states import Episode, Events, Preproceedings
 

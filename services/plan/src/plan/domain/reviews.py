@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from continuum.codes import CategoryOfAbuse
+from continuum.casework.errors import RuleBroken
+from continuum.casework.policy import CouncilPolicy
+from continuum.contracts.codes import CategoryOfAbuse
 from continuum.contracts.plan import ActionProgress, PlanReviewed, PlanType, ReviewDecision
-from continuum.errors import RuleBroken
-from continuum.policy import CouncilPolicy
 from plan.domain.content import category_change
 from plan.domain.lifecycle import (
     action_summary,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import PlanType
-from continuum.policy import CouncilPolicy
 from plan.domain.policy import plan_policy
 from plan.domain.states import CP_FIRST_REVIEW_MONTHS, CP_REVIEW_MONTHS
 

@@ -8,9 +8,9 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
+from continuum.casework.errors import RuleBroken
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import Agency, Invitation, MeetingKind, MeetingScheduled, PlanType, VisitRecorded
-from continuum.errors import RuleBroken
-from continuum.policy import CouncilPolicy
 from plan.domain.lifecycle import check_day, check_started
 from plan.domain.schedule import next_visit_due, within_frequency
 from plan.domain.states import Events, PlanState, Visits

@@ -9,14 +9,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from continuum import clock
-from continuum.child_copy import upsert_child_copy
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ChildRegistered, ChildUpdated
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOpened, Section47Concluded
 from continuum.contracts.plan import PlanType
 from continuum.contracts.stepdown import CaseClosed, CaseReopened
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction
+from continuum.persistence.child_copy import upsert_child_copy
+from continuum.persistence.uow import Transaction
 from plan import domain, repository
 from plan.domain import Events, PlanState
 from plan.domain.lifecycle import plan_type_for

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from continuum import clock
-from continuum.policy import CouncilPolicy
-from continuum.uow import UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import UnitOfWork
 from plan import repository
 from plan.domain import drift
 

@@ -7,8 +7,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction, UnitOfWork
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import Transaction, UnitOfWork
 from plan import domain
 from plan.domain import Content, Events, Family, FgdmMeeting, NetworkMember, PlanState
 from plan.schemas import ActionChangeIn, ActionIn, InterventionIn, InterventionOutcomeIn, PlanEditIn

@@ -8,9 +8,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import NextStep, PlanStatus, PlanType
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction, UnitOfWork
+from continuum.persistence.uow import Transaction, UnitOfWork
 from plan import domain, repository
 from plan.domain import Actor, Events, PlanState
 from plan.schemas import ApprovalIn, EndingIn

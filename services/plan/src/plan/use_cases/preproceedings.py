@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from continuum import clock
-from continuum.errors import check_version, invalid
-from continuum.idempotency import once
-from continuum.pagination import decode_cursor, encode_cursor
-from continuum.uow import StoredResponse, Transaction, UnitOfWork
+from continuum.casework import clock
+from continuum.persistence.idempotency import once
+from continuum.persistence.uow import StoredResponse, Transaction, UnitOfWork
+from continuum.web.errors import check_version, invalid
+from continuum.web.pagination import decode_cursor, encode_cursor
 from plan import domain, repository
 from plan.answers import PreproceedingsOut, PreproceedingsPage
 from plan.domain import Events, Preproceedings

@@ -7,12 +7,12 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from continuum import clock
-from continuum.access import list_teams
-from continuum.errors import invalid
-from continuum.pagination import Page, decode_cursor, encode_cursor
-from continuum.policy import CouncilPolicy
-from continuum.uow import UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import UnitOfWork
+from continuum.web.access import list_teams
+from continuum.web.errors import invalid
+from continuum.web.pagination import Page, decode_cursor, encode_cursor
 from plan import repository
 from plan.answers import PlanOut, PlanPage, WorklistItem, WorklistPage
 from plan.domain.drift import attention

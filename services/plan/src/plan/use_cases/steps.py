@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
-from continuum import clock
-from continuum.auth import Principal, Role
-from continuum.errors import check_version
-from continuum.idempotency import once
-from continuum.policy import CouncilPolicy
-from continuum.uow import StoredResponse, Transaction, UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.casework.principal import Principal, Role
+from continuum.persistence.idempotency import once
+from continuum.persistence.uow import StoredResponse, Transaction, UnitOfWork
+from continuum.web.errors import check_version
 from plan import repository
 from plan.answers import PlanOut
 from plan.domain import Actor, Events, PlanState

@@ -6,8 +6,8 @@ new state and the events that announce it. It checks every rule first (raising `
 or request: instants, dates and the council's policy come as arguments.
 """
 
-from continuum.casework import Closure
-from continuum.errors import RuleBroken
+from continuum.casework.closure import Closure
+from continuum.casework.errors import RuleBroken
 from referral.domain.access import may_see_case, sees_every_case
 from referral.domain.children import (
     SAME_IDENTIFIER,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from continuum.auth import Principal, Role
+from continuum.casework.principal import Principal, Role
 
 
 def sees_every_case(principal: Principal | None) -> bool:

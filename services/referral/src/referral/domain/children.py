@@ -10,9 +10,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from continuum.codes import CIN_UPN_UNKNOWN_REASONS, Disability, Ethnicity, Sex, UPNUnknownReason, upn_problem
+from continuum.casework.errors import RuleBroken
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData
-from continuum.errors import RuleBroken
+from continuum.contracts.codes import CIN_UPN_UNKNOWN_REASONS, Disability, Ethnicity, Sex, UPNUnknownReason, upn_problem
 
 #: The census LAchildID: at most 20 letters and digits (rules 1570 and 1580).
 LA_CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,20}$")

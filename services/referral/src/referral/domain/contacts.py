@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from continuum.clock import london_date
+from continuum.casework.clock import london_date
 from referral.domain.episodes import Episode
 from referral.domain.referrals import Intake
 

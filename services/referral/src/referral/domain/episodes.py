@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from continuum.clock import london_date
+from continuum.casework.clock import london_date
 from continuum.contracts import DecisionOutcome
 
 #: Corrections that make step-down reopen a closed episode (an NFA or early help corrected to an

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from continuum.casework.errors import RuleBroken
 from continuum.contracts import EventData, InformationReceived, InformationRequested
-from continuum.errors import RuleBroken
 from referral.domain.referrals import ReferralState
 
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from continuum.calendar import add_working_days_to_datetime
-from continuum.casework import Closure, partner_status
-from continuum.clock import london_date
-from continuum.codes import ReasonForClosure, ReferralSource
+from continuum.casework.calendar import add_working_days_to_datetime
+from continuum.casework.clock import london_date
+from continuum.casework.closure import Closure
+from continuum.casework.errors import RuleBroken
+from continuum.casework.partners import partner_status
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import DecisionOutcome, EventData, PartnerStatus, ReferralDecided, ReferralReceived, ThresholdLevel
-from continuum.errors import RuleBroken
-from continuum.policy import CouncilPolicy
+from continuum.contracts.codes import ReasonForClosure, ReferralSource
 from referral.domain.children import ChildState, check_referral_date
 from referral.domain.episodes import Episode, check_correction_keeps_one_open, check_no_open_episode
 

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from continuum import clock
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import EventData
-from continuum.errors import check_version
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction, UnitOfWork
+from continuum.persistence.uow import Transaction, UnitOfWork
+from continuum.web.errors import check_version
 from referral import domain, repository, views
 from referral.domain import ChildState, MatchConflict, RuleBroken
 from referral.schemas import ChildIn, ChildOut, ChildPatch
@@ -80,7 +80,7 @@ async def register_or_match(
             tx.audit_refusal("child.match", subject_type="child", subject_id=candidate.child_id, purpose=purpose, outcome=outcome)
         raise views.match_problem(conflict, field_prefix) from None
     except RuleBroken as exc:
-        raise exc.problem(field_prefix) from None
+        raise exc.prefixed(field_prefix) from None
     if same is not None:
         await tx.audit("child.read", subject_type="child", subject_id=child.id, purpose="registration matched a registered child")
         return Registration(child, events, same.earlier_referrals)

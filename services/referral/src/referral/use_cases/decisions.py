@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from continuum import clock
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ReferralDecided
-from continuum.errors import check_version
-from continuum.policy import CouncilPolicy
-from continuum.uow import UnitOfWork
+from continuum.persistence.uow import UnitOfWork
+from continuum.web.errors import check_version
 from referral import domain, repository
 from referral.domain import OpenEpisodeConflict
 from referral.schemas import CorrectionIn, DecisionIn, ReferralOut

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from continuum import clock
-from continuum.uow import UnitOfWork
+from continuum.casework import clock
+from continuum.persistence.uow import UnitOfWork
 from referral import domain, repository, views
 from referral.schemas import InformationAnswerIn, InformationRequestIn, InformationRequestOut
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from continuum import clock
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import EventData
-from continuum.errors import invalid
-from continuum.idempotency import once
-from continuum.policy import CouncilPolicy
-from continuum.uow import EventKey, StoredResponse, Transaction, UnitOfWork
+from continuum.persistence.idempotency import once
+from continuum.persistence.uow import EventKey, StoredResponse, Transaction, UnitOfWork
+from continuum.web.errors import invalid
 from referral import domain, repository, views
 from referral.domain import ChildState, Episode, OpenEpisodeConflict, ReferralState, RuleBroken
 from referral.schemas import ReferralIn
@@ -144,5 +144,5 @@ async def open_referral(
             tx, referral, new_child=child if child_events else None, unless_found=unchecked, final=True
         )
     except RuleBroken as exc:  # the new child's identifier is another child's (a concurrent registration)
-        raise exc.problem("child.") from None
+        raise exc.prefixed("child.") from None
     return referral, child

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from continuum import clock
-from continuum.access import list_teams
-from continuum.pagination import Page, decode_cursor, page_of
-from continuum.policy import CouncilPolicy
-from continuum.uow import UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import UnitOfWork
+from continuum.web.access import list_teams
+from continuum.web.pagination import Page, decode_cursor, page_of
 from referral import domain, repository, views
 from referral.schemas import ContactItem, QueueItem
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from continuum import clock
-from continuum.pagination import Page, decode_cursor, page_of
-from continuum.uow import Transaction, UnitOfWork
+from continuum.casework import clock
+from continuum.persistence.uow import Transaction, UnitOfWork
+from continuum.web.pagination import Page, decode_cursor, page_of
 from referral import repository, views
 from referral.domain import ChildState, ReferralState
 from referral.schemas import ReferralOut, ReferralSummary

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from continuum.errors import RuleBroken
+from continuum.casework.errors import RuleBroken
 
 MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 

@@ -9,7 +9,8 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
-from continuum.codes import ReasonForClosure
+from continuum.casework.errors import RuleBroken
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.stepdown import (
     DeclineReason,
     EarlyHelpOutcome,
@@ -23,7 +24,6 @@ from continuum.contracts.stepdown import (
     StepdownWithdrawn,
     TransitionKind,
 )
-from continuum.errors import RuleBroken
 from stepdown.domain.states import Actor, Episode, Events, FrontDoorOutcome, Handover, Stepdown, StepdownStatus
 from stepdown.domain.transitions import close_episode, handover_closure_reason, reopen, within_12_months
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from continuum.casework import partner_status
-from continuum.clock import london_date
+from continuum.casework.clock import london_date
+from continuum.casework.partners import partner_status
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
 from continuum.contracts.stepdown import CaseClosed, StepdownAccepted
-from continuum.policy import CouncilPolicy
 from stepdown.domain.states import ChildFacts, Episode, Events, Stepdown, StepdownStatus
 
 

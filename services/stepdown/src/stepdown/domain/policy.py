@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from continuum.policy import TEAM_PATTERN, CouncilPolicy
+from continuum.casework.policy import TEAM_PATTERN, CouncilPolicy
 
 SECTION = "stepdown"
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from continuum.codes import ReasonForClosure
 from continuum.contracts import EventData
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep
 from continuum.contracts.stepdown import (
     DeclineReason,

@@ -8,9 +8,9 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
+from continuum.casework.errors import RuleBroken
 from continuum.contracts import StepUpRequested
 from continuum.contracts.stepdown import TransitionKind
-from continuum.errors import RuleBroken
 from stepdown.domain.states import Actor, Events, Stepdown, StepUp
 from stepdown.domain.transitions import within_12_months
 

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 
-from continuum.calendar import add_working_days
-from continuum.clock import london_date
-from continuum.codes import ReasonForClosure
+from continuum.casework.calendar import add_working_days
+from continuum.casework.clock import london_date
+from continuum.casework.errors import RuleBroken
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep, PlanType
 from continuum.contracts.stepdown import CaseClosed, CaseReopened, StepdownRequested, TransitionKind, TransitionTrigger
-from continuum.errors import RuleBroken
 from stepdown.domain.states import (
     AssessmentFacts,
     ClosureRecord,

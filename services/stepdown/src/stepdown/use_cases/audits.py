@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from continuum import clock
-from continuum.errors import check_version, not_found
-from continuum.idempotency import once
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction, UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.idempotency import once
+from continuum.persistence.uow import Transaction, UnitOfWork
+from continuum.web.errors import check_version, not_found
 from stepdown import domain, reporting
 from stepdown.domain.audit import Candidate, SampledKind, check_month_is_over
 from stepdown.domain.policy import stepdown_policy

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from continuum import clock
-from continuum.uow import UnitOfWork
+from continuum.casework import clock
+from continuum.persistence.uow import UnitOfWork
 from stepdown import domain, repository
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from continuum import clock
-from continuum.codes import ReasonForClosure
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.stepdown import DeclineReason, EarlyHelpOutcome, Engagement
-from continuum.policy import CouncilPolicy
-from continuum.uow import UnitOfWork
+from continuum.persistence.uow import UnitOfWork
 from stepdown import domain
 from stepdown.domain import ChildFacts, Handover, Stepdown
 from stepdown.schemas import StepdownOut

@@ -10,13 +10,13 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from continuum import clock
-from continuum.child_copy import upsert_child_copy
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided, ReferralReceived
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentRoute, Section47Concluded, Section47Started
 from continuum.contracts.plan import PlanEnded, PlanStarted
-from continuum.policy import CouncilPolicy
-from continuum.uow import EventKey, Transaction
+from continuum.persistence.child_copy import upsert_child_copy
+from continuum.persistence.uow import EventKey, Transaction
 from stepdown import domain, repository
 from stepdown.domain import AssessmentFacts, Episode, FrontDoorOutcome, PlanEnd, StatutoryWork
 from stepdown.domain.policy import stepdown_policy

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from continuum.access import list_teams
-from continuum.errors import invalid, not_found
-from continuum.pagination import page_of
-from continuum.policy import CouncilPolicy
-from continuum.uow import UnitOfWork
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import UnitOfWork
+from continuum.web.access import list_teams
+from continuum.web.errors import invalid, not_found
+from continuum.web.pagination import page_of
 from stepdown import domain, reporting, repository
 from stepdown.schemas import EscalationPage, MeasuresOut, StepdownOut, StepdownPage
 from stepdown.use_cases.steps import stepdown_answer

@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from continuum import clock
-from continuum.errors import check_version
-from continuum.policy import CouncilPolicy
-from continuum.uow import Transaction, UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.uow import Transaction, UnitOfWork
+from continuum.web.errors import check_version
 from stepdown import domain, repository
 from stepdown.domain import Actor, ChildFacts, Events, Stepdown
 from stepdown.schemas import StepdownOut

@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from continuum import clock
-from continuum.idempotency import once
-from continuum.policy import CouncilPolicy
-from continuum.uow import EventKey, StoredResponse, UnitOfWork
+from continuum.casework import clock
+from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.idempotency import once
+from continuum.persistence.uow import EventKey, StoredResponse, UnitOfWork
 from stepdown import domain, repository
 from stepdown.schemas import StepUpIn, StepUpOut
 from stepdown.views import step_up_view

@@ -1,0 +1,82 @@
+"""The local copy of a child's identity that every service after the front door keeps, from the
+referral service's ``child.registered`` and ``child.updated`` events (services never read each
+other's databases).
+
+A service declares its table with the mixin (``class Child(ChildCopy, Base): __tablename__ =
+"children"``) and keeps it with :func:`upsert_child_copy` in its ``child.*`` handler: a version older
+than the one held changes nothing, so redelivered or reordered events are harmless. Its answers
+show the copy as :class:`ChildSummary`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Date, DateTime, Integer, String, func
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from continuum.casework.clock import now
+from continuum.contracts import ChildRegistered, ChildUpdated
+
+
+class ChildCopy:
+    """Columns of the local copy of a child (a declarative mixin)."""
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    la_child_id: Mapped[str] = mapped_column(String(36))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    ethnicity: Mapped[str] = mapped_column(String(4))
+    disabilities: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
+    upn: Mapped[str | None] = mapped_column(String(13))
+    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer)
+    former_upn: Mapped[str | None] = mapped_column(String(13))
+    upn_unknown_reason: Mapped[str | None] = mapped_column(String(4))
+    date_of_death: Mapped[date | None] = mapped_column(Date)
+    previous_cp_plans_elsewhere: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ChildSummary(BaseModel):
+    """The local copy of the child's identity in an answer (``null`` there until the ``child.*``
+    event arrives); made from a ChildCopy row with ``model_validate(row, from_attributes=True)``."""
+
+    la_child_id: str = Field(description="The council's id of the child (census LAchildID)")
+    given_name: str = Field(description="Given name")
+    family_name: str = Field(description="Family name")
+    date_of_birth: date | None = Field(description="Date of birth (null for an unborn child)")
+    expected_date_of_birth: date | None = Field(description="Expected date of birth of an unborn child")
+    nhs_number: str | None = Field(description="NHS number, if known")
+
+
+def child_copy_values(data: ChildRegistered | ChildUpdated) -> dict[str, Any]:
+    """The row of the local copy that ``data`` describes."""
+    values = data.model_dump(exclude={"child_id"}) | {"id": data.child_id, "updated_at": now()}
+    values["sex"] = data.sex.value
+    values["ethnicity"] = data.ethnicity.value
+    values["disabilities"] = [d.value for d in data.disabilities]
+    values["upn_unknown_reason"] = data.upn_unknown_reason.value if data.upn_unknown_reason else None
+    return values
+
+
+async def upsert_child_copy(session: AsyncSession, model: type[ChildCopy], data: ChildRegistered | ChildUpdated) -> None:
+    """Insert the child, or update it when ``data`` is a newer version than the one held."""
+    values = child_copy_values(data)
+    stmt = pg_insert(model).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[model.id],
+        set_={k: stmt.excluded[k] for k in values if k != "id"},
+        where=model.version < stmt.excluded.version,
+    )
+    await session.execute(stmt)
