@@ -35,9 +35,12 @@ COPY shared/ shared/
 COPY services/${SERVICE}/ services/${SERVICE}/
 
 # Shared first, so the service's dependency on continuum-shared is met by this tree and never
-# looked up on an index. constraints.txt pins every third-party version the tests ran with.
+# looked up on an index. constraints.txt pins every third-party version the tests ran with. The
+# service needs only the kernel; the tools come last and without their embedded stack, for the
+# operator's `continuum dlq replay` and `continuum outbox republish` in the container.
 RUN pip install -c constraints.txt ./shared \
- && pip install -c constraints.txt ./services/${SERVICE}
+ && pip install -c constraints.txt ./services/${SERVICE} \
+ && pip install -c constraints.txt ./shared/tools
 
 # --- runtime: the virtualenv, the migrations, and nothing to build with -------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python constraints.txt requirements-dev.txt shared/pyproject.toml shared/tools/pyproject.toml $(SERVICES)
 	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt
-	$(BIN)/pip install --quiet -c constraints.txt -e shared -e shared/tools $(foreach s,$(dir $(SERVICES)),-e $(s))
+	$(BIN)/pip install --quiet -c constraints.txt -e shared -e 'shared/tools[embedded]' $(foreach s,$(dir $(SERVICES)),-e $(s))
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -3,7 +3,7 @@
 For each message, in partition order:
 
 1. Validate it against its contract; a message that does not validate goes straight to the
-   dead-letter topic ``continuum.messaging.dlq.<consumer>`` with the reason.
+   dead-letter topic ``continuum.dlq.<consumer>`` with the reason.
 2. In one database transaction, insert the inbox row (consumer, event id) and run the handler. A
    duplicate inbox row means "already done": the handler is skipped. A partition's batch shares
    one transaction; if any event in it fails, the batch rolls back and each event is handled in a

@@ -1,6 +1,6 @@
 """Re-driving a dead-letter topic to the consumer group that failed its messages.
 
-A replay reads ``continuum.messaging.dlq.<group>`` from where the last replay stopped up to the end it saw
+A replay reads ``continuum.dlq.<group>`` from where the last replay stopped up to the end it saw
 when it started, and writes each message once to ``continuum.retry.<group>``, which only that
 group reads: never back onto the shared topic that every group reads. The group handles it like
 any event (its inbox skips one already handled); a message that fails again goes back to the

@@ -17,7 +17,7 @@ from continuum.settings import ServiceSettings
 
 log = logging.getLogger("continuum.messaging.kafka")
 
-DLQ_PREFIX = "continuum.messaging.dlq."
+DLQ_PREFIX = "continuum.dlq."
 RETRY_PREFIX = "continuum.retry."
 
 #: How long topics keep events (docs/operations.md, "Topics"): the domain topics a census year and

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from continuum.casework.clock import now
 from continuum.contracts import ChildRegistered, ChildUpdated
+from continuum.contracts.codes import Ethnicity, Sex, UPNUnknownReason
+from continuum.persistence.db import enum_column
 
 
 class ChildCopy:
@@ -34,15 +36,15 @@ class ChildCopy:
     family_name: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(String(1))
-    ethnicity: Mapped[str] = mapped_column(String(4))
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, 1))
+    ethnicity: Mapped[Ethnicity] = mapped_column(enum_column(Ethnicity, 4))
     disabilities: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
     upn: Mapped[str | None] = mapped_column(String(13))
     nhs_number: Mapped[str | None] = mapped_column(String(10))
     postcode: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer)
     former_upn: Mapped[str | None] = mapped_column(String(13))
-    upn_unknown_reason: Mapped[str | None] = mapped_column(String(4))
+    upn_unknown_reason: Mapped[UPNUnknownReason | None] = mapped_column(enum_column(UPNUnknownReason, 4))
     date_of_death: Mapped[date | None] = mapped_column(Date)
     previous_cp_plans_elsewhere: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
