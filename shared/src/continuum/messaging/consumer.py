@@ -36,7 +36,7 @@ from continuum.messaging.failures import PermanentFailure, is_transient, refusal
 from continuum.messaging.group_offsets import GroupOffsets
 from continuum.messaging.handlers import BatchHandler, Handler, Skipped, Unreadable, read_record, runs_of
 from continuum.messaging.inbox import INBOX_RETENTION
-from continuum.messaging.kafka import consumer_topics, dlq_topic, retry_topic
+from continuum.messaging.kafka import consumer_topics, dlq_topic, retry_topic, start_or_stop, stop_quietly
 from continuum.messaging.supervise import sleep_or_stop, supervise
 from continuum.observability import (
     CONSUMER_HANDLED,
@@ -139,11 +139,7 @@ class EventConsumer:
     async def _start(self) -> None:
         if self._producer is None:
             producer = self._producer_factory()
-            try:
-                await producer.start()
-            except Exception:
-                await producer.stop()
-                raise
+            await start_or_stop(producer)
             self._producer = producer
         if self._consumer is None:
             if self._declare_topics is not None:
@@ -151,23 +147,14 @@ class EventConsumer:
             consumer = self._consumer_factory()
             # Its retries: only this group's. A new assignment resets what the offset check expects.
             consumer.subscribe([*self.topics, retry_topic(self.name)], listener=self._offsets)
-            try:
-                await consumer.start()
-            except Exception:
-                await consumer.stop()
-                raise
+            await start_or_stop(consumer)
             self._consumer = consumer
         self.started.set()
 
     async def _close(self) -> None:
         consumer, self._consumer = self._consumer, None
         producer, self._producer = self._producer, None
-        for client in (consumer, producer):
-            if client is not None:
-                try:
-                    await client.stop()
-                except Exception:
-                    log.debug("client stop failed", exc_info=True)
+        await stop_quietly(consumer, producer)
 
     async def prune_inbox(self) -> int:
         """Forget this consumer's handled event ids older than the retention (:func:`inbox.prune_inbox`)."""

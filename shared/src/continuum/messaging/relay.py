@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.messaging.broker_loss import BrokerCheck, BrokerLostData, check_acknowledgements, mark_for_republish
-from continuum.messaging.kafka import FirstConnectionsOnly, connect_to_brokers
+from continuum.messaging.kafka import FirstConnectionsOnly, connect_to_brokers, stop_quietly
 from continuum.messaging.outbox_upkeep import prune_outbox, refresh_outbox_metrics
 from continuum.messaging.relay_lease import RelayLease
 from continuum.messaging.supervise import supervise
@@ -159,11 +159,7 @@ class OutboxRelay:
     async def _drop_clients(self) -> None:
         producer, self._producer = self._producer, None
         self._connections = None
-        if producer is not None:
-            try:
-                await producer.stop()
-            except Exception:
-                log.debug("client stop failed", exc_info=True)
+        await stop_quietly(producer)
         if self._broker_check is not None:
             await self._broker_check.close()
 
