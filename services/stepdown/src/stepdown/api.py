@@ -83,7 +83,7 @@ async def list_stepdowns(
     return await reads.list_stepdowns(
         unit_of_work(request),
         team=team,
-        status=status.value if status else None,
+        status=status,
         child_id=child_id,
         case_id=case_id,
         cursor=cursor,

@@ -11,9 +11,10 @@ from sqlalchemy import Date, Integer, String, bindparam, literal, select, text, 
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from continuum.contracts.stepdown import TransitionKind
-from continuum.persistence.db import Prebuilt
+from continuum.persistence.db import Prebuilt, enum_column
 from continuum.persistence.uow import Transaction
+from stepdown.domain.audit import SampledKind
+from stepdown.domain.codes import Engagement, ReturnKind, StepdownStatus, TransitionKind
 from stepdown.domain.measures import BAND_EDGES_MONTHS, BANDS, ClosureGroup, HandoverGroup, ReturnGroup, windows
 from stepdown.repository import SAMPLE, STEP_UPS, STEPDOWNS
 
@@ -61,7 +62,7 @@ _QUARTER = "CAST(date_trunc('quarter', {}) AS date)"
 _CLOSURES = _prebuilt(
     f"""SELECT team, {_QUARTER.format("closure_date")} AS quarter_start, {_band_case()} AS band,
            count(*) AS closures, count(*) FILTER (WHERE unmet_need) AS unmet_need
-      FROM stepdowns WHERE status <> 'withdrawn' AND {_counted("closure_date", visible=_STEPDOWN_OF_TEAMS)}
+      FROM stepdowns WHERE status <> '{StepdownStatus.WITHDRAWN}' AND {_counted("closure_date", visible=_STEPDOWN_OF_TEAMS)}
       GROUP BY 1, 2, 3""",
     team=String,
     quarter_start=Date,
@@ -71,13 +72,14 @@ _CLOSURES = _prebuilt(
 )
 _HANDOVERS = _prebuilt(
     f"""SELECT team, {_QUARTER.format("stepped_down_on")} AS quarter_start, count(*) AS handovers,
-           count(*) FILTER (WHERE status = 'accepted') AS accepted,
+           count(*) FILTER (WHERE status = '{StepdownStatus.ACCEPTED}') AS accepted,
            count(*) FILTER (WHERE decline_reason IS NOT NULL) AS declined,
            count(engagement) AS engagement_recorded,
-           count(*) FILTER (WHERE engagement = 'engaged') AS engaged,
-           count(*) FILTER (WHERE engagement = 'partly') AS partly_engaged
+           count(*) FILTER (WHERE engagement = '{Engagement.ENGAGED}') AS engaged,
+           count(*) FILTER (WHERE engagement = '{Engagement.PARTLY}') AS partly_engaged
       FROM stepdowns
-     WHERE kind = 'early_help' AND status <> 'withdrawn' AND {_counted("stepped_down_on", visible=_STEPDOWN_OF_TEAMS)}
+     WHERE kind = '{TransitionKind.EARLY_HELP}' AND status <> '{StepdownStatus.WITHDRAWN}'
+       AND {_counted("stepped_down_on", visible=_STEPDOWN_OF_TEAMS)}
       GROUP BY 1, 2""",
     team=String,
     quarter_start=Date,
@@ -89,14 +91,14 @@ _HANDOVERS = _prebuilt(
     partly_engaged=Integer,
 )
 _RETURNS = _prebuilt(
-    f"""SELECT team, {_QUARTER.format("re_referred_on")} AS quarter_start, 're_referral' AS kind, count(*) AS number
+    f"""SELECT team, {_QUARTER.format("re_referred_on")} AS quarter_start, '{ReturnKind.RE_REFERRAL}' AS kind, count(*) AS number
       FROM stepdowns WHERE {_counted("re_referred_on", visible=_STEPDOWN_OF_TEAMS)} GROUP BY 1, 2
     UNION ALL
-    SELECT team, {_QUARTER.format("requested_on")}, 'step_up', count(*)
+    SELECT team, {_QUARTER.format("requested_on")}, '{ReturnKind.STEP_UP}', count(*)
       FROM step_ups WHERE within_12_months AND {_counted("requested_on", visible=_STEP_UP_OF_TEAMS)} GROUP BY 1, 2""",
     team=String,
     quarter_start=Date,
-    kind=String,
+    kind=enum_column(ReturnKind, 20),
     number=Integer,
 )
 
@@ -124,9 +126,9 @@ async def audit_candidates(tx: Transaction, *, first: date, following: date) -> 
         STEPDOWNS.c.id.label("record_id"),
         STEPDOWNS.c.child_id,
         STEPDOWNS.c.team,
-        literal("stepdown").label("kind"),
+        literal(SampledKind.STEPDOWN.value).label("kind"),
     ).where(
-        STEPDOWNS.c.kind != TransitionKind.CLOSE.value,
+        STEPDOWNS.c.kind != TransitionKind.CLOSE,
         STEPDOWNS.c.stepped_down_on >= first,
         STEPDOWNS.c.stepped_down_on < following,
     )
@@ -134,7 +136,7 @@ async def audit_candidates(tx: Transaction, *, first: date, following: date) -> 
         STEP_UPS.c.id.label("record_id"),
         STEP_UPS.c.child_id,
         STEP_UPS.c.team,
-        literal("step_up").label("kind"),
+        literal(SampledKind.STEP_UP.value).label("kind"),
     ).where(STEP_UPS.c.requested_on >= first, STEP_UPS.c.requested_on < following)
     return list((await tx.session.execute(stepdowns.union_all(step_ups))).all())
 

@@ -11,19 +11,12 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from continuum.casework.errors import NotFound
 from continuum.casework.principal import Principal
+from continuum.contracts.assessment import AssessmentOutcome
 from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep
-from continuum.contracts.stepdown import (
-    DeclineReason,
-    EarlyHelpOutcome,
-    Engagement,
-    EscalationReason,
-    TransitionKind,
-    TransitionTrigger,
-)
 from continuum.persistence.uow import Transaction
-from continuum.web.errors import not_found
 from continuum.web.pagination import decode_cursor
 from stepdown.domain import (
     AssessmentFacts,
@@ -34,7 +27,6 @@ from stepdown.domain import (
     FrontDoorOutcome,
     Handover,
     PlanEnd,
-    StatutoryWork,
     Stepdown,
     StepdownStatus,
     StepUp,
@@ -57,14 +49,6 @@ def _json(value: Any) -> Any:
 # --- episodes ---------------------------------------------------------------------------------------
 
 
-def _work(values: list[str] | None) -> frozenset[StatutoryWork]:
-    return frozenset(StatutoryWork(v) for v in values or ())
-
-
-def _work_values(work: frozenset[StatutoryWork]) -> list[str]:
-    return sorted(w.value for w in work)
-
-
 def episode_state(row: Row[Any]) -> Episode:
     fd, a, p = row.front_door, row.assessment, row.plan_end
     return Episode(
@@ -76,13 +60,13 @@ def episode_state(row: Row[Any]) -> Episode:
             uuid.UUID(fd["referral_id"]),
             datetime.fromisoformat(fd["decided_at"]),
             # Rows written before the front door's NFA came here were early help decisions.
-            FrontDoorOutcome(fd.get("outcome", FrontDoorOutcome.EARLY_HELP.value)),
+            FrontDoorOutcome(fd.get("outcome", FrontDoorOutcome.EARLY_HELP)),
         )
         if fd
         else None,
         assessment=AssessmentFacts(
             assessment_id=uuid.UUID(a["assessment_id"]),
-            outcome=a["outcome"],
+            outcome=AssessmentOutcome(a["outcome"]),
             authorisation_date=date.fromisoformat(a["authorisation_date"]),
             lead_practitioner=a["lead_practitioner"],
         )
@@ -98,7 +82,7 @@ def episode_state(row: Row[Any]) -> Episode:
         )
         if p
         else None,
-        statutory_work=_work(row.statutory_work),
+        statutory_work=frozenset(row.statutory_work),
         stepdown_id=row.stepdown_id,
         version=row.version,
     )
@@ -123,7 +107,7 @@ async def save_episode(tx: Transaction, e: Episode) -> None:
         "front_door": _json(vars(e.front_door)) if e.front_door else None,
         "assessment": _json(vars(e.assessment)) if e.assessment else None,
         "plan_end": _json(vars(e.plan_end) | {"actions": e.plan_end.actions.model_dump()}) if e.plan_end else None,
-        "statutory_work": _work_values(e.statutory_work),
+        "statutory_work": sorted(e.statutory_work),
         "stepdown_id": e.stepdown_id,
         "version": e.version,
     }
@@ -141,9 +125,9 @@ def stepdown_state(row: Row[Any]) -> Stepdown:
         case_id=row.case_id,
         child_id=row.child_id,
         team=row.team,
-        kind=TransitionKind(row.kind),
-        trigger=TransitionTrigger(row.trigger),
-        status=StepdownStatus(row.status),
+        kind=row.kind,
+        trigger=row.trigger,
+        status=row.status,
         referral_date=row.referral_date,
         ended_on=row.ended_on,
         assessed=row.assessed,
@@ -157,20 +141,18 @@ def stepdown_state(row: Row[Any]) -> Stepdown:
         handover=Handover(**h) if h else None,
         answered_at=row.answered_at,
         answered_by=row.answered_by,
-        decline_reason=DeclineReason(row.decline_reason) if row.decline_reason else None,
+        decline_reason=row.decline_reason,
         decline_detail=row.decline_detail,
         escalated_at=row.escalated_at,
-        escalation_reason=EscalationReason(row.escalation_reason) if row.escalation_reason else None,
-        engagement=Engagement(row.engagement) if row.engagement else None,
+        escalation_reason=row.escalation_reason,
+        engagement=row.engagement,
         engagement_recorded_on=row.engagement_recorded_on,
-        outcome=EarlyHelpOutcome(row.outcome) if row.outcome else None,
+        outcome=row.outcome,
         early_help_closed_on=row.early_help_closed_on,
-        closure=ClosureRecord(row.closure_date, ReasonForClosure(row.closure_reason), row.unmet_need, row.closed_at)
-        if row.closure_date
-        else None,
+        closure=ClosureRecord(row.closure_date, row.closure_reason, row.unmet_need, row.closed_at) if row.closure_date else None,
         step_up_id=row.step_up_id,
         re_referred_on=row.re_referred_on,
-        statutory_work=_work(row.statutory_work),
+        statutory_work=frozenset(row.statutory_work),
         reopened_at=row.reopened_at,
         version=row.version,
     )
@@ -182,9 +164,9 @@ def _stepdown_values(s: Stepdown) -> dict[str, Any]:
         "case_id": s.case_id,
         "child_id": s.child_id,
         "team": s.team,
-        "kind": s.kind.value,
-        "trigger": s.trigger.value,
-        "status": s.status.value,
+        "kind": s.kind,
+        "trigger": s.trigger,
+        "status": s.status,
         "referral_date": s.referral_date,
         "ended_on": s.ended_on,
         "assessed": s.assessed,
@@ -198,20 +180,20 @@ def _stepdown_values(s: Stepdown) -> dict[str, Any]:
         "handover": vars(s.handover) if s.handover else None,
         "answered_at": s.answered_at,
         "answered_by": s.answered_by,
-        "decline_reason": s.decline_reason.value if s.decline_reason else None,
+        "decline_reason": s.decline_reason,
         "decline_detail": s.decline_detail,
         "escalated_at": s.escalated_at,
-        "escalation_reason": s.escalation_reason.value if s.escalation_reason else None,
-        "engagement": s.engagement.value if s.engagement else None,
+        "escalation_reason": s.escalation_reason,
+        "engagement": s.engagement,
         "engagement_recorded_on": s.engagement_recorded_on,
-        "outcome": s.outcome.value if s.outcome else None,
+        "outcome": s.outcome,
         "early_help_closed_on": s.early_help_closed_on,
         "closure_date": c.closure_date if c else None,
-        "closure_reason": c.reason.value if c else None,
+        "closure_reason": c.reason if c else None,
         "closed_at": c.closed_at if c else None,
         "step_up_id": s.step_up_id,
         "re_referred_on": s.re_referred_on,
-        "statutory_work": _work_values(s.statutory_work),
+        "statutory_work": sorted(s.statutory_work),
         "reopened_at": s.reopened_at,
         "version": s.version,
     }
@@ -245,7 +227,7 @@ async def visible_stepdown(
     )
     if row is None or not allowed:
         tx.audit_refusal("stepdown.read", subject_type="stepdown", subject_id=stepdown_id, purpose=purpose)
-        raise not_found("Step-down")
+        raise NotFound("Step-down")
     return stepdown_state(row)
 
 
@@ -287,7 +269,7 @@ async def list_stepdowns(
     tx: Transaction,
     *,
     teams: list[str] | None,
-    status: str | None,
+    status: StepdownStatus | None,
     child_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
     cursor: str | None,
@@ -331,7 +313,7 @@ async def claim_overdue(tx: Transaction, *, today: date, batch_size: int) -> lis
     stmt = (
         select(STEPDOWNS)
         .where(
-            STEPDOWNS.c.status == StepdownStatus.PENDING.value,
+            STEPDOWNS.c.status == StepdownStatus.PENDING,
             STEPDOWNS.c.escalated_at.is_(None),
             STEPDOWNS.c.response_due < today,
         )
@@ -354,7 +336,7 @@ async def add_escalation(tx: Transaction, s: Stepdown) -> bool:
             case_id=s.case_id,
             child_id=s.child_id,
             team=s.team,
-            reason=s.escalation_reason.value,
+            reason=s.escalation_reason,
             response_due=s.response_due,
             escalated_at=s.escalated_at,
         )
@@ -372,7 +354,7 @@ async def escalations(tx: Transaction, *, teams: list[str] | None, cursor: str |
         .join(STEPDOWNS, STEPDOWNS.c.id == ESCALATIONS.c.stepdown_id)
         .where(
             STEPDOWNS.c.closure_date.is_(None),
-            STEPDOWNS.c.status.not_in([StepdownStatus.ACCEPTED.value, StepdownStatus.WITHDRAWN.value]),
+            STEPDOWNS.c.status.not_in([StepdownStatus.ACCEPTED, StepdownStatus.WITHDRAWN]),
         )
     )
     if teams is not None:
@@ -412,7 +394,7 @@ async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: st
         visible = linked is not None and may_see(principal, linked.team, linked.receiving_team)
     if row is None or not visible:
         tx.audit_refusal("step_up.read", subject_type="step_up", subject_id=step_up_id, purpose=purpose)
-        raise not_found("Step-up")
+        raise NotFound("Step-up")
     return row
 
 

@@ -1,6 +1,19 @@
 """The step-down service's domain: states and pure transitions, no I/O and no clock."""
 
 from stepdown.domain.audit import Candidate, Rating, SampledKind, draw_sample, month_bounds, previous_month
+from stepdown.domain.closure import census_reason, close_episode, reopen
+from stepdown.domain.codes import (
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    EscalationReason,
+    FrontDoorOutcome,
+    ReturnKind,
+    StatutoryWork,
+    StepdownStatus,
+    TransitionKind,
+    TransitionTrigger,
+)
 from stepdown.domain.handover import (
     accept,
     close_by_manager,
@@ -23,20 +36,15 @@ from stepdown.domain.states import (
     Episode,
     Events,
     FrontDoorDecision,
-    FrontDoorOutcome,
     Handover,
     PlanEnd,
-    StatutoryWork,
     Stepdown,
-    StepdownStatus,
     StepUp,
 )
 from stepdown.domain.stepups import request_step_up
 from stepdown.domain.transitions import (
     add_months,
     carry_statutory_work,
-    census_reason,
-    close_episode,
     make_transition,
     plan_work,
     receive_assessment,
@@ -44,7 +52,6 @@ from stepdown.domain.transitions import (
     receive_plan_end,
     receive_referral,
     receive_statutory_work,
-    reopen,
     waiting_for,
     within_12_months,
 )
@@ -56,7 +63,11 @@ __all__ = [
     "ChildFacts",
     "ClosureFact",
     "ClosureRecord",
+    "DeclineReason",
+    "EarlyHelpOutcome",
+    "Engagement",
     "Episode",
+    "EscalationReason",
     "Events",
     "FrontDoorDecision",
     "FrontDoorOutcome",
@@ -66,11 +77,14 @@ __all__ = [
     "QuarterMeasures",
     "Rating",
     "ReturnFact",
+    "ReturnKind",
     "SampledKind",
     "StatutoryWork",
     "StepUp",
     "Stepdown",
     "StepdownStatus",
+    "TransitionKind",
+    "TransitionTrigger",
     "accept",
     "add_months",
     "carry_statutory_work",

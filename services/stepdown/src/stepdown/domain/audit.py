@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Invalid
 
 MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 
@@ -38,7 +38,7 @@ class Candidate:
 def month_bounds(month: str) -> tuple[date, date]:
     """The first day of ``month`` (``YYYY-MM``) and the first day of the month after."""
     if not re.match(MONTH_PATTERN, month):
-        raise RuleBroken("month", "is not a month such as 2026-10")
+        raise Invalid("month", "is not a month such as 2026-10")
     year, number = int(month[:4]), int(month[5:])
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)
@@ -53,7 +53,7 @@ def previous_month(today: date) -> str:
 
 def check_month_is_over(month: str, *, today: date) -> None:
     if month_bounds(month)[1] > today:
-        raise RuleBroken("month", "has not ended yet: a month is sampled once it is over")
+        raise Invalid("month", "has not ended yet: a month is sampled once it is over")
 
 
 def sample_size(population: int, rate: float) -> int:

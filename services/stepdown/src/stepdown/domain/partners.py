@@ -18,7 +18,8 @@ from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
 from continuum.contracts.stepdown import CaseClosed, StepdownAccepted
-from stepdown.domain.states import ChildFacts, Episode, Events, Stepdown, StepdownStatus
+from stepdown.domain.codes import StepdownStatus
+from stepdown.domain.states import ChildFacts, Episode, Events, Stepdown
 
 
 def status_of(stepdown: Stepdown) -> tuple[PartnerStatus, date, str] | None:

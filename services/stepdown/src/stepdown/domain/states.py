@@ -6,56 +6,24 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from continuum.contracts import EventData
+from continuum.contracts.assessment import AssessmentOutcome
 from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep
-from continuum.contracts.stepdown import (
+from stepdown.domain.codes import (
     DeclineReason,
     EarlyHelpOutcome,
     Engagement,
     EscalationReason,
+    FrontDoorOutcome,
+    StatutoryWork,
+    StepdownStatus,
     TransitionKind,
     TransitionTrigger,
 )
 
 Events = list[EventData]
-
-
-class StepdownStatus(StrEnum):
-    """Where a transition stands.
-
-    ``pending``: a handover early help has not answered; ``accepted``: early help took the family;
-    ``declined``: early help refused it (and the manager has it); ``awaiting_closure``: a plan
-    closed without a census reason, which the manager gives; ``closed``: the episode closed
-    without a handover (close or universal services), or the manager closed a declined handover;
-    ``withdrawn``: the front door corrected the early help decision that made it."""
-
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    AWAITING_CLOSURE = "awaiting_closure"
-    CLOSED = "closed"
-    #: The transition no longer stands: the front door corrected the decision that made it.
-    WITHDRAWN = "withdrawn"
-
-
-class StatutoryWork(StrEnum):
-    """Statutory work the census records in an episode: with any of it, the episode may not close
-    with RC8 or RC9 (census rule 2990: those reasons mean "closed after assessment" and nothing more)."""
-
-    SECTION47 = "section47"
-    ICPC = "icpc"
-    CIN_PLAN = "cin_plan"
-    CP_PLAN = "cp_plan"
-
-
-class FrontDoorOutcome(StrEnum):
-    """The front door's decisions that end the episode without an assessment."""
-
-    NFA = "nfa"
-    EARLY_HELP = "early_help"
 
 
 @dataclass(frozen=True)
@@ -90,7 +58,7 @@ class AssessmentFacts:
     """An authorised assessment of the episode."""
 
     assessment_id: uuid.UUID
-    outcome: str  # nfa, early_help, cin_plan, child_protection
+    outcome: AssessmentOutcome
     authorisation_date: date
     lead_practitioner: str
 

@@ -50,7 +50,7 @@ async def draw_sample(uow: UnitOfWork, *, month: str, policy: CouncilPolicy, ide
                     {
                         "id": uuid.uuid4(),
                         "month": month,
-                        "kind": c.kind.value,
+                        "kind": c.kind,
                         "record_id": c.record_id,
                         "child_id": children[c.record_id],
                         "team": c.team,
@@ -88,7 +88,7 @@ async def record_finding(uow: UnitOfWork, *, month: str, item_id: uuid.UUID, fin
             tx,
             item_id,
             {
-                "rating": finding.rating.value,
+                "rating": finding.rating,
                 "finding": finding.finding,
                 "learning": finding.learning,
                 "reviewed_by": tx.principal_or_fail().sub,

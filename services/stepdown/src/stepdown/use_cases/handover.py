@@ -9,10 +9,9 @@ from datetime import date, datetime
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.codes import ReasonForClosure
-from continuum.contracts.stepdown import DeclineReason, EarlyHelpOutcome, Engagement
 from continuum.persistence.uow import UnitOfWork
 from stepdown import domain
-from stepdown.domain import ChildFacts, Handover, Stepdown
+from stepdown.domain import ChildFacts, DeclineReason, EarlyHelpOutcome, Engagement, Handover, Stepdown
 from stepdown.schemas import StepdownOut
 from stepdown.use_cases.steps import actor_of, change_stepdown
 

@@ -13,7 +13,13 @@ from datetime import datetime
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided, ReferralReceived
-from continuum.contracts.assessment import AssessmentAuthorised, AssessmentRoute, Section47Concluded, Section47Started
+from continuum.contracts.assessment import (
+    AssessmentAuthorised,
+    AssessmentOutcome,
+    AssessmentRoute,
+    Section47Concluded,
+    Section47Started,
+)
 from continuum.contracts.plan import PlanEnded, PlanStarted
 from continuum.persistence.child_copy import upsert_child_copy
 from continuum.persistence.uow import EventKey, Transaction
@@ -86,8 +92,8 @@ async def receive_referral_decided(
     )
     if decision.correction_of is not None and episode.stepdown_id is not None:
         episode = await _correct_front_door(tx, episode, decision, policy=policy, now=now)
-    outcome = decision.outcome.value
-    if outcome in set(FrontDoorOutcome) and episode.stepdown_id is None:
+    outcome = FrontDoorOutcome(decision.outcome)
+    if outcome.ends_episode and episode.stepdown_id is None:
         episode = domain.receive_front_door_decision(
             episode,
             case_id=decision.case_id,
@@ -96,7 +102,7 @@ async def receive_referral_decided(
             referral_id=decision.referral_id,
             referral_date=decision.referral_date,
             decided_at=decision.decided_at,
-            outcome=FrontDoorOutcome(outcome),
+            outcome=outcome,
         )
     await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=now)
 
@@ -109,7 +115,7 @@ async def _correct_front_door(
     assert episode.stepdown_id is not None
     stepdown = await repository.stepdown_locked(tx, episode.stepdown_id)
     corrected, changed, events = domain.correct_front_door(
-        episode, stepdown, outcome=decision.outcome.value, correction_of=decision.correction_of, now=now
+        episode, stepdown, outcome=FrontDoorOutcome(decision.outcome), correction_of=decision.correction_of, now=now
     )
     if not events or changed is None:
         return episode
@@ -125,7 +131,7 @@ async def receive_assessment_authorised(
 ) -> None:
     facts = AssessmentFacts(
         assessment_id=authorised.assessment_id,
-        outcome=authorised.outcome.value,
+        outcome=AssessmentOutcome(authorised.outcome),
         authorisation_date=authorised.authorisation_date,
         lead_practitioner=authorised.lead_practitioner,
     )

@@ -12,6 +12,7 @@ from continuum.web.access import list_teams
 from continuum.web.errors import invalid, not_found
 from continuum.web.pagination import page_of
 from stepdown import domain, reporting, repository
+from stepdown.domain import StepdownStatus
 from stepdown.schemas import EscalationPage, MeasuresOut, StepdownOut, StepdownPage
 from stepdown.use_cases.steps import stepdown_answer
 from stepdown.views import escalation_view, measures_view, stepdown_view
@@ -29,7 +30,7 @@ async def list_stepdowns(
     uow: UnitOfWork,
     *,
     team: str | None,
-    status: str | None,
+    status: StepdownStatus | None,
     child_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
     cursor: str | None,
