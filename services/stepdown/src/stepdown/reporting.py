@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.persistence.db import Prebuilt, enum_column
 from continuum.persistence.uow import Transaction
-from stepdown.domain.audit import SampledKind
+from stepdown.domain.audit import SampledKind, SampleItem
 from stepdown.domain.codes import Engagement, ReturnKind, StepdownStatus, TransitionKind
 from stepdown.domain.measures import BAND_EDGES_MONTHS, BANDS, ClosureGroup, HandoverGroup, ReturnGroup, windows
 from stepdown.repository import SAMPLE, STEP_UPS, STEPDOWNS
@@ -141,23 +141,27 @@ async def audit_candidates(tx: Transaction, *, first: date, following: date) -> 
     return list((await tx.session.execute(stepdowns.union_all(step_ups))).all())
 
 
-async def add_sample_items(tx: Transaction, items: list[dict[str, Any]]) -> None:
+async def add_sample_items(tx: Transaction, items: list[SampleItem]) -> None:
+    """The month's sample (an item drawn already stays as it is: the same month draws the same records)."""
     if items:
-        await tx.session.execute(pg_insert(SAMPLE).values(items).on_conflict_do_nothing())
+        await tx.session.execute(pg_insert(SAMPLE).values([vars(i) for i in items]).on_conflict_do_nothing())
 
 
-async def sample_items(tx: Transaction, month: str, *, teams: list[str] | None = None) -> list[Any]:
+async def sample_items(tx: Transaction, month: str, *, teams: list[str] | None = None) -> list[SampleItem]:
     """The month's sample, of ``teams`` only (``None``: every team's, for auditors and admins)."""
     stmt = select(SAMPLE).where(SAMPLE.c.month == month).order_by(SAMPLE.c.kind, SAMPLE.c.record_id)
     if teams is not None:
         stmt = stmt.where(SAMPLE.c.team.in_(teams))
-    return list((await tx.session.execute(stmt)).all())
+    return [SampleItem(**row._mapping) for row in (await tx.session.execute(stmt)).all()]
 
 
-async def sample_item(tx: Transaction, month: str, item_id: uuid.UUID) -> Any:
+async def sample_item(tx: Transaction, month: str, item_id: uuid.UUID) -> SampleItem | None:
+    """One item of the month's sample, locked (an auditor records the finding on it)."""
     stmt = select(SAMPLE).where(SAMPLE.c.id == item_id, SAMPLE.c.month == month).with_for_update()
-    return (await tx.session.execute(stmt)).first()
+    row = (await tx.session.execute(stmt)).first()
+    return SampleItem(**row._mapping) if row is not None else None
 
 
-async def save_finding(tx: Transaction, item_id: uuid.UUID, values: dict[str, Any]) -> None:
-    await tx.session.execute(update(SAMPLE).where(SAMPLE.c.id == item_id).values(**values))
+async def save_finding(tx: Transaction, item: SampleItem) -> None:
+    finding = {k: getattr(item, k) for k in ("rating", "finding", "learning", "reviewed_by", "reviewed_at", "version")}
+    await tx.session.execute(update(SAMPLE).where(SAMPLE.c.id == item.id).values(**finding))

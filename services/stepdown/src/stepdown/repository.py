@@ -23,6 +23,7 @@ from stepdown.domain import (
     ChildFacts,
     ClosureRecord,
     Episode,
+    EscalatedHandover,
     FrontDoorDecision,
     FrontDoorOutcome,
     Handover,
@@ -365,6 +366,10 @@ async def escalations(tx: Transaction, *, teams: list[str] | None, cursor: str |
     return (await tx.session.execute(stmt.order_by(ESCALATIONS.c.escalated_at, ESCALATIONS.c.id).limit(limit + 1))).all()
 
 
+def escalated_handover(row: Row[Any]) -> EscalatedHandover:
+    return EscalatedHandover(**{name: getattr(row, name) for name in EscalatedHandover.__dataclass_fields__})
+
+
 # --- step-ups ---------------------------------------------------------------------------------------
 
 
@@ -383,7 +388,7 @@ async def step_up(tx: Transaction, step_up_id: uuid.UUID) -> Any:
     return (await tx.session.execute(select(STEP_UPS).where(STEP_UPS.c.id == step_up_id))).first()
 
 
-async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: str) -> Any:
+async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: str) -> StepUp:
     """The step-up if the caller asked for it, or sees its team or the step-down it followed; else
     404, audited."""
     row = await step_up(tx, step_up_id)
@@ -395,7 +400,7 @@ async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: st
     if row is None or not visible:
         tx.audit_refusal("step_up.read", subject_type="step_up", subject_id=step_up_id, purpose=purpose)
         raise NotFound("Step-up")
-    return row
+    return step_up_state(row)
 
 
 async def stepdown_locked(tx: Transaction, stepdown_id: uuid.UUID) -> Stepdown | None:

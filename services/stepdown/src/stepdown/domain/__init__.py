@@ -1,6 +1,16 @@
 """The step-down service's domain: states and pure transitions, no I/O and no clock."""
 
-from stepdown.domain.audit import Candidate, Rating, SampledKind, draw_sample, month_bounds, previous_month
+from stepdown.domain.audit import (
+    Candidate,
+    Rating,
+    SampledKind,
+    SampleItem,
+    draw_sample,
+    month_bounds,
+    previous_month,
+    record_finding,
+    sample_items,
+)
 from stepdown.domain.closure import census_reason, close_episode, reopen
 from stepdown.domain.codes import (
     DeclineReason,
@@ -27,13 +37,14 @@ from stepdown.domain.handover import (
     record_outcome,
 )
 from stepdown.domain.measures import ClosureFact, HandoverFact, QuarterMeasures, ReturnFact, duration_band, measure
-from stepdown.domain.partners import partner_events, status_of, status_when_identified
+from stepdown.domain.partners import partner_events, status_of, status_when_identified, told_partners
 from stepdown.domain.states import (
     Actor,
     AssessmentFacts,
     ChildFacts,
     ClosureRecord,
     Episode,
+    EscalatedHandover,
     Events,
     FrontDoorDecision,
     Handover,
@@ -67,6 +78,7 @@ __all__ = [
     "EarlyHelpOutcome",
     "Engagement",
     "Episode",
+    "EscalatedHandover",
     "EscalationReason",
     "Events",
     "FrontDoorDecision",
@@ -78,6 +90,7 @@ __all__ = [
     "Rating",
     "ReturnFact",
     "ReturnKind",
+    "SampleItem",
     "SampledKind",
     "StatutoryWork",
     "StepUp",
@@ -110,12 +123,15 @@ __all__ = [
     "receive_referral",
     "receive_statutory_work",
     "record_engagement",
+    "record_finding",
     "record_handover",
     "record_outcome",
     "reopen",
     "request_step_up",
+    "sample_items",
     "status_of",
     "status_when_identified",
+    "told_partners",
     "waiting_for",
     "within_12_months",
 ]

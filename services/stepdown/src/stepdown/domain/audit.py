@@ -8,11 +8,12 @@ import math
 import random
 import re
 import uuid
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from enum import StrEnum
 
 from continuum.casework.errors import Invalid
+from stepdown.domain.states import Events
 
 MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 
@@ -33,6 +34,45 @@ class Candidate:
     kind: SampledKind
     record_id: uuid.UUID
     team: str
+
+
+@dataclass(frozen=True)
+class SampleItem:
+    """A record drawn for a month's audit (a child's record: reading it is audited), and the
+    auditor's finding once recorded."""
+
+    id: uuid.UUID
+    month: str
+    kind: SampledKind
+    record_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    drawn_at: datetime
+    rating: Rating | None = None
+    finding: str | None = None
+    learning: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def subject(self) -> str:
+        return str(self.id)
+
+
+def sample_items(month: str, chosen: list[Candidate], *, children: dict[uuid.UUID, uuid.UUID], now: datetime) -> list[SampleItem]:
+    """The chosen records as items of the month's sample (``children``: each record's child)."""
+    return [SampleItem(uuid.uuid4(), month, c.kind, c.record_id, children[c.record_id], c.team, drawn_at=now) for c in chosen]
+
+
+def record_finding(
+    item: SampleItem, *, rating: Rating, finding: str, learning: str, by: str, now: datetime
+) -> tuple[SampleItem, Events]:
+    """The auditor's finding and learning on a sampled record (revised as often as needed); no event."""
+    changed = replace(
+        item, rating=rating, finding=finding, learning=learning, reviewed_by=by, reviewed_at=now, version=item.version + 1
+    )
+    return changed, []
 
 
 def month_bounds(month: str) -> tuple[date, date]:

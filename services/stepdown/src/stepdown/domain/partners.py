@@ -53,6 +53,13 @@ def partner_events(stepdown: Stepdown, events: Events, *, child: ChildFacts | No
     return _announce(stepdown, child=child, policy=policy)
 
 
+def told_partners(change: tuple[Stepdown, Events], *, child: ChildFacts | None, policy: CouncilPolicy) -> tuple[Stepdown, Events]:
+    """A transition's result with the partner status it made true appended to its events: what a
+    use case publishes, in the transaction of the change."""
+    stepdown, events = change
+    return stepdown, [*events, *partner_events(stepdown, events, child=child, policy=policy)]
+
+
 def status_when_identified(
     episodes: Iterable[Episode], stepdowns: Iterable[Stepdown], *, child: ChildFacts, policy: CouncilPolicy
 ) -> Events:

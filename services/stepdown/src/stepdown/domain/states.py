@@ -192,3 +192,19 @@ class StepUp:
     @property
     def subject(self) -> str:
         return str(self.stepdown_id or self.id)
+
+
+@dataclass(frozen=True)
+class EscalatedHandover:
+    """An item of the team manager's worklist: a declined or unanswered handover, and where its
+    step-down stands now (its version, for If-Match when the manager closes it)."""
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    reason: EscalationReason
+    response_due: date
+    escalated_at: datetime
+    status: StepdownStatus
+    version: int
