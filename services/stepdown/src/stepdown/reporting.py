@@ -16,7 +16,7 @@ from continuum.persistence.uow import Transaction
 from stepdown.domain.audit import SampledKind, SampleItem
 from stepdown.domain.codes import Engagement, ReturnKind, StepdownStatus, TransitionKind
 from stepdown.domain.measures import BAND_EDGES_MONTHS, BANDS, ClosureGroup, HandoverGroup, ReturnGroup, windows
-from stepdown.repository import SAMPLE, STEP_UPS, STEPDOWNS
+from stepdown.tables import SAMPLE, STEP_UPS, STEPDOWNS
 
 # --- measures ---------------------------------------------------------------------------------------
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -174,3 +174,8 @@ class AuditSampleItem(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
+
+
+#: The tables as Core tables, for the queries.
+EPISODES, STEPDOWNS, ESCALATIONS = (cast(Table, m.__table__) for m in (EpisodeRow, StepdownRow, Escalation))
+STEP_UPS, SAMPLE, CHILDREN = (cast(Table, m.__table__) for m in (StepUpRow, AuditSampleItem, Child))

@@ -4,35 +4,15 @@ measures. Every answer that carries a child's record audits the read."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
 
 from continuum.casework.errors import Invalid, NotFound
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import UnitOfWork
 from continuum.web.access import list_teams
-from continuum.web.pagination import encode_cursor
 from stepdown import domain, reporting, repository
 from stepdown.domain import EscalatedHandover, QuarterMeasures, Stepdown
 from stepdown.use_cases.commands import ListStepdowns, Measure
 from stepdown.use_cases.steps import child_read
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Listed(Generic[T]):
-    """A page of a list: its items and the cursor of the next page (``None`` on the last)."""
-
-    items: list[T]
-    next_cursor: str | None
-
-
-def _listed(rows: Sequence[Any], limit: int, *, item: Callable[[Any], T], position: Callable[[Any], Any]) -> Listed[T]:
-    """A page from ``rows`` fetched with ``LIMIT limit + 1``: the extra row only says there is more."""
-    shown, more = rows[:limit], len(rows) > limit
-    return Listed([item(r) for r in shown], encode_cursor(*position(shown[-1])) if more and shown else None)
 
 
 async def get_stepdown(uow: UnitOfWork, *, stepdown_id: uuid.UUID) -> Stepdown:
@@ -43,7 +23,7 @@ async def get_stepdown(uow: UnitOfWork, *, stepdown_id: uuid.UUID) -> Stepdown:
         return await child_read(tx, state, purpose=purpose)
 
 
-async def list_stepdowns(uow: UnitOfWork, query: ListStepdowns, *, policy: CouncilPolicy) -> Listed[Stepdown]:
+async def list_stepdowns(uow: UnitOfWork, query: ListStepdowns, *, policy: CouncilPolicy) -> repository.Listed[Stepdown]:
     """Step-downs of the caller's teams (as social care or as the receiving early help team), of one
     child or case if asked, newest first. Asked for a child or case, the step-downs of it the caller
     may not see are left out and each such child's refusal is audited, so the answer never tells
@@ -52,7 +32,7 @@ async def list_stepdowns(uow: UnitOfWork, query: ListStepdowns, *, policy: Counc
     purpose = "step-downs of a child or case" if of_record else "step-down list"
     async with uow as tx:
         teams = list_teams(tx, query.team, is_team=lambda t: policy.team(t) is not None, what="Team step-downs", purpose=purpose)
-        rows = await repository.list_stepdowns(
+        page = await repository.list_stepdowns(
             tx,
             teams=teams,
             status=query.status,
@@ -61,7 +41,6 @@ async def list_stepdowns(uow: UnitOfWork, query: ListStepdowns, *, policy: Counc
             cursor=query.cursor,
             limit=query.limit,
         )
-        page = _listed(rows, query.limit, item=repository.stepdown_state, position=lambda r: (r.requested_at, r.id))
         for item in page.items:
             await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose=purpose)
         if teams is not None and of_record:
@@ -72,13 +51,12 @@ async def list_stepdowns(uow: UnitOfWork, query: ListStepdowns, *, policy: Counc
 
 async def escalations(
     uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int, policy: CouncilPolicy
-) -> Listed[EscalatedHandover]:
+) -> repository.Listed[EscalatedHandover]:
     """The team manager's worklist: declined or unanswered handovers not yet resolved, oldest first."""
     purpose = "step-down escalations"
     async with uow as tx:
         teams = list_teams(tx, team, is_team=lambda t: policy.team(t) is not None, what="Team escalations", purpose=purpose)
-        rows = await repository.escalations(tx, teams=teams, cursor=cursor, limit=limit)
-        page = _listed(rows, limit, item=repository.escalated_handover, position=lambda r: (r.escalated_at, r.id))
+        page = await repository.escalations(tx, teams=teams, cursor=cursor, limit=limit)
         for item in page.items:
             await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose=purpose)
         return page
