@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Path, Query, Request
@@ -26,7 +27,7 @@ from continuum.web.http import (
     versioned_answer,
 )
 from continuum.web.limits import QueryDay
-from stepdown.domain import Handover, StepdownStatus
+from stepdown.domain import Handover, Stepdown, StepdownStatus
 from stepdown.domain.audit import MONTH_PATTERN
 from stepdown.schemas import (
     AuditDrawIn,
@@ -84,6 +85,11 @@ STEPDOWN_ANSWER = versioned_answer("The step-down; its ETag is the version to se
 LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
 
 
+async def _changed(request: Request, use_case: Callable[..., Awaitable[Stepdown]], command: object) -> JSONResponse:
+    """A change of one step-down, answered with the step-down and its new version as the ETag."""
+    return answer(await use_case(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
+
+
 @router.get(
     "/stepdowns", response_model=StepdownPage, responses=PROBLEM_RESPONSES, tags=["step-downs"], summary="List step-downs"
 )
@@ -139,7 +145,7 @@ async def record_handover(stepdown_id: uuid.UUID, body: HandoverIn, request: Req
     """Social care writes what early help needs while the handover is pending: the unmet needs, what
     has worked, who leads next (or that the same lead practitioner continues), the family's agreement."""
     command = RecordHandover(stepdown_id, required_version(if_match), Handover(**body.model_dump()))
-    return answer(await handover.record_handover(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
+    return await _changed(request, handover.record_handover, command)
 
 
 @router.post(
@@ -152,7 +158,7 @@ async def record_handover(stepdown_id: uuid.UUID, body: HandoverIn, request: Req
 async def accept_stepdown(stepdown_id: uuid.UUID, request: Request, if_match: IfMatch) -> JSONResponse:
     """The receiving early help team takes the family: the episode closes (RC9 after an assessment)."""
     command = Accept(stepdown_id, required_version(if_match))
-    return answer(await handover.accept(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
+    return await _changed(request, handover.accept, command)
 
 
 @router.post(
@@ -165,7 +171,7 @@ async def accept_stepdown(stepdown_id: uuid.UUID, request: Request, if_match: If
 async def decline_stepdown(stepdown_id: uuid.UUID, body: DeclineIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """The handover goes back to the team's manager (worklist and ``stepdown.escalated``); the episode stays open."""
     command = Decline(stepdown_id, required_version(if_match), reason=body.reason, detail=body.detail)
-    return answer(await handover.decline(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
+    return await _changed(request, handover.decline, command)
 
 
 @router.post(
@@ -177,7 +183,7 @@ async def decline_stepdown(stepdown_id: uuid.UUID, body: DeclineIn, request: Req
 )
 async def record_engagement(stepdown_id: uuid.UUID, body: EngagementIn, request: Request, if_match: IfMatch) -> JSONResponse:
     command = RecordEngagement(stepdown_id, required_version(if_match), engagement=body.engagement, on=body.recorded_on)
-    return answer(await handover.record_engagement(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
+    return await _changed(request, handover.record_engagement, command)
 
 
 @router.post(
@@ -189,7 +195,7 @@ async def record_engagement(stepdown_id: uuid.UUID, body: EngagementIn, request:
 )
 async def record_outcome(stepdown_id: uuid.UUID, body: OutcomeIn, request: Request, if_match: IfMatch) -> JSONResponse:
     command = RecordOutcome(stepdown_id, required_version(if_match), outcome=body.outcome, closed_on=body.closed_on)
-    return answer(await handover.record_outcome(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
+    return await _changed(request, handover.record_outcome, command)
 
 
 @router.post(
@@ -204,7 +210,7 @@ async def close_stepdown(stepdown_id: uuid.UUID, body: ClosureIn, request: Reque
     command = Close(
         stepdown_id, required_version(if_match), reason=body.reason_for_closure, on=body.closure_date, unmet_need=body.unmet_need
     )
-    return answer(await handover.close(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
+    return await _changed(request, handover.close, command)
 
 
 @router.post(

@@ -164,6 +164,12 @@ def _engagement_event(stepdown: Stepdown) -> StepdownEngagementRecorded:
     )
 
 
+def _followed_up(stepdown: Stepdown, **recorded: object) -> tuple[Stepdown, Events]:
+    """Early help's follow-up of the family recorded: ``stepdown.engagement_recorded`` says where it stands."""
+    changed = replace(stepdown, **recorded, version=stepdown.version + 1)  # type: ignore[arg-type]
+    return changed, [_engagement_event(changed)]
+
+
 def _check_day(field: str, on: date, *, not_before: date, today: date) -> None:
     if on < not_before:
         raise Invalid(field, f"is before early help accepted the family on {not_before.isoformat()}")
@@ -180,8 +186,7 @@ def record_engagement(
     if stepdown.outcome is not None:
         raise _conflict("outcome", "early help closed already")
     _check_day("recorded_on", on, not_before=accepted_on, today=today)
-    changed = replace(stepdown, engagement=engagement, engagement_recorded_on=on, version=stepdown.version + 1)
-    return changed, [_engagement_event(changed)]
+    return _followed_up(stepdown, engagement=engagement, engagement_recorded_on=on)
 
 
 def record_outcome(
@@ -194,8 +199,7 @@ def record_outcome(
     if stepdown.outcome is not None:
         raise _conflict("outcome", "early help's outcome is recorded already")
     _check_day("closed_on", closed_on, not_before=accepted_on, today=today)
-    changed = replace(stepdown, outcome=outcome, early_help_closed_on=closed_on, version=stepdown.version + 1)
-    return changed, [_engagement_event(changed)]
+    return _followed_up(stepdown, outcome=outcome, early_help_closed_on=closed_on)
 
 
 def close_by_manager(
