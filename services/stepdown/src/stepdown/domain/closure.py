@@ -114,10 +114,7 @@ def close_episode(
     status = StepdownStatus.ACCEPTED if stepdown.status is StepdownStatus.ACCEPTED else StepdownStatus.CLOSED
     closed = replace(stepdown, closure=closure, unmet_need=unmet_need, status=status, version=stepdown.version + 1)
     event = CaseClosed(
-        case_id=closed.case_id,
-        child_id=closed.child_id,
-        team=closed.team,
-        stepdown_id=closed.id,
+        **closed.named(),
         kind=closed.kind,
         referral_date=closed.referral_date,
         closure_date=on,
@@ -139,10 +136,7 @@ def reopen(stepdown: Stepdown, *, now: datetime, correction_of: uuid.UUID | None
     reopened = replace(stepdown, status=StepdownStatus.WITHDRAWN, closure=None, reopened_at=now, version=stepdown.version + 1)
     return reopened, [
         CaseReopened(
-            case_id=stepdown.case_id,
-            child_id=stepdown.child_id,
-            team=stepdown.team,
-            stepdown_id=stepdown.id,
+            **stepdown.named(),
             closure_date=stepdown.closure.closure_date,
             correction_of=correction_of,
             reopened_at=now,

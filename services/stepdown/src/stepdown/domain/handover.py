@@ -66,10 +66,7 @@ def accept(stepdown: Stepdown, *, by: Actor, now: datetime, today: date) -> tupl
     assert stepdown.receiving_team is not None and stepdown.response_due is not None
     accepted = replace(stepdown, status=StepdownStatus.ACCEPTED, answered_at=now, answered_by=by.id, version=stepdown.version + 1)
     event = StepdownAccepted(
-        stepdown_id=accepted.id,
-        case_id=accepted.case_id,
-        child_id=accepted.child_id,
-        team=accepted.team,
+        **accepted.named(),
         receiving_team=stepdown.receiving_team,
         accepted_at=now,
         accepted_by=by.id,
@@ -99,10 +96,7 @@ def decline(
     )
     events: Events = [
         StepdownDeclined(
-            stepdown_id=declined.id,
-            case_id=declined.case_id,
-            child_id=declined.child_id,
-            team=declined.team,
+            **declined.named(),
             receiving_team=stepdown.receiving_team,
             declined_at=now,
             declined_by=by.id,
@@ -131,10 +125,7 @@ def escalate(stepdown: Stepdown, *, reason: EscalationReason, now: datetime) -> 
     escalated = replace(stepdown, escalated_at=now, escalation_reason=reason, version=stepdown.version + 1)
     return escalated, [
         StepdownEscalated(
-            stepdown_id=escalated.id,
-            case_id=escalated.case_id,
-            child_id=escalated.child_id,
-            team=escalated.team,
+            **escalated.named(),
             reason=reason,
             response_due=stepdown.response_due,
             escalated_at=now,
@@ -152,10 +143,7 @@ def _engagement_event(stepdown: Stepdown) -> StepdownEngagementRecorded:
     assert stepdown.receiving_team is not None and stepdown.engagement is not None
     assert stepdown.engagement_recorded_on is not None
     return StepdownEngagementRecorded(
-        stepdown_id=stepdown.id,
-        case_id=stepdown.case_id,
-        child_id=stepdown.child_id,
-        team=stepdown.team,
+        **stepdown.named(),
         receiving_team=stepdown.receiving_team,
         engagement=stepdown.engagement,
         recorded_on=stepdown.engagement_recorded_on,
@@ -272,10 +260,7 @@ def correct_front_door(
 
 def _withdrawn(stepdown: Stepdown, *, outcome: FrontDoorOutcome, now: datetime) -> StepdownWithdrawn:
     return StepdownWithdrawn(
-        stepdown_id=stepdown.id,
-        case_id=stepdown.case_id,
-        child_id=stepdown.child_id,
-        team=stepdown.team,
+        **stepdown.named(),
         receiving_team=stepdown.receiving_team,
         corrected_outcome=outcome.value,
         withdrawn_at=now,
@@ -284,10 +269,7 @@ def _withdrawn(stepdown: Stepdown, *, outcome: FrontDoorOutcome, now: datetime) 
 
 def _corrected(stepdown: Stepdown, *, outcome: FrontDoorOutcome, now: datetime) -> StepdownDecisionCorrected:
     return StepdownDecisionCorrected(
-        stepdown_id=stepdown.id,
-        case_id=stepdown.case_id,
-        child_id=stepdown.child_id,
-        team=stepdown.team,
+        **stepdown.named(),
         receiving_team=stepdown.receiving_team,
         corrected_outcome=outcome.value,
         handover_status=stepdown.status.value,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from continuum.contracts import EventData
 from continuum.contracts.assessment import AssessmentOutcome
@@ -164,6 +165,10 @@ class Stepdown:
     @property
     def subject(self) -> str:
         return str(self.case_id)
+
+    def named(self) -> dict[str, Any]:
+        """What every event of the step-down names: the step-down, its case (episode), child and team."""
+        return {"stepdown_id": self.id, "case_id": self.case_id, "child_id": self.child_id, "team": self.team}
 
     @property
     def front_door_outcome(self) -> FrontDoorOutcome | None:

@@ -200,10 +200,7 @@ def make_transition(
     if kind is not TransitionKind.CLOSE:
         events.append(
             StepdownRequested(
-                stepdown_id=stepdown.id,
-                case_id=stepdown.case_id,
-                child_id=stepdown.child_id,
-                team=stepdown.team,
+                **stepdown.named(),
                 kind=kind,
                 trigger=trigger,
                 receiving_team=stepdown.receiving_team,
