@@ -39,6 +39,8 @@ from continuum.persistence.db import make_engine, make_session_factory
 from continuum.persistence.uow import UnitOfWork
 from continuum_tools.devstack import EmbeddedPostgres, free_port, migrate
 from stepdown.use_cases import reads
+from stepdown.use_cases.commands import Measure
+from stepdown.views import measures_view
 
 CLOSURES = int(os.environ.get("BENCH_CLOSURES", "10000"))
 RUNS = 5
@@ -127,7 +129,8 @@ async def main() -> None:
 
         async def service() -> Any:
             uow = UnitOfWork(sessions, source="stepdown", principal=principal)
-            return await reads.measures(uow, date_from=YEAR_FROM, date_to=YEAR_TO, team=None, policy=policy)
+            found = await reads.measures(uow, Measure(YEAR_FROM, YEAR_TO, None), policy=policy)
+            return measures_view(found, date_from=YEAR_FROM, date_to=YEAR_TO)  # as the route answers it
 
         async def floor() -> list[Any]:
             found = []

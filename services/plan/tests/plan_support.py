@@ -24,7 +24,7 @@ from continuum.contracts.assessment import (
     Section47Outcome,
 )
 from continuum.contracts.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, Sex
-from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
+from continuum.contracts.stepdown import CaseClosed, CaseReopened
 from continuum.messaging.consumer import EventConsumer
 from continuum.web.auth import mint_dev_token
 from continuum_tools.testing import (
@@ -187,7 +187,7 @@ def case_closed(case_id: uuid.UUID, child_id: uuid.UUID, *, closure_date: date |
         child_id=child_id,
         team="north",
         stepdown_id=uuid.uuid4(),
-        kind=TransitionKind.CLOSE,
+        kind="close",
         referral_date=closed_on - timedelta(days=30),
         closure_date=closed_on,
         reason_for_closure=ReasonForClosure.SERVICES_CEASED,

@@ -24,7 +24,7 @@ from continuum.contracts import (
     parse_event,
 )
 from continuum.contracts.codes import ReasonForClosure
-from continuum.contracts.stepdown import CaseClosed, CaseReopened, TransitionKind
+from continuum.contracts.stepdown import CaseClosed, CaseReopened
 from continuum.web.auth import mint_dev_token
 from continuum_tools.testing import eventually, read_raw, remember_personal_data, table_counts, unique
 from referral.settings import ReferralSettings
@@ -289,7 +289,7 @@ def case_closed(referral: dict[str, Any], *, closed_on: str, reason: str = "RC8"
         child_id=uuid.UUID(referral["child"]["id"]),
         team=referral["team"],
         stepdown_id=uuid.uuid4(),
-        kind=TransitionKind.CLOSE,
+        kind="close",
         referral_date=date.fromisoformat(referral["referral_date"]),
         closure_date=date.fromisoformat(closed_on),
         reason_for_closure=ReasonForClosure(reason),

@@ -8,13 +8,24 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.casework.policy import load_policy
+from continuum.contracts.assessment import AssessmentOutcome
 from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep, PlanType
-from continuum.contracts.stepdown import DeclineReason, EarlyHelpOutcome, Engagement, TransitionKind
 from stepdown import domain
-from stepdown.domain import Actor, AssessmentFacts, FrontDoorOutcome, Handover, PlanEnd, StepdownStatus
+from stepdown.domain import (
+    Actor,
+    AssessmentFacts,
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    FrontDoorOutcome,
+    Handover,
+    PlanEnd,
+    StepdownStatus,
+    TransitionKind,
+)
 from stepdown.domain.audit import Candidate, SampledKind, check_month_is_over, draw_sample, month_bounds, previous_month
 
 CASE, CHILD = uuid.uuid4(), uuid.uuid4()
@@ -23,7 +34,7 @@ EARLY_HELP = Actor("early-help-worker")
 ACTIONS = ActionSummary(total=4, done=3, in_progress=1, not_started=0, dropped=0)
 
 
-def assessment(outcome: str = "cin_plan", on: date = date(2026, 5, 20)) -> AssessmentFacts:
+def assessment(outcome: AssessmentOutcome = AssessmentOutcome.CIN_PLAN, on: date = date(2026, 5, 20)) -> AssessmentFacts:
     return AssessmentFacts(assessment_id=uuid.uuid4(), outcome=outcome, authorisation_date=on, lead_practitioner="sw-1")
 
 
@@ -37,7 +48,7 @@ def transition(episode: domain.Episode, now: datetime = NOW) -> tuple[domain.Epi
     )
 
 
-def with_assessment(episode: domain.Episode | None, outcome: str = "cin_plan") -> domain.Episode:
+def with_assessment(episode: domain.Episode | None, outcome: AssessmentOutcome = AssessmentOutcome.CIN_PLAN) -> domain.Episode:
     return domain.receive_assessment(
         episode, case_id=CASE, child_id=CHILD, team="north", referral_date=date(2026, 4, 1), facts=assessment(outcome)
     )
@@ -101,7 +112,7 @@ def test_a_plan_escalated_to_child_protection_makes_no_transition() -> None:
 
 
 def test_nfa_after_assessment_closes_at_once_with_rc8_on_the_authorisation_date() -> None:
-    _, stepdown, events = transition(with_assessment(None, "nfa"))
+    _, stepdown, events = transition(with_assessment(None, AssessmentOutcome.NFA))
     assert stepdown is not None and stepdown.closure is not None
     assert stepdown.closure.reason is ReasonForClosure.NFA_AFTER_ASSESSMENT and stepdown.closure.closure_date == date(2026, 5, 20)
     assert [e.event_type for e in events] == ["case.closed"]
@@ -127,7 +138,7 @@ def test_a_plan_that_closed_without_a_reason_waits_for_the_managers() -> None:
         today=date(2026, 11, 2),
     )
     assert closed.status is StepdownStatus.CLOSED and [e.event_type for e in closing] == ["case.closed"]
-    with pytest.raises(RuleBroken, match="closes once"):
+    with pytest.raises(Conflict, match="closes once"):
         domain.close_episode(closed, reason=ReasonForClosure.SERVICES_CEASED, on=date(2026, 11, 1), now=NOW, unmet_need=False)
 
 
@@ -183,7 +194,7 @@ def test_rc8_and_rc9_need_an_assessment() -> None:
 
     unassessed = replace(pending, assessed=False, status=StepdownStatus.AWAITING_CLOSURE)
     for reason in (ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT):
-        with pytest.raises(RuleBroken, match="only for an episode closed after an assessment"):
+        with pytest.raises(Invalid, match="only for an episode closed after an assessment"):
             domain.close_by_manager(
                 unassessed, reason=reason, on=date(2026, 11, 1), unmet_need=False, now=NOW, today=date(2026, 11, 2)
             )
@@ -192,7 +203,7 @@ def test_rc8_and_rc9_need_an_assessment() -> None:
 def test_a_closure_date_in_the_future_or_before_the_plan_ended_is_refused() -> None:
     _, stepdown, _ = transition(with_plan_end(with_assessment(None), NextStep.CLOSE))
     assert stepdown is not None
-    with pytest.raises(RuleBroken, match="future"):
+    with pytest.raises(Invalid, match="future"):
         domain.close_by_manager(
             stepdown,
             reason=ReasonForClosure.SERVICES_CEASED,
@@ -201,7 +212,7 @@ def test_a_closure_date_in_the_future_or_before_the_plan_ended_is_refused() -> N
             now=NOW,
             today=date(2026, 11, 2),
         )
-    with pytest.raises(RuleBroken, match="statutory work ended"):
+    with pytest.raises(Invalid, match="statutory work ended"):
         domain.close_by_manager(
             stepdown,
             reason=ReasonForClosure.SERVICES_CEASED,
@@ -227,7 +238,7 @@ def test_rule_2990_early_help_accepts_only_a_recorded_handover_and_a_plans_step_
     """A CIN plan's step-down accepted by early help closed with RC9 until issue 16; the episode had
     a CIN plan, so the census allows RC7 only (rule 2990)."""
     pending = handover_pending()
-    with pytest.raises(RuleBroken, match="not recorded the handover"):
+    with pytest.raises(Conflict, match="not recorded the handover"):
         domain.accept(pending, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
     ready, _ = domain.record_handover(pending, handover=HANDOVER)
     accepted, events = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
@@ -246,7 +257,7 @@ def test_rule_2990_early_help_after_an_assessment_alone_closes_rc9_and_after_a_s
             child_id=CHILD,
             team="north",
             referral_date=date(2026, 4, 1),
-            facts=assessment("early_help"),
+            facts=assessment(AssessmentOutcome.EARLY_HELP),
             section47=section47,
         )
         _, stepdown, _ = transition(episode)
@@ -257,9 +268,9 @@ def test_rule_2990_early_help_after_an_assessment_alone_closes_rc9_and_after_a_s
 
 
 def test_the_handover_names_a_lead_professional_or_the_same_lead_practitioner() -> None:
-    with pytest.raises(RuleBroken, match="name the proposed lead professional"):
+    with pytest.raises(Invalid, match="name the proposed lead professional"):
         domain.record_handover(handover_pending(), handover=Handover("n", "w", None, False, True))
-    with pytest.raises(RuleBroken, match="leave it out"):
+    with pytest.raises(Invalid, match="leave it out"):
         domain.record_handover(handover_pending(), handover=Handover("n", "w", "someone", True, True))
 
 
@@ -286,12 +297,12 @@ def test_an_unanswered_handover_escalates_the_day_after_its_deadline_and_only_on
 
 def test_engagement_and_then_the_outcome_are_recorded_after_acceptance() -> None:
     ready, _ = domain.record_handover(handover_pending(), handover=HANDOVER)
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         domain.record_engagement(
             ready, engagement=Engagement.ENGAGED, on=date(2026, 11, 2), accepted_on=date(2026, 11, 2), today=date(2026, 11, 2)
         )
     accepted, _ = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
-    with pytest.raises(RuleBroken, match="engagement first"):
+    with pytest.raises(Conflict, match="engagement first"):
         domain.record_outcome(
             accepted,
             outcome=EarlyHelpOutcome.NEEDS_MET,
@@ -299,7 +310,7 @@ def test_engagement_and_then_the_outcome_are_recorded_after_acceptance() -> None
             accepted_on=date(2026, 11, 2),
             today=date(2026, 12, 1),
         )
-    with pytest.raises(RuleBroken, match="before early help accepted"):
+    with pytest.raises(Invalid, match="before early help accepted"):
         domain.record_engagement(
             accepted, engagement=Engagement.PARTLY, on=date(2026, 11, 1), accepted_on=date(2026, 11, 2), today=date(2026, 12, 1)
         )
@@ -336,7 +347,7 @@ def test_a_step_up_links_both_ways_and_counts_within_12_months_to_the_day() -> N
     assert linked is not None and linked.step_up_id == step_up.id and step_up.stepdown_id == accepted.id
     assert step_up.within_12_months_of_step_down and events[0].within_12_months_of_step_down  # type: ignore[attr-defined]
     assert not domain.within_12_months(accepted.stepped_down_on, date(2027, 11, 3))
-    with pytest.raises(RuleBroken, match="stepped up from this step-down already"):
+    with pytest.raises(Conflict, match="stepped up from this step-down already"):
         domain.request_step_up(
             step_up_id=uuid.uuid4(),
             by=EARLY_HELP,
@@ -381,9 +392,9 @@ def test_the_audit_sample_is_the_same_for_the_same_month_and_follows_the_rate() 
 def test_months_for_the_audit() -> None:
     assert month_bounds("2026-12") == (date(2026, 12, 1), date(2027, 1, 1))
     assert previous_month(date(2027, 1, 15)) == "2026-12"
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Invalid):
         month_bounds("2026-13")
-    with pytest.raises(RuleBroken, match="not ended"):
+    with pytest.raises(Invalid, match="not ended"):
         check_month_is_over("2026-11", today=date(2026, 11, 30))
     check_month_is_over("2026-11", today=date(2026, 12, 1))
 
@@ -402,14 +413,14 @@ def _front_door_handover() -> tuple[domain.Episode, domain.Stepdown]:
 def test_a_front_door_decision_corrected_before_early_help_answers_withdraws_the_handover() -> None:
     episode, stepdown = _front_door_handover()
     reopened, withdrawn, events = domain.correct_front_door(
-        episode, stepdown, outcome="assessment", correction_of=uuid.uuid4(), now=NOW
+        episode, stepdown, outcome=FrontDoorOutcome.ASSESSMENT, correction_of=uuid.uuid4(), now=NOW
     )
     assert withdrawn is not None and withdrawn.status is StepdownStatus.WITHDRAWN
     assert [e.event_type for e in events] == ["stepdown.withdrawn"]
     assert events[0].corrected_outcome == "assessment"  # type: ignore[attr-defined]
     # The episode goes on in social care: an assessment's end later makes a transition of its own.
     assert reopened.front_door is None and reopened.stepdown_id is None
-    nfa = assessment("nfa", on=date(2026, 10, 20))
+    nfa = assessment(AssessmentOutcome.NFA, on=date(2026, 10, 20))
     ended = domain.receive_assessment(
         reopened, case_id=CASE, child_id=CHILD, team="front-door", referral_date=date(2026, 10, 1), facts=nfa
     )
@@ -422,7 +433,7 @@ def test_a_declined_handover_is_withdrawn_too_when_the_decision_is_corrected() -
     ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
     declined, _ = domain.decline(ready, by=EARLY_HELP, now=NOW, reason=DeclineReason.ABOVE_THRESHOLD)
     _, withdrawn, events = domain.correct_front_door(
-        episode, declined, outcome="strategy_discussion", correction_of=None, now=NOW
+        episode, declined, outcome=FrontDoorOutcome.STRATEGY_DISCUSSION, correction_of=None, now=NOW
     )
     assert withdrawn is not None and withdrawn.status is StepdownStatus.WITHDRAWN
     assert [e.event_type for e in events] == ["stepdown.withdrawn"]
@@ -432,7 +443,9 @@ def test_a_handover_early_help_took_is_told_and_its_closure_stands_when_correcte
     episode, stepdown = _front_door_handover()
     ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
     accepted, _ = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
-    kept, unchanged, events = domain.correct_front_door(episode, accepted, outcome="nfa", correction_of=None, now=NOW)
+    kept, unchanged, events = domain.correct_front_door(
+        episode, accepted, outcome=FrontDoorOutcome.NFA, correction_of=None, now=NOW
+    )
     assert kept == episode and unchanged == accepted
     assert [e.event_type for e in events] == ["stepdown.decision_corrected"]
     assert events[0].handover_status == accepted.status.value  # type: ignore[attr-defined]
@@ -446,7 +459,7 @@ def test_a_handover_early_help_took_corrected_to_an_assessment_is_told_and_its_c
     accepted, _ = domain.accept(ready, by=EARLY_HELP, now=NOW, today=date(2026, 11, 2))
     corrected = uuid.uuid4()
     goes_on, reopened, events = domain.correct_front_door(
-        episode, accepted, outcome="assessment", correction_of=corrected, now=NOW
+        episode, accepted, outcome=FrontDoorOutcome.ASSESSMENT, correction_of=corrected, now=NOW
     )
     assert [e.event_type for e in events] == ["stepdown.decision_corrected", "case.reopened"]
     assert events[1].closure_date == date(2026, 10, 1) and events[1].correction_of == corrected  # type: ignore[attr-defined]
@@ -457,14 +470,18 @@ def test_a_handover_early_help_took_corrected_to_an_assessment_is_told_and_its_c
 
 def test_a_correction_of_a_decision_that_sent_nobody_to_early_help_changes_nothing() -> None:
     episode = with_assessment(None)
-    assert domain.correct_front_door(episode, None, outcome="nfa", correction_of=None, now=NOW) == (episode, None, [])
+    assert domain.correct_front_door(episode, None, outcome=FrontDoorOutcome.NFA, correction_of=None, now=NOW) == (
+        episode,
+        None,
+        [],
+    )
 
 
 def test_rule_2990_a_closure_with_rc8_or_rc9_is_refused_after_statutory_work_and_names_it() -> None:
     _, stepdown, _ = transition(with_plan_end(with_assessment(None), NextStep.CLOSE))
     assert stepdown is not None and stepdown.statutory_work == {domain.StatutoryWork.CIN_PLAN}
     for reason in (ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT):
-        with pytest.raises(RuleBroken, match=r"rule 2990.*a CIN plan") as refused:
+        with pytest.raises(Invalid, match=r"rule 2990.*a CIN plan") as refused:
             domain.close_by_manager(
                 stepdown, reason=reason, on=date(2026, 11, 1), unmet_need=False, now=NOW, today=date(2026, 11, 2)
             )
@@ -489,9 +506,9 @@ def test_rc2_needs_the_date_of_death_and_a_closure_date_not_before_it() -> None:
         )
         return closed
 
-    with pytest.raises(RuleBroken, match="date of death"):
+    with pytest.raises(Invalid, match="date of death"):
         close(date(2026, 11, 1), None)
-    with pytest.raises(RuleBroken, match="before the child's date of death"):
+    with pytest.raises(Invalid, match="before the child's date of death"):
         close(date(2026, 10, 31), date(2026, 11, 1))
     assert close(date(2026, 11, 1), date(2026, 11, 1)).closure is not None
 
@@ -509,14 +526,14 @@ def test_point_5_a_front_door_nfa_closes_at_once_rc8_referral_nfa_on_the_referra
 def test_point_10_the_status_sent_when_the_nhs_number_is_known_is_the_latest_closed_episodes_or_none() -> None:
     child = domain.ChildFacts(nhs_number="9434765919", date_of_birth=date(2016, 3, 14), date_of_death=None)
     policy = load_policy()
-    older, first, _ = transition(with_assessment(None, "nfa"))
+    older, first, _ = transition(with_assessment(None, AssessmentOutcome.NFA))
     newer_episode = domain.receive_assessment(
         None,
         case_id=uuid.uuid4(),
         child_id=CHILD,
         team="north",
         referral_date=date(2026, 8, 1),
-        facts=assessment("nfa", on=date(2026, 9, 1)),
+        facts=assessment(AssessmentOutcome.NFA, on=date(2026, 9, 1)),
     )
     newer, second, _ = transition(newer_episode)
     assert first is not None and second is not None
@@ -535,7 +552,7 @@ def test_rule_8820_a_declined_front_door_handover_closes_on_its_referral_date_an
     ready, _ = domain.record_handover(stepdown, handover=FRONT_DOOR_HANDOVER)
     declined, _ = domain.decline(ready, by=EARLY_HELP, now=NOW, reason=DeclineReason.ABOVE_THRESHOLD)
     rc8, today = ReasonForClosure.NFA_AFTER_ASSESSMENT, NOW.date()
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(Invalid) as refused:
         domain.close_by_manager(declined, reason=rc8, on=date(2026, 10, 20), unmet_need=True, now=NOW, today=today)
     assert refused.value.field == "closure_date" and "2026-10-01" in refused.value.reason
     closed, events = domain.close_by_manager(declined, reason=rc8, on=date(2026, 10, 1), unmet_need=True, now=NOW, today=today)

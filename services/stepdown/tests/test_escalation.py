@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 from stepdown_support import Api, Cases, eventually
 
+from continuum.messaging.scheduler import Scheduler
 from continuum_tools.devstack import TansuBroker
 from continuum_tools.testing import read_events
-from stepdown.workers import EscalationScheduler
+from stepdown.workers import escalation_scheduler
 
 
 def _at_london_noon(day: object) -> datetime:
@@ -21,10 +22,13 @@ def _at_london_noon(day: object) -> datetime:
 
 async def test_a_handover_is_not_escalated_on_its_deadline_day_and_is_the_day_after(cases: Cases) -> None:
     row = await cases.pending_handover()
-    scheduler = EscalationScheduler(cases.runtime.session_factory, source="stepdown")
-    await scheduler.tick(now=_at_london_noon(row["response_due"]))
+
+    def scheduler(now: datetime) -> Scheduler:
+        return escalation_scheduler(cases.runtime.session_factory, source="stepdown", now=now)
+
+    await scheduler(_at_london_noon(row["response_due"])).tick()
     assert await cases.events(row["case_id"], "stepdown.escalated") == []
-    await scheduler.tick(now=_at_london_noon(row["response_due"] + timedelta(days=1)))
+    await scheduler(_at_london_noon(row["response_due"] + timedelta(days=1))).tick()
     [event] = await cases.events(row["case_id"], "stepdown.escalated")
     assert event["payload"]["data"]["reason"] == "unanswered"
     assert event["payload"]["data"]["response_due"] == row["response_due"].isoformat()
@@ -35,12 +39,12 @@ async def test_two_schedulers_racing_escalate_each_overdue_handover_once(api: Ap
     later = max(r["response_due"] for r in overdue) + timedelta(days=3)
     now = _at_london_noon(later)
 
-    def replica() -> EscalationScheduler:
+    def replica() -> Scheduler:
         # A small batch, so the two replicas interleave over many transactions.
-        return EscalationScheduler(cases.runtime.session_factory, source="stepdown", batch_size=3)
+        return escalation_scheduler(cases.runtime.session_factory, source="stepdown", batch_size=3, now=now)
 
     first, second = replica(), replica()
-    escalated = await asyncio.gather(first.tick(now=now), second.tick(now=now), first.tick(now=now), second.tick(now=now))
+    escalated = await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
     ids = [r["id"] for r in overdue]
     counts = await cases.rows(
         "SELECT payload->'data'->>'stepdown_id' AS id, count(*) AS n FROM outbox "
@@ -50,7 +54,7 @@ async def test_two_schedulers_racing_escalate_each_overdue_handover_once(api: Ap
     assert {c["id"]: c["n"] for c in counts} == {str(i): 1 for i in ids}
     assert sum(escalated) >= len(ids)  # other tests' pending handovers are escalated too, each once
     assert await cases.scalar("SELECT count(*) FROM escalations WHERE stepdown_id = ANY(:ids)", ids=ids) == len(ids)
-    assert await replica().tick(now=now) == 0
+    assert await replica().tick() == 0
 
     # The team manager's worklist shows each; the relay publishes each event once.
     async with api.manager() as manager:
@@ -80,9 +84,8 @@ async def test_a_handover_whose_worklist_item_exists_already_publishes_nothing(c
         ch=row["child_id"],
         d=row["response_due"],
     )
-    await EscalationScheduler(cases.runtime.session_factory, source="stepdown").tick(
-        now=_at_london_noon(row["response_due"] + timedelta(days=5))
-    )
+    later = _at_london_noon(row["response_due"] + timedelta(days=5))
+    await escalation_scheduler(cases.runtime.session_factory, source="stepdown", now=later).tick()
     assert await cases.events(row["case_id"], "stepdown.escalated") == []
 
 
@@ -90,6 +93,6 @@ async def test_the_services_own_scheduler_runs(cases: Cases) -> None:
     """The app starts the scheduler as a worker: its tick escalates what is due."""
     row = await cases.pending_handover()
     await cases.execute("UPDATE stepdowns SET response_due = response_due - 365 WHERE id = :s", s=row["id"])
-    scheduler: EscalationScheduler = cases.runtime.extras["escalation_scheduler"]
+    scheduler: Scheduler = cases.runtime.extras["escalation_scheduler"]
     await scheduler.tick()
     await eventually(lambda: cases.events(row["case_id"], "stepdown.escalated"))

@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from stepdown.domain import ClosureFact, HandoverFact, ReturnFact, add_months, duration_band, measure
+from stepdown.domain import (
+    ClosureFact,
+    Engagement,
+    HandoverFact,
+    ReturnFact,
+    ReturnKind,
+    add_months,
+    duration_band,
+    measure,
+)
 from stepdown.domain.measures import QuarterMeasures, group_facts, quarter_label, quarter_start
 
 
@@ -48,12 +57,15 @@ def test_measures_by_team_and_quarter_with_the_year_before() -> None:
         ClosureFact("south", date(2026, 5, 1), date(2026, 7, 1), False),  # Q2
     ]
     handovers = [
-        HandoverFact("north", date(2026, 4, 10), accepted=True, declined=False, engagement="engaged"),
-        HandoverFact("north", date(2026, 5, 10), accepted=True, declined=False, engagement="partly"),
+        HandoverFact("north", date(2026, 4, 10), accepted=True, declined=False, engagement=Engagement.ENGAGED),
+        HandoverFact("north", date(2026, 5, 10), accepted=True, declined=False, engagement=Engagement.PARTLY),
         HandoverFact("north", date(2026, 6, 10), accepted=False, declined=True, engagement=None),
         HandoverFact("north", date(2026, 6, 20), accepted=False, declined=False, engagement=None),  # unanswered
     ]
-    returns = [ReturnFact("north", date(2026, 6, 1), "step_up"), ReturnFact("north", date(2026, 5, 1), "re_referral")]
+    returns = [
+        ReturnFact("north", date(2026, 6, 1), ReturnKind.STEP_UP),
+        ReturnFact("north", date(2026, 5, 1), ReturnKind.RE_REFERRAL),
+    ]
     result = _measure(
         closures=closures, handovers=handovers, returns=returns, date_from=date(2026, 4, 1), date_to=date(2026, 9, 30)
     )

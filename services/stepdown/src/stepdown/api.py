@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from continuum.casework.policy import TEAM_PATTERN
+from continuum.persistence.idempotency import Replayed
 from continuum.web.http import (
     ETAG_HEADER,
     IDEMPOTENT,
@@ -16,16 +18,16 @@ from continuum.web.http import (
     Cursor,
     IfMatch,
     Limit,
+    answer,
     api_router,
     council_policy,
     idempotency_key,
     required_version,
     unit_of_work,
     versioned_answer,
-    with_etag,
 )
 from continuum.web.limits import QueryDay
-from stepdown.domain import Handover, StepdownStatus
+from stepdown.domain import Handover, Stepdown, StepdownStatus
 from stepdown.domain.audit import MONTH_PATTERN
 from stepdown.schemas import (
     AuditDrawIn,
@@ -45,7 +47,29 @@ from stepdown.schemas import (
     StepUpOut,
 )
 from stepdown.use_cases import audits, handover, reads, stepups
-from stepdown.views import measures_csv, sample_csv
+from stepdown.use_cases.commands import (
+    Accept,
+    Close,
+    Decline,
+    ListStepdowns,
+    Measure,
+    RecordEngagement,
+    RecordFinding,
+    RecordHandover,
+    RecordOutcome,
+    RequestStepUp,
+)
+from stepdown.views import (
+    audit_item_view,
+    escalation_view,
+    measures_csv,
+    measures_view,
+    page_view,
+    sample_csv,
+    sample_view,
+    step_up_view,
+    stepdown_view,
+)
 
 router = api_router()
 
@@ -61,8 +85,9 @@ STEPDOWN_ANSWER = versioned_answer("The step-down; its ETag is the version to se
 LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
 
 
-def _stepdown(s: StepdownOut) -> JSONResponse:
-    return with_etag(s.model_dump(mode="json"), s.version)
+async def _changed(request: Request, use_case: Callable[..., Awaitable[Stepdown]], command: object) -> JSONResponse:
+    """A change of one step-down, answered with the step-down and its new version as the ETag."""
+    return answer(await use_case(unit_of_work(request), command, policy=council_policy(request)), stepdown_view)
 
 
 @router.get(
@@ -80,16 +105,9 @@ async def list_stepdowns(
     """Step-downs of your teams, as the social-care team or as the receiving early help team, newest
     first; of one child or case if asked (only those you may see: each is a read of the child's
     record, audited, and another team's are left out, their refusal audited)."""
-    return await reads.list_stepdowns(
-        unit_of_work(request),
-        team=team,
-        status=status.value if status else None,
-        child_id=child_id,
-        case_id=case_id,
-        cursor=cursor,
-        limit=limit,
-        policy=council_policy(request),
-    )
+    query = ListStepdowns(team=team, status=status, child_id=child_id, case_id=case_id, cursor=cursor, limit=limit)
+    listed = await reads.list_stepdowns(unit_of_work(request), query, policy=council_policy(request))
+    return page_view(listed.items, listed.next_cursor, stepdown_view)
 
 
 @router.get(
@@ -100,7 +118,9 @@ async def list_stepdowns(
     summary="The team manager's worklist of declined or unanswered handovers",
 )
 async def escalations(request: Request, team: Team = None, cursor: Cursor = None, limit: Limit = 50) -> EscalationPage:
-    return await reads.escalations(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
+    uow, policy = unit_of_work(request), council_policy(request)
+    listed = await reads.escalations(uow, team=team, cursor=cursor, limit=limit, policy=policy)
+    return page_view(listed.items, listed.next_cursor, escalation_view)
 
 
 @router.get(
@@ -111,7 +131,7 @@ async def escalations(request: Request, team: Team = None, cursor: Cursor = None
     summary="Read a step-down",
 )
 async def get_stepdown(stepdown_id: uuid.UUID, request: Request) -> JSONResponse:
-    return _stepdown(await reads.get_stepdown(unit_of_work(request), stepdown_id=stepdown_id))
+    return answer(await reads.get_stepdown(unit_of_work(request), stepdown_id=stepdown_id), stepdown_view)
 
 
 @router.put(
@@ -124,15 +144,8 @@ async def get_stepdown(stepdown_id: uuid.UUID, request: Request) -> JSONResponse
 async def record_handover(stepdown_id: uuid.UUID, body: HandoverIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Social care writes what early help needs while the handover is pending: the unmet needs, what
     has worked, who leads next (or that the same lead practitioner continues), the family's agreement."""
-    return _stepdown(
-        await handover.record_handover(
-            unit_of_work(request),
-            stepdown_id=stepdown_id,
-            handover=Handover(**body.model_dump()),
-            version=required_version(if_match),
-            policy=council_policy(request),
-        )
-    )
+    command = RecordHandover(stepdown_id, required_version(if_match), Handover(**body.model_dump()))
+    return await _changed(request, handover.record_handover, command)
 
 
 @router.post(
@@ -144,11 +157,8 @@ async def record_handover(stepdown_id: uuid.UUID, body: HandoverIn, request: Req
 )
 async def accept_stepdown(stepdown_id: uuid.UUID, request: Request, if_match: IfMatch) -> JSONResponse:
     """The receiving early help team takes the family: the episode closes (RC9 after an assessment)."""
-    return _stepdown(
-        await handover.accept(
-            unit_of_work(request), stepdown_id=stepdown_id, version=required_version(if_match), policy=council_policy(request)
-        )
-    )
+    command = Accept(stepdown_id, required_version(if_match))
+    return await _changed(request, handover.accept, command)
 
 
 @router.post(
@@ -160,16 +170,8 @@ async def accept_stepdown(stepdown_id: uuid.UUID, request: Request, if_match: If
 )
 async def decline_stepdown(stepdown_id: uuid.UUID, body: DeclineIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """The handover goes back to the team's manager (worklist and ``stepdown.escalated``); the episode stays open."""
-    return _stepdown(
-        await handover.decline(
-            unit_of_work(request),
-            stepdown_id=stepdown_id,
-            reason=body.reason,
-            detail=body.detail,
-            version=required_version(if_match),
-            policy=council_policy(request),
-        )
-    )
+    command = Decline(stepdown_id, required_version(if_match), reason=body.reason, detail=body.detail)
+    return await _changed(request, handover.decline, command)
 
 
 @router.post(
@@ -180,16 +182,8 @@ async def decline_stepdown(stepdown_id: uuid.UUID, body: DeclineIn, request: Req
     summary="Record the family's engagement",
 )
 async def record_engagement(stepdown_id: uuid.UUID, body: EngagementIn, request: Request, if_match: IfMatch) -> JSONResponse:
-    return _stepdown(
-        await handover.record_engagement(
-            unit_of_work(request),
-            stepdown_id=stepdown_id,
-            engagement=body.engagement,
-            on=body.recorded_on,
-            version=required_version(if_match),
-            policy=council_policy(request),
-        )
-    )
+    command = RecordEngagement(stepdown_id, required_version(if_match), engagement=body.engagement, on=body.recorded_on)
+    return await _changed(request, handover.record_engagement, command)
 
 
 @router.post(
@@ -200,16 +194,8 @@ async def record_engagement(stepdown_id: uuid.UUID, body: EngagementIn, request:
     summary="Record early help's outcome when it closes",
 )
 async def record_outcome(stepdown_id: uuid.UUID, body: OutcomeIn, request: Request, if_match: IfMatch) -> JSONResponse:
-    return _stepdown(
-        await handover.record_outcome(
-            unit_of_work(request),
-            stepdown_id=stepdown_id,
-            outcome=body.outcome,
-            closed_on=body.closed_on,
-            version=required_version(if_match),
-            policy=council_policy(request),
-        )
-    )
+    command = RecordOutcome(stepdown_id, required_version(if_match), outcome=body.outcome, closed_on=body.closed_on)
+    return await _changed(request, handover.record_outcome, command)
 
 
 @router.post(
@@ -221,17 +207,10 @@ async def record_outcome(stepdown_id: uuid.UUID, body: OutcomeIn, request: Reque
 )
 async def close_stepdown(stepdown_id: uuid.UUID, body: ClosureIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A plan that ended without a census reason, or a handover early help declined or left unanswered."""
-    return _stepdown(
-        await handover.close(
-            unit_of_work(request),
-            stepdown_id=stepdown_id,
-            reason=body.reason_for_closure,
-            on=body.closure_date,
-            unmet_need=body.unmet_need,
-            version=required_version(if_match),
-            policy=council_policy(request),
-        )
+    command = Close(
+        stepdown_id, required_version(if_match), reason=body.reason_for_closure, on=body.closure_date, unmet_need=body.unmet_need
     )
+    return await _changed(request, handover.close, command)
 
 
 @router.post(
@@ -247,17 +226,20 @@ async def request_step_up(body: StepUpIn, request: Request) -> JSONResponse:
     """Becomes a referral with source 5D in the referral service (``stepup.requested``). The child
     must be one children's social care knows (422 on ``child_id`` otherwise: a new child is referred
     through the front door)."""
-    answer = await stepups.request_step_up(
-        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key(request)
-    )
-    return JSONResponse(answer, status_code=201, headers={"Location": f"/v1/step-ups/{answer['id']}"})
+    command = RequestStepUp(**body.model_dump())
+    key = idempotency_key(request)
+    made = await stepups.request_step_up(unit_of_work(request), command, policy=council_policy(request), idempotency_key=key)
+    made_id = made.body["id"] if isinstance(made, Replayed) else made.id
+    response = answer(made, step_up_view, status=201)
+    response.headers["Location"] = f"/v1/step-ups/{made_id}"
+    return response
 
 
 @router.get(
     "/step-ups/{step_up_id}", response_model=StepUpOut, responses=PROBLEM_RESPONSES, tags=["early help"], summary="Read a step-up"
 )
 async def get_step_up(step_up_id: uuid.UUID, request: Request) -> StepUpOut:
-    return await stepups.get_step_up(unit_of_work(request), step_up_id=step_up_id)
+    return step_up_view(await stepups.get_step_up(unit_of_work(request), step_up_id=step_up_id))
 
 
 @router.post(
@@ -272,10 +254,10 @@ async def get_step_up(step_up_id: uuid.UUID, request: Request) -> StepUpOut:
 async def draw_audit_sample(body: AuditDrawIn, request: Request) -> JSONResponse:
     """The policy's share of the month's step-downs and step-ups, seeded by the month: the same month
     always gives the same sample."""
-    answer = await audits.draw_sample(
+    drawn = await audits.draw_sample(
         unit_of_work(request), month=body.month, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
-    return JSONResponse(answer, status_code=201)
+    return answer(drawn, lambda sample: sample_view(sample.month, sample.items), status=201)
 
 
 @router.get(
@@ -286,7 +268,8 @@ async def draw_audit_sample(body: AuditDrawIn, request: Request) -> JSONResponse
     summary="A month's sample and findings",
 )
 async def get_audit_sample(month: Month, request: Request) -> AuditSampleOut:
-    return await audits.get_sample(unit_of_work(request), month=month)
+    sample = await audits.get_sample(unit_of_work(request), month=month)
+    return sample_view(sample.month, sample.items)
 
 
 @router.get(
@@ -297,7 +280,8 @@ async def get_audit_sample(month: Month, request: Request) -> AuditSampleOut:
     summary="A month's sample and findings, as CSV",
 )
 async def export_audit_sample(month: Month, request: Request) -> Response:
-    return Response(sample_csv(await audits.get_sample(unit_of_work(request), month=month)), media_type="text/csv")
+    sample = await audits.get_sample(unit_of_work(request), month=month)
+    return Response(sample_csv(sample_view(sample.month, sample.items)), media_type="text/csv")
 
 
 @router.post(
@@ -311,10 +295,8 @@ async def export_audit_sample(month: Month, request: Request) -> Response:
     summary="An auditor records a finding",
 )
 async def record_finding(month: Month, item_id: uuid.UUID, body: FindingIn, request: Request, if_match: IfMatch) -> JSONResponse:
-    item = await audits.record_finding(
-        unit_of_work(request), month=month, item_id=item_id, finding=body, version=required_version(if_match)
-    )
-    return with_etag(item.model_dump(mode="json"), item.version)
+    command = RecordFinding(month, item_id, required_version(if_match), **body.model_dump())
+    return answer(await audits.record_finding(unit_of_work(request), command), audit_item_view)
 
 
 @router.get(
@@ -330,14 +312,11 @@ async def measures(request: Request, date_from: From, date_to: To, team: Team = 
     re-referrals within 12 months, with the same quarter a year before. Of your teams unless ``team``
     narrows it (auditors and admins: every team). A quarter the period covers only in part is
     flagged ``partial``, with the dates counted (the year before is counted over the same part)."""
-    return await reads.measures(
-        unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
-    )
+    found = await reads.measures(unit_of_work(request), Measure(date_from, date_to, team), policy=council_policy(request))
+    return measures_view(found, date_from=date_from, date_to=date_to)
 
 
 @router.get("/measures.csv", response_class=Response, responses=CSV, tags=["measures"], summary="The measures, as CSV")
 async def export_measures(request: Request, date_from: From, date_to: To, team: Team = None) -> Response:
-    found = await reads.measures(
-        unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
-    )
-    return Response(measures_csv(found), media_type="text/csv")
+    found = await reads.measures(unit_of_work(request), Measure(date_from, date_to, team), policy=council_policy(request))
+    return Response(measures_csv(measures_view(found, date_from=date_from, date_to=date_to)), media_type="text/csv")

@@ -12,7 +12,7 @@ from stepdown.consumers import TRANSITIONS_CONSUMER, TRANSITIONS_TOPICS, make_ha
 from stepdown.domain.policy import stepdown_policy
 from stepdown.permissions import PERMISSIONS
 from stepdown.settings import StepdownSettings
-from stepdown.workers import EscalationScheduler
+from stepdown.workers import escalation_scheduler
 
 
 def create_app(settings: StepdownSettings | None = None) -> FastAPI:
@@ -27,7 +27,7 @@ def create_app(settings: StepdownSettings | None = None) -> FastAPI:
         return [runtime.event_consumer(name=TRANSITIONS_CONSUMER, topics=TRANSITIONS_TOPICS, handlers=handlers)]
 
     def workers(runtime: Runtime) -> list[Worker]:
-        scheduler = EscalationScheduler(
+        scheduler = escalation_scheduler(
             runtime.session_factory,
             source=settings.service_name,
             interval=settings.escalation_check_interval_seconds,

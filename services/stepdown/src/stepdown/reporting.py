@@ -11,11 +11,12 @@ from sqlalchemy import Date, Integer, String, bindparam, literal, select, text, 
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from continuum.contracts.stepdown import TransitionKind
-from continuum.persistence.db import Prebuilt
+from continuum.persistence.db import Prebuilt, enum_column
 from continuum.persistence.uow import Transaction
+from stepdown.domain.audit import SampledKind, SampleItem
+from stepdown.domain.codes import Engagement, ReturnKind, StepdownStatus, TransitionKind
 from stepdown.domain.measures import BAND_EDGES_MONTHS, BANDS, ClosureGroup, HandoverGroup, ReturnGroup, windows
-from stepdown.repository import SAMPLE, STEP_UPS, STEPDOWNS
+from stepdown.tables import SAMPLE, STEP_UPS, STEPDOWNS
 
 # --- measures ---------------------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ _QUARTER = "CAST(date_trunc('quarter', {}) AS date)"
 _CLOSURES = _prebuilt(
     f"""SELECT team, {_QUARTER.format("closure_date")} AS quarter_start, {_band_case()} AS band,
            count(*) AS closures, count(*) FILTER (WHERE unmet_need) AS unmet_need
-      FROM stepdowns WHERE status <> 'withdrawn' AND {_counted("closure_date", visible=_STEPDOWN_OF_TEAMS)}
+      FROM stepdowns WHERE status <> '{StepdownStatus.WITHDRAWN}' AND {_counted("closure_date", visible=_STEPDOWN_OF_TEAMS)}
       GROUP BY 1, 2, 3""",
     team=String,
     quarter_start=Date,
@@ -71,13 +72,14 @@ _CLOSURES = _prebuilt(
 )
 _HANDOVERS = _prebuilt(
     f"""SELECT team, {_QUARTER.format("stepped_down_on")} AS quarter_start, count(*) AS handovers,
-           count(*) FILTER (WHERE status = 'accepted') AS accepted,
+           count(*) FILTER (WHERE status = '{StepdownStatus.ACCEPTED}') AS accepted,
            count(*) FILTER (WHERE decline_reason IS NOT NULL) AS declined,
            count(engagement) AS engagement_recorded,
-           count(*) FILTER (WHERE engagement = 'engaged') AS engaged,
-           count(*) FILTER (WHERE engagement = 'partly') AS partly_engaged
+           count(*) FILTER (WHERE engagement = '{Engagement.ENGAGED}') AS engaged,
+           count(*) FILTER (WHERE engagement = '{Engagement.PARTLY}') AS partly_engaged
       FROM stepdowns
-     WHERE kind = 'early_help' AND status <> 'withdrawn' AND {_counted("stepped_down_on", visible=_STEPDOWN_OF_TEAMS)}
+     WHERE kind = '{TransitionKind.EARLY_HELP}' AND status <> '{StepdownStatus.WITHDRAWN}'
+       AND {_counted("stepped_down_on", visible=_STEPDOWN_OF_TEAMS)}
       GROUP BY 1, 2""",
     team=String,
     quarter_start=Date,
@@ -89,14 +91,14 @@ _HANDOVERS = _prebuilt(
     partly_engaged=Integer,
 )
 _RETURNS = _prebuilt(
-    f"""SELECT team, {_QUARTER.format("re_referred_on")} AS quarter_start, 're_referral' AS kind, count(*) AS number
+    f"""SELECT team, {_QUARTER.format("re_referred_on")} AS quarter_start, '{ReturnKind.RE_REFERRAL}' AS kind, count(*) AS number
       FROM stepdowns WHERE {_counted("re_referred_on", visible=_STEPDOWN_OF_TEAMS)} GROUP BY 1, 2
     UNION ALL
-    SELECT team, {_QUARTER.format("requested_on")}, 'step_up', count(*)
+    SELECT team, {_QUARTER.format("requested_on")}, '{ReturnKind.STEP_UP}', count(*)
       FROM step_ups WHERE within_12_months AND {_counted("requested_on", visible=_STEP_UP_OF_TEAMS)} GROUP BY 1, 2""",
     team=String,
     quarter_start=Date,
-    kind=String,
+    kind=enum_column(ReturnKind, 20),
     number=Integer,
 )
 
@@ -124,9 +126,9 @@ async def audit_candidates(tx: Transaction, *, first: date, following: date) -> 
         STEPDOWNS.c.id.label("record_id"),
         STEPDOWNS.c.child_id,
         STEPDOWNS.c.team,
-        literal("stepdown").label("kind"),
+        literal(SampledKind.STEPDOWN.value).label("kind"),
     ).where(
-        STEPDOWNS.c.kind != TransitionKind.CLOSE.value,
+        STEPDOWNS.c.kind != TransitionKind.CLOSE,
         STEPDOWNS.c.stepped_down_on >= first,
         STEPDOWNS.c.stepped_down_on < following,
     )
@@ -134,28 +136,32 @@ async def audit_candidates(tx: Transaction, *, first: date, following: date) -> 
         STEP_UPS.c.id.label("record_id"),
         STEP_UPS.c.child_id,
         STEP_UPS.c.team,
-        literal("step_up").label("kind"),
+        literal(SampledKind.STEP_UP.value).label("kind"),
     ).where(STEP_UPS.c.requested_on >= first, STEP_UPS.c.requested_on < following)
     return list((await tx.session.execute(stepdowns.union_all(step_ups))).all())
 
 
-async def add_sample_items(tx: Transaction, items: list[dict[str, Any]]) -> None:
+async def add_sample_items(tx: Transaction, items: list[SampleItem]) -> None:
+    """The month's sample (an item drawn already stays as it is: the same month draws the same records)."""
     if items:
-        await tx.session.execute(pg_insert(SAMPLE).values(items).on_conflict_do_nothing())
+        await tx.session.execute(pg_insert(SAMPLE).values([vars(i) for i in items]).on_conflict_do_nothing())
 
 
-async def sample_items(tx: Transaction, month: str, *, teams: list[str] | None = None) -> list[Any]:
+async def sample_items(tx: Transaction, month: str, *, teams: list[str] | None = None) -> list[SampleItem]:
     """The month's sample, of ``teams`` only (``None``: every team's, for auditors and admins)."""
     stmt = select(SAMPLE).where(SAMPLE.c.month == month).order_by(SAMPLE.c.kind, SAMPLE.c.record_id)
     if teams is not None:
         stmt = stmt.where(SAMPLE.c.team.in_(teams))
-    return list((await tx.session.execute(stmt)).all())
+    return [SampleItem(**row._mapping) for row in (await tx.session.execute(stmt)).all()]
 
 
-async def sample_item(tx: Transaction, month: str, item_id: uuid.UUID) -> Any:
+async def sample_item(tx: Transaction, month: str, item_id: uuid.UUID) -> SampleItem | None:
+    """One item of the month's sample, locked (an auditor records the finding on it)."""
     stmt = select(SAMPLE).where(SAMPLE.c.id == item_id, SAMPLE.c.month == month).with_for_update()
-    return (await tx.session.execute(stmt)).first()
+    row = (await tx.session.execute(stmt)).first()
+    return SampleItem(**row._mapping) if row is not None else None
 
 
-async def save_finding(tx: Transaction, item_id: uuid.UUID, values: dict[str, Any]) -> None:
-    await tx.session.execute(update(SAMPLE).where(SAMPLE.c.id == item_id).values(**values))
+async def save_finding(tx: Transaction, item: SampleItem) -> None:
+    finding = {k: getattr(item, k) for k in ("rating", "finding", "learning", "reviewed_by", "reviewed_at", "version")}
+    await tx.session.execute(update(SAMPLE).where(SAMPLE.c.id == item.id).values(**finding))

@@ -1,107 +1,52 @@
-"""Every query of the step-down service: rows to domain states and back, the visible-to-this-caller
-loads (another team's record answers 404, audited), the scheduler's claim, lists and measures."""
+"""Every query of the step-down service but the measures' and the audit's (``reporting``): the
+visible-to-this-caller loads (another team's record answers 404, audited), the scheduler's claim,
+the lists. Rows become domain states in ``rows``."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row, Table, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from continuum.casework.errors import NotFound
 from continuum.casework.principal import Principal
-from continuum.contracts.codes import ReasonForClosure
-from continuum.contracts.plan import ActionSummary, NextStep
-from continuum.contracts.stepdown import (
-    DeclineReason,
-    EarlyHelpOutcome,
-    Engagement,
-    EscalationReason,
-    TransitionKind,
-    TransitionTrigger,
-)
 from continuum.persistence.uow import Transaction
-from continuum.web.errors import not_found
-from continuum.web.pagination import decode_cursor
-from stepdown.domain import (
-    AssessmentFacts,
-    ChildFacts,
-    ClosureRecord,
-    Episode,
-    FrontDoorDecision,
-    FrontDoorOutcome,
-    Handover,
-    PlanEnd,
-    StatutoryWork,
-    Stepdown,
-    StepdownStatus,
-    StepUp,
+from continuum.web.pagination import decode_cursor, encode_cursor
+from stepdown.domain import ChildFacts, Episode, EscalatedHandover, Stepdown, StepdownStatus, StepUp
+from stepdown.rows import (
+    episode_state,
+    episode_values,
+    escalated_handover,
+    step_up_state,
+    step_up_values,
+    stepdown_state,
+    stepdown_values,
 )
-from stepdown.tables import AuditSampleItem, Child, EpisodeRow, Escalation, StepdownRow, StepUpRow
+from stepdown.tables import CHILDREN, EPISODES, ESCALATIONS, STEP_UPS, STEPDOWNS
 
-EPISODES, STEPDOWNS, ESCALATIONS = (cast(Table, m.__table__) for m in (EpisodeRow, StepdownRow, Escalation))
-STEP_UPS, SAMPLE, CHILDREN = (cast(Table, m.__table__) for m in (StepUpRow, AuditSampleItem, Child))
+T = TypeVar("T")
 
 
-def _json(value: Any) -> Any:
-    """A domain value as JSON for a JSONB column (dates and ids as ISO strings)."""
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, date | datetime | uuid.UUID):
-        return value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
-    return value
+@dataclass(frozen=True)
+class Listed(Generic[T]):
+    """A page of a list: its items and the cursor of the next page (``None`` on the last)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def _listed(rows: Sequence[Any], limit: int, *, item: Callable[[Any], T], position: Callable[[Any], Any]) -> Listed[T]:
+    """A page from ``rows`` fetched with ``LIMIT limit + 1``: the extra row only says there is more."""
+    shown, more = rows[:limit], len(rows) > limit
+    return Listed([item(r) for r in shown], encode_cursor(*position(shown[-1])) if more and shown else None)
 
 
 # --- episodes ---------------------------------------------------------------------------------------
-
-
-def _work(values: list[str] | None) -> frozenset[StatutoryWork]:
-    return frozenset(StatutoryWork(v) for v in values or ())
-
-
-def _work_values(work: frozenset[StatutoryWork]) -> list[str]:
-    return sorted(w.value for w in work)
-
-
-def episode_state(row: Row[Any]) -> Episode:
-    fd, a, p = row.front_door, row.assessment, row.plan_end
-    return Episode(
-        case_id=row.case_id,
-        child_id=row.child_id,
-        team=row.team,
-        referral_date=row.referral_date,
-        front_door=FrontDoorDecision(
-            uuid.UUID(fd["referral_id"]),
-            datetime.fromisoformat(fd["decided_at"]),
-            # Rows written before the front door's NFA came here were early help decisions.
-            FrontDoorOutcome(fd.get("outcome", FrontDoorOutcome.EARLY_HELP.value)),
-        )
-        if fd
-        else None,
-        assessment=AssessmentFacts(
-            assessment_id=uuid.UUID(a["assessment_id"]),
-            outcome=a["outcome"],
-            authorisation_date=date.fromisoformat(a["authorisation_date"]),
-            lead_practitioner=a["lead_practitioner"],
-        )
-        if a
-        else None,
-        plan_end=PlanEnd(
-            plan_id=uuid.UUID(p["plan_id"]),
-            end_date=date.fromisoformat(p["end_date"]),
-            next_step=NextStep(p["next_step"]),
-            unmet_need=p["unmet_need"],
-            actions=ActionSummary.model_validate(p["actions"]),
-            reason_for_closure=ReasonForClosure(p["reason_for_closure"]) if p.get("reason_for_closure") else None,
-        )
-        if p
-        else None,
-        statutory_work=_work(row.statutory_work),
-        stepdown_id=row.stepdown_id,
-        version=row.version,
-    )
 
 
 async def episode(tx: Transaction, case_id: uuid.UUID) -> Episode | None:
@@ -116,17 +61,7 @@ async def episodes_of_child(tx: Transaction, child_id: uuid.UUID) -> list[Episod
 
 
 async def save_episode(tx: Transaction, e: Episode) -> None:
-    values = {
-        "child_id": e.child_id,
-        "team": e.team,
-        "referral_date": e.referral_date,
-        "front_door": _json(vars(e.front_door)) if e.front_door else None,
-        "assessment": _json(vars(e.assessment)) if e.assessment else None,
-        "plan_end": _json(vars(e.plan_end) | {"actions": e.plan_end.actions.model_dump()}) if e.plan_end else None,
-        "statutory_work": _work_values(e.statutory_work),
-        "stepdown_id": e.stepdown_id,
-        "version": e.version,
-    }
+    values = episode_values(e)
     stmt = pg_insert(EPISODES).values(case_id=e.case_id, **values)
     await tx.session.execute(stmt.on_conflict_do_update(index_elements=[EPISODES.c.case_id], set_=values))
 
@@ -134,95 +69,12 @@ async def save_episode(tx: Transaction, e: Episode) -> None:
 # --- step-downs -------------------------------------------------------------------------------------
 
 
-def stepdown_state(row: Row[Any]) -> Stepdown:
-    h = row.handover
-    return Stepdown(
-        id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        team=row.team,
-        kind=TransitionKind(row.kind),
-        trigger=TransitionTrigger(row.trigger),
-        status=StepdownStatus(row.status),
-        referral_date=row.referral_date,
-        ended_on=row.ended_on,
-        assessed=row.assessed,
-        unmet_need=row.unmet_need,
-        actions=ActionSummary.model_validate(row.actions) if row.actions else None,
-        lead_practitioner=row.lead_practitioner,
-        receiving_team=row.receiving_team,
-        requested_at=row.requested_at,
-        stepped_down_on=row.stepped_down_on,
-        response_due=row.response_due,
-        handover=Handover(**h) if h else None,
-        answered_at=row.answered_at,
-        answered_by=row.answered_by,
-        decline_reason=DeclineReason(row.decline_reason) if row.decline_reason else None,
-        decline_detail=row.decline_detail,
-        escalated_at=row.escalated_at,
-        escalation_reason=EscalationReason(row.escalation_reason) if row.escalation_reason else None,
-        engagement=Engagement(row.engagement) if row.engagement else None,
-        engagement_recorded_on=row.engagement_recorded_on,
-        outcome=EarlyHelpOutcome(row.outcome) if row.outcome else None,
-        early_help_closed_on=row.early_help_closed_on,
-        closure=ClosureRecord(row.closure_date, ReasonForClosure(row.closure_reason), row.unmet_need, row.closed_at)
-        if row.closure_date
-        else None,
-        step_up_id=row.step_up_id,
-        re_referred_on=row.re_referred_on,
-        statutory_work=_work(row.statutory_work),
-        reopened_at=row.reopened_at,
-        version=row.version,
-    )
-
-
-def _stepdown_values(s: Stepdown) -> dict[str, Any]:
-    c = s.closure
-    return {
-        "case_id": s.case_id,
-        "child_id": s.child_id,
-        "team": s.team,
-        "kind": s.kind.value,
-        "trigger": s.trigger.value,
-        "status": s.status.value,
-        "referral_date": s.referral_date,
-        "ended_on": s.ended_on,
-        "assessed": s.assessed,
-        "unmet_need": s.unmet_need,
-        "actions": s.actions.model_dump() if s.actions else None,
-        "lead_practitioner": s.lead_practitioner,
-        "receiving_team": s.receiving_team,
-        "requested_at": s.requested_at,
-        "stepped_down_on": s.stepped_down_on,
-        "response_due": s.response_due,
-        "handover": vars(s.handover) if s.handover else None,
-        "answered_at": s.answered_at,
-        "answered_by": s.answered_by,
-        "decline_reason": s.decline_reason.value if s.decline_reason else None,
-        "decline_detail": s.decline_detail,
-        "escalated_at": s.escalated_at,
-        "escalation_reason": s.escalation_reason.value if s.escalation_reason else None,
-        "engagement": s.engagement.value if s.engagement else None,
-        "engagement_recorded_on": s.engagement_recorded_on,
-        "outcome": s.outcome.value if s.outcome else None,
-        "early_help_closed_on": s.early_help_closed_on,
-        "closure_date": c.closure_date if c else None,
-        "closure_reason": c.reason.value if c else None,
-        "closed_at": c.closed_at if c else None,
-        "step_up_id": s.step_up_id,
-        "re_referred_on": s.re_referred_on,
-        "statutory_work": _work_values(s.statutory_work),
-        "reopened_at": s.reopened_at,
-        "version": s.version,
-    }
-
-
 async def add_stepdown(tx: Transaction, s: Stepdown) -> None:
-    await tx.session.execute(pg_insert(STEPDOWNS).values(id=s.id, **_stepdown_values(s)))
+    await tx.session.execute(pg_insert(STEPDOWNS).values(id=s.id, **stepdown_values(s)))
 
 
 async def save_stepdown(tx: Transaction, s: Stepdown) -> None:
-    await tx.session.execute(update(STEPDOWNS).where(STEPDOWNS.c.id == s.id).values(**_stepdown_values(s)))
+    await tx.session.execute(update(STEPDOWNS).where(STEPDOWNS.c.id == s.id).values(**stepdown_values(s)))
 
 
 def may_see(principal: Principal, team: str, receiving_team: str | None) -> bool:
@@ -245,7 +97,7 @@ async def visible_stepdown(
     )
     if row is None or not allowed:
         tx.audit_refusal("stepdown.read", subject_type="stepdown", subject_id=stepdown_id, purpose=purpose)
-        raise not_found("Step-down")
+        raise NotFound("Step-down")
     return stepdown_state(row)
 
 
@@ -287,12 +139,12 @@ async def list_stepdowns(
     tx: Transaction,
     *,
     teams: list[str] | None,
-    status: str | None,
+    status: StepdownStatus | None,
     child_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
     cursor: str | None,
     limit: int,
-) -> Sequence[Any]:
+) -> Listed[Stepdown]:
     """Step-downs of ``teams`` (as the social-care or the receiving team; ``None``: all), of one
     child or case if asked, newest first."""
     stmt = _of_record(select(STEPDOWNS), child_id=child_id, case_id=case_id)
@@ -304,7 +156,8 @@ async def list_stepdowns(
         at, last = decode_cursor(cursor, datetime.fromisoformat)
         stmt = stmt.where(or_(STEPDOWNS.c.requested_at < at, and_(STEPDOWNS.c.requested_at == at, STEPDOWNS.c.id < last)))
     stmt = stmt.order_by(STEPDOWNS.c.requested_at.desc(), STEPDOWNS.c.id.desc()).limit(limit + 1)
-    return (await tx.session.execute(stmt)).all()
+    rows = (await tx.session.execute(stmt)).all()
+    return _listed(rows, limit, item=stepdown_state, position=lambda r: (r.requested_at, r.id))
 
 
 async def hidden_children(
@@ -331,7 +184,7 @@ async def claim_overdue(tx: Transaction, *, today: date, batch_size: int) -> lis
     stmt = (
         select(STEPDOWNS)
         .where(
-            STEPDOWNS.c.status == StepdownStatus.PENDING.value,
+            STEPDOWNS.c.status == StepdownStatus.PENDING,
             STEPDOWNS.c.escalated_at.is_(None),
             STEPDOWNS.c.response_due < today,
         )
@@ -354,7 +207,7 @@ async def add_escalation(tx: Transaction, s: Stepdown) -> bool:
             case_id=s.case_id,
             child_id=s.child_id,
             team=s.team,
-            reason=s.escalation_reason.value,
+            reason=s.escalation_reason,
             response_due=s.response_due,
             escalated_at=s.escalated_at,
         )
@@ -364,7 +217,7 @@ async def add_escalation(tx: Transaction, s: Stepdown) -> bool:
     return (await tx.session.execute(stmt)).first() is not None
 
 
-async def escalations(tx: Transaction, *, teams: list[str] | None, cursor: str | None, limit: int) -> Sequence[Any]:
+async def escalations(tx: Transaction, *, teams: list[str] | None, cursor: str | None, limit: int) -> Listed[EscalatedHandover]:
     """Escalated handovers not closed yet, oldest first: the team manager's worklist. A withdrawn one
     (the front door corrected its decision) is not early help's any more, and leaves it."""
     stmt = (
@@ -372,7 +225,7 @@ async def escalations(tx: Transaction, *, teams: list[str] | None, cursor: str |
         .join(STEPDOWNS, STEPDOWNS.c.id == ESCALATIONS.c.stepdown_id)
         .where(
             STEPDOWNS.c.closure_date.is_(None),
-            STEPDOWNS.c.status.not_in([StepdownStatus.ACCEPTED.value, StepdownStatus.WITHDRAWN.value]),
+            STEPDOWNS.c.status.not_in([StepdownStatus.ACCEPTED, StepdownStatus.WITHDRAWN]),
         )
     )
     if teams is not None:
@@ -380,28 +233,22 @@ async def escalations(tx: Transaction, *, teams: list[str] | None, cursor: str |
     if cursor:
         at, last = decode_cursor(cursor, datetime.fromisoformat)
         stmt = stmt.where(or_(ESCALATIONS.c.escalated_at > at, and_(ESCALATIONS.c.escalated_at == at, ESCALATIONS.c.id > last)))
-    return (await tx.session.execute(stmt.order_by(ESCALATIONS.c.escalated_at, ESCALATIONS.c.id).limit(limit + 1))).all()
+    rows = (await tx.session.execute(stmt.order_by(ESCALATIONS.c.escalated_at, ESCALATIONS.c.id).limit(limit + 1))).all()
+    return _listed(rows, limit, item=escalated_handover, position=lambda r: (r.escalated_at, r.id))
 
 
 # --- step-ups ---------------------------------------------------------------------------------------
 
 
 async def add_step_up(tx: Transaction, s: StepUp) -> None:
-    values = vars(s).copy()
-    values["within_12_months"] = values.pop("within_12_months_of_step_down")
-    await tx.session.execute(pg_insert(STEP_UPS).values(**values))
-
-
-def step_up_state(row: Row[Any]) -> StepUp:
-    values = {k: getattr(row, k) for k in StepUp.__dataclass_fields__ if k != "within_12_months_of_step_down"}
-    return StepUp(**values, within_12_months_of_step_down=row.within_12_months)
+    await tx.session.execute(pg_insert(STEP_UPS).values(**step_up_values(s)))
 
 
 async def step_up(tx: Transaction, step_up_id: uuid.UUID) -> Any:
     return (await tx.session.execute(select(STEP_UPS).where(STEP_UPS.c.id == step_up_id))).first()
 
 
-async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: str) -> Any:
+async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: str) -> StepUp:
     """The step-up if the caller asked for it, or sees its team or the step-down it followed; else
     404, audited."""
     row = await step_up(tx, step_up_id)
@@ -412,8 +259,8 @@ async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: st
         visible = linked is not None and may_see(principal, linked.team, linked.receiving_team)
     if row is None or not visible:
         tx.audit_refusal("step_up.read", subject_type="step_up", subject_id=step_up_id, purpose=purpose)
-        raise not_found("Step-up")
-    return row
+        raise NotFound("Step-up")
+    return step_up_state(row)
 
 
 async def stepdown_locked(tx: Transaction, stepdown_id: uuid.UUID) -> Stepdown | None:

@@ -11,19 +11,22 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.contracts.codes import ReasonForClosure
-from continuum.contracts.stepdown import (
-    DeclineReason,
-    EarlyHelpOutcome,
-    Engagement,
-    EscalationReason,
-    TransitionKind,
-    TransitionTrigger,
-)
 from continuum.web.limits import Day
 from continuum.web.pagination import Page
 from continuum.web.requests import RequestModel
 from stepdown import examples
-from stepdown.domain import Rating, SampledKind, StatutoryWork, StepdownStatus
+from stepdown.domain import (
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    EscalationReason,
+    Rating,
+    SampledKind,
+    StatutoryWork,
+    StepdownStatus,
+    TransitionKind,
+    TransitionTrigger,
+)
 from stepdown.domain.audit import MONTH_PATTERN
 
 #: Narrative (about three pages); names; team ids.

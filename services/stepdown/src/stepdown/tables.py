@@ -1,19 +1,32 @@
-"""The step-down service's tables (SQLAlchemy 2 typed mappings). Status and code columns hold the
-published values as plain VARCHAR; facts gathered from other services' events, the handover and a
-plan's action summary are JSONB (read and written whole, never queried inside)."""
+"""The step-down service's tables (SQLAlchemy 2 typed mappings). Status and code columns are enum
+columns: the domain's enums, stored as their published values in plain VARCHAR. Facts gathered
+from other services' events, the handover and a plan's action summary are JSONB (read and written
+whole, never queried inside)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from continuum.contracts.codes import ReasonForClosure
 from continuum.persistence.child_copy import ChildCopy
-from continuum.persistence.db import NAMING_CONVENTION
+from continuum.persistence.db import NAMING_CONVENTION, enum_column
+from stepdown.domain.audit import Rating, SampledKind
+from stepdown.domain.codes import (
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    EscalationReason,
+    StatutoryWork,
+    StepdownStatus,
+    TransitionKind,
+    TransitionTrigger,
+)
 
 
 class Base(DeclarativeBase):
@@ -39,7 +52,9 @@ class EpisodeRow(Base):
     assessment: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     plan_end: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     #: Section 47, ICPC, CIN and CP plans of the episode (census rule 2990), as StatutoryWork values.
-    statutory_work: Mapped[list[str]] = mapped_column(ARRAY(String(10)), server_default=text("'{}'"))
+    statutory_work: Mapped[list[StatutoryWork]] = mapped_column(
+        ARRAY(enum_column(StatutoryWork, 10)), server_default=text("'{}'")
+    )
     stepdown_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     version: Mapped[int] = mapped_column(Integer)
 
@@ -48,9 +63,16 @@ class StepdownRow(Base):
     __tablename__ = "stepdowns"
     __table_args__ = (
         Index(
-            "ix_stepdowns_overdue_pending", "response_due", postgresql_where=text("status = 'pending' AND escalated_at IS NULL")
+            "ix_stepdowns_overdue_pending",
+            "response_due",
+            postgresql_where=text(f"status = '{StepdownStatus.PENDING}' AND escalated_at IS NULL"),
         ),
-        Index("uq_stepdowns_case_id_not_withdrawn", "case_id", unique=True, postgresql_where=text("status <> 'withdrawn'")),
+        Index(
+            "uq_stepdowns_case_id_not_withdrawn",
+            "case_id",
+            unique=True,
+            postgresql_where=text(f"status <> '{StepdownStatus.WITHDRAWN}'"),
+        ),
         Index("ix_stepdowns_team_requested", "team", "requested_at", "id"),
         Index("ix_stepdowns_receiving_requested", "receiving_team", "requested_at", "id"),
         Index("ix_stepdowns_closure_date", "closure_date"),
@@ -63,9 +85,9 @@ class StepdownRow(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     team: Mapped[str] = mapped_column(String(50))
-    kind: Mapped[str] = mapped_column(String(20))
-    trigger: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[TransitionKind] = mapped_column(enum_column(TransitionKind, 20))
+    trigger: Mapped[TransitionTrigger] = mapped_column(enum_column(TransitionTrigger, 20))
+    status: Mapped[StepdownStatus] = mapped_column(enum_column(StepdownStatus, 20))
     referral_date: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date] = mapped_column(Date)
     assessed: Mapped[bool] = mapped_column(Boolean)
@@ -79,20 +101,22 @@ class StepdownRow(Base):
     handover: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_by: Mapped[str | None] = mapped_column(String(200))
-    decline_reason: Mapped[str | None] = mapped_column(String(40))
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, 40))
     decline_detail: Mapped[str | None] = mapped_column(Text)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    escalation_reason: Mapped[str | None] = mapped_column(String(20))
-    engagement: Mapped[str | None] = mapped_column(String(20))
+    escalation_reason: Mapped[EscalationReason | None] = mapped_column(enum_column(EscalationReason, 20))
+    engagement: Mapped[Engagement | None] = mapped_column(enum_column(Engagement, 20))
     engagement_recorded_on: Mapped[date | None] = mapped_column(Date)
-    outcome: Mapped[str | None] = mapped_column(String(30))
+    outcome: Mapped[EarlyHelpOutcome | None] = mapped_column(enum_column(EarlyHelpOutcome, 30))
     early_help_closed_on: Mapped[date | None] = mapped_column(Date)
     closure_date: Mapped[date | None] = mapped_column(Date)
-    closure_reason: Mapped[str | None] = mapped_column(String(4))
+    closure_reason: Mapped[ReasonForClosure | None] = mapped_column(enum_column(ReasonForClosure, 4))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     step_up_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     re_referred_on: Mapped[date | None] = mapped_column(Date)
-    statutory_work: Mapped[list[str]] = mapped_column(ARRAY(String(10)), server_default=text("'{}'"))
+    statutory_work: Mapped[list[StatutoryWork]] = mapped_column(
+        ARRAY(enum_column(StatutoryWork, 10)), server_default=text("'{}'")
+    )
     #: When the front door's correction withdrew its closure (``case.reopened``).
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
@@ -109,7 +133,7 @@ class Escalation(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     team: Mapped[str] = mapped_column(String(50), index=True)
-    reason: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[EscalationReason] = mapped_column(enum_column(EscalationReason, 20))
     response_due: Mapped[date] = mapped_column(Date)
     escalated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -139,14 +163,19 @@ class AuditSampleItem(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[SampledKind] = mapped_column(enum_column(SampledKind, 20))
     record_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     team: Mapped[str] = mapped_column(String(50))
     drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    rating: Mapped[str | None] = mapped_column(String(30))
+    rating: Mapped[Rating | None] = mapped_column(enum_column(Rating, 30))
     finding: Mapped[str | None] = mapped_column(Text)
     learning: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
+
+
+#: The tables as Core tables, for the queries.
+EPISODES, STEPDOWNS, ESCALATIONS = (cast(Table, m.__table__) for m in (EpisodeRow, StepdownRow, Escalation))
+STEP_UPS, SAMPLE, CHILDREN = (cast(Table, m.__table__) for m in (StepUpRow, AuditSampleItem, Child))

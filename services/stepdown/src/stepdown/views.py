@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from stepdown.domain import QuarterMeasures, Stepdown
+from pydantic import BaseModel
+
+from continuum.web.pagination import Page
+from stepdown.domain import EscalatedHandover, QuarterMeasures, SampleItem, Stepdown, StepUp
 from stepdown.domain.measures import BANDS, CHANGED, Counts
 from stepdown.schemas import (
     ActionsOut,
@@ -22,6 +26,9 @@ from stepdown.schemas import (
     StepdownOut,
     StepUpOut,
 )
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def stepdown_view(s: Stepdown) -> StepdownOut:
@@ -43,21 +50,25 @@ def stepdown_view(s: Stepdown) -> StepdownOut:
     )
 
 
-def escalation_view(row: Any) -> EscalationOut:
-    return EscalationOut(**{name: getattr(row, name) for name in EscalationOut.model_fields})
+def page_view(items: Sequence[T], next_cursor: str | None, view: Callable[[T], M]) -> Page[M]:
+    """A page of a list as the API shows it: each item through its view."""
+    return Page[M](items=[view(i) for i in items], next_cursor=next_cursor)
 
 
-def step_up_view(row: Any) -> StepUpOut:
-    values = {name: getattr(row, name) for name in StepUpOut.model_fields if name != "within_12_months_of_step_down"}
-    return StepUpOut(**values, within_12_months_of_step_down=row.within_12_months)
+def escalation_view(item: EscalatedHandover) -> EscalationOut:
+    return EscalationOut(**{name: getattr(item, name) for name in EscalationOut.model_fields})
 
 
-def audit_item_view(row: Any) -> AuditItemOut:
-    return AuditItemOut(**{name: getattr(row, name) for name in AuditItemOut.model_fields})
+def step_up_view(s: StepUp) -> StepUpOut:
+    return StepUpOut(**{name: getattr(s, name) for name in StepUpOut.model_fields})
 
 
-def sample_view(month: str, rows: list[Any]) -> AuditSampleOut:
-    return AuditSampleOut(month=month, items=[audit_item_view(r) for r in rows])
+def audit_item_view(item: SampleItem) -> AuditItemOut:
+    return AuditItemOut(**{name: getattr(item, name) for name in AuditItemOut.model_fields})
+
+
+def sample_view(month: str, items: list[SampleItem]) -> AuditSampleOut:
+    return AuditSampleOut(month=month, items=[audit_item_view(i) for i in items])
 
 
 def _counts(c: Counts) -> CountsOut:

@@ -10,65 +10,54 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.envelope import EventData
 from continuum.contracts.plan import ActionSummary
+from continuum.contracts.values import ValueSet
 
 STEPDOWN_TOPIC = "continuum.stepdown"
 
-
-class TransitionKind(StrEnum):
-    """Where the child goes from statutory social care."""
-
-    EARLY_HELP = "early_help"
-    UNIVERSAL = "universal"
-    CLOSE = "close"
-
-
-class TransitionTrigger(StrEnum):
-    """The event that created the transition."""
-
-    FRONT_DOOR = "front_door"
-    ASSESSMENT = "assessment"
-    PLAN = "plan"
-
-
-class DeclineReason(StrEnum):
-    """Why early help declined a handover (the words stay in the service)."""
-
-    BELOW_THRESHOLD = "below_threshold"
-    ABOVE_THRESHOLD = "above_threshold"
-    INSUFFICIENT_INFORMATION = "insufficient_information"
-    FAMILY_DID_NOT_AGREE = "family_did_not_agree"
-    NO_CAPACITY = "no_capacity"
-    OTHER = "other"
-
-
-class EscalationReason(StrEnum):
-    DECLINED = "declined"
-    UNANSWERED = "unanswered"
-
-
-class Engagement(StrEnum):
-    """The family's engagement with early help at the council's check point."""
-
-    ENGAGED = "engaged"
-    PARTLY = "partly"
-    DECLINED = "declined"
-
-
-class EarlyHelpOutcome(StrEnum):
-    """How the early help episode ended."""
-
-    NEEDS_MET = "needs_met"
-    NEEDS_PARTLY_MET = "needs_partly_met"
-    NEEDS_NOT_MET = "needs_not_met"
-    STEPPED_UP = "stepped_up"
-    MOVED_AWAY = "moved_away"
+#: The codes step-down's events carry (the step-down service names them with its own enums).
+TransitionKind = Annotated[
+    str, ValueSet("TransitionKind", ("early_help", "universal", "close"), "Where the child goes from statutory social care.")
+]
+TransitionTrigger = Annotated[
+    str, ValueSet("TransitionTrigger", ("front_door", "assessment", "plan"), "The event that created the transition.")
+]
+DeclineReason = Annotated[
+    str,
+    ValueSet(
+        "DeclineReason",
+        (
+            "below_threshold",
+            "above_threshold",
+            "insufficient_information",
+            "family_did_not_agree",
+            "no_capacity",
+            "other",
+        ),
+        "Why early help declined a handover (the words stay in the service).",
+    ),
+]
+EscalationReason = Annotated[str, ValueSet("EscalationReason", ("declined", "unanswered"))]
+Engagement = Annotated[
+    str,
+    ValueSet(
+        "Engagement", ("engaged", "partly", "declined"), "The family's engagement with early help at the council's check point."
+    ),
+]
+EarlyHelpOutcome = Annotated[
+    str,
+    ValueSet(
+        "EarlyHelpOutcome",
+        ("needs_met", "needs_partly_met", "needs_not_met", "stepped_up", "moved_away"),
+        "How the early help episode ended.",
+    ),
+]
 
 
 class StepUpRequested(EventData):

@@ -1,6 +1,29 @@
 """The step-down service's domain: states and pure transitions, no I/O and no clock."""
 
-from stepdown.domain.audit import Candidate, Rating, SampledKind, draw_sample, month_bounds, previous_month
+from stepdown.domain.audit import (
+    Candidate,
+    Rating,
+    SampledKind,
+    SampleItem,
+    draw_sample,
+    month_bounds,
+    previous_month,
+    record_finding,
+    sample_items,
+)
+from stepdown.domain.closure import census_reason, close_episode, reopen
+from stepdown.domain.codes import (
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    EscalationReason,
+    FrontDoorOutcome,
+    ReturnKind,
+    StatutoryWork,
+    StepdownStatus,
+    TransitionKind,
+    TransitionTrigger,
+)
 from stepdown.domain.handover import (
     accept,
     close_by_manager,
@@ -14,29 +37,25 @@ from stepdown.domain.handover import (
     record_outcome,
 )
 from stepdown.domain.measures import ClosureFact, HandoverFact, QuarterMeasures, ReturnFact, duration_band, measure
-from stepdown.domain.partners import partner_events, status_of, status_when_identified
+from stepdown.domain.partners import partner_events, status_of, status_when_identified, told_partners
 from stepdown.domain.states import (
     Actor,
     AssessmentFacts,
     ChildFacts,
     ClosureRecord,
     Episode,
+    EscalatedHandover,
     Events,
     FrontDoorDecision,
-    FrontDoorOutcome,
     Handover,
     PlanEnd,
-    StatutoryWork,
     Stepdown,
-    StepdownStatus,
     StepUp,
 )
 from stepdown.domain.stepups import request_step_up
 from stepdown.domain.transitions import (
     add_months,
     carry_statutory_work,
-    census_reason,
-    close_episode,
     make_transition,
     plan_work,
     receive_assessment,
@@ -44,7 +63,6 @@ from stepdown.domain.transitions import (
     receive_plan_end,
     receive_referral,
     receive_statutory_work,
-    reopen,
     waiting_for,
     within_12_months,
 )
@@ -56,7 +74,12 @@ __all__ = [
     "ChildFacts",
     "ClosureFact",
     "ClosureRecord",
+    "DeclineReason",
+    "EarlyHelpOutcome",
+    "Engagement",
     "Episode",
+    "EscalatedHandover",
+    "EscalationReason",
     "Events",
     "FrontDoorDecision",
     "FrontDoorOutcome",
@@ -66,11 +89,15 @@ __all__ = [
     "QuarterMeasures",
     "Rating",
     "ReturnFact",
+    "ReturnKind",
+    "SampleItem",
     "SampledKind",
     "StatutoryWork",
     "StepUp",
     "Stepdown",
     "StepdownStatus",
+    "TransitionKind",
+    "TransitionTrigger",
     "accept",
     "add_months",
     "carry_statutory_work",
@@ -96,12 +123,15 @@ __all__ = [
     "receive_referral",
     "receive_statutory_work",
     "record_engagement",
+    "record_finding",
     "record_handover",
     "record_outcome",
     "reopen",
     "request_step_up",
+    "sample_items",
     "status_of",
     "status_when_identified",
+    "told_partners",
     "waiting_for",
     "within_12_months",
 ]

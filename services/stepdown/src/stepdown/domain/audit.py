@@ -8,11 +8,12 @@ import math
 import random
 import re
 import uuid
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from enum import StrEnum
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Invalid
+from stepdown.domain.states import Events
 
 MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 
@@ -35,10 +36,49 @@ class Candidate:
     team: str
 
 
+@dataclass(frozen=True)
+class SampleItem:
+    """A record drawn for a month's audit (a child's record: reading it is audited), and the
+    auditor's finding once recorded."""
+
+    id: uuid.UUID
+    month: str
+    kind: SampledKind
+    record_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    drawn_at: datetime
+    rating: Rating | None = None
+    finding: str | None = None
+    learning: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def subject(self) -> str:
+        return str(self.id)
+
+
+def sample_items(month: str, chosen: list[Candidate], *, children: dict[uuid.UUID, uuid.UUID], now: datetime) -> list[SampleItem]:
+    """The chosen records as items of the month's sample (``children``: each record's child)."""
+    return [SampleItem(uuid.uuid4(), month, c.kind, c.record_id, children[c.record_id], c.team, drawn_at=now) for c in chosen]
+
+
+def record_finding(
+    item: SampleItem, *, rating: Rating, finding: str, learning: str, by: str, now: datetime
+) -> tuple[SampleItem, Events]:
+    """The auditor's finding and learning on a sampled record (revised as often as needed); no event."""
+    changed = replace(
+        item, rating=rating, finding=finding, learning=learning, reviewed_by=by, reviewed_at=now, version=item.version + 1
+    )
+    return changed, []
+
+
 def month_bounds(month: str) -> tuple[date, date]:
     """The first day of ``month`` (``YYYY-MM``) and the first day of the month after."""
     if not re.match(MONTH_PATTERN, month):
-        raise RuleBroken("month", "is not a month such as 2026-10")
+        raise Invalid("month", "is not a month such as 2026-10")
     year, number = int(month[:4]), int(month[5:])
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)
@@ -53,7 +93,7 @@ def previous_month(today: date) -> str:
 
 def check_month_is_over(month: str, *, today: date) -> None:
     if month_bounds(month)[1] > today:
-        raise RuleBroken("month", "has not ended yet: a month is sampled once it is over")
+        raise Invalid("month", "has not ended yet: a month is sampled once it is over")
 
 
 def sample_size(population: int, rate: float) -> int:

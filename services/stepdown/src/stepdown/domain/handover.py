@@ -9,27 +9,32 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.stepdown import (
-    DeclineReason,
-    EarlyHelpOutcome,
-    Engagement,
-    EscalationReason,
     StepdownAccepted,
     StepdownDecisionCorrected,
     StepdownDeclined,
     StepdownEngagementRecorded,
     StepdownEscalated,
     StepdownWithdrawn,
+)
+from stepdown.domain.closure import close_episode, handover_closure_reason, reopen
+from stepdown.domain.codes import (
+    DeclineReason,
+    EarlyHelpOutcome,
+    Engagement,
+    EscalationReason,
+    FrontDoorOutcome,
+    StepdownStatus,
     TransitionKind,
 )
-from stepdown.domain.states import Actor, Episode, Events, FrontDoorOutcome, Handover, Stepdown, StepdownStatus
-from stepdown.domain.transitions import close_episode, handover_closure_reason, reopen, within_12_months
+from stepdown.domain.states import Actor, Episode, Events, Handover, Stepdown
+from stepdown.domain.transitions import within_12_months
 
 
-def _conflict(field: str, reason: str) -> RuleBroken:
-    return RuleBroken(field, reason, status=409, slug="wrong-status")
+def _conflict(field: str, reason: str) -> Conflict:
+    return Conflict(reason, field=field, slug="wrong-status")
 
 
 def _must_be(stepdown: Stepdown, *statuses: StepdownStatus, doing: str) -> None:
@@ -42,13 +47,13 @@ def record_handover(stepdown: Stepdown, *, handover: Handover) -> tuple[Stepdown
     """Social care writes (or rewrites) the handover while early help has not answered."""
     _must_be(stepdown, StepdownStatus.PENDING, doing="have its handover recorded")
     if handover.same_lead_practitioner and handover.proposed_lead_professional:
-        raise RuleBroken("proposed_lead_professional", "leave it out when the same lead practitioner continues under family help")
+        raise Invalid("proposed_lead_professional", "leave it out when the same lead practitioner continues under family help")
     if not handover.same_lead_practitioner and not handover.proposed_lead_professional:
-        raise RuleBroken(
+        raise Invalid(
             "proposed_lead_professional", "name the proposed lead professional, or say the same lead practitioner continues"
         )
     if handover.same_lead_practitioner and stepdown.lead_practitioner is None:
-        raise RuleBroken("same_lead_practitioner", "the episode had no lead practitioner to continue")
+        raise Invalid("same_lead_practitioner", "the episode had no lead practitioner to continue")
     return replace(stepdown, handover=handover, version=stepdown.version + 1), []
 
 
@@ -61,10 +66,7 @@ def accept(stepdown: Stepdown, *, by: Actor, now: datetime, today: date) -> tupl
     assert stepdown.receiving_team is not None and stepdown.response_due is not None
     accepted = replace(stepdown, status=StepdownStatus.ACCEPTED, answered_at=now, answered_by=by.id, version=stepdown.version + 1)
     event = StepdownAccepted(
-        stepdown_id=accepted.id,
-        case_id=accepted.case_id,
-        child_id=accepted.child_id,
-        team=accepted.team,
+        **accepted.named(),
         receiving_team=stepdown.receiving_team,
         accepted_at=now,
         accepted_by=by.id,
@@ -94,10 +96,7 @@ def decline(
     )
     events: Events = [
         StepdownDeclined(
-            stepdown_id=declined.id,
-            case_id=declined.case_id,
-            child_id=declined.child_id,
-            team=declined.team,
+            **declined.named(),
             receiving_team=stepdown.receiving_team,
             declined_at=now,
             declined_by=by.id,
@@ -126,10 +125,7 @@ def escalate(stepdown: Stepdown, *, reason: EscalationReason, now: datetime) -> 
     escalated = replace(stepdown, escalated_at=now, escalation_reason=reason, version=stepdown.version + 1)
     return escalated, [
         StepdownEscalated(
-            stepdown_id=escalated.id,
-            case_id=escalated.case_id,
-            child_id=escalated.child_id,
-            team=escalated.team,
+            **escalated.named(),
             reason=reason,
             response_due=stepdown.response_due,
             escalated_at=now,
@@ -147,10 +143,7 @@ def _engagement_event(stepdown: Stepdown) -> StepdownEngagementRecorded:
     assert stepdown.receiving_team is not None and stepdown.engagement is not None
     assert stepdown.engagement_recorded_on is not None
     return StepdownEngagementRecorded(
-        stepdown_id=stepdown.id,
-        case_id=stepdown.case_id,
-        child_id=stepdown.child_id,
-        team=stepdown.team,
+        **stepdown.named(),
         receiving_team=stepdown.receiving_team,
         engagement=stepdown.engagement,
         recorded_on=stepdown.engagement_recorded_on,
@@ -159,11 +152,17 @@ def _engagement_event(stepdown: Stepdown) -> StepdownEngagementRecorded:
     )
 
 
+def _followed_up(stepdown: Stepdown, **recorded: object) -> tuple[Stepdown, Events]:
+    """Early help's follow-up of the family recorded: ``stepdown.engagement_recorded`` says where it stands."""
+    changed = replace(stepdown, **recorded, version=stepdown.version + 1)  # type: ignore[arg-type]
+    return changed, [_engagement_event(changed)]
+
+
 def _check_day(field: str, on: date, *, not_before: date, today: date) -> None:
     if on < not_before:
-        raise RuleBroken(field, f"is before early help accepted the family on {not_before.isoformat()}")
+        raise Invalid(field, f"is before early help accepted the family on {not_before.isoformat()}")
     if on > today:
-        raise RuleBroken(field, "is in the future")
+        raise Invalid(field, "is in the future")
 
 
 def record_engagement(
@@ -175,8 +174,7 @@ def record_engagement(
     if stepdown.outcome is not None:
         raise _conflict("outcome", "early help closed already")
     _check_day("recorded_on", on, not_before=accepted_on, today=today)
-    changed = replace(stepdown, engagement=engagement, engagement_recorded_on=on, version=stepdown.version + 1)
-    return changed, [_engagement_event(changed)]
+    return _followed_up(stepdown, engagement=engagement, engagement_recorded_on=on)
 
 
 def record_outcome(
@@ -189,8 +187,7 @@ def record_outcome(
     if stepdown.outcome is not None:
         raise _conflict("outcome", "early help's outcome is recorded already")
     _check_day("closed_on", closed_on, not_before=accepted_on, today=today)
-    changed = replace(stepdown, outcome=outcome, early_help_closed_on=closed_on, version=stepdown.version + 1)
-    return changed, [_engagement_event(changed)]
+    return _followed_up(stepdown, outcome=outcome, early_help_closed_on=closed_on)
 
 
 def close_by_manager(
@@ -228,10 +225,10 @@ def note_re_referral(stepdown: Stepdown, *, referral_date: date) -> Stepdown | N
 
 
 def correct_front_door(
-    episode: Episode, stepdown: Stepdown | None, *, outcome: str, correction_of: uuid.UUID | None, now: datetime
+    episode: Episode, stepdown: Stepdown | None, *, outcome: FrontDoorOutcome, correction_of: uuid.UUID | None, now: datetime
 ) -> tuple[Episode, Stepdown | None, Events]:
     """The front door corrected the decision (no further action, or early help) that made the
-    episode's transition to ``outcome`` (a referral.decided outcome). Returns the episode, the
+    episode's transition to ``outcome``. Returns the episode, the
     transition and the events; when the transition no longer stands the episode forgets the front
     door's decision, so whatever ends it later (the corrected decision included) makes its own.
 
@@ -248,39 +245,33 @@ def correct_front_door(
 
     A transition the front door did not make, or the same decision again, changes nothing."""
     decided = stepdown.front_door_outcome if stepdown is not None else None
-    if stepdown is None or decided is None or stepdown.status is StepdownStatus.WITHDRAWN or outcome == decided.value:
+    if stepdown is None or decided is None or stepdown.status is StepdownStatus.WITHDRAWN or outcome is decided:
         return episode, stepdown, []
     forgotten = replace(episode, front_door=None, stepdown_id=None, version=episode.version + 1)
     if stepdown.closure is None:
         withdrawn = replace(stepdown, status=StepdownStatus.WITHDRAWN, version=stepdown.version + 1)
         return forgotten, withdrawn, [_withdrawn(stepdown, outcome=outcome, now=now)]
     told: Events = [_corrected(stepdown, outcome=outcome, now=now)] if decided is FrontDoorOutcome.EARLY_HELP else []
-    if decided is FrontDoorOutcome.EARLY_HELP and outcome == FrontDoorOutcome.NFA.value:
+    if decided is FrontDoorOutcome.EARLY_HELP and outcome is FrontDoorOutcome.NFA:
         return episode, stepdown, told
     reopened, reopening = reopen(stepdown, now=now, correction_of=correction_of)
     return forgotten, reopened, told + reopening
 
 
-def _withdrawn(stepdown: Stepdown, *, outcome: str, now: datetime) -> StepdownWithdrawn:
+def _withdrawn(stepdown: Stepdown, *, outcome: FrontDoorOutcome, now: datetime) -> StepdownWithdrawn:
     return StepdownWithdrawn(
-        stepdown_id=stepdown.id,
-        case_id=stepdown.case_id,
-        child_id=stepdown.child_id,
-        team=stepdown.team,
+        **stepdown.named(),
         receiving_team=stepdown.receiving_team,
-        corrected_outcome=outcome,
+        corrected_outcome=outcome.value,
         withdrawn_at=now,
     )
 
 
-def _corrected(stepdown: Stepdown, *, outcome: str, now: datetime) -> StepdownDecisionCorrected:
+def _corrected(stepdown: Stepdown, *, outcome: FrontDoorOutcome, now: datetime) -> StepdownDecisionCorrected:
     return StepdownDecisionCorrected(
-        stepdown_id=stepdown.id,
-        case_id=stepdown.case_id,
-        child_id=stepdown.child_id,
-        team=stepdown.team,
+        **stepdown.named(),
         receiving_team=stepdown.receiving_team,
-        corrected_outcome=outcome,
+        corrected_outcome=outcome.value,
         handover_status=stepdown.status.value,
         corrected_at=now,
     )

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from stepdown.domain.codes import Engagement, ReturnKind
 from stepdown.domain.transitions import add_months
 
 #: Duration bands from the referral date: a closure exactly 3 months after it is "3 to 6".
@@ -80,7 +81,7 @@ class HandoverFact(NamedTuple):
     stepped_down_on: date
     accepted: bool
     declined: bool
-    engagement: str | None
+    engagement: Engagement | None
 
 
 class ReturnFact(NamedTuple):
@@ -88,7 +89,7 @@ class ReturnFact(NamedTuple):
 
     team: str
     on: date
-    kind: str  # "step_up" or "re_referral"
+    kind: ReturnKind
 
 
 class ClosureGroup(NamedTuple):
@@ -115,7 +116,7 @@ class HandoverGroup(NamedTuple):
 class ReturnGroup(NamedTuple):
     team: str
     quarter_start: date
-    kind: str  # "step_up" or "re_referral"
+    kind: ReturnKind
     number: int
 
 
@@ -151,7 +152,14 @@ def group_facts(
         if counted(h.stepped_down_on):
             row = handover_counts[(h.team, quarter_start(h.stepped_down_on))]
             for i, value in enumerate(
-                (True, h.accepted, h.declined, h.engagement is not None, h.engagement == "engaged", h.engagement == "partly")
+                (
+                    True,
+                    h.accepted,
+                    h.declined,
+                    h.engagement is not None,
+                    h.engagement is Engagement.ENGAGED,
+                    h.engagement is Engagement.PARTLY,
+                )
             ):
                 row[i] += value
     return_counts = Counter((r.team, quarter_start(r.on), r.kind) for r in returns if counted(r.on))
@@ -252,7 +260,7 @@ def measure(
             counts.partly_engaged += h.partly_engaged
     for r in returns:
         for counts in counts_of(r.team, r.quarter_start):
-            if r.kind == "step_up":
+            if r.kind is ReturnKind.STEP_UP:
                 counts.step_ups_within_12_months += r.number
             else:
                 counts.re_referrals_within_12_months += r.number

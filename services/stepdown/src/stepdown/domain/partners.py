@@ -18,7 +18,8 @@ from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
 from continuum.contracts.stepdown import CaseClosed, StepdownAccepted
-from stepdown.domain.states import ChildFacts, Episode, Events, Stepdown, StepdownStatus
+from stepdown.domain.codes import StepdownStatus
+from stepdown.domain.states import ChildFacts, Episode, Events, Stepdown
 
 
 def status_of(stepdown: Stepdown) -> tuple[PartnerStatus, date, str] | None:
@@ -50,6 +51,13 @@ def partner_events(stepdown: Stepdown, events: Events, *, child: ChildFacts | No
     if not any(isinstance(e, StepdownAccepted | CaseClosed) for e in events):
         return []
     return _announce(stepdown, child=child, policy=policy)
+
+
+def told_partners(change: tuple[Stepdown, Events], *, child: ChildFacts | None, policy: CouncilPolicy) -> tuple[Stepdown, Events]:
+    """A transition's result with the partner status it made true appended to its events: what a
+    use case publishes, in the transaction of the change."""
+    stepdown, events = change
+    return stepdown, [*events, *partner_events(stepdown, events, child=child, policy=policy)]
 
 
 def status_when_identified(

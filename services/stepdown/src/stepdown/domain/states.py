@@ -6,56 +6,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
+from typing import Any
 
 from continuum.contracts import EventData
+from continuum.contracts.assessment import AssessmentOutcome
 from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.plan import ActionSummary, NextStep
-from continuum.contracts.stepdown import (
+from stepdown.domain.codes import (
     DeclineReason,
     EarlyHelpOutcome,
     Engagement,
     EscalationReason,
+    FrontDoorOutcome,
+    StatutoryWork,
+    StepdownStatus,
     TransitionKind,
     TransitionTrigger,
 )
 
 Events = list[EventData]
-
-
-class StepdownStatus(StrEnum):
-    """Where a transition stands.
-
-    ``pending``: a handover early help has not answered; ``accepted``: early help took the family;
-    ``declined``: early help refused it (and the manager has it); ``awaiting_closure``: a plan
-    closed without a census reason, which the manager gives; ``closed``: the episode closed
-    without a handover (close or universal services), or the manager closed a declined handover;
-    ``withdrawn``: the front door corrected the early help decision that made it."""
-
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    AWAITING_CLOSURE = "awaiting_closure"
-    CLOSED = "closed"
-    #: The transition no longer stands: the front door corrected the decision that made it.
-    WITHDRAWN = "withdrawn"
-
-
-class StatutoryWork(StrEnum):
-    """Statutory work the census records in an episode: with any of it, the episode may not close
-    with RC8 or RC9 (census rule 2990: those reasons mean "closed after assessment" and nothing more)."""
-
-    SECTION47 = "section47"
-    ICPC = "icpc"
-    CIN_PLAN = "cin_plan"
-    CP_PLAN = "cp_plan"
-
-
-class FrontDoorOutcome(StrEnum):
-    """The front door's decisions that end the episode without an assessment."""
-
-    NFA = "nfa"
-    EARLY_HELP = "early_help"
 
 
 @dataclass(frozen=True)
@@ -90,7 +59,7 @@ class AssessmentFacts:
     """An authorised assessment of the episode."""
 
     assessment_id: uuid.UUID
-    outcome: str  # nfa, early_help, cin_plan, child_protection
+    outcome: AssessmentOutcome
     authorisation_date: date
     lead_practitioner: str
 
@@ -197,6 +166,10 @@ class Stepdown:
     def subject(self) -> str:
         return str(self.case_id)
 
+    def named(self) -> dict[str, Any]:
+        """What every event of the step-down names: the step-down, its case (episode), child and team."""
+        return {"stepdown_id": self.id, "case_id": self.case_id, "child_id": self.child_id, "team": self.team}
+
     @property
     def front_door_outcome(self) -> FrontDoorOutcome | None:
         """The front door's decision this transition carries out, if the front door made it."""
@@ -224,3 +197,19 @@ class StepUp:
     @property
     def subject(self) -> str:
         return str(self.stepdown_id or self.id)
+
+
+@dataclass(frozen=True)
+class EscalatedHandover:
+    """An item of the team manager's worklist: a declined or unanswered handover, and where its
+    step-down stands now (its version, for If-Match when the manager closes it)."""
+
+    stepdown_id: uuid.UUID
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    reason: EscalationReason
+    response_due: date
+    escalated_at: datetime
+    status: StepdownStatus
+    version: int

@@ -8,9 +8,9 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.contracts import StepUpRequested
-from continuum.contracts.stepdown import TransitionKind
+from stepdown.domain.codes import TransitionKind
 from stepdown.domain.states import Actor, Events, Stepdown, StepUp
 from stepdown.domain.transitions import within_12_months
 
@@ -33,15 +33,15 @@ def request_step_up(
     theirs): the referral service opens the new referral for a registered child only, and would
     refuse the event after this service had answered 201."""
     if stepdown is None and not child_known:
-        raise RuleBroken("child_id", "is not a child known to children's social care: refer a new child through the front door")
+        raise Invalid("child_id", "is not a child known to children's social care: refer a new child through the front door")
     if stepdown is not None:
         if stepdown.kind is TransitionKind.CLOSE:
-            raise RuleBroken("stepdown_id", "names a closure, not a step-down")
+            raise Invalid("stepdown_id", "names a closure, not a step-down")
         if stepdown.child_id != child_id:
-            raise RuleBroken("child_id", "is not the child of that step-down")
+            raise Invalid("child_id", "is not the child of that step-down")
         if stepdown.step_up_id is not None:
-            raise RuleBroken(
-                "stepdown_id", "the family was stepped up from this step-down already", status=409, slug="already-stepped-up"
+            raise Conflict(
+                "the family was stepped up from this step-down already", field="stepdown_id", slug="already-stepped-up"
             )
     within = within_12_months(stepdown.stepped_down_on, today) if stepdown is not None else None
     step_up = StepUp(

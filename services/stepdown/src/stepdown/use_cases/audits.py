@@ -1,102 +1,111 @@
-"""The monthly audit: draw last month's sample (reproducible), read it, export it, and the
-auditors' findings."""
+"""The monthly audit: draw last month's sample (reproducible), read it, and the auditors' findings."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from continuum.casework import clock
+from continuum.casework.errors import NotFound
 from continuum.casework.policy import CouncilPolicy
-from continuum.persistence.idempotency import once
+from continuum.persistence.change import change_one
+from continuum.persistence.idempotency import Replayed, idempotent
 from continuum.persistence.uow import Transaction, UnitOfWork
-from continuum.web.errors import check_version, not_found
 from stepdown import domain, reporting
-from stepdown.domain.audit import Candidate, SampledKind, check_month_is_over
+from stepdown.domain.audit import Candidate, SampledKind, SampleItem, check_month_is_over
 from stepdown.domain.policy import stepdown_policy
-from stepdown.schemas import AuditItemOut, AuditSampleOut, FindingIn
-from stepdown.views import audit_item_view, sample_view
+from stepdown.use_cases.commands import RecordFinding
+from stepdown.views import sample_view
 
 
-async def _answer(tx: Transaction, month: str, *, purpose: str) -> AuditSampleOut:
+@dataclass(frozen=True)
+class Sample:
+    """A month's sample as the caller may see it."""
+
+    month: str
+    items: list[SampleItem]
+
+
+async def _visible_sample(tx: Transaction, month: str, *, purpose: str) -> Sample:
     """The month's sample as the caller may see it: auditors and admins every team's, a manager
     the items of their own teams (each item is a child's record, audited)."""
     principal = tx.principal_or_fail()
     teams = None if principal.sees_all_teams else sorted(principal.teams)
-    rows = await reporting.sample_items(tx, month, teams=teams)
-    for row in rows:
-        await tx.audit("child.list", subject_type="child", subject_id=row.child_id, purpose=purpose)
-    return sample_view(month, rows)
+    items = await reporting.sample_items(tx, month, teams=teams)
+    for item in items:
+        await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose=purpose)
+    return Sample(month, items)
 
 
-async def draw_sample(uow: UnitOfWork, *, month: str, policy: CouncilPolicy, idempotency_key: str | None) -> dict[str, Any]:
+async def draw_sample(uow: UnitOfWork, *, month: str, policy: CouncilPolicy, idempotency_key: str | None) -> Sample | Replayed:
     """Draw the month's sample (drawing it again adds nothing: the same month gives the same records)."""
     purpose = "draw the monthly audit sample"
     now = clock.now()
     async with uow as tx:
 
-        async def run() -> tuple[int, Any]:
+        async def run() -> Sample:
             check_month_is_over(month, today=clock.london_date(now))
             first, following = domain.month_bounds(month)
             rows = await reporting.audit_candidates(tx, first=first, following=following)
             children = {row.record_id: row.child_id for row in rows}
             candidates = [Candidate(SampledKind(row.kind), row.record_id, row.team) for row in rows]
-            chosen = domain.draw_sample(
-                candidates, month=month, la_code=policy.la_code, rate=stepdown_policy(policy).audit_sampling_rate
-            )
-            await reporting.add_sample_items(
-                tx,
-                [
-                    {
-                        "id": uuid.uuid4(),
-                        "month": month,
-                        "kind": c.kind.value,
-                        "record_id": c.record_id,
-                        "child_id": children[c.record_id],
-                        "team": c.team,
-                        "drawn_at": now,
-                        "version": 1,
-                    }
-                    for c in chosen
-                ],
-            )
-            return 201, (await _answer(tx, month, purpose=purpose)).model_dump(mode="json")
+            rate = stepdown_policy(policy).audit_sampling_rate
+            chosen = domain.draw_sample(candidates, month=month, la_code=policy.la_code, rate=rate)
+            await reporting.add_sample_items(tx, domain.sample_items(month, chosen, children=children, now=now))
+            return await _visible_sample(tx, month, purpose=purpose)
 
-        request = {"month": month} if idempotency_key else None
+        def present(sample: Sample) -> dict[str, Any]:
+            return sample_view(sample.month, sample.items).model_dump(mode="json")
+
         scope = f"audits:{tx.principal_or_fail().sub}"
-        _, body = await once(tx, key=idempotency_key, scope=scope, request=request, run=run)
-        return dict(body)
+        return await idempotent(tx, key=idempotency_key, scope=scope, request={"month": month}, run=run, present=present)
 
 
-async def get_sample(uow: UnitOfWork, *, month: str) -> AuditSampleOut:
+async def get_sample(uow: UnitOfWork, *, month: str) -> Sample:
     domain.month_bounds(month)
     async with uow as tx:
-        return await _answer(tx, month, purpose="read the monthly audit sample")
+        return await _visible_sample(tx, month, purpose="read the monthly audit sample")
 
 
-async def record_finding(uow: UnitOfWork, *, month: str, item_id: uuid.UUID, finding: FindingIn, version: int) -> AuditItemOut:
+@dataclass
+class AuditItems:
+    """The items of one month's sample, as the kernel's change pipeline loads and saves them."""
+
+    month: str
+    subject_type: str = "audit_item"
+
+    async def load(self, tx: Transaction, id: uuid.UUID, *, purpose: str) -> SampleItem:
+        item = await reporting.sample_item(tx, self.month, id)
+        if item is None:
+            tx.audit_refusal("audit_item.read", subject_type="audit_item", subject_id=id, purpose=purpose)
+            raise NotFound("Audit sample item")
+        return item
+
+    async def save(self, tx: Transaction, before: SampleItem, after: SampleItem, *, action: str) -> None:
+        await reporting.save_finding(tx, after)
+
+
+async def record_finding(uow: UnitOfWork, command: RecordFinding) -> SampleItem:
     """An auditor records the finding and learning on a sampled record (and may revise it)."""
     purpose = "record an audit finding"
     now = clock.now()
     async with uow as tx:
-        row = await reporting.sample_item(tx, month, item_id)
-        if row is None:
-            tx.audit_refusal("audit_item.read", subject_type="audit_item", subject_id=item_id, purpose=purpose)
-            raise not_found("Audit sample item")
-        check_version(row.version, version)
-        await reporting.save_finding(
+        by = tx.principal_or_fail().sub
+
+        async def decide(item: SampleItem) -> tuple[SampleItem, domain.Events]:
+            return domain.record_finding(
+                item, rating=command.rating, finding=command.finding, learning=command.learning, by=by, now=now
+            )
+
+        changed = await change_one(
             tx,
-            item_id,
-            {
-                "rating": finding.rating.value,
-                "finding": finding.finding,
-                "learning": finding.learning,
-                "reviewed_by": tx.principal_or_fail().sub,
-                "reviewed_at": now,
-                "version": row.version + 1,
-            },
+            AuditItems(command.month),
+            id=command.item_id,
+            version=command.version,
+            purpose=purpose,
+            action="audit_item.finding",
+            decide=decide,
         )
-        await tx.audit("audit_item.finding", subject_type="audit_item", subject_id=item_id, purpose=purpose)
-        await tx.audit("child.read", subject_type="child", subject_id=row.child_id, purpose=purpose)
-        updated = await reporting.sample_item(tx, month, item_id)
-        return audit_item_view(updated)
+        await tx.audit("child.read", subject_type="child", subject_id=changed.child_id, purpose=purpose)
+        return changed

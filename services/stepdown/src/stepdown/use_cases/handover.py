@@ -3,136 +3,80 @@ the manager's closure: each a change of one step-down."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
-from continuum.contracts.codes import ReasonForClosure
-from continuum.contracts.stepdown import DeclineReason, EarlyHelpOutcome, Engagement
 from continuum.persistence.uow import UnitOfWork
 from stepdown import domain
-from stepdown.domain import ChildFacts, Handover, Stepdown
-from stepdown.schemas import StepdownOut
-from stepdown.use_cases.steps import actor_of, change_stepdown
+from stepdown.domain import ChildFacts, Events, Stepdown
+from stepdown.use_cases.commands import Accept, Close, Decline, RecordEngagement, RecordHandover, RecordOutcome
+from stepdown.use_cases.steps import Step, actor_of, change_stepdown
+
+HANDOVER = Step("record the handover to early help", "stepdown.handover")
+ACCEPT = Step("accept a handover to early help", "stepdown.accept", receiving_only=True)
+DECLINE = Step("decline a handover to early help", "stepdown.decline", receiving_only=True)
+ENGAGEMENT = Step("record the family's engagement with early help", "stepdown.engagement", receiving_only=True)
+OUTCOME = Step("record early help's outcome", "stepdown.outcome", receiving_only=True)
+CLOSE = Step("close the episode", "stepdown.close")
 
 
-async def record_handover(
-    uow: UnitOfWork, *, stepdown_id: uuid.UUID, handover: Handover, version: int, policy: CouncilPolicy
-) -> StepdownOut:
-    return await change_stepdown(
-        uow,
-        stepdown_id=stepdown_id,
-        version=version,
-        purpose="record the handover to early help",
-        action="stepdown.handover",
-        change=lambda s, _now, _child: domain.record_handover(s, handover=handover),
-        policy=policy,
-    )
+async def record_handover(uow: UnitOfWork, command: RecordHandover, *, policy: CouncilPolicy) -> Stepdown:
+    def change(s: Stepdown, _now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, Events]:
+        return domain.record_handover(s, handover=command.handover)
+
+    return await change_stepdown(uow, command, HANDOVER, change=change, policy=policy)
 
 
-async def accept(uow: UnitOfWork, *, stepdown_id: uuid.UUID, version: int, policy: CouncilPolicy) -> StepdownOut:
+async def accept(uow: UnitOfWork, command: Accept, *, policy: CouncilPolicy) -> Stepdown:
+    """Early help takes the family: the episode closes (and partners are told, if the child is known)."""
     by = actor_of(uow)
-    return await change_stepdown(
-        uow,
-        stepdown_id=stepdown_id,
-        version=version,
-        purpose="accept a handover to early help",
-        action="stepdown.accept",
-        change=lambda s, now, _child: domain.accept(s, by=by, now=now, today=clock.london_date(now)),
-        policy=policy,
-        receiving_only=True,
-    )
+
+    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, Events]:
+        return domain.accept(s, by=by, now=now, today=clock.london_date(now))
+
+    return await change_stepdown(uow, command, ACCEPT, change=change, policy=policy)
 
 
-async def decline(
-    uow: UnitOfWork, *, stepdown_id: uuid.UUID, reason: DeclineReason, detail: str, version: int, policy: CouncilPolicy
-) -> StepdownOut:
-    """Early help declines, saying why; the handover goes to the team manager's worklist (the
-    detail stays in the service: the event carries the reason code only)."""
+async def decline(uow: UnitOfWork, command: Decline, *, policy: CouncilPolicy) -> Stepdown:
+    """Early help declines, saying why; the handover goes to the team manager's worklist."""
     by = actor_of(uow)
-    return await change_stepdown(
-        uow,
-        stepdown_id=stepdown_id,
-        version=version,
-        purpose="decline a handover to early help",
-        action="stepdown.decline",
-        change=lambda s, now, _child: domain.decline(s, by=by, now=now, reason=reason, detail=detail),
-        policy=policy,
-        receiving_only=True,
-    )
+
+    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, Events]:
+        return domain.decline(s, by=by, now=now, reason=command.reason, detail=command.detail)
+
+    return await change_stepdown(uow, command, DECLINE, change=change, policy=policy)
 
 
 def _accepted_on(s: Stepdown) -> date:
     return clock.london_date(s.answered_at) if s.answered_at else s.stepped_down_on
 
 
-async def record_engagement(
-    uow: UnitOfWork, *, stepdown_id: uuid.UUID, engagement: Engagement, on: date | None, version: int, policy: CouncilPolicy
-) -> StepdownOut:
-    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, domain.Events]:
+async def record_engagement(uow: UnitOfWork, command: RecordEngagement, *, policy: CouncilPolicy) -> Stepdown:
+    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, Events]:
         today = clock.london_date(now)
-        return domain.record_engagement(s, engagement=engagement, on=on or today, accepted_on=_accepted_on(s), today=today)
+        on = command.on or today
+        return domain.record_engagement(s, engagement=command.engagement, on=on, accepted_on=_accepted_on(s), today=today)
 
-    return await change_stepdown(
-        uow,
-        stepdown_id=stepdown_id,
-        version=version,
-        purpose="record the family's engagement with early help",
-        action="stepdown.engagement",
-        change=change,
-        policy=policy,
-        receiving_only=True,
-    )
+    return await change_stepdown(uow, command, ENGAGEMENT, change=change, policy=policy)
 
 
-async def record_outcome(
-    uow: UnitOfWork, *, stepdown_id: uuid.UUID, outcome: EarlyHelpOutcome, closed_on: date, version: int, policy: CouncilPolicy
-) -> StepdownOut:
-    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, domain.Events]:
-        return domain.record_outcome(
-            s, outcome=outcome, closed_on=closed_on, accepted_on=_accepted_on(s), today=clock.london_date(now)
-        )
+async def record_outcome(uow: UnitOfWork, command: RecordOutcome, *, policy: CouncilPolicy) -> Stepdown:
+    def change(s: Stepdown, now: datetime, _child: ChildFacts | None) -> tuple[Stepdown, Events]:
+        on, today = command.closed_on, clock.london_date(now)
+        return domain.record_outcome(s, outcome=command.outcome, closed_on=on, accepted_on=_accepted_on(s), today=today)
 
-    return await change_stepdown(
-        uow,
-        stepdown_id=stepdown_id,
-        version=version,
-        purpose="record early help's outcome",
-        action="stepdown.outcome",
-        change=change,
-        policy=policy,
-        receiving_only=True,
-    )
+    return await change_stepdown(uow, command, OUTCOME, change=change, policy=policy)
 
 
-async def close(
-    uow: UnitOfWork,
-    *,
-    stepdown_id: uuid.UUID,
-    reason: ReasonForClosure,
-    on: date | None,
-    unmet_need: bool,
-    version: int,
-    policy: CouncilPolicy,
-) -> StepdownOut:
-    def change(s: Stepdown, now: datetime, child: ChildFacts | None) -> tuple[Stepdown, domain.Events]:
+async def close(uow: UnitOfWork, command: Close, *, policy: CouncilPolicy) -> Stepdown:
+    """The manager closes the episode, with the census reason (RC2 needs the child's date of death)."""
+
+    def change(s: Stepdown, now: datetime, child: ChildFacts | None) -> tuple[Stepdown, Events]:
+        on, died = command.on or s.ended_on, child.date_of_death if child else None
+        today = clock.london_date(now)
         return domain.close_by_manager(
-            s,
-            reason=reason,
-            on=on or s.ended_on,
-            unmet_need=unmet_need,
-            now=now,
-            today=clock.london_date(now),
-            date_of_death=child.date_of_death if child else None,
+            s, reason=command.reason, on=on, unmet_need=command.unmet_need, now=now, today=today, date_of_death=died
         )
 
-    return await change_stepdown(
-        uow,
-        stepdown_id=stepdown_id,
-        version=version,
-        purpose="close the episode",
-        action="stepdown.close",
-        change=change,
-        policy=policy,
-    )
+    return await change_stepdown(uow, command, CLOSE, change=change, policy=policy)

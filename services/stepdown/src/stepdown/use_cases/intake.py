@@ -13,15 +13,20 @@ from datetime import datetime
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided, ReferralReceived
-from continuum.contracts.assessment import AssessmentAuthorised, AssessmentRoute, Section47Concluded, Section47Started
+from continuum.contracts.assessment import (
+    AssessmentAuthorised,
+    AssessmentOutcome,
+    AssessmentRoute,
+    Section47Concluded,
+    Section47Started,
+)
 from continuum.contracts.plan import PlanEnded, PlanStarted
-from continuum.persistence.child_copy import upsert_child_copy
-from continuum.persistence.uow import EventKey, Transaction
+from continuum.persistence.child_copy import keep_child_copy
+from continuum.persistence.uow import Transaction
 from stepdown import domain, repository
-from stepdown.domain import AssessmentFacts, Episode, FrontDoorOutcome, PlanEnd, StatutoryWork
+from stepdown.domain import AssessmentFacts, ChildFacts, Episode, Events, FrontDoorOutcome, PlanEnd, StatutoryWork
 from stepdown.domain.policy import stepdown_policy
 from stepdown.tables import Child
-from stepdown.use_cases.steps import publish_change
 
 
 async def _settle(tx: Transaction, episode: Episode, *, policy: CouncilPolicy, receiving_team: str, now: datetime) -> None:
@@ -46,7 +51,8 @@ async def _settle(tx: Transaction, episode: Episode, *, policy: CouncilPolicy, r
     if stepdown is None:
         return
     await repository.add_stepdown(tx, stepdown)
-    await publish_change(tx, stepdown, events, policy=policy, child=child)
+    _, told = domain.told_partners((stepdown, events), child=child, policy=policy)
+    await tx.publish_all(told, aggregate=stepdown)
     await tx.audit("stepdown.create", subject_type="stepdown", subject_id=stepdown.id, purpose="transition out of social care")
 
 
@@ -86,8 +92,8 @@ async def receive_referral_decided(
     )
     if decision.correction_of is not None and episode.stepdown_id is not None:
         episode = await _correct_front_door(tx, episode, decision, policy=policy, now=now)
-    outcome = decision.outcome.value
-    if outcome in set(FrontDoorOutcome) and episode.stepdown_id is None:
+    outcome = FrontDoorOutcome(decision.outcome)
+    if outcome.ends_episode and episode.stepdown_id is None:
         episode = domain.receive_front_door_decision(
             episode,
             case_id=decision.case_id,
@@ -96,7 +102,7 @@ async def receive_referral_decided(
             referral_id=decision.referral_id,
             referral_date=decision.referral_date,
             decided_at=decision.decided_at,
-            outcome=FrontDoorOutcome(outcome),
+            outcome=outcome,
         )
     await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=now)
 
@@ -109,13 +115,15 @@ async def _correct_front_door(
     assert episode.stepdown_id is not None
     stepdown = await repository.stepdown_locked(tx, episode.stepdown_id)
     corrected, changed, events = domain.correct_front_door(
-        episode, stepdown, outcome=decision.outcome.value, correction_of=decision.correction_of, now=now
+        episode, stepdown, outcome=FrontDoorOutcome(decision.outcome), correction_of=decision.correction_of, now=now
     )
     if not events or changed is None:
         return episode
     if changed is not stepdown:
         await repository.save_stepdown(tx, changed)
-    await publish_change(tx, changed, events, policy=policy)
+    child = await repository.child_facts(tx, changed.child_id)
+    _, told = domain.told_partners((changed, events), child=child, policy=policy)
+    await tx.publish_all(told, aggregate=changed)
     await tx.audit("stepdown.correct", subject_type="stepdown", subject_id=changed.id, purpose="front-door decision corrected")
     return corrected
 
@@ -125,7 +133,7 @@ async def receive_assessment_authorised(
 ) -> None:
     facts = AssessmentFacts(
         assessment_id=authorised.assessment_id,
-        outcome=authorised.outcome.value,
+        outcome=AssessmentOutcome(authorised.outcome),
         authorisation_date=authorised.authorisation_date,
         lead_practitioner=authorised.lead_practitioner,
     )
@@ -179,15 +187,16 @@ async def receive_plan_ended(tx: Transaction, *, ended: PlanEnded, policy: Counc
 
 
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
-    """Keep the local copy (an older version changes nothing). When it brings an NHS number the copy
-    lacked, tell partners the child's status, if step-down's is the live one (the domain decides)."""
-    before = await repository.child_facts(tx, child.child_id)
-    await upsert_child_copy(tx.session, Child, child)
-    after = await repository.child_facts(tx, child.child_id)
-    if after is None or after.nhs_number is None or (before is not None and before.nhs_number is not None):
-        return
-    episodes = await repository.episodes_of_child(tx, child.child_id)
-    stepdowns = await repository.stepdowns_by_ids(tx, [e.stepdown_id for e in episodes if e.stepdown_id is not None])
-    events = domain.status_when_identified(episodes, stepdowns, child=after, policy=policy)
-    # A partner status names its own key (the NHS number); the child stands in as the aggregate.
-    await tx.publish_all(events, aggregate=EventKey(str(child.child_id), 0))
+    """Keep the local copy (an older version changes nothing; step-down audits no copy). When it
+    brings an NHS number the copy lacked, tell partners the child's status, if step-down's is the
+    live one (the domain decides)."""
+
+    async def announce(tx: Transaction, copy: Child, before: str | None) -> Events:
+        if before is not None:
+            return []  # a number partners were told under already (step-down announces a gained one)
+        episodes = await repository.episodes_of_child(tx, copy.id)
+        stepdowns = await repository.stepdowns_by_ids(tx, [e.stepdown_id for e in episodes if e.stepdown_id is not None])
+        known = ChildFacts(copy.nhs_number, copy.date_of_birth, copy.date_of_death)
+        return domain.status_when_identified(episodes, stepdowns, child=known, policy=policy)
+
+    await keep_child_copy(tx, Child, child, announce=announce, audited=False)
