@@ -1,0 +1,149 @@
+"""The plan service's pre-proceedings API (of an episode, with or without a plan): thin, as the
+plans' (``plan.api``): parse, build the command, call the use case, shape the answer."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+
+from continuum.web.http import (
+    ETAG_HEADER,
+    IDEMPOTENT,
+    PROBLEM_RESPONSES,
+    Cursor,
+    IfMatch,
+    Limit,
+    api_router,
+    idempotency_key,
+    required_version,
+    unit_of_work,
+    versioned_answer,
+    with_etag,
+)
+from plan.answers import PreproceedingsOut, PreproceedingsPage
+from plan.commands import BlockCommand
+from plan.domain import Preproceedings
+from plan.schemas import CareProceedingsLetterIn, PreproceedingsDecisionIn, PreproceedingsIn, PreproceedingsStartIn
+from plan.use_cases import preproceedings
+from plan.use_cases.steps import Replayed
+from plan.views import blocks_view, preproceedings_view
+
+router = api_router()
+
+PP_ANSWER = versioned_answer("The pre-proceedings block; its ETag is the version to send as If-Match")
+_LOCATION = {"Location": {"description": "The URL of the block started", "schema": {"type": "string"}}}
+PP_CREATED = versioned_answer("Started; the block, whose ETag is the version to send as If-Match", 201)
+PP_CREATED[201]["headers"] = {**ETAG_HEADER, **_LOCATION}
+
+
+def _block(result: Preproceedings | Replayed, status_code: int = 200) -> JSONResponse:
+    """The block's answer, with its version as the ETag (a replayed start: the first answer's body)."""
+    body = result.body if isinstance(result, Replayed) else preproceedings_view(result).model_dump(mode="json")
+    return with_etag(body, body["version"], status_code)
+
+
+async def _change_block(request: Request, preproceedings_id: uuid.UUID, if_match: str, command: BlockCommand) -> JSONResponse:
+    version = required_version(if_match)
+    return _block(
+        await preproceedings.change(unit_of_work(request), preproceedings_id=preproceedings_id, command=command, version=version)
+    )
+
+
+@router.post(
+    "/pre-proceedings",
+    status_code=201,
+    response_model=PreproceedingsOut,
+    responses=PP_CREATED,
+    tags=["pre-proceedings"],
+    summary="Start pre-proceedings for a child's episode",
+    openapi_extra=IDEMPOTENT,
+)
+async def start_preproceedings(body: PreproceedingsStartIn, request: Request) -> JSONResponse:
+    """A new census PreProceedingsandFGDM block for an open episode (its case id), with or without
+    a plan: 404 for an episode you may not see or the service does not know (it learns of episodes
+    from their assessment or plan), 409 when it is closed or has undecided pre-proceedings."""
+    result = await preproceedings.start(unit_of_work(request), command=body.command(), idempotency_key=idempotency_key(request))
+    response = _block(result, 201)
+    response.headers["Location"] = f"/v1/pre-proceedings/{result.body['id'] if isinstance(result, Replayed) else result.id}"
+    return response
+
+
+@router.get(
+    "/pre-proceedings",
+    response_model=PreproceedingsPage,
+    responses=PROBLEM_RESPONSES,
+    tags=["pre-proceedings"],
+    summary="Find the pre-proceedings of an episode or a child",
+)
+async def find_preproceedings(
+    request: Request,
+    case_id: Annotated[uuid.UUID | None, Query(description="The episode (case) id")] = None,
+    child_id: Annotated[uuid.UUID | None, Query(description="The child's id")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> PreproceedingsPage:
+    """Exactly one of ``case_id`` and ``child_id``; by start date. Each is a read of the child's
+    record, audited; another team's are left out."""
+    found = await preproceedings.find(unit_of_work(request), case_id=case_id, child_id=child_id, cursor=cursor, limit=limit)
+    return blocks_view(found)
+
+
+@router.get(
+    "/pre-proceedings/{preproceedings_id}",
+    response_model=PreproceedingsOut,
+    responses=PP_ANSWER,
+    tags=["pre-proceedings"],
+    summary="Read pre-proceedings",
+)
+async def get_preproceedings(preproceedings_id: uuid.UUID, request: Request) -> JSONResponse:
+    return _block(await preproceedings.read(unit_of_work(request), preproceedings_id=preproceedings_id))
+
+
+@router.put(
+    "/pre-proceedings/{preproceedings_id}",
+    response_model=PreproceedingsOut,
+    responses=PP_ANSWER,
+    tags=["pre-proceedings"],
+    summary="Record pre-proceedings",
+)
+async def record_preproceedings(
+    preproceedings_id: uuid.UUID, body: PreproceedingsIn, request: Request, if_match: IfMatch
+) -> JSONResponse:
+    """The letter before proceedings, the FGDM offer and whether it was held, and the meetings (the
+    whole record each time, until the decision)."""
+    return await _change_block(request, preproceedings_id, if_match, body.command())
+
+
+@router.post(
+    "/pre-proceedings/{preproceedings_id}/decision",
+    response_model=PreproceedingsOut,
+    responses=PP_ANSWER,
+    tags=["pre-proceedings"],
+    summary="Decide at the end of pre-proceedings",
+)
+async def decide_preproceedings(
+    preproceedings_id: uuid.UUID, body: PreproceedingsDecisionIn, request: Request, if_match: IfMatch
+) -> JSONResponse:
+    """The step decision (census StepDecisionDate and PPOutcome); a court application needs the
+    FGDM offer recorded or a reasoned exception (409 otherwise)."""
+    return await _change_block(request, preproceedings_id, if_match, body.command())
+
+
+@router.post(
+    "/pre-proceedings/{preproceedings_id}/care-proceedings-letter",
+    response_model=PreproceedingsOut,
+    responses=PP_ANSWER,
+    tags=["pre-proceedings"],
+    summary="Record the letter initiating care proceedings",
+)
+async def record_care_proceedings_letter(
+    preproceedings_id: uuid.UUID, body: CareProceedingsLetterIn, request: Request, if_match: IfMatch
+) -> JSONResponse:
+    """Census LetterInitCPDate, after the court application (rule 9013); once."""
+    return await _change_block(request, preproceedings_id, if_match, body.command())
+
+
+__all__ = ["router"]
