@@ -15,13 +15,13 @@ from continuum.web.http import (
     Cursor,
     IfMatch,
     Limit,
+    answer,
     api_router,
     council_policy,
     idempotency_key,
     required_version,
     unit_of_work,
     versioned_answer,
-    with_etag,
 )
 from continuum.web.pagination import Page
 from plan.answers import (
@@ -35,7 +35,6 @@ from plan.answers import (
 )
 from plan.commands import PlanCommand
 from plan.family_copy import render
-from plan.results import PlanRecord
 from plan.schemas import (
     ActionChangeIn,
     ActionIn,
@@ -51,20 +50,13 @@ from plan.schemas import (
     VisitIn,
 )
 from plan.use_cases import plans, reads
-from plan.use_cases.steps import Replayed
-from plan.views import history_list, plan_json, plans_view, worklist_view
+from plan.views import history_list, plan_view, plans_view, worklist_view
 
 router = api_router()
 
 
 PLAN_ANSWER = versioned_answer("The plan; its ETag is the version to send as If-Match")
 PLAN_CREATED = versioned_answer("Added; the plan, whose ETag is the version to send as If-Match", 201)
-
-
-def _plan(result: PlanRecord | Replayed, status_code: int = 200) -> JSONResponse:
-    """The plan's answer, with its version as the ETag (a replayed create: the first answer's body)."""
-    body = result.body if isinstance(result, Replayed) else plan_json(result)
-    return with_etag(body, body["version"], status_code)
 
 
 async def _change(
@@ -81,7 +73,7 @@ async def _change(
         idempotency_key=idempotency_key(request) if create else None,
         create=create,
     )
-    return _plan(result, 201 if create else 200)
+    return answer(result, plan_view, status=201 if create else 200)
 
 
 @router.get(
@@ -121,7 +113,7 @@ async def worklist(
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Read a plan")
 async def get_plan(plan_id: uuid.UUID, request: Request) -> JSONResponse:
-    return _plan(await reads.get_plan(unit_of_work(request), plan_id=plan_id, policy=council_policy(request)))
+    return answer(await reads.get_plan(unit_of_work(request), plan_id=plan_id, policy=council_policy(request)), plan_view)
 
 
 async def _history(request: Request, plan_id: uuid.UUID, kind: str, cursor: str | None, limit: int) -> Page[Any]:

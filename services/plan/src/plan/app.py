@@ -12,7 +12,7 @@ from plan.consumers import DRAFTING_CONSUMER, DRAFTING_TOPICS, make_drafting_han
 from plan.domain.policy import plan_policy
 from plan.permissions import PERMISSIONS
 from plan.settings import PlanSettings
-from plan.workers import DriftScheduler
+from plan.workers import drift_scheduler
 
 
 def create_app(settings: PlanSettings | None = None) -> FastAPI:
@@ -25,7 +25,7 @@ def create_app(settings: PlanSettings | None = None) -> FastAPI:
         return [runtime.event_consumer(name=DRAFTING_CONSUMER, topics=DRAFTING_TOPICS, handlers=handlers)]
 
     def workers(runtime: Runtime) -> list[Worker]:
-        scheduler = DriftScheduler(
+        scheduler = drift_scheduler(
             runtime.session_factory,
             source=settings.service_name,
             policy=policy,

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from continuum.persistence.idempotency import Replayed
 from continuum.web.http import (
     ETAG_HEADER,
     IDEMPOTENT,
@@ -16,19 +17,17 @@ from continuum.web.http import (
     Cursor,
     IfMatch,
     Limit,
+    answer,
     api_router,
     idempotency_key,
     required_version,
     unit_of_work,
     versioned_answer,
-    with_etag,
 )
 from plan.answers import PreproceedingsOut, PreproceedingsPage
 from plan.commands import BlockCommand
-from plan.domain import Preproceedings
 from plan.schemas import CareProceedingsLetterIn, PreproceedingsDecisionIn, PreproceedingsIn, PreproceedingsStartIn
 from plan.use_cases import preproceedings
-from plan.use_cases.steps import Replayed
 from plan.views import blocks_view, preproceedings_view
 
 router = api_router()
@@ -39,17 +38,12 @@ PP_CREATED = versioned_answer("Started; the block, whose ETag is the version to 
 PP_CREATED[201]["headers"] = {**ETAG_HEADER, **_LOCATION}
 
 
-def _block(result: Preproceedings | Replayed, status_code: int = 200) -> JSONResponse:
-    """The block's answer, with its version as the ETag (a replayed start: the first answer's body)."""
-    body = result.body if isinstance(result, Replayed) else preproceedings_view(result).model_dump(mode="json")
-    return with_etag(body, body["version"], status_code)
-
-
 async def _change_block(request: Request, preproceedings_id: uuid.UUID, if_match: str, command: BlockCommand) -> JSONResponse:
     version = required_version(if_match)
-    return _block(
-        await preproceedings.change(unit_of_work(request), preproceedings_id=preproceedings_id, command=command, version=version)
+    changed = await preproceedings.change(
+        unit_of_work(request), preproceedings_id=preproceedings_id, command=command, version=version
     )
+    return answer(changed, preproceedings_view)
 
 
 @router.post(
@@ -66,7 +60,7 @@ async def start_preproceedings(body: PreproceedingsStartIn, request: Request) ->
     a plan: 404 for an episode you may not see or the service does not know (it learns of episodes
     from their assessment or plan), 409 when it is closed or has undecided pre-proceedings."""
     result = await preproceedings.start(unit_of_work(request), command=body.command(), idempotency_key=idempotency_key(request))
-    response = _block(result, 201)
+    response = answer(result, preproceedings_view, status=201)
     response.headers["Location"] = f"/v1/pre-proceedings/{result.body['id'] if isinstance(result, Replayed) else result.id}"
     return response
 
@@ -99,7 +93,7 @@ async def find_preproceedings(
     summary="Read pre-proceedings",
 )
 async def get_preproceedings(preproceedings_id: uuid.UUID, request: Request) -> JSONResponse:
-    return _block(await preproceedings.read(unit_of_work(request), preproceedings_id=preproceedings_id))
+    return answer(await preproceedings.read(unit_of_work(request), preproceedings_id=preproceedings_id), preproceedings_view)
 
 
 @router.put(

@@ -200,11 +200,6 @@ async def active_plans_of_child(tx: Transaction, child_id: uuid.UUID) -> list[Pl
     return [plan_state(r) for r in (await tx.session.execute(stmt)).all()]
 
 
-async def child_nhs_number(tx: Transaction, child_id: uuid.UUID) -> str | None:
-    """The NHS number the local copy of the child holds (``None`` without one, or without a copy)."""
-    return cast(str | None, (await tx.session.execute(_CHILD_IDENTITY, {"child_id": child_id})).scalar())
-
-
 async def earlier_cp_plans(tx: Transaction, child_id: uuid.UUID, *, plan_id: uuid.UUID, starting: date) -> int:
     """How many child protection plans the child started in this council before one starting on
     ``starting`` (census NumberOfPreviousCPP, this council's part), whatever their episode."""

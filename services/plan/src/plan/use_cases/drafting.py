@@ -15,10 +15,10 @@ from continuum.contracts import ChildRegistered, ChildUpdated
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOpened, Section47Concluded
 from continuum.contracts.plan import PlanType
 from continuum.contracts.stepdown import CaseClosed, CaseReopened
-from continuum.persistence.child_copy import upsert_child_copy
+from continuum.persistence.child_copy import keep_child_copy
 from continuum.persistence.uow import Transaction
 from plan import domain, episode_repository, repository
-from plan.domain import Events, PlanState
+from plan.domain import ChildIdentity, Events, PlanState
 from plan.domain.drafting import plan_type_for
 from plan.tables import Child
 from plan.use_cases.steps import publish_change
@@ -69,18 +69,17 @@ async def receive_concluded(tx: Transaction, *, concluded: Section47Concluded) -
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
     """Keep the local copy of the child's identity (an older version changes nothing). When it
     brings an NHS number the copy did not have (or another one), the status of the child's active
-    plan goes to partners again, under the number they can match."""
-    known_before = await repository.child_nhs_number(tx, child.child_id)
-    await upsert_child_copy(tx.session, Child, child)
-    await tx.audit(
-        "child.copy", subject_type="child", subject_id=child.child_id, purpose="keep the local copy of the child's identity"
-    )
-    identity = await repository.child_identity(tx, child.child_id)
-    if identity is None or identity.nhs_number is None or identity.nhs_number == known_before:
-        return
-    for plan in await repository.active_plans_of_child(tx, child.child_id):
-        events = domain.lifecycle.child_identified(plan, child=identity, known_before=known_before, policy=policy)
-        await tx.publish_all(events, aggregate=plan)
+    plan goes to partners again, under the number they can match (the kernel's ``keep_child_copy``)."""
+
+    async def announce(tx: Transaction, copy: Child, known_before: str | None) -> Events:
+        identity = ChildIdentity(copy.nhs_number, copy.date_of_birth)
+        return [
+            event
+            for plan in await repository.active_plans_of_child(tx, copy.id)
+            for event in domain.lifecycle.child_identified(plan, child=identity, known_before=known_before, policy=policy)
+        ]
+
+    await keep_child_copy(tx, Child, child, announce=announce)
 
 
 async def receive_opened(tx: Transaction, *, opened: AssessmentOpened) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.idempotency import Replayed
 from continuum.persistence.uow import UnitOfWork
 from plan.commands import (
     AddAction,
@@ -26,7 +27,7 @@ from plan.commands import (
 from plan.domain import Events, PlanState
 from plan.results import PlanRecord
 from plan.use_cases import casework, editing, lifecycle
-from plan.use_cases.steps import At, Replayed, change_plan
+from plan.use_cases.steps import At, change_plan
 from plan.views import plan_json
 
 

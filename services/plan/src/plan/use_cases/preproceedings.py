@@ -5,15 +5,14 @@ result carries the child's record: it is audited as such."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
 
 from continuum.casework import clock
 from continuum.casework.errors import Invalid
-from continuum.persistence.idempotency import once
-from continuum.persistence.uow import StoredResponse, Transaction, UnitOfWork
-from continuum.web.errors import check_version
+from continuum.persistence.change import change_one
+from continuum.persistence.idempotency import Replayed, idempotent
+from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.pagination import decode_cursor, encode_cursor
 from plan import domain, episode_repository
 from plan.commands import (
@@ -25,7 +24,7 @@ from plan.commands import (
 )
 from plan.domain import Events, Preproceedings
 from plan.results import Blocks
-from plan.use_cases.steps import Replayed, by_whom
+from plan.use_cases.steps import by_whom
 from plan.views import preproceedings_view
 
 
@@ -40,10 +39,8 @@ async def start(uow: UnitOfWork, *, command: StartPreproceedings, idempotency_ke
     purpose = "start pre-proceedings"
     today = clock.today()
     async with uow as tx:
-        started: Preproceedings | None = None
 
-        async def run() -> tuple[int, Any]:
-            nonlocal started
+        async def run() -> Preproceedings:
             known = await episode_repository.visible_episode(tx, command.case_id, purpose=purpose)
             block, events = domain.preproceedings.start(
                 known,
@@ -58,17 +55,22 @@ async def start(uow: UnitOfWork, *, command: StartPreproceedings, idempotency_ke
             await episode_repository.insert_preproceedings(tx, block)
             await tx.publish_all(events, aggregate=block)
             await tx.audit("preproceedings.start", subject_type="preproceedings", subject_id=block.id, purpose=purpose)
-            started = await _read_child(tx, block, purpose=purpose)
-            return 0, preproceedings_view(started).model_dump(mode="json")  # the status is the route's
+            return await _read_child(tx, block, purpose=purpose)
 
-        async def replayed(stored: StoredResponse) -> None:
+        async def replayed(stored: Replayed) -> None:
             why = "Idempotency-Key replay"
             await tx.audit("preproceedings.read", subject_type="preproceedings", subject_id=stored.body["id"], purpose=why)
             await tx.audit("child.read", subject_type="child", subject_id=stored.body["child_id"], purpose=why)
 
-        scope = f"preproceedings:{tx.principal_or_fail().sub}:start"
-        _, body = await once(tx, key=idempotency_key, scope=scope, request=asdict(command), run=run, on_replay=replayed)
-        return started if started is not None else Replayed(dict(body))
+        return await idempotent(
+            tx,
+            key=idempotency_key,
+            scope=f"preproceedings:{tx.principal_or_fail().sub}:start",
+            request=asdict(command),
+            run=run,
+            present=lambda block: preproceedings_view(block).model_dump(mode="json"),
+            on_replay=replayed,
+        )
 
 
 def _decide(command: BlockCommand, block: Preproceedings, today: date) -> tuple[Preproceedings, Events]:
@@ -81,19 +83,38 @@ def _decide(command: BlockCommand, block: Preproceedings, today: date) -> tuple[
             return domain.preproceedings.record_care_proceedings_letter(block, on=command.letter_date, today=today)
 
 
+@dataclass
+class BlockStore:
+    """The pre-proceedings blocks as the kernel's change pipeline (``change_one``) loads and saves them."""
+
+    subject_type: str = "preproceedings"
+
+    async def load(self, tx: Transaction, id: uuid.UUID, *, purpose: str) -> Preproceedings:
+        return await episode_repository.visible_preproceedings(tx, id, purpose=purpose, lock=True)
+
+    async def save(self, tx: Transaction, before: Preproceedings, after: Preproceedings, *, action: str) -> None:
+        await episode_repository.save_preproceedings(tx, after)
+
+
 async def change(uow: UnitOfWork, *, preproceedings_id: uuid.UUID, command: BlockCommand, version: int) -> Preproceedings:
     """Load the visible block (locked), check the version the caller read, decide ``command``,
     save, publish and audit, in one transaction; the block as it now stands."""
     today = clock.today()
-    purpose = command.purpose
+
+    async def decided(block: Preproceedings) -> tuple[Preproceedings, Events]:
+        return _decide(command, block, today)
+
     async with uow as tx:
-        block = await episode_repository.visible_preproceedings(tx, preproceedings_id, purpose=purpose, lock=True)
-        check_version(block.version, version)
-        changed, events = _decide(command, block, today)
-        await episode_repository.save_preproceedings(tx, changed)
-        await tx.publish_all(events, aggregate=changed)
-        await tx.audit(command.action, subject_type="preproceedings", subject_id=changed.id, purpose=purpose)
-        return await _read_child(tx, changed, purpose=purpose)
+        changed = await change_one(
+            tx,
+            BlockStore(),
+            id=preproceedings_id,
+            version=version,
+            purpose=command.purpose,
+            action=command.action,
+            decide=decided,
+        )
+        return await _read_child(tx, changed, purpose=command.purpose)
 
 
 async def read(uow: UnitOfWork, *, preproceedings_id: uuid.UUID) -> Preproceedings:

@@ -1,6 +1,6 @@
 """Steps every plan use case takes: who is acting, saving what the domain decided, the plan as a
 result (with what its read carries, audited as a read of the child's record), and the change of
-one plan from load to result, done once per Idempotency-Key."""
+one plan through the kernel's pipeline, done once per Idempotency-Key."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
 from continuum.casework.principal import Principal, Role
-from continuum.persistence.idempotency import once
-from continuum.persistence.uow import StoredResponse, Transaction, UnitOfWork
-from continuum.web.errors import check_version
+from continuum.persistence.change import change_one
+from continuum.persistence.idempotency import Replayed, idempotent
+from continuum.persistence.uow import Transaction, UnitOfWork
 from plan import repository
 from plan.domain import Actor, Events, PlanState
 from plan.domain.drift import could_close, findings
@@ -86,11 +86,18 @@ class At:
 Decide = Callable[[At, PlanState], Awaitable[tuple[PlanState, Events]]]
 
 
-@dataclass(frozen=True)
-class Replayed:
-    """The answer the first request with this Idempotency-Key was given, given again."""
+@dataclass
+class PlanStore:
+    """The plans as the kernel's change pipeline (``change_one``) loads and saves them."""
 
-    body: dict[str, Any]
+    now: datetime
+    subject_type: str = "plan"
+
+    async def load(self, tx: Transaction, id: uuid.UUID, *, purpose: str) -> PlanState:
+        return await repository.visible_plan(tx, id, purpose=purpose, lock=True)
+
+    async def save(self, tx: Transaction, before: PlanState, after: PlanState, *, action: str) -> None:
+        await save(tx, after, change=action, at=self.now)
 
 
 async def change_plan(
@@ -107,39 +114,42 @@ async def change_plan(
 ) -> PlanRecord | Replayed:
     """Load the visible plan (locked), check the version the caller read, let the domain decide,
     save the new state and its version, publish its events and audit the change, in one
-    transaction; the plan as a result. With ``idempotency`` (the Idempotency-Key and the command),
-    the same key and command are done once: again, the first answer's body (``present``'s), as
-    :class:`Replayed`."""
+    transaction (the kernel's ``change_one``); the plan as a result. With ``idempotency`` (the
+    Idempotency-Key and the command), the same key and command are done once: again, the first
+    answer's body (``present``'s) as ``Replayed``, whatever status the route answers."""
     now = clock.now()
     today = clock.london_date(now)
     async with uow as tx:
         at = At(tx, actor_of(tx.principal_or_fail()), now, today, policy)
-        record: PlanRecord | None = None
 
-        async def run() -> tuple[int, Any]:
-            nonlocal record
-            state = await repository.visible_plan(tx, plan_id, purpose=purpose, lock=True)
-            check_version(state.version, version)
-            changed, events = await decide(at, state)
-            await save(tx, changed, change=action, at=now)
-            await tx.publish_all(events, aggregate=changed)
-            await tx.audit(action, subject_type="plan", subject_id=changed.id, purpose=purpose)
-            record = await plan_record(tx, changed, purpose=purpose, today=today, policy=policy)
-            return 0, dict(present(record))  # the status is the route's: not stored to be read
+        async def run() -> PlanRecord:
+            changed = await change_one(
+                tx,
+                PlanStore(now),
+                id=plan_id,
+                version=version,
+                purpose=purpose,
+                action=action,
+                decide=lambda plan: decide(at, plan),
+            )
+            return await plan_record(tx, changed, purpose=purpose, today=today, policy=policy)
 
-        async def replayed(stored: StoredResponse) -> None:
+        if idempotency is None:
+            return await run()
+
+        async def replayed(stored: Replayed) -> None:
             why = "Idempotency-Key replay"
             await tx.audit("plan.read", subject_type="plan", subject_id=stored.body["id"], purpose=why)
             await tx.audit("child.read", subject_type="child", subject_id=stored.body["child_id"], purpose=why)
 
-        if idempotency is None:
-            await run()
-        else:
-            key, command = idempotency
-            scope = f"plans:{tx.principal_or_fail().sub}:{action}"
-            request = asdict(command) | {"plan_id": str(plan_id)}  # type: ignore[call-overload]
-            _, body = await once(tx, key=key, scope=scope, request=request, run=run, on_replay=replayed)
-            if record is None:
-                return Replayed(dict(body))
-        assert record is not None
-        return record
+        key, command = idempotency
+        done = await idempotent(
+            tx,
+            key=key,
+            scope=f"plans:{tx.principal_or_fail().sub}:{action}",
+            request=asdict(command) | {"plan_id": str(plan_id)},  # type: ignore[call-overload]
+            run=run,
+            present=present,
+            on_replay=replayed,
+        )
+        return done
