@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.web.http import (
-    IDEMPOTENT,
     PROBLEM_RESPONSES,
     Cursor,
     IfMatch,
@@ -35,6 +34,7 @@ from plan.answers import (
 )
 from plan.commands import PlanCommand
 from plan.family_copy import render
+from plan.routes import Routes
 from plan.schemas import (
     ActionChangeIn,
     ActionIn,
@@ -57,6 +57,7 @@ router = api_router()
 
 PLAN_ANSWER = versioned_answer("The plan; its ETag is the version to send as If-Match")
 PLAN_CREATED = versioned_answer("Added; the plan, whose ETag is the version to send as If-Match", 201)
+routes = Routes(router, record=PlanOut, answered=PLAN_ANSWER, created=PLAN_CREATED)
 
 
 async def _change(
@@ -76,9 +77,7 @@ async def _change(
     return answer(result, plan_view, status=201 if create else 200)
 
 
-@router.get(
-    "/plans", response_model=PlanPage, responses=PROBLEM_RESPONSES, tags=["plans"], summary="Find the plans of a case or a child"
-)
+@routes.lists("/plans", PlanPage, "plans", "Find the plans of a case or a child")
 async def find_plans(
     request: Request,
     case_id: Annotated[uuid.UUID | None, Query(description="The case (episode) id")] = None,
@@ -89,13 +88,7 @@ async def find_plans(
     return plans_view(await reads.find_plans(unit_of_work(request), case_id=case_id, child_id=child_id))
 
 
-@router.get(
-    "/plans/worklist",
-    response_model=WorklistPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["worklist"],
-    summary="Plans drifting, or that could close or step down",
-)
+@routes.lists("/plans/worklist", WorklistPage, "worklist", "Plans drifting, or that could close or step down")
 async def worklist(
     request: Request,
     team: Annotated[
@@ -121,52 +114,28 @@ async def _history(request: Request, plan_id: uuid.UUID, kind: str, cursor: str 
     return history_list(kind, page, limit)
 
 
-@router.get(
-    "/plans/{plan_id}/versions",
-    response_model=VersionPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["plans"],
-    summary="The plan's versions, oldest first",
-)
+@routes.lists("/plans/{plan_id}/versions", VersionPage, "plans", "The plan's versions, oldest first")
 async def list_versions(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> VersionPage:
     """Every version: what changed, who changed it, when, and its quality then (the plan's read
     carries the first page; this one pages the rest). A read of the child's record, audited."""
     return await _history(request, plan_id, "versions", cursor, limit)
 
 
-@router.get(
-    "/plans/{plan_id}/reviews",
-    response_model=ReviewPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["reviews"],
-    summary="The plan's reviews, oldest first",
-)
+@routes.lists("/plans/{plan_id}/reviews", ReviewPage, "reviews", "The plan's reviews, oldest first")
 async def list_reviews(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> ReviewPage:
     """Every review: its date against its due date, the decision and what it found. A read of the
     child's record, audited."""
     return await _history(request, plan_id, "reviews", cursor, limit)
 
 
-@router.get(
-    "/plans/{plan_id}/visits",
-    response_model=VisitPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["visits"],
-    summary="The plan's visits, oldest first",
-)
+@routes.lists("/plans/{plan_id}/visits", VisitPage, "visits", "The plan's visits, oldest first")
 async def list_visits(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> VisitPage:
     """Every visit, planned or made: whether the child was seen, and alone. A read of the child's
     record, audited."""
     return await _history(request, plan_id, "visits", cursor, limit)
 
 
-@router.get(
-    "/plans/{plan_id}/meetings",
-    response_model=MeetingPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["meetings"],
-    summary="The plan's meetings, oldest first",
-)
+@routes.lists("/plans/{plan_id}/meetings", MeetingPage, "meetings", "The plan's meetings, oldest first")
 async def list_meetings(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> MeetingPage:
     """Every meeting with its invitees and who attended. A read of the child's record, audited."""
     return await _history(request, plan_id, "meetings", cursor, limit)
@@ -186,58 +155,32 @@ async def family_copy(plan_id: uuid.UUID, request: Request) -> HTMLResponse:
     return HTMLResponse(render(copy.plan, child_name=copy.child_name, policy=council_policy(request), today=copy.today))
 
 
-@router.patch("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Edit the plan")
+@routes.changes("patch", "/plans/{plan_id}", "plans", "Edit the plan")
 async def edit_plan(plan_id: uuid.UUID, body: PlanEditIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Content, agencies involved, family network and FGDM, and (CP) the category of abuse."""
     return await _change(request, plan_id, if_match, body.command())
 
 
-@router.post(
-    "/plans/{plan_id}/actions",
-    status_code=201,
-    response_model=PlanOut,
-    responses=PLAN_CREATED,
-    tags=["actions"],
-    summary="Add an action",
-    openapi_extra=IDEMPOTENT,
-)
+@routes.creates("/plans/{plan_id}/actions", "actions", "Add an action")
 async def add_action(plan_id: uuid.UUID, body: ActionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Description, owner (person and agency), measure of success and due date, all required."""
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
-@router.patch(
-    "/plans/{plan_id}/actions/{action_id}",
-    response_model=PlanOut,
-    responses=PLAN_ANSWER,
-    tags=["actions"],
-    summary="Change an action",
-)
+@routes.changes("patch", "/plans/{plan_id}/actions/{action_id}", "actions", "Change an action")
 async def change_action(
     plan_id: uuid.UUID, action_id: uuid.UUID, body: ActionChangeIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(action_id))
 
 
-@router.post(
-    "/plans/{plan_id}/interventions",
-    status_code=201,
-    response_model=PlanOut,
-    responses=PLAN_CREATED,
-    tags=["interventions"],
-    summary="Commission a service or intervention",
-    openapi_extra=IDEMPOTENT,
-)
+@routes.creates("/plans/{plan_id}/interventions", "interventions", "Commission a service or intervention")
 async def add_intervention(plan_id: uuid.UUID, body: InterventionIn, request: Request, if_match: IfMatch) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
-@router.post(
-    "/plans/{plan_id}/interventions/{intervention_id}/outcome",
-    response_model=PlanOut,
-    responses=PLAN_ANSWER,
-    tags=["interventions"],
-    summary="Record how an intervention ended",
+@routes.changes(
+    "post", "/plans/{plan_id}/interventions/{intervention_id}/outcome", "interventions", "Record how an intervention ended"
 )
 async def complete_intervention(
     plan_id: uuid.UUID,
@@ -249,9 +192,7 @@ async def complete_intervention(
     return await _change(request, plan_id, if_match, body.command(intervention_id))
 
 
-@router.post(
-    "/plans/{plan_id}/approval", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Approve the plan"
-)
+@routes.changes("post", "/plans/{plan_id}/approval", "plans", "Approve the plan")
 async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager approves a complete draft; the plan starts (census start
     date). A child protection plan starts on the date of the initial conference that decided it,
@@ -260,70 +201,32 @@ async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, i
     return await _change(request, plan_id, if_match, body.command())
 
 
-@router.post(
-    "/plans/{plan_id}/reviews",
-    status_code=201,
-    response_model=PlanOut,
-    responses=PLAN_CREATED,
-    tags=["reviews"],
-    summary="Record a review",
-    openapi_extra=IDEMPOTENT,
-)
+@routes.creates("/plans/{plan_id}/reviews", "reviews", "Record a review")
 async def record_review(plan_id: uuid.UUID, body: ReviewIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Every unfinished action's progress and the decision; the next review falls due on the
     council's cadence (CIN) or within 6 months (CP review conference)."""
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
-@router.post(
-    "/plans/{plan_id}/visits",
-    status_code=201,
-    response_model=PlanOut,
-    responses=PLAN_CREATED,
-    tags=["visits"],
-    summary="Record a visit",
-    openapi_extra=IDEMPOTENT,
-)
+@routes.creates("/plans/{plan_id}/visits", "visits", "Record a visit")
 async def record_visit(plan_id: uuid.UUID, body: VisitIn, request: Request, if_match: IfMatch) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
-@router.post(
-    "/plans/{plan_id}/meetings",
-    status_code=201,
-    response_model=PlanOut,
-    responses=PLAN_CREATED,
-    tags=["meetings"],
-    summary="Schedule a meeting and invite",
-    openapi_extra=IDEMPOTENT,
-)
+@routes.creates("/plans/{plan_id}/meetings", "meetings", "Schedule a meeting and invite")
 async def schedule_meeting(plan_id: uuid.UUID, body: MeetingIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Invitations go out as ``meeting.scheduled``; an involved agency left out is flagged."""
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
-@router.post(
-    "/plans/{plan_id}/meetings/{meeting_id}/attendance",
-    response_model=PlanOut,
-    responses=PLAN_ANSWER,
-    tags=["meetings"],
-    summary="Record who attended",
-)
+@routes.changes("post", "/plans/{plan_id}/meetings/{meeting_id}/attendance", "meetings", "Record who attended")
 async def record_attendance(
     plan_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(meeting_id))
 
 
-@router.post(
-    "/plans/{plan_id}/strategy-discussions",
-    status_code=201,
-    response_model=PlanOut,
-    responses=PLAN_CREATED,
-    tags=["escalation"],
-    summary="Record a strategy discussion held during a CIN plan",
-    openapi_extra=IDEMPOTENT,
-)
+@routes.creates("/plans/{plan_id}/strategy-discussions", "escalation", "Record a strategy discussion held during a CIN plan")
 async def record_strategy_discussion(
     plan_id: uuid.UUID, body: StrategyDiscussionIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
@@ -335,7 +238,7 @@ async def record_strategy_discussion(
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
-@router.post("/plans/{plan_id}/ending", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="End the plan")
+@routes.changes("post", "/plans/{plan_id}/ending", "plans", "End the plan")
 async def end_plan(plan_id: uuid.UUID, body: EndingIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Every action's final status, the reason, unmet need and the next step (``plan.ended``)."""
     return await _change(request, plan_id, if_match, body.command())

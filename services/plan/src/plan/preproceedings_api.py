@@ -12,8 +12,6 @@ from fastapi.responses import JSONResponse
 from continuum.persistence.idempotency import Replayed
 from continuum.web.http import (
     ETAG_HEADER,
-    IDEMPOTENT,
-    PROBLEM_RESPONSES,
     Cursor,
     IfMatch,
     Limit,
@@ -26,6 +24,7 @@ from continuum.web.http import (
 )
 from plan.answers import PreproceedingsOut, PreproceedingsPage
 from plan.commands import BlockCommand
+from plan.routes import Routes
 from plan.schemas import CareProceedingsLetterIn, PreproceedingsDecisionIn, PreproceedingsIn, PreproceedingsStartIn
 from plan.use_cases import preproceedings
 from plan.views import blocks_view, preproceedings_view
@@ -36,6 +35,7 @@ PP_ANSWER = versioned_answer("The pre-proceedings block; its ETag is the version
 _LOCATION = {"Location": {"description": "The URL of the block started", "schema": {"type": "string"}}}
 PP_CREATED = versioned_answer("Started; the block, whose ETag is the version to send as If-Match", 201)
 PP_CREATED[201]["headers"] = {**ETAG_HEADER, **_LOCATION}
+routes = Routes(router, record=PreproceedingsOut, answered=PP_ANSWER, created=PP_CREATED)
 
 
 async def _change_block(request: Request, preproceedings_id: uuid.UUID, if_match: str, command: BlockCommand) -> JSONResponse:
@@ -46,15 +46,7 @@ async def _change_block(request: Request, preproceedings_id: uuid.UUID, if_match
     return answer(changed, preproceedings_view)
 
 
-@router.post(
-    "/pre-proceedings",
-    status_code=201,
-    response_model=PreproceedingsOut,
-    responses=PP_CREATED,
-    tags=["pre-proceedings"],
-    summary="Start pre-proceedings for a child's episode",
-    openapi_extra=IDEMPOTENT,
-)
+@routes.creates("/pre-proceedings", "pre-proceedings", "Start pre-proceedings for a child's episode")
 async def start_preproceedings(body: PreproceedingsStartIn, request: Request) -> JSONResponse:
     """A new census PreProceedingsandFGDM block for an open episode (its case id), with or without
     a plan: 404 for an episode you may not see or the service does not know (it learns of episodes
@@ -65,13 +57,7 @@ async def start_preproceedings(body: PreproceedingsStartIn, request: Request) ->
     return response
 
 
-@router.get(
-    "/pre-proceedings",
-    response_model=PreproceedingsPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["pre-proceedings"],
-    summary="Find the pre-proceedings of an episode or a child",
-)
+@routes.lists("/pre-proceedings", PreproceedingsPage, "pre-proceedings", "Find the pre-proceedings of an episode or a child")
 async def find_preproceedings(
     request: Request,
     case_id: Annotated[uuid.UUID | None, Query(description="The episode (case) id")] = None,
@@ -96,13 +82,7 @@ async def get_preproceedings(preproceedings_id: uuid.UUID, request: Request) -> 
     return answer(await preproceedings.read(unit_of_work(request), preproceedings_id=preproceedings_id), preproceedings_view)
 
 
-@router.put(
-    "/pre-proceedings/{preproceedings_id}",
-    response_model=PreproceedingsOut,
-    responses=PP_ANSWER,
-    tags=["pre-proceedings"],
-    summary="Record pre-proceedings",
-)
+@routes.changes("put", "/pre-proceedings/{preproceedings_id}", "pre-proceedings", "Record pre-proceedings")
 async def record_preproceedings(
     preproceedings_id: uuid.UUID, body: PreproceedingsIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:
@@ -111,12 +91,8 @@ async def record_preproceedings(
     return await _change_block(request, preproceedings_id, if_match, body.command())
 
 
-@router.post(
-    "/pre-proceedings/{preproceedings_id}/decision",
-    response_model=PreproceedingsOut,
-    responses=PP_ANSWER,
-    tags=["pre-proceedings"],
-    summary="Decide at the end of pre-proceedings",
+@routes.changes(
+    "post", "/pre-proceedings/{preproceedings_id}/decision", "pre-proceedings", "Decide at the end of pre-proceedings"
 )
 async def decide_preproceedings(
     preproceedings_id: uuid.UUID, body: PreproceedingsDecisionIn, request: Request, if_match: IfMatch
@@ -126,12 +102,11 @@ async def decide_preproceedings(
     return await _change_block(request, preproceedings_id, if_match, body.command())
 
 
-@router.post(
+@routes.changes(
+    "post",
     "/pre-proceedings/{preproceedings_id}/care-proceedings-letter",
-    response_model=PreproceedingsOut,
-    responses=PP_ANSWER,
-    tags=["pre-proceedings"],
-    summary="Record the letter initiating care proceedings",
+    "pre-proceedings",
+    "Record the letter initiating care proceedings",
 )
 async def record_care_proceedings_letter(
     preproceedings_id: uuid.UUID, body: CareProceedingsLetterIn, request: Request, if_match: IfMatch

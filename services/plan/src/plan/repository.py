@@ -30,6 +30,7 @@ from plan.domain.visits import Meeting as MeetingState
 from plan.domain.visits import Visit as VisitState
 from plan.history import MEETINGS, REVIEWS, VERSIONS, VISITS
 from plan.rows import (
+    DRIFT_COLUMNS,
     drift_facts,
     plan_state,
     plan_values,
@@ -265,24 +266,7 @@ async def open_plans(tx: Transaction, *, teams: list[str] | None) -> list[tuple[
     return found
 
 
-_DRIFT_COLUMNS = [
-    PLANS.c[name]
-    for name in (
-        "id",
-        "case_id",
-        "child_id",
-        "team",
-        "plan_type",
-        "status",
-        "start_date",
-        "next_review_due",
-        "next_visit_due",
-        "open_action_due_dates",
-        "last_review_on",
-        "last_review_progressed",
-        "version",
-    )
-]
+_DRIFT_COLUMNS = [PLANS.c[name] for name in DRIFT_COLUMNS]
 
 
 _CLAIM_DRIFT_DUE = Prebuilt(

@@ -235,23 +235,28 @@ def quality_json(q: Quality) -> dict[str, Any]:
     }
 
 
+#: The ``plans`` columns the drift rules read (:class:`DriftFacts`, field for field).
+DRIFT_COLUMNS = (
+    "id",
+    "case_id",
+    "child_id",
+    "team",
+    "plan_type",
+    "status",
+    "start_date",
+    "next_review_due",
+    "next_visit_due",
+    "open_action_due_dates",
+    "last_review_on",
+    "last_review_progressed",
+    "version",
+)
+
+
 def drift_facts(row: Any) -> DriftFacts:
     """The drift rules' facts of a ``plans`` row (only the columns they read)."""
-    return DriftFacts(
-        id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        team=row.team,
-        plan_type=row.plan_type,
-        status=row.status,
-        start_date=row.start_date,
-        next_review_due=row.next_review_due,
-        next_visit_due=row.next_visit_due,
-        open_action_due_dates=tuple(row.open_action_due_dates),
-        last_review_on=row.last_review_on,
-        last_review_progressed=row.last_review_progressed,
-        version=row.version,
-    )
+    values = {name: getattr(row, name) for name in DRIFT_COLUMNS}
+    return DriftFacts(**values | {"open_action_due_dates": tuple(row.open_action_due_dates)})
 
 
 # --- episodes and pre-proceedings -------------------------------------------------------------------

@@ -235,26 +235,14 @@ def worklist_item(listed: Listed) -> WorklistItem:
 
 
 def preproceedings_view(pp: Preproceedings) -> PreproceedingsOut:
-    return PreproceedingsOut(
-        id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
-        start_date=pp.start_date,
-        letter_before_proceedings_date=pp.letter_before_proceedings_date,
-        fgdm_offered=pp.fgdm_offered,
-        fgdm_held=pp.fgdm_held,
-        initial_meeting_date=pp.initial_meeting_date,
-        review_meeting_dates=list(pp.review_meeting_dates),
-        review_meetings=len(pp.review_meeting_dates),
-        decision=pp.decision,
-        decision_date=pp.decision_date,
-        census_outcome=CENSUS_OUTCOME[pp.decision] if pp.decision else None,
-        court_application_date=pp.court_application_date,
-        letter_initiating_proceedings_date=pp.letter_initiating_proceedings_date,
-        fgdm_exception_reason=pp.fgdm_exception_reason,
-        version=pp.version,
+    """The block as it stands, with how many review meetings it held and its census outcome."""
+    return PreproceedingsOut.model_validate(
+        vars(pp)
+        | {
+            "review_meeting_dates": list(pp.review_meeting_dates),
+            "review_meetings": len(pp.review_meeting_dates),
+            "census_outcome": CENSUS_OUTCOME[pp.decision] if pp.decision else None,
+        }
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from continuum.casework.errors import Conflict, Invalid
 from continuum.contracts.plan import (
@@ -40,6 +40,11 @@ CENSUS_OUTCOME: Final = {
     PreproceedingsDecision.STEP_DOWN: PreproceedingsOutcome.B,
     PreproceedingsDecision.EXTEND: PreproceedingsOutcome.C,
 }
+
+
+def about(pp: Preproceedings) -> dict[str, Any]:
+    """What every pre-proceedings event says of its block: which block, episode, child, team and plan."""
+    return {"preproceedings_id": pp.id, "case_id": pp.case_id, "child_id": pp.child_id, "team": pp.team, "plan_id": pp.plan_id}
 
 
 def start(
@@ -78,14 +83,7 @@ def start(
         start_date=start_date,
         started_by=by,
     )
-    event = PreproceedingsStarted(
-        preproceedings_id=block_id,
-        case_id=episode.case_id,
-        child_id=episode.child_id,
-        team=episode.team,
-        plan_id=plan_id,
-        start_date=start_date,
-    )
+    event = PreproceedingsStarted(**about(block), start_date=start_date)
     return block, [event]
 
 
@@ -140,11 +138,7 @@ def record(
     )
     check_record(changed, today=today)
     event = PreproceedingsRecorded(
-        preproceedings_id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
+        **about(pp),
         start_date=pp.start_date,
         letter_before_proceedings_date=letter_before_proceedings_date,
         fgdm_offered=fgdm_offered,
@@ -219,11 +213,7 @@ def decide(
         check_letter_initiating_proceedings(decided, letter_initiating_proceedings_date, today=today)
         decided = replace(decided, letter_initiating_proceedings_date=letter_initiating_proceedings_date)
     event = PreproceedingsDecided(
-        preproceedings_id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
+        **about(pp),
         decision=decision,
         decision_date=decision_date,
         outcome=CENSUS_OUTCOME[decision],
@@ -248,11 +238,7 @@ def record_care_proceedings_letter(pp: Preproceedings, *, on: date, today: date)
     assert pp.court_application_date is not None
     sent = replace(pp, letter_initiating_proceedings_date=on, version=pp.version + 1)
     event = CareProceedingsLetterSent(
-        preproceedings_id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
+        **about(pp),
         court_application_date=pp.court_application_date,
         letter_date=on,
     )
