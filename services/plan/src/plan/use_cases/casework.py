@@ -32,16 +32,7 @@ async def record_review(command: commands.RecordReview, at: At, plan: PlanState)
 
 async def record_visit(command: commands.RecordVisit, at: At, plan: PlanState) -> tuple[PlanState, Events]:
     visited, visit, events = domain.visits.record_visit(
-        plan,
-        visit_id=uuid.uuid4(),
-        by=by_whom(at.tx),
-        planned_date=command.planned_date,
-        visit_date=command.visit_date,
-        child_seen=command.child_seen,
-        seen_alone=command.seen_alone,
-        reason_not_seen=command.reason_not_seen,
-        today=at.today,
-        policy=at.policy,
+        plan, visit_id=uuid.uuid4(), by=by_whom(at.tx), today=at.today, policy=at.policy, **vars(command)
     )
     await repository.add_visit(at.tx, visited, visit, at=at.now)
     return visited, events

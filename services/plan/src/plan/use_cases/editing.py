@@ -1,5 +1,6 @@
 """Changing what a plan says: its content, family network and (CP) category of abuse, its
-actions, and its commissioned interventions. Each decides one command on the loaded plan."""
+actions, and its commissioned interventions. Each decides one command on the loaded plan (a
+command's fields are its transition's arguments where they are named alike)."""
 
 from __future__ import annotations
 
@@ -38,42 +39,12 @@ async def add_action(command: commands.AddAction, at: At, plan: PlanState) -> tu
 
 
 async def change_action(command: commands.ChangeAction, at: At, plan: PlanState) -> tuple[PlanState, Events]:
-    return domain.content.change_action(
-        plan,
-        command.action_id,
-        description=command.description,
-        owner_person=command.owner_person,
-        owner_agency=command.owner_agency,
-        success_measure=command.success_measure,
-        due_date=command.due_date,
-        progress=command.progress,
-        note=command.note,
-        today=at.today,
-        policy=at.policy,
-    )
+    return domain.content.change_action(plan, today=at.today, policy=at.policy, **vars(command))
 
 
 async def add_intervention(command: commands.AddIntervention, at: At, plan: PlanState) -> tuple[PlanState, Events]:
-    return domain.interventions.commission(
-        plan,
-        intervention_id=uuid.uuid4(),
-        name=command.name,
-        provider=command.provider,
-        start_date=command.start_date,
-        planned_end_date=command.planned_end_date,
-        scale=command.scale,
-        score_before=command.score_before,
-        today=at.today,
-        policy=at.policy,
-    )
+    return domain.interventions.commission(plan, intervention_id=uuid.uuid4(), today=at.today, policy=at.policy, **vars(command))
 
 
 async def complete_intervention(command: commands.CompleteIntervention, at: At, plan: PlanState) -> tuple[PlanState, Events]:
-    return domain.interventions.complete(
-        plan,
-        command.intervention_id,
-        actual_end_date=command.actual_end_date,
-        score_after=command.score_after,
-        today=at.today,
-        policy=at.policy,
-    )
+    return domain.interventions.complete(plan, today=at.today, policy=at.policy, **vars(command))
