@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -37,7 +36,7 @@ from continuum.messaging.group_offsets import GroupOffsets
 from continuum.messaging.handlers import BatchHandler, Handler, Skipped, Unreadable, read_record, runs_of
 from continuum.messaging.inbox import INBOX_RETENTION
 from continuum.messaging.kafka import consumer_topics, dlq_topic, retry_topic, start_or_stop, stop_quietly
-from continuum.messaging.supervise import sleep_or_stop, supervise
+from continuum.messaging.supervise import NowAndThen, sleep_or_stop, supervise
 from continuum.observability import (
     CONSUMER_HANDLED,
     CONSUMER_LAG,
@@ -103,7 +102,7 @@ class EventConsumer:
         self._declare_topics = declare_topics
         self.inbox_retention = inbox_retention
         self.batch_handlers = batch_handlers or {}
-        self._last_prune = 0.0
+        self._pruning = NowAndThen(PRUNE_EVERY_SECONDS, "inbox prune failed")
         #: What this member expects the group's committed offset to be, per assigned partition.
         self._offsets = GroupOffsets(name)
         self._stop = asyncio.Event()
@@ -161,15 +160,12 @@ class EventConsumer:
         return await inbox.prune_inbox(self._session_factory, self.name, retention=self.inbox_retention)
 
     async def _prune_now_and_then(self) -> None:
-        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
-            return
-        self._last_prune = time.monotonic()
-        try:
+        async def prune() -> None:
             pruned = await self.prune_inbox()
             if pruned:
                 log.info("inbox pruned", extra={"consumer": self.name, "rows": pruned})
-        except Exception:
-            log.debug("inbox prune failed", exc_info=True)
+
+        await self._pruning(prune)
 
     async def _consume(self, stop: asyncio.Event) -> None:
         consumer = self._consumer
