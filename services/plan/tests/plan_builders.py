@@ -8,11 +8,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from continuum.casework.errors import DomainError
 from continuum.casework.policy import CouncilPolicy, load_policy
 from continuum.contracts.codes import CategoryOfAbuse
-from continuum.contracts.plan import ActionProgress, Agency, DraftedFrom, PlanType
+from continuum.contracts.plan import Agency, DraftedFrom, PlanType
+from continuum.web.errors import problem_for
 from plan import domain
-from plan.domain import Action, Actor, Content, PlanState
+from plan.domain import Action, ActionProgress, Actor, Content, PlanState
 
 POLICY = load_policy()
 MANAGER = Actor("manager-1", sw_qualified_manager=True)
@@ -64,7 +66,7 @@ def drafted(
     """A draft ready to approve; a CP plan drafted by its conference, held on ``conference``
     (default: the day it is drafted)."""
     cp = plan_type is PlanType.CP
-    plan, _ = domain.lifecycle.draft(
+    plan, _ = domain.drafting.draft(
         plan_id=uuid.uuid4(),
         case_id=uuid.uuid4(),
         child_id=uuid.uuid4(),
@@ -77,9 +79,9 @@ def drafted(
         conference_date=(conference or on) if cp else None,
     )
     for n in range(actions):
-        plan, _ = domain.content.add_action(plan, action(due=date(2026, 3, 1 + n), today=on))
+        plan, _ = domain.content.add_action(plan, action(due=date(2026, 3, 1 + n), today=on), today=on, policy=POLICY)
     if cp:
-        plan, _ = domain.content.edit(plan, today=on, by="sw-1", category=CategoryOfAbuse.NEGLECT)
+        plan, _ = domain.content.edit(plan, today=on, policy=POLICY, by="sw-1", category=CategoryOfAbuse.NEGLECT)
     return plan
 
 
@@ -125,6 +127,11 @@ def reviewed(
         policy=council,
     )
     return done
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status the web room answers a domain error with (its one table)."""
+    return problem_for(error).status
 
 
 def with_actions_done(plan: PlanState) -> PlanState:

@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from plan_builders import MANAGER, POLICY, at, policy, reviewed, started, with_actions_done
+from plan_builders import MANAGER, POLICY, at, policy, reviewed, started, status_of, with_actions_done
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import DomainError
 from continuum.contracts.codes import ReasonForClosure
-from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanType
+from continuum.contracts.plan import DriftKind, NextStep, PlanType
 from plan import domain
+from plan.domain import ActionProgress
 from plan.domain.drift import Finding, attention, could_close, findings, next_check
 
 START = date(2026, 1, 5)
@@ -167,7 +168,7 @@ def test_the_reason_for_closure_is_given_when_and_only_when_the_plan_closes_the_
     step: NextStep, reason: ReasonForClosure | None, refusal: str
 ) -> None:
     plan = started(start=START, actions=1)
-    with pytest.raises(RuleBroken, match=refusal) as refused:
+    with pytest.raises(DomainError, match=refusal) as refused:
         domain.lifecycle.end(
             plan,
             by=MANAGER,
@@ -185,7 +186,7 @@ def test_the_reason_for_closure_is_given_when_and_only_when_the_plan_closes_the_
 
 def test_ending_needs_every_actions_final_status() -> None:
     plan = started(start=START)
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(DomainError) as refused:
         _end(plan, {plan.actions[0].id: (ActionProgress.DONE, None)})
     assert refused.value.field == "actions" and str(plan.actions[1].id) in refused.value.reason
 
@@ -208,7 +209,7 @@ def test_a_cp_plan_stepping_down_drafts_a_cin_plan_with_its_unfinished_actions()
     final = {cp.actions[0].id: (ActionProgress.DONE, None), cp.actions[1].id: (ActionProgress.IN_PROGRESS, None)}
     ended, events = _end(cp, final, NextStep.STEP_DOWN_CIN)
     assert [e.event_type for e in events] == ["plan.ended"]  # the CIN plan's start tells partners
-    cin, drafted_events = domain.lifecycle.step_down_to_cin(
+    cin, drafted_events = domain.drafting.step_down_to_cin(
         ended, plan_id=uuid.uuid4(), now=at(date(2026, 3, 2)), ids=[uuid.uuid4()]
     )
     assert cin.plan_type is PlanType.CIN and cin.status.value == "draft" and cin.case_id == cp.case_id
@@ -219,11 +220,11 @@ def test_a_cp_plan_stepping_down_drafts_a_cin_plan_with_its_unfinished_actions()
 def test_a_draft_cannot_be_ended_and_a_cin_plan_does_not_step_down_to_cin() -> None:
     from plan_builders import drafted
 
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(DomainError) as refused:
         _end(drafted(), {})
     assert refused.value.slug == "plan-not-started"
     plan = started(start=START)
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(DomainError) as refused:
         _end(plan, {a.id: (ActionProgress.DONE, None) for a in plan.actions}, NextStep.STEP_DOWN_CIN)
     assert refused.value.field == "next_step"
 
@@ -240,9 +241,9 @@ def test_rule_8840_a_cp_plan_ending_on_its_start_day_is_refused() -> None:
         "next_step": NextStep.STEP_DOWN_EARLY_HELP,
         "final": final,
     }
-    with pytest.raises(RuleBroken, match="8840") as refused:
+    with pytest.raises(DomainError, match="8840") as refused:
         domain.lifecycle.end(cp, end_date=START, **ending)  # type: ignore[arg-type]
-    assert (refused.value.field, refused.value.status) == ("end_date", 422)
+    assert (refused.value.field, status_of(refused.value)) == ("end_date", 422)
     next_day = date(2026, 1, 6)
     ended, _ = domain.lifecycle.end(cp, end_date=next_day, **ending | {"today": next_day})  # type: ignore[arg-type]
     assert ended.ending is not None and ended.ending.end_date == next_day
@@ -272,7 +273,7 @@ QUALIFIED = domain.Actor("sw-1", sw_qualified=True)
 def test_a_strategy_discussion_during_an_active_cin_plan_is_announced_for_the_assessment_service() -> None:
     plan = started(start=START)
     on = date(2026, 2, 3)
-    recorded, events = domain.lifecycle.record_strategy_discussion(plan, on=on, by=QUALIFIED, today=on, now=at(on))
+    recorded, events = domain.lifecycle.record_strategy_discussion(plan, on=on, by=QUALIFIED, today=on, now=at(on), policy=POLICY)
     assert recorded.strategy_discussions == (on,) and recorded.version == plan.version + 1
     (event,) = events
     assert (event.event_type, event.strategy_discussion_date, event.plan_type, event.recorded_by) == (  # type: ignore[attr-defined]
@@ -281,9 +282,9 @@ def test_a_strategy_discussion_during_an_active_cin_plan_is_announced_for_the_as
         PlanType.CIN,
         "sw-1",
     )
-    with pytest.raises(RuleBroken) as refused:
-        domain.lifecycle.record_strategy_discussion(recorded, on=on, by=QUALIFIED, today=on, now=at(on))
-    assert (refused.value.status, refused.value.slug) == (409, "strategy-discussion-recorded")
+    with pytest.raises(DomainError) as refused:
+        domain.lifecycle.record_strategy_discussion(recorded, on=on, by=QUALIFIED, today=on, now=at(on), policy=POLICY)
+    assert (status_of(refused.value), refused.value.slug) == (409, "strategy-discussion-recorded")
 
 
 @pytest.mark.parametrize(
@@ -299,15 +300,16 @@ def test_a_strategy_discussion_during_an_active_cin_plan_is_announced_for_the_as
 def test_a_strategy_discussion_is_refused_unless_on_an_active_cin_plan_by_a_social_worker_on_a_day_it_covers(
     plan_of: object, on: date, by: domain.Actor, status: int, field: str
 ) -> None:
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(DomainError) as refused:
         domain.lifecycle.record_strategy_discussion(
             plan_of(),
             on=on,
             by=by,
             today=date(2026, 2, 3),
             now=at(date(2026, 2, 3)),  # type: ignore[operator]
+            policy=POLICY,
         )
-    assert (refused.value.status, refused.value.field) == (status, field)
+    assert (status_of(refused.value), refused.value.field) == (status, field)
 
 
 def test_the_cp_plan_replaces_the_cin_plan_on_its_start_date() -> None:

@@ -7,16 +7,17 @@ from typing import Any
 
 from plan_support import Api, Cases, eventually
 
+from continuum.messaging.scheduler import Scheduler
 from continuum_tools.devstack import TansuBroker
 from continuum_tools.testing import read_events
-from plan.workers import DriftScheduler
+from plan.workers import drift_scheduler
 
 
-def _replica(cases: Cases, batch_size: int = 3) -> DriftScheduler:
+def _replica(cases: Cases, batch_size: int = 3) -> Scheduler:
     # A small batch so that racing replicas interleave over many transactions.
     policy = cases.runtime.policy
     assert policy is not None
-    return DriftScheduler(cases.runtime.session_factory, source="plan", policy=policy, batch_size=batch_size)
+    return drift_scheduler(cases.runtime.session_factory, source="plan", policy=policy, batch_size=batch_size)
 
 
 async def _drifting(api: Api, cases: Cases, n: int, days: int = 400) -> list[dict[str, Any]]:
@@ -73,7 +74,7 @@ async def test_a_plan_reviewed_on_time_and_visited_does_not_drift(api: Api, case
 
 async def test_the_services_own_scheduler_announces_through_the_relay_once(api: Api, cases: Cases, broker: TansuBroker) -> None:
     (plan,) = await _drifting(api, cases, 1, days=200)
-    scheduler: DriftScheduler = cases.runtime.extras["drift_scheduler"]
+    scheduler: Scheduler = cases.runtime.extras["drift_scheduler"]
     await scheduler.tick()
     await eventually(lambda: cases.events(plan["case_id"], "plan.drift_detected"))
     events = await read_events(

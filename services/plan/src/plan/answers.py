@@ -9,13 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from continuum.contracts.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.plan import (
-    ActionProgress,
     Agency,
     DraftedFrom,
     DriftKind,
     MeetingKind,
     NextStep,
-    PlanStatus,
     PlanType,
     PreproceedingsDecision,
     PreproceedingsOutcome,
@@ -24,6 +22,7 @@ from continuum.contracts.plan import (
 from continuum.persistence.child_copy import ChildSummary
 from continuum.web.pagination import Page
 from plan import examples
+from plan.domain.states import ActionProgress, PlanStatus
 
 
 class ContentOut(BaseModel):

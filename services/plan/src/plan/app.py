@@ -7,12 +7,12 @@ from fastapi import FastAPI
 from continuum.casework.policy import load_policy
 from continuum.messaging.consumer import EventConsumer
 from continuum.web.app import Runtime, Worker, build_app
-from plan.api import router
+from plan import api, preproceedings_api
 from plan.consumers import DRAFTING_CONSUMER, DRAFTING_TOPICS, make_drafting_handlers
 from plan.domain.policy import plan_policy
 from plan.permissions import PERMISSIONS
 from plan.settings import PlanSettings
-from plan.workers import DriftScheduler
+from plan.workers import drift_scheduler
 
 
 def create_app(settings: PlanSettings | None = None) -> FastAPI:
@@ -25,7 +25,7 @@ def create_app(settings: PlanSettings | None = None) -> FastAPI:
         return [runtime.event_consumer(name=DRAFTING_CONSUMER, topics=DRAFTING_TOPICS, handlers=handlers)]
 
     def workers(runtime: Runtime) -> list[Worker]:
-        scheduler = DriftScheduler(
+        scheduler = drift_scheduler(
             runtime.session_factory,
             source=settings.service_name,
             policy=policy,
@@ -43,7 +43,7 @@ def create_app(settings: PlanSettings | None = None) -> FastAPI:
             "social-work-qualified manager, reviewed on the council's cadence, visited, with meetings, pre-proceedings, "
             "drift found and announced, and an ending that says what happened to every action."
         ),
-        routers=[router],
+        routers=[api.router, preproceedings_api.router],
         permissions=PERMISSIONS,
         consumers=consumers,
         policy=policy,

@@ -32,7 +32,7 @@ def make_drafting_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
     async def on_concluded(tx: Transaction, event: Envelope[Any]) -> None:
         concluded: Section47Concluded = event.data
         known_team(concluded.team, event.type)
-        await drafting.receive_concluded(tx, concluded=concluded, policy=policy)
+        await drafting.receive_concluded(tx, concluded=concluded)
 
     async def on_opened(tx: Transaction, event: Envelope[Any]) -> None:
         opened: AssessmentOpened = event.data

@@ -14,8 +14,9 @@ from datetime import date
 from html import escape
 
 from continuum.casework.policy import CouncilPolicy
-from continuum.contracts.plan import ActionProgress, Agency, PlanType
+from continuum.contracts.plan import Agency, PlanType
 from plan.domain import PlanState
+from plan.domain.states import ActionProgress
 
 AGENCY_WORDS = {
     Agency.FAMILY: "Family",

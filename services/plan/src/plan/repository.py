@@ -9,54 +9,38 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
-from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, literal, select, text, tuple_, update
+from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from continuum.casework.errors import NotFound
 from continuum.casework.principal import Principal
-from continuum.contracts.plan import Agency, PlanStatus, PlanType
+from continuum.contracts.plan import Agency, PlanType
 from continuum.persistence.db import Prebuilt
 from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.access import load_visible
-from continuum.web.errors import not_found
-from plan.domain import (
-    OPEN_STATUSES,
-    ChildIdentity,
-    Episode,
-    PlanState,
-    Preproceedings,
-)
-from plan.domain.content import Quality
+from plan.domain import OPEN_STATUSES, ChildIdentity, PlanState, PlanStatus
 from plan.domain.drift import DriftFacts, Finding
 from plan.domain.reviews import Review as ReviewState
+from plan.domain.rules import may_see
 from plan.domain.visits import Invitee
 from plan.domain.visits import Meeting as MeetingState
 from plan.domain.visits import Visit as VisitState
+from plan.history import MEETINGS, REVIEWS, VERSIONS, VISITS
 from plan.rows import (
+    DRIFT_COLUMNS,
     drift_facts,
-    episode_state,
-    episode_values,
     plan_state,
     plan_values,
-    preproceedings_state,
-    preproceedings_values,
     quality_json,
 )
-from plan.tables import Child, DriftFinding, EpisodeRow, Meeting, Plan, PlanVersion, PreproceedingsRow, Review, Visit
+from plan.tables import Child, DriftFinding, Plan
 
 PLANS = cast(Table, Plan.__table__)
-VERSIONS = cast(Table, PlanVersion.__table__)
-REVIEWS = cast(Table, Review.__table__)
-VISITS = cast(Table, Visit.__table__)
-MEETINGS = cast(Table, Meeting.__table__)
 FINDINGS = cast(Table, DriftFinding.__table__)
 CHILDREN = cast(Table, Child.__table__)
-EPISODES = cast(Table, EpisodeRow.__table__)
-BLOCKS = cast(Table, PreproceedingsRow.__table__)
 
 # Built once: the hot paths bind parameters to these.
 _INSERT_PLAN = insert(PLANS)
@@ -88,17 +72,18 @@ _CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth).where(
 # --- writes -----------------------------------------------------------------------------------------
 
 
-async def insert_plan(tx: Transaction, plan: PlanState, *, drift_next_check: date | None) -> None:
-    await tx.session.execute(_INSERT_PLAN, {"id": plan.id, **plan_values(plan, drift_next_check=drift_next_check)})
+async def insert_plan(tx: Transaction, plan: PlanState) -> None:
+    await tx.session.execute(_INSERT_PLAN, {"id": plan.id, **plan_values(plan)})
 
 
-async def save_plan(tx: Transaction, plan: PlanState, *, drift_next_check: date | None) -> None:
-    await tx.session.execute(_UPDATE_PLAN, {"row_id": plan.id, **plan_values(plan, drift_next_check=drift_next_check)})
+async def save_plan(tx: Transaction, plan: PlanState) -> None:
+    await tx.session.execute(_UPDATE_PLAN, {"row_id": plan.id, **plan_values(plan)})
 
 
-async def add_version(tx: Transaction, plan: PlanState, *, change: str, by: str, at: datetime, quality: Quality) -> None:
+async def add_version(tx: Transaction, plan: PlanState, *, change: str, by: str, at: datetime) -> None:
+    """The version's row, with the quality of the plan's actions at that version."""
     row = {"plan_id": plan.id, "version": plan.version, "change": change, "changed_by": by, "changed_at": at}
-    await tx.session.execute(_INSERT_VERSION, row | {"quality": quality_json(quality)})
+    await tx.session.execute(_INSERT_VERSION, row | {"quality": quality_json(plan.quality)})
 
 
 async def add_review(tx: Transaction, plan: PlanState, review: ReviewState, *, at: datetime) -> None:
@@ -176,11 +161,6 @@ async def set_next_checks(tx: Transaction, checks: Sequence[tuple[uuid.UUID, dat
 # --- loads ------------------------------------------------------------------------------------------
 
 
-def may_see(principal: Principal, team: str, lead_practitioner: str | None) -> bool:
-    """Practitioners and managers see their teams' plans (and the ones they lead); auditors all."""
-    return principal.can_see_team(team) or (lead_practitioner is not None and principal.sub == lead_practitioner)
-
-
 async def visible_plan(uow: UnitOfWork | Transaction, plan_id: uuid.UUID, *, purpose: str, lock: bool = False) -> PlanState:
     """The plan if the caller may see it; else 404 (audited), whether missing or another team's."""
     row = await load_visible(
@@ -195,7 +175,7 @@ async def visible_plan(uow: UnitOfWork | Transaction, plan_id: uuid.UUID, *, pur
     return plan_state(row)
 
 
-async def open_plan_of(tx: Transaction, case_id: uuid.UUID, plan_type: str) -> PlanState | None:
+async def open_plan_of(tx: Transaction, case_id: uuid.UUID, plan_type: PlanType) -> PlanState | None:
     """The case's open plan of that type (at most one), locked for the change that may follow."""
     stmt = (
         select(PLANS)
@@ -219,11 +199,6 @@ async def active_plans_of_child(tx: Transaction, child_id: uuid.UUID) -> list[Pl
     """The child's started plans that have not ended (what partners should know of now)."""
     stmt = select(PLANS).where(PLANS.c.child_id == child_id, PLANS.c.status == PlanStatus.ACTIVE).order_by(PLANS.c.start_date)
     return [plan_state(r) for r in (await tx.session.execute(stmt)).all()]
-
-
-async def child_nhs_number(tx: Transaction, child_id: uuid.UUID) -> str | None:
-    """The NHS number the local copy of the child holds (``None`` without one, or without a copy)."""
-    return cast(str | None, (await tx.session.execute(_CHILD_IDENTITY, {"child_id": child_id})).scalar())
 
 
 async def earlier_cp_plans(tx: Transaction, child_id: uuid.UUID, *, plan_id: uuid.UUID, starting: date) -> int:
@@ -253,69 +228,10 @@ async def meeting(tx: Transaction, plan_id: uuid.UUID, meeting_id: uuid.UUID) ->
     stmt = select(MEETINGS).where(MEETINGS.c.id == meeting_id, MEETINGS.c.plan_id == plan_id).with_for_update()
     row = (await tx.session.execute(stmt)).first()
     if row is None:
-        raise not_found("Meeting")
+        raise NotFound("Meeting")
     invitees = tuple(Invitee(Agency(i["agency"]), i["name"], i.get("attended")) for i in row.invitees)
     left_out = tuple(Agency(a) for a in row.agencies_left_out)
     return MeetingState(row.id, row.kind, row.meeting_date, invitees, left_out, row.scheduled_by)
-
-
-#: The lists of a plan's history, paged (a plan's read carries the first page of each).
-HistoryKind = Literal["versions", "reviews", "visits", "meetings"]
-HISTORY_KINDS: tuple[HistoryKind, ...] = ("versions", "reviews", "visits", "meetings")
-
-
-@dataclass(frozen=True)
-class _History:
-    """A history list: its table, when each row was recorded, and the key that orders it (a
-    per-plan sequence, the version or review number, or the row id after the instant)."""
-
-    table: Table
-    at: str
-    key: str
-    sequence: bool
-
-
-_HISTORY: dict[str, _History] = {
-    "versions": _History(VERSIONS, "changed_at", "version", sequence=True),
-    "reviews": _History(REVIEWS, "recorded_at", "number", sequence=True),
-    "visits": _History(VISITS, "recorded_at", "id", sequence=False),
-    "meetings": _History(MEETINGS, "scheduled_at", "id", sequence=False),
-}
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    """Up to ``limit + 1`` rows of a history list after the cursor (the extra one only says there
-    is more), and how many rows the list holds after the cursor."""
-
-    rows: Sequence[Any]
-    total: int
-
-
-def history_position(kind: str, row: Any) -> tuple[datetime, uuid.UUID]:
-    """A row's place in its list, as a cursor holds it (a sequence number travels as a UUID)."""
-    h = _HISTORY[kind]
-    key = getattr(row, h.key)
-    return getattr(row, h.at), uuid.UUID(int=key) if h.sequence else key
-
-
-async def history_page(
-    tx: Transaction, plan_id: uuid.UUID, kind: str, *, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> HistoryPage:
-    """One page of the plan's ``kind`` list, oldest first, after the cursor's position."""
-    h = _HISTORY[kind]
-    table = h.table
-    stmt = select(table, func.count().over().label("total_rows")).where(table.c.plan_id == plan_id)
-    if h.sequence:
-        if after is not None:
-            stmt = stmt.where(table.c[h.key] > after[1].int)
-        stmt = stmt.order_by(table.c[h.key])
-    else:
-        if after is not None:
-            stmt = stmt.where(tuple_(table.c[h.at], table.c[h.key]) > tuple_(literal(after[0]), literal(after[1])))
-        stmt = stmt.order_by(table.c[h.at], table.c[h.key])
-    rows = (await tx.session.execute(stmt.limit(limit + 1))).all()
-    return HistoryPage(rows=rows, total=rows[0].total_rows if rows else 0)
 
 
 async def find(
@@ -350,24 +266,7 @@ async def open_plans(tx: Transaction, *, teams: list[str] | None) -> list[tuple[
     return found
 
 
-_DRIFT_COLUMNS = [
-    PLANS.c[name]
-    for name in (
-        "id",
-        "case_id",
-        "child_id",
-        "team",
-        "plan_type",
-        "status",
-        "start_date",
-        "next_review_due",
-        "next_visit_due",
-        "open_action_due_dates",
-        "last_review_on",
-        "last_review_progressed",
-        "version",
-    )
-]
+_DRIFT_COLUMNS = [PLANS.c[name] for name in DRIFT_COLUMNS]
 
 
 _CLAIM_DRIFT_DUE = Prebuilt(
@@ -389,102 +288,3 @@ async def claim_drift_due(tx: Transaction, *, today: date, batch_size: int) -> l
 async def recorded_findings(tx: Transaction, plan_id: uuid.UUID) -> Sequence[Any]:
     stmt = select(FINDINGS).where(FINDINGS.c.plan_id == plan_id).order_by(FINDINGS.c.detected_at, FINDINGS.c.kind)
     return (await tx.session.execute(stmt)).all()
-
-
-# --- episodes and pre-proceedings -------------------------------------------------------------------
-
-_UPDATE_BLOCK = update(BLOCKS).where(BLOCKS.c.id == bindparam("row_id"))
-
-
-async def episode(tx: Transaction, case_id: uuid.UUID) -> Episode | None:
-    """What the service knows of the episode, locked for the change that may follow."""
-    row = (await tx.session.execute(select(EPISODES).where(EPISODES.c.case_id == case_id).with_for_update())).first()
-    return episode_state(row) if row is not None else None
-
-
-async def save_episode(tx: Transaction, known: Episode, *, at: datetime) -> None:
-    values = episode_values(known, at=at)
-    stmt = pg_insert(EPISODES).values(**values)
-    await tx.session.execute(stmt.on_conflict_do_update(index_elements=[EPISODES.c.case_id], set_=values))
-
-
-async def visible_episode(tx: Transaction, case_id: uuid.UUID, *, purpose: str) -> Episode:
-    """The episode if the caller may see its team's records; else 404 (audited), whether the
-    service does not know it or it is another team's."""
-    found = await episode(tx, case_id)
-    if found is None or not may_see(tx.principal_or_fail(), found.team, None):
-        tx.audit_refusal("case.read", subject_type="case", subject_id=case_id, purpose=purpose)
-        raise not_found("Episode")
-    return found
-
-
-async def active_plan_of_case(tx: Transaction, case_id: uuid.UUID) -> uuid.UUID | None:
-    """The case's started plan that has not ended (a CP plan before a CIN plan), if any."""
-    stmt = (
-        select(PLANS.c.id)
-        .where(PLANS.c.case_id == case_id, PLANS.c.status == PlanStatus.ACTIVE)
-        .order_by(PLANS.c.plan_type.desc(), PLANS.c.start_date.desc())
-        .limit(1)
-    )
-    return cast(uuid.UUID | None, (await tx.session.execute(stmt)).scalar())
-
-
-async def undecided_preproceedings(tx: Transaction, case_id: uuid.UUID) -> Preproceedings | None:
-    stmt = select(BLOCKS).where(BLOCKS.c.case_id == case_id, BLOCKS.c.decision.is_(None)).with_for_update()
-    row = (await tx.session.execute(stmt)).first()
-    return preproceedings_state(row) if row is not None else None
-
-
-async def last_step_decision(tx: Transaction, case_id: uuid.UUID) -> date | None:
-    """The latest step decision of the episode's pre-proceedings blocks."""
-    stmt = select(func.max(BLOCKS.c.decision_date)).where(BLOCKS.c.case_id == case_id)
-    return cast(date | None, (await tx.session.execute(stmt)).scalar())
-
-
-async def insert_preproceedings(tx: Transaction, pp: Preproceedings) -> None:
-    await tx.session.execute(insert(BLOCKS), preproceedings_values(pp))
-
-
-async def save_preproceedings(tx: Transaction, pp: Preproceedings) -> None:
-    values = preproceedings_values(pp)
-    await tx.session.execute(_UPDATE_BLOCK, {"row_id": values.pop("id"), **values})
-
-
-async def visible_preproceedings(
-    uow: UnitOfWork | Transaction, preproceedings_id: uuid.UUID, *, purpose: str, lock: bool = False
-) -> Preproceedings:
-    """The block if the caller may see its team's records; else 404 (audited)."""
-    row = await load_visible(
-        cast(UnitOfWork, uow),
-        PreproceedingsRow,
-        preproceedings_id,
-        may_see=lambda p, block: may_see(p, block.team, None),
-        subject_type="preproceedings",
-        purpose=purpose,
-        lock=lock,
-    )
-    return preproceedings_state(row)
-
-
-async def find_preproceedings(
-    tx: Transaction,
-    *,
-    principal: Principal,
-    case_id: uuid.UUID | None,
-    child_id: uuid.UUID | None,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
-) -> tuple[list[Preproceedings], set[uuid.UUID]]:
-    """The blocks of an episode or a child, by start date (``limit + 1`` of them, after the cursor's
-    position): those the caller may see, and the children of those left out."""
-    stmt = select(BLOCKS).order_by(BLOCKS.c.start_date, BLOCKS.c.id).limit(limit + 1)
-    stmt = stmt.where(BLOCKS.c.case_id == case_id) if case_id else stmt.where(BLOCKS.c.child_id == child_id)
-    if after is not None:
-        stmt = stmt.where(tuple_(BLOCKS.c.start_date, BLOCKS.c.id) > tuple_(literal(after[0]), literal(after[1])))
-    shown, hidden = [], set()
-    for row in (await tx.session.execute(stmt)).all():
-        if may_see(principal, row.team, None):
-            shown.append(preproceedings_state(row))
-        else:
-            hidden.add(row.child_id)
-    return shown, hidden

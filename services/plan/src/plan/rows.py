@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from continuum.contracts.codes import AssessmentFactor, ReasonForClosure
-from continuum.contracts.plan import ActionProgress, Agency, NextStep, ReviewDecision
+from continuum.contracts.plan import Agency, NextStep, ReviewDecision
 from plan.domain import (
     Action,
     Content,
@@ -25,8 +25,9 @@ from plan.domain import (
     ReviewRecord,
     Visits,
 )
-from plan.domain.content import CRITERIA, Quality
 from plan.domain.drift import DriftFacts, facts
+from plan.domain.quality import CRITERIA, Quality
+from plan.domain.states import ActionProgress
 
 
 def _day(value: str | None) -> date | None:
@@ -166,11 +167,12 @@ def plan_state(row: Any) -> PlanState:
         ending=_ending(e),
         strategy_discussions=tuple(row.strategy_discussions),
         previous_cp_plans=row.previous_cp_plans,
+        drift_check=row.drift_next_check,
         version=row.version,
     )
 
 
-def plan_values(s: PlanState, *, drift_next_check: date | None) -> dict[str, Any]:
+def plan_values(s: PlanState) -> dict[str, Any]:
     r, e = s.last_review, s.ending
     return {
         "case_id": s.case_id,
@@ -219,7 +221,7 @@ def plan_values(s: PlanState, *, drift_next_check: date | None) -> dict[str, Any
         "open_action_due_dates": list(facts(s).open_action_due_dates),
         "last_review_on": r.on if r else None,
         "last_review_progressed": r.progressed if r else None,
-        "drift_next_check": drift_next_check,
+        "drift_next_check": s.drift_check,
         "version": s.version,
     }
 
@@ -233,23 +235,28 @@ def quality_json(q: Quality) -> dict[str, Any]:
     }
 
 
+#: The ``plans`` columns the drift rules read (:class:`DriftFacts`, field for field).
+DRIFT_COLUMNS = (
+    "id",
+    "case_id",
+    "child_id",
+    "team",
+    "plan_type",
+    "status",
+    "start_date",
+    "next_review_due",
+    "next_visit_due",
+    "open_action_due_dates",
+    "last_review_on",
+    "last_review_progressed",
+    "version",
+)
+
+
 def drift_facts(row: Any) -> DriftFacts:
     """The drift rules' facts of a ``plans`` row (only the columns they read)."""
-    return DriftFacts(
-        id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        team=row.team,
-        plan_type=row.plan_type,
-        status=row.status,
-        start_date=row.start_date,
-        next_review_due=row.next_review_due,
-        next_visit_due=row.next_visit_due,
-        open_action_due_dates=tuple(row.open_action_due_dates),
-        last_review_on=row.last_review_on,
-        last_review_progressed=row.last_review_progressed,
-        version=row.version,
-    )
+    values = {name: getattr(row, name) for name in DRIFT_COLUMNS}
+    return DriftFacts(**values | {"open_action_due_dates": tuple(row.open_action_due_dates)})
 
 
 # --- episodes and pre-proceedings -------------------------------------------------------------------

@@ -9,10 +9,12 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StringConstraints
 
 from continuum.contracts.codes import CategoryOfAbuse, ReasonForClosure
-from continuum.contracts.plan import ActionProgress, Agency, MeetingKind, NextStep, PreproceedingsDecision, ReviewDecision
+from continuum.contracts.plan import Agency, MeetingKind, NextStep, PreproceedingsDecision, ReviewDecision
 from continuum.web.limits import Day
 from continuum.web.requests import RequestModel
-from plan import examples
+from plan import commands, examples
+from plan.domain import ActionProgress, Content, Family, FgdmMeeting, NetworkMember
+from plan.domain.visits import Invitee
 
 # Every string a request sends has a maximum length (test_bad_input walks the OpenAPI document).
 #: Narrative: what people are worried about, reasons, summaries (about three pages).
@@ -69,6 +71,21 @@ class PlanEditIn(Strict):
         None, description="CP plans: the initial category while drafted, the latest once started (census CategoryOfAbuse)"
     )
 
+    def command(self) -> commands.EditPlan:
+        family = self.family
+        return commands.EditPlan(
+            content=Content(**self.content.model_dump()) if self.content else None,
+            agencies_involved=tuple(self.agencies_involved) if self.agencies_involved is not None else None,
+            family=Family(
+                network=tuple(NetworkMember(m.name, m.relationship, m.support) for m in family.network),
+                fgdm_meetings=tuple(FgdmMeeting(m.offered_on, m.held_on, m.declined) for m in family.fgdm_meetings),
+                family_plan=family.family_plan,
+            )
+            if family is not None
+            else None,
+            category_of_abuse=self.category_of_abuse,
+        )
+
 
 class OwnerIn(Strict):
     person: Name = Field(description="Who will do it, by name or role (not 'all professionals')")
@@ -85,6 +102,15 @@ class ActionIn(Strict):
     success_measure: Line = Field(description="How everyone will know it worked (something to count or see)")
     due_date: Day = Field(description="By when; not in the past, at most a year away")
 
+    def command(self) -> commands.AddAction:
+        return commands.AddAction(
+            description=self.description,
+            owner_person=self.owner.person,
+            owner_agency=self.owner.agency,
+            success_measure=self.success_measure,
+            due_date=self.due_date,
+        )
+
 
 class ActionChangeIn(Strict):
     """Change an action's terms or record its progress; omitted fields keep their value."""
@@ -98,6 +124,18 @@ class ActionChangeIn(Strict):
     progress: ActionProgress | None = Field(None, description="done, in_progress, not_started or dropped")
     note: Line | None = Field(None, description="A note on its progress")
 
+    def command(self, action_id: uuid.UUID) -> commands.ChangeAction:
+        return commands.ChangeAction(
+            action_id=action_id,
+            description=self.description,
+            owner_person=self.owner.person if self.owner else None,
+            owner_agency=self.owner.agency if self.owner else None,
+            success_measure=self.success_measure,
+            due_date=self.due_date,
+            progress=self.progress,
+            note=self.note,
+        )
+
 
 class ApprovalIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.APPROVAL]})
@@ -109,6 +147,9 @@ class ApprovalIn(Strict):
         " (or give that date)",
     )
 
+    def command(self) -> commands.Approve:
+        return commands.Approve(start_date=self.start_date)
+
 
 class StrategyDiscussionIn(Strict):
     """A strategy discussion held during an active child in need plan (section 47 work)."""
@@ -117,11 +158,18 @@ class StrategyDiscussionIn(Strict):
 
     date: Day = Field(description="The London date it was held: not in the future, not before the plan's start")
 
+    def command(self) -> commands.RecordStrategyDiscussion:
+        return commands.RecordStrategyDiscussion(date=self.date)
+
 
 class ProgressIn(Strict):
     action_id: uuid.UUID = Field(description="The action")
     progress: ActionProgress = Field(description="done, in_progress, not_started or dropped")
     note: Line | None = Field(None, description="What happened")
+
+
+def _progress(given: list[ProgressIn]) -> commands.Progress:
+    return tuple((p.action_id, p.progress, p.note) for p in given)
 
 
 class ReviewIn(Strict):
@@ -137,6 +185,17 @@ class ReviewIn(Strict):
     summary: Text | None = Field(None, description="What the review found (stays in the service)")
     latest_category_of_abuse: CategoryOfAbuse | None = Field(None, description="CP: the latest category, if it changed")
 
+    def command(self) -> commands.RecordReview:
+        return commands.RecordReview(
+            review_date=self.review_date,
+            progress=_progress(self.progress),
+            decision=self.decision,
+            exit_criteria_met=self.exit_criteria_met,
+            concerns_remain=self.concerns_remain,
+            summary=self.summary,
+            latest_category_of_abuse=self.latest_category_of_abuse,
+        )
+
 
 class VisitIn(Strict):
     """A visit that happened (visit_date), or a planned one that did not (planned_date only)."""
@@ -148,6 +207,9 @@ class VisitIn(Strict):
     child_seen: bool = Field(description="The child was seen")
     seen_alone: bool = Field(False, description="The child was seen alone")
     reason_not_seen: Line | None = Field(None, description="Why the child was not seen (required then)")
+
+    def command(self) -> commands.RecordVisit:
+        return commands.RecordVisit(**self.model_dump())
 
 
 class InviteeIn(Strict):
@@ -162,11 +224,18 @@ class MeetingIn(Strict):
     meeting_date: Day = Field(description="When it is held")
     invitees: list[InviteeIn] = Field(min_length=1, max_length=50, description="Who is invited")
 
+    def command(self) -> commands.ScheduleMeeting:
+        invitees = tuple(Invitee(i.agency, i.name) for i in self.invitees)
+        return commands.ScheduleMeeting(kind=self.kind, meeting_date=self.meeting_date, invitees=invitees)
+
 
 class AttendanceIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.ATTENDANCE]})
 
     attended: list[bool] = Field(max_length=50, description="For each invitee, in the order invited, whether they attended")
+
+    def command(self, meeting_id: uuid.UUID) -> commands.RecordAttendance:
+        return commands.RecordAttendance(meeting_id=meeting_id, attended=tuple(self.attended))
 
 
 class InterventionIn(Strict):
@@ -181,12 +250,18 @@ class InterventionIn(Strict):
     scale: Name = Field(description="The named scale need is measured on")
     score_before: Score = Field(description="The score before it")
 
+    def command(self) -> commands.AddIntervention:
+        return commands.AddIntervention(**self.model_dump())
+
 
 class InterventionOutcomeIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.INTERVENTION_OUTCOME]})
 
     actual_end_date: Day = Field(description="When it ended; not in the future")
     score_after: Score = Field(description="The score after it, on the same scale")
+
+    def command(self, intervention_id: uuid.UUID) -> commands.CompleteIntervention:
+        return commands.CompleteIntervention(intervention_id=intervention_id, **self.model_dump())
 
 
 class PreproceedingsStartIn(Strict):
@@ -200,6 +275,9 @@ class PreproceedingsStartIn(Strict):
         " previous pre-proceedings"
     )
 
+    def command(self) -> commands.StartPreproceedings:
+        return commands.StartPreproceedings(case_id=self.case_id, start_date=self.start_date)
+
 
 class PreproceedingsIn(Strict):
     """The pre-proceedings record (the whole record each time)."""
@@ -211,6 +289,9 @@ class PreproceedingsIn(Strict):
     fgdm_held: bool | None = Field(None, description="Census FGDMMeetingFac: whether the offered meeting was held")
     initial_meeting_date: Day | None = Field(None, description="Census InitialPPMeetingDate")
     review_meeting_dates: list[Day] = Field(default_factory=list, max_length=50, description="Review meetings, in order")
+
+    def command(self) -> commands.RecordPreproceedings:
+        return commands.RecordPreproceedings(**(self.model_dump() | {"review_meeting_dates": tuple(self.review_meeting_dates)}))
 
 
 class PreproceedingsDecisionIn(Strict):
@@ -228,6 +309,9 @@ class PreproceedingsDecisionIn(Strict):
         None, description="Why an FGDM meeting is not in the child's interests (needed to apply without the offer)"
     )
 
+    def command(self) -> commands.DecidePreproceedings:
+        return commands.DecidePreproceedings(**self.model_dump())
+
 
 class CareProceedingsLetterIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CARE_PROCEEDINGS_LETTER]})
@@ -236,6 +320,9 @@ class CareProceedingsLetterIn(Strict):
         description="Census LetterInitCPDate: the letter initiating care proceedings was sent to the parents or guardians;"
         " not before the court application (rule 9013), not in the future"
     )
+
+    def command(self) -> commands.RecordCareProceedingsLetter:
+        return commands.RecordCareProceedingsLetter(letter_date=self.letter_date)
 
 
 class EndingIn(Strict):
@@ -251,3 +338,13 @@ class EndingIn(Strict):
         default=None, description="Census ReasonForClosure, RC1 to RC7: required when next_step is close, refused otherwise"
     )
     actions: list[ProgressIn] = Field(max_length=100, description="Every action's final status")
+
+    def command(self) -> commands.EndPlan:
+        return commands.EndPlan(
+            end_date=self.end_date,
+            reason=self.reason,
+            unmet_need=self.unmet_need,
+            next_step=self.next_step,
+            reason_for_closure=self.reason_for_closure,
+            actions=_progress(self.actions),
+        )

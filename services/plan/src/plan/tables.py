@@ -21,13 +21,13 @@ from continuum.contracts.plan import (
     DriftKind,
     MeetingKind,
     NextStep,
-    PlanStatus,
     PlanType,
     PreproceedingsDecision,
     ReviewDecision,
 )
 from continuum.persistence.child_copy import ChildCopy
 from continuum.persistence.db import NAMING_CONVENTION, enum_column
+from plan.domain.states import PlanStatus
 
 
 class Base(DeclarativeBase):

@@ -1,14 +1,12 @@
-"""Domain states and rows as the API shows them (answers.py)."""
+"""Use cases' results (domain states and rows) as the API shows them (answers.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
-from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.child_copy import ChildSummary
 from continuum.web.pagination import Page, page_of
 from plan.answers import (
@@ -26,21 +24,23 @@ from plan.answers import (
     MeetingOut,
     NetworkMemberOut,
     PlanOut,
+    PlanPage,
     PlanSummary,
     PreproceedingsOut,
+    PreproceedingsPage,
     QualityOut,
     ReviewOut,
     VersionOut,
     VisitOut,
     WorklistItem,
+    WorklistPage,
 )
 from plan.domain import PlanState, Preproceedings
-from plan.domain.content import action_quality, quality
-from plan.domain.drift import Attention, Closable, Finding, could_close, findings
+from plan.domain.drift import Closable, Finding
 from plan.domain.preproceedings import CENSUS_OUTCOME
-from plan.repository import HISTORY_KINDS, HistoryPage, history_position
+from plan.history import HISTORY_KINDS, HistoryPage, history_position
+from plan.results import Blocks, Listed, PlanRecord, Worklist
 from plan.rows import quality_json
-from plan.tables import Child
 
 
 def _drift(found: Sequence[Finding]) -> list[DriftOut]:
@@ -105,19 +105,12 @@ def _link(p: PlanState, kind: str, page: HistoryPage, first_page: int) -> ListLi
     return ListLink(count=page.total, href=f"/v1/plans/{p.id}/{kind}", next_cursor=first.next_cursor)
 
 
-def plan_view(
-    p: PlanState,
-    *,
-    child: Child | None,
-    history: dict[str, HistoryPage],
-    first_page: int,
-    today: date,
-    policy: CouncilPolicy,
-) -> PlanOut:
+def plan_view(record: PlanRecord) -> PlanOut:
+    p, child, history, first_page = record.plan, record.child, record.history, record.first_page
     e = p.ending
     actions = []
     for a in p.actions:
-        q = action_quality(a)
+        q = a.quality
         actions.append(
             ActionOut(
                 id=a.id,
@@ -156,7 +149,7 @@ def plan_view(
         content=ContentOut(**vars(p.content)),
         agencies_involved=sorted(p.involved, key=lambda a: a.value),
         actions=actions,
-        quality=QualityOut(**quality_json(quality(p))),
+        quality=QualityOut(**quality_json(p.quality)),
         family=FamilyOut(
             network=[NetworkMemberOut(**vars(m)) for m in p.family.network],
             fgdm_meetings=[FgdmMeetingOut(**vars(m)) for m in p.family.fgdm_meetings],
@@ -184,8 +177,8 @@ def plan_view(
         )
         if e
         else None,
-        drift=_drift(findings(p, today=today, policy=policy)),
-        could_close=_closable(could_close(p)),
+        drift=_drift(record.findings),
+        could_close=_closable(record.closable),
         versions=[version_view(v) for v in history["versions"].rows[:first_page]],
         reviews=[review_view(r) for r in history["reviews"].rows[:first_page]],
         visits=[visit_view(v) for v in history["visits"].rows[:first_page]],
@@ -193,6 +186,11 @@ def plan_view(
         history=HistoryLinks(**{kind: _link(p, kind, history[kind], first_page) for kind in HISTORY_KINDS}),
         version=p.version,
     )
+
+
+def plan_json(record: PlanRecord) -> dict[str, Any]:
+    """The plan's answer as JSON (what an Idempotency-Key keeps to answer again)."""
+    return plan_view(record).model_dump(mode="json")
 
 
 def summary_view(p: PlanState) -> PlanSummary:
@@ -211,7 +209,16 @@ def summary_view(p: PlanState) -> PlanSummary:
     )
 
 
-def worklist_item(p: PlanState, child_name: str | None, attention: Attention) -> WorklistItem:
+def plans_view(plans: list[PlanState]) -> PlanPage:
+    return PlanPage(items=[summary_view(p) for p in plans], next_cursor=None)
+
+
+def worklist_view(worklist: Worklist) -> WorklistPage:
+    return WorklistPage(items=[worklist_item(i) for i in worklist.items], next_cursor=worklist.next_cursor)
+
+
+def worklist_item(listed: Listed) -> WorklistItem:
+    p, child_name, attention = listed.plan, listed.child_name, listed.attention
     assert p.start_date is not None
     return WorklistItem(
         plan_id=p.id,
@@ -228,24 +235,16 @@ def worklist_item(p: PlanState, child_name: str | None, attention: Attention) ->
 
 
 def preproceedings_view(pp: Preproceedings) -> PreproceedingsOut:
-    return PreproceedingsOut(
-        id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
-        start_date=pp.start_date,
-        letter_before_proceedings_date=pp.letter_before_proceedings_date,
-        fgdm_offered=pp.fgdm_offered,
-        fgdm_held=pp.fgdm_held,
-        initial_meeting_date=pp.initial_meeting_date,
-        review_meeting_dates=list(pp.review_meeting_dates),
-        review_meetings=len(pp.review_meeting_dates),
-        decision=pp.decision,
-        decision_date=pp.decision_date,
-        census_outcome=CENSUS_OUTCOME[pp.decision] if pp.decision else None,
-        court_application_date=pp.court_application_date,
-        letter_initiating_proceedings_date=pp.letter_initiating_proceedings_date,
-        fgdm_exception_reason=pp.fgdm_exception_reason,
-        version=pp.version,
+    """The block as it stands, with how many review meetings it held and its census outcome."""
+    return PreproceedingsOut.model_validate(
+        vars(pp)
+        | {
+            "review_meeting_dates": list(pp.review_meeting_dates),
+            "review_meetings": len(pp.review_meeting_dates),
+            "census_outcome": CENSUS_OUTCOME[pp.decision] if pp.decision else None,
+        }
     )
+
+
+def blocks_view(blocks: Blocks) -> PreproceedingsPage:
+    return PreproceedingsPage(items=[preproceedings_view(b) for b in blocks.items], next_cursor=blocks.next_cursor)

@@ -27,27 +27,12 @@ class PlanType(StrEnum):
     CP = "cp"
 
 
-class PlanStatus(StrEnum):
-    """Drafted (not yet approved), active (approved by a qualified manager: started), ended."""
-
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ENDED = "ended"
-
-
 class DraftedFrom(StrEnum):
     """What drafted the plan: an authorised assessment or a concluded section 47 enquiry."""
 
     ASSESSMENT = "assessment"
     SECTION47 = "section47"
     STEP_DOWN_FROM_CP = "step_down_from_cp"
-
-
-class ActionProgress(StrEnum):
-    DONE = "done"
-    IN_PROGRESS = "in_progress"
-    NOT_STARTED = "not_started"
-    DROPPED = "dropped"
 
 
 class ReviewDecision(StrEnum):

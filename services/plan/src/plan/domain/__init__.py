@@ -1,10 +1,14 @@
 """The plan's domain: every rule and every state change, as pure functions over plain states
 (no I/O, no clock, no HTTP). Each transition takes a state and keyword arguments (who, when) and
-returns the new state, its version bumped, and the contract events that say what changed.
+returns the new state, its version bumped, with what follows from it (its actions' quality, the
+day the drift check next looks at it), and the contract events that say what changed: a use case
+asks the domain once per change and saves what it answered.
 
-- ``states``: the enums and state objects.
-- ``content``: the plan's content, its actions and their quality on the five criteria.
-- ``lifecycle``: ``draft`` (from an assessment, a section 47 enquiry or a CP step-down), ``approve``, ``end``.
+- ``states``: the enums (the service's own statuses) and state objects.
+- ``rules``: the checks transitions share, and what every plan event says of its plan.
+- ``content``: the plan's content and its actions; ``quality``: the actions on the five criteria.
+- ``drafting``: ``draft`` (from an assessment, a section 47 enquiry or a CP step-down).
+- ``lifecycle``: ``approve``, ``end``, strategy discussions, and what partners are told.
 - ``schedule``: review and visit due dates.
 - ``reviews``, ``visits`` (and meetings), ``interventions``.
 - ``preproceedings``: the census pre-proceedings blocks of an episode (with or without a plan),
@@ -12,11 +16,25 @@ returns the new state, its version bumped, and the contract events that say what
 - ``drift``: drift findings, could-close rules and the worklist's attention.
 """
 
-from plan.domain import content, drift, episodes, interventions, lifecycle, preproceedings, reviews, schedule, visits
+from plan.domain import (
+    content,
+    drafting,
+    drift,
+    episodes,
+    interventions,
+    lifecycle,
+    preproceedings,
+    quality,
+    reviews,
+    rules,
+    schedule,
+    visits,
+)
 from plan.domain.states import (
     FINISHED,
     OPEN_STATUSES,
     Action,
+    ActionProgress,
     Actor,
     ChildIdentity,
     Content,
@@ -29,6 +47,7 @@ from plan.domain.states import (
     NetworkMember,
     Owner,
     PlanState,
+    PlanStatus,
     Preproceedings,
     ReviewRecord,
     Visits,
@@ -38,6 +57,7 @@ __all__ = [
     "FINISHED",
     "OPEN_STATUSES",
     "Action",
+    "ActionProgress",
     "Actor",
     "ChildIdentity",
     "Content",
@@ -50,16 +70,20 @@ __all__ = [
     "NetworkMember",
     "Owner",
     "PlanState",
+    "PlanStatus",
     "Preproceedings",
     "ReviewRecord",
     "Visits",
     "content",
+    "drafting",
     "drift",
     "episodes",
     "interventions",
     "lifecycle",
     "preproceedings",
+    "quality",
     "reviews",
+    "rules",
     "schedule",
     "visits",
 ]

@@ -1,50 +1,30 @@
-"""What the plan says and who does what: its content, its actions, and their quality on the
-Children's Commissioner's five criteria (2024): actionable, measurable, owned, with a defined
-measure of success and a timeframe.
+"""What the plan says and who does what: its content and its actions.
 
 An action without a description, an owner (person and agency), a measure of success or a due
-date is refused, naming the field: a plan cannot hold an action nobody could check. Whether a
-description is *actionable* and a measure *measurable* is judged by the wording (see
-:func:`action_quality`), and reported, never refused: the practitioner sees it at every version.
+date is refused, naming the field: a plan cannot hold an action nobody could check. How well each
+meets the Children's Commissioner's five criteria is reported, never refused (``quality``).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Invalid, NotFound
+from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.codes import CategoryOfAbuse
-from continuum.contracts.plan import ActionProgress, Agency, PlanCategoryChanged, PlanStatus, PlanType
-from plan.domain.states import Action, Content, Events, Family, Owner, PlanState
+from continuum.contracts.plan import Agency, PlanCategoryChanged, PlanType
+from plan.domain.drift import checked
+from plan.domain.rules import about, check_open, naming
+from plan.domain.states import Action, ActionProgress, Content, Events, Family, Owner, PlanState, PlanStatus
 
-#: First words of actions the Commissioner found vague ("continue to monitor"): not actionable.
-VAGUE_OPENINGS = frozenset({"monitor", "continue", "ensure", "consider", "encourage", "maintain", "explore", "try", "to"})
-#: An owner that names nobody in particular.
-NOBODY = frozenset({"all", "everyone", "all professionals", "professionals", "tbc", "tba", "n/a", "unknown", "team", "agencies"})
-#: Words that make a measure of success countable or observable on a date.
-MEASURING_WORDS = re.compile(
-    r"\d|%|\b(every|each|daily|weekly|fortnightly|monthly|per|times|at least|no more than|fewer|less than|more than|"
-    r"score|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|twelve|all)\b",
-    re.IGNORECASE,
-)
 #: The longest an action may run from when it is set.
 LONGEST_ACTION_DAYS = 366
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[\w'-]+", text.lower())
-
-
 def _blank(value: str | None) -> bool:
     return value is None or not value.strip()
-
-
-def check_open(plan: PlanState) -> None:
-    if plan.status is PlanStatus.ENDED:
-        raise RuleBroken("plan", "has ended; it can no longer change", status=409, slug="plan-ended")
 
 
 def new_action(
@@ -60,19 +40,19 @@ def new_action(
 ) -> Action:
     """An action with everything the Commissioner's criteria need, or a refusal naming what is missing."""
     if _blank(description):
-        raise RuleBroken(f"{field_prefix}description", "say what will be done")
+        raise Invalid(f"{field_prefix}description", "say what will be done")
     if _blank(owner_person):
-        raise RuleBroken(f"{field_prefix}owner.person", "name who will do it")
+        raise Invalid(f"{field_prefix}owner.person", "name who will do it")
     if owner_agency is None:
-        raise RuleBroken(f"{field_prefix}owner.agency", "name their agency (or family)")
+        raise Invalid(f"{field_prefix}owner.agency", "name their agency (or family)")
     if _blank(success_measure):
-        raise RuleBroken(f"{field_prefix}success_measure", "say how everyone will know it worked")
+        raise Invalid(f"{field_prefix}success_measure", "say how everyone will know it worked")
     if due_date is None:
-        raise RuleBroken(f"{field_prefix}due_date", "give the date it is due by")
+        raise Invalid(f"{field_prefix}due_date", "give the date it is due by")
     if due_date < today:
-        raise RuleBroken(f"{field_prefix}due_date", f"is before today ({today.isoformat()})")
+        raise Invalid(f"{field_prefix}due_date", f"is before today ({today.isoformat()})")
     if (due_date - today).days > LONGEST_ACTION_DAYS:
-        raise RuleBroken(f"{field_prefix}due_date", "is more than a year away: break the action into steps")
+        raise Invalid(f"{field_prefix}due_date", "is more than a year away: break the action into steps")
     assert description is not None and owner_person is not None and success_measure is not None
     return Action(
         id=action_id,
@@ -83,12 +63,13 @@ def new_action(
     )
 
 
-def add_action(plan: PlanState, action: Action) -> tuple[PlanState, Events]:
+def add_action(plan: PlanState, action: Action, *, today: date, policy: CouncilPolicy) -> tuple[PlanState, Events]:
     """Add an action (already checked by :func:`new_action`) to an open plan."""
     check_open(plan)
     if len(plan.actions) >= 100:
-        raise RuleBroken("actions", "a plan holds at most 100 actions")
-    return replace(plan, actions=(*plan.actions, action), version=plan.version + 1), []
+        raise Invalid("actions", "a plan holds at most 100 actions")
+    added = replace(plan, actions=(*plan.actions, action), version=plan.version + 1)
+    return checked(added, today=today, policy=policy), []
 
 
 def change_action(
@@ -103,14 +84,15 @@ def change_action(
     progress: ActionProgress | None = None,
     note: str | None = None,
     today: date,
+    policy: CouncilPolicy,
 ) -> tuple[PlanState, Events]:
     """Change an action's terms (what is given; each checked as a new action's, a new due date
     included) and record its progress between reviews."""
     check_open(plan)
     current = plan.action(action_id)
     if current is None:
-        raise RuleBroken("action_id", "is not an action of this plan", status=404, slug="not-found")
-    checked = new_action(
+        raise naming(NotFound, "action_id", "is not an action of this plan", slug="not-found")
+    terms = new_action(
         action_id=action_id,
         description=current.description if description is None else description,
         owner_person=current.owner.person if owner_person is None else owner_person,
@@ -121,9 +103,9 @@ def change_action(
         today=today if due_date is not None else min(today, current.due_date),
     )
     kept_note = note if note is not None else current.note
-    updated = replace(checked, progress=progress or current.progress, note=kept_note)
+    updated = replace(terms, progress=progress or current.progress, note=kept_note)
     actions = tuple(updated if a.id == action_id else a for a in plan.actions)
-    return replace(plan, actions=actions, version=plan.version + 1), []
+    return checked(replace(plan, actions=actions, version=plan.version + 1), today=today, policy=policy), []
 
 
 def category_change(before: PlanState, after: PlanState, *, on: date, by: str) -> Events:
@@ -140,10 +122,7 @@ def category_change(before: PlanState, after: PlanState, *, on: date, by: str) -
     assert after.initial_category is not None and before.latest_category is not None
     return [
         PlanCategoryChanged(
-            plan_id=after.id,
-            case_id=after.case_id,
-            child_id=after.child_id,
-            team=after.team,
+            **about(after),
             initial_category_of_abuse=after.initial_category,
             previous_category_of_abuse=before.latest_category,
             latest_category_of_abuse=after.latest_category,
@@ -157,6 +136,7 @@ def edit(
     plan: PlanState,
     *,
     today: date,
+    policy: CouncilPolicy,
     by: str,
     content: Content | None = None,
     agencies_involved: tuple[Agency, ...] | None = None,
@@ -174,81 +154,16 @@ def edit(
     if family is not None:
         for i, meeting in enumerate(family.fgdm_meetings):
             if meeting.held_on is not None and meeting.held_on < meeting.offered_on:
-                raise RuleBroken(f"family.fgdm_meetings.{i}.held_on", "is before the offer")
+                raise Invalid(f"family.fgdm_meetings.{i}.held_on", "is before the offer")
             if meeting.held_on is not None and meeting.declined:
-                raise RuleBroken(f"family.fgdm_meetings.{i}.declined", "a meeting that was held was not declined")
+                raise Invalid(f"family.fgdm_meetings.{i}.declined", "a meeting that was held was not declined")
         changed = replace(changed, family=family)
     if category is not None:
         if plan.plan_type is not PlanType.CP:
-            raise RuleBroken("category_of_abuse", "only a child protection plan has a category of abuse")
+            raise Invalid("category_of_abuse", "only a child protection plan has a category of abuse")
         if plan.status is PlanStatus.DRAFT:
             changed = replace(changed, initial_category=category, latest_category=category)
         else:
             changed = replace(changed, latest_category=category)
-    changed = replace(changed, version=plan.version + 1)
+    changed = checked(replace(changed, version=plan.version + 1), today=today, policy=policy)
     return changed, category_change(plan, changed, on=today, by=by)
-
-
-# --- quality ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionQuality:
-    """One action against the Commissioner's five criteria."""
-
-    action_id: uuid.UUID
-    actionable: bool
-    measurable: bool
-    owned: bool
-    success_measure: bool
-    timeframe: bool
-
-    @property
-    def all_five(self) -> bool:
-        return self.actionable and self.measurable and self.owned and self.success_measure and self.timeframe
-
-
-@dataclass(frozen=True)
-class Quality:
-    """The plan's actions against the five criteria: each action, and how many meet each and all."""
-
-    actions: tuple[ActionQuality, ...]
-
-    @property
-    def total(self) -> int:
-        return len(self.actions)
-
-    @property
-    def meeting_all_five(self) -> int:
-        return sum(q.all_five for q in self.actions)
-
-    def meeting(self, criterion: str) -> int:
-        return sum(bool(getattr(q, criterion)) for q in self.actions)
-
-    @property
-    def share_all_five(self) -> float | None:
-        return round(self.meeting_all_five / self.total, 4) if self.actions else None
-
-
-CRITERIA = ("actionable", "measurable", "owned", "success_measure", "timeframe")
-
-
-def action_quality(action: Action) -> ActionQuality:
-    """Actionable: a concrete step of at least four words, not opening with a vague verb
-    ("monitor", "continue", "ensure"...). Measurable: the measure counts or dates something
-    (a number, a frequency, "all", "none"...). Owned: a named person (not "all professionals") and
-    an agency. Success measure: one is given and says more than the action. Timeframe: a due date."""
-    words = _words(action.description)
-    measure = action.success_measure.strip()
-    return ActionQuality(
-        action_id=action.id,
-        actionable=len(words) >= 4 and words[0] not in VAGUE_OPENINGS,
-        measurable=bool(MEASURING_WORDS.search(measure)),
-        owned=action.owner.person.strip().lower() not in NOBODY,
-        success_measure=len(_words(measure)) >= 3 and measure.lower() != action.description.strip().lower(),
-        timeframe=action.due_date is not None,
-    )
-
-
-def quality(plan: PlanState) -> Quality:
-    return Quality(tuple(action_quality(a) for a in plan.actions))

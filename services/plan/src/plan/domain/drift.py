@@ -9,14 +9,14 @@ check publishes ``plan.drift_detected`` once per (plan, kind, key), however ofte
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from continuum.casework.policy import CouncilPolicy
-from continuum.contracts.plan import ActionProgress, DriftKind, NextStep, PlanDriftDetected, PlanStatus, PlanType, ReviewDecision
+from continuum.contracts.plan import DriftKind, NextStep, PlanDriftDetected, PlanType, ReviewDecision
 from plan.domain.policy import plan_policy
 from plan.domain.schedule import add_months
-from plan.domain.states import PlanState
+from plan.domain.states import ActionProgress, PlanState, PlanStatus
 
 DAY = timedelta(days=1)
 
@@ -116,6 +116,12 @@ def check_due(plan: PlanState | DriftFacts, *, today: date, policy: CouncilPolic
     if findings(plan, today=today, policy=policy):
         return today
     return next_check(plan, today=today, policy=policy)
+
+
+def checked(plan: PlanState, *, today: date, policy: CouncilPolicy) -> PlanState:
+    """The plan a transition produced, with the day the drift check should next look at it: every
+    transition returns its new state through here, so the use case saves what the domain derived."""
+    return replace(plan, drift_check=check_due(plan, today=today, policy=policy))
 
 
 def detected(plan: DriftFacts, finding: Finding, *, now: datetime) -> PlanDriftDetected:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.contracts.plan import (
     CareProceedingsLetterSent,
     PreproceedingsDecided,
@@ -28,7 +28,7 @@ from continuum.contracts.plan import (
     PreproceedingsRecorded,
     PreproceedingsStarted,
 )
-from plan.domain.lifecycle import check_day
+from plan.domain.rules import check_day
 from plan.domain.states import Episode, Events, Preproceedings
 
 #: Census PPOutcome for each step decision: the one place the mapping is kept (its source and
@@ -40,6 +40,11 @@ CENSUS_OUTCOME: Final = {
     PreproceedingsDecision.STEP_DOWN: PreproceedingsOutcome.B,
     PreproceedingsDecision.EXTEND: PreproceedingsOutcome.C,
 }
+
+
+def about(pp: Preproceedings) -> dict[str, Any]:
+    """What every pre-proceedings event says of its block: which block, episode, child, team and plan."""
+    return {"preproceedings_id": pp.id, "case_id": pp.case_id, "child_id": pp.child_id, "team": pp.team, "plan_id": pp.plan_id}
 
 
 def start(
@@ -58,12 +63,11 @@ def start(
     undecided. ``plan_id``: the plan active in the episode, if any (any plan type, or none)."""
     if not episode.is_open:
         assert episode.closed_on is not None
-        raise RuleBroken("case_id", f"the episode closed on {episode.closed_on.isoformat()}", status=409, slug="episode-closed")
+        raise Conflict(f"the episode closed on {episode.closed_on.isoformat()}", field="case_id", slug="episode-closed")
     if current is not None:
-        raise RuleBroken(
-            "case_id",
+        raise Conflict(
             f"pre-proceedings started on {current.start_date.isoformat()} are not decided yet",
-            status=409,
+            field="case_id",
             slug="preproceedings-started",
         )
     floor, what = episode.opened_on, "the episode's referral"
@@ -79,14 +83,7 @@ def start(
         start_date=start_date,
         started_by=by,
     )
-    event = PreproceedingsStarted(
-        preproceedings_id=block_id,
-        case_id=episode.case_id,
-        child_id=episode.child_id,
-        team=episode.team,
-        plan_id=plan_id,
-        start_date=start_date,
-    )
+    event = PreproceedingsStarted(**about(block), start_date=start_date)
     return block, [event]
 
 
@@ -99,19 +96,19 @@ def check_record(pp: Preproceedings, *, today: date) -> None:
     if letter is not None:
         check_day("letter_before_proceedings_date", letter, today=today, not_before=start_date, what="the start (rule 9006)")
         if pp.fgdm_offered is None:
-            raise RuleBroken("fgdm_offered", "say whether the letter before proceedings offered an FGDM meeting (rule 9007)")
+            raise Invalid("fgdm_offered", "say whether the letter before proceedings offered an FGDM meeting (rule 9007)")
     if pp.fgdm_offered and letter is None:
-        raise RuleBroken("fgdm_offered", "the FGDM offer is made in the letter before proceedings: record the letter's date")
+        raise Invalid("fgdm_offered", "the FGDM offer is made in the letter before proceedings: record the letter's date")
     if pp.fgdm_offered and pp.fgdm_held is None:
-        raise RuleBroken("fgdm_held", "say whether the offered FGDM meeting was held")
+        raise Invalid("fgdm_held", "say whether the offered FGDM meeting was held")
     if not pp.fgdm_offered and pp.fgdm_held:
-        raise RuleBroken("fgdm_held", "a meeting that was not offered was not held")
+        raise Invalid("fgdm_held", "a meeting that was not offered was not held")
     if pp.initial_meeting_date is not None:
         check_day("initial_meeting_date", pp.initial_meeting_date, today=today, not_before=start_date, what="the start")
     previous = pp.initial_meeting_date
     for i, on in enumerate(pp.review_meeting_dates):
         if previous is None:
-            raise RuleBroken(f"review_meeting_dates.{i}", "review meetings follow the initial meeting: record its date")
+            raise Invalid(f"review_meeting_dates.{i}", "review meetings follow the initial meeting: record its date")
         check_day(f"review_meeting_dates.{i}", on, today=today, not_before=previous, what="the meeting before")
         previous = on
 
@@ -129,7 +126,7 @@ def record(
     """Record the letter, the FGDM offer and whether it was held, and the meetings (the whole
     record each time) until the decision."""
     if pp.decision is not None:
-        raise RuleBroken("pre_proceedings", "are decided; they no longer change", status=409, slug="preproceedings-decided")
+        raise Conflict("are decided; they no longer change", field="pre_proceedings", slug="preproceedings-decided")
     changed = replace(
         pp,
         letter_before_proceedings_date=letter_before_proceedings_date,
@@ -141,11 +138,7 @@ def record(
     )
     check_record(changed, today=today)
     event = PreproceedingsRecorded(
-        preproceedings_id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
+        **about(pp),
         start_date=pp.start_date,
         letter_before_proceedings_date=letter_before_proceedings_date,
         fgdm_offered=fgdm_offered,
@@ -159,7 +152,7 @@ def record(
 def check_letter_initiating_proceedings(pp: Preproceedings, on: date, *, today: date) -> None:
     """The letter initiating care proceedings follows the court application (rule 9013)."""
     if pp.court_application_date is None:
-        raise RuleBroken("letter_initiating_proceedings_date", "care proceedings start with a court application: record it first")
+        raise Invalid("letter_initiating_proceedings_date", "care proceedings start with a court application: record it first")
     check_day(
         "letter_initiating_proceedings_date",
         on,
@@ -184,14 +177,14 @@ def decide(
     9012) needs the FGDM offer recorded, or a reasoned exception (an FGDM meeting is not in the
     child's interests); the letter initiating care proceedings may come with it or later."""
     if pp.decision is not None:
-        raise RuleBroken("pre_proceedings", "are decided already", status=409, slug="preproceedings-decided")
+        raise Conflict("are decided already", field="pre_proceedings", slug="preproceedings-decided")
     check_day(
         "decision_date", decision_date, today=today, not_before=pp.start_date, what="the start of pre-proceedings (rule 9009)"
     )
     if decision is PreproceedingsDecision.ISSUE_PROCEEDINGS and court_application_date is None:
-        raise RuleBroken("court_application_date", "issuing proceedings needs the court application date")
+        raise Invalid("court_application_date", "issuing proceedings needs the court application date")
     if decision is not PreproceedingsDecision.ISSUE_PROCEEDINGS and court_application_date is not None:
-        raise RuleBroken("court_application_date", "only a decision to issue proceedings applies to court")
+        raise Invalid("court_application_date", "only a decision to issue proceedings applies to court")
     exception = (fgdm_exception_reason or "").strip() or None
     if court_application_date is not None:
         check_day(
@@ -202,11 +195,10 @@ def decide(
             what="the decision (rule 9012)",
         )
         if not pp.fgdm_offered and exception is None:
-            raise RuleBroken(
-                "fgdm_exception_reason",
+            raise Conflict(
                 "a court application needs the FGDM offer recorded, "
                 "or the reason an FGDM meeting is not in the child's interests",
-                status=409,
+                field="fgdm_exception_reason",
                 slug="fgdm-offer-required",
             )
     decided = replace(
@@ -221,11 +213,7 @@ def decide(
         check_letter_initiating_proceedings(decided, letter_initiating_proceedings_date, today=today)
         decided = replace(decided, letter_initiating_proceedings_date=letter_initiating_proceedings_date)
     event = PreproceedingsDecided(
-        preproceedings_id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
+        **about(pp),
         decision=decision,
         decision_date=decision_date,
         outcome=CENSUS_OUTCOME[decision],
@@ -241,21 +229,16 @@ def record_care_proceedings_letter(pp: Preproceedings, *, on: date, today: date)
     """The letter initiating care proceedings was sent on ``on`` (census LetterInitCPDate), after
     the court application; recorded once."""
     if pp.letter_initiating_proceedings_date is not None:
-        raise RuleBroken(
-            "letter_initiating_proceedings_date",
+        raise Conflict(
             f"was recorded already ({pp.letter_initiating_proceedings_date.isoformat()})",
-            status=409,
+            field="letter_initiating_proceedings_date",
             slug="care-proceedings-letter-recorded",
         )
     check_letter_initiating_proceedings(pp, on, today=today)
     assert pp.court_application_date is not None
     sent = replace(pp, letter_initiating_proceedings_date=on, version=pp.version + 1)
     event = CareProceedingsLetterSent(
-        preproceedings_id=pp.id,
-        case_id=pp.case_id,
-        child_id=pp.child_id,
-        team=pp.team,
-        plan_id=pp.plan_id,
+        **about(pp),
         court_application_date=pp.court_application_date,
         letter_date=on,
     )

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.codes import CategoryOfAbuse
-from continuum.contracts.plan import ActionProgress, PlanReviewed, PlanType, ReviewDecision
+from continuum.contracts.plan import PlanReviewed, PlanType, ReviewDecision
 from plan.domain.content import category_change
-from plan.domain.lifecycle import (
+from plan.domain.drift import checked
+from plan.domain.rules import (
+    about,
     action_summary,
     apply_progress,
     check_after_cp_start,
@@ -22,7 +24,7 @@ from plan.domain.lifecycle import (
     check_started,
 )
 from plan.domain.schedule import next_review_due
-from plan.domain.states import FINISHED, Action, Events, PlanState, ReviewRecord
+from plan.domain.states import FINISHED, Action, ActionProgress, Events, PlanState, ReviewRecord
 
 #: How far along an action is, to tell progress from none.
 _RANK = {ActionProgress.NOT_STARTED: 0, ActionProgress.IN_PROGRESS: 1, ActionProgress.DONE: 2, ActionProgress.DROPPED: 2}
@@ -74,9 +76,9 @@ def record_review(
         floor, what = plan.last_review.on, "the last review"
     check_day("review_date", review_date, today=today, not_before=floor, what=what)
     check_after_cp_start(plan, "review_date", review_date, "a review", "8841")
-    check_next_step(plan.plan_type, decision.value, "decision")
+    check_next_step(plan.plan_type, decision, "decision")
     if latest_category is not None and plan.plan_type is not PlanType.CP:
-        raise RuleBroken("latest_category_of_abuse", "only a child protection plan has a category of abuse")
+        raise Invalid("latest_category_of_abuse", "only a child protection plan has a category of abuse")
     actions = apply_progress(plan, progress, field="progress", every=False)
     number = plan.last_review.number + 1 if plan.last_review else 1
     record = ReviewRecord(
@@ -92,6 +94,7 @@ def record_review(
     reviewed = replace(
         plan, actions=actions, last_review=record, next_review_due=due, latest_category=category, version=plan.version + 1
     )
+    reviewed = checked(reviewed, today=today, policy=policy)
     review = Review(
         id=review_id,
         record=record,
@@ -101,10 +104,7 @@ def record_review(
         by=by,
     )
     event = PlanReviewed(
-        plan_id=plan.id,
-        case_id=plan.case_id,
-        child_id=plan.child_id,
-        team=plan.team,
+        **about(plan),
         plan_type=plan.plan_type,
         review_number=number,
         review_date=review_date,

@@ -1,7 +1,11 @@
 """The plan's states: enums for where it stands, and plain frozen objects for what it holds.
 
 Every transition (in the sibling modules) takes a :class:`PlanState` and returns a new one with the
-version bumped, and the events that say what changed. Nothing here reads a clock or a database.
+version bumped (carrying what follows from it: its actions' quality and the day the drift check
+next looks at it), and the events that say what changed. Nothing here reads a clock or a database.
+
+The service owns its status enums (:class:`PlanStatus`, :class:`ActionProgress`): no event
+publishes them, so they are not the contracts'.
 """
 
 from __future__ import annotations
@@ -9,19 +13,28 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from continuum.contracts.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.envelope import EventData
-from continuum.contracts.plan import (
-    ActionProgress,
-    Agency,
-    DraftedFrom,
-    NextStep,
-    PlanStatus,
-    PlanType,
-    PreproceedingsDecision,
-    ReviewDecision,
-)
+from continuum.contracts.plan import Agency, DraftedFrom, NextStep, PlanType, PreproceedingsDecision, ReviewDecision
+from plan.domain.quality import ActionQuality, Quality, judge
+
+
+class PlanStatus(StrEnum):
+    """Drafted (not yet approved), active (approved by a qualified manager: started), ended."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class ActionProgress(StrEnum):
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+    DROPPED = "dropped"
+
 
 #: The events a transition returns, in the order they are published.
 Events = list[EventData]
@@ -70,6 +83,17 @@ class Action:
     @property
     def finished(self) -> bool:
         return self.progress in FINISHED
+
+    @property
+    def quality(self) -> ActionQuality:
+        """The action against the Commissioner's five criteria."""
+        return judge(
+            self.id,
+            description=self.description,
+            person=self.owner.person,
+            success_measure=self.success_measure,
+            due_date=self.due_date,
+        )
 
 
 @dataclass(frozen=True)
@@ -243,6 +267,9 @@ class PlanState:
     strategy_discussions: tuple[date, ...] = ()
     #: CP plans: census NumberOfPreviousCPP, counted when the plan starts.
     previous_cp_plans: int | None = None
+    #: When the drift check should next look at the plan (today when it shows a finding now; none
+    #: while nothing can drift): set by every transition (``drift.checked``), kept on its row.
+    drift_check: date | None = None
     version: int = 1
 
     @property
@@ -262,6 +289,11 @@ class PlanState:
 
     def action(self, action_id: uuid.UUID) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)
+
+    @property
+    def quality(self) -> Quality:
+        """Its actions against the Commissioner's five criteria (every version records it)."""
+        return Quality(tuple(a.quality for a in self.actions))
 
     @property
     def involved(self) -> set[Agency]:

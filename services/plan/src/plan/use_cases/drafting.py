@@ -15,40 +15,32 @@ from continuum.contracts import ChildRegistered, ChildUpdated
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOpened, Section47Concluded
 from continuum.contracts.plan import PlanType
 from continuum.contracts.stepdown import CaseClosed, CaseReopened
-from continuum.persistence.child_copy import upsert_child_copy
+from continuum.persistence.child_copy import keep_child_copy
 from continuum.persistence.uow import Transaction
-from plan import domain, repository
-from plan.domain import Events, PlanState
-from plan.domain.lifecycle import plan_type_for
+from plan import domain, episode_repository, repository
+from plan.domain import ChildIdentity, Events, PlanState
+from plan.domain.drafting import plan_type_for
 from plan.tables import Child
-from plan.use_cases.steps import save
+from plan.use_cases.steps import publish_change
 
 PURPOSE = "draft a plan after the assessment"
 
 
 async def _keep(
-    tx: Transaction,
-    existing: PlanState | None,
-    drafted: PlanState | None,
-    events: Events,
-    now: datetime,
-    policy: CouncilPolicy,
-    *,
-    change: str,
+    tx: Transaction, existing: PlanState | None, drafted: PlanState | None, events: Events, *, now: datetime, change: str
 ) -> None:
-    if drafted is None or (existing is not None and drafted.version == existing.version):
-        return  # nothing asked for, or nothing new (the same event again)
+    """Save what the domain drafted (``None``: nothing asked for, or nothing new): a new plan opens
+    what the service knows of its episode."""
+    if drafted is None:
+        return
     new = existing is None
-    action = "plan.draft" if new else change
     if new:
-        known = await repository.episode(tx, drafted.case_id)
+        known = await episode_repository.episode(tx, drafted.case_id)
         episode = domain.episodes.opened(
             known, case_id=drafted.case_id, child_id=drafted.child_id, team=drafted.team, opened_on=None
         )
-        await repository.save_episode(tx, episode, at=now)
-    await save(tx, drafted, change=action, now=now, policy=policy, new=new)
-    await tx.publish_all(events, aggregate=drafted)
-    await tx.audit(action, subject_type="plan", subject_id=drafted.id, purpose=PURPOSE)
+        await episode_repository.save_episode(tx, episode, at=now)
+    await publish_change(tx, drafted, events, change="plan.draft" if new else change, at=now, purpose=PURPOSE, new=new)
 
 
 async def receive_authorised(tx: Transaction, *, authorised: AssessmentAuthorised, policy: CouncilPolicy) -> None:
@@ -59,57 +51,58 @@ async def receive_authorised(tx: Transaction, *, authorised: AssessmentAuthorise
         return
     now = clock.now()
     existing = await repository.open_plan_of(tx, authorised.case_id, plan_type)
-    drafted, events = domain.lifecycle.draft_from_assessment(authorised, existing=existing, plan_id=uuid.uuid4(), now=now)
-    await _keep(tx, existing, drafted, events, now, policy, change="plan.assessed")
+    drafted, events = domain.drafting.draft_from_assessment(
+        authorised, existing=existing, plan_id=uuid.uuid4(), now=now, today=clock.london_date(now), policy=policy
+    )
+    await _keep(tx, existing, drafted, events, now=now, change="plan.assessed")
 
 
-async def receive_concluded(tx: Transaction, *, concluded: Section47Concluded, policy: CouncilPolicy) -> None:
+async def receive_concluded(tx: Transaction, *, concluded: Section47Concluded) -> None:
     """A conference that decided a child protection plan drafts it, or gives its date to the CP
     plan the assessment drafted first."""
     now = clock.now()
     existing = await repository.open_plan_of(tx, concluded.case_id, PlanType.CP)
-    drafted, events = domain.lifecycle.draft_from_section47(concluded, existing=existing, plan_id=uuid.uuid4(), now=now)
-    await _keep(tx, existing, drafted, events, now, policy, change="plan.conference")
+    drafted, events = domain.drafting.draft_from_section47(concluded, existing=existing, plan_id=uuid.uuid4(), now=now)
+    await _keep(tx, existing, drafted, events, now=now, change="plan.conference")
 
 
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
     """Keep the local copy of the child's identity (an older version changes nothing). When it
     brings an NHS number the copy did not have (or another one), the status of the child's active
-    plan goes to partners again, under the number they can match."""
-    known_before = await repository.child_nhs_number(tx, child.child_id)
-    await upsert_child_copy(tx.session, Child, child)
-    await tx.audit(
-        "child.copy", subject_type="child", subject_id=child.child_id, purpose="keep the local copy of the child's identity"
-    )
-    identity = await repository.child_identity(tx, child.child_id)
-    if identity is None or identity.nhs_number is None or identity.nhs_number == known_before:
-        return
-    for plan in await repository.active_plans_of_child(tx, child.child_id):
-        events = domain.lifecycle.child_identified(plan, child=identity, known_before=known_before, policy=policy)
-        await tx.publish_all(events, aggregate=plan)
+    plan goes to partners again, under the number they can match (the kernel's ``keep_child_copy``)."""
+
+    async def announce(tx: Transaction, copy: Child, known_before: str | None) -> Events:
+        identity = ChildIdentity(copy.nhs_number, copy.date_of_birth)
+        return [
+            event
+            for plan in await repository.active_plans_of_child(tx, copy.id)
+            for event in domain.lifecycle.child_identified(plan, child=identity, known_before=known_before, policy=policy)
+        ]
+
+    await keep_child_copy(tx, Child, child, announce=announce)
 
 
 async def receive_opened(tx: Transaction, *, opened: AssessmentOpened) -> None:
     """An assessment opened: the episode is known, open unless a closure already arrived."""
-    known = await repository.episode(tx, opened.case_id)
+    known = await episode_repository.episode(tx, opened.case_id)
     episode = domain.episodes.opened(
         known, case_id=opened.case_id, child_id=opened.child_id, team=opened.team, opened_on=opened.referral_date
     )
-    await repository.save_episode(tx, episode, at=clock.now())
+    await episode_repository.save_episode(tx, episode, at=clock.now())
 
 
 async def receive_closed(tx: Transaction, *, closed: CaseClosed) -> None:
     """Step-down closed the episode (census CINclosureDate): no new pre-proceedings for it."""
-    known = await repository.episode(tx, closed.case_id)
+    known = await episode_repository.episode(tx, closed.case_id)
     episode = domain.episodes.closed(
         known, case_id=closed.case_id, child_id=closed.child_id, team=closed.team, closure_date=closed.closure_date
     )
-    await repository.save_episode(tx, episode, at=clock.now())
+    await episode_repository.save_episode(tx, episode, at=clock.now())
 
 
 async def receive_reopened(tx: Transaction, *, reopened: CaseReopened) -> None:
     """A corrected closure was withdrawn: the episode is open again."""
-    known = await repository.episode(tx, reopened.case_id)
+    known = await episode_repository.episode(tx, reopened.case_id)
     episode = domain.episodes.reopened(known, closure_date=reopened.closure_date)
     if episode is not None and episode != known:
-        await repository.save_episode(tx, episode, at=clock.now())
+        await episode_repository.save_episode(tx, episode, at=clock.now())

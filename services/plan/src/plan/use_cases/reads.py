@@ -1,35 +1,34 @@
-"""What the API reads: one plan, its family copy, the plans of a case or child, and the manager's
-worklist. Every answer that carries a child's record audits the read."""
+"""What the API reads: one plan, its history lists, its family copy, the plans of a case or child,
+and the manager's worklist. Every result that carries a child's record audits the read."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from continuum.casework import clock
+from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import UnitOfWork
 from continuum.web.access import list_teams
-from continuum.web.errors import invalid
-from continuum.web.pagination import Page, decode_cursor, encode_cursor
+from continuum.web.pagination import decode_cursor, encode_cursor
 from plan import repository
-from plan.answers import PlanOut, PlanPage, WorklistItem, WorklistPage
+from plan.domain import PlanState
 from plan.domain.drift import attention
-from plan.family_copy import render
-from plan.use_cases.steps import plan_answer
-from plan.views import history_list, summary_view, worklist_item
+from plan.history import HistoryPage, history_page
+from plan.results import FamilyCopy, Listed, PlanRecord, Worklist
+from plan.use_cases.steps import plan_record
 
 
-async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy) -> PlanOut:
+async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy) -> PlanRecord:
     purpose = "view a plan"
     async with uow as tx:
         plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
         await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
-        return await plan_answer(tx, plan, purpose=purpose, today=clock.today(), policy=policy)
+        return await plan_record(tx, plan, purpose=purpose, today=clock.today(), policy=policy)
 
 
-async def history(uow: UnitOfWork, *, plan_id: uuid.UUID, kind: str, cursor: str | None, limit: int) -> Page[Any]:
+async def history(uow: UnitOfWork, *, plan_id: uuid.UUID, kind: str, cursor: str | None, limit: int) -> HistoryPage:
     """One page of the plan's versions, reviews, visits or meetings, oldest first: a read of the
     plan and of the child's record, audited like the plan."""
     purpose = f"view a plan's {kind}"
@@ -38,26 +37,25 @@ async def history(uow: UnitOfWork, *, plan_id: uuid.UUID, kind: str, cursor: str
         plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
         await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
         await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
-        page = await repository.history_page(tx, plan.id, kind, after=after, limit=limit)
-        return history_list(kind, page, limit)
+        return await history_page(tx, plan.id, kind, after=after, limit=limit)
 
 
-async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy) -> str:
-    """The family's copy of the plan (HTML): the same access rules and audit as the plan."""
+async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID) -> FamilyCopy:
+    """The family's copy of the plan: the same access rules and audit as the plan."""
     purpose = "print the family's copy of the plan"
     async with uow as tx:
         plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
         await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
         await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
         child = await repository.child(tx, plan.child_id)
-        return render(plan, child_name=child.given_name if child else None, policy=policy, today=clock.today())
+        return FamilyCopy(plan, child.given_name if child else None, clock.today())
 
 
-async def find_plans(uow: UnitOfWork, *, case_id: uuid.UUID | None, child_id: uuid.UUID | None) -> PlanPage:
-    """The plans of one case or child that the caller may see, oldest first. Each is a read of the
-    child's record; those of another team are left out and the refusal audited."""
+async def find_plans(uow: UnitOfWork, *, case_id: uuid.UUID | None, child_id: uuid.UUID | None) -> list[PlanState]:
+    """The plans of one case or child that the caller may see, oldest first (at most 200). Each is
+    a read of the child's record; those of another team are left out and the refusal audited."""
     if (case_id is None) == (child_id is None):
-        raise invalid("case_id" if case_id else "child_id", "give exactly one of case_id, child_id")
+        raise Invalid("case_id" if case_id else "child_id", "give exactly one of case_id, child_id")
     purpose = f"find plans by {'case' if case_id else 'child'}"
     async with uow as tx:
         shown, hidden = await repository.find(tx, principal=tx.principal_or_fail(), case_id=case_id, child_id=child_id)
@@ -65,26 +63,26 @@ async def find_plans(uow: UnitOfWork, *, case_id: uuid.UUID | None, child_id: uu
             await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
         for other in hidden:
             await tx.audit("child.read", subject_type="child", subject_id=other, purpose=purpose, outcome="refused")
-        return PlanPage(items=[summary_view(p) for p in shown[:200]], next_cursor=None)
+        return shown[:200]
 
 
-async def worklist(uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int, policy: CouncilPolicy) -> WorklistPage:
+async def worklist(uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int, policy: CouncilPolicy) -> Worklist:
     """Started plans that drift or could close or step down, the one needing attention longest
     first; each child listed is a read of the child's record."""
     today = clock.today()
     after = decode_cursor(cursor, date.fromisoformat) if cursor else None
     async with uow as tx:
         teams = list_teams(tx, team, is_team=lambda t: policy.team(t) is not None, what="Team worklist", purpose="plan worklist")
-        ranked: list[tuple[tuple[date, uuid.UUID], WorklistItem]] = []
+        ranked: list[Listed] = []
         for plan, name in await repository.open_plans(tx, teams=teams):
             needs = attention(plan, today=today, policy=policy)
             if needs is not None and (after is None or (needs.since, plan.id) > after):
-                ranked.append(((needs.since, plan.id), worklist_item(plan, name, needs)))
-        ranked.sort(key=lambda r: r[0])
-        page = [item for _, item in ranked[:limit]]
-        more = len(ranked) > limit
+                ranked.append(Listed(plan, name, needs))
+        ranked.sort(key=lambda r: (r.attention.since, r.plan.id))
+        page = ranked[:limit]
         for item in page:
-            await tx.audit("child.list", subject_type="child", subject_id=item.child_id, purpose="plan worklist")
+            await tx.audit("child.list", subject_type="child", subject_id=item.plan.child_id, purpose="plan worklist")
         last = page[-1] if page else None
-        next_cursor = encode_cursor(last.needs_attention_since, last.plan_id) if more and last else None
-        return WorklistPage(items=page, next_cursor=next_cursor)
+        more = len(ranked) > limit
+        next_cursor = encode_cursor(last.attention.since, last.plan.id) if more and last else None
+        return Worklist(page, next_cursor)

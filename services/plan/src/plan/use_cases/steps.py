@@ -1,29 +1,26 @@
-"""Steps every plan use case takes: who is acting, the answer that carries the plan (a read of
-the child's record, audited), and the change of one plan from load to answer."""
+"""Steps every plan use case takes: who is acting, saving what the domain decided, the plan as a
+result (with what its read carries, audited as a read of the child's record), and the change of
+one plan through the kernel's pipeline, done once per Idempotency-Key."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
 from continuum.casework.principal import Principal, Role
-from continuum.persistence.idempotency import once
-from continuum.persistence.uow import StoredResponse, Transaction, UnitOfWork
-from continuum.web.errors import check_version
+from continuum.persistence.change import change_one
+from continuum.persistence.idempotency import Replayed, idempotent
+from continuum.persistence.uow import Transaction, UnitOfWork
 from plan import repository
-from plan.answers import PlanOut
 from plan.domain import Actor, Events, PlanState
-from plan.domain.content import quality
-from plan.domain.drift import check_due
-from plan.views import plan_view
-
-#: A transition of one plan as a use case runs it: given the transaction (to load or save what
-#: else it needs), the plan, the instant and London's date, the new state and its events.
-Change = Callable[[Transaction, PlanState, datetime, date], Awaitable[tuple[PlanState, Events]]]
+from plan.domain.drift import could_close, findings
+from plan.history import HISTORY_KINDS, history_page
+from plan.results import FIRST_PAGE, PlanRecord
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -40,37 +37,67 @@ def by_whom(tx: Transaction) -> str:
     return tx.principal.sub if tx.principal else f"service:{tx.source}"
 
 
-async def save(tx: Transaction, plan: PlanState, *, change: str, now: datetime, policy: CouncilPolicy, new: bool = False) -> None:
-    """Save the plan's row (with when the drift check should next look at it) and its version's
-    row with the quality of that version."""
-    next_check = check_due(plan, today=clock.london_date(now), policy=policy)
+async def save(tx: Transaction, plan: PlanState, *, change: str, at: datetime, new: bool = False) -> None:
+    """Save the plan as the domain returned it (its row, with its next drift check) and its
+    version's row (with its quality then)."""
     if new:
-        await repository.insert_plan(tx, plan, drift_next_check=next_check)
+        await repository.insert_plan(tx, plan)
     else:
-        await repository.save_plan(tx, plan, drift_next_check=next_check)
-    await repository.add_version(tx, plan, change=change, by=by_whom(tx), at=now, quality=quality(plan))
+        await repository.save_plan(tx, plan)
+    await repository.add_version(tx, plan, change=change, by=by_whom(tx), at=at)
 
 
-#: How many of each history list (versions, reviews, visits, meetings) a plan's answer carries:
-#: the rest are paged from the list's own route, so the answer stays small however long the plan.
-FIRST_PAGE = 20
+async def publish_change(
+    tx: Transaction, plan: PlanState, events: Events, *, change: str, at: datetime, purpose: str, new: bool = False
+) -> None:
+    """A plan the use case changes beside the one asked for (drafted, or ended by another), or
+    that an event changes: saved, its events published and the change audited."""
+    await save(tx, plan, change=change, at=at, new=new)
+    await tx.publish_all(events, aggregate=plan)
+    await tx.audit(change, subject_type="plan", subject_id=plan.id, purpose=purpose)
 
 
-async def plan_answer(tx: Transaction, plan: PlanState, *, purpose: str, today: date, policy: CouncilPolicy) -> PlanOut:
-    """The plan as the API shows it, with its child and the first page of each history list: a
-    read of the child's record, audited."""
+async def plan_record(tx: Transaction, plan: PlanState, *, purpose: str, today: date, policy: CouncilPolicy) -> PlanRecord:
+    """The plan with what its answer carries: a read of the child's record, audited."""
     await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
-    history: dict[str, repository.HistoryPage] = {
-        kind: await repository.history_page(tx, plan.id, kind, after=None, limit=FIRST_PAGE) for kind in repository.HISTORY_KINDS
-    }
-    return plan_view(
-        plan,
+    history = {kind: await history_page(tx, plan.id, kind, after=None, limit=FIRST_PAGE) for kind in HISTORY_KINDS}
+    return PlanRecord(
+        plan=plan,
         child=await repository.child(tx, plan.child_id),
         history=history,
-        first_page=FIRST_PAGE,
-        today=today,
-        policy=policy,
+        findings=tuple(findings(plan, today=today, policy=policy)),
+        closable=could_close(plan),
     )
+
+
+@dataclass(frozen=True)
+class At:
+    """What a decision may know besides the plan: the transaction (to load or save what else it
+    needs), who asks, the instant and London's date, and the council's policy."""
+
+    tx: Transaction
+    by: Actor
+    now: datetime
+    today: date
+    policy: CouncilPolicy
+
+
+#: A plan's change as a use case decides it: the plan loaded, the new state and its events.
+Decide = Callable[[At, PlanState], Awaitable[tuple[PlanState, Events]]]
+
+
+@dataclass
+class PlanStore:
+    """The plans as the kernel's change pipeline (``change_one``) loads and saves them."""
+
+    now: datetime
+    subject_type: str = "plan"
+
+    async def load(self, tx: Transaction, id: uuid.UUID, *, purpose: str) -> PlanState:
+        return await repository.visible_plan(tx, id, purpose=purpose, lock=True)
+
+    async def save(self, tx: Transaction, before: PlanState, after: PlanState, *, action: str) -> None:
+        await save(tx, after, change=action, at=self.now)
 
 
 async def change_plan(
@@ -80,39 +107,49 @@ async def change_plan(
     version: int,
     purpose: str,
     action: str,
-    change: Change,
+    decide: Decide,
     policy: CouncilPolicy,
-    idempotency: tuple[str | None, dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """Load the visible plan (locked), check the version the caller read, run the domain
-    transition, save the new state and its version, publish its events and audit the change, in
-    one transaction; answers the plan as JSON. With ``idempotency`` (the Idempotency-Key and the
-    request), the same key and body answer the first answer again, done once."""
+    present: Callable[[PlanRecord], Mapping[str, Any]],
+    idempotency: tuple[str | None, object] | None = None,
+) -> PlanRecord | Replayed:
+    """Load the visible plan (locked), check the version the caller read, let the domain decide,
+    save the new state and its version, publish its events and audit the change, in one
+    transaction (the kernel's ``change_one``); the plan as a result. With ``idempotency`` (the
+    Idempotency-Key and the command), the same key and command are done once: again, the first
+    answer's body (``present``'s) as ``Replayed``, whatever status the route answers."""
     now = clock.now()
     today = clock.london_date(now)
     async with uow as tx:
+        at = At(tx, actor_of(tx.principal_or_fail()), now, today, policy)
 
-        async def run() -> tuple[int, Any]:
-            state = await repository.visible_plan(tx, plan_id, purpose=purpose, lock=True)
-            check_version(state.version, version)
-            changed, events = await change(tx, state, now, today)
-            await save(tx, changed, change=action, now=now, policy=policy)
-            await tx.publish_all(events, aggregate=changed)
-            await tx.audit(action, subject_type="plan", subject_id=changed.id, purpose=purpose)
-            answer = await plan_answer(tx, changed, purpose=purpose, today=today, policy=policy)
-            return 200, answer.model_dump(mode="json")
-
-        async def replayed(stored: StoredResponse) -> None:
-            purpose = "Idempotency-Key replay"
-            await tx.audit("plan.read", subject_type="plan", subject_id=stored.body["id"], purpose=purpose)
-            await tx.audit("child.read", subject_type="child", subject_id=stored.body["child_id"], purpose=purpose)
+        async def run() -> PlanRecord:
+            changed = await change_one(
+                tx,
+                PlanStore(now),
+                id=plan_id,
+                version=version,
+                purpose=purpose,
+                action=action,
+                decide=lambda plan: decide(at, plan),
+            )
+            return await plan_record(tx, changed, purpose=purpose, today=today, policy=policy)
 
         if idempotency is None:
-            _, body = await run()
-        else:
-            key, request = idempotency
-            scope = f"plans:{tx.principal_or_fail().sub}:{action}"
-            _, body = await once(
-                tx, key=key, scope=scope, request=request | {"plan_id": str(plan_id)}, run=run, on_replay=replayed
-            )
-        return dict(body)
+            return await run()
+
+        async def replayed(stored: Replayed) -> None:
+            why = "Idempotency-Key replay"
+            await tx.audit("plan.read", subject_type="plan", subject_id=stored.body["id"], purpose=why)
+            await tx.audit("child.read", subject_type="child", subject_id=stored.body["child_id"], purpose=why)
+
+        key, command = idempotency
+        done = await idempotent(
+            tx,
+            key=key,
+            scope=f"plans:{tx.principal_or_fail().sub}:{action}",
+            request=asdict(command) | {"plan_id": str(plan_id)},  # type: ignore[call-overload]
+            run=run,
+            present=present,
+            on_replay=replayed,
+        )
+        return done
