@@ -1,9 +1,8 @@
-"""Domain states and rows as the API shows them (schemas.py), and the register's conflicts as
-problem answers."""
+"""What the use cases answer (domain records and rows) as the API shows it (schemas.py), and the
+register's conflicts as problem answers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -11,13 +10,15 @@ from continuum.casework.clock import london_date
 from continuum.casework.errors import FieldError
 from continuum.web.errors import Problem
 from referral.domain import (
+    ChildRecord,
     ChildState,
     ContactState,
     DecisionRecord,
     InformationRequestState,
     MatchConflict,
     OpenEpisodeConflict,
-    ReferralState,
+    ReferralRecord,
+    RequestRecord,
     census_queries,
 )
 from referral.schemas import (
@@ -82,19 +83,23 @@ def request_out(request: InformationRequestState, now: datetime) -> InformationR
     )
 
 
-def referral_out(
-    referral: ReferralState,
-    child: ChildState,
-    requests: Sequence[InformationRequestState],
-    now: datetime,
-    contacts: Sequence[ContactState] = (),
-) -> ReferralOut:
+def child_view(record: ChildRecord) -> ChildOut:
+    return child_out(record.child, record.on)
+
+
+def request_view(record: RequestRecord) -> InformationRequestOut:
+    return request_out(record.request, record.at)
+
+
+def referral_out(record: ReferralRecord) -> ReferralOut:
+    """A referral with its child, every decision in order, its information requests and contacts."""
+    referral, now = record.referral, record.at
     decisions = [decision_out(d) for d in referral.decisions]
     closed_on = referral.closure.closed_on if referral.closure else None
     return ReferralOut(
         id=referral.id,
         case_id=referral.case_id,
-        child=child_out(child, london_date(now)),
+        child=child_out(record.child, record.on),
         received_at=referral.received_at,
         referral_date=referral.referral_date,
         source=referral.source,
@@ -114,8 +119,8 @@ def referral_out(
         episode_status=_episode_status(closed_on),
         closed_on=closed_on,
         closure_reason=referral.closure.reason if referral.closure else None,
-        information_requests=[request_out(r, now) for r in requests],
-        contacts=[contact_out(c) for c in contacts],
+        information_requests=[request_out(r, now) for r in record.requests],
+        contacts=[contact_out(c) for c in record.contacts],
         version=referral.version,
     )
 
