@@ -16,6 +16,7 @@ from referral.domain import (
     DecisionRecord,
     InformationRequestState,
     MatchConflict,
+    MatchKind,
     OpenEpisodeConflict,
     ReferralRecord,
     RequestRecord,
@@ -168,7 +169,7 @@ def open_episode_problem(conflict: OpenEpisodeConflict, *, discloses: bool) -> P
     (census rules 8815, 8820): the open episode named to whoever may see it (the front door sees
     every one); to anyone else the front door's review, naming nothing (decision 34)."""
     if not discloses:
-        return match_problem(MatchConflict("front-door-review", [], fields=(conflict.field,)))
+        return match_problem(MatchConflict(MatchKind.FRONT_DOOR_REVIEW, [], fields=(conflict.field,)))
     episode = conflict.episode
     return Problem(
         409,
@@ -194,7 +195,7 @@ def match_problem(conflict: MatchConflict, field_prefix: str = "") -> Problem:
     """The 409 for a child that resembles registered ones (decision 20): ``front-door-review``
     names no child; the others list the candidates for the front door to choose from."""
     fields = [field_prefix + name for name in conflict.fields]
-    if conflict.kind == "front-door-review":
+    if conflict.kind is MatchKind.FRONT_DOOR_REVIEW:
         return Problem(
             409,
             "front-door-review",
@@ -209,7 +210,7 @@ def match_problem(conflict: MatchConflict, field_prefix: str = "") -> Problem:
         for c in conflict.candidates
     ]
     extensions = {"candidates": [c.model_dump(mode="json") for c in candidates]}
-    if conflict.kind == "identity-conflict":
+    if conflict.kind is MatchKind.IDENTITY_CONFLICT:
         return Problem(
             409,
             "identity-conflict",

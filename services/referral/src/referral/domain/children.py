@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from continuum.casework.errors import Invalid
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData
@@ -241,7 +242,13 @@ def update_child(
 SAME_IDENTIFIER = ("nhs_number_or_upn",)
 SAME_NAME_AND_BIRTH = ("given_name", "family_name", "date_of_birth")
 
-MatchKind = Literal["front-door-review", "identity-conflict", "possible-match"]
+
+class MatchKind(StrEnum):
+    """How a child sent as new resembles registered ones (each is its 409's problem type)."""
+
+    FRONT_DOOR_REVIEW = "front-door-review"
+    IDENTITY_CONFLICT = "identity-conflict"
+    POSSIBLE_MATCH = "possible-match"
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,7 @@ class MatchConflict(Exception):
 
     @property
     def discloses(self) -> bool:
-        return self.kind != "front-door-review"
+        return self.kind is not MatchKind.FRONT_DOOR_REVIEW
 
 
 def identity_differences(*, registered: tuple[str, str, date | None], given: tuple[str, str, date | None]) -> list[str]:
@@ -289,7 +296,9 @@ def match_registered(registered: ChildState, given: ChildIdentity, *, may_see: b
     it and the identity agrees; otherwise a conflict for the front door, never a silent attach."""
     if not may_see:
         raise MatchConflict(
-            "front-door-review", [Candidate(registered.id, registered.la_child_id, SAME_IDENTIFIER)], fields=("nhs_number",)
+            MatchKind.FRONT_DOOR_REVIEW,
+            [Candidate(registered.id, registered.la_child_id, SAME_IDENTIFIER)],
+            fields=("nhs_number",),
         )
     differs = identity_differences(
         registered=(registered.given_name, registered.family_name, registered.date_of_birth),
@@ -297,7 +306,7 @@ def match_registered(registered: ChildState, given: ChildIdentity, *, may_see: b
     )
     if differs:
         candidate = Candidate(registered.id, registered.la_child_id, SAME_IDENTIFIER, tuple(differs))
-        raise MatchConflict("identity-conflict", [candidate], fields=tuple(differs))
+        raise MatchConflict(MatchKind.IDENTITY_CONFLICT, [candidate], fields=tuple(differs))
     return registered
 
 
@@ -310,9 +319,9 @@ def looks_for_possible_matches(given: ChildIdentity, *, confirmed_new: bool, see
 def check_possible_matches(candidates: Sequence[Candidate], *, sees_candidates: bool) -> None:
     """Children with the same name and date of birth are offered to a person, never merged."""
     if candidates and not sees_candidates:
-        raise MatchConflict("front-door-review", candidates, fields=("given_name",))
+        raise MatchConflict(MatchKind.FRONT_DOOR_REVIEW, candidates, fields=("given_name",))
     if candidates:
-        raise MatchConflict("possible-match", candidates, fields=())
+        raise MatchConflict(MatchKind.POSSIBLE_MATCH, candidates, fields=())
 
 
 def register_or_match(

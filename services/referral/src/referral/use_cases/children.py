@@ -15,14 +15,14 @@ from continuum.contracts import EventData
 from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.errors import check_version
 from referral import domain, repository, views
-from referral.domain import ChildRecord, ChildState, MatchConflict
+from referral.domain import ChildRecord, ChildState, MatchConflict, MatchKind
 from referral.use_cases.commands import NewChild, UpdateChild
 
 #: Why a conflicting match is audited (decision 20).
 _MATCH_PURPOSE = {
-    "front-door-review": "registration matched a child",
-    "identity-conflict": "identifier matched, identity differs",
-    "possible-match": "possible match",
+    MatchKind.FRONT_DOOR_REVIEW: "registration matched a child",
+    MatchKind.IDENTITY_CONFLICT: "identifier matched, identity differs",
+    MatchKind.POSSIBLE_MATCH: "possible match",
 }
 
 
