@@ -10,6 +10,7 @@ from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from continuum.casework.policy import TEAM_PATTERN
+from continuum.persistence.idempotency import Replayed
 from continuum.web.http import (
     ETAG_HEADER,
     IDEMPOTENT,
@@ -17,6 +18,7 @@ from continuum.web.http import (
     Cursor,
     IfMatch,
     Limit,
+    answer,
     api_router,
     council_policy,
     expected_version,
@@ -131,10 +133,13 @@ async def receive_referral(body: ReferralIn, request: Request) -> JSONResponse:
     A child whose episode is still open gets no second one: 409 `open-episode` naming the open
     episode to whoever may see it (the front door), `front-door-review` naming nothing to others."""
     command = ReceiveReferral(body.intake(), child_id=body.child_id, child=_new_child(body.child) if body.child else None)
-    payload = await intake.receive_referral(
+    result = await intake.receive_referral(
         unit_of_work(request), command, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
-    return _created(payload, payload["version"], f"/v1/referrals/{payload['id']}")
+    response = answer(result, views.referral_out, status=201)
+    referral_id = result.body["id"] if isinstance(result, Replayed) else result.referral.id
+    response.headers["Location"] = f"/v1/referrals/{referral_id}"
+    return response
 
 
 @router.get(

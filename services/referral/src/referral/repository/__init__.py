@@ -7,7 +7,7 @@ The intake's statements (:mod:`referral.repository.intake`) are the one exceptio
 hot path, on the driver connection, in one statement (decision 44).
 """
 
-from referral.repository.children import child, insert_child, known_child, update_child, visible_child
+from referral.repository.children import Children, child, insert_child, known_child, update_child, visible_child
 from referral.repository.contacts import contact_became, contacts, contacts_of_referral, held_contacts, insert_contact
 from referral.repository.information import information_request, information_requests, insert_information_request, save_answer
 from referral.repository.intake import ChildLookup, RegisteredAlike, insert_referral, same_children
@@ -17,6 +17,7 @@ from referral.repository.rows import KnownChild
 
 __all__ = [
     "ChildLookup",
+    "Children",
     "KnownChild",
     "RegisteredAlike",
     "child",

@@ -4,6 +4,7 @@ a new child, a changed one."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -63,6 +64,21 @@ async def insert_child(tx: Transaction, child: ChildState) -> None:
         await tx.session.execute(_INSERT_CHILD, child_values(child))
     except IntegrityError as exc:
         raise already_registered(exc) from exc
+
+
+@dataclass
+class Children:
+    """The register as the store of a child's change (``continuum.persistence.change.change_one``):
+    the child with its referral history, visible to the caller and locked; saved at ``at``."""
+
+    at: datetime
+    subject_type: str = "child"
+
+    async def load(self, tx: Transaction, id: uuid.UUID, *, purpose: str) -> KnownChild:
+        return await visible_child(tx, id, purpose=purpose, lock=True)
+
+    async def save(self, tx: Transaction, before: KnownChild, after: KnownChild, *, action: str) -> None:
+        await update_child(tx, after.child, at=self.at)
 
 
 async def update_child(tx: Transaction, child: ChildState, *, at: datetime) -> None:

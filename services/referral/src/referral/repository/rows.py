@@ -3,6 +3,7 @@ the states' fields, so each conversion is a walk over the fields."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -122,6 +123,20 @@ class KnownChild:
 
     child: ChildState
     episodes: tuple[Episode, ...]
+
+    # The child's id, subject and version: a change of the child is a change of this aggregate
+    # (continuum.persistence.change.Versioned).
+    @property
+    def id(self) -> uuid.UUID:
+        return self.child.id
+
+    @property
+    def subject(self) -> str:
+        return self.child.subject
+
+    @property
+    def version(self) -> int:
+        return self.child.version
 
     @property
     def teams(self) -> tuple[str | None, ...]:

@@ -12,10 +12,11 @@ from continuum.casework import clock
 from continuum.casework.errors import DomainError
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import EventData
+from continuum.persistence.change import change_one
 from continuum.persistence.uow import Transaction, UnitOfWork
-from continuum.web.errors import check_version
 from referral import domain, repository, views
 from referral.domain import ChildRecord, ChildState, MatchConflict, MatchKind
+from referral.repository import KnownChild
 from referral.use_cases.commands import NewChild, UpdateChild
 
 #: Why a conflicting match is audited (decision 20).
@@ -112,14 +113,22 @@ async def update_child(uow: UnitOfWork, command: UpdateChild, *, policy: Council
     """Change a child's identity or characteristics (the version the caller read, or 412), checked
     against the dates of the child's referrals. When the change brings the child's first NHS
     number, partners are told the statuses they could not be told without it."""
-    async with uow as tx:
-        known = await repository.visible_child(tx, command.child_id, purpose="update a child's record", lock=True)
-        check_version(known.child.version, command.expected_version)
-        now = clock.now()
-        today = clock.london_date(now)
+    now = clock.now()
+    today = clock.london_date(now)
+
+    async def change(known: KnownChild) -> tuple[KnownChild, list[EventData]]:
         child, events = domain.update_child(known.child, changes=command.changes, today=today, referred_on=known.referral_dates)
         statuses = domain.statuses_once_identified(known.child, child, episodes=known.episodes, policy=policy)
-        await repository.update_child(tx, child, at=now)
-        await tx.publish_all([*events, *statuses], aggregate=child)
-        await tx.audit("child.update", subject_type="child", subject_id=child.id, purpose="update a child's record")
-        return ChildRecord(child, today)
+        return KnownChild(child, known.episodes), [*events, *statuses]
+
+    async with uow as tx:
+        changed = await change_one(
+            tx,
+            repository.Children(at=now),
+            id=command.child_id,
+            version=command.expected_version,
+            purpose="update a child's record",
+            action="child.update",
+            decide=change,
+        )
+        return ChildRecord(changed.child, today)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ReferralDecided
+from continuum.persistence.change import check_version
 from continuum.persistence.uow import UnitOfWork
-from continuum.web.errors import check_version
 from referral import domain, repository
 from referral.domain import OpenEpisodeConflict, ReferralRecord
 from referral.use_cases.commands import Decide

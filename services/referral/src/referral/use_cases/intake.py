@@ -10,28 +10,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Any
 
 from continuum.casework import clock
 from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import EventData
-from continuum.persistence.idempotency import once
-from continuum.persistence.uow import EventKey, StoredResponse, Transaction, UnitOfWork
+from continuum.persistence.idempotency import Replayed, idempotent
+from continuum.persistence.uow import EventKey, Transaction, UnitOfWork
 from referral import domain, repository, views
 from referral.domain import ChildState, Episode, OpenEpisodeConflict, ReferralRecord, ReferralState
 from referral.use_cases.children import register_or_match
 from referral.use_cases.commands import ReceiveReferral
 
-#: How a new referral is answered, stored with its Idempotency-Key so a replay answers the same.
-_CREATED = 201
-
 
 async def receive_referral(
     uow: UnitOfWork, command: ReceiveReferral, *, policy: CouncilPolicy, idempotency_key: str | None = None
-) -> dict[str, Any]:
-    """Receive a referral over the API. Returns the referral as the API shows it (JSON); a
-    replayed ``Idempotency-Key`` answers exactly what the first request answered.
+) -> ReferralRecord | Replayed:
+    """Receive a referral over the API: the new referral, or, for a replayed ``Idempotency-Key``,
+    exactly the body the first request answered.
 
     A child sent as new is taken as new first (one round trip); if the register holds a child
     that may be this one, nothing was written and the intake runs again, looking the child up."""
@@ -43,19 +39,19 @@ async def receive_referral(
 
 async def _receive_referral(
     uow: UnitOfWork, command: ReceiveReferral, policy: CouncilPolicy, idempotency_key: str | None, *, look_up_first: bool
-) -> dict[str, Any]:
+) -> ReferralRecord | Replayed:
     principal = uow.principal_or_fail()
     async with uow as tx:
 
-        async def receive() -> tuple[int, Any]:
+        async def receive() -> ReferralRecord:
             try:
                 referral, child = await open_referral(tx, command, policy, look_up_first=look_up_first)
             except OpenEpisodeConflict as conflict:
                 raise refuse_open_episode(tx, conflict) from None
             # A new referral has no decisions or information requests yet: nothing to read back.
-            return _CREATED, views.referral_out(ReferralRecord(referral, child, clock.now())).model_dump(mode="json")
+            return ReferralRecord(referral, child, clock.now())
 
-        async def replayed(stored: StoredResponse) -> None:
+        async def replayed(stored: Replayed) -> None:
             # A replay answers with the child's record again: it is a read like any other.
             purpose = "Idempotency-Key replay"
             await tx.audit("referral.read", subject_type="referral", subject_id=stored.body["id"], purpose=purpose)
@@ -63,10 +59,15 @@ async def _receive_referral(
 
         # The request's fingerprint, only when there is a key to store it with.
         request = asdict(command) if idempotency_key else None
-        _, body = await once(
-            tx, key=idempotency_key, scope=f"referrals:{principal.sub}", request=request, run=receive, on_replay=replayed
+        return await idempotent(
+            tx,
+            key=idempotency_key,
+            scope=f"referrals:{principal.sub}",
+            request=request,
+            run=receive,
+            present=lambda record: views.referral_out(record).model_dump(mode="json"),
+            on_replay=replayed,
         )
-        return dict(body)
 
 
 def refuse_open_episode(tx: Transaction, conflict: OpenEpisodeConflict) -> Exception:
