@@ -126,38 +126,27 @@ def referral_out(record: ReferralRecord) -> ReferralOut:
     )
 
 
+def _picked(row: Any, *names: str) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
 def referral_summary(row: Any) -> ReferralSummary:
     """A referral row (the decision in force is kept on it) as a list shows it."""
     return ReferralSummary(
-        id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        received_at=row.received_at,
+        **_picked(row, "id", "case_id", "child_id", "received_at", "source", "team", "re_referral", "status"),
+        **_picked(row, "allocated_team", "closed_on", "version"),
         referral_date=london_date(row.received_at),
-        source=row.source,
-        team=row.team,
-        re_referral=row.re_referral,
-        status=row.status,
         outcome=row.decision,
-        allocated_team=row.allocated_team,
         episode_status=_episode_status(row.closed_on),
-        closed_on=row.closed_on,
-        version=row.version,
     )
 
 
 def queue_item(row: Any, now: datetime) -> QueueItem:
     """A row of the queue: an undecided referral, its child's name and its open requests."""
     return QueueItem(
+        **_picked(row, "case_id", "child_id", "received_at", "source", "suggested_threshold", "team", "re_referral"),
         referral_id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
         child_name=f"{row.given_name} {row.family_name}",
-        received_at=row.received_at,
-        source=row.source,
-        suggested_threshold=row.suggested_threshold,
-        team=row.team,
-        re_referral=row.re_referral,
         decision_due_at=row.decision_due_at,
         overdue=now > row.decision_due_at,
         open_information_requests=row.open_requests,
