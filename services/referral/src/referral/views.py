@@ -37,6 +37,10 @@ from referral.schemas import (
 )
 
 
+def _picked(row: Any, *names: str) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
 def child_out(child: ChildState, on: date) -> ChildOut:
     """The child's record, with the census queries it raises on ``on`` (the answer's London date)."""
     queries = [CensusQueryOut(rule=q.rule, field=q.field, query=q.query) for q in census_queries(child, on=on)]
@@ -71,17 +75,8 @@ def decision_out(decision: DecisionRecord) -> DecisionOut:
 
 
 def request_out(request: InformationRequestState, now: datetime) -> InformationRequestOut:
-    return InformationRequestOut(
-        id=request.id,
-        agency=request.agency,
-        question=request.question,
-        requested_by=request.requested_by,
-        requested_at=request.requested_at,
-        due_at=request.due_at,
-        answer=request.answer,
-        answered_at=request.answered_at,
-        overdue=request.overdue(now),
-    )
+    names = ("id", "agency", "question", "requested_by", "requested_at", "due_at", "answer", "answered_at")
+    return InformationRequestOut(**_picked(request, *names), overdue=request.overdue(now))
 
 
 def child_view(record: ChildRecord) -> ChildOut:
@@ -124,10 +119,6 @@ def referral_out(record: ReferralRecord) -> ReferralOut:
         contacts=[contact_out(c) for c in record.contacts],
         version=referral.version,
     )
-
-
-def _picked(row: Any, *names: str) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in names}
 
 
 def referral_summary(row: Any) -> ReferralSummary:
