@@ -28,10 +28,8 @@ from continuum.web.http import (
 )
 from continuum.web.pagination import Page
 from referral import views
-from referral.schemas import (
-    ChildIn,
-    ChildOut,
-    ChildPatch,
+from referral.schemas.children import ChildIn, ChildOut, ChildPatch
+from referral.schemas.referrals import (
     ContactItem,
     CorrectionIn,
     DecisionIn,
