@@ -26,6 +26,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from continuum.messaging.kafka import stop_quietly
 from continuum.persistence.db import outbox, relay_offsets
 
 log = logging.getLogger("continuum.messaging.relay")
@@ -80,11 +81,7 @@ class BrokerCheck:
     async def close(self) -> None:
         """Drop the inspector (its metadata may be stale); the next check makes a new one."""
         inspector, self._inspector = self._inspector, None
-        if inspector is not None:
-            try:
-                await inspector.stop()
-            except Exception:
-                log.debug("client stop failed", exc_info=True)
+        await stop_quietly(inspector)
 
     async def _suspect_topics(self, known: dict[tuple[str, int], int], batch_size: int) -> set[str]:
         if self._inspector is None:

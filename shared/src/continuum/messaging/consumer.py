@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -36,8 +35,8 @@ from continuum.messaging.failures import PermanentFailure, is_transient, refusal
 from continuum.messaging.group_offsets import GroupOffsets
 from continuum.messaging.handlers import BatchHandler, Handler, Skipped, Unreadable, read_record, runs_of
 from continuum.messaging.inbox import INBOX_RETENTION
-from continuum.messaging.kafka import consumer_topics, dlq_topic, retry_topic
-from continuum.messaging.supervise import sleep_or_stop, supervise
+from continuum.messaging.kafka import consumer_topics, dlq_topic, retry_topic, start_or_stop, stop_quietly
+from continuum.messaging.supervise import NowAndThen, sleep_or_stop, supervise
 from continuum.observability import (
     CONSUMER_HANDLED,
     CONSUMER_LAG,
@@ -103,7 +102,7 @@ class EventConsumer:
         self._declare_topics = declare_topics
         self.inbox_retention = inbox_retention
         self.batch_handlers = batch_handlers or {}
-        self._last_prune = 0.0
+        self._pruning = NowAndThen(PRUNE_EVERY_SECONDS, "inbox prune failed")
         #: What this member expects the group's committed offset to be, per assigned partition.
         self._offsets = GroupOffsets(name)
         self._stop = asyncio.Event()
@@ -139,11 +138,7 @@ class EventConsumer:
     async def _start(self) -> None:
         if self._producer is None:
             producer = self._producer_factory()
-            try:
-                await producer.start()
-            except Exception:
-                await producer.stop()
-                raise
+            await start_or_stop(producer)
             self._producer = producer
         if self._consumer is None:
             if self._declare_topics is not None:
@@ -151,38 +146,26 @@ class EventConsumer:
             consumer = self._consumer_factory()
             # Its retries: only this group's. A new assignment resets what the offset check expects.
             consumer.subscribe([*self.topics, retry_topic(self.name)], listener=self._offsets)
-            try:
-                await consumer.start()
-            except Exception:
-                await consumer.stop()
-                raise
+            await start_or_stop(consumer)
             self._consumer = consumer
         self.started.set()
 
     async def _close(self) -> None:
         consumer, self._consumer = self._consumer, None
         producer, self._producer = self._producer, None
-        for client in (consumer, producer):
-            if client is not None:
-                try:
-                    await client.stop()
-                except Exception:
-                    log.debug("client stop failed", exc_info=True)
+        await stop_quietly(consumer, producer)
 
     async def prune_inbox(self) -> int:
         """Forget this consumer's handled event ids older than the retention (:func:`inbox.prune_inbox`)."""
         return await inbox.prune_inbox(self._session_factory, self.name, retention=self.inbox_retention)
 
     async def _prune_now_and_then(self) -> None:
-        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
-            return
-        self._last_prune = time.monotonic()
-        try:
+        async def prune() -> None:
             pruned = await self.prune_inbox()
             if pruned:
                 log.info("inbox pruned", extra={"consumer": self.name, "rows": pruned})
-        except Exception:
-            log.debug("inbox prune failed", exc_info=True)
+
+        await self._pruning(prune)
 
     async def _consume(self, stop: asyncio.Event) -> None:
         consumer = self._consumer

@@ -43,10 +43,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.messaging.broker_loss import BrokerCheck, BrokerLostData, check_acknowledgements, mark_for_republish
-from continuum.messaging.kafka import FirstConnectionsOnly, connect_to_brokers
+from continuum.messaging.kafka import FirstConnectionsOnly, connect_to_brokers, stop_quietly
 from continuum.messaging.outbox_upkeep import prune_outbox, refresh_outbox_metrics
 from continuum.messaging.relay_lease import RelayLease
-from continuum.messaging.supervise import supervise
+from continuum.messaging.supervise import NowAndThen, supervise
 from continuum.observability import (
     OUTBOX_PUBLISH_FAILURES,
     OUTBOX_PUBLISHED,
@@ -96,8 +96,8 @@ class OutboxRelay:
         self.retention = retention
         self._lease = RelayLease(session_factory, service=service, lease_seconds=lease_seconds)
         self.broker_available = False
-        self._last_metrics = 0.0
-        self._last_prune = 0.0
+        self._metrics = NowAndThen(1.0, "outbox metrics failed")
+        self._pruning = NowAndThen(PRUNE_EVERY_SECONDS, "outbox prune failed")
         self._last_verify = 0.0
         self._known_offsets: dict[tuple[str, int], int] | None = None
         #: Awaited inside the marking transaction, after its statements and before its commit: fault
@@ -159,11 +159,7 @@ class OutboxRelay:
     async def _drop_clients(self) -> None:
         producer, self._producer = self._producer, None
         self._connections = None
-        if producer is not None:
-            try:
-                await producer.stop()
-            except Exception:
-                log.debug("client stop failed", exc_info=True)
+        await stop_quietly(producer)
         if self._broker_check is not None:
             await self._broker_check.close()
 
@@ -343,22 +339,15 @@ class OutboxRelay:
                 return
 
     async def _bookkeeping(self) -> None:
-        """The outbox's upkeep, between batches: its metrics every second, pruning every hour.
-        Neither may stop the relay: a failure is logged at DEBUG and tried again next time."""
-        if time.monotonic() - self._last_metrics > 1.0:
-            self._last_metrics = time.monotonic()
-            try:
-                await refresh_outbox_metrics(self._session_factory, service=self.service)
-            except Exception:
-                log.debug("outbox metrics failed", exc_info=True)
-        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
-            self._last_prune = time.monotonic()
-            try:
-                pruned = await self.prune()
-                if pruned:
-                    log.info("published outbox rows pruned", extra={"service": self.service, "rows": pruned})
-            except Exception:
-                log.debug("outbox prune failed", exc_info=True)
+        """The outbox's upkeep, between batches: its metrics every second, pruning every hour."""
+
+        async def prune() -> None:
+            pruned = await self.prune()
+            if pruned:
+                log.info("published outbox rows pruned", extra={"service": self.service, "rows": pruned})
+
+        await self._metrics(lambda: refresh_outbox_metrics(self._session_factory, service=self.service))
+        await self._pruning(prune)
 
     async def prune(self) -> int:
         """Delete events published longer ago than the retention (:func:`prune_outbox`)."""

@@ -54,7 +54,10 @@ def withheld(response: httpx.Response) -> bool:
     """Whether an answer withholds the record: an error, or (a lookup) a list that leaves it out."""
     if response.status_code >= 400:
         return True
-    return response.headers.get("content-type", "").startswith("application/json") and response.json().get("items") == []
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return False
+    body: Any = response.json()
+    return isinstance(body, dict) and body.get("items") == []
 
 
 class PermissionWalk:
