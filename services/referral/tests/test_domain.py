@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from continuum.casework.errors import DomainError
 from continuum.casework.policy import load_policy
 from continuum.casework.principal import Principal, Role
 from continuum.contracts import (
@@ -27,6 +28,7 @@ from continuum.contracts import (
     ThresholdLevel,
 )
 from continuum.contracts.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex, upn_check_letter, upn_problem
+from continuum.web.errors import problem_for
 from referral import domain
 from referral.domain import (
     Agency,
@@ -38,7 +40,6 @@ from referral.domain import (
     MatchConflict,
     ReferralState,
     ReferralStatus,
-    RuleBroken,
 )
 
 TODAY = date(2026, 11, 26)
@@ -121,14 +122,14 @@ def test_nhs_number_with_a_wrong_check_digit_is_invalid() -> None:
 
 
 def test_an_invalid_nhs_number_is_refused_naming_the_field() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.check_child_identity(identity(nhs_number="9434765918"), today=TODAY)
     assert caught.value.field == "nhs_number"
-    assert caught.value.status == 422
+    assert problem_for(caught.value).status == 422
 
 
 def test_date_of_birth_in_the_future_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.check_child_identity(identity(date_of_birth=date(2026, 11, 27)), today=TODAY)
     assert caught.value.field == "date_of_birth"
 
@@ -143,19 +144,19 @@ def test_unborn_child_with_expected_date_of_birth_and_sex_u_is_accepted() -> Non
 
 
 def test_unborn_child_with_a_sex_other_than_u_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.check_child_identity(identity(date_of_birth=None, expected_date_of_birth=date(2027, 2, 1)), today=TODAY)
     assert caught.value.field == "sex"
 
 
 def test_sex_u_for_a_born_child_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.check_child_identity(identity(sex=Sex.UNBORN), today=TODAY)
     assert caught.value.field == "sex"
 
 
 def test_a_child_with_neither_date_of_birth_nor_expected_date_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.check_child_identity(identity(date_of_birth=None), today=TODAY)
     assert caught.value.field == "date_of_birth"
 
@@ -173,7 +174,7 @@ def test_registering_a_child_is_version_1_announced_by_child_registered_without_
 
 
 def test_registering_a_child_that_breaks_a_census_rule_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.register_child(identity(upn="not-a-upn"), child_id=uuid.uuid4(), today=TODAY)
     assert caught.value.field == "upn"
 
@@ -187,7 +188,7 @@ def test_updating_a_child_bumps_its_version_and_announces_child_updated() -> Non
 
 
 def test_an_update_that_breaks_a_census_rule_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.update_child(registered(), changes={"date_of_birth": date(2027, 1, 1)}, today=TODAY)
     assert caught.value.field == "date_of_birth"
 
@@ -298,19 +299,19 @@ def test_a_referral_received_is_announced_and_partners_see_it_referred() -> None
 
 
 def test_a_referral_to_an_unknown_team_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         received(team="nowhere")
     assert caught.value.field == "team"
 
 
 def test_received_time_in_the_future_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.check_received_at(datetime(2026, 11, 26, 12, 1, tzinfo=UTC), NOW)
     assert caught.value.field == "received_at"
 
 
 def test_a_referral_received_after_now_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         received(received_at=NOW + timedelta(minutes=1))
     assert caught.value.field == "received_at"
 
@@ -376,13 +377,13 @@ def test_an_undecided_referral_may_be_decided() -> None:
 
 def test_deciding_twice_is_refused_as_a_conflict() -> None:
     decided, _ = decide(received(), DecisionOutcome.ASSESSMENT)
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         decide(decided, DecisionOutcome.NFA)
-    assert (caught.value.status, caught.value.slug, caught.value.field) == (409, "already-decided", "referral")
+    assert (problem_for(caught.value).status, caught.value.slug, caught.value.field) == (409, "already-decided", "referral")
 
 
 def test_a_decision_for_an_unknown_team_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         decide(received(), DecisionOutcome.ASSESSMENT, team="nowhere")
     assert caught.value.field == "team"
 
@@ -483,9 +484,9 @@ def test_a_correction_keeps_whether_the_original_decision_was_in_time() -> None:
 
 def test_a_correction_that_changes_nothing_is_refused() -> None:
     decided, _ = decide(received(), DecisionOutcome.ASSESSMENT)
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         correct(decided, DecisionOutcome.ASSESSMENT)
-    assert (caught.value.status, caught.value.field) == (422, "outcome")
+    assert (problem_for(caught.value).status, caught.value.field) == (422, "outcome")
 
 
 def test_a_correction_to_another_team_is_allowed() -> None:
@@ -495,14 +496,14 @@ def test_a_correction_to_another_team_is_allowed() -> None:
 
 
 def test_an_undecided_referral_cannot_be_corrected() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         correct(received(), DecisionOutcome.NFA)
-    assert (caught.value.status, caught.value.slug) == (409, "not-decided")
+    assert (problem_for(caught.value).status, caught.value.slug) == (409, "not-decided")
 
 
 def test_a_correction_to_an_unknown_team_is_refused_like_a_decision() -> None:
     decided, _ = decide(received(), DecisionOutcome.ASSESSMENT)
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         correct(decided, DecisionOutcome.ASSESSMENT, team="nowhere")
     assert caught.value.field == "team"
 
@@ -528,7 +529,7 @@ def test_a_request_for_information_is_announced_with_its_due_time() -> None:
 
 
 def test_a_request_due_now_or_earlier_is_refused() -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         ask(received(), NOW)
     assert caught.value.field == "due_at"
 
@@ -554,9 +555,9 @@ def test_a_request_is_answered_once() -> None:
     referral = received()
     request, _ = ask(referral, NOW + timedelta(hours=4))
     answered, _ = domain.record_information(request, referral=referral, answer="None.", by="fd", now=NOW)
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.record_information(answered, referral=referral, answer="Again.", by="fd", now=NOW)
-    assert (caught.value.status, caught.value.slug, caught.value.field) == (409, "already-answered", "answer")
+    assert (problem_for(caught.value).status, caught.value.slug, caught.value.field) == (409, "already-answered", "answer")
 
 
 # --- census identifiers (issue 16 point 3) -------------------------------------------------------------
@@ -581,7 +582,7 @@ def test_rule_8770Q_school_age_begins_with_year_1() -> None:
 def test_the_age_rule_reads_the_referral_date_not_today() -> None:
     born = date(2001, 6, 1)  # 25 on 1 June 2026
     domain.check_child_identity(identity(date_of_birth=born), today=TODAY, referred_on=[date(2026, 5, 31)])
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(DomainError) as caught:
         domain.check_child_identity(identity(date_of_birth=born), today=TODAY, referred_on=[date(2026, 6, 1)])
     assert caught.value.field == "date_of_birth"
 

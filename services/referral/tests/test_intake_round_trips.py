@@ -27,7 +27,7 @@ from referral_support import (
 
 from continuum.persistence.uow import UnitOfWork
 from continuum_tools.testing import assert_problem, unique
-from referral import repository
+from referral.repository import intake as hot_path
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
@@ -127,7 +127,8 @@ async def test_the_register_is_searched_on_its_indexes_even_in_a_plan_made_when_
     looked up on its own index instead. The plan is forced generic here, on a register just made
     (the shared test database's register is analysed by autovacuum after a while, and a table the
     planner knows to be tiny is rightly scanned whole: that would make this test depend on timing)."""
-    sql = repository._SAME[True, True].sql if statement == "lookup" else repository._INSERT_REFERRAL_AND_CHILD_UNLESS_ALIKE.sql
+    prebuilt = hot_path.SAME[True, True] if statement == "lookup" else hot_path.INSERT_REFERRAL_AND_CHILD_UNLESS_ALIKE
+    sql = prebuilt.sql
     parameters = max(int(n) for n in re.findall(r"\$(\d+)", sql))
     url = make_database(f"referral_plans_{statement.replace(' ', '_')}", ALEMBIC_INI)
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))

@@ -10,6 +10,7 @@ from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from continuum.casework.policy import TEAM_PATTERN
+from continuum.persistence.idempotency import Replayed
 from continuum.web.http import (
     ETAG_HEADER,
     IDEMPOTENT,
@@ -17,6 +18,7 @@ from continuum.web.http import (
     Cursor,
     IfMatch,
     Limit,
+    answer,
     api_router,
     council_policy,
     expected_version,
@@ -25,10 +27,9 @@ from continuum.web.http import (
     with_etag,
 )
 from continuum.web.pagination import Page
-from referral.schemas import (
-    ChildIn,
-    ChildOut,
-    ChildPatch,
+from referral import views
+from referral.schemas.children import ChildIn, ChildOut, ChildPatch
+from referral.schemas.referrals import (
     ContactItem,
     CorrectionIn,
     DecisionIn,
@@ -42,6 +43,7 @@ from referral.schemas import (
 )
 from referral.use_cases import children, decisions, information, intake, reads
 from referral.use_cases import queue as front_door
+from referral.use_cases.commands import Decide, NewChild, ReceiveReferral, RecordInformation, RequestInformation, UpdateChild
 
 router = api_router()
 
@@ -60,6 +62,21 @@ def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
     return response
 
 
+def _new_child(body: ChildIn) -> NewChild:
+    return NewChild(body.identity(), confirmed_new=body.confirmed_new)
+
+
+def _decision(referral_id: uuid.UUID, body: DecisionIn, if_match: str | None, correction_reason: str | None = None) -> Decide:
+    return Decide(
+        referral_id,
+        outcome=body.outcome,
+        reasons=body.reasons,
+        team=body.team,
+        expected_version=expected_version(if_match),
+        correction_reason=correction_reason,
+    )
+
+
 @router.post(
     "/children",
     status_code=201,
@@ -73,8 +90,9 @@ async def register_child(body: ChildIn, request: Request) -> JSONResponse:
     """Registers a child (201). The same NHS number or UPN with the same name and date of birth is
     the same child (200, that child); the same identifier with another identity, or the same name
     and date of birth, answers 409 with the candidates (to the front door)."""
-    child, created = await children.register_child(unit_of_work(request), data=body)
-    if created:
+    record = await children.register_child(unit_of_work(request), _new_child(body))
+    child = views.child_view(record)
+    if record.created:
         return _created(child.model_dump(mode="json"), child.version, f"/v1/children/{child.id}")
     return with_etag(child.model_dump(mode="json"), child.version)
 
@@ -83,7 +101,7 @@ async def register_child(body: ChildIn, request: Request) -> JSONResponse:
     "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Read a child's record"
 )
 async def get_child(child_id: uuid.UUID, request: Request) -> JSONResponse:
-    child = await children.get_child(unit_of_work(request), child_id=child_id)
+    child = views.child_view(await children.get_child(unit_of_work(request), child_id=child_id))
     return with_etag(child.model_dump(mode="json"), child.version)
 
 
@@ -93,13 +111,8 @@ async def get_child(child_id: uuid.UUID, request: Request) -> JSONResponse:
 async def update_child(child_id: uuid.UUID, body: ChildPatch, request: Request, if_match: IfMatch) -> JSONResponse:
     """Changes the fields sent, checked against the census rules and the dates of the child's
     referrals. A child's first NHS number tells partners it is referred (its undecided referrals)."""
-    child = await children.update_child(
-        unit_of_work(request),
-        child_id=child_id,
-        patch=body,
-        expected_version=expected_version(if_match),
-        policy=council_policy(request),
-    )
+    command = UpdateChild(child_id, body.model_dump(exclude_unset=True), expected_version(if_match))
+    child = views.child_view(await children.update_child(unit_of_work(request), command, policy=council_policy(request)))
     return with_etag(child.model_dump(mode="json"), child.version)
 
 
@@ -117,10 +130,14 @@ async def receive_referral(body: ReferralIn, request: Request) -> JSONResponse:
     after receipt; a referral within 12 months of the child's previous one is flagged a re-referral.
     A child whose episode is still open gets no second one: 409 `open-episode` naming the open
     episode to whoever may see it (the front door), `front-door-review` naming nothing to others."""
-    payload = await intake.receive_referral(
-        unit_of_work(request), data=body, policy=council_policy(request), idempotency_key=idempotency_key(request)
+    command = ReceiveReferral(body.intake(), child_id=body.child_id, child=_new_child(body.child) if body.child else None)
+    result = await intake.receive_referral(
+        unit_of_work(request), command, policy=council_policy(request), idempotency_key=idempotency_key(request)
     )
-    return _created(payload, payload["version"], f"/v1/referrals/{payload['id']}")
+    response = answer(result, views.referral_out, status=201)
+    referral_id = result.body["id"] if isinstance(result, Replayed) else result.referral.id
+    response.headers["Location"] = f"/v1/referrals/{referral_id}"
+    return response
 
 
 @router.get(
@@ -145,7 +162,7 @@ async def list_referrals(
 )
 async def get_referral(referral_id: uuid.UUID, request: Request) -> JSONResponse:
     """The referral with its child, every decision in order (`decisions`) and its information requests."""
-    referral = await reads.get_referral(unit_of_work(request), referral_id=referral_id)
+    referral = views.referral_out(await reads.get_referral(unit_of_work(request), referral_id=referral_id))
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
@@ -161,10 +178,8 @@ async def decide(referral_id: uuid.UUID, body: DecisionIn, request: Request, if_
     team to allocate to. No decision closes the episode: the step-down service closes it (an NFA at
     once) and the referral shows its closure. A decided referral cannot be decided again: record a
     correction."""
-    version = expected_version(if_match)
-    referral = await decisions.decide(
-        unit_of_work(request), referral_id=referral_id, decision=body, policy=council_policy(request), expected_version=version
-    )
+    command = _decision(referral_id, body, if_match)
+    referral = views.referral_out(await decisions.decide(unit_of_work(request), command, policy=council_policy(request)))
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
@@ -179,10 +194,8 @@ async def correct_decision(referral_id: uuid.UUID, body: CorrectionIn, request: 
     """A manager replaces the decision in force with another outcome or team, saying why; the
     correction is published as a new `referral.decided` naming the decision it corrects. A
     correction that would reopen a closed episode while the child has another open one answers 409."""
-    version = expected_version(if_match)
-    referral = await decisions.correct_decision(
-        unit_of_work(request), referral_id=referral_id, correction=body, policy=council_policy(request), expected_version=version
-    )
+    command = _decision(referral_id, body, if_match, correction_reason=body.correction_reason)
+    referral = views.referral_out(await decisions.decide(unit_of_work(request), command, policy=council_policy(request)))
     return with_etag(referral.model_dump(mode="json"), referral.version)
 
 
@@ -195,7 +208,8 @@ async def correct_decision(referral_id: uuid.UUID, body: CorrectionIn, request: 
     summary="Ask a partner agency for information",
 )
 async def request_information(referral_id: uuid.UUID, body: InformationRequestIn, request: Request) -> InformationRequestOut:
-    return await information.request_information(unit_of_work(request), referral_id=referral_id, request=body)
+    command = RequestInformation(referral_id, agency=body.agency, question=body.question, due_at=body.due_at)
+    return views.request_view(await information.request_information(unit_of_work(request), command))
 
 
 @router.put(
@@ -208,9 +222,8 @@ async def request_information(referral_id: uuid.UUID, body: InformationRequestIn
 async def record_information(
     referral_id: uuid.UUID, request_id: uuid.UUID, body: InformationAnswerIn, request: Request
 ) -> InformationRequestOut:
-    return await information.record_information(
-        unit_of_work(request), referral_id=referral_id, request_id=request_id, answer=body
-    )
+    command = RecordInformation(referral_id, request_id, answer=body.answer)
+    return views.request_view(await information.record_information(unit_of_work(request), command))
 
 
 @router.get(

@@ -5,7 +5,7 @@ closures and reopenings of episodes keep the one-open-episode rule honest (decis
 from __future__ import annotations
 
 import logging
-import uuid
+from dataclasses import fields
 from typing import Any
 
 from continuum.casework import clock
@@ -16,8 +16,9 @@ from continuum.contracts.stepdown import CaseClosed, CaseReopened
 from continuum.messaging.consumer import Handler, PermanentFailure
 from continuum.persistence.uow import Transaction
 from referral import domain, repository
-from referral.domain import ContactState, LawfulBasis, OpenEpisodeConflict
+from referral.domain import ContactState, Intake, LawfulBasis, OpenEpisodeConflict
 from referral.schemas import ReferralIn, Referrer
+from referral.use_cases.commands import ReceiveReferral
 from referral.use_cases.intake import open_referral
 
 log = logging.getLogger(__name__)
@@ -27,14 +28,14 @@ STEPUP_CONSUMER = "referral.stepup"
 EPISODES_CONSUMER = "referral.episodes"
 
 
-async def _stepped_up(tx: Transaction, referral: ReferralIn, policy: CouncilPolicy, *, stepped_up_from: uuid.UUID) -> None:
+async def _stepped_up(tx: Transaction, referral: ReceiveReferral, policy: CouncilPolicy) -> None:
     """Open the referral a step-up is, or, while the child's episode is open, record it as a
     contact on that episode for the front door (never a second episode, never dead-lettered)."""
     try:
-        await open_referral(tx, referral, policy, stepped_up_from=stepped_up_from)
+        await open_referral(tx, referral, policy)
     except OpenEpisodeConflict as conflict:
         contact = domain.record_contact(
-            referral.intake(stepped_up_from=stepped_up_from),
+            referral.intake,
             episode=conflict.episode,
             child_id=conflict.child_id,
             by=f"service:{tx.source}",
@@ -54,6 +55,7 @@ def make_stepup_handler(policy: CouncilPolicy) -> Handler:
         team = data.team if data.team and policy.team(data.team) else policy.front_door_team.id
         # The event's time is the receipt time; a producer's clock a little ahead of ours must not
         # make it "in the future" (the API's rule for people typing a time).
+        # Read as the API reads a referral (the same model: text trimmed, lengths bounded).
         referral = ReferralIn(
             child_id=data.child_id,
             received_at=min(data.requested_at, clock.now()),
@@ -64,22 +66,16 @@ def make_stepup_handler(policy: CouncilPolicy) -> Handler:
             suggested_threshold=ThresholdLevel.CHILD_IN_NEED,
             team=team,
         )
-        await _stepped_up(tx, referral, policy, stepped_up_from=data.early_help_episode_id)
+        intake = referral.intake(stepped_up_from=data.early_help_episode_id)
+        await _stepped_up(tx, ReceiveReferral(intake, child_id=data.child_id), policy)
 
     return on_stepup_requested
 
 
-def _referral_of(contact: ContactState) -> ReferralIn:
-    return ReferralIn(
-        child_id=contact.child_id,
-        received_at=contact.received_at,
-        source=contact.source,
-        referrer=Referrer(name=contact.referrer_name, agency=contact.referrer_agency),
-        concerns=contact.concerns,
-        lawful_basis=contact.lawful_basis,
-        suggested_threshold=contact.suggested_threshold,
-        team=contact.team,
-    )
+def _referral_of(contact: ContactState) -> ReceiveReferral:
+    """The referral a held contact becomes: the intake it recorded, of its child."""
+    intake = Intake(**{f.name: getattr(contact, f.name) for f in fields(Intake)})
+    return ReceiveReferral(intake, child_id=contact.child_id)
 
 
 def make_case_closed_handler(policy: CouncilPolicy) -> Handler:
@@ -98,7 +94,7 @@ def make_case_closed_handler(policy: CouncilPolicy) -> Handler:
             if not domain.released_by_closure(contact, data.closure_date):
                 continue
             try:
-                opened, _ = await open_referral(tx, _referral_of(contact), policy, stepped_up_from=contact.stepped_up_from)
+                opened, _ = await open_referral(tx, _referral_of(contact), policy)
             except OpenEpisodeConflict:  # another episode of the child is open: it stays a contact here
                 continue
             await repository.contact_became(tx, contact, opened.id)

@@ -1,9 +1,8 @@
-"""Domain states and rows as the API shows them (schemas.py), and the register's conflicts as
-problem answers."""
+"""What the use cases answer (domain records and rows) as the API shows it (schemas.py), and the
+register's conflicts as problem answers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -11,13 +10,16 @@ from continuum.casework.clock import london_date
 from continuum.casework.errors import FieldError
 from continuum.web.errors import Problem
 from referral.domain import (
+    ChildRecord,
     ChildState,
     ContactState,
     DecisionRecord,
     InformationRequestState,
     MatchConflict,
+    MatchKind,
     OpenEpisodeConflict,
-    ReferralState,
+    ReferralRecord,
+    RequestRecord,
     census_queries,
 )
 from referral.schemas import (
@@ -33,6 +35,10 @@ from referral.schemas import (
     ReferralSummary,
     Referrer,
 )
+
+
+def _picked(row: Any, *names: str) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
 
 
 def child_out(child: ChildState, on: date) -> ChildOut:
@@ -69,32 +75,27 @@ def decision_out(decision: DecisionRecord) -> DecisionOut:
 
 
 def request_out(request: InformationRequestState, now: datetime) -> InformationRequestOut:
-    return InformationRequestOut(
-        id=request.id,
-        agency=request.agency,
-        question=request.question,
-        requested_by=request.requested_by,
-        requested_at=request.requested_at,
-        due_at=request.due_at,
-        answer=request.answer,
-        answered_at=request.answered_at,
-        overdue=request.overdue(now),
-    )
+    names = ("id", "agency", "question", "requested_by", "requested_at", "due_at", "answer", "answered_at")
+    return InformationRequestOut(**_picked(request, *names), overdue=request.overdue(now))
 
 
-def referral_out(
-    referral: ReferralState,
-    child: ChildState,
-    requests: Sequence[InformationRequestState],
-    now: datetime,
-    contacts: Sequence[ContactState] = (),
-) -> ReferralOut:
+def child_view(record: ChildRecord) -> ChildOut:
+    return child_out(record.child, record.on)
+
+
+def request_view(record: RequestRecord) -> InformationRequestOut:
+    return request_out(record.request, record.at)
+
+
+def referral_out(record: ReferralRecord) -> ReferralOut:
+    """A referral with its child, every decision in order, its information requests and contacts."""
+    referral, now = record.referral, record.at
     decisions = [decision_out(d) for d in referral.decisions]
     closed_on = referral.closure.closed_on if referral.closure else None
     return ReferralOut(
         id=referral.id,
         case_id=referral.case_id,
-        child=child_out(child, london_date(now)),
+        child=child_out(record.child, record.on),
         received_at=referral.received_at,
         referral_date=referral.referral_date,
         source=referral.source,
@@ -114,8 +115,8 @@ def referral_out(
         episode_status=_episode_status(closed_on),
         closed_on=closed_on,
         closure_reason=referral.closure.reason if referral.closure else None,
-        information_requests=[request_out(r, now) for r in requests],
-        contacts=[contact_out(c) for c in contacts],
+        information_requests=[request_out(r, now) for r in record.requests],
+        contacts=[contact_out(c) for c in record.contacts],
         version=referral.version,
     )
 
@@ -123,35 +124,20 @@ def referral_out(
 def referral_summary(row: Any) -> ReferralSummary:
     """A referral row (the decision in force is kept on it) as a list shows it."""
     return ReferralSummary(
-        id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        received_at=row.received_at,
+        **_picked(row, "id", "case_id", "child_id", "received_at", "source", "team", "re_referral", "status"),
+        **_picked(row, "allocated_team", "closed_on", "version"),
         referral_date=london_date(row.received_at),
-        source=row.source,
-        team=row.team,
-        re_referral=row.re_referral,
-        status=row.status,
         outcome=row.decision,
-        allocated_team=row.allocated_team,
         episode_status=_episode_status(row.closed_on),
-        closed_on=row.closed_on,
-        version=row.version,
     )
 
 
 def queue_item(row: Any, now: datetime) -> QueueItem:
     """A row of the queue: an undecided referral, its child's name and its open requests."""
     return QueueItem(
+        **_picked(row, "case_id", "child_id", "received_at", "source", "suggested_threshold", "team", "re_referral"),
         referral_id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
         child_name=f"{row.given_name} {row.family_name}",
-        received_at=row.received_at,
-        source=row.source,
-        suggested_threshold=row.suggested_threshold,
-        team=row.team,
-        re_referral=row.re_referral,
         decision_due_at=row.decision_due_at,
         overdue=now > row.decision_due_at,
         open_information_requests=row.open_requests,
@@ -163,7 +149,7 @@ def open_episode_problem(conflict: OpenEpisodeConflict, *, discloses: bool) -> P
     (census rules 8815, 8820): the open episode named to whoever may see it (the front door sees
     every one); to anyone else the front door's review, naming nothing (decision 34)."""
     if not discloses:
-        return match_problem(MatchConflict("front-door-review", [], fields=(conflict.field,)))
+        return match_problem(MatchConflict(MatchKind.FRONT_DOOR_REVIEW, [], fields=(conflict.field,)))
     episode = conflict.episode
     return Problem(
         409,
@@ -189,7 +175,7 @@ def match_problem(conflict: MatchConflict, field_prefix: str = "") -> Problem:
     """The 409 for a child that resembles registered ones (decision 20): ``front-door-review``
     names no child; the others list the candidates for the front door to choose from."""
     fields = [field_prefix + name for name in conflict.fields]
-    if conflict.kind == "front-door-review":
+    if conflict.kind is MatchKind.FRONT_DOOR_REVIEW:
         return Problem(
             409,
             "front-door-review",
@@ -204,7 +190,7 @@ def match_problem(conflict: MatchConflict, field_prefix: str = "") -> Problem:
         for c in conflict.candidates
     ]
     extensions = {"candidates": [c.model_dump(mode="json") for c in candidates]}
-    if conflict.kind == "identity-conflict":
+    if conflict.kind is MatchKind.IDENTITY_CONFLICT:
         return Problem(
             409,
             "identity-conflict",

@@ -1,13 +1,12 @@
 """The front door's rules and state changes, as pure functions over plain state objects.
 
 Each transition takes the state and what happened (who, when, what was decided) and returns the
-new state and the events that announce it. It checks every rule first (raising ``RuleBroken`` or
-``MatchConflict``), bumps the version and builds the contract events; it reads no clock, database
+new state and the events that announce it. It checks every rule first (raising a domain error,
+``MatchConflict`` or ``OpenEpisodeConflict``), bumps the version and builds the contract events; it reads no clock, database
 or request: instants, dates and the council's policy come as arguments.
 """
 
 from continuum.casework.closure import Closure
-from continuum.casework.errors import RuleBroken
 from referral.domain.access import may_see_case, sees_every_case
 from referral.domain.children import (
     SAME_IDENTIFIER,
@@ -17,6 +16,7 @@ from referral.domain.children import (
     ChildIdentity,
     ChildState,
     MatchConflict,
+    MatchKind,
     census_queries,
     check_child_identity,
     check_possible_matches,
@@ -40,6 +40,7 @@ from referral.domain.episodes import (
     open_episodes,
 )
 from referral.domain.information import Agency, InformationRequestState, record_information, request_information
+from referral.domain.records import ChildRecord, ReferralRecord, RequestRecord
 from referral.domain.referrals import (
     DECISION_WORKING_DAYS,
     DecisionRecord,
@@ -68,6 +69,7 @@ __all__ = [
     "Candidate",
     "CensusQuery",
     "ChildIdentity",
+    "ChildRecord",
     "ChildState",
     "Closure",
     "ContactState",
@@ -77,10 +79,12 @@ __all__ = [
     "Intake",
     "LawfulBasis",
     "MatchConflict",
+    "MatchKind",
     "OpenEpisodeConflict",
+    "ReferralRecord",
     "ReferralState",
     "ReferralStatus",
-    "RuleBroken",
+    "RequestRecord",
     "census_queries",
     "check_child_identity",
     "check_correction_keeps_one_open",

@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Invalid
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData
 from continuum.contracts.codes import CIN_UPN_UNKNOWN_REASONS, Disability, Ethnicity, Sex, UPNUnknownReason, upn_problem
 
@@ -76,7 +77,7 @@ def _years_before(day: date, years: int) -> date:
 
 
 def check_child_identity(child: ChildIdentity, *, today: date, referred_on: Iterable[date] = ()) -> None:
-    """The census rules for a child's identity. Raises :class:`RuleBroken` naming the field.
+    """The census rules for a child's identity. Raises :class:`Invalid` naming the field.
 
     ``referred_on``: the dates of the child's referrals (the one being received included). The
     date of birth is checked against them, not against today: the child was under 25 at each
@@ -86,60 +87,60 @@ def check_child_identity(child: ChildIdentity, *, today: date, referred_on: Iter
     referrals = sorted(referred_on)
     born, expected = child.date_of_birth, child.expected_date_of_birth
     if not LA_CHILD_ID.fullmatch(child.la_child_id):
-        raise RuleBroken("la_child_id", "the census LAchildID is 1 to 20 letters and digits, nothing else (rules 1570, 1580)")
+        raise Invalid("la_child_id", "the census LAchildID is 1 to 20 letters and digits, nothing else (rules 1570, 1580)")
     if born is None and expected is None:
-        raise RuleBroken("date_of_birth", "give the date of birth, or the expected date of birth of an unborn child")
+        raise Invalid("date_of_birth", "give the date of birth, or the expected date of birth of an unborn child")
     if born is not None and expected is not None:
-        raise RuleBroken("expected_date_of_birth", "give it only for an unborn child (no date of birth yet)")
+        raise Invalid("expected_date_of_birth", "give it only for an unborn child (no date of birth yet)")
     if born is not None and born > today:
-        raise RuleBroken("date_of_birth", "is in the future; for an unborn child give expected_date_of_birth")
+        raise Invalid("date_of_birth", "is in the future; for an unborn child give expected_date_of_birth")
     latest = referrals[-1] if referrals else today
     if born is not None and born <= _years_before(latest, AGE_LIMIT_YEARS):
         when = "the referral" if referrals else "today"
-        raise RuleBroken("date_of_birth", f"the child would be 25 or older at {when}; children's services are for under-25s")
+        raise Invalid("date_of_birth", f"the child would be 25 or older at {when}; children's services are for under-25s")
     if referrals and (born or expected) is not None:
         first = referrals[0]
         birth = born or expected
         assert birth is not None
         if birth > first + timedelta(days=PRE_BIRTH_DAYS):
             field = "date_of_birth" if born is not None else "expected_date_of_birth"
-            raise RuleBroken(field, f"is more than {PRE_BIRTH_DAYS} days after the referral date {first.isoformat()} (rule 8606)")
+            raise Invalid(field, f"is more than {PRE_BIRTH_DAYS} days after the referral date {first.isoformat()} (rule 8606)")
     if expected is not None and child.sex is not Sex.UNBORN:
-        raise RuleBroken("sex", "an unborn child's sex is recorded as U")
+        raise Invalid("sex", "an unborn child's sex is recorded as U")
     if born is not None and child.sex is Sex.UNBORN:
-        raise RuleBroken("sex", "U is only for an unborn child")
+        raise Invalid("sex", "U is only for an unborn child")
     for name in ("upn", "former_upn"):
         value = getattr(child, name)
         problem = upn_problem(value) if value is not None else None
         if problem is not None:
-            raise RuleBroken(name, f"{problem} (rules 1510, 1530)")
+            raise Invalid(name, f"{problem} (rules 1510, 1530)")
     if child.former_upn is not None and child.former_upn == child.upn:
-        raise RuleBroken("former_upn", "is the child's UPN; a former UPN is one the child no longer uses")
+        raise Invalid("former_upn", "is the child's UPN; a former UPN is one the child no longer uses")
     reason = child.upn_unknown_reason
     if reason is not None and child.upn is not None:
-        raise RuleBroken("upn_unknown_reason", "give a reason only when the child has no UPN (send null with the UPN)")
+        raise Invalid("upn_unknown_reason", "give a reason only when the child has no UPN (send null with the UPN)")
     if reason is not None and reason not in CIN_UPN_UNKNOWN_REASONS:
-        raise RuleBroken("upn_unknown_reason", "UN8 to UN10 are the SEN2 return's; the CIN census takes UN1 to UN7")
+        raise Invalid("upn_unknown_reason", "UN8 to UN10 are the SEN2 return's; the CIN census takes UN1 to UN7")
     _check_death(child.date_of_death, born=born, referrals=referrals, today=today)
     if child.previous_cp_plans_elsewhere is not None and child.previous_cp_plans_elsewhere < 0:
-        raise RuleBroken("previous_cp_plans_elsewhere", "is a count: 0 or more")
+        raise Invalid("previous_cp_plans_elsewhere", "is a count: 0 or more")
     if child.nhs_number is not None and not valid_nhs_number(child.nhs_number):
-        raise RuleBroken("nhs_number", "is not a valid NHS number (ten digits with a modulus-11 check digit)")
+        raise Invalid("nhs_number", "is not a valid NHS number (ten digits with a modulus-11 check digit)")
     if child.postcode is not None and not _POSTCODE.fullmatch(child.postcode.upper()):
-        raise RuleBroken("postcode", "is not a UK postcode")
+        raise Invalid("postcode", "is not a UK postcode")
 
 
 def _check_death(died: date | None, *, born: date | None, referrals: Sequence[date], today: date) -> None:
     if died is None:
         return
     if born is None:
-        raise RuleBroken("date_of_death", "record the date of birth first: a date of death is for a child who was born")
+        raise Invalid("date_of_death", "record the date of birth first: a date of death is for a child who was born")
     if died > today:
-        raise RuleBroken("date_of_death", "is in the future")
+        raise Invalid("date_of_death", "is in the future")
     if died < born:
-        raise RuleBroken("date_of_death", "is before the date of birth (rule 8535Q)")
+        raise Invalid("date_of_death", "is before the date of birth (rule 8535Q)")
     if referrals and died < referrals[-1]:
-        raise RuleBroken(
+        raise Invalid(
             "date_of_death",
             f"is before the child's referral of {referrals[-1].isoformat()}: no one is referred after death (rule 8555Q)",
         )
@@ -147,18 +148,18 @@ def _check_death(died: date | None, *, born: date | None, referrals: Sequence[da
 
 def check_referral_date(child: ChildIdentity, referral_date: date) -> None:
     """A registered child referred on ``referral_date``: the same date rules as its record's, for
-    this referral. Raises :class:`RuleBroken` naming ``received_at`` (the child's record is as it
+    this referral. Raises :class:`Invalid` naming ``received_at`` (the child's record is as it
     was; this referral's date is what does not fit it)."""
     birth = child.date_of_birth or child.expected_date_of_birth
     if birth is not None and birth > referral_date + timedelta(days=PRE_BIRTH_DAYS):
-        raise RuleBroken(
+        raise Invalid(
             "received_at",
             f"is more than {PRE_BIRTH_DAYS} days before the child's (expected) date of birth {birth.isoformat()} (rule 8606)",
         )
     if child.date_of_birth is not None and child.date_of_birth <= _years_before(referral_date, AGE_LIMIT_YEARS):
-        raise RuleBroken("received_at", "the child was 25 or older then; children's services are for under-25s")
+        raise Invalid("received_at", "the child was 25 or older then; children's services are for under-25s")
     if child.date_of_death is not None and referral_date > child.date_of_death:
-        raise RuleBroken("received_at", "is after the child's recorded date of death (rule 8555Q)")
+        raise Invalid("received_at", "is after the child's recorded date of death (rule 8555Q)")
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,13 @@ def update_child(
 SAME_IDENTIFIER = ("nhs_number_or_upn",)
 SAME_NAME_AND_BIRTH = ("given_name", "family_name", "date_of_birth")
 
-MatchKind = Literal["front-door-review", "identity-conflict", "possible-match"]
+
+class MatchKind(StrEnum):
+    """How a child sent as new resembles registered ones (each is its 409's problem type)."""
+
+    FRONT_DOOR_REVIEW = "front-door-review"
+    IDENTITY_CONFLICT = "identity-conflict"
+    POSSIBLE_MATCH = "possible-match"
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,7 @@ class MatchConflict(Exception):
 
     @property
     def discloses(self) -> bool:
-        return self.kind != "front-door-review"
+        return self.kind is not MatchKind.FRONT_DOOR_REVIEW
 
 
 def identity_differences(*, registered: tuple[str, str, date | None], given: tuple[str, str, date | None]) -> list[str]:
@@ -289,7 +296,9 @@ def match_registered(registered: ChildState, given: ChildIdentity, *, may_see: b
     it and the identity agrees; otherwise a conflict for the front door, never a silent attach."""
     if not may_see:
         raise MatchConflict(
-            "front-door-review", [Candidate(registered.id, registered.la_child_id, SAME_IDENTIFIER)], fields=("nhs_number",)
+            MatchKind.FRONT_DOOR_REVIEW,
+            [Candidate(registered.id, registered.la_child_id, SAME_IDENTIFIER)],
+            fields=("nhs_number",),
         )
     differs = identity_differences(
         registered=(registered.given_name, registered.family_name, registered.date_of_birth),
@@ -297,7 +306,7 @@ def match_registered(registered: ChildState, given: ChildIdentity, *, may_see: b
     )
     if differs:
         candidate = Candidate(registered.id, registered.la_child_id, SAME_IDENTIFIER, tuple(differs))
-        raise MatchConflict("identity-conflict", [candidate], fields=tuple(differs))
+        raise MatchConflict(MatchKind.IDENTITY_CONFLICT, [candidate], fields=tuple(differs))
     return registered
 
 
@@ -310,9 +319,9 @@ def looks_for_possible_matches(given: ChildIdentity, *, confirmed_new: bool, see
 def check_possible_matches(candidates: Sequence[Candidate], *, sees_candidates: bool) -> None:
     """Children with the same name and date of birth are offered to a person, never merged."""
     if candidates and not sees_candidates:
-        raise MatchConflict("front-door-review", candidates, fields=("given_name",))
+        raise MatchConflict(MatchKind.FRONT_DOOR_REVIEW, candidates, fields=("given_name",))
     if candidates:
-        raise MatchConflict("possible-match", candidates, fields=())
+        raise MatchConflict(MatchKind.POSSIBLE_MATCH, candidates, fields=())
 
 
 def register_or_match(

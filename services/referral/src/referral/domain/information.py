@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.contracts import EventData, InformationReceived, InformationRequested
 from referral.domain.referrals import ReferralState
 
@@ -49,9 +49,9 @@ def request_information(
 ) -> tuple[InformationRequestState, list[EventData]]:
     """A question to a partner agency about the referral, due by ``due_at``."""
     if due_at.tzinfo is None:
-        raise RuleBroken("due_at", "give a time zone (e.g. 2026-11-26T16:00:00Z)")
+        raise Invalid("due_at", "give a time zone (e.g. 2026-11-26T16:00:00Z)")
     if due_at <= now:
-        raise RuleBroken("due_at", "must be in the future")
+        raise Invalid("due_at", "must be in the future")
     request = InformationRequestState(
         id=uuid.uuid4(),
         referral_id=referral.id,
@@ -72,7 +72,7 @@ def record_information(
 ) -> tuple[InformationRequestState, list[EventData]]:
     """The agency's answer, once; on time when it came by the due time."""
     if request.answered_at is not None:
-        raise RuleBroken("answer", "this request already has its answer", status=409, slug="already-answered")
+        raise Conflict("this request already has its answer", field="answer", slug="already-answered")
     answered = replace(request, answer=answer, answered_at=now, recorded_by=by)
     event = InformationReceived(
         request_id=request.id,

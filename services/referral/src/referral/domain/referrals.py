@@ -11,7 +11,7 @@ from enum import StrEnum
 from continuum.casework.calendar import add_working_days_to_datetime
 from continuum.casework.clock import london_date
 from continuum.casework.closure import Closure
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import DecisionOutcome, EventData, PartnerStatus, ReferralDecided, ReferralReceived, ThresholdLevel
@@ -42,7 +42,7 @@ class LawfulBasis(StrEnum):
 def check_team(policy: CouncilPolicy, team: str, field: str = "team") -> None:
     if policy.team(team) is None:
         known = ", ".join(t.id for t in policy.teams)
-        raise RuleBroken(field, f"unknown team {team!r}; the council's teams are: {known}")
+        raise Invalid(field, f"unknown team {team!r}; the council's teams are: {known}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,9 +137,9 @@ def _one_year_before(d: date) -> date:
 
 def check_received_at(received_at: datetime, now: datetime) -> None:
     if received_at.tzinfo is None:
-        raise RuleBroken("received_at", "give a time zone (e.g. 2026-11-26T09:30:00Z)")
+        raise Invalid("received_at", "give a time zone (e.g. 2026-11-26T09:30:00Z)")
     if received_at > now:
-        raise RuleBroken("received_at", "is in the future")
+        raise Invalid("received_at", "is in the future")
 
 
 def _status(child: ChildState, status: PartnerStatus, *, since: datetime, team: str, policy: CouncilPolicy) -> list[EventData]:
@@ -229,16 +229,12 @@ def decide(
     previous = referral.decision
     correcting = correction_reason is not None
     if not correcting and referral.status is not ReferralStatus.RECEIVED:
-        raise RuleBroken(
-            "referral",
-            "is already decided; to change the decision, record a correction with a reason",
-            status=409,
-            slug="already-decided",
-        )
+        reason = "is already decided; to change the decision, record a correction with a reason"
+        raise Conflict(reason, field="referral", slug="already-decided")
     if correcting and (referral.status is not ReferralStatus.DECIDED or previous is None):
-        raise RuleBroken("referral", "has no decision to correct yet", status=409, slug="not-decided")
+        raise Conflict("has no decision to correct yet", field="referral", slug="not-decided")
     if correcting and previous is not None and (outcome, team) == (previous.outcome, previous.team):
-        raise RuleBroken("outcome", "the correction changes nothing: give a different outcome or team")
+        raise Invalid("outcome", "the correction changes nothing: give a different outcome or team")
     if correcting and previous is not None:
         check_correction_keeps_one_open(
             referral_id=referral.id,

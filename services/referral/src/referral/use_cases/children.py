@@ -9,19 +9,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from continuum.casework import clock
+from continuum.casework.errors import DomainError
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import EventData
+from continuum.persistence.change import change_one
 from continuum.persistence.uow import Transaction, UnitOfWork
-from continuum.web.errors import check_version
 from referral import domain, repository, views
-from referral.domain import ChildState, MatchConflict, RuleBroken
-from referral.schemas import ChildIn, ChildOut, ChildPatch
+from referral.domain import ChildRecord, ChildState, MatchConflict, MatchKind
+from referral.repository import KnownChild
+from referral.use_cases.commands import NewChild, UpdateChild
 
 #: Why a conflicting match is audited (decision 20).
 _MATCH_PURPOSE = {
-    "front-door-review": "registration matched a child",
-    "identity-conflict": "identifier matched, identity differs",
-    "possible-match": "possible match",
+    MatchKind.FRONT_DOOR_REVIEW: "registration matched a child",
+    MatchKind.IDENTITY_CONFLICT: "identifier matched, identity differs",
+    MatchKind.POSSIBLE_MATCH: "possible match",
 }
 
 
@@ -40,14 +42,14 @@ class Registration:
 
 async def register_or_match(
     tx: Transaction,
-    data: ChildIn,
+    new: NewChild,
     *,
     today: date,
     field_prefix: str = "",
     look_up_first: bool = True,
     referred_on: Iterable[date] = (),
 ) -> Registration:
-    """In-transaction step: the registered child that ``data`` is (its read audited), or a new
+    """In-transaction step: the registered child that ``new`` is (its read audited), or a new
     child with its ``child.registered`` event (written by the caller). Also answers when the
     child was referred before. A conflict with the register is audited and answered as a 409.
     ``referred_on``: the date of the referral the child comes with, if any (the census rules
@@ -57,9 +59,9 @@ async def register_or_match(
     caller's write, guarded by the lookup, fails with ``RegisteredAlike`` (writing nothing) if the
     register holds a child the lookup finds; the caller then does it again, looking up first.
     Most children sent as new are new, and this saves their intake a round trip."""
-    identity = data.identity()
+    identity = new.identity
     sees_candidates = domain.sees_every_case(tx.principal)
-    by_name = domain.looks_for_possible_matches(identity, confirmed_new=data.confirmed_new, sees_candidates=sees_candidates)
+    by_name = domain.looks_for_possible_matches(identity, confirmed_new=new.confirmed_new, sees_candidates=sees_candidates)
     lookup = repository.ChildLookup(identity, by_name)
     same, candidates = await repository.same_children(tx, lookup) if look_up_first else (None, [])
     try:
@@ -79,7 +81,7 @@ async def register_or_match(
             purpose = _MATCH_PURPOSE[conflict.kind]
             tx.audit_refusal("child.match", subject_type="child", subject_id=candidate.child_id, purpose=purpose, outcome=outcome)
         raise views.match_problem(conflict, field_prefix) from None
-    except RuleBroken as exc:
+    except DomainError as exc:
         raise exc.prefixed(field_prefix) from None
     if same is not None:
         await tx.audit("child.read", subject_type="child", subject_id=child.id, purpose="registration matched a registered child")
@@ -87,41 +89,46 @@ async def register_or_match(
     return Registration(child, events, (), unchecked=None if look_up_first else lookup)
 
 
-async def register_child(uow: UnitOfWork, *, data: ChildIn) -> tuple[ChildOut, bool]:
-    """Register a child, or answer the registered child it is. Returns (child, created)."""
+async def register_child(uow: UnitOfWork, new: NewChild) -> ChildRecord:
+    """Register a child (``created``), or answer the registered child it is."""
     async with uow as tx:
-        registration = await register_or_match(tx, data, today=clock.today())
+        today = clock.today()
+        registration = await register_or_match(tx, new, today=today)
         child, events = registration.child, registration.events
         if events:
+            await repository.insert_child(tx, child)
             await tx.publish_all(events, aggregate=child)
             await tx.audit("child.register", subject_type="child", subject_id=child.id, purpose="register a child")
-            # One statement writes the child and the rows above: with no transaction open, the commit.
-            await repository.insert_child(tx, child, final=True)
-        return views.child_out(child, clock.today()), bool(events)
+        return ChildRecord(child, today, created=bool(events))
 
 
-async def get_child(uow: UnitOfWork, *, child_id: uuid.UUID) -> ChildOut:
+async def get_child(uow: UnitOfWork, *, child_id: uuid.UUID) -> ChildRecord:
     async with uow as tx:
         known = await repository.visible_child(tx, child_id, purpose="view a child's record")
         await tx.audit("child.read", subject_type="child", subject_id=child_id, purpose="view a child's record")
-        return views.child_out(known.child, clock.today())
+        return ChildRecord(known.child, clock.today())
 
 
-async def update_child(
-    uow: UnitOfWork, *, child_id: uuid.UUID, patch: ChildPatch, expected_version: int | None, policy: CouncilPolicy
-) -> ChildOut:
+async def update_child(uow: UnitOfWork, command: UpdateChild, *, policy: CouncilPolicy) -> ChildRecord:
     """Change a child's identity or characteristics (the version the caller read, or 412), checked
     against the dates of the child's referrals. When the change brings the child's first NHS
     number, partners are told the statuses they could not be told without it."""
-    async with uow as tx:
-        known = await repository.visible_child(tx, child_id, purpose="update a child's record", lock=True)
-        check_version(known.child.version, expected_version)
-        now = clock.now()
-        today = clock.london_date(now)
-        changes = patch.model_dump(exclude_unset=True)
-        child, events = domain.update_child(known.child, changes=changes, today=today, referred_on=known.referral_dates)
+    now = clock.now()
+    today = clock.london_date(now)
+
+    async def change(known: KnownChild) -> tuple[KnownChild, list[EventData]]:
+        child, events = domain.update_child(known.child, changes=command.changes, today=today, referred_on=known.referral_dates)
         statuses = domain.statuses_once_identified(known.child, child, episodes=known.episodes, policy=policy)
-        await repository.update_child(tx, child, at=now)
-        await tx.publish_all([*events, *statuses], aggregate=child)
-        await tx.audit("child.update", subject_type="child", subject_id=child.id, purpose="update a child's record")
-        return views.child_out(child, today)
+        return KnownChild(child, known.episodes), [*events, *statuses]
+
+    async with uow as tx:
+        changed = await change_one(
+            tx,
+            repository.Children(at=now),
+            id=command.child_id,
+            version=command.expected_version,
+            purpose="update a child's record",
+            action="child.update",
+            decide=change,
+        )
+        return ChildRecord(changed.child, today)

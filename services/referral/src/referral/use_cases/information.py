@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-
 from continuum.casework import clock
 from continuum.persistence.uow import UnitOfWork
-from referral import domain, repository, views
-from referral.schemas import InformationAnswerIn, InformationRequestIn, InformationRequestOut
+from referral import domain, repository
+from referral.domain import RequestRecord
+from referral.use_cases.commands import RecordInformation, RequestInformation
 
 
-async def request_information(uow: UnitOfWork, *, referral_id: uuid.UUID, request: InformationRequestIn) -> InformationRequestOut:
+async def request_information(uow: UnitOfWork, command: RequestInformation) -> RequestRecord:
     async with uow as tx:
-        referral = await repository.visible_referral(tx, referral_id, purpose="request partner information")
+        referral = await repository.visible_referral(tx, command.referral_id, purpose="request partner information")
         now = clock.now()
         asked, events = domain.request_information(
             referral,
-            agency=request.agency,
-            question=request.question,
-            due_at=request.due_at,
+            agency=command.agency,
+            question=command.question,
+            due_at=command.due_at,
             by=tx.principal_or_fail().sub,
             now=now,
         )
@@ -26,21 +25,19 @@ async def request_information(uow: UnitOfWork, *, referral_id: uuid.UUID, reques
         await tx.publish_all(events, aggregate=referral)
         purpose = f"request information from {asked.agency.value}"
         await tx.audit("information.request", subject_type="referral", subject_id=referral.id, purpose=purpose)
-        return views.request_out(asked, now)
+        return RequestRecord(asked, now)
 
 
-async def record_information(
-    uow: UnitOfWork, *, referral_id: uuid.UUID, request_id: uuid.UUID, answer: InformationAnswerIn
-) -> InformationRequestOut:
+async def record_information(uow: UnitOfWork, command: RecordInformation) -> RequestRecord:
     async with uow as tx:
-        referral = await repository.visible_referral(tx, referral_id, purpose="record partner information")
-        asked = await repository.information_request(tx, referral, request_id)
+        referral = await repository.visible_referral(tx, command.referral_id, purpose="record partner information")
+        asked = await repository.information_request(tx, referral, command.request_id)
         now = clock.now()
         answered, events = domain.record_information(
-            asked, referral=referral, answer=answer.answer, by=tx.principal_or_fail().sub, now=now
+            asked, referral=referral, answer=command.answer, by=tx.principal_or_fail().sub, now=now
         )
         await repository.save_answer(tx, answered)
         await tx.publish_all(events, aggregate=referral)
         purpose = f"record information from {answered.agency.value}"
         await tx.audit("information.record", subject_type="referral", subject_id=referral.id, purpose=purpose)
-        return views.request_out(answered, now)
+        return RequestRecord(answered, now)

@@ -1,66 +1,73 @@
 """Intake: a referral received over the API (with Idempotency-Key), or opened inside another
-transaction (the step-up consumer)."""
+transaction (the step-up consumer).
+
+The service's hot path, and the one place it is not shaped like every other use case (decision
+44): a child sent as new is taken as new, with no lookup, and the intake's one write inserts the
+child only when the register holds none like it (``repository.insert_referral``); when it holds
+one, nothing was written and the intake runs again, looking the child up first."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import asdict
 
 from continuum.casework import clock
+from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import EventData
-from continuum.persistence.idempotency import once
-from continuum.persistence.uow import EventKey, StoredResponse, Transaction, UnitOfWork
-from continuum.web.errors import invalid
+from continuum.persistence.idempotency import Replayed, idempotent
+from continuum.persistence.uow import EventKey, Transaction, UnitOfWork
 from referral import domain, repository, views
-from referral.domain import ChildState, Episode, OpenEpisodeConflict, ReferralState, RuleBroken
-from referral.schemas import ReferralIn
+from referral.domain import ChildState, Episode, OpenEpisodeConflict, ReferralRecord, ReferralState
 from referral.use_cases.children import register_or_match
-
-#: How a new referral is answered, stored with its Idempotency-Key so a replay answers the same.
-_CREATED = 201
+from referral.use_cases.commands import ReceiveReferral
 
 
 async def receive_referral(
-    uow: UnitOfWork, *, data: ReferralIn, policy: CouncilPolicy, idempotency_key: str | None = None
-) -> dict[str, Any]:
-    """Receive a referral over the API. Returns the referral as the API shows it (JSON); a
-    replayed ``Idempotency-Key`` answers exactly what the first request answered.
+    uow: UnitOfWork, command: ReceiveReferral, *, policy: CouncilPolicy, idempotency_key: str | None = None
+) -> ReferralRecord | Replayed:
+    """Receive a referral over the API: the new referral, or, for a replayed ``Idempotency-Key``,
+    exactly the body the first request answered.
 
     A child sent as new is taken as new first (one round trip); if the register holds a child
     that may be this one, nothing was written and the intake runs again, looking the child up."""
     try:
-        return await _receive_referral(uow, data, policy, idempotency_key, look_up_first=False)
+        return await _receive_referral(uow, command, policy, idempotency_key, look_up_first=False)
     except repository.RegisteredAlike:
-        return await _receive_referral(uow, data, policy, idempotency_key, look_up_first=True)
+        return await _receive_referral(uow, command, policy, idempotency_key, look_up_first=True)
 
 
 async def _receive_referral(
-    uow: UnitOfWork, data: ReferralIn, policy: CouncilPolicy, idempotency_key: str | None, *, look_up_first: bool
-) -> dict[str, Any]:
+    uow: UnitOfWork, command: ReceiveReferral, policy: CouncilPolicy, idempotency_key: str | None, *, look_up_first: bool
+) -> ReferralRecord | Replayed:
     principal = uow.principal_or_fail()
     async with uow as tx:
 
-        async def receive() -> tuple[int, Any]:
+        async def receive() -> ReferralRecord:
             try:
-                referral, child = await open_referral(tx, data, policy, look_up_first=look_up_first)
+                referral, child = await open_referral(tx, command, policy, look_up_first=look_up_first)
             except OpenEpisodeConflict as conflict:
                 raise refuse_open_episode(tx, conflict) from None
             # A new referral has no decisions or information requests yet: nothing to read back.
-            return _CREATED, views.referral_out(referral, child, [], clock.now()).model_dump(mode="json")
+            return ReferralRecord(referral, child, clock.now())
 
-        async def replayed(stored: StoredResponse) -> None:
+        async def replayed(stored: Replayed) -> None:
             # A replay answers with the child's record again: it is a read like any other.
             purpose = "Idempotency-Key replay"
             await tx.audit("referral.read", subject_type="referral", subject_id=stored.body["id"], purpose=purpose)
             await tx.audit("child.read", subject_type="child", subject_id=stored.body["child"]["id"], purpose=purpose)
 
         # The request's fingerprint, only when there is a key to store it with.
-        request = data.model_dump(mode="json") if idempotency_key else None
-        _, body = await once(
-            tx, key=idempotency_key, scope=f"referrals:{principal.sub}", request=request, run=receive, on_replay=replayed
+        request = asdict(command) if idempotency_key else None
+        return await idempotent(
+            tx,
+            key=idempotency_key,
+            scope=f"referrals:{principal.sub}",
+            request=request,
+            run=receive,
+            present=lambda record: views.referral_out(record).model_dump(mode="json"),
+            on_replay=replayed,
         )
-        return dict(body)
 
 
 def refuse_open_episode(tx: Transaction, conflict: OpenEpisodeConflict) -> Exception:
@@ -75,12 +82,7 @@ def refuse_open_episode(tx: Transaction, conflict: OpenEpisodeConflict) -> Excep
 
 
 async def open_referral(
-    tx: Transaction,
-    data: ReferralIn,
-    policy: CouncilPolicy,
-    *,
-    stepped_up_from: uuid.UUID | None = None,
-    look_up_first: bool = True,
+    tx: Transaction, command: ReceiveReferral, policy: CouncilPolicy, *, look_up_first: bool = True
 ) -> tuple[ReferralState, ChildState]:
     """In-transaction step: open a case (episode) for a referral, registering its child if new
     (``look_up_first``: see ``register_or_match``). A registered child is locked first, so that
@@ -93,21 +95,21 @@ async def open_referral(
     child_events: list[EventData] = []
     unchecked = None
     episodes: tuple[Episode, ...] = ()
-    received = data.received_at
+    received = command.intake.received_at
     referred_on = (clock.london_date(received),) if received.tzinfo is not None else ()
-    if data.child_id is not None:
+    if command.child_id is not None:
         # Referring a registered child needs sight of the child (the front door has it): otherwise
         # it answers as if there were no such child, and the refusal is audited.
-        refusal = invalid("child_id", "no child is registered with this id")
+        refusal = Invalid("child_id", "no child is registered with this id")
         purpose = "refer a registered child"
-        known = await repository.visible_child(tx, data.child_id, purpose=purpose, refusal=refusal, lock=True)
+        known = await repository.visible_child(tx, command.child_id, purpose=purpose, refusal=refusal, lock=True)
         await tx.audit("child.read", subject_type="child", subject_id=known.child.id, purpose=purpose)
         child, earlier, episodes, child_field = known.child, known.earlier_referrals, known.episodes, "child_id"
     else:
-        assert data.child is not None
+        assert command.child is not None
         registration = await register_or_match(
             tx,
-            data.child,
+            command.child,
             today=clock.london_date(now),
             field_prefix="child.",
             look_up_first=look_up_first,
@@ -122,7 +124,7 @@ async def open_referral(
             earlier, episodes = locked.earlier_referrals, locked.episodes
     principal = tx.principal
     referral, events = domain.receive(
-        data.intake(stepped_up_from=stepped_up_from),
+        command.intake,
         case_id=case_id,
         child=child,
         earlier_referrals=earlier,
@@ -140,9 +142,7 @@ async def open_referral(
     # Last: one statement writes the child, the referral and the events and audit rows above. With
     # no transaction open (every statement before only read), it is the whole commit.
     try:
-        await repository.insert_referral(
-            tx, referral, new_child=child if child_events else None, unless_found=unchecked, final=True
-        )
-    except RuleBroken as exc:  # the new child's identifier is another child's (a concurrent registration)
+        await repository.insert_referral(tx, referral, new_child=child if child_events else None, unless_found=unchecked)
+    except Invalid as exc:  # the new child's identifier is another child's (a concurrent registration)
         raise exc.prefixed("child.") from None
     return referral, child

@@ -9,31 +9,31 @@ from continuum.casework import clock
 from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.pagination import Page, decode_cursor, page_of
 from referral import repository, views
-from referral.domain import ChildState, ReferralState
-from referral.schemas import ReferralOut, ReferralSummary
+from referral.domain import ChildState, ReferralRecord, ReferralState
+from referral.schemas import ReferralSummary
 
 _VIEW = "view a referral"
 
 
-async def referral_view(
+async def referral_record(
     tx: Transaction, referral: ReferralState, *, purpose: str, now: datetime, child: ChildState | None = None, read: bool = False
-) -> ReferralOut:
-    """In-transaction step: the referral as the API shows it, with its child (a read of the
-    child's record, audited; and of the referral when ``read``) and its information requests."""
+) -> ReferralRecord:
+    """In-transaction step: the referral with its child (a read of the child's record, audited;
+    and of the referral when ``read``), its information requests and its contacts."""
     if read:
         await tx.audit("referral.read", subject_type="referral", subject_id=referral.id, purpose=purpose)
     child = child or await repository.child(tx, referral.child_id)
     await tx.audit("child.read", subject_type="child", subject_id=child.id, purpose=purpose)
     requests = await repository.information_requests(tx, referral.id)
     contacts = await repository.contacts_of_referral(tx, referral.id)
-    return views.referral_out(referral, child, requests, now, contacts)
+    return ReferralRecord(referral, child, now, requests, contacts)
 
 
-async def get_referral(uow: UnitOfWork, *, referral_id: uuid.UUID) -> ReferralOut:
+async def get_referral(uow: UnitOfWork, *, referral_id: uuid.UUID) -> ReferralRecord:
     """A referral with its child, every decision in order and its information requests."""
     async with uow as tx:
         referral = await repository.visible_referral(tx, referral_id, purpose=_VIEW)
-        return await referral_view(tx, referral, purpose=_VIEW, now=clock.now(), read=True)
+        return await referral_record(tx, referral, purpose=_VIEW, now=clock.now(), read=True)
 
 
 async def list_referrals(uow: UnitOfWork, *, child_id: uuid.UUID, cursor: str | None, limit: int) -> Page[ReferralSummary]:
