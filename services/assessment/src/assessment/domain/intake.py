@@ -24,7 +24,7 @@ from assessment.domain.states import (
     Status,
 )
 from continuum.casework.clock import london_date
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus, ReferralDecided
@@ -37,6 +37,7 @@ from continuum.contracts.assessment import (
     ReallocationReason,
     Section47Withdrawn,
 )
+from continuum.contracts.assessment import AssessmentStatus as PublishedStatus
 
 
 def partner_update(
@@ -81,7 +82,7 @@ def open_from_decision(
     enquiry), due 45 working days after the referral's London date; partners hear "assessment"."""
     route = route_for(decision.outcome)
     if route is None:
-        raise RuleBroken("outcome", f"{decision.outcome.value} opens no assessment")
+        raise Invalid("outcome", f"{decision.outcome.value} opens no assessment")
     referral_date = referral_date_of(decision)
     state = AssessmentState(
         id=assessment_id,
@@ -146,10 +147,9 @@ def _withdraw_enquiry(
         return None, []
     if section47.status is Section47Status.CONCLUDED:
         # The conference decided; the census reports it. A correction cannot undo what was done.
-        raise RuleBroken(
-            "outcome",
+        raise Conflict(
             "the section 47 enquiry has concluded; a corrected decision cannot withdraw it",
-            status=409,
+            field="outcome",
             slug="section47-concluded",
         )
     withdrawn = replace(section47, status=Section47Status.WITHDRAWN, withdrawn_at=now, version=section47.version + 1)
@@ -261,8 +261,8 @@ def _reassigned(
         team=after.team,
         previous_route=before.route,
         route=after.route,
-        previous_status=before.status,
-        status=after.status,
+        previous_status=PublishedStatus(before.status.value),
+        status=PublishedStatus(after.status.value),
         referral_date=after.referral_date,
         due_date=after.due_date,
         section47_id=section47.id if section47 is not None and after.route is AssessmentRoute.SECTION47 else None,

@@ -15,7 +15,6 @@ from continuum.casework.closure import Closure
 from continuum.contracts.assessment import (
     AssessmentOutcome,
     AssessmentRoute,
-    AssessmentStatus,
     ReallocationReason,
     Section47Outcome,
     SpecialistAssessmentKind,
@@ -26,13 +25,27 @@ from continuum.contracts.envelope import EventData
 #: The events a transition returns, in the order they are published.
 Events = list[EventData]
 
-#: An assessment's status (the published values: ``continuum.contracts.assessment.AssessmentStatus``).
-Status = AssessmentStatus
-
 #: The statutory limit: an assessment concludes within 45 working days of the referral.
 ASSESSMENT_WORKING_DAYS = 45
 #: The initial child protection conference is held within 15 working days of the strategy discussion.
 ICPC_WORKING_DAYS = 15
+
+
+class AssessmentStatus(StrEnum):
+    """Where an assessment stands: open (``unallocated``, ``in_progress``, ``submitted``: on the
+    45-working-day clock) or closed (``authorised``, or ``withdrawn`` by a corrected front-door
+    decision, which a later correction may reinstate)."""
+
+    UNALLOCATED = "unallocated"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    AUTHORISED = "authorised"
+    WITHDRAWN = "withdrawn"
+
+
+#: The short name the service's code uses. The service owns its statuses (its tables, its API);
+#: ``assessment.reassigned`` publishes their values as the contract's own ``AssessmentStatus``.
+Status = AssessmentStatus
 
 #: Statuses of an assessment still on the clock (on the worklist, may become overdue).
 OPEN_STATUSES = (Status.UNALLOCATED, Status.IN_PROGRESS, Status.SUBMITTED)
