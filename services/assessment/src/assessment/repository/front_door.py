@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     any_,
@@ -60,23 +61,35 @@ _WRITE_FRONT_DOOR_RUN = text(
     "SELECT 1"
 )
 
+
 #: What a run of front-door events reads, in ONE statement: which of its decisions' referrals opened
 #: an assessment already, its children's copies (version and identity), and which of its children
 #: have assessments waiting for their identity (loaded again, locked, only when there are any).
+class _Found(StrEnum):
+    """What a row of the run's lookup is (its first column, ``kind``)."""
+
+    #: A child's copy: its version and identity.
+    CHILD = "child"
+    #: A referral whose decision opened an assessment already.
+    OPENED = "opened"
+    #: A child with assessments waiting for its identity.
+    WAITING = "waiting"
+
+
 _IDS = ARRAY(UUID(as_uuid=True))
 _FRONT_DOOR_LOOKUP = union_all(
     select(
-        literal("child").label("kind"),
+        literal(_Found.CHILD.value).label("kind"),
         CHILDREN.c.id,
         CHILDREN.c.version,
         CHILDREN.c.nhs_number,
         CHILDREN.c.date_of_birth,
         CHILDREN.c.expected_date_of_birth,
     ).where(CHILDREN.c.id == any_(bindparam("child_ids", type_=_IDS))),
-    select(literal("opened"), ASSESSMENTS.c.referral_id, null(), null(), null(), null()).where(
+    select(literal(_Found.OPENED.value), ASSESSMENTS.c.referral_id, null(), null(), null(), null()).where(
         ASSESSMENTS.c.referral_id == any_(bindparam("referral_ids", type_=_IDS)), FRONT_DOOR
     ),
-    select(literal("waiting"), ASSESSMENTS.c.child_id, null(), null(), null(), null()).where(
+    select(literal(_Found.WAITING.value), ASSESSMENTS.c.child_id, null(), null(), null(), null()).where(
         ASSESSMENTS.c.child_id == any_(bindparam("identified_ids", type_=_IDS)), _AWAITING_PARTNER_STATUS
     ),
 )
@@ -153,9 +166,10 @@ async def front_door_lookup(
     copies: dict[uuid.UUID, tuple[int, ChildIdentity]] = {}
     waiting: set[uuid.UUID] = set()
     for kind, id_, version, nhs_number, date_of_birth, expected in await tx.session.execute(_FRONT_DOOR_LOOKUP, params):
-        if kind == "child":
+        found = _Found(kind)
+        if found is _Found.CHILD:
             copies[id_] = (version, ChildIdentity(nhs_number, date_of_birth, expected))
-        elif kind == "opened":
+        elif found is _Found.OPENED:
             opened.add(id_)
         else:
             waiting.add(id_)
