@@ -8,23 +8,15 @@ fails the first test."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-import pytest
 from assessment_support import Api, Cases, etag
 from test_api import RECORD, allocated, submitted
 
 from assessment.permissions import PERMISSIONS
 from continuum.casework import clock
-
-Expected = set[tuple[str, str, str]]
-Scenario = Callable[[Api, Cases], Awaitable[list[tuple[httpx.Response, Expected]]]]
-
-
-async def _call(client: httpx.AsyncClient, method: str, url: str, **kw: Any) -> httpx.Response:
-    return await client.request(method, url, headers={"X-Request-ID": str(uuid.uuid4())} | kw.pop("headers", {}), **kw)
+from continuum_tools.testing.suites import AuditWalk, Expected, Scenario, call
 
 
 async def _both(
@@ -39,9 +31,9 @@ async def _both(
 ) -> list[tuple[httpx.Response, Expected]]:
     """Another team's manager first (refused: the record is untouched), then the entitled caller."""
     async with api.as_user("manager", teams=("south",), sw_qualified=True) as other:
-        refused = await _call(other, method, url, **kw)
+        refused = await call(other, method, url, **kw)
     async with api.as_user(*roles, teams=("north",), sw_qualified=True, sub=sub) as entitled:
-        ok = await _call(entitled, method, url, **kw)
+        ok = await call(entitled, method, url, **kw)
     subject = ("section47", str(url.split("/")[3])) if url.startswith("/v1/section47/") else ("assessment", str(a["id"]))
     carried: Expected = {(*subject, "success")}
     if subject[0] == "assessment":
@@ -117,9 +109,9 @@ async def conclude_section47(api: Api, cases: Cases) -> Any:
 async def worklist(api: Api, cases: Cases) -> Any:
     a = await cases.open()
     async with api.manager() as manager:
-        ok = await _call(manager, "GET", "/v1/assessments/worklist", params={"team": "north", "limit": 200})
+        ok = await call(manager, "GET", "/v1/assessments/worklist", params={"team": "north", "limit": 200})
     async with api.manager("south") as other:
-        refused = await _call(other, "GET", "/v1/assessments/worklist", params={"team": "north"})
+        refused = await call(other, "GET", "/v1/assessments/worklist", params={"team": "north"})
     listed = {("child", item["child_id"], "success") for item in ok.json()["items"]}
     assert ("child", str(a["child_id"]), "success") in listed or ok.json()["next_cursor"]
     return [(ok, listed), (refused, {("team", "north", "refused")})]
@@ -131,9 +123,9 @@ async def find_assessments(api: Api, cases: Cases) -> Any:
     a = await cases.open()
     params = {"child_id": str(a["child_id"])}
     async with api.manager("south") as other:
-        refused = await _call(other, "GET", "/v1/assessments", params=params)
+        refused = await call(other, "GET", "/v1/assessments", params=params)
     async with api.as_user("practitioner") as entitled:
-        ok = await _call(entitled, "GET", "/v1/assessments", params=params)
+        ok = await call(entitled, "GET", "/v1/assessments", params=params)
     child = str(a["child_id"])
     return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
 
@@ -153,21 +145,6 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def test_every_operation_that_carries_a_childs_record_has_an_audit_scenario() -> None:
-    carrying = {op for op in PERMISSIONS.operations() if PERMISSIONS[op].record is not None}
-    assert set(SCENARIOS) == carrying
-
-
-@pytest.mark.parametrize("operation", sorted(SCENARIOS))
-async def test_every_answer_that_carries_or_refuses_a_childs_record_is_audited(api: Api, cases: Cases, operation: str) -> None:
-    for response, expected in await SCENARIOS[operation](api, cases):
-        refused = any(outcome == "refused" for _, _, outcome in expected)
-        # A refusal is an error, or (on a lookup) a list that leaves the record out.
-        withheld = response.status_code >= 400 or response.json().get("items") == []
-        assert withheld == refused, response.text
-        rows = await cases.rows(
-            "SELECT subject_type, subject_id, outcome FROM audit_log WHERE request_id = :rid",
-            rid=response.headers["x-request-id"],
-        )
-        written = {(r["subject_type"], r["subject_id"], r["outcome"]) for r in rows}
-        assert expected <= written, f"{operation} {response.status_code}: missing {expected - written}"
+class TestAuditWalk(AuditWalk):
+    permissions = PERMISSIONS
+    scenarios = SCENARIOS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date
 from typing import Any
@@ -10,9 +9,11 @@ from typing import Any
 from assessment_support import Cases, child_registered, child_updated, decided, eventually, nhs_number, publish
 
 from assessment.consumers import INTAKE_CONSUMER
+from continuum.contracts import REFERRAL_TOPIC
 from continuum.messaging.kafka import dlq_topic
 from continuum_tools.devstack import TansuBroker
 from continuum_tools.testing import read_raw
+from continuum_tools.testing.suites import duplicates_change_nothing, poison_is_dead_lettered
 
 
 async def opened(cases: Cases, referral_id: uuid.UUID) -> dict[str, Any] | None:
@@ -25,48 +26,23 @@ async def test_the_same_decision_delivered_three_times_opens_one_assessment(brok
     # A later event on the same key (so the same partition) proves all three were consumed first.
     after = decided(child_id=child, case_id=event.data.case_id)
     await publish(broker.bootstrap, child_registered(child), key=str(event.data.case_id))
-    await publish(broker.bootstrap, event, event, event, after)
-    await eventually(lambda: opened(cases, after.data.referral_id))
+    await duplicates_change_nothing(broker.bootstrap, REFERRAL_TOPIC, cases, consumer=INTAKE_CONSUMER, event=event, after=after)
 
     assert await cases.scalar("SELECT count(*) FROM assessments WHERE case_id = :c", c=event.data.case_id) == 2
     first = await opened(cases, event.data.referral_id)
     assert first is not None and first["due_date"] == date(2027, 1, 27) and first["status"] == "unallocated"
-    assert (
-        await cases.scalar("SELECT count(*) FROM inbox WHERE consumer = :c AND event_id = :e", c=INTAKE_CONSUMER, e=event.id) == 1
-    )
     events = await cases.events(event.data.case_id, "assessment.opened")
     assert [e["payload"]["data"]["referral_id"] for e in events] == [str(event.data.referral_id), str(after.data.referral_id)]
 
 
 async def test_a_malformed_event_goes_to_the_dlq_and_the_next_is_processed(broker: TansuBroker, cases: Cases) -> None:
-    key = str(uuid.uuid4())
     good = decided()
     bad_contract = decided().to_json_dict()
     bad_contract["data"]["outcome"] = "adoption"
-    marker = uuid.uuid4().hex
-    await publish(
-        broker.bootstrap,
-        (key, f"not json {marker}".encode()),
-        (key, json.dumps(bad_contract).encode()),
-        key=key,
+    await poison_is_dead_lettered(
+        broker.bootstrap, REFERRAL_TOPIC, cases, consumer=INTAKE_CONSUMER, broken=bad_contract, then=good
     )
-    await publish(broker.bootstrap, good, key=key)
-    await eventually(lambda: opened(cases, good.data.referral_id))
-
-    async def dead_letters() -> list[Any]:
-        records = await read_raw(broker.bootstrap, dlq_topic(INTAKE_CONSUMER))
-        return [r for r in records if r.key == key.encode()]
-
-    letters = await eventually(lambda: _at_least(dead_letters, 2))
-    reasons = [dict(r.headers)["dlq_reason"].decode() for r in letters]
-    assert reasons[0].startswith("invalid: not JSON") and marker.encode() in letters[0].value
-    assert reasons[1].startswith("invalid: referral.decided does not match its contract")
-    assert all(dict(r.headers)["dlq_original_topic"] == b"continuum.referral" for r in letters)
-
-
-async def _at_least(fetch: Any, n: int) -> list[Any] | None:
-    found: list[Any] = await fetch()
-    return found if len(found) >= n else None
+    assert await opened(cases, good.data.referral_id) is not None
 
 
 async def test_a_decision_for_an_unknown_team_is_dead_lettered(broker: TansuBroker, cases: Cases) -> None:

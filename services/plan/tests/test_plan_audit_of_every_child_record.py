@@ -6,32 +6,24 @@ scenario here fails the first test."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-import pytest
 from plan_support import CONTENT, Api, Cases, action_body, etag
 
 from continuum.casework import clock
+from continuum_tools.testing.suites import AuditWalk, Expected, Scenario, call
 from plan.permissions import PERMISSIONS
 
-Expected = set[tuple[str, str, str]]
-Scenario = Callable[[Api, Cases], Awaitable[list[tuple[httpx.Response, Expected]]]]
 TODAY = clock.today().isoformat()
-
-
-async def _call(client: httpx.AsyncClient, method: str, url: str, **kw: Any) -> httpx.Response:
-    return await client.request(method, url, headers={"X-Request-ID": str(uuid.uuid4())} | kw.pop("headers", {}), **kw)
 
 
 async def _both(api: Api, plan: dict[str, Any], method: str, url: str, **kw: Any) -> list[tuple[httpx.Response, Expected]]:
     """Another team's manager first (refused: the plan is untouched), then the team's manager."""
     async with api.as_user("manager", teams=("south",), sw_qualified=True) as other:
-        refused = await _call(other, method, url, **kw)
+        refused = await call(other, method, url, **kw)
     async with api.as_user("manager", teams=("north",), sw_qualified=True) as entitled:
-        ok = await _call(entitled, method, url, **kw)
+        ok = await call(entitled, method, url, **kw)
     carried: Expected = {("plan", str(plan["id"]), "success"), ("child", str(plan["child_id"]), "success")}
     return [(ok, carried), (refused, {("plan", str(plan["id"]), "refused")})]
 
@@ -110,9 +102,9 @@ async def _both_blocks(
 ) -> list[tuple[httpx.Response, Expected]]:
     """Another team's manager first (refused: the block is untouched), then the team's manager."""
     async with api.as_user("manager", teams=("south",), sw_qualified=True) as other:
-        refused = await _call(other, method, url, **kw)
+        refused = await call(other, method, url, **kw)
     async with api.as_user("manager", teams=("north",), sw_qualified=True) as entitled:
-        ok = await _call(entitled, method, url, **kw)
+        ok = await call(entitled, method, url, **kw)
     carried: Expected = {("preproceedings", str(block["id"]), "success"), ("child", str(block["child_id"]), "success")}
     return [(ok, carried), (refused, {("preproceedings", str(block["id"]), "refused")})]
 
@@ -152,9 +144,9 @@ async def _start_preproceedings(api: Api, cases: Cases) -> list[tuple[httpx.Resp
     plan = await cases.started(api)
     body = {"case_id": plan["case_id"], "start_date": TODAY}
     async with api.manager("south") as other:
-        refused = await _call(other, "POST", "/v1/pre-proceedings", json=body)
+        refused = await call(other, "POST", "/v1/pre-proceedings", json=body)
     async with api.manager() as entitled:
-        ok = await _call(entitled, "POST", "/v1/pre-proceedings", json=body)
+        ok = await call(entitled, "POST", "/v1/pre-proceedings", json=body)
     carried: Expected = {("preproceedings", ok.json()["id"], "success"), ("child", str(plan["child_id"]), "success")}
     return [(ok, carried), (refused, {("case", str(plan["case_id"]), "refused")})]
 
@@ -163,9 +155,9 @@ async def _find_preproceedings(api: Api, cases: Cases) -> list[tuple[httpx.Respo
     block = await _block(api, cases)
     params = {"child_id": str(block["child_id"])}
     async with api.manager("south") as other:
-        refused = await _call(other, "GET", "/v1/pre-proceedings", params=params)
+        refused = await call(other, "GET", "/v1/pre-proceedings", params=params)
     async with api.practitioner() as entitled:
-        ok = await _call(entitled, "GET", "/v1/pre-proceedings", params=params)
+        ok = await call(entitled, "GET", "/v1/pre-proceedings", params=params)
     child = str(block["child_id"])
     return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
 
@@ -188,9 +180,9 @@ async def _worklist(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expect
     plan = await cases.started(api)
     await cases.backdate(plan["id"], 400)
     async with api.manager() as manager:
-        ok = await _call(manager, "GET", "/v1/plans/worklist", params={"team": "north", "limit": 200})
+        ok = await call(manager, "GET", "/v1/plans/worklist", params={"team": "north", "limit": 200})
     async with api.manager("south") as other:
-        refused = await _call(other, "GET", "/v1/plans/worklist", params={"team": "north"})
+        refused = await call(other, "GET", "/v1/plans/worklist", params={"team": "north"})
     listed = {("child", item["child_id"], "success") for item in ok.json()["items"]}
     assert ("child", str(plan["child_id"]), "success") in listed or ok.json()["next_cursor"]
     return [(ok, listed), (refused, {("team", "north", "refused")})]
@@ -200,9 +192,9 @@ async def _find(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]
     plan = await cases.ready(api)
     params = {"child_id": str(plan["child_id"])}
     async with api.manager("south") as other:
-        refused = await _call(other, "GET", "/v1/plans", params=params)
+        refused = await call(other, "GET", "/v1/plans", params=params)
     async with api.practitioner() as entitled:
-        ok = await _call(entitled, "GET", "/v1/plans", params=params)
+        ok = await call(entitled, "GET", "/v1/plans", params=params)
     child = str(plan["child_id"])
     return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
 
@@ -249,22 +241,6 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def test_every_operation_that_carries_a_childs_record_has_an_audit_scenario() -> None:
-    carrying = {op for op in PERMISSIONS.operations() if PERMISSIONS[op].record is not None}
-    assert set(SCENARIOS) == carrying
-
-
-@pytest.mark.parametrize("operation", sorted(SCENARIOS))
-async def test_every_answer_that_carries_or_refuses_a_childs_record_is_audited(api: Api, cases: Cases, operation: str) -> None:
-    for response, expected in await SCENARIOS[operation](api, cases):
-        refused = any(outcome == "refused" for _, _, outcome in expected)
-        withheld = response.status_code >= 400 or (
-            response.headers["content-type"].startswith("application/json") and response.json().get("items") == []
-        )
-        assert withheld == refused, response.text
-        rows = await cases.rows(
-            "SELECT subject_type, subject_id, outcome FROM audit_log WHERE request_id = :rid",
-            rid=response.headers["x-request-id"],
-        )
-        written = {(r["subject_type"], r["subject_id"], r["outcome"]) for r in rows}
-        assert expected <= written, f"{operation} {response.status_code}: missing {expected - written}"
+class TestAuditWalk(AuditWalk):
+    permissions = PERMISSIONS
+    scenarios = SCENARIOS

@@ -3,16 +3,16 @@ enquiries in, draft plans out; duplicates change nothing, poison goes to the dea
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from plan_support import Api, Cases, authorised, child_registered, concluded, eventually, nhs_number, publish
 
-from continuum.contracts import REFERRAL_TOPIC
+from continuum.contracts import ASSESSMENT_TOPIC, REFERRAL_TOPIC
 from continuum.messaging.kafka import dlq_topic
 from continuum_tools.devstack import TansuBroker
 from continuum_tools.testing import read_raw
+from continuum_tools.testing.suites import duplicates_change_nothing, poison_is_dead_lettered
 from plan.consumers import DRAFTING_CONSUMER
 
 
@@ -26,14 +26,11 @@ async def test_the_same_authorisation_delivered_three_times_drafts_one_plan(brok
     # A later event on the same key proves the three were consumed first.
     after = concluded(case_id=case, child_id=event.data.child_id)
     await publish(broker.bootstrap, child_registered(event.data.child_id), topic=REFERRAL_TOPIC, key=str(case))
-    await publish(broker.bootstrap, event, event, event, after)
-    await eventually(lambda: _count(cases, case, 2))
+    await duplicates_change_nothing(
+        broker.bootstrap, ASSESSMENT_TOPIC, cases, consumer=DRAFTING_CONSUMER, event=event, after=after
+    )
     plans = await plans_of(cases, case)
     assert sorted(p["plan_type"] for p in plans) == ["cin", "cp"]
-    assert (
-        await cases.scalar("SELECT count(*) FROM inbox WHERE consumer = :c AND event_id = :e", c=DRAFTING_CONSUMER, e=event.id)
-        == 1
-    )
     assert len(await cases.events(case, "plan.drafted")) == 2
 
 
@@ -42,23 +39,13 @@ async def _count(cases: Cases, case: uuid.UUID, n: int) -> bool:
 
 
 async def test_a_malformed_event_goes_to_the_dlq_and_the_next_is_processed(broker: TansuBroker, cases: Cases) -> None:
-    key = str(uuid.uuid4())
     good = authorised()
     bad_contract = authorised().to_json_dict()
     bad_contract["data"]["outcome"] = "adoption"
-    marker = uuid.uuid4().hex
-    await publish(broker.bootstrap, (key, f"not json {marker}".encode()), (key, json.dumps(bad_contract).encode()), key=key)
-    await publish(broker.bootstrap, good, key=key)
-    await eventually(lambda: _count(cases, good.data.case_id, 1))
-
-    async def dead_letters() -> list[Any] | None:
-        records = [r for r in await read_raw(broker.bootstrap, dlq_topic(DRAFTING_CONSUMER)) if r.key == key.encode()]
-        return records if len(records) >= 2 else None
-
-    letters = await eventually(dead_letters)
-    reasons = [dict(r.headers)["dlq_reason"].decode() for r in letters]
-    assert reasons[0].startswith("invalid: not JSON") and marker.encode() in letters[0].value
-    assert reasons[1].startswith("invalid: assessment.authorised does not match its contract")
+    await poison_is_dead_lettered(
+        broker.bootstrap, ASSESSMENT_TOPIC, cases, consumer=DRAFTING_CONSUMER, broken=bad_contract, then=good
+    )
+    assert await _count(cases, good.data.case_id, 1)
 
 
 async def test_an_authorisation_for_an_unknown_team_is_dead_lettered(broker: TansuBroker, cases: Cases) -> None:

@@ -8,13 +8,13 @@ fails the first test."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from referral_support import Api, db_fetch, new_child, new_referral, post_referral, publish_stepdown, stepup, wait_for_row
+from referral_support import Api, new_child, new_referral, post_referral, publish_stepdown, stepup, wait_for_row
 
+from continuum_tools.testing.suites import AuditWalk, Scenario
 from referral.permissions import PERMISSIONS
 
 NORTH = {"teams": ("north",)}
@@ -52,7 +52,6 @@ async def _asked(api: Api) -> tuple[dict[str, Any], str]:
 
 # Each scenario makes one call as an entitled user and one as another team's, and says which
 # records each answer carries or refuses: [(response, {(subject_type, subject_id, outcome)})].
-Scenario = Callable[[Api], Awaitable[list[tuple[httpx.Response, set[tuple[str, str, str]]]]]]
 
 
 async def register_child(api: Api) -> Any:
@@ -180,20 +179,10 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def test_every_operation_that_carries_a_childs_record_has_an_audit_scenario() -> None:
-    carrying = {op for op in PERMISSIONS.operations() if PERMISSIONS[op].record is not None}
-    assert set(SCENARIOS) == carrying
+class TestAuditWalk(AuditWalk):
+    permissions = PERMISSIONS
+    scenarios = SCENARIOS
 
-
-@pytest.mark.parametrize("operation", sorted(SCENARIOS))
-async def test_every_answer_that_carries_or_refuses_a_childs_record_is_audited(api: Api, operation: str) -> None:
-    for response, expected in await SCENARIOS[operation](api):
-        refused = any(outcome == "refused" for _, _, outcome in expected)
-        assert (response.status_code >= 400) == refused, response.text
-        rows = await db_fetch(
-            api.settings,
-            "SELECT subject_type, subject_id, outcome FROM audit_log WHERE request_id = $1",
-            response.headers["x-request-id"],
-        )
-        written = {(r["subject_type"], r["subject_id"], r["outcome"]) for r in rows}
-        assert expected <= written, f"{operation} {response.status_code}: missing {expected - written}"
+    @pytest.fixture
+    def scenario_args(self, api: Api) -> tuple[Any, ...]:
+        return (api,)

@@ -18,11 +18,10 @@ from aiokafka import AIOKafkaProducer
 from referral_support import Api, db_value, new_child, now_utc, wait_for_row
 
 from continuum.contracts import REFERRAL_TOPIC, STEPDOWN_TOPIC, Envelope, StepUpRequested
-from continuum.messaging.kafka import dlq_topic
-from continuum_tools.testing import read_events, read_raw
+from continuum_tools.testing import ServiceCases, read_events
+from continuum_tools.testing.suites import duplicates_change_nothing, poison_is_dead_lettered
 from referral.consumers import STEPUP_CONSUMER
 
-DLQ = dlq_topic(STEPUP_CONSUMER)
 REFERRAL_OF_EPISODE = (
     "SELECT id, case_id, child_id, source, team, received_at, referrer_name, referrer_agency, concerns, status "
     "FROM referrals WHERE stepped_up_from = $1"
@@ -118,81 +117,39 @@ async def test_stepup_without_a_known_team_goes_to_the_front_door_team(api: Api,
     assert row["team"] == "front-door"
 
 
-async def test_the_same_stepup_delivered_twice_creates_one_referral(api: Api, producer: AIOKafkaProducer) -> None:
+async def test_the_same_stepup_delivered_twice_creates_one_referral(api: Api) -> None:
     child_id = await _registered_child(api)
     event = _stepup(child_id)
     later = _stepup(await _registered_child(api))  # another child: this one's episode is open now
-    await _send(producer, event, key=event.subject)
-    await _send(producer, event, key=event.subject)
-    await _send(producer, later, key=event.subject)
-
-    await wait_for_row(api.settings, REFERRAL_OF_EPISODE, _episode(later))
-
-    assert await db_value(api.settings, "SELECT count(*) FROM referrals WHERE stepped_up_from = $1", _episode(event)) == 1
-    assert (
-        await db_value(
-            api.settings, "SELECT count(*) FROM inbox WHERE consumer = $1 AND event_id = $2", STEPUP_CONSUMER, event.id
-        )
-        == 1
+    service = ServiceCases(api.app, api.settings)
+    await duplicates_change_nothing(
+        api.settings.kafka_bootstrap, STEPDOWN_TOPIC, service, consumer=STEPUP_CONSUMER, event=event, after=later, times=2
     )
-
-
-async def _dead_letters(api: Api, value: bytes) -> list[dict[str, bytes]]:
-    return [dict(r.headers) for r in await read_raw(api.settings.kafka_bootstrap, DLQ) if r.value == value]
-
-
-async def test_a_stepup_for_an_unknown_child_goes_to_the_dlq_and_later_events_still_flow(
-    api: Api, producer: AIOKafkaProducer
-) -> None:
-    unknown = _stepup(str(uuid.uuid4()))
-    child_id = await _registered_child(api)
-    later = _stepup(child_id)
-    await _send(producer, unknown, key=unknown.subject)
-    await _send(producer, later, key=unknown.subject)
-
     await wait_for_row(api.settings, REFERRAL_OF_EPISODE, _episode(later))
-
-    dead = await _dead_letters(api, json.dumps(unknown.to_json_dict()).encode())
-    assert [h["dlq_reason"].decode() for h in dead] == [
-        "rejected: stepup.requested names a child this service has never registered"
-    ]
-    assert (dead[0]["dlq_consumer"], dead[0]["dlq_original_topic"]) == (STEPUP_CONSUMER.encode(), STEPDOWN_TOPIC.encode())
-    assert await db_value(api.settings, "SELECT count(*) FROM referrals WHERE stepped_up_from = $1", _episode(unknown)) == 0
+    assert await db_value(api.settings, "SELECT count(*) FROM referrals WHERE stepped_up_from = $1", _episode(event)) == 1
 
 
-async def test_a_malformed_message_goes_to_the_dlq_and_later_events_still_flow(api: Api, producer: AIOKafkaProducer) -> None:
-    child_id = await _registered_child(api)
-    later = _stepup(child_id)
-    poison = b'{"type": "stepup.requested", "id": "' + str(uuid.uuid4()).encode() + b'", "data": {"child_id": 42}'
-    await _send(producer, poison, key=later.subject)
-    await _send(producer, later, key=later.subject)
-
-    await wait_for_row(api.settings, REFERRAL_OF_EPISODE, _episode(later))
-
-    dead = await _dead_letters(api, poison)
-    assert len(dead) == 1
-    assert dead[0]["dlq_reason"].decode().startswith("invalid: not JSON")
-
-
-async def test_a_stepup_that_breaks_its_contract_goes_to_the_dlq(api: Api, producer: AIOKafkaProducer) -> None:
+async def test_poison_goes_to_the_dlq_and_later_events_still_flow(api: Api) -> None:
+    """Not JSON, a step-up that breaks its contract, and one for a child this service never
+    registered, each dead-lettered with why; the step-up after them becomes a referral."""
     child_id = await _registered_child(api)
     later = _stepup(child_id)
     broken = _stepup(child_id).to_json_dict()
     del broken["data"]["child_id"]
-    raw = json.dumps(broken).encode()
-    await _send(producer, raw, key=later.subject)
-    await _send(producer, later, key=later.subject)
-
-    await wait_for_row(api.settings, REFERRAL_OF_EPISODE, _episode(later))
-
-    dead = await _dead_letters(api, raw)
-    assert len(dead) == 1
-    assert dead[0]["dlq_reason"].decode().startswith("invalid: stepup.requested does not match its contract")
-    assert (
-        await db_value(
-            api.settings,
-            "SELECT count(*) FROM referrals WHERE stepped_up_from = $1::uuid",
-            broken["data"]["early_help_episode_id"],
-        )
-        == 0
+    unknown = _stepup(str(uuid.uuid4()))
+    dead = await poison_is_dead_lettered(
+        api.settings.kafka_bootstrap,
+        STEPDOWN_TOPIC,
+        ServiceCases(api.app, api.settings),
+        consumer=STEPUP_CONSUMER,
+        broken=broken,
+        then=later,
+        refused=[unknown],
     )
+    await wait_for_row(api.settings, REFERRAL_OF_EPISODE, _episode(later))
+    assert dict(dead[2].headers)["dlq_reason"].decode() == (
+        "rejected: stepup.requested names a child this service has never registered"
+    )
+    for episode in (broken["data"]["early_help_episode_id"], str(_episode(unknown))):
+        count = await db_value(api.settings, "SELECT count(*) FROM referrals WHERE stepped_up_from = $1::uuid", episode)
+        assert count == 0

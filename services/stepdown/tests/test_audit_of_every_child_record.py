@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
 from stepdown_support import HANDOVER, Api, Cases, etag
 
+from continuum_tools.testing.suites import AuditWalk, Expected, Scenario, call
 from stepdown.permissions import PERMISSIONS
-
-Expected = set[tuple[str, str, str]]
-Scenario = Callable[[Api, Cases], Awaitable[list[tuple[httpx.Response, Expected]]]]
-
-
-async def _call(client: httpx.AsyncClient, method: str, url: str, **kw: Any) -> httpx.Response:
-    return await client.request(method, url, headers={"X-Request-ID": str(uuid.uuid4())} | kw.pop("headers", {}), **kw)
 
 
 async def _both(
@@ -31,9 +23,9 @@ async def _both(
 ) -> list[tuple[httpx.Response, Expected]]:
     """Another team's caller with the same role first (refused, untouched), then the entitled one."""
     async with api.as_user(*roles, teams=("south",)) as other:
-        refused = await _call(other, method, url, **kw)
+        refused = await call(other, method, url, **kw)
     async with api.as_user(*roles, teams=teams) as entitled:
-        ok = await _call(entitled, method, url, **kw)
+        ok = await call(entitled, method, url, **kw)
     subject = ("stepdown", str(s["id"]))
     return [(ok, {(*subject, "success"), ("child", str(s["child_id"]), "success")}), (refused, {(*subject, "refused")})]
 
@@ -118,9 +110,9 @@ async def get_step_up(api: Api, cases: Cases) -> Any:
         step_up = (await early_help.post("/v1/step-ups", json=body)).json()
     url = f"/v1/step-ups/{step_up['id']}"
     async with api.as_user("early_help", teams=("south",)) as other:
-        refused = await _call(other, "GET", url)
+        refused = await call(other, "GET", url)
     async with api.early_help() as early_help:
-        ok = await _call(early_help, "GET", url)
+        ok = await call(early_help, "GET", url)
     return [
         (ok, {("step_up", step_up["id"], "success"), ("child", str(s["child_id"]), "success")}),
         (refused, {("step_up", step_up["id"], "refused")}),
@@ -135,9 +127,9 @@ async def _listed(api: Api, cases: Cases, url: str, role: str) -> Any:
                 f"/v1/stepdowns/{s['id']}/decline", json={"reason": "other", "detail": "x"}, headers=etag(s["version"])
             )
     async with api.as_user(role, teams=("north",)) as entitled:
-        ok = await _call(entitled, "GET", url, params={"team": "north", "limit": 200})
+        ok = await call(entitled, "GET", url, params={"team": "north", "limit": 200})
     async with api.as_user(role, teams=("south",)) as other:
-        refused = await _call(other, "GET", url, params={"team": "north"})
+        refused = await call(other, "GET", url, params={"team": "north"})
     listed = {("child", item["child_id"], "success") for item in ok.json()["items"]}
     assert ("child", str(s["child_id"]), "success") in listed or ok.json()["next_cursor"]
     return [(ok, listed), (refused, {("team", "north", "refused")})]
@@ -167,21 +159,21 @@ async def draw_audit_sample(api: Api, cases: Cases) -> Any:
     month = f"{random.randint(1950, 2019)}-{random.randint(1, 12):02d}"
     await cases.execute("UPDATE stepdowns SET stepped_down_on = :d WHERE id = :s", d=date.fromisoformat(f"{month}-15"), s=s["id"])
     async with api.as_user("auditor") as auditor:
-        ok = await _call(auditor, "POST", "/v1/audits", json={"month": month})
+        ok = await call(auditor, "POST", "/v1/audits", json={"month": month})
     return [(ok, {("child", str(s["child_id"]), "success")})]
 
 
 async def get_audit_sample(api: Api, cases: Cases) -> Any:
     month, s = await _sampled_month(api, cases)
     async with api.as_user("auditor") as auditor:
-        ok = await _call(auditor, "GET", f"/v1/audits/{month}")
+        ok = await call(auditor, "GET", f"/v1/audits/{month}")
     return [(ok, {("child", str(s["child_id"]), "success")})]
 
 
 async def export_audit_sample(api: Api, cases: Cases) -> Any:
     month, s = await _sampled_month(api, cases)
     async with api.as_user("manager") as manager:
-        ok = await _call(manager, "GET", f"/v1/audits/{month}/sample.csv")
+        ok = await call(manager, "GET", f"/v1/audits/{month}/sample.csv")
     assert str(s["id"]) in ok.text
     return [(ok, {("child", str(s["child_id"]), "success")})]
 
@@ -191,9 +183,9 @@ async def record_finding(api: Api, cases: Cases) -> Any:
     async with api.as_user("auditor") as auditor:
         item = (await auditor.get(f"/v1/audits/{month}")).json()["items"][0]
         body = {"rating": "good", "finding": "Clear handover", "learning": "Share more widely"}
-        ok = await _call(auditor, "POST", f"/v1/audits/{month}/items/{item['id']}/finding", json=body, headers=etag(1))
+        ok = await call(auditor, "POST", f"/v1/audits/{month}/items/{item['id']}/finding", json=body, headers=etag(1))
         missing = str(uuid.uuid4())
-        refused = await _call(auditor, "POST", f"/v1/audits/{month}/items/{missing}/finding", json=body, headers=etag(1))
+        refused = await call(auditor, "POST", f"/v1/audits/{month}/items/{missing}/finding", json=body, headers=etag(1))
     return [
         (ok, {("audit_item", item["id"], "success"), ("child", str(s["child_id"]), "success")}),
         (refused, {("audit_item", missing, "refused")}),
@@ -219,19 +211,6 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def test_every_operation_that_carries_a_childs_record_has_an_audit_scenario() -> None:
-    carrying = {op for op in PERMISSIONS.operations() if PERMISSIONS[op].record is not None}
-    assert set(SCENARIOS) == carrying
-
-
-@pytest.mark.parametrize("operation", sorted(SCENARIOS))
-async def test_every_answer_that_carries_or_refuses_a_childs_record_is_audited(api: Api, cases: Cases, operation: str) -> None:
-    for response, expected in await SCENARIOS[operation](api, cases):
-        refused = any(outcome == "refused" for _, _, outcome in expected)
-        assert (response.status_code >= 400) == refused, response.text
-        rows = await cases.rows(
-            "SELECT subject_type, subject_id, outcome FROM audit_log WHERE request_id = :rid",
-            rid=response.headers["x-request-id"],
-        )
-        written = {(r["subject_type"], r["subject_id"], r["outcome"]) for r in rows}
-        assert expected <= written, f"{operation} {response.status_code}: missing {expected - written}"
+class TestAuditWalk(AuditWalk):
+    permissions = PERMISSIONS
+    scenarios = SCENARIOS

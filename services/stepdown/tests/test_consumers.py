@@ -3,7 +3,6 @@ duplicates change nothing, a plan's end waits for its assessment, poison goes to
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date
 from typing import Any
@@ -12,9 +11,8 @@ from stepdown_support import Cases, authorised, child_registered, decided, event
 
 from continuum.contracts import ASSESSMENT_TOPIC, PLAN_TOPIC, REFERRAL_TOPIC
 from continuum.contracts.codes import ReasonForClosure
-from continuum.messaging.kafka import dlq_topic
 from continuum_tools.devstack import TansuBroker
-from continuum_tools.testing import read_raw
+from continuum_tools.testing.suites import duplicates_change_nothing, handled, poison_is_dead_lettered
 from stepdown.consumers import TRANSITIONS_CONSUMER
 
 
@@ -50,12 +48,10 @@ async def test_the_same_events_delivered_three_times_make_one_transition(broker:
     await eventually(
         lambda: cases.scalar("SELECT count(*) FROM inbox WHERE consumer = :c AND event_id = :e", c=TRANSITIONS_CONSUMER, e=a.id)
     )
-    await publish(broker.bootstrap, PLAN_TOPIC, ended, ended, ended, after)
-    await eventually(
-        lambda: cases.scalar(
-            "SELECT count(*) FROM inbox WHERE consumer = :c AND event_id = :e", c=TRANSITIONS_CONSUMER, e=after.id
-        )
+    await duplicates_change_nothing(
+        broker.bootstrap, PLAN_TOPIC, cases, consumer=TRANSITIONS_CONSUMER, event=ended, after=after, key=ended.subject
     )
+    assert await handled(cases, TRANSITIONS_CONSUMER, a) == 1
     assert await cases.scalar("SELECT count(*) FROM stepdowns WHERE case_id = :c", c=a.data.case_id) == 1
     assert len(await cases.events(a.data.case_id, "stepdown.requested")) == 1
     row = await stepdown_of(cases, a.data.case_id)
@@ -63,26 +59,15 @@ async def test_the_same_events_delivered_three_times_make_one_transition(broker:
 
 
 async def test_poison_goes_to_the_dlq_and_the_next_event_is_handled(broker: TansuBroker, cases: Cases) -> None:
-    key = str(uuid.uuid4())
     bad = authorised().to_json_dict()
     bad["data"]["outcome"] = "adoption"
-    marker = uuid.uuid4().hex
     good = authorised(outcome="nfa")
-    await publish(broker.bootstrap, ASSESSMENT_TOPIC, (key, f"not json {marker}".encode()), (key, json.dumps(bad).encode()))
     unknown_team = authorised(outcome="nfa", team="atlantis")
-    await publish(broker.bootstrap, ASSESSMENT_TOPIC, unknown_team, good, key=key)
-    await eventually(lambda: stepdown_of(cases, good.data.case_id))
+    await poison_is_dead_lettered(
+        broker.bootstrap, ASSESSMENT_TOPIC, cases, consumer=TRANSITIONS_CONSUMER, broken=bad, then=good, refused=[unknown_team]
+    )
+    assert await stepdown_of(cases, good.data.case_id) is not None
     assert await stepdown_of(cases, unknown_team.data.case_id) is None
-
-    async def letters() -> list[Any] | None:
-        found = [r for r in await read_raw(broker.bootstrap, dlq_topic(TRANSITIONS_CONSUMER)) if r.key == key.encode()]
-        return found if len(found) >= 3 else None
-
-    dead = await eventually(letters)
-    reasons = [dict(r.headers)["dlq_reason"].decode() for r in dead]
-    assert reasons[0].startswith("invalid: not JSON") and marker.encode() in dead[0].value
-    assert reasons[1].startswith("invalid: assessment.authorised does not match its contract")
-    assert reasons[2].startswith("rejected:")
 
 
 async def test_nfa_after_assessment_closes_the_episode_rc8_at_once(cases: Cases) -> None:

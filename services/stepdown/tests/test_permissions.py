@@ -4,34 +4,9 @@ record leaves a refused audit row. A route without an entry stops the app from s
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from stepdown_support import Api, Cases
-
-from continuum.casework.principal import Role
-from continuum.web.permissions import api_operations
-from continuum_tools.testing import ROLES_TO_WALK, call_operation
+from continuum_tools.testing.suites import PermissionWalk
 from stepdown.permissions import PERMISSIONS
 
 
-def test_the_table_names_every_operation_of_the_api_and_nothing_else(stepdown_app: Any) -> None:
-    assert set(api_operations(stepdown_app)) == PERMISSIONS.operations()
-
-
-@pytest.mark.parametrize("role", ROLES_TO_WALK)
-@pytest.mark.parametrize("operation", sorted(PERMISSIONS.operations()))
-async def test_every_operation_answers_403_exactly_to_the_roles_the_table_refuses(
-    api: Api, cases: Cases, operation: str, role: str | None
-) -> None:
-    permission = PERMISSIONS[operation]
-    r = await call_operation(api.app, api.settings, operation, role)
-    granted = role is not None and Role(role) in permission.roles
-    if granted:
-        assert r.status_code not in (401, 403) and r.status_code < 500, r.text
-        return
-    assert r.status_code == 403, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    rows = await cases.rows("SELECT subject_type, outcome FROM audit_log WHERE request_id = :rid", rid=r.headers["x-request-id"])
-    expected = [(permission.record, "refused")] if permission.record else []
-    assert [(row["subject_type"], row["outcome"]) for row in rows] == expected
+class TestPermissionWalk(PermissionWalk):
+    permissions = PERMISSIONS

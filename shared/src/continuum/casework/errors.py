@@ -108,6 +108,22 @@ class Exhausted(DomainError):
         self.retry_after = retry_after
 
 
+class StaleVersion(DomainError):
+    """The caller changes a record it read at another version than the current one (an If-Match
+    that no longer holds): it must read the record again (412, the current version as the ETag)."""
+
+    default_slug = "stale-version"
+
+    def __init__(self, current: int) -> None:
+        super().__init__(
+            f"current version is {current}",
+            field="If-Match",
+            title="The record changed since you read it",
+            detail=f"If-Match does not match the current version {current}; read it again",
+        )
+        self.current = current
+
+
 class RuleBroken(DomainError):
     """The older spelling of a domain error, with its HTTP status beside it. Being replaced by
     :class:`Invalid`, :class:`Conflict`, :class:`NotFound` and :class:`Refused`."""

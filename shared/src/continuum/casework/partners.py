@@ -33,3 +33,10 @@ def partner_status(
         responsible_service=responsible,
         contact=contact,
     )
+
+
+def number_to_announce(before: str | None, after: str | None) -> str | None:
+    """The NHS number to announce a child's statuses under when its copy changed from ``before`` to
+    ``after``: the number it gained, or the other number it holds now; ``None`` when nothing new
+    is known (no number, or the same one)."""
+    return after if after is not None and after != before else None

@@ -73,17 +73,23 @@ class Section47Outcome(StrEnum):
     NO_CP_PLAN = "no_cp_plan"
 
 
-class AssessmentOpened(EventData):
-    """A referral decided for assessment (or a strategy discussion) opened an assessment; or a
-    child in need plan's escalation to child protection opened one on the section 47 route, with
-    its enquiry already started (``escalated_from_plan_id`` set)."""
+class AssessmentEvent(EventData):
+    """What every assessment event opens with: the assessment, its case (the Kafka key) and its child."""
 
-    event_type = "assessment.opened"
     topic = ASSESSMENT_TOPIC
 
     assessment_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
+
+
+class AssessmentOpened(AssessmentEvent):
+    """A referral decided for assessment (or a strategy discussion) opened an assessment; or a
+    child in need plan's escalation to child protection opened one on the section 47 route, with
+    its enquiry already started (``escalated_from_plan_id`` set)."""
+
+    event_type = "assessment.opened"
+
     referral_id: uuid.UUID = Field(
         description="The episode's referral. For an assessment an escalation opened: the referral of the episode's first"
         " assessment here, or the nil UUID when this service never saw the episode's referral"
@@ -104,15 +110,11 @@ class AssessmentOpened(EventData):
     )
 
 
-class AssessmentAllocated(EventData):
+class AssessmentAllocated(AssessmentEvent):
     """A social-work-qualified manager allocated (or reallocated) the lead practitioner."""
 
     event_type = "assessment.allocated"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     lead_practitioner: str
     lead_practitioner_role: str
@@ -122,42 +124,30 @@ class AssessmentAllocated(EventData):
     previous_lead_practitioner: str | None = Field(None, description="Set on a reallocation")
 
 
-class AssessmentSubmitted(EventData):
+class AssessmentSubmitted(AssessmentEvent):
     event_type = "assessment.submitted"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     submitted_by: str
     submitted_at: datetime
     recommendation: AssessmentOutcome
 
 
-class AssessmentReturned(EventData):
+class AssessmentReturned(AssessmentEvent):
     """The manager sent the assessment back to the lead practitioner (the reasons stay in the service)."""
 
     event_type = "assessment.returned"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     returned_by: str
     returned_at: datetime
 
 
-class AssessmentAuthorised(EventData):
+class AssessmentAuthorised(AssessmentEvent):
     """The manager authorised the assessment: everything the CIN census and the plan service need."""
 
     event_type = "assessment.authorised"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     referral_id: uuid.UUID
     team: str
     route: AssessmentRoute
@@ -184,18 +174,14 @@ class AssessmentAuthorised(EventData):
     )
 
 
-class AssessmentRecorded(EventData):
+class AssessmentRecorded(AssessmentEvent):
     """What the census and Ofsted's Annex A read of an assessment while it is open changed: its
     start date (AssessmentActualStartDate), the date the child was seen, or its primary need.
     Published when one of these changes, not on every save; codes and dates only, no narrative.
     Each carries all three as they now stand (``null``: not recorded, or cleared)."""
 
     event_type = "assessment.recorded"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     route: AssessmentRoute
     start_date: date | None = Field(description="Census AssessmentActualStartDate")
@@ -205,47 +191,35 @@ class AssessmentRecorded(EventData):
     recorded_at: datetime
 
 
-class AssessmentOverdue(EventData):
+class AssessmentOverdue(AssessmentEvent):
     """An open assessment passed its due date; published once per assessment."""
 
     event_type = "assessment.overdue"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     lead_practitioner: str | None
     due_date: date
     detected_at: datetime
 
 
-class AssessmentWithdrawn(EventData):
+class AssessmentWithdrawn(AssessmentEvent):
     """A corrected front-door decision (NFA or early help) means the assessment is no longer
     wanted; it stops, unauthorised, and may be reinstated by a later correction."""
 
     event_type = "assessment.withdrawn"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     withdrawn_at: datetime
     correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
 
 
-class AssessmentReassigned(EventData):
+class AssessmentReassigned(AssessmentEvent):
     """A corrected front-door decision changed the assessment's team, its route (section 17 or
     section 47, with or without an enquiry), its due date, or reinstated a withdrawn assessment.
     Carries what it was and what it is, so a subscriber can move it without reading anything else."""
 
     event_type = "assessment.reassigned"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     referral_id: uuid.UUID
     previous_team: str = Field(description="The team that held the assessment before the correction")
     team: str = Field(description="The team that holds it now")
@@ -260,17 +234,13 @@ class AssessmentReassigned(EventData):
     reassigned_at: datetime
 
 
-class AssessmentReallocationRequired(EventData):
+class AssessmentReallocationRequired(AssessmentEvent):
     """The lead practitioner no longer meets the allocation rules (after a corrected front-door
     decision): a social-work-qualified manager of the team must reallocate. Until then the
     assessment cannot be recorded, submitted or authorised."""
 
     event_type = "assessment.reallocation_required"
-    topic = ASSESSMENT_TOPIC
 
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     lead_practitioner: str
     lead_practitioner_role: str

@@ -124,14 +124,20 @@ class ActionSummary(BaseModel):
     dropped: int
 
 
-class PlanDrafted(EventData):
-    event_type = "plan.drafted"
+class PlanEvent(EventData):
+    """What every event about a whole plan opens with: the plan, its case (the Kafka key), its child and team."""
+
     topic = PLAN_TOPIC
 
     plan_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
     team: str
+
+
+class PlanDrafted(PlanEvent):
+    event_type = "plan.drafted"
+
     plan_type: PlanType
     drafted_from: DraftedFrom
     assessment_id: uuid.UUID | None
@@ -141,16 +147,11 @@ class PlanDrafted(EventData):
     drafted_at: datetime
 
 
-class PlanStarted(EventData):
+class PlanStarted(PlanEvent):
     """A social-work-qualified manager approved the plan: census CINPlanStartDate or CPPstartDate."""
 
     event_type = "plan.started"
-    topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     plan_type: PlanType
     start_date: date
     approved_by: str
@@ -165,14 +166,9 @@ class PlanStarted(EventData):
     )
 
 
-class PlanReviewed(EventData):
+class PlanReviewed(PlanEvent):
     event_type = "plan.reviewed"
-    topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     plan_type: PlanType
     review_number: int
     review_date: date = Field(description="Census CPPreviewDate for a CP plan")
@@ -184,18 +180,13 @@ class PlanReviewed(EventData):
     next_review_due: date | None
 
 
-class PlanCategoryChanged(EventData):
+class PlanCategoryChanged(PlanEvent):
     """The latest category of abuse of a started child protection plan changed (census
     LatestCategoryOfAbuse), at a review conference or between them; the initial one never changes
     once the plan has started."""
 
     event_type = "plan.category_changed"
-    topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     initial_category_of_abuse: CategoryOfAbuse = Field(description="Census InitialCategoryOfAbuse")
     previous_category_of_abuse: CategoryOfAbuse = Field(description="The latest category until this change")
     latest_category_of_abuse: CategoryOfAbuse = Field(description="Census LatestCategoryOfAbuse from now on")
@@ -245,14 +236,9 @@ class MeetingScheduled(EventData):
     agencies_left_out: list[Agency] = Field(description="Agencies involved with the family that were not invited")
 
 
-class PlanDriftDetected(EventData):
+class PlanDriftDetected(PlanEvent):
     event_type = "plan.drift_detected"
-    topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     plan_type: PlanType
     kind: DriftKind
     key: str = Field(description="What makes the finding new: the threshold in months, or the date it refers to")
@@ -286,17 +272,23 @@ class PreproceedingsStarted(EventData):
     start_date: date = Field(description="Census PPStartDate")
 
 
-class PreproceedingsRecorded(EventData):
-    """The pre-proceedings record changed (census PreProceedingsandFGDM items)."""
+class PreproceedingsEvent(EventData):
+    """What the events of a pre-proceedings block open with (version 2): the block, its episode's case, its child and team."""
 
-    event_type = "preproceedings.recorded"
-    schema_version = 2
     topic = PLAN_TOPIC
 
     preproceedings_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
     team: str
+
+
+class PreproceedingsRecorded(PreproceedingsEvent):
+    """The pre-proceedings record changed (census PreProceedingsandFGDM items)."""
+
+    event_type = "preproceedings.recorded"
+    schema_version = 2
+
     plan_id: uuid.UUID | None
     start_date: date
     letter_before_proceedings_date: date | None = Field(description="Census LBPSentDate")
@@ -306,18 +298,13 @@ class PreproceedingsRecorded(EventData):
     review_meetings: int = Field(description="Census ReviewMeetingsCount")
 
 
-class PreproceedingsDecided(EventData):
+class PreproceedingsDecided(PreproceedingsEvent):
     """The step decision that ends the block (census StepDecisionDate and PPOutcome), with the
     court application when proceedings are issued."""
 
     event_type = "preproceedings.decided"
     schema_version = 2
-    topic = PLAN_TOPIC
 
-    preproceedings_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     plan_id: uuid.UUID | None
     decision: PreproceedingsDecision
     decision_date: date = Field(description="Census StepDecisionDate")
@@ -330,48 +317,33 @@ class PreproceedingsDecided(EventData):
     fgdm_exception: bool = Field(description="A reasoned exception replaced the FGDM offer (the reason stays in the service)")
 
 
-class CareProceedingsLetterSent(EventData):
+class CareProceedingsLetterSent(PreproceedingsEvent):
     """The letter initiating care proceedings was sent to the parents or guardians after the court
     application (census LetterInitCPDate, not before CourtAppDate: rule 9013)."""
 
     event_type = "preproceedings.care_proceedings_letter_sent"
-    topic = PLAN_TOPIC
 
-    preproceedings_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     plan_id: uuid.UUID | None
     court_application_date: date = Field(description="Census CourtAppDate")
     letter_date: date = Field(description="Census LetterInitCPDate")
 
 
-class StrategyDiscussionRecorded(EventData):
+class StrategyDiscussionRecorded(PlanEvent):
     """Concerns about significant harm during an open child in need plan: a strategy discussion
     was held. The assessment service starts a section 47 enquiry from it (with the ICPC clock);
     the plan goes on until a child protection plan replaces it or it ends."""
 
     event_type = "plan.strategy_discussion_recorded"
-    topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     plan_type: PlanType
     strategy_discussion_date: date = Field(description="The London date the strategy discussion was held")
     recorded_by: str
     recorded_at: datetime
 
 
-class PlanEnded(EventData):
+class PlanEnded(PlanEvent):
     event_type = "plan.ended"
-    topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     plan_type: PlanType
     start_date: date
     end_date: date = Field(description="Census CINPlanEndDate or CPPendDate")

@@ -90,16 +90,22 @@ class StepUpRequested(EventData):
     )
 
 
-class StepdownRequested(EventData):
-    """Statutory social care hands the family to early help (a handover that early help answers) or
-    to universal services (no answer needed)."""
+class StepdownEvent(EventData):
+    """What every step-down event opens with: the step-down, its case (the Kafka key) and its child."""
 
-    event_type = "stepdown.requested"
     topic = STEPDOWN_TOPIC
 
     stepdown_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
+
+
+class StepdownRequested(StepdownEvent):
+    """Statutory social care hands the family to early help (a handover that early help answers) or
+    to universal services (no answer needed)."""
+
+    event_type = "stepdown.requested"
+
     team: str = Field(description="The social-care team stepping the family down")
     kind: TransitionKind
     trigger: TransitionTrigger
@@ -108,13 +114,9 @@ class StepdownRequested(EventData):
     requested_at: datetime
 
 
-class StepdownAccepted(EventData):
+class StepdownAccepted(StepdownEvent):
     event_type = "stepdown.accepted"
-    topic = STEPDOWN_TOPIC
 
-    stepdown_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     receiving_team: str
     accepted_at: datetime
@@ -123,13 +125,9 @@ class StepdownAccepted(EventData):
     within_deadline: bool
 
 
-class StepdownDeclined(EventData):
+class StepdownDeclined(StepdownEvent):
     event_type = "stepdown.declined"
-    topic = STEPDOWN_TOPIC
 
-    stepdown_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     receiving_team: str
     declined_at: datetime
@@ -137,34 +135,26 @@ class StepdownDeclined(EventData):
     reason: DeclineReason
 
 
-class StepdownWithdrawn(EventData):
+class StepdownWithdrawn(StepdownEvent):
     """The front door corrected its early help decision (to an assessment, a strategy discussion or
     no further action) before the handover was settled: early help is no longer asked to take the
     family, and the episode goes on in social care."""
 
     event_type = "stepdown.withdrawn"
-    topic = STEPDOWN_TOPIC
 
-    stepdown_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     receiving_team: str | None
     corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
     withdrawn_at: datetime
 
 
-class StepdownDecisionCorrected(EventData):
+class StepdownDecisionCorrected(StepdownEvent):
     """The front door corrected its early help decision after early help had taken the family (the
     handover accepted, the episode perhaps closed): nothing is undone behind anyone's back; the
     social-care team's manager and early help review it together."""
 
     event_type = "stepdown.decision_corrected"
-    topic = STEPDOWN_TOPIC
 
-    stepdown_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     receiving_team: str | None
     corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
@@ -172,30 +162,22 @@ class StepdownDecisionCorrected(EventData):
     corrected_at: datetime
 
 
-class StepdownEscalated(EventData):
+class StepdownEscalated(StepdownEvent):
     """A declined or unanswered handover went back to the team's manager (once per handover)."""
 
     event_type = "stepdown.escalated"
-    topic = STEPDOWN_TOPIC
 
-    stepdown_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     reason: EscalationReason
     response_due: date
     escalated_at: datetime
 
 
-class StepdownEngagementRecorded(EventData):
+class StepdownEngagementRecorded(StepdownEvent):
     """Early help recorded the family's engagement (and, when early help closed, the outcome)."""
 
     event_type = "stepdown.engagement_recorded"
-    topic = STEPDOWN_TOPIC
 
-    stepdown_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
     team: str
     receiving_team: str
     engagement: Engagement

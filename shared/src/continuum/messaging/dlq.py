@@ -11,14 +11,39 @@ cannot loop on it. Works the same on the embedded broker and on Kafka.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from continuum.messaging.kafka import client_options, dlq_topic, ensure_topics, make_producer, retry_topic
 from continuum.settings import ServiceSettings
 
 #: Headers a dead letter carries that say why it failed this time (a replay drops them).
 _PER_FAILURE_HEADERS = ("dlq_reason", "dlq_failed_at", "dlq_consumer")
+
+
+def dead_letter_headers(
+    record: ConsumerRecord[bytes, bytes], reason: str, *, consumer: str
+) -> tuple[list[tuple[str, bytes]], int]:
+    """The headers ``record`` goes to ``consumer``'s dead-letter topic with: why, and how many times
+    it failed here (a replayed dead letter keeps where it first came from and counts up); and that count."""
+    incoming = dict(record.headers or ())
+    attempts = int(incoming.get("dlq_attempts", b"0") or 0) + 1
+    origin = {
+        "dlq_original_topic": incoming.get("dlq_original_topic", record.topic.encode()),
+        "dlq_original_partition": incoming.get("dlq_original_partition", str(record.partition).encode()),
+        "dlq_original_offset": incoming.get("dlq_original_offset", str(record.offset).encode()),
+    }
+    kept = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq_")]
+    headers = [
+        *kept,
+        ("dlq_reason", reason[:1000].encode()),
+        ("dlq_consumer", consumer.encode()),
+        *origin.items(),
+        ("dlq_attempts", str(attempts).encode()),
+        ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+    return headers, attempts
 
 
 @dataclass(frozen=True)

@@ -206,3 +206,23 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[str], *, par
             return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+async def start_or_stop(client: AIOKafkaProducer | AIOKafkaConsumer) -> None:
+    """Start ``client``; if that fails, stop it (releasing what it opened) and raise."""
+    try:
+        await client.start()
+    except Exception:
+        await client.stop()
+        raise
+
+
+async def stop_quietly(*clients: AIOKafkaProducer | AIOKafkaConsumer | None) -> None:
+    """Stop each client there is: a client dropped after a failure may fail to stop, which is
+    logged at DEBUG and never raised (the next start makes a new one)."""
+    for client in clients:
+        if client is not None:
+            try:
+                await client.stop()
+            except Exception:
+                log.debug("client stop failed", exc_info=True)

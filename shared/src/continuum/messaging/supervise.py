@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import Counter
@@ -55,3 +56,23 @@ async def supervise(
                     log.warning("worker cleanup failed", extra={"worker": name, "error": type(cleanup).__name__})
             wait, backoff = backoff, min(backoff * 2, max_backoff)
         await sleep_or_stop(stop, wait)
+
+
+class NowAndThen:
+    """Upkeep a worker does between its steps at most every ``seconds`` (pruning, metrics): a
+    failure is logged at DEBUG as ``failed`` and tried again next time, never stopping the worker."""
+
+    def __init__(self, seconds: float, failed: str) -> None:
+        self.seconds = seconds
+        self.failed = failed
+        self._last: float | None = None
+
+    async def __call__(self, chore: Callable[[], Awaitable[object]]) -> None:
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self.seconds:
+            return
+        self._last = now
+        try:
+            await chore()
+        except Exception:
+            log.debug(self.failed, exc_info=True)

@@ -6,23 +6,30 @@ A service declares its table with the mixin (``class Child(ChildCopy, Base): __t
 "children"``) and keeps it with :func:`upsert_child_copy` in its ``child.*`` handler: a version older
 than the one held changes nothing, so redelivered or reordered events are harmless. Its answers
 show the copy as :class:`ChildSummary`.
+
+A service that tells partners a status (decision 34) holds it back while the child's NHS number is
+unknown; :func:`keep_child_copy` keeps the copy and, when it gains or changes the number, asks the
+service for the statuses to announce under it.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Date, DateTime, Integer, String, func
+from sqlalchemy import Date, DateTime, Integer, String, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from continuum.casework.clock import now
-from continuum.contracts import ChildRegistered, ChildUpdated
+from continuum.casework.partners import number_to_announce
+from continuum.contracts import ChildRegistered, ChildUpdated, EventData
+from continuum.persistence.transaction import EventKey, Transaction
 
 
 class ChildCopy:
@@ -80,3 +87,38 @@ async def upsert_child_copy(session: AsyncSession, model: type[ChildCopy], data:
         where=model.version < stmt.excluded.version,
     )
     await session.execute(stmt)
+
+
+C = TypeVar("C", bound=ChildCopy)
+
+#: The statuses a service owns for a child whose copy just gained (or changed) its NHS number:
+#: given the transaction (to read and mark what it announces), the copy as it now stands and the
+#: number it held before (``None``: none).
+Announce = Callable[[Transaction, C, str | None], Awaitable[Sequence[EventData]]]
+
+#: The purpose of the audit row of a kept copy.
+KEEP_PURPOSE = "keep the local copy of the child's identity"
+
+
+async def keep_child_copy(
+    tx: Transaction,
+    model: type[C],
+    data: ChildRegistered | ChildUpdated,
+    *,
+    announce: Announce[C] | None = None,
+    audited: bool = True,
+) -> C | None:
+    """In ``tx``: upsert the copy (:func:`upsert_child_copy`), audit it (``child.copy``, unless not
+    ``audited``) and, when the copy gained an NHS number or holds another one now, publish what
+    ``announce`` returns keyed by that number (partners match on it). The copy as it now stands."""
+    before = (await tx.session.execute(select(model.nhs_number).where(model.id == data.child_id))).scalar_one_or_none()
+    await upsert_child_copy(tx.session, model, data)
+    if audited:
+        await tx.audit("child.copy", subject_type="child", subject_id=data.child_id, purpose=KEEP_PURPOSE)
+    fresh = select(model).where(model.id == data.child_id).execution_options(populate_existing=True)
+    copy: C | None = (await tx.session.execute(fresh)).scalar_one_or_none()
+    number = number_to_announce(before, copy.nhs_number if copy is not None else None)
+    if announce is not None and copy is not None and number is not None:
+        # A partner status names its own key (the NHS number); the number stands in as the aggregate.
+        await tx.publish_all(await announce(tx, copy, before), aggregate=EventKey(number, 0))
+    return copy

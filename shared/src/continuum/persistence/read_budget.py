@@ -14,11 +14,13 @@ metric carry the evidence across replicas.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from continuum.casework.errors import Exhausted
 from continuum.casework.policy import ReadLimitPolicy
 
 #: The audit actions that are reads of a child's record.
@@ -32,6 +34,19 @@ class _AuditRow(Protocol):
     def subject_id(self) -> str: ...
     @property
     def outcome(self) -> str: ...
+
+
+class TooManyReads(Exhausted):
+    """The caller spent its budget of child-record reads."""
+
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, math.ceil(retry_after))
+        super().__init__(
+            f"your budget of child-record reads is spent; try again in {seconds} s",
+            retry_after=seconds,
+            slug="too-many-reads",
+            title="Too many children's records read",
+        )
 
 
 def is_change(action: str) -> bool:
@@ -93,3 +108,17 @@ class ReadLimiter:
     def _forget_full_buckets(self, now: float) -> None:
         """A bucket refilled to the brim holds nothing worth keeping."""
         self._buckets = {key: b for key, b in self._buckets.items() if b.tokens + (now - b.updated) * self.rate < self.burst}
+
+
+def over_budget(
+    limiter: ReadLimiter | None, principal: str | None, rows: Iterable[_AuditRow]
+) -> tuple[TooManyReads, list[str]] | None:
+    """When the children's records among a use case's audit rows (:func:`reads_to_spend`) are more
+    than ``principal``'s budget allows: the refusal and the children whose reads it refuses."""
+    if limiter is None or principal is None:
+        return None
+    read = reads_to_spend(rows)
+    if not read:
+        return None
+    wait = limiter.take(principal, len(read))
+    return None if wait is None else (TooManyReads(wait), read)

@@ -24,184 +24,47 @@ and ``COMMIT`` would add two round trips and no guarantee (decision 32).
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
-from sqlalchemy import event, func, insert, literal_column, select, text
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.selectable import Select
 from sqlalchemy.util import await_only, greenlet_spawn
 
-from continuum.casework.errors import Exhausted, Invalid
 from continuum.casework.principal import Principal
 from continuum.contracts import Envelope, EventData
 from continuum.observability import CHILD_READS_REFUSED
-from continuum.persistence.db import HeldConnections, Prebuilt, audit_log, connect, database_error, idempotency_keys, outbox
-from continuum.persistence.read_budget import ReadLimiter, reads_to_spend
+from continuum.persistence.collected import WRITE_COLLECTED, Collected, WithCollectedRows, actor_of
+from continuum.persistence.db import HeldConnections, Prebuilt, audit_log, connect, database_error
+from continuum.persistence.idempotency import (
+    IdempotencyKeyReused,
+    StoredResponse,
+    request_fingerprint,
+    store_answer,
+    stored_answer,
+)
+from continuum.persistence.read_budget import ReadLimiter, TooManyReads, over_budget
+from continuum.persistence.transaction import Aggregate, AuditEntry, EventKey, Transaction
+
+#: What services and tests import from here: the unit of work and what its steps are given.
+__all__ = [
+    "Aggregate",
+    "AuditEntry",
+    "EventKey",
+    "IdempotencyKeyReused",
+    "StoredResponse",
+    "TooManyReads",
+    "Transaction",
+    "UnitOfWork",
+    "WithCollectedRows",
+    "request_fingerprint",
+]
 
 _INSERT_AUDIT = insert(audit_log)
-
-# The outbox and audit rows a unit of work collected, as two data-modifying CTEs over two JSON
-# documents (an array of events; the audit rows with the actor, roles and request id they share),
-# each kind in the order collected. Added to a use case's own write (WithCollectedRows), or run
-# alone: either way one statement for every row the use case collected. JSON, not one array per
-# column: the driver checks every element of an array parameter against three abstract base
-# classes, which cost more than the rest of the statement's parameters together.
-_COLLECTED_EVENTS = (
-    insert(outbox)
-    .from_select(
-        ["event_id", "topic", "key", "event_type", "payload"],
-        text(
-            """SELECT CAST(e.doc ->> 'event_id' AS uuid), e.doc ->> 'topic', e.doc ->> 'key', e.doc ->> 'event_type',
-                  e.doc -> 'payload'
-        FROM jsonb_array_elements(CAST(:collected_events AS jsonb)) WITH ORDINALITY AS e (doc, n)
-        ORDER BY e.n"""
-        ).columns(),
-    )
-    .cte("collected_events")
-)
-_COLLECTED_AUDIT = (
-    insert(audit_log)
-    .from_select(
-        ["actor", "actor_roles", "action", "subject_type", "subject_id", "purpose", "outcome", "request_id"],
-        text(
-            """SELECT d.doc ->> 'actor', ARRAY(SELECT jsonb_array_elements_text(d.doc -> 'actor_roles')),
-                  a.doc ->> 'action', a.doc ->> 'subject_type', a.doc ->> 'subject_id', a.doc ->> 'purpose',
-                  a.doc ->> 'outcome', d.doc ->> 'request_id'
-        FROM (SELECT CAST(:collected_audit AS jsonb) AS doc) AS d,
-             jsonb_array_elements(d.doc -> 'rows') WITH ORDINALITY AS a (doc, n)
-        ORDER BY a.n"""
-        ).columns(),
-    )
-    .cte("collected_audit")
-)
-
-
-@functools.cache
-def _topic_and_type(topic: str, event_type: str) -> str:
-    """An outbox row's topic and event type as members of its JSON object (a few dozen pairs in all)."""
-    return f'"topic":{json.dumps(topic)},"event_type":{json.dumps(event_type)}'
-
-
-class WithCollectedRows(Prebuilt):
-    """A use case's write that also writes the outbox and audit rows its unit of work has collected
-    so far, in the same statement (one round trip fewer): publish and audit first, then run it with
-    :meth:`UnitOfWork.execute`. ``statement`` is an INSERT, UPDATE or DELETE (it may have CTEs of
-    its own), or a SELECT that only carries the rows."""
-
-    def __init__(self, statement: UpdateBase | Select[Any]) -> None:
-        super().__init__(statement.add_cte(_COLLECTED_EVENTS, _COLLECTED_AUDIT))
-
-
-#: The collected rows alone, before COMMIT, when no write of the use case took them along.
-_WRITE_COLLECTED = WithCollectedRows(select(literal_column("1")))
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    action: str
-    subject_type: str
-    subject_id: str
-    purpose: str
-    outcome: str
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    status_code: int
-    body: Any
-
-
-def request_fingerprint(body: Any) -> str:
-    """A stable hash of a request body, to tell a replay from a different request under one key."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-class Aggregate(Protocol):
-    """What events are published about: the subject they are keyed by (the case, so one case's
-    events stay in order) and the version the change produced."""
-
-    @property
-    def subject(self) -> str: ...
-
-    @property
-    def version(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class EventKey:
-    """An explicit subject and version, for an event keyed by something other than the aggregate
-    it describes (a child registered within a case is keyed by the case)."""
-
-    subject: str
-    version: int
-
-
-class Transaction(Protocol):
-    """An open unit of work as an in-transaction step receives it (a step called inside another
-    use case's transaction, or a consumer's handler): it reads, writes, publishes and audits, but
-    never opens or commits; only a use case that owns its transaction holds the ``UnitOfWork``."""
-
-    source: str
-    principal: Principal | None
-
-    @property
-    def session(self) -> AsyncSession: ...
-
-    def principal_or_fail(self) -> Principal: ...
-
-    async def fetch(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> list[Any]: ...
-
-    async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None: ...
-
-    async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]: ...
-
-    async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]: ...
-
-    async def audit(
-        self, action: str, *, subject_type: str, subject_id: object, purpose: str, outcome: str = "success"
-    ) -> None: ...
-
-    def audit_refusal(
-        self, action: str, *, subject_type: str, subject_id: object, purpose: str, outcome: str = "refused"
-    ) -> None: ...
-
-
-class TooManyReads(Exhausted):
-    """The caller spent its budget of child-record reads (continuum.persistence.read_budget)."""
-
-    def __init__(self, retry_after: float) -> None:
-        seconds = max(1, math.ceil(retry_after))
-        super().__init__(
-            f"your budget of child-record reads is spent; try again in {seconds} s",
-            retry_after=seconds,
-            slug="too-many-reads",
-            title="Too many children's records read",
-        )
-
-
-class IdempotencyKeyReused(Invalid):
-    """The same ``Idempotency-Key`` came back with another body: a new request needs a new key."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Idempotency-Key",
-            "already used with a different request body",
-            slug="idempotency-key-reused",
-            title="Idempotency-Key already used for a different request",
-        )
-        self.detail = "send a new Idempotency-Key for a new request"
 
 
 class UnitOfWork:
@@ -229,9 +92,7 @@ class UnitOfWork:
         self._connection: AsyncConnection | None = None  # SQLAlchemy's, for the session
         self._session: AsyncSession | None = None
         self._refusals: list[AuditEntry] = []
-        self._outbox_rows: list[str] = []  # each a JSON object (see _COLLECTED_EVENTS)
-        self._audit_rows: list[AuditEntry] = []
-        self._written = (0, 0)  # how many of the collected outbox and audit rows are written
+        self._collected = Collected()  # the outbox and audit rows, written with one statement
         self._begun = False  # BEGIN sent: the transaction is open
         self._committed = False  # a final write committed on its own: nothing more is written
         self._budget_taken = False  # the read budget was checked (it is spent once per unit of work)
@@ -280,7 +141,7 @@ class UnitOfWork:
             pooled = await connect(engine)  # a failure to connect raises DatabaseUnavailable
         self._pooled, self._driver = pooled, pooled.driver_connection
         self._refusals = []
-        self._outbox_rows, self._audit_rows, self._written = [], [], (0, 0)
+        self._collected = Collected()
         self._begun = self._committed = self._budget_taken = False
         self.published = []
         # The driver connection's transaction is this unit of work's: SQLAlchemy, told the
@@ -314,8 +175,8 @@ class UnitOfWork:
             if not failed and not self._committed:
                 if self._session is not None:
                     await self._session.flush()
-                if self._written != (len(self._outbox_rows), len(self._audit_rows)):
-                    await self.execute(_WRITE_COLLECTED, final=True)
+                if not self._collected.all_written:
+                    await self.execute(WRITE_COLLECTED, final=True)
                 if self._begun:
                     status = await self._run(driver, "COMMIT")
                     if status != "COMMIT":  # PostgreSQL answers ROLLBACK to the COMMIT of a failed transaction
@@ -378,7 +239,7 @@ class UnitOfWork:
         driver = self._driver_or_fail()
         self._refuse_after_final_write()
         collects = isinstance(statement, WithCollectedRows)
-        alone = final and not self._begun and (collects or self._written == (len(self._outbox_rows), len(self._audit_rows)))
+        alone = final and not self._begun and (collects or self._collected.all_written)
         if alone and not self._budget_taken:
             over_budget, self._budget_taken = self._over_read_budget(), True
             if over_budget is not None:
@@ -388,22 +249,11 @@ class UnitOfWork:
         if not collects:
             await self._run(driver, statement.sql, *statement.arguments(params or {}))
         else:
-            written = (len(self._outbox_rows), len(self._audit_rows))
-            await self._run(driver, statement.sql, *statement.arguments({**(params or {}), **self._collected()}))
-            self._written = written
+            actor, roles = actor_of(self.principal, self.source)
+            rows, written = self._collected.unwritten(actor=actor, actor_roles=roles, request_id=self.request_id)
+            await self._run(driver, statement.sql, *statement.arguments({**(params or {}), **rows}))
+            self._collected.written = written
         self._committed = alone
-
-    def _collected(self) -> dict[str, Any]:
-        """The collected rows not written yet, as the two JSON documents the statement reads."""
-        events, audits = self._outbox_rows[self._written[0] :], self._audit_rows[self._written[1] :]
-        p = self.principal
-        audit = {
-            "actor": p.sub if p else f"service:{self.source}",
-            "actor_roles": sorted(r.value for r in p.roles) if p else ["service"],
-            "request_id": self.request_id,
-            "rows": [a.__dict__ for a in audits],
-        }
-        return {"collected_events": "[" + ",".join(events) + "]", "collected_audit": json.dumps(audit)}
 
     def _driver_or_fail(self) -> asyncpg.Connection:
         if self._driver is None:
@@ -424,18 +274,14 @@ class UnitOfWork:
     def _over_read_budget(self) -> TooManyReads | None:
         """Children's records this use case read, spent from the caller's budget before commit:
         over budget, the whole answer is refused (429) and each record's refusal audited."""
-        if self._read_limiter is None or self.principal is None:
+        over = over_budget(self._read_limiter, self.principal.sub if self.principal else None, self._collected.audits)
+        if over is None:
             return None
-        read = reads_to_spend(self._audit_rows)
-        if not read:
-            return None
-        wait = self._read_limiter.take(self.principal.sub, len(read))
-        if wait is None:
-            return None
+        refusal, read = over
         CHILD_READS_REFUSED.labels(self.source).inc()
         for child_id in read:
             self._refusals.append(AuditEntry("child.read", "child", child_id, "read budget spent", "rate_limited"))
-        return TooManyReads(wait)
+        return refusal
 
     async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]:
         """Publish a transition's events in order (see :meth:`publish`)."""
@@ -459,19 +305,15 @@ class UnitOfWork:
         )
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
         self._refuse_after_final_write()
-        # The outbox row as the collected events' JSON document holds it (the envelope is the payload).
-        self._outbox_rows.append(
-            f'{{"event_id":"{envelope.id}",{_topic_and_type(data.topic, data.event_type)},"key":{json.dumps(subject)},'
-            f'"payload":{envelope.model_dump_json()}}}'
-        )
+        self._collected.add_event(envelope, data, subject)
         self.published.append(envelope)
         return envelope
 
     def _audit_values(self, entry: AuditEntry) -> dict[str, Any]:
-        p = self.principal
+        actor, roles = actor_of(self.principal, self.source)
         return {
-            "actor": p.sub if p else f"service:{self.source}",
-            "actor_roles": sorted(r.value for r in p.roles) if p else ["service"],
+            "actor": actor,
+            "actor_roles": roles,
             "action": entry.action,
             "subject_type": entry.subject_type,
             "subject_id": entry.subject_id,
@@ -492,7 +334,7 @@ class UnitOfWork:
         """Append an audit row (who, what, when, purpose, outcome) in this transaction."""
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
         self._refuse_after_final_write()
-        self._audit_rows.append(AuditEntry(action, subject_type, str(subject_id), purpose, outcome))
+        self._collected.audits.append(AuditEntry(action, subject_type, str(subject_id), purpose, outcome))
 
     def audit_refusal(
         self, action: str, *, subject_type: str, subject_id: object, purpose: str, outcome: str = "refused"
@@ -508,28 +350,9 @@ class UnitOfWork:
         self._refusals = []
 
     async def replayed_response(self, *, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
-        """The stored response when this Idempotency-Key was used before with the same body.
-
-        Takes a transaction-scoped advisory lock on the key so two concurrent requests with the same
-        key run one after the other: the second sees the first one's stored response.
-        """
-        await self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{scope}|{key}"))))
-        row = (
-            await self.session.execute(
-                select(idempotency_keys.c.request_hash, idempotency_keys.c.status_code, idempotency_keys.c.response).where(
-                    idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
-                )
-            )
-        ).first()
-        if row is None:
-            return None
-        if row.request_hash != fingerprint:
-            raise IdempotencyKeyReused()
-        return StoredResponse(row.status_code, row.response)
+        """The stored answer for this Idempotency-Key (:func:`continuum.persistence.idempotency.stored_answer`)."""
+        return await stored_answer(self, scope=scope, key=key, fingerprint=fingerprint)
 
     async def remember_response(self, *, scope: str, key: str, fingerprint: str, status_code: int, body: Any) -> None:
-        await self.session.execute(
-            insert(idempotency_keys).values(
-                scope=scope, key=key, request_hash=fingerprint, status_code=status_code, response=body
-            )
-        )
+        """Store the answer under the key (:func:`continuum.persistence.idempotency.store_answer`)."""
+        await store_answer(self, scope=scope, key=key, fingerprint=fingerprint, status_code=status_code, body=body)

@@ -17,7 +17,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from continuum.casework.errors import Conflict, DomainError, Exhausted, FieldError, Invalid, NotFound, Refused, RuleBroken
+from continuum.casework.errors import (
+    Conflict,
+    DomainError,
+    Exhausted,
+    FieldError,
+    Invalid,
+    NotFound,
+    Refused,
+    RuleBroken,
+    StaleVersion,
+)
 from continuum.persistence.db import DatabaseUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -64,6 +74,7 @@ PROBLEM_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Exhausted: 429,
+    StaleVersion: 412,
     DomainError: 422,
 }
 
@@ -73,7 +84,11 @@ def problem_for(error: DomainError) -> Problem:
     status = getattr(error, "status", None) if isinstance(error, RuleBroken) else None
     if status is None:
         status = next(PROBLEM_STATUS[cls] for cls in type(error).__mro__ if cls in PROBLEM_STATUS)
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Exhausted) else {}
+    headers: dict[str, str] = {}
+    if isinstance(error, Exhausted):
+        headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, StaleVersion):
+        headers["ETag"] = f'"{error.current}"'  # the version to read again, as a GET answers it
     return Problem(
         status,
         error.slug,

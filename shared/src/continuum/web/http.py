@@ -4,13 +4,16 @@ documented problem responses."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 
 import pydantic_core
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from continuum.casework.policy import CouncilPolicy
+from continuum.persistence.idempotency import Replayed
 from continuum.persistence.uow import UnitOfWork
 from continuum.web.app import Runtime
 from continuum.web.auth import current_principal
@@ -208,3 +211,21 @@ class JSONAnswer(JSONResponse):
 def with_etag(body: Any, version: int, status_code: int = 200) -> JSONResponse:
     """A JSON answer carrying the record's version as its ETag, for the next If-Match."""
     return JSONAnswer(body, status_code=status_code, headers={"ETag": f'"{version}"'})
+
+
+R = TypeVar("R")
+
+
+def answer(result: R | Replayed, view: Callable[[R], BaseModel | Mapping[str, Any]], *, status: int = 200) -> JSONResponse:
+    """The route's answer to a use case's result: ``view(result)`` as JSON, or a replayed
+    Idempotency-Key's body as it was stored; ``status`` is the route's either way (``201`` for a
+    create). A body with a ``version`` carries it as the ETag, for the next If-Match."""
+    if isinstance(result, Replayed):
+        body: Any = result.body
+    else:
+        shown = view(result)
+        body = shown.model_dump(mode="json") if isinstance(shown, BaseModel) else dict(shown)
+    version = body.get("version")
+    if isinstance(version, int) and not isinstance(version, bool):
+        return with_etag(body, version, status)
+    return JSONAnswer(body, status_code=status)
