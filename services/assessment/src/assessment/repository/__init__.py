@@ -26,7 +26,6 @@ from assessment.repository.front_door import (
     awaiting_partner_status,
     front_door_lookup,
     partner_status_order,
-    upsert_child_copy,
     write_front_door_run,
 )
 from assessment.repository.lists import completed, find, worklist
@@ -84,7 +83,6 @@ __all__ = [
     "save_assessments",
     "save_section47",
     "section47_state",
-    "upsert_child_copy",
     "visible_assessment",
     "visible_section47",
     "worklist",

@@ -101,11 +101,6 @@ _AWAITING_OF_CHILDREN = (
 )
 
 
-async def upsert_child_copy(tx: Transaction, child: ChildRegistered | ChildUpdated) -> None:
-    """``continuum.persistence.child_copy.upsert_child_copy``, prebuilt: a version older than the one held changes nothing."""
-    await tx.session.execute(_UPSERT_CHILDREN, {"children": to_json([child_copy_values(child)])})
-
-
 async def write_front_door_run(
     tx: Transaction, *, children: Sequence[ChildRegistered | ChildUpdated], opened: Sequence[AssessmentAndEnquiry]
 ) -> None:

@@ -20,11 +20,10 @@ from assessment.domain import (
     Section47Status,
 )
 from assessment.repository.rows import ASSESSMENTS, CHILDREN, FRONT_DOOR, SECTION47, assessment_state, section47_state
-from assessment.tables import Allocation, Assessment, Child, Return
+from assessment.tables import Allocation, Child, Return
 from continuum.casework.errors import NotFound
 from continuum.casework.principal import Principal
-from continuum.persistence.uow import Transaction, UnitOfWork
-from continuum.web.access import load_visible
+from continuum.persistence.uow import Transaction
 
 _BY_REFERRAL = select(ASSESSMENTS).where(ASSESSMENTS.c.referral_id == bindparam("referral_id"), FRONT_DOOR).with_for_update()
 _CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth, CHILDREN.c.expected_date_of_birth).where(
@@ -37,32 +36,29 @@ def may_see(principal: Principal, team: str, lead_practitioner: str | None) -> b
     return principal.can_see_team(team) or (lead_practitioner is not None and principal.sub == lead_practitioner)
 
 
-async def visible_assessment(uow: UnitOfWork, assessment_id: uuid.UUID, *, purpose: str, lock: bool = False) -> AssessmentState:
-    """The assessment if the caller may see it; else 404 (audited), whether missing or another team's."""
-    row = await load_visible(
-        uow,
-        Assessment,
-        assessment_id,
-        may_see=lambda p, a: may_see(p, a.team, a.lead_practitioner),
-        subject_type="assessment",
-        purpose=purpose,
-        lock=lock,
-    )
+async def visible_assessment(tx: Transaction, assessment_id: uuid.UUID, *, purpose: str, lock: bool = False) -> AssessmentState:
+    """The assessment if the caller may see it; else ``NotFound`` (the refusal audited), whether
+    it is missing or another team's: the answer never tells which."""
+    stmt = select(ASSESSMENTS).where(ASSESSMENTS.c.id == assessment_id)
+    row = (await tx.session.execute(stmt.with_for_update() if lock else stmt)).first()
+    if row is None or not may_see(tx.principal_or_fail(), row.team, row.lead_practitioner):
+        tx.audit_refusal("assessment.read", subject_type="assessment", subject_id=assessment_id, purpose=purpose)
+        raise NotFound("Assessment")
     return assessment_state(row)
 
 
 async def visible_section47(
-    uow: UnitOfWork, section47_id: uuid.UUID, *, purpose: str, lock: bool = False
+    tx: Transaction, section47_id: uuid.UUID, *, purpose: str, lock: bool = False
 ) -> tuple[Section47State, AssessmentState]:
     """The enquiry and its assessment if the caller may see the assessment; else 404 (audited)."""
     stmt = select(SECTION47).where(SECTION47.c.id == section47_id)
-    row = (await uow.session.execute(stmt.with_for_update() if lock else stmt)).first()
+    row = (await tx.session.execute(stmt.with_for_update() if lock else stmt)).first()
     assessment = None
     if row is not None:
-        found = (await uow.session.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == row.assessment_id))).first()
+        found = (await tx.session.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == row.assessment_id))).first()
         assessment = assessment_state(found) if found is not None else None
-    if row is None or assessment is None or not may_see(uow.principal_or_fail(), assessment.team, _lead(assessment)):
-        uow.audit_refusal("section47.read", subject_type="section47", subject_id=section47_id, purpose=purpose)
+    if row is None or assessment is None or not may_see(tx.principal_or_fail(), assessment.team, _lead(assessment)):
+        tx.audit_refusal("section47.read", subject_type="section47", subject_id=section47_id, purpose=purpose)
         raise NotFound("Section 47 enquiry")
     return section47_state(row), assessment
 

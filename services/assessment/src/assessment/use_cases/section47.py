@@ -7,15 +7,15 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
-from assessment import domain, repository
+from assessment import domain
 from assessment.domain import AssessmentState, Events, Section47State
 from assessment.schemas import Section47Out
-from assessment.use_cases.steps import actor_of
+from assessment.use_cases.steps import Enquiries, actor_of
 from assessment.views import section47_view
 from continuum.casework import clock
 from continuum.contracts.assessment import Section47Outcome
+from continuum.persistence.change import change_one
 from continuum.persistence.uow import UnitOfWork
-from continuum.web.errors import check_version
 
 Step = Callable[[Section47State, AssessmentState, datetime], tuple[Section47State, Events]]
 
@@ -24,13 +24,13 @@ async def _change_section47(
     uow: UnitOfWork, *, section47_id: uuid.UUID, version: int, purpose: str, action: str, step: Step
 ) -> Section47Out:
     now = clock.now()
+    enquiries = Enquiries()
+
+    async def decide(section47: Section47State) -> tuple[Section47State, Events]:
+        return step(section47, enquiries.assessment_of[section47.id], now)
+
     async with uow as tx:
-        section47, assessment = await repository.visible_section47(tx, section47_id, purpose=purpose, lock=True)
-        check_version(section47.version, version)
-        changed, events = step(section47, assessment, now)
-        await repository.save_section47(tx, changed)
-        await tx.publish_all(events, aggregate=changed)
-        await tx.audit(action, subject_type="section47", subject_id=changed.id, purpose=purpose)
+        changed = await change_one(tx, enquiries, id=section47_id, version=version, purpose=purpose, action=action, decide=decide)
         return section47_view(changed)
 
 
