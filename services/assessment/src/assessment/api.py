@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from assessment.domain import KEEP, FindingsChange, Section47State, SpecialistAssessment
+from assessment.results import AssessmentRecord
 from assessment.schemas import (
     AllocationIn,
     AssessmentOut,
@@ -22,6 +24,7 @@ from assessment.schemas import (
     WorklistPage,
 )
 from assessment.use_cases import allocation, reads, recording, review, section47
+from assessment.views import assessment_view, section47_view
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.web.http import (
     PROBLEM_RESPONSES,
@@ -44,12 +47,25 @@ ASSESSMENT_ANSWER = versioned_answer("The assessment; its ETag is the version to
 SECTION47_ANSWER = versioned_answer("The section 47 enquiry; its ETag is the version to send as If-Match")
 
 
-def _assessment(a: AssessmentOut) -> JSONResponse:
+def _assessment(record: AssessmentRecord) -> JSONResponse:
+    a = assessment_view(record)
     return with_etag(a.model_dump(mode="json"), a.version)
 
 
-def _section47(s: Section47Out) -> JSONResponse:
+def _section47(state: Section47State) -> JSONResponse:
+    s = section47_view(state)
     return with_etag(s.model_dump(mode="json"), s.version)
+
+
+def findings_change(body: RecordIn) -> FindingsChange:
+    """The command a record request makes: the fields it sent (``null`` clears one); the others kept."""
+    sent = body.model_fields_set
+    values: dict[str, Any] = {name: getattr(body, name) if name in sent else KEEP for name in RecordIn.model_fields}
+    if "specialist_assessments" in sent and body.specialist_assessments is not None:
+        values["specialist_assessments"] = [
+            SpecialistAssessment(s.kind, s.date, s.completed_by, s.score_or_summary) for s in body.specialist_assessments
+        ]
+    return FindingsChange(**values)
 
 
 @router.get(
@@ -160,7 +176,9 @@ async def record(assessment_id: uuid.UUID, body: RecordIn, request: Request, if_
     """The lead practitioner records start date, when the child was seen (and alone), factors,
     primary need, specialist assessments and the recommendation. Omitted fields keep their value."""
     return _assessment(
-        await recording.record(unit_of_work(request), assessment_id=assessment_id, body=body, version=required_version(if_match))
+        await recording.record(
+            unit_of_work(request), assessment_id=assessment_id, changes=findings_change(body), version=required_version(if_match)
+        )
     )
 
 

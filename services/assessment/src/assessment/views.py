@@ -1,13 +1,13 @@
-"""Domain states and rows as the API shows them (schemas.py)."""
+"""Domain states, use case results and rows as the API shows them (schemas.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from assessment.domain import AssessmentState, Figures, Section47State, working_days_left
 from assessment.domain import is_overdue as past_due
+from assessment.results import AssessmentRecord
 from assessment.schemas import (
     AllocationOut,
     AssessmentOut,
@@ -19,7 +19,6 @@ from assessment.schemas import (
     SpecialistAssessmentOut,
     WorklistItem,
 )
-from assessment.tables import Allocation, Child, Return
 from continuum.persistence.child_copy import ChildSummary
 
 
@@ -42,15 +41,8 @@ def section47_view(s: Section47State) -> Section47Out:
     )
 
 
-def assessment_view(
-    a: AssessmentState,
-    *,
-    child: Child | None,
-    allocations: Sequence[Allocation],
-    returns: Sequence[Return],
-    section47: Section47State | None,
-    today: date,
-) -> AssessmentOut:
+def assessment_view(record: AssessmentRecord) -> AssessmentOut:
+    a, child, section47, today = record.state, record.child, record.section47, record.today
     f, lead, auth = a.findings, a.lead, a.authorisation
     closure = auth.closure if auth else None
     return AssessmentOut(
@@ -88,8 +80,8 @@ def assessment_view(
         authorised_by=auth.by if auth else None,
         closure_date=closure.closed_on if closure else None,
         closure_reason=closure.reason if closure else None,
-        allocations=[AllocationOut.model_validate(x, from_attributes=True) for x in allocations],
-        returns=[ReturnOut.model_validate(x, from_attributes=True) for x in returns],
+        allocations=[AllocationOut.model_validate(x, from_attributes=True) for x in record.allocations],
+        returns=[ReturnOut.model_validate(x, from_attributes=True) for x in record.returns],
         section47=section47_view(section47) if section47 else None,
         version=a.version,
     )

@@ -32,9 +32,10 @@ ICPC_WORKING_DAYS = 15
 
 
 class AssessmentStatus(StrEnum):
-    """Where an assessment stands: open (``unallocated``, ``in_progress``, ``submitted``: on the
-    45-working-day clock) or closed (``authorised``, or ``withdrawn`` by a corrected front-door
-    decision, which a later correction may reinstate)."""
+    """The assessment's own statuses, stored in its table. Allocation moves an unallocated one in
+    progress, submission and a return move it between in progress and submitted, authorisation
+    closes it, and a corrected front-door decision may withdraw it (and a later one reinstate it).
+    The API and ``assessment.reassigned`` show them as the contract's ``AssessmentStatus``."""
 
     UNALLOCATED = "unallocated"
     IN_PROGRESS = "in_progress"
@@ -43,8 +44,7 @@ class AssessmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-#: The short name the service's code uses. The service owns its statuses (its tables, its API);
-#: ``assessment.reassigned`` publishes their values as the contract's own ``AssessmentStatus``.
+#: The short name the service's code uses.
 Status = AssessmentStatus
 
 #: Statuses of an assessment still on the clock (on the worklist, may become overdue).

@@ -42,11 +42,16 @@ async def receive_decision(tx: Transaction, *, decision: ReferralDecided, policy
         policy=policy,
     )
     await repository.insert_opened(tx, opened)
-    await tx.publish_all(events, aggregate=opened.assessment)
+    await _announce_opened(tx, opened.assessment, events)
+
+
+async def _announce_opened(tx: Transaction, state: domain.AssessmentState, events: Sequence[EventData]) -> None:
+    """Publish what opening the assessment says, and audit the opening (both paths alike)."""
+    await tx.publish_all(events, aggregate=state)
     await tx.audit(
         "assessment.open",
         subject_type="assessment",
-        subject_id=opened.assessment.id,
+        subject_id=state.id,
         purpose="open an assessment after the front-door decision",
     )
 
@@ -149,13 +154,7 @@ async def _receive_set_based(tx: Transaction, events: Sequence[FrontDoorEvent], 
             opened[new.assessment.id] = new
             if not new.assessment.partner_status_sent:
                 waiting.setdefault(data.child_id, []).append(new.assessment)
-            await tx.publish_all(published, aggregate=new.assessment)
-            await tx.audit(
-                "assessment.open",
-                subject_type="assessment",
-                subject_id=new.assessment.id,
-                purpose="open an assessment after the front-door decision",
-            )
+            await _announce_opened(tx, new.assessment, published)
             continue
         held = copies.get(data.child_id)
         number_before = held[1].nhs_number if held else None

@@ -7,18 +7,19 @@ import uuid
 from datetime import date
 
 from assessment import domain, repository
-from assessment.schemas import AssessmentOut, AssessmentPage, MeasuresOut, Section47Out, TeamMeasures, WorklistPage
+from assessment.results import AssessmentRecord
+from assessment.schemas import AssessmentPage, MeasuresOut, TeamMeasures, WorklistPage
 from assessment.use_cases.steps import assessment_answer
-from assessment.views import measures_view, section47_view, summary_view, worklist_item
+from assessment.views import measures_view, summary_view, worklist_item
 from continuum.casework import clock
+from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import UnitOfWork
 from continuum.web.access import list_teams, visible_teams
-from continuum.web.errors import invalid
 from continuum.web.pagination import page_of
 
 
-async def get_assessment(uow: UnitOfWork, *, assessment_id: uuid.UUID) -> AssessmentOut:
+async def get_assessment(uow: UnitOfWork, *, assessment_id: uuid.UUID) -> AssessmentRecord:
     purpose = "view an assessment"
     async with uow as tx:
         state = await repository.visible_assessment(tx, assessment_id, purpose=purpose)
@@ -26,12 +27,12 @@ async def get_assessment(uow: UnitOfWork, *, assessment_id: uuid.UUID) -> Assess
         return await assessment_answer(tx, state, purpose=purpose, today=clock.today())
 
 
-async def get_section47(uow: UnitOfWork, *, section47_id: uuid.UUID) -> Section47Out:
+async def get_section47(uow: UnitOfWork, *, section47_id: uuid.UUID) -> domain.Section47State:
     purpose = "view a section 47 enquiry"
     async with uow as tx:
         section47, _ = await repository.visible_section47(tx, section47_id, purpose=purpose)
         await tx.audit("section47.read", subject_type="section47", subject_id=section47.id, purpose=purpose)
-        return section47_view(section47)
+        return section47
 
 
 async def worklist(uow: UnitOfWork, *, team: str | None, cursor: str | None, limit: int, policy: CouncilPolicy) -> WorklistPage:
@@ -63,7 +64,7 @@ async def find_assessments(
     refusal is audited, so the answer never tells that they exist."""
     given = {name for name, value in (("case_id", case_id), ("referral_id", referral_id), ("child_id", child_id)) if value}
     if len(given) != 1:
-        raise invalid(sorted(given)[-1] if given else "case_id", "give exactly one of case_id, referral_id, child_id")
+        raise Invalid(sorted(given)[-1] if given else "case_id", "give exactly one of case_id, referral_id, child_id")
     (by,) = given
     purpose = f"find assessments by {by.removesuffix('_id')}"
     principal = uow.principal_or_fail()
@@ -83,7 +84,7 @@ async def measures(uow: UnitOfWork, *, date_from: date, date_to: date, team: str
     """Assessments authorised in the range (inclusive): how many, how long, how many in time, outcomes."""
     principal = uow.principal_or_fail()
     if date_to < date_from:
-        raise invalid("to", "is before from")
+        raise Invalid("to", "is before from")
     teams = visible_teams(principal, team, is_team=lambda t: policy.team(t) is not None, what="Team measures")
     async with uow as tx:
         rows = await repository.completed(tx, date_from=date_from, date_to=date_to, teams=teams)

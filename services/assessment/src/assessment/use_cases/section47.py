@@ -9,9 +9,7 @@ from datetime import date, datetime
 
 from assessment import domain
 from assessment.domain import AssessmentState, Events, Section47State
-from assessment.schemas import Section47Out
 from assessment.use_cases.steps import Enquiries, actor_of
-from assessment.views import section47_view
 from continuum.casework import clock
 from continuum.contracts.assessment import Section47Outcome
 from continuum.persistence.change import change_one
@@ -22,7 +20,7 @@ Step = Callable[[Section47State, AssessmentState, datetime], tuple[Section47Stat
 
 async def _change_section47(
     uow: UnitOfWork, *, section47_id: uuid.UUID, version: int, purpose: str, action: str, step: Step
-) -> Section47Out:
+) -> Section47State:
     now = clock.now()
     enquiries = Enquiries()
 
@@ -31,12 +29,12 @@ async def _change_section47(
 
     async with uow as tx:
         changed = await change_one(tx, enquiries, id=section47_id, version=version, purpose=purpose, action=action, decide=decide)
-        return section47_view(changed)
+        return changed
 
 
 async def start_section47(
     uow: UnitOfWork, *, section47_id: uuid.UUID, strategy_discussion_date: date, start_date: date, version: int
-) -> Section47Out:
+) -> Section47State:
     """Record the strategy discussion and the enquiry's start; the conference is due 15 working days on."""
     by = actor_of(uow.principal_or_fail())
 
@@ -63,7 +61,7 @@ async def conclude_section47(
     icpc_not_required: bool,
     outcome: Section47Outcome,
     version: int,
-) -> Section47Out:
+) -> Section47State:
     """Conclude the enquiry with the conference's date (or none needed) and its outcome."""
     by = actor_of(uow.principal_or_fail())
 

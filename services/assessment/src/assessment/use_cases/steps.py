@@ -10,8 +10,7 @@ from datetime import date, datetime
 
 from assessment import repository
 from assessment.domain import Actor, AssessmentState, Events, Section47State
-from assessment.schemas import AssessmentOut
-from assessment.views import assessment_view
+from assessment.results import AssessmentRecord
 from continuum.casework import clock
 from continuum.casework.principal import Principal, Role
 from continuum.persistence.change import change_one
@@ -57,10 +56,10 @@ def actor_of(principal: Principal) -> Actor:
     return Actor(principal.sub, sw_qualified_manager=principal.has(Role.MANAGER) and principal.sw_qualified)
 
 
-async def assessment_answer(tx: Transaction, state: AssessmentState, *, purpose: str, today: date) -> AssessmentOut:
-    """The assessment as the API shows it, with its child: a read of the child's record, audited."""
+async def assessment_answer(tx: Transaction, state: AssessmentState, *, purpose: str, today: date) -> AssessmentRecord:
+    """The assessment with what its answer shows: a read of the child's record, audited."""
     await tx.audit("child.read", subject_type="child", subject_id=state.child_id, purpose=purpose)
-    return assessment_view(
+    return AssessmentRecord(
         state,
         child=await repository.child(tx, state.child_id),
         allocations=await repository.allocations(tx, state.id),
@@ -78,7 +77,7 @@ async def change_assessment(
     purpose: str,
     action: str | Callable[[AssessmentState], str],
     change: Change,
-) -> AssessmentOut:
+) -> AssessmentRecord:
     """Load the visible assessment (locked), check the version the caller read, run the domain
     transition, save the new state, publish its events and audit the change (``action``, or the
     action named from the state before it), in one transaction."""
