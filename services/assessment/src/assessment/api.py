@@ -24,7 +24,7 @@ from assessment.schemas import (
     WorklistPage,
 )
 from assessment.use_cases import allocation, reads, recording, review, section47
-from assessment.views import assessment_view, section47_view
+from assessment.views import assessment_page, assessment_view, measures_out, section47_view, worklist_page
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.web.http import (
     PROBLEM_RESPONSES,
@@ -86,9 +86,10 @@ async def find_assessments(
     """Exactly one of ``case_id``, ``referral_id`` and ``child_id``. Only the assessments you may see
     are listed (another team's are left out), oldest referral first; each is a read of the child's
     record, audited."""
-    return await reads.find_assessments(
+    found = await reads.find_assessments(
         unit_of_work(request), case_id=case_id, referral_id=referral_id, child_id=child_id, cursor=cursor, limit=limit
     )
+    return assessment_page(found)
 
 
 @router.get(
@@ -109,7 +110,8 @@ async def worklist(
     """The team's open assessments ordered by working days left to the 45-working-day limit; those
     past it come first, flagged ``overdue``; those whose lead must be reallocated are flagged
     ``reallocation_required``."""
-    return await reads.worklist(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
+    listed = await reads.worklist(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
+    return worklist_page(listed)
 
 
 @router.get(
@@ -127,9 +129,10 @@ async def measures(
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45
     working days of the referral, the outcomes, and the same by team."""
-    return await reads.measures(
+    measured = await reads.measures(
         unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
     )
+    return measures_out(measured)
 
 
 @router.get(

@@ -7,19 +7,24 @@ from typing import Any
 
 from assessment.domain import AssessmentState, Figures, Section47State, working_days_left
 from assessment.domain import is_overdue as past_due
-from assessment.results import AssessmentRecord
+from assessment.results import AssessmentRecord, Listed, Measured, WorklistRow
 from assessment.schemas import (
     AllocationOut,
     AssessmentOut,
+    AssessmentPage,
     AssessmentSummary,
     Measures,
+    MeasuresOut,
     OutcomeCounts,
     ReturnOut,
     Section47Out,
     SpecialistAssessmentOut,
+    TeamMeasures,
     WorklistItem,
+    WorklistPage,
 )
 from continuum.persistence.child_copy import ChildSummary
+from continuum.web.pagination import page_of
 
 
 def section47_view(s: Section47State) -> Section47Out:
@@ -136,3 +141,22 @@ def measures_view(f: Figures) -> dict[str, Any]:
         within_45_working_days=f.within_45_working_days,
         outcomes=OutcomeCounts(**{outcome.value: n for outcome, n in f.outcomes.items()}),
     ).model_dump()
+
+
+def worklist_page(listed: Listed[WorklistRow]) -> WorklistPage:
+    return page_of(
+        listed.rows, listed.limit, item=lambda r: worklist_item(r, listed.today), position=lambda r: (r.due_date, r.id)
+    )
+
+
+def assessment_page(listed: Listed[AssessmentState]) -> AssessmentPage:
+    return page_of(listed.rows, listed.limit, item=summary_view, position=lambda a: (a.referral_date, a.id))
+
+
+def measures_out(measured: Measured) -> MeasuresOut:
+    return MeasuresOut(
+        date_from=measured.date_from,
+        date_to=measured.date_to,
+        by_team=[TeamMeasures(team=t, **measures_view(f)) for t, f in measured.by_team.items()],
+        **measures_view(measured.overall),
+    )
