@@ -188,11 +188,7 @@ def escalate(
         escalated_from_plan_id=escalation.plan_id,
     )
     started = Section47Started(
-        section47_id=enquiry.id,
-        assessment_id=assessment.id,
-        case_id=enquiry.case_id,
-        child_id=enquiry.child_id,
-        team=enquiry.team,
+        **enquiry.about,
         strategy_discussion_date=held_on,
         start_date=held_on,
         icpc_target_date=target,

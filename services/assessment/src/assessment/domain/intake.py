@@ -130,10 +130,7 @@ def withdraw(
     enquiry, events = _withdraw_enquiry(section47, now=now, correction_of=correction_of)
     state = replace(state, status=Status.WITHDRAWN, version=state.version + 1)
     withdrawn = AssessmentWithdrawn(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         withdrawn_at=now,
         correction_of=correction_of,
     )
@@ -154,11 +151,7 @@ def _withdraw_enquiry(
         )
     withdrawn = replace(section47, status=Section47Status.WITHDRAWN, withdrawn_at=now, version=section47.version + 1)
     event = Section47Withdrawn(
-        section47_id=withdrawn.id,
-        assessment_id=withdrawn.assessment_id,
-        case_id=withdrawn.case_id,
-        child_id=withdrawn.child_id,
-        team=withdrawn.team,
+        **withdrawn.about,
         start_date=withdrawn.start_date,
         correction_of=correction_of,
         withdrawn_at=now,
@@ -226,10 +219,7 @@ def apply_corrected_decision(
         assert changed.lead is not None
         events.append(
             AssessmentReallocationRequired(
-                assessment_id=changed.id,
-                case_id=changed.case_id,
-                child_id=changed.child_id,
-                team=changed.team,
+                **changed.about,
                 lead_practitioner=changed.lead.practitioner,
                 lead_practitioner_role=changed.lead.role,
                 reason=reallocation,

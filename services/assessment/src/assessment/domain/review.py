@@ -39,10 +39,7 @@ def return_(state: AssessmentState, *, by: Actor, now: datetime, reasons: str) -
         raise Invalid("reasons", "say why the assessment goes back")
     returned = replace(state, status=Status.IN_PROGRESS, submission=None, version=state.version + 1)
     event = AssessmentReturned(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         returned_by=by.id,
         returned_at=now,
     )

@@ -26,10 +26,7 @@ def mark_overdue(state: AssessmentState, *, now: datetime, today: date) -> tuple
     if state.overdue_notified_at is not None:
         return state, []
     event = AssessmentOverdue(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         lead_practitioner=state.lead.practitioner if state.lead else None,
         due_date=state.due_date,
         detected_at=now,
