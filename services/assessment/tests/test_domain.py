@@ -17,12 +17,12 @@ from assessment.domain import (
     ChildIdentity,
     Findings,
     FindingsChange,
-    RuleBroken,
     Section47State,
     Section47Status,
     Status,
 )
 from assessment.domain.policy import LeadPractitionerPolicy, assessment_policy
+from continuum.casework.errors import DomainError
 from continuum.casework.policy import load_policy
 from continuum.contracts import PartnerStatus, ReferralDecided, StatusChanged
 from continuum.contracts.assessment import (
@@ -34,6 +34,7 @@ from continuum.contracts.assessment import (
 )
 from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, ReferralSource
 from continuum.contracts.referral import DecisionOutcome
+from continuum.web.errors import problem_for
 
 F = AssessmentFactor
 POLICY = load_policy(None)  # the development council's policy file
@@ -139,10 +140,15 @@ def authorise(a: AssessmentState, outcome: AssessmentOutcome, *, on: date = TODA
     )
 
 
-def broken(call: Any, *args: Any, **kw: Any) -> RuleBroken:
-    with pytest.raises(RuleBroken) as caught:
+def broken(call: Any, *args: Any, **kw: Any) -> DomainError:
+    with pytest.raises(DomainError) as caught:
         call(*args, **kw)
     return caught.value
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status the API answers ``error`` with."""
+    return problem_for(error).status
 
 
 def types(events: list[Any]) -> list[str]:
@@ -211,7 +217,7 @@ def test_only_assessment_and_strategy_discussion_open_an_assessment() -> None:
     assert domain.route_for(DecisionOutcome.STRATEGY_DISCUSSION) is AssessmentRoute.SECTION47
     assert domain.route_for(DecisionOutcome.NFA) is None
     assert domain.route_for(DecisionOutcome.EARLY_HELP) is None
-    with pytest.raises(RuleBroken):
+    with pytest.raises(DomainError):
         domain.open_from_decision(
             decision("nfa"), assessment_id=uuid.uuid4(), section47_id=uuid.uuid4(), child=None, policy=POLICY
         )
@@ -355,7 +361,7 @@ def test_submission_needs_a_complete_record() -> None:
 
 def test_submitting_twice_is_a_conflict() -> None:
     caught = broken(domain.check_can_submit, Status.SUBMITTED, _findings(), unborn=False)
-    assert caught.status == 409 and caught.slug == "already-submitted"
+    assert status_of(caught) == 409 and caught.slug == "already-submitted"
 
 
 # --- dates, authorisation and closure -------------------------------------------------------------
@@ -490,9 +496,9 @@ def test_only_a_social_work_qualified_manager_allocates_returns_and_authorises()
         reason=None,
         policy=assessment_policy(POLICY).lead_practitioners,
     )
-    assert (caught.status, caught.slug) == (403, "not-sw-qualified")
+    assert (status_of(caught), caught.slug) == (403, "not-sw-qualified")
     s = submitted(allocated(a))
-    assert broken(domain.return_, s, by=unqualified, now=NOW, reasons="x").status == 403
+    assert status_of(broken(domain.return_, s, by=unqualified, now=NOW, reasons="x")) == 403
     caught = broken(
         domain.authorise,
         s,
@@ -504,14 +510,14 @@ def test_only_a_social_work_qualified_manager_allocates_returns_and_authorises()
         outcome=AssessmentOutcome.CIN_PLAN,
         on=TODAY,
     )
-    assert caught.status == 403
+    assert status_of(caught) == 403
 
 
 def test_only_the_lead_practitioner_records_and_submits() -> None:
     a = allocated(opened()[0])
-    assert broken(domain.record, a, by=Actor("someone-else"), now=NOW, changes=COMPLETE).status == 403
-    assert broken(domain.submit, a, by=Actor("someone-else"), now=NOW, child=CHILD).status == 403
-    assert broken(domain.record, opened()[0], by=LEAD, now=NOW, changes=COMPLETE).status == 403  # nobody leads it yet
+    assert status_of(broken(domain.record, a, by=Actor("someone-else"), now=NOW, changes=COMPLETE)) == 403
+    assert status_of(broken(domain.submit, a, by=Actor("someone-else"), now=NOW, child=CHILD)) == 403
+    assert status_of(broken(domain.record, opened()[0], by=LEAD, now=NOW, changes=COMPLETE)) == 403  # nobody leads it yet
 
 
 def test_recording_keeps_what_it_does_not_change_and_checks_what_it_does() -> None:
@@ -585,7 +591,7 @@ def test_point_7_an_authorisation_always_carries_factors_primary_need_and_lead()
 def test_submission_then_return_then_submission_again() -> None:
     s = submitted(allocated(opened()[0]))
     assert s.status is Status.SUBMITTED and s.submission.by == LEAD.id
-    assert broken(domain.record, s, by=LEAD, now=NOW, changes=COMPLETE).status == 409
+    assert status_of(broken(domain.record, s, by=LEAD, now=NOW, changes=COMPLETE)) == 409
     returned, events = domain.return_(s, by=MANAGER, now=NOW, reasons="See the child alone.")
     assert returned.status is Status.IN_PROGRESS and returned.submission is None and types(events) == ["assessment.returned"]
     again, events = domain.submit(returned, by=LEAD, now=NOW, child=CHILD)
@@ -657,7 +663,7 @@ def test_a_section_47_assessment_is_not_authorised_before_its_enquiry_concludes(
     assert s47 is not None
     s = submitted(allocated(a))
     caught = broken(authorise, s, AssessmentOutcome.CIN_PLAN, s47=s47)
-    assert (caught.field, caught.status, caught.slug) == ("section47", 409, "section47-not-concluded")
+    assert (caught.field, status_of(caught), caught.slug) == ("section47", 409, "section47-not-concluded")
     done, _ = authorise(s, AssessmentOutcome.CIN_PLAN, s47=concluded(s47, s, Section47Outcome.NO_CP_PLAN))
     assert done.status is Status.AUTHORISED
     # Not before the day the enquiry concluded.
@@ -871,7 +877,7 @@ def test_an_open_assessment_past_its_due_date_is_flagged_once() -> None:
     assert domain.mark_overdue(flagged, now=NOW, today=after) == (flagged, [])
     assert broken(domain.mark_overdue, a, now=NOW, today=date(2027, 1, 27)).field == "due_date"
     withdrawn = replace(a, status=Status.WITHDRAWN)
-    assert broken(domain.mark_overdue, withdrawn, now=NOW, today=after).status == 409
+    assert status_of(broken(domain.mark_overdue, withdrawn, now=NOW, today=after)) == 409
 
 
 def test_measures_count_working_days_from_the_referral_and_the_start() -> None:

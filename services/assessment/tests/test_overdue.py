@@ -8,7 +8,8 @@ from datetime import date
 
 from assessment_support import Cases, eventually
 
-from assessment.workers import OverdueScheduler
+from assessment.workers import overdue_scheduler
+from continuum.messaging.scheduler import Scheduler
 from continuum_tools.devstack import TansuBroker
 from continuum_tools.testing import read_events
 
@@ -17,9 +18,9 @@ async def test_two_schedulers_racing_write_one_overdue_event_per_assessment(case
     overdue = [await cases.open(referral_date=date(2025, 6, 2), with_child=False) for _ in range(40)]
     on_time = await cases.open(referral_date=date(2026, 11, 20), with_child=False)
 
-    def replica() -> OverdueScheduler:
+    def replica() -> Scheduler:
         # A small batch so the two replicas interleave over many transactions.
-        return OverdueScheduler(cases.runtime.session_factory, source="assessment", batch_size=3)
+        return overdue_scheduler(cases.runtime.session_factory, source="assessment", batch_size=3)
 
     first, second = replica(), replica()
     flagged = await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
@@ -60,13 +61,13 @@ async def test_authorised_and_withdrawn_assessments_are_never_overdue(cases: Cas
         from sqlalchemy import text
 
         await session.execute(text("UPDATE assessments SET status = 'withdrawn' WHERE id = :a"), {"a": row["id"]})
-    await OverdueScheduler(cases.runtime.session_factory, source="assessment").tick()
+    await overdue_scheduler(cases.runtime.session_factory, source="assessment").tick()
     assert await cases.events(row["case_id"], "assessment.overdue") == []
 
 
 async def test_the_services_own_scheduler_runs(cases: Cases) -> None:
     """The app starts the scheduler as a worker: its tick flags what is due."""
-    scheduler: OverdueScheduler = cases.runtime.extras["overdue_scheduler"]
+    scheduler: Scheduler = cases.runtime.extras["overdue_scheduler"]
     row = await cases.open(referral_date=date(2025, 1, 6), with_child=False, case_id=uuid.uuid4())
     await scheduler.tick()
     await eventually(lambda: cases.events(row["case_id"], "assessment.overdue"))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from assessment.domain import KEEP, FindingsChange, Section47State, SpecialistAssessment
+from assessment.results import AssessmentRecord
 from assessment.schemas import (
     AllocationIn,
     AssessmentOut,
@@ -22,6 +24,7 @@ from assessment.schemas import (
     WorklistPage,
 )
 from assessment.use_cases import allocation, reads, recording, review, section47
+from assessment.views import assessment_page, assessment_view, measures_out, section47_view, worklist_page
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.web.http import (
     PROBLEM_RESPONSES,
@@ -44,12 +47,25 @@ ASSESSMENT_ANSWER = versioned_answer("The assessment; its ETag is the version to
 SECTION47_ANSWER = versioned_answer("The section 47 enquiry; its ETag is the version to send as If-Match")
 
 
-def _assessment(a: AssessmentOut) -> JSONResponse:
+def _assessment(record: AssessmentRecord) -> JSONResponse:
+    a = assessment_view(record)
     return with_etag(a.model_dump(mode="json"), a.version)
 
 
-def _section47(s: Section47Out) -> JSONResponse:
+def _section47(state: Section47State) -> JSONResponse:
+    s = section47_view(state)
     return with_etag(s.model_dump(mode="json"), s.version)
+
+
+def findings_change(body: RecordIn) -> FindingsChange:
+    """The command a record request makes: the fields it sent (``null`` clears one); the others kept."""
+    sent = body.model_fields_set
+    values: dict[str, Any] = {name: getattr(body, name) if name in sent else KEEP for name in RecordIn.model_fields}
+    if "specialist_assessments" in sent and body.specialist_assessments is not None:
+        values["specialist_assessments"] = [
+            SpecialistAssessment(s.kind, s.date, s.completed_by, s.score_or_summary) for s in body.specialist_assessments
+        ]
+    return FindingsChange(**values)
 
 
 @router.get(
@@ -70,9 +86,10 @@ async def find_assessments(
     """Exactly one of ``case_id``, ``referral_id`` and ``child_id``. Only the assessments you may see
     are listed (another team's are left out), oldest referral first; each is a read of the child's
     record, audited."""
-    return await reads.find_assessments(
+    found = await reads.find_assessments(
         unit_of_work(request), case_id=case_id, referral_id=referral_id, child_id=child_id, cursor=cursor, limit=limit
     )
+    return assessment_page(found)
 
 
 @router.get(
@@ -93,7 +110,8 @@ async def worklist(
     """The team's open assessments ordered by working days left to the 45-working-day limit; those
     past it come first, flagged ``overdue``; those whose lead must be reallocated are flagged
     ``reallocation_required``."""
-    return await reads.worklist(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
+    listed = await reads.worklist(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
+    return worklist_page(listed)
 
 
 @router.get(
@@ -111,9 +129,10 @@ async def measures(
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45
     working days of the referral, the outcomes, and the same by team."""
-    return await reads.measures(
+    measured = await reads.measures(
         unit_of_work(request), date_from=date_from, date_to=date_to, team=team, policy=council_policy(request)
     )
+    return measures_out(measured)
 
 
 @router.get(
@@ -160,7 +179,9 @@ async def record(assessment_id: uuid.UUID, body: RecordIn, request: Request, if_
     """The lead practitioner records start date, when the child was seen (and alone), factors,
     primary need, specialist assessments and the recommendation. Omitted fields keep their value."""
     return _assessment(
-        await recording.record(unit_of_work(request), assessment_id=assessment_id, body=body, version=required_version(if_match))
+        await recording.record(
+            unit_of_work(request), assessment_id=assessment_id, changes=findings_change(body), version=required_version(if_match)
+        )
     )
 
 

@@ -17,7 +17,7 @@ from assessment.consumers import (
 from assessment.domain.policy import assessment_policy
 from assessment.permissions import PERMISSIONS
 from assessment.settings import AssessmentSettings
-from assessment.workers import OverdueScheduler
+from assessment.workers import overdue_scheduler
 from continuum.casework.policy import load_policy
 from continuum.messaging.consumer import EventConsumer
 from continuum.web.app import Runtime, Worker, build_app
@@ -36,7 +36,7 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
         ]
 
     def workers(runtime: Runtime) -> list[Worker]:
-        scheduler = OverdueScheduler(
+        scheduler = overdue_scheduler(
             runtime.session_factory,
             source=settings.service_name,
             interval=settings.overdue_check_interval_seconds,

@@ -11,10 +11,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assessment import examples
-from assessment.domain import Section47Status, Status
+from assessment.domain import Section47Status
 from continuum.contracts.assessment import (
     AssessmentOutcome,
     AssessmentRoute,
+    AssessmentStatus,
     ReallocationReason,
     Section47Outcome,
     SpecialistAssessmentKind,
@@ -197,7 +198,7 @@ class AssessmentOut(BaseModel):
     child: ChildSummary | None = Field(description="The child's identity (null until it arrives from the front door)")
     team: str = Field(description="The responsible team")
     route: AssessmentRoute = Field(description="section17, or section47 (with an enquiry)")
-    status: Status = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
+    status: AssessmentStatus = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
     referral_date: date = Field(
         description="Census CINreferralDate: the London date the referral was received; for an assessment an escalation"
         " opened, the strategy discussion's date (its 45 working days run from it)"
@@ -248,7 +249,7 @@ class AssessmentSummary(BaseModel):
     child_id: uuid.UUID = Field(description="The child")
     team: str = Field(description="The responsible team")
     route: AssessmentRoute = Field(description="section17 or section47")
-    status: Status = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
+    status: AssessmentStatus = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
     lead_practitioner: str | None = Field(description="The lead practitioner's user id")
     reallocation_required: bool = Field(description="A manager must reallocate the lead practitioner")
     referral_date: date = Field(description="The London date the referral was received")
@@ -269,7 +270,7 @@ class WorklistItem(BaseModel):
     child_name: str | None = Field(description="The child's name (null until the identity arrives)")
     team: str = Field(description="The responsible team")
     route: AssessmentRoute = Field(description="section17 or section47")
-    status: Status = Field(description="unallocated, in_progress or submitted")
+    status: AssessmentStatus = Field(description="unallocated, in_progress or submitted")
     lead_practitioner: str | None = Field(description="The lead practitioner's user id")
     reallocation_required: bool = Field(description="A manager must reallocate the lead practitioner")
     referral_date: date = Field(description="The London date the referral was received")

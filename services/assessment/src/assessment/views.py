@@ -1,26 +1,30 @@
-"""Domain states and rows as the API shows them (schemas.py)."""
+"""Domain states, use case results and rows as the API shows them (schemas.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from assessment.domain import AssessmentState, Figures, Section47State, working_days_left
 from assessment.domain import is_overdue as past_due
+from assessment.results import AssessmentRecord, Listed, Measured, WorklistRow
 from assessment.schemas import (
     AllocationOut,
     AssessmentOut,
+    AssessmentPage,
     AssessmentSummary,
     Measures,
+    MeasuresOut,
     OutcomeCounts,
     ReturnOut,
     Section47Out,
     SpecialistAssessmentOut,
+    TeamMeasures,
     WorklistItem,
+    WorklistPage,
 )
-from assessment.tables import Allocation, Child, Return
 from continuum.persistence.child_copy import ChildSummary
+from continuum.web.pagination import page_of
 
 
 def section47_view(s: Section47State) -> Section47Out:
@@ -42,15 +46,8 @@ def section47_view(s: Section47State) -> Section47Out:
     )
 
 
-def assessment_view(
-    a: AssessmentState,
-    *,
-    child: Child | None,
-    allocations: Sequence[Allocation],
-    returns: Sequence[Return],
-    section47: Section47State | None,
-    today: date,
-) -> AssessmentOut:
+def assessment_view(record: AssessmentRecord) -> AssessmentOut:
+    a, child, section47, today = record.state, record.child, record.section47, record.today
     f, lead, auth = a.findings, a.lead, a.authorisation
     closure = auth.closure if auth else None
     return AssessmentOut(
@@ -88,8 +85,8 @@ def assessment_view(
         authorised_by=auth.by if auth else None,
         closure_date=closure.closed_on if closure else None,
         closure_reason=closure.reason if closure else None,
-        allocations=[AllocationOut.model_validate(x, from_attributes=True) for x in allocations],
-        returns=[ReturnOut.model_validate(x, from_attributes=True) for x in returns],
+        allocations=[AllocationOut.model_validate(x, from_attributes=True) for x in record.allocations],
+        returns=[ReturnOut.model_validate(x, from_attributes=True) for x in record.returns],
         section47=section47_view(section47) if section47 else None,
         version=a.version,
     )
@@ -144,3 +141,22 @@ def measures_view(f: Figures) -> dict[str, Any]:
         within_45_working_days=f.within_45_working_days,
         outcomes=OutcomeCounts(**{outcome.value: n for outcome, n in f.outcomes.items()}),
     ).model_dump()
+
+
+def worklist_page(listed: Listed[WorklistRow]) -> WorklistPage:
+    return page_of(
+        listed.rows, listed.limit, item=lambda r: worklist_item(r, listed.today), position=lambda r: (r.due_date, r.id)
+    )
+
+
+def assessment_page(listed: Listed[AssessmentState]) -> AssessmentPage:
+    return page_of(listed.rows, listed.limit, item=summary_view, position=lambda a: (a.referral_date, a.id))
+
+
+def measures_out(measured: Measured) -> MeasuresOut:
+    return MeasuresOut(
+        date_from=measured.date_from,
+        date_to=measured.date_to,
+        by_team=[TeamMeasures(team=t, **measures_view(f)) for t, f in measured.by_team.items()],
+        **measures_view(measured.overall),
+    )

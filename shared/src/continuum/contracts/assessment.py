@@ -43,6 +43,8 @@ class SpecialistAssessmentKind(StrEnum):
     RISK = "risk"
 
 
+# The values ``assessment.reassigned`` (and the assessment API) show. The assessment service owns its
+# statuses (its own enum, for its tables and its domain) and publishes their values as these.
 class AssessmentStatus(StrEnum):
     """Where an assessment stands: open (``unallocated``, ``in_progress``, ``submitted``: on the
     45-working-day clock) or closed (``authorised``, or ``withdrawn`` by a corrected front-door

@@ -73,7 +73,6 @@ from assessment.domain.states import (
 from assessment.domain.timeliness import Completed, Figures, figures, figures_by_team, mark_overdue
 from assessment.domain.work import KEEP, FindingsChange, Keep, allocate, record, submit
 from continuum.casework.closure import Closure
-from continuum.casework.errors import RuleBroken
 
 __all__ = [
     "ASSESSMENT_WORKING_DAYS",
@@ -98,7 +97,6 @@ __all__ = [
     "FindingsChange",
     "Keep",
     "Lead",
-    "RuleBroken",
     "Section47State",
     "Section47Status",
     "SpecialistAssessment",

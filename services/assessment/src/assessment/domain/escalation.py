@@ -34,7 +34,7 @@ from assessment.domain.states import (
     Status,
 )
 from continuum.casework.clock import london_date
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
 from continuum.contracts.assessment import AssessmentOpened, AssessmentRoute, Section47Started
@@ -144,7 +144,7 @@ def escalate(
     nothing of the assessment's clock, checks or measures is special); it opened when the plan
     service reported the trigger, and partners hear ``assessment`` since that day."""
     if escalation.strategy_discussion_date > london_date(escalation.at):
-        raise RuleBroken("strategy_discussion_date", "is after the day the plan service reported it")
+        raise Invalid("strategy_discussion_date", "is after the day the plan service reported it")
     if open_enquiry is not None and open_enquiry.is_open:
         found = EscalationRecord(escalation, EscalationResult.ENQUIRY_OPEN, open_enquiry.assessment_id, open_enquiry.id)
         return found, None, []
@@ -188,11 +188,7 @@ def escalate(
         escalated_from_plan_id=escalation.plan_id,
     )
     started = Section47Started(
-        section47_id=enquiry.id,
-        assessment_id=assessment.id,
-        case_id=enquiry.case_id,
-        child_id=enquiry.child_id,
-        team=enquiry.team,
+        **enquiry.about,
         strategy_discussion_date=held_on,
         start_date=held_on,
         icpc_target_date=target,

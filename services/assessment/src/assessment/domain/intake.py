@@ -24,7 +24,7 @@ from assessment.domain.states import (
     Status,
 )
 from continuum.casework.clock import london_date
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus, ReferralDecided
@@ -37,6 +37,7 @@ from continuum.contracts.assessment import (
     ReallocationReason,
     Section47Withdrawn,
 )
+from continuum.contracts.assessment import AssessmentStatus as PublishedStatus
 
 
 def partner_update(
@@ -81,7 +82,7 @@ def open_from_decision(
     enquiry), due 45 working days after the referral's London date; partners hear "assessment"."""
     route = route_for(decision.outcome)
     if route is None:
-        raise RuleBroken("outcome", f"{decision.outcome.value} opens no assessment")
+        raise Invalid("outcome", f"{decision.outcome.value} opens no assessment")
     referral_date = referral_date_of(decision)
     state = AssessmentState(
         id=assessment_id,
@@ -129,10 +130,7 @@ def withdraw(
     enquiry, events = _withdraw_enquiry(section47, now=now, correction_of=correction_of)
     state = replace(state, status=Status.WITHDRAWN, version=state.version + 1)
     withdrawn = AssessmentWithdrawn(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         withdrawn_at=now,
         correction_of=correction_of,
     )
@@ -146,19 +144,14 @@ def _withdraw_enquiry(
         return None, []
     if section47.status is Section47Status.CONCLUDED:
         # The conference decided; the census reports it. A correction cannot undo what was done.
-        raise RuleBroken(
-            "outcome",
+        raise Conflict(
             "the section 47 enquiry has concluded; a corrected decision cannot withdraw it",
-            status=409,
+            field="outcome",
             slug="section47-concluded",
         )
     withdrawn = replace(section47, status=Section47Status.WITHDRAWN, withdrawn_at=now, version=section47.version + 1)
     event = Section47Withdrawn(
-        section47_id=withdrawn.id,
-        assessment_id=withdrawn.assessment_id,
-        case_id=withdrawn.case_id,
-        child_id=withdrawn.child_id,
-        team=withdrawn.team,
+        **withdrawn.about,
         start_date=withdrawn.start_date,
         correction_of=correction_of,
         withdrawn_at=now,
@@ -226,10 +219,7 @@ def apply_corrected_decision(
         assert changed.lead is not None
         events.append(
             AssessmentReallocationRequired(
-                assessment_id=changed.id,
-                case_id=changed.case_id,
-                child_id=changed.child_id,
-                team=changed.team,
+                **changed.about,
                 lead_practitioner=changed.lead.practitioner,
                 lead_practitioner_role=changed.lead.role,
                 reason=reallocation,
@@ -261,8 +251,8 @@ def _reassigned(
         team=after.team,
         previous_route=before.route,
         route=after.route,
-        previous_status=before.status,
-        status=after.status,
+        previous_status=PublishedStatus(before.status.value),
+        status=PublishedStatus(after.status.value),
         referral_date=after.referral_date,
         due_date=after.due_date,
         section47_id=section47.id if section47 is not None and after.route is AssessmentRoute.SECTION47 else None,

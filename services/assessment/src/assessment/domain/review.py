@@ -26,7 +26,7 @@ from assessment.domain.states import (
 )
 from continuum.casework.calendar import working_days_between
 from continuum.casework.clock import london_date
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutcome, AssessmentReturned
 
 
@@ -36,13 +36,10 @@ def return_(state: AssessmentState, *, by: Actor, now: datetime, reasons: str) -
     check_sw_qualified_manager(by, "returning an assessment")
     check_can_review(state.status)
     if not reasons.strip():
-        raise RuleBroken("reasons", "say why the assessment goes back")
+        raise Invalid("reasons", "say why the assessment goes back")
     returned = replace(state, status=Status.IN_PROGRESS, submission=None, version=state.version + 1)
     event = AssessmentReturned(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         returned_by=by.id,
         returned_at=now,
     )
@@ -76,7 +73,7 @@ def authorise(
     check_no_reallocation_pending(state)
     findings, lead = state.findings, state.lead
     if findings.start_date is None or findings.primary_need is None or not findings.factors or lead is None:
-        raise RuleBroken("assessment", "is not a complete record", status=409, slug="incomplete-assessment")
+        raise Conflict("is not a complete record", field="assessment", slug="incomplete-assessment")
     submitted_on = london_date(state.submission.at) if state.submission else None
     check_authorisation_date(
         on, today=today, referral_date=state.referral_date, start_date=findings.start_date, submitted_on=submitted_on

@@ -25,10 +25,19 @@ from assessment.domain.states import (
 from continuum.casework.calendar import add_working_days, working_days_between
 from continuum.casework.clock import london_date
 from continuum.casework.closure import Closure
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid, Refused
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentRoute, Section47Outcome
 from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure, validate_assessment_factors
 from continuum.contracts.referral import DecisionOutcome, ReferralDecided
+
+
+def refused(field: str, reason: str, *, slug: str) -> Refused:
+    """A refusal (403) answered as this service's always were: the rule broken as the title, and
+    the field at fault in the detail as well as in the errors."""
+    error = Refused(reason, field=field, slug=slug)
+    error.title, error.detail = reason, f"{field}: {reason}"
+    return error
+
 
 # --- the clocks ---------------------------------------------------------------------------------
 
@@ -75,16 +84,12 @@ def route_for(outcome: DecisionOutcome) -> AssessmentRoute | None:
 
 def check_sw_qualified_manager(by: Actor, action: str) -> None:
     if not by.sw_qualified_manager:
-        raise RuleBroken(
-            "manager", f"{action} is reserved for a social-work-qualified manager", status=403, slug="not-sw-qualified"
-        )
+        raise refused("manager", f"{action} is reserved for a social-work-qualified manager", slug="not-sw-qualified")
 
 
 def check_is_lead(state: AssessmentState, by: Actor, action: str) -> None:
     if state.lead is None or state.lead.practitioner != by.id:
-        raise RuleBroken(
-            "lead_practitioner", f"only the assessment's lead practitioner may {action}", status=403, slug="forbidden"
-        )
+        raise refused("lead_practitioner", f"only the assessment's lead practitioner may {action}", slug="forbidden")
 
 
 def check_section47_actor(assessment: AssessmentState, by: Actor) -> None:
@@ -95,10 +100,9 @@ def check_section47_actor(assessment: AssessmentState, by: Actor) -> None:
     lead = assessment.lead
     if lead is not None and lead.practitioner == by.id and lead.social_worker:
         return
-    raise RuleBroken(
+    raise refused(
         "section47",
         "the lead practitioner (a social worker) or a social-work-qualified manager records section 47 enquiries",
-        status=403,
         slug="not-sw-qualified",
     )
 
@@ -113,7 +117,7 @@ def check_lead_practitioner(role: str, route: AssessmentRoute, policy: LeadPract
         return True
     if role in policy.section17_roles:
         if route is AssessmentRoute.SECTION47:
-            raise RuleBroken(
+            raise Invalid(
                 "lead_practitioner_role",
                 f"section 47 work needs a social worker ({', '.join(policy.social_worker_roles)}); "
                 f"{role} may lead section 17 work only",
@@ -121,7 +125,7 @@ def check_lead_practitioner(role: str, route: AssessmentRoute, policy: LeadPract
             )
         return False
     allowed = ", ".join([*policy.social_worker_roles, *policy.section17_roles])
-    raise RuleBroken("lead_practitioner_role", f"{role!r} may not be a lead practitioner; the council's roles are: {allowed}")
+    raise Invalid("lead_practitioner_role", f"{role!r} may not be a lead practitioner; the council's roles are: {allowed}")
 
 
 def check_allocation(
@@ -130,20 +134,19 @@ def check_allocation(
     """An open assessment may be allocated; a reallocation needs a reason. While a reallocation is
     required, the manager may also confirm the lead in place (with a reason)."""
     if status in (Status.AUTHORISED, Status.WITHDRAWN):
-        raise RuleBroken("assessment", f"is {status.value}; it cannot be allocated", status=409, slug="assessment-closed")
+        raise Conflict(f"is {status.value}; it cannot be allocated", field="assessment", slug="assessment-closed")
     if current_lead is not None:
         if new_lead == current_lead and not reallocation_required:
-            raise RuleBroken("lead_practitioner", "already leads this assessment")
+            raise Invalid("lead_practitioner", "already leads this assessment")
         if not reason:
-            raise RuleBroken("reason", "give the reason for the reallocation")
+            raise Invalid("reason", "give the reason for the reallocation")
 
 
 def check_no_reallocation_pending(state: AssessmentState) -> None:
     if state.reallocation_required is not None:
-        raise RuleBroken(
-            "lead_practitioner",
+        raise Conflict(
             f"a reallocation is required ({state.reallocation_required.value}): a manager must reallocate first",
-            status=409,
+            field="lead_practitioner",
             slug="reallocation-required",
         )
 
@@ -156,16 +159,14 @@ def parse_factors(codes: Sequence[str]) -> list[AssessmentFactor]:
     try:
         return validate_assessment_factors(list(codes))
     except ValueError as exc:
-        raise RuleBroken("factors", str(exc)) from exc
+        raise Invalid("factors", str(exc)) from exc
 
 
 def check_can_record(status: Status) -> None:
     if status is Status.UNALLOCATED:
-        raise RuleBroken("assessment", "is not allocated yet", status=409, slug="not-allocated")
+        raise Conflict("is not allocated yet", field="assessment", slug="not-allocated")
     if status is not Status.IN_PROGRESS:
-        raise RuleBroken(
-            "assessment", f"is {status.value}; it can no longer be changed", status=409, slug=f"assessment-{status.value}"
-        )
+        raise Conflict(f"is {status.value}; it can no longer be changed", field="assessment", slug=f"assessment-{status.value}")
 
 
 def check_dates(*, referral_date: date, today: date, start_date: date | None, child_seen_date: date | None) -> None:
@@ -173,14 +174,14 @@ def check_dates(*, referral_date: date, today: date, start_date: date | None, ch
         if value is None:
             continue
         if value < referral_date:
-            raise RuleBroken(name, f"is before the referral date {referral_date.isoformat()}")
+            raise Invalid(name, f"is before the referral date {referral_date.isoformat()}")
         if value > today:
-            raise RuleBroken(name, "is in the future")
+            raise Invalid(name, "is in the future")
 
 
 def check_specialist_date(index: int, on: date, today: date) -> None:
     if on > today:
-        raise RuleBroken(f"specialist_assessments.{index}.date", "is in the future")
+        raise Invalid(f"specialist_assessments.{index}.date", "is in the future")
 
 
 def check_primary_need(primary_need: PrimaryNeedCode, outcome: AssessmentOutcome, factors: Sequence[AssessmentFactor]) -> None:
@@ -192,17 +193,17 @@ def check_primary_need(primary_need: PrimaryNeedCode, outcome: AssessmentOutcome
     """
     in_need = outcome in (AssessmentOutcome.CIN_PLAN, AssessmentOutcome.CHILD_PROTECTION)
     if in_need and primary_need is PrimaryNeedCode.NOT_STATED:
-        raise RuleBroken("primary_need", f"N0 (not stated) is not a primary need for a child on a {outcome.value} outcome")
+        raise Invalid("primary_need", f"N0 (not stated) is not a primary need for a child on a {outcome.value} outcome")
     if in_need and primary_need is PrimaryNeedCode.NOT_CHILD_IN_NEED:
-        raise RuleBroken("primary_need", f"N9 (cases other than children in need) contradicts a {outcome.value} outcome")
+        raise Invalid("primary_need", f"N9 (cases other than children in need) contradicts a {outcome.value} outcome")
     if outcome is AssessmentOutcome.CHILD_PROTECTION and list(factors) == [AssessmentFactor.NO_FACTORS]:
-        raise RuleBroken("factors", "a child protection outcome needs the factors identified, not 21 (no factors)")
+        raise Invalid("factors", "a child protection outcome needs the factors identified, not 21 (no factors)")
 
 
 def check_can_submit(status: Status, findings: Findings, *, unborn: bool) -> None:
     """A complete record, in progress, may be submitted; a second submission is a conflict."""
     if status is Status.SUBMITTED:
-        raise RuleBroken("assessment", "is already submitted and awaits the manager", status=409, slug="already-submitted")
+        raise Conflict("is already submitted and awaits the manager", field="assessment", slug="already-submitted")
     check_can_record(status)
     missing = []
     if findings.start_date is None:
@@ -220,7 +221,7 @@ def check_can_submit(status: Status, findings: Findings, *, unborn: bool) -> Non
     if not findings.recommendation_summary:
         missing.append("recommendation_summary")
     if missing:
-        raise RuleBroken(missing[0].split(" ")[0], f"record {', '.join(missing)} before submitting", slug="incomplete-assessment")
+        raise Invalid(missing[0].split(" ")[0], f"record {', '.join(missing)} before submitting", slug="incomplete-assessment")
     assert findings.primary_need is not None and findings.recommendation is not None
     check_primary_need(findings.primary_need, findings.recommendation, findings.factors)
 
@@ -231,9 +232,9 @@ def check_can_submit(status: Status, findings: Findings, *, unborn: bool) -> Non
 def check_can_review(status: Status) -> None:
     """Only a submitted assessment may be authorised or returned."""
     if status is Status.AUTHORISED:
-        raise RuleBroken("assessment", "is already authorised", status=409, slug="already-authorised")
+        raise Conflict("is already authorised", field="assessment", slug="already-authorised")
     if status is not Status.SUBMITTED:
-        raise RuleBroken("assessment", "has not been submitted for authorisation", status=409, slug="not-submitted")
+        raise Conflict("has not been submitted for authorisation", field="assessment", slug="not-submitted")
 
 
 def check_authorisation_date(
@@ -242,12 +243,12 @@ def check_authorisation_date(
     """The census authorisation date follows what it authorises: not before the referral, the
     assessment's start or its submission (the London date), and not in the future."""
     if authorisation_date > today:
-        raise RuleBroken("authorisation_date", "is in the future")
+        raise Invalid("authorisation_date", "is in the future")
     for what, earliest in (("referral date", referral_date), ("assessment's start date", start_date)):
         if authorisation_date < earliest:
-            raise RuleBroken("authorisation_date", f"is before the {what} {earliest.isoformat()}")
+            raise Invalid("authorisation_date", f"is before the {what} {earliest.isoformat()}")
     if submitted_on is not None and authorisation_date < submitted_on:
-        raise RuleBroken("authorisation_date", f"is before the submission on {submitted_on.isoformat()}")
+        raise Invalid("authorisation_date", f"is before the submission on {submitted_on.isoformat()}")
 
 
 def check_enquiry_agrees(
@@ -259,21 +260,18 @@ def check_enquiry_agrees(
     if route is not AssessmentRoute.SECTION47:
         return
     if section47 is None or section47.status is not Section47Status.CONCLUDED or section47.concluded_at is None:
-        raise RuleBroken(
-            "section47",
+        raise Conflict(
             "the section 47 enquiry has not concluded: conclude it before authorising its assessment",
-            status=409,
+            field="section47",
             slug="section47-not-concluded",
         )
     concluded_on = london_date(section47.concluded_at)
     if authorisation_date < concluded_on:
-        raise RuleBroken("authorisation_date", f"is before the section 47 enquiry concluded on {concluded_on.isoformat()}")
+        raise Invalid("authorisation_date", f"is before the section 47 enquiry concluded on {concluded_on.isoformat()}")
     if section47.outcome is Section47Outcome.CP_PLAN and outcome is not AssessmentOutcome.CHILD_PROTECTION:
-        raise RuleBroken("outcome", "the section 47 enquiry ended in a child protection plan: the outcome is child_protection")
+        raise Invalid("outcome", "the section 47 enquiry ended in a child protection plan: the outcome is child_protection")
     if section47.outcome is Section47Outcome.NO_CP_PLAN and outcome is AssessmentOutcome.CHILD_PROTECTION:
-        raise RuleBroken(
-            "outcome", "the section 47 enquiry ended without a child protection plan: child_protection contradicts it"
-        )
+        raise Invalid("outcome", "the section 47 enquiry ended without a child protection plan: child_protection contradicts it")
 
 
 def closure_for(outcome: AssessmentOutcome, authorisation_date: date, *, went_with_section47: bool) -> Closure | None:
@@ -295,10 +293,9 @@ def closure_for(outcome: AssessmentOutcome, authorisation_date: date, *, went_wi
 
 def check_assessment_open_for_section47(assessment: AssessmentState) -> None:
     if not assessment.is_open:
-        raise RuleBroken(
-            "assessment",
+        raise Conflict(
             f"is {assessment.status.value}; its section 47 enquiry can no longer change",
-            status=409,
+            field="assessment",
             slug=f"assessment-{assessment.status.value}",
         )
 
@@ -307,17 +304,17 @@ def check_section47_start(
     status: Section47Status, *, referral_date: date, strategy_discussion_date: date, start_date: date, today: date
 ) -> None:
     if status is Section47Status.WITHDRAWN:
-        raise RuleBroken("section47", "was withdrawn by a corrected front-door decision", status=409, slug="section47-withdrawn")
+        raise Conflict("was withdrawn by a corrected front-door decision", field="section47", slug="section47-withdrawn")
     if status is not Section47Status.AWAITING_START:
-        raise RuleBroken("section47", "has already started", status=409, slug="section47-already-started")
+        raise Conflict("has already started", field="section47", slug="section47-already-started")
     if strategy_discussion_date < referral_date:
-        raise RuleBroken("strategy_discussion_date", f"is before the referral date {referral_date.isoformat()}")
+        raise Invalid("strategy_discussion_date", f"is before the referral date {referral_date.isoformat()}")
     if strategy_discussion_date > today:
-        raise RuleBroken("strategy_discussion_date", "is in the future")
+        raise Invalid("strategy_discussion_date", "is in the future")
     if start_date < strategy_discussion_date:
-        raise RuleBroken("start_date", "is before the strategy discussion that decided the enquiry")
+        raise Invalid("start_date", "is before the strategy discussion that decided the enquiry")
     if start_date > today:
-        raise RuleBroken("start_date", "is in the future")
+        raise Invalid("start_date", "is in the future")
 
 
 def check_section47_conclusion(
@@ -330,17 +327,17 @@ def check_section47_conclusion(
     today: date,
 ) -> None:
     if status is Section47Status.WITHDRAWN:
-        raise RuleBroken("section47", "was withdrawn by a corrected front-door decision", status=409, slug="section47-withdrawn")
+        raise Conflict("was withdrawn by a corrected front-door decision", field="section47", slug="section47-withdrawn")
     if status is Section47Status.AWAITING_START or start_date is None:
-        raise RuleBroken("section47", "has not started", status=409, slug="section47-not-started")
+        raise Conflict("has not started", field="section47", slug="section47-not-started")
     if status is Section47Status.CONCLUDED:
-        raise RuleBroken("section47", "is already concluded", status=409, slug="section47-already-concluded")
+        raise Conflict("is already concluded", field="section47", slug="section47-already-concluded")
     if icpc_not_required == (icpc_date is not None):
-        raise RuleBroken("icpc_date", "give the conference date, or icpc_not_required = true (exactly one)")
+        raise Invalid("icpc_date", "give the conference date, or icpc_not_required = true (exactly one)")
     if icpc_date is not None:
         if icpc_date < start_date:
-            raise RuleBroken("icpc_date", f"is before the enquiry's start date {start_date.isoformat()}")
+            raise Invalid("icpc_date", f"is before the enquiry's start date {start_date.isoformat()}")
         if icpc_date > today:
-            raise RuleBroken("icpc_date", "is in the future")
+            raise Invalid("icpc_date", "is in the future")
     if icpc_not_required and outcome is Section47Outcome.CP_PLAN:
-        raise RuleBroken("outcome", "a child protection plan needs an initial child protection conference")
+        raise Invalid("outcome", "a child protection plan needs an initial child protection conference")

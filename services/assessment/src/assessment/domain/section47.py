@@ -48,11 +48,7 @@ def start_section47(
         version=section47.version + 1,
     )
     event = Section47Started(
-        section47_id=started.id,
-        assessment_id=started.assessment_id,
-        case_id=started.case_id,
-        child_id=started.child_id,
-        team=started.team,
+        **started.about,
         strategy_discussion_date=strategy_discussion_date,
         start_date=start_date,
         icpc_target_date=target,
@@ -96,11 +92,7 @@ def conclude_section47(
         version=section47.version + 1,
     )
     event = Section47Concluded(
-        section47_id=concluded.id,
-        assessment_id=concluded.assessment_id,
-        case_id=concluded.case_id,
-        child_id=concluded.child_id,
-        team=concluded.team,
+        **concluded.about,
         start_date=section47.start_date,
         icpc_target_date=section47.icpc_target_date,
         icpc_date=icpc_date,

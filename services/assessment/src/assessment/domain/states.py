@@ -10,12 +10,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from continuum.casework.closure import Closure
 from continuum.contracts.assessment import (
     AssessmentOutcome,
     AssessmentRoute,
-    AssessmentStatus,
     ReallocationReason,
     Section47Outcome,
     SpecialistAssessmentKind,
@@ -26,13 +26,27 @@ from continuum.contracts.envelope import EventData
 #: The events a transition returns, in the order they are published.
 Events = list[EventData]
 
-#: An assessment's status (the published values: ``continuum.contracts.assessment.AssessmentStatus``).
-Status = AssessmentStatus
-
 #: The statutory limit: an assessment concludes within 45 working days of the referral.
 ASSESSMENT_WORKING_DAYS = 45
 #: The initial child protection conference is held within 15 working days of the strategy discussion.
 ICPC_WORKING_DAYS = 15
+
+
+class AssessmentStatus(StrEnum):
+    """The assessment's own statuses, stored in its table. Allocation moves an unallocated one in
+    progress, submission and a return move it between in progress and submitted, authorisation
+    closes it, and a corrected front-door decision may withdraw it (and a later one reinstate it).
+    The API and ``assessment.reassigned`` show them as the contract's ``AssessmentStatus``."""
+
+    UNALLOCATED = "unallocated"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    AUTHORISED = "authorised"
+    WITHDRAWN = "withdrawn"
+
+
+#: The short name the service's code uses.
+Status = AssessmentStatus
 
 #: Statuses of an assessment still on the clock (on the worklist, may become overdue).
 OPEN_STATUSES = (Status.UNALLOCATED, Status.IN_PROGRESS, Status.SUBMITTED)
@@ -46,6 +60,16 @@ class Section47Status(StrEnum):
     STARTED = "started"
     CONCLUDED = "concluded"
     WITHDRAWN = "withdrawn"
+
+
+class KeyedByCase:
+    """A record whose events are keyed by its case (``subject``), so one case's events stay in order."""
+
+    case_id: uuid.UUID
+
+    @property
+    def subject(self) -> str:
+        return str(self.case_id)
 
 
 @dataclass(frozen=True)
@@ -123,7 +147,7 @@ class Authorisation:
 
 
 @dataclass(frozen=True)
-class AssessmentState:
+class AssessmentState(KeyedByCase):
     """A single assessment (section 17, or the one that goes with a section 47 enquiry)."""
 
     id: uuid.UUID
@@ -152,9 +176,10 @@ class AssessmentState:
     version: int = 1
 
     @property
-    def subject(self) -> str:
-        """Events about the assessment are keyed by its case, so one case's events stay in order."""
-        return str(self.case_id)
+    def about(self) -> dict[str, Any]:
+        """The fields every event about the assessment opens with: which one, its case (the
+        events' key), its child and its team."""
+        return {"assessment_id": self.id, "case_id": self.case_id, "child_id": self.child_id, "team": self.team}
 
     @property
     def is_open(self) -> bool:
@@ -167,7 +192,7 @@ class AssessmentState:
 
 
 @dataclass(frozen=True)
-class Section47State:
+class Section47State(KeyedByCase):
     """A section 47 enquiry, opened beside its assessment when the front door decides on a
     strategy discussion. It has its own version (its own ETag)."""
 
@@ -190,8 +215,16 @@ class Section47State:
     version: int = 1
 
     @property
-    def subject(self) -> str:
-        return str(self.case_id)
+    def about(self) -> dict[str, Any]:
+        """The fields every event about the enquiry opens with: which one, its assessment, its case
+        (the events' key), its child and its team."""
+        return {
+            "section47_id": self.id,
+            "assessment_id": self.assessment_id,
+            "case_id": self.case_id,
+            "child_id": self.child_id,
+            "team": self.team,
+        }
 
     @property
     def is_current(self) -> bool:

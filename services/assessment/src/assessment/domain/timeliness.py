@@ -11,7 +11,7 @@ from datetime import date, datetime
 from assessment.domain.rules import is_overdue
 from assessment.domain.states import ASSESSMENT_WORKING_DAYS, AssessmentState, Events
 from continuum.casework.calendar import working_days_between
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Conflict, Invalid
 from continuum.contracts.assessment import AssessmentOutcome, AssessmentOverdue
 
 
@@ -20,16 +20,13 @@ def mark_overdue(state: AssessmentState, *, now: datetime, today: date) -> tuple
     the clock, not a change anyone made, and what the API shows (``overdue``, computed from today)
     is the same before and after, so an edit in progress does not go stale."""
     if not state.is_open:
-        raise RuleBroken("assessment", f"is {state.status.value}; it is off the clock", status=409, slug="assessment-closed")
+        raise Conflict(f"is {state.status.value}; it is off the clock", field="assessment", slug="assessment-closed")
     if not is_overdue(state.due_date, today):
-        raise RuleBroken("due_date", f"is {state.due_date.isoformat()}; the assessment is not overdue on {today.isoformat()}")
+        raise Invalid("due_date", f"is {state.due_date.isoformat()}; the assessment is not overdue on {today.isoformat()}")
     if state.overdue_notified_at is not None:
         return state, []
     event = AssessmentOverdue(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         lead_practitioner=state.lead.practitioner if state.lead else None,
         due_date=state.due_date,
         detected_at=now,

@@ -93,10 +93,7 @@ def allocate(
         version=state.version + 1,
     )
     event = AssessmentAllocated(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         lead_practitioner=lead_practitioner,
         lead_practitioner_role=role,
         social_worker=social_worker,
@@ -141,10 +138,7 @@ def record(state: AssessmentState, *, by: Actor, now: datetime, changes: Finding
     if _census_view(findings) == _census_view(old):
         return recorded, []
     event = AssessmentRecorded(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         route=state.route,
         start_date=findings.start_date,
         child_seen_date=findings.child_seen_date,
@@ -169,10 +163,7 @@ def submit(state: AssessmentState, *, by: Actor, now: datetime, child: ChildIden
     assert recommendation is not None  # check_can_submit saw to it
     submitted = replace(state, status=Status.SUBMITTED, submission=Submission(by.id, now), version=state.version + 1)
     event = AssessmentSubmitted(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
-        team=state.team,
+        **state.about,
         submitted_by=by.id,
         submitted_at=now,
         recommendation=recommendation,

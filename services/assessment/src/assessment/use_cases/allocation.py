@@ -9,7 +9,7 @@ from datetime import datetime
 from assessment import domain, repository
 from assessment.domain import AssessmentState, Events
 from assessment.domain.policy import assessment_policy
-from assessment.schemas import AssessmentOut
+from assessment.results import AssessmentRecord
 from assessment.use_cases.steps import actor_of, change_assessment
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import Transaction, UnitOfWork
@@ -26,7 +26,7 @@ async def allocate(
     reason: str | None,
     version: int,
     policy: CouncilPolicy,
-) -> AssessmentOut:
+) -> AssessmentRecord:
     """A social-work-qualified manager allocates the lead practitioner, or reallocates with a
     reason; the history keeps every allocation, with the reason."""
     by = actor_of(uow.principal_or_fail())

@@ -14,9 +14,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assessment import domain, repository
+from assessment.tables import Child
 from continuum.casework import clock
+from continuum.casework.partners import number_to_announce
 from continuum.casework.policy import CouncilPolicy
-from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided
+from continuum.contracts import ChildRegistered, ChildUpdated, EventData, ReferralDecided
+from continuum.persistence.child_copy import keep_child_copy
 from continuum.persistence.uow import Transaction
 
 
@@ -39,11 +42,16 @@ async def receive_decision(tx: Transaction, *, decision: ReferralDecided, policy
         policy=policy,
     )
     await repository.insert_opened(tx, opened)
-    await tx.publish_all(events, aggregate=opened.assessment)
+    await _announce_opened(tx, opened.assessment, events)
+
+
+async def _announce_opened(tx: Transaction, state: domain.AssessmentState, events: Sequence[EventData]) -> None:
+    """Publish what opening the assessment says, and audit the opening (both paths alike)."""
+    await tx.publish_all(events, aggregate=state)
     await tx.audit(
         "assessment.open",
         subject_type="assessment",
-        subject_id=opened.assessment.id,
+        subject_id=state.id,
         purpose="open an assessment after the front-door decision",
     )
 
@@ -74,19 +82,20 @@ async def _correct(tx: Transaction, state: domain.AssessmentState, decision: Ref
 
 
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
-    """Keep the local copy of the child's identity (an older version changes nothing); partners of
-    assessments that opened before it arrived now hear their status."""
-    await repository.upsert_child_copy(tx, child)
-    await tx.audit(
-        "child.copy", subject_type="child", subject_id=child.child_id, purpose="keep the local copy of the child's identity"
-    )
-    waiting = await repository.awaiting_partner_status(tx, child.child_id)
-    identity = await repository.child_identity(tx, child.child_id) if waiting else None
-    for state in waiting:
-        assert identity is not None
-        told, events = domain.child_identified(state, child=identity, policy=policy)
-        await repository.save_assessment(tx, told)
-        await tx.publish_all(events, aggregate=told)
+    """Keep the local copy of the child's identity (an older version changes nothing); when the copy
+    gains an NHS number (or holds another), partners of the open assessments that waited for it
+    hear their status (the kernel's ``keep_child_copy`` publishes them keyed by the number)."""
+
+    async def announce(tx: Transaction, copy: Child, before: str | None) -> list[EventData]:
+        identity = domain.ChildIdentity(copy.nhs_number, copy.date_of_birth, copy.expected_date_of_birth)
+        told_all: list[EventData] = []
+        for state in await repository.awaiting_partner_status(tx, copy.id):
+            told, events = domain.child_identified(state, child=identity, policy=policy)
+            await repository.save_assessment(tx, told)
+            told_all.extend(events)
+        return told_all
+
+    await keep_child_copy(tx, Child, child, announce=announce)
 
 
 FrontDoorEvent = ReferralDecided | ChildRegistered | ChildUpdated
@@ -145,15 +154,10 @@ async def _receive_set_based(tx: Transaction, events: Sequence[FrontDoorEvent], 
             opened[new.assessment.id] = new
             if not new.assessment.partner_status_sent:
                 waiting.setdefault(data.child_id, []).append(new.assessment)
-            await tx.publish_all(published, aggregate=new.assessment)
-            await tx.audit(
-                "assessment.open",
-                subject_type="assessment",
-                subject_id=new.assessment.id,
-                purpose="open an assessment after the front-door decision",
-            )
+            await _announce_opened(tx, new.assessment, published)
             continue
         held = copies.get(data.child_id)
+        number_before = held[1].nhs_number if held else None
         if held is None or held[0] < data.version:  # the upsert's version guard
             copies[data.child_id] = (
                 data.version,
@@ -164,6 +168,8 @@ async def _receive_set_based(tx: Transaction, events: Sequence[FrontDoorEvent], 
             "child.copy", subject_type="child", subject_id=data.child_id, purpose="keep the local copy of the child's identity"
         )
         identity = copies[data.child_id][1]
+        if number_to_announce(number_before, identity.nhs_number) is None:
+            continue  # as keep_child_copy: partners hear nothing until the copy gains a number
         for state in sorted(waiting.pop(data.child_id, []), key=repository.partner_status_order):
             told, published = domain.child_identified(state, child=identity, policy=policy)
             if told.id in opened:

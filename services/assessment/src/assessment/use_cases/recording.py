@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from assessment import domain, repository
-from assessment.domain import KEEP, AssessmentState, Events, FindingsChange, SpecialistAssessment
-from assessment.schemas import AssessmentOut, RecordIn
+from assessment.domain import AssessmentState, Events, FindingsChange
+from assessment.results import AssessmentRecord
 from assessment.use_cases.steps import actor_of, change_assessment
 from continuum.persistence.uow import Transaction, UnitOfWork
 
 
-def findings_change(body: RecordIn) -> FindingsChange:
-    """What the request changes: the fields it sent (``null`` clears one); the others are kept."""
-    sent = body.model_fields_set
-    values: dict[str, Any] = {name: getattr(body, name) if name in sent else KEEP for name in RecordIn.model_fields}
-    if "specialist_assessments" in sent and body.specialist_assessments is not None:
-        values["specialist_assessments"] = [
-            SpecialistAssessment(s.kind, s.date, s.completed_by, s.score_or_summary) for s in body.specialist_assessments
-        ]
-    return FindingsChange(**values)
-
-
-async def record(uow: UnitOfWork, *, assessment_id: uuid.UUID, body: RecordIn, version: int) -> AssessmentOut:
+async def record(uow: UnitOfWork, *, assessment_id: uuid.UUID, changes: FindingsChange, version: int) -> AssessmentRecord:
     """The lead practitioner records what the assessment found, a little at a time if need be; a
     change of the start date, the date the child was seen or the primary need is published
     (``assessment.recorded``)."""
     by = actor_of(uow.principal_or_fail())
-    changes = findings_change(body)
 
     async def change(tx: Transaction, state: AssessmentState, now: datetime) -> tuple[AssessmentState, Events]:
         return domain.record(state, by=by, now=now, changes=changes)
@@ -44,7 +31,7 @@ async def record(uow: UnitOfWork, *, assessment_id: uuid.UUID, body: RecordIn, v
     )
 
 
-async def submit(uow: UnitOfWork, *, assessment_id: uuid.UUID, version: int) -> AssessmentOut:
+async def submit(uow: UnitOfWork, *, assessment_id: uuid.UUID, version: int) -> AssessmentRecord:
     """The lead practitioner submits the complete record to the manager."""
     by = actor_of(uow.principal_or_fail())
 

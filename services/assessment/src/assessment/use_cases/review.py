@@ -7,14 +7,14 @@ from datetime import date, datetime
 
 from assessment import domain, repository
 from assessment.domain import AssessmentState, Events
-from assessment.schemas import AssessmentOut
+from assessment.results import AssessmentRecord
 from assessment.use_cases.steps import actor_of, change_assessment
 from continuum.casework import clock
 from continuum.contracts.assessment import AssessmentOutcome
 from continuum.persistence.uow import Transaction, UnitOfWork
 
 
-async def return_assessment(uow: UnitOfWork, *, assessment_id: uuid.UUID, reasons: str, version: int) -> AssessmentOut:
+async def return_assessment(uow: UnitOfWork, *, assessment_id: uuid.UUID, reasons: str, version: int) -> AssessmentRecord:
     """A social-work-qualified manager sends the assessment back to the lead practitioner."""
     by = actor_of(uow.principal_or_fail())
 
@@ -40,7 +40,7 @@ async def authorise(
     authorisation_date: date,
     outcome: AssessmentOutcome,
     version: int,
-) -> AssessmentOut:
+) -> AssessmentRecord:
     """A social-work-qualified manager authorises the assessment and decides the outcome; a section
     47 assessment waits for its enquiry and follows its conference (decision 24)."""
     by = actor_of(uow.principal_or_fail())

@@ -7,36 +7,34 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
-from assessment import domain, repository
+from assessment import domain
 from assessment.domain import AssessmentState, Events, Section47State
-from assessment.schemas import Section47Out
-from assessment.use_cases.steps import actor_of
-from assessment.views import section47_view
+from assessment.use_cases.steps import Enquiries, actor_of
 from continuum.casework import clock
 from continuum.contracts.assessment import Section47Outcome
+from continuum.persistence.change import change_one
 from continuum.persistence.uow import UnitOfWork
-from continuum.web.errors import check_version
 
 Step = Callable[[Section47State, AssessmentState, datetime], tuple[Section47State, Events]]
 
 
 async def _change_section47(
     uow: UnitOfWork, *, section47_id: uuid.UUID, version: int, purpose: str, action: str, step: Step
-) -> Section47Out:
+) -> Section47State:
     now = clock.now()
+    enquiries = Enquiries()
+
+    async def decide(section47: Section47State) -> tuple[Section47State, Events]:
+        return step(section47, enquiries.assessment_of[section47.id], now)
+
     async with uow as tx:
-        section47, assessment = await repository.visible_section47(tx, section47_id, purpose=purpose, lock=True)
-        check_version(section47.version, version)
-        changed, events = step(section47, assessment, now)
-        await repository.save_section47(tx, changed)
-        await tx.publish_all(events, aggregate=changed)
-        await tx.audit(action, subject_type="section47", subject_id=changed.id, purpose=purpose)
-        return section47_view(changed)
+        changed = await change_one(tx, enquiries, id=section47_id, version=version, purpose=purpose, action=action, decide=decide)
+        return changed
 
 
 async def start_section47(
     uow: UnitOfWork, *, section47_id: uuid.UUID, strategy_discussion_date: date, start_date: date, version: int
-) -> Section47Out:
+) -> Section47State:
     """Record the strategy discussion and the enquiry's start; the conference is due 15 working days on."""
     by = actor_of(uow.principal_or_fail())
 
@@ -63,7 +61,7 @@ async def conclude_section47(
     icpc_not_required: bool,
     outcome: Section47Outcome,
     version: int,
-) -> Section47Out:
+) -> Section47State:
     """Conclude the enquiry with the conference's date (or none needed) and its outcome."""
     by = actor_of(uow.principal_or_fail())
 

@@ -1,5 +1,6 @@
 """Steps every assessment use case takes: who is acting, the answer that carries the assessment
-(a read of the child's record, audited), and the change of one assessment from load to answer."""
+(a read of the child's record, audited), and the change of one assessment or enquiry through the
+kernel's pipeline (``continuum.persistence.change.change_one``) with the stores it needs."""
 
 from __future__ import annotations
 
@@ -8,17 +9,46 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from assessment import repository
-from assessment.domain import Actor, AssessmentState, Events
-from assessment.schemas import AssessmentOut
-from assessment.views import assessment_view
+from assessment.domain import Actor, AssessmentState, Events, Section47State
+from assessment.results import AssessmentRecord
 from continuum.casework import clock
 from continuum.casework.principal import Principal, Role
+from continuum.persistence.change import change_one
 from continuum.persistence.uow import Transaction, UnitOfWork
-from continuum.web.errors import check_version
 
 #: A transition of one assessment, as a use case runs it: given the transaction (to load what else
 #: it needs), the assessment and the instant, the new state and its events.
 Change = Callable[[Transaction, AssessmentState, datetime], Awaitable[tuple[AssessmentState, Events]]]
+
+
+class Assessments:
+    """Assessments as the change pipeline loads (visible to the caller, locked) and saves them."""
+
+    subject_type = "assessment"
+
+    async def load(self, tx: Transaction, id: uuid.UUID, *, purpose: str) -> AssessmentState:
+        return await repository.visible_assessment(tx, id, purpose=purpose, lock=True)
+
+    async def save(self, tx: Transaction, before: AssessmentState, after: AssessmentState, *, action: str) -> None:
+        await repository.save_assessment(tx, after)
+
+
+class Enquiries:
+    """Section 47 enquiries as the change pipeline loads and saves them: an enquiry is visible when
+    its assessment is, and a transition decides with both (``assessment_of`` keeps the one loaded)."""
+
+    subject_type = "section47"
+
+    def __init__(self) -> None:
+        self.assessment_of: dict[uuid.UUID, AssessmentState] = {}
+
+    async def load(self, tx: Transaction, id: uuid.UUID, *, purpose: str) -> Section47State:
+        section47, assessment = await repository.visible_section47(tx, id, purpose=purpose, lock=True)
+        self.assessment_of[section47.id] = assessment
+        return section47
+
+    async def save(self, tx: Transaction, before: Section47State, after: Section47State, *, action: str) -> None:
+        await repository.save_section47(tx, after)
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -26,10 +56,10 @@ def actor_of(principal: Principal) -> Actor:
     return Actor(principal.sub, sw_qualified_manager=principal.has(Role.MANAGER) and principal.sw_qualified)
 
 
-async def assessment_answer(tx: Transaction, state: AssessmentState, *, purpose: str, today: date) -> AssessmentOut:
-    """The assessment as the API shows it, with its child: a read of the child's record, audited."""
+async def assessment_answer(tx: Transaction, state: AssessmentState, *, purpose: str, today: date) -> AssessmentRecord:
+    """The assessment with what its answer shows: a read of the child's record, audited."""
     await tx.audit("child.read", subject_type="child", subject_id=state.child_id, purpose=purpose)
-    return assessment_view(
+    return AssessmentRecord(
         state,
         child=await repository.child(tx, state.child_id),
         allocations=await repository.allocations(tx, state.id),
@@ -47,17 +77,17 @@ async def change_assessment(
     purpose: str,
     action: str | Callable[[AssessmentState], str],
     change: Change,
-) -> AssessmentOut:
+) -> AssessmentRecord:
     """Load the visible assessment (locked), check the version the caller read, run the domain
     transition, save the new state, publish its events and audit the change (``action``, or the
     action named from the state before it), in one transaction."""
     now = clock.now()
     async with uow as tx:
-        state = await repository.visible_assessment(tx, assessment_id, purpose=purpose, lock=True)
-        check_version(state.version, version)
-        changed, events = await change(tx, state, now)
-        await repository.save_assessment(tx, changed)
-        await tx.publish_all(events, aggregate=changed)
-        audited = action if isinstance(action, str) else action(state)
-        await tx.audit(audited, subject_type="assessment", subject_id=changed.id, purpose=purpose)
+
+        async def decide(state: AssessmentState) -> tuple[AssessmentState, Events]:
+            return await change(tx, state, now)
+
+        changed = await change_one(
+            tx, Assessments(), id=assessment_id, version=version, purpose=purpose, action=action, decide=decide
+        )
         return await assessment_answer(tx, changed, purpose=purpose, today=clock.london_date(now))
