@@ -26,7 +26,7 @@ PostgreSQL with production durability (fsync and synchronous commit on), a CHECK
 timed check; the service's logging at INFO, as in production. Peak memory of the product's checks:
 tracemalloc, in one more run after the rounds (it slows Python down, so the timed runs go without).
 
-    python bench/bench_plan_drift.py        (own embedded PostgreSQL; about 3 minutes)
+    python bench/bench_plan_drift.py        (own embedded PostgreSQL; about 5 minutes)
 
 ``BENCH_PLANS`` (100000), ``BENCH_ROUNDS`` (5), ``BENCH_BATCH`` (the service's batch size).
 """
