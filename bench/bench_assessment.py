@@ -9,8 +9,8 @@ arrive), so decisions and child copies interleave on every partition. Decisions:
 What one event leaves in the service's database is read at the start (one event of each kind
 through the service's handlers) and printed: the floor writes exactly those rows.
 
-1. Throughput, draining a backlog, alternating rounds (floor, then Continuum, each on its own copy
-   of the tables, truncated and CHECKPOINTed before its run); a round's ratio is Continuum / floor
+1. Throughput, draining a backlog, in rounds in which the floor and Continuum take turns to go
+   first (each on its own copy of the tables, truncated and CHECKPOINTed before its run); a round's ratio is Continuum / floor
    events per second, timed from the first fetched record to the last offset committed; the figure
    is the median ratio. Both read the same topic with the same consumer settings
    (``continuum.messaging.kafka.make_consumer``, ``getmany(timeout_ms=200, max_records=100)``) and write
@@ -68,6 +68,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from common import ROUNDS, log_lines, production_logging, sides_in_order, summary
 from sqlalchemy import event as sa_event
 
 from assessment.consumers import make_intake_batch_handlers, make_intake_handlers
@@ -93,7 +94,6 @@ from continuum.settings import ServiceSettings
 from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
 
 CASES = int(os.environ.get("BENCH_CASES", "8000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 LATENCY_EVENTS = int(os.environ.get("BENCH_LATENCY_EVENTS", "900"))
 MEAN_GAP_MS = float(os.environ.get("BENCH_GAP_MS", "20"))
 PARTITIONS = 6
@@ -727,20 +727,21 @@ async def throughput(settings: ServiceSettings, pg_dir: Path, floor_dsn: str, ur
         await ensure_topics(settings, [topic], partitions=PARTITIONS)
         ends = await produce(settings.kafka_bootstrap, topic, stream)
 
-        await reset(floor_dsn)
-        floor = Progress(ends, pg_dir, len(stream))
-        await floor_consume(settings, floor_dsn, topic, floor, asyncio.Event())
-
-        await reset(dsn)
-        ours = Progress(ends, pg_dir, len(stream))
+        floor, ours = Progress(ends, pg_dir, len(stream)), Progress(ends, pg_dir, len(stream))
         tally: Counter[str] = Counter()
-        await continuum_run(settings, url, topic, ours, None, tally)
+        for side in sides_in_order(round_):
+            if side == "floor":
+                await reset(floor_dsn)
+                await floor_consume(settings, floor_dsn, topic, floor, asyncio.Event())
+            else:
+                await reset(dsn)
+                await continuum_run(settings, url, topic, ours, None, tally)
 
         floor_rows, our_rows = await row_counts(floor_dsn, contents=True), await row_counts(dsn, contents=True)
         if floor_rows != our_rows:
             raise AssertionError(f"the floor and the service wrote different rows:\n  floor   {floor_rows}\n  service {our_rows}")
         ratios.append(ours.rate / floor.rate)
-        print(f"round {round_}: floor     {floor.summary()}", flush=True)
+        print(f"round {round_} ({sides_in_order(round_)[0]} first): floor {floor.summary()}", flush=True)
         print(f"         continuum {ours.summary()}; ratio {ours.rate / floor.rate:.2f}", flush=True)
         handled = tally["in runs"] + tally["one by one"]
         print(
@@ -753,6 +754,7 @@ async def throughput(settings: ServiceSettings, pg_dir: Path, floor_dsn: str, ur
     median = statistics.median(ratios)
     spread = f"{min(ratios):.2f} to {max(ratios):.2f}"
     print(f"throughput ratio = continuum / floor = {median:.2f} (median of {ROUNDS} alternating rounds, {spread})")
+    summary("assessment intake consumer", ratios, "consumer / floor events per second")
     if profile:  # one more round, not counted: cProfile slows it down
         stream = real_stream(CASES, rng)
         topic = "bench.referral.profile"
@@ -1052,7 +1054,10 @@ def servers(workdir: Path) -> Iterator[tuple[EmbeddedPostgres, TansuBroker]]:
 def main(argv: list[str]) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-assessment-"))
     with servers(workdir) as (postgres, broker):
+        service_log = workdir / "service.log"
+        production_logging(service_log)  # the consumer and relay log at INFO, as in production
         asyncio.run(run(postgres, broker, profile="--profile" in argv))
+        print(f"the service's log at INFO: {log_lines(service_log)} lines")
     return 0
 
 

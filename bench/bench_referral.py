@@ -10,8 +10,11 @@ Both sides write to one embedded PostgreSQL running with production durability (
 ``synchronous_commit=on``: each commit waits for its WAL on disk), each to its own database
 migrated by the service's Alembic history; a CHECKPOINT precedes every timed run.
 
-Two modes, each in alternating rounds (floor, service, floor, service, ...). A round's ratio is
-service throughput / floor throughput; a mode's figure is the median of its rounds' ratios.
+Two modes, each in rounds in which the floor and the service take turns to go first (``f`` or ``s``
+after the round's number). A round's ratio is service throughput / floor throughput; a mode's figure
+is the median of its rounds' ratios, with their spread. The service logs at INFO, as in production
+(a JSON line per request; to a file in-process, to the server's stdout over loopback), and uvicorn
+runs with the image's options.
 
 1. In-process. The service's ASGI app is called directly with a prebuilt scope and body (no HTTP
    client: httpx's ASGI transport costs more per request than the floor's whole write); what that
@@ -58,6 +61,7 @@ import asyncpg.connection
 import asyncpg.prepared_stmt
 import httpx
 import uvloop
+from common import ROUNDS, log_lines, production_logging, sides_in_order, summary
 
 from continuum.web.auth import mint_dev_token
 from continuum_tools.devstack import UVICORN_RUNTIME, EmbeddedPostgres, free_port, migrate, wait_for_port
@@ -66,7 +70,6 @@ from referral.settings import ReferralSettings
 
 CONCURRENCY = 16
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WARMUP = 300
 PATH = "/v1/referrals"
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "services" / "referral" / "alembic.ini"
@@ -371,7 +374,7 @@ async def caller_cost() -> tuple[float, float]:
 
 
 def service_settings(url: str) -> ReferralSettings:
-    return ReferralSettings(database_url=url, run_workers=False, env="dev", database_pool_size=CONCURRENCY, log_level="WARNING")
+    return ReferralSettings(database_url=url, run_workers=False, env="dev", database_pool_size=CONCURRENCY, log_level="INFO")
 
 
 async def in_process(pg: EmbeddedPostgres, checkpoint: Callable[[], Awaitable[None]]) -> list[tuple[Run, Run]]:
@@ -398,10 +401,11 @@ async def in_process(pg: EmbeddedPostgres, checkpoint: Callable[[], Awaitable[No
             await floor.warm_up()
             await service.warm_up()
             for n in range(1, ROUNDS + 1):
-                floor_run = await floor.timed(meter, checkpoint)
-                service_run = await service.timed(meter, checkpoint)
-                print_round(n, floor_run, service_run, ("bench process", "postgres"))
-                rounds.append((floor_run, service_run))
+                runs = {
+                    side: await (floor if side == "floor" else service).timed(meter, checkpoint) for side in sides_in_order(n)
+                }
+                print_round(n, runs["floor"], runs["product"], ("bench process", "postgres"))
+                rounds.append((runs["floor"], runs["product"]))
     finally:
         await pool.close()
     return rounds
@@ -460,10 +464,10 @@ async def over_loopback(pg: EmbeddedPostgres, checkpoint: Callable[[], Awaitable
         "CONTINUUM_DATABASE_URL": settings.database_url,
         "CONTINUUM_DATABASE_POOL_SIZE": str(CONCURRENCY),
         "CONTINUUM_RUN_WORKERS": "false",
-        "CONTINUUM_LOG_LEVEL": "WARNING",
+        "CONTINUUM_LOG_LEVEL": "INFO",  # production's level: a JSON line per request
     }
     service_cmd = [sys.executable, "-m", "uvicorn", "referral.app:create_app", "--factory", "--host", "127.0.0.1"]
-    service_cmd += ["--port", str(service_port), "--no-access-log", "--no-server-header", *UVICORN_RUNTIME]
+    service_cmd += ["--port", str(service_port), "--no-server-header", *UVICORN_RUNTIME]  # as the image runs it
     floor_cmd = [sys.executable, __file__, "--serve-floor", str(floor_port), pg.url("bench_floor", driver="")]
     service = start_server(service_cmd, env, service_port, logs / "service.log")
     floor = start_server(floor_cmd, env, floor_port, logs / "floor.log")
@@ -478,10 +482,13 @@ async def over_loopback(pg: EmbeddedPostgres, checkpoint: Callable[[], Awaitable
             await generators[name].open()
             await side.warm_up()
         for n in range(1, ROUNDS + 1):
-            floor_run = await sides["floor"].timed(meters["floor"], checkpoint)
-            service_run = await sides["service"].timed(meters["service"], checkpoint)
-            print_round(n, floor_run, service_run, ("server", "postgres", "load generator"))
-            rounds.append((floor_run, service_run))
+            runs = {
+                side: await sides[name].timed(meters[name], checkpoint)
+                for side in sides_in_order(n)
+                for name in ["floor" if side == "floor" else "service"]
+            }
+            print_round(n, runs["floor"], runs["product"], ("server", "postgres", "load generator"))
+            rounds.append((runs["floor"], runs["product"]))
     finally:
         for generator in generators.values():
             await generator.close()
@@ -509,12 +516,14 @@ def print_round(n: int, floor: Run, service: Run, parties: Sequence[str]) -> Non
         cpu = " ".join(f"{run.cpu_ms(p):>7}" for p in parties)
         return f"{run.throughput:9.0f} {run.quantile(50):7.1f} {run.quantile(95):7.1f} {cpu}"
 
-    print(f"{n:5} | {side(floor)} | {side(service)} | {service.throughput / floor.throughput:5.3f}", flush=True)
+    first = "f" if sides_in_order(n)[0] == "floor" else "s"  # who went first: the floor (f) or the service (s)
+    print(f"{n:3} {first} | {side(floor)} | {side(service)} | {service.throughput / floor.throughput:5.3f}", flush=True)
 
 
 def summarise(mode: str, rounds: list[tuple[Run, Run]]) -> float:
     ratios = [s.throughput / f.throughput for f, s in rounds]
     median = statistics.median(ratios)
+    summary(f"referral intake, {mode}", ratios, "service / floor intakes per second")
     floor_tp = statistics.median(f.throughput for f, _ in rounds)
     service_tp = statistics.median(s.throughput for _, s in rounds)
     print(
@@ -684,6 +693,8 @@ def main(argv: list[str]) -> int:
                 migrate(ALEMBIC_INI, pg.url(db))
             logs = Path(tmp) / "logs"
             logs.mkdir()
+            # The in-process service logs at INFO, as in production, to a file (this process's stdout is the report).
+            production_logging(logs / "in-process.log")
             return uvloop.run(run(pg, logs, profiling="--profile" in argv))
         finally:
             pg.stop()
@@ -723,6 +734,8 @@ async def run(pg: EmbeddedPostgres, logs: Path, *, profiling: bool) -> int:
         print_header(("server", "postgres", "load generator"))
         loopback_ratio = summarise("over loopback", await over_loopback(pg, checkpoint, logs))
         await check_rows(pg)
+        lines = {name: log_lines(logs / f"{name}.log") for name in ("in-process", "service")}
+        print(f"the service logged at INFO: {lines['in-process']:,} lines in-process, {lines['service']:,} over loopback")
         print(
             f"ratio service/floor (median of {ROUNDS} alternating rounds): in-process {in_process_ratio:.3f}, "
             f"over loopback {loopback_ratio:.3f} (the target is at least 0.5)"

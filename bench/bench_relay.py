@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from common import ROUNDS, log_lines, production_logging, sides_in_order, spread, summary
 from sqlalchemy import text
 
 from continuum.contracts import InformationRequested
@@ -37,7 +37,6 @@ from continuum.settings import ServiceSettings
 from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "3000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 EVENTS_PER_CASE = 3  # an intake writes three events for its case: child, referral, partner status
 BATCH = 200
 TOPIC = InformationRequested.topic
@@ -128,6 +127,8 @@ async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="continuum-bench-relay-"))
     postgres = EmbeddedPostgres(work / "pg", free_port(), durable=True)
     broker = TansuBroker(free_port(), log_path=work / "tansu.log")
+    service_log = work / "service.log"
+    production_logging(service_log)  # the relay logs at INFO, as in production
     postgres.start()
     broker.start()
     try:
@@ -147,17 +148,18 @@ async def main() -> None:
         for round_ in range(1, ROUNDS + 1):
             # Floor and product take turns going first, so neither always meets a warmer cache.
             measured: dict[str, float] = {}
-            for side in ("floor", "continuum") if round_ % 2 else ("continuum", "floor"):
+            for side in sides_in_order(round_):
                 await fill(dsn, rows)
                 measured[side] = await (run_floor(settings, dsn) if side == "floor" else run_continuum(settings))
-            floor, continuum = measured["floor"], measured["continuum"]
+            floor, continuum = measured["floor"], measured["product"]
             ratios.append(continuum / floor)
             print(
-                f"round {round_}: floor {floor:,.0f} events/s, continuum {continuum:,.0f} events/s, "
-                f"ratio {continuum / floor:.2f}",
+                f"round {round_} ({sides_in_order(round_)[0]} first): floor {floor:,.0f} events/s, "
+                f"continuum {continuum:,.0f} events/s, ratio {continuum / floor:.2f}",
                 flush=True,
             )
-        print(f"relay: ratio {statistics.median(ratios):.2f} (median of {ROUNDS} alternating rounds)")
+        print(f"relay: ratio {spread(ratios)}; the relay's log at INFO: {log_lines(service_log)} lines")
+        summary("outbox relay", ratios, "relay / floor events per second")
     finally:
         broker.stop()
         postgres.stop()

@@ -9,7 +9,8 @@ tuples in a process holding the app's objects cost more than the query.)
 Floor: the bare SQL aggregates that give the same figures (closures by team, quarter and
 duration band with unmet need; handovers answered, accepted and engaged; re-referrals and step-ups
 within 12 months), fetched by bare asyncpg. Both on the same embedded PostgreSQL with production
-durability, a CHECKPOINT before each timed run, the median of several runs each. The figures of
+durability, a CHECKPOINT before each timed run, rounds in which each side goes first in turn, the
+median of the rounds' ratios with their spread; logging at INFO, as in production. The figures of
 both are compared before anything is timed.
 
     python bench/bench_stepdown_measures.py        (own embedded PostgreSQL; under a minute)
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from common import ROUNDS, log_lines, production_logging, sides_in_order, spread, summary
 
 from continuum.casework.policy import load_policy
 from continuum.casework.principal import Principal, Role
@@ -43,7 +45,6 @@ from stepdown.use_cases.commands import Measure
 from stepdown.views import measures_view
 
 CLOSURES = int(os.environ.get("BENCH_CLOSURES", "10000"))
-RUNS = 5
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "services" / "stepdown" / "alembic.ini"
 YEAR_FROM, YEAR_TO = date(2025, 4, 1), date(2026, 3, 31)
 
@@ -109,6 +110,8 @@ async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="continuum-bench-stepdown-"))
     postgres = EmbeddedPostgres(work / "pg", free_port(), durable=True)
     postgres.start()
+    service_log = work / "service.log"
+    production_logging(service_log)  # the service's logging at INFO, as in production
     try:
         postgres.create_database("bench_stepdown", drop_first=True)
         url, dsn = postgres.url("bench_stepdown"), postgres.url("bench_stepdown", driver="")
@@ -154,19 +157,23 @@ async def main() -> None:
         assert +service_bands == +floor_bands, "the service and the floor disagree on the closures"
         total = sum(q.current.closures for q in answer.quarters if q.team == "all")
 
-        floor_runs, service_runs = [], []
-        for _ in range(RUNS):
-            await conn.execute("CHECKPOINT")
-            floor_runs.append((await measure(floor))[0])
-            await conn.execute("CHECKPOINT")
-            service_runs.append((await measure(service))[0])
+        floor_runs, service_runs, ratios = [], [], []
+        for round_ in range(1, ROUNDS + 1):
+            took: dict[str, float] = {}
+            for side in sides_in_order(round_):
+                await conn.execute("CHECKPOINT")
+                took[side] = (await measure(floor if side == "floor" else service))[0]
+            floor_runs.append(took["floor"])
+            service_runs.append(took["product"])
+            ratios.append(took["floor"] / took["product"])
         floor_s, service_s = statistics.median(floor_runs), statistics.median(service_runs)
         print(
             f"{total:,} closures in {YEAR_FROM.isoformat()} to {YEAR_TO.isoformat()} (and {CLOSURES:,} the year before); fsync on"
         )
-        print(f"floor (bare SQL aggregates, asyncpg): {floor_s * 1000:,.1f} ms (median of {RUNS})")
+        print(f"floor (bare SQL aggregates, asyncpg): {floor_s * 1000:,.1f} ms (median of {ROUNDS})")
         print(f"measures (use case: counted in SQL by team, quarter and band, summed by the domain): {service_s * 1000:,.1f} ms")
-        print(f"stepdown measures: ratio {floor_s / service_s:.2f} (floor time / measures time)")
+        print(f"stepdown measures: ratio {spread(ratios)}; the service's log at INFO: {log_lines(service_log)} lines")
+        summary("step-down measures", ratios, "floor time / measures time")
         await engine.dispose()
         await conn.close()
     finally:
