@@ -1,8 +1,9 @@
 """Benchmark: the plan service's drift check over 100,000 open plans, against a floor that records
 the same findings with the same outbox and audit rows.
 
-Continuum: ``DriftScheduler.tick``, as the service's worker runs it (``plan.use_cases.drift``), a
-batch of 500 plans per transaction: claims the plans due a look (``FOR UPDATE SKIP LOCKED``),
+Continuum: the drift scheduler's ``tick`` (``plan.workers.drift_scheduler``), as the service's
+worker runs it (``plan.use_cases.drift``), a batch of 500 plans per transaction: claims the plans
+due a look (``FOR UPDATE SKIP LOCKED``),
 applies the domain's drift rules to each, records the findings (``ON CONFLICT DO NOTHING``), writes
 one ``plan.drift_detected`` outbox row per new finding and one audit row per plan with a new
 finding, and sets when each claimed plan is next due a look.
@@ -57,7 +58,11 @@ from continuum.persistence.db import make_engine, make_session_factory
 from continuum_tools.devstack import EmbeddedPostgres, free_port, migrate
 from plan.domain.policy import plan_policy
 from plan.settings import PlanSettings
-from plan.workers import DriftScheduler
+
+try:
+    from plan.workers import drift_scheduler
+except ImportError:  # a tree before issue 17 (bench/compare.sh): the service's own scheduler class
+    from plan.workers import DriftScheduler as drift_scheduler  # type: ignore[attr-defined,no-redef]
 
 PLANS = int(os.environ.get("BENCH_PLANS", "100000"))
 BATCH = int(os.environ.get("BENCH_BATCH", str(PlanSettings.model_fields["drift_batch_size"].default)))
@@ -262,7 +267,7 @@ async def main() -> None:
         policy = load_policy()
         thresholds = list(plan_policy(policy).drift_thresholds_months)
         engine = make_engine(postgres.url("bench_plan"))
-        scheduler = DriftScheduler(make_session_factory(engine), source="plan", policy=policy, batch_size=BATCH)
+        scheduler = drift_scheduler(make_session_factory(engine), source="plan", policy=policy, batch_size=BATCH)
         product_conn = await asyncpg.connect(postgres.url("bench_plan", driver=""))
         floor_conn = await asyncpg.connect(postgres.url("bench_plan_floor", driver=""))
 

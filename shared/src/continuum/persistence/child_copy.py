@@ -27,11 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from continuum.casework.clock import now
-from continuum.contracts import ChildRegistered, ChildUpdated
-from continuum.contracts.codes import Ethnicity, Sex, UPNUnknownReason
-from continuum.persistence.db import enum_column
 from continuum.casework.partners import number_to_announce
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData
+from continuum.contracts.codes import Ethnicity, Sex, UPNUnknownReason
+from continuum.persistence.db import enum_column
 from continuum.persistence.transaction import EventKey, Transaction
 
 
