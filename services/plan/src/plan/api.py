@@ -9,19 +9,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from continuum.casework.policy import TEAM_PATTERN
-from continuum.web.http import (
-    PROBLEM_RESPONSES,
-    Cursor,
-    IfMatch,
-    Limit,
-    answer,
-    api_router,
-    council_policy,
-    idempotency_key,
-    required_version,
-    unit_of_work,
-    versioned_answer,
-)
+from continuum.web import http
 from continuum.web.pagination import Page
 from plan.answers import (
     MeetingPage,
@@ -52,11 +40,11 @@ from plan.schemas import (
 from plan.use_cases import plans, reads
 from plan.views import history_list, plan_view, plans_view, worklist_view
 
-router = api_router()
+router = http.api_router()
 
 
-PLAN_ANSWER = versioned_answer("The plan; its ETag is the version to send as If-Match")
-PLAN_CREATED = versioned_answer("Added; the plan, whose ETag is the version to send as If-Match", 201)
+PLAN_ANSWER = http.versioned_answer("The plan; its ETag is the version to send as If-Match")
+PLAN_CREATED = http.versioned_answer("Added; the plan, whose ETag is the version to send as If-Match", 201)
 routes = Routes(router, record=PlanOut, answered=PLAN_ANSWER, created=PLAN_CREATED)
 
 
@@ -66,15 +54,15 @@ async def _change(
     """Every change of a plan: the command at the version the caller read; a create (``201``)
     takes an Idempotency-Key."""
     result = await plans.change(
-        unit_of_work(request),
+        http.unit_of_work(request),
         plan_id=plan_id,
         command=command,
-        version=required_version(if_match),
-        policy=council_policy(request),
-        idempotency_key=idempotency_key(request) if create else None,
+        version=http.required_version(if_match),
+        policy=http.council_policy(request),
+        idempotency_key=http.idempotency_key(request) if create else None,
         create=create,
     )
-    return answer(result, plan_view, status=201 if create else 200)
+    return http.answer(result, plan_view, status=201 if create else 200)
 
 
 @routes.lists("/plans", PlanPage, "plans", "Find the plans of a case or a child")
@@ -85,7 +73,7 @@ async def find_plans(
 ) -> PlanPage:
     """Exactly one of ``case_id`` and ``child_id``. Only the plans you may see are listed, oldest
     first, each with the date the child was last seen; each is a read of the child's record, audited."""
-    return plans_view(await reads.find_plans(unit_of_work(request), case_id=case_id, child_id=child_id))
+    return plans_view(await reads.find_plans(http.unit_of_work(request), case_id=case_id, child_id=child_id))
 
 
 @routes.lists("/plans/worklist", WorklistPage, "worklist", "Plans drifting, or that could close or step down")
@@ -94,49 +82,53 @@ async def worklist(
     team: Annotated[
         str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")
     ] = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
+    cursor: http.Cursor = None,
+    limit: http.Limit = 50,
 ) -> WorklistPage:
     """The manager's worklist: started plans that drift (open past the council's thresholds, a review
     overdue, actions past due, a visit missed, no progress at the last review) next to those that
     could close or step down and why; the one needing attention longest first."""
-    found = await reads.worklist(unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request))
+    found = await reads.worklist(
+        http.unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=http.council_policy(request)
+    )
     return worklist_view(found)
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Read a plan")
 async def get_plan(plan_id: uuid.UUID, request: Request) -> JSONResponse:
-    return answer(await reads.get_plan(unit_of_work(request), plan_id=plan_id, policy=council_policy(request)), plan_view)
+    return http.answer(
+        await reads.get_plan(http.unit_of_work(request), plan_id=plan_id, policy=http.council_policy(request)), plan_view
+    )
 
 
 async def _history(request: Request, plan_id: uuid.UUID, kind: str, cursor: str | None, limit: int) -> Page[Any]:
-    page = await reads.history(unit_of_work(request), plan_id=plan_id, kind=kind, cursor=cursor, limit=limit)
+    page = await reads.history(http.unit_of_work(request), plan_id=plan_id, kind=kind, cursor=cursor, limit=limit)
     return history_list(kind, page, limit)
 
 
 @routes.lists("/plans/{plan_id}/versions", VersionPage, "plans", "The plan's versions, oldest first")
-async def list_versions(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> VersionPage:
+async def list_versions(plan_id: uuid.UUID, request: Request, cursor: http.Cursor = None, limit: http.Limit = 50) -> VersionPage:
     """Every version: what changed, who changed it, when, and its quality then (the plan's read
     carries the first page; this one pages the rest). A read of the child's record, audited."""
     return await _history(request, plan_id, "versions", cursor, limit)
 
 
 @routes.lists("/plans/{plan_id}/reviews", ReviewPage, "reviews", "The plan's reviews, oldest first")
-async def list_reviews(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> ReviewPage:
+async def list_reviews(plan_id: uuid.UUID, request: Request, cursor: http.Cursor = None, limit: http.Limit = 50) -> ReviewPage:
     """Every review: its date against its due date, the decision and what it found. A read of the
     child's record, audited."""
     return await _history(request, plan_id, "reviews", cursor, limit)
 
 
 @routes.lists("/plans/{plan_id}/visits", VisitPage, "visits", "The plan's visits, oldest first")
-async def list_visits(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> VisitPage:
+async def list_visits(plan_id: uuid.UUID, request: Request, cursor: http.Cursor = None, limit: http.Limit = 50) -> VisitPage:
     """Every visit, planned or made: whether the child was seen, and alone. A read of the child's
     record, audited."""
     return await _history(request, plan_id, "visits", cursor, limit)
 
 
 @routes.lists("/plans/{plan_id}/meetings", MeetingPage, "meetings", "The plan's meetings, oldest first")
-async def list_meetings(plan_id: uuid.UUID, request: Request, cursor: Cursor = None, limit: Limit = 50) -> MeetingPage:
+async def list_meetings(plan_id: uuid.UUID, request: Request, cursor: http.Cursor = None, limit: http.Limit = 50) -> MeetingPage:
     """Every meeting with its invitees and who attended. A read of the child's record, audited."""
     return await _history(request, plan_id, "meetings", cursor, limit)
 
@@ -144,38 +136,38 @@ async def list_meetings(plan_id: uuid.UUID, request: Request, cursor: Cursor = N
 @router.get(
     "/plans/{plan_id}/family-copy",
     response_class=HTMLResponse,
-    responses={200: {"description": "The family's copy of the plan", "content": {"text/html": {}}}, **PROBLEM_RESPONSES},
+    responses={200: {"description": "The family's copy of the plan", "content": {"text/html": {}}}, **http.PROBLEM_RESPONSES},
     tags=["plans"],
     summary="The family's copy of the plan (printable HTML)",
 )
 async def family_copy(plan_id: uuid.UUID, request: Request) -> HTMLResponse:
     """The plan in plain English for the family: what people are worried about, what will change,
     who does what by when, the next review and who to call; no professional-only details."""
-    copy = await reads.family_copy(unit_of_work(request), plan_id=plan_id)
-    return HTMLResponse(render(copy.plan, child_name=copy.child_name, policy=council_policy(request), today=copy.today))
+    copy = await reads.family_copy(http.unit_of_work(request), plan_id=plan_id)
+    return HTMLResponse(render(copy.plan, child_name=copy.child_name, policy=http.council_policy(request), today=copy.today))
 
 
 @routes.changes("patch", "/plans/{plan_id}", "plans", "Edit the plan")
-async def edit_plan(plan_id: uuid.UUID, body: PlanEditIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def edit_plan(plan_id: uuid.UUID, body: PlanEditIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Content, agencies involved, family network and FGDM, and (CP) the category of abuse."""
     return await _change(request, plan_id, if_match, body.command())
 
 
 @routes.creates("/plans/{plan_id}/actions", "actions", "Add an action")
-async def add_action(plan_id: uuid.UUID, body: ActionIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def add_action(plan_id: uuid.UUID, body: ActionIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Description, owner (person and agency), measure of success and due date, all required."""
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
 @routes.changes("patch", "/plans/{plan_id}/actions/{action_id}", "actions", "Change an action")
 async def change_action(
-    plan_id: uuid.UUID, action_id: uuid.UUID, body: ActionChangeIn, request: Request, if_match: IfMatch
+    plan_id: uuid.UUID, action_id: uuid.UUID, body: ActionChangeIn, request: Request, if_match: http.IfMatch
 ) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(action_id))
 
 
 @routes.creates("/plans/{plan_id}/interventions", "interventions", "Commission a service or intervention")
-async def add_intervention(plan_id: uuid.UUID, body: InterventionIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def add_intervention(plan_id: uuid.UUID, body: InterventionIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
@@ -187,13 +179,13 @@ async def complete_intervention(
     intervention_id: uuid.UUID,
     body: InterventionOutcomeIn,
     request: Request,
-    if_match: IfMatch,
+    if_match: http.IfMatch,
 ) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(intervention_id))
 
 
 @routes.changes("post", "/plans/{plan_id}/approval", "plans", "Approve the plan")
-async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """A social-work-qualified manager approves a complete draft; the plan starts (census start
     date). A child protection plan starts on the date of the initial conference that decided it,
     whatever day it is approved (409 while that date is not known), and ends the case's active
@@ -202,33 +194,33 @@ async def approve_plan(plan_id: uuid.UUID, body: ApprovalIn, request: Request, i
 
 
 @routes.creates("/plans/{plan_id}/reviews", "reviews", "Record a review")
-async def record_review(plan_id: uuid.UUID, body: ReviewIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def record_review(plan_id: uuid.UUID, body: ReviewIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Every unfinished action's progress and the decision; the next review falls due on the
     council's cadence (CIN) or within 6 months (CP review conference)."""
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
 @routes.creates("/plans/{plan_id}/visits", "visits", "Record a visit")
-async def record_visit(plan_id: uuid.UUID, body: VisitIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def record_visit(plan_id: uuid.UUID, body: VisitIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
 @routes.creates("/plans/{plan_id}/meetings", "meetings", "Schedule a meeting and invite")
-async def schedule_meeting(plan_id: uuid.UUID, body: MeetingIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def schedule_meeting(plan_id: uuid.UUID, body: MeetingIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Invitations go out as ``meeting.scheduled``; an involved agency left out is flagged."""
     return await _change(request, plan_id, if_match, body.command(), create=True)
 
 
 @routes.changes("post", "/plans/{plan_id}/meetings/{meeting_id}/attendance", "meetings", "Record who attended")
 async def record_attendance(
-    plan_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, request: Request, if_match: IfMatch
+    plan_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, request: Request, if_match: http.IfMatch
 ) -> JSONResponse:
     return await _change(request, plan_id, if_match, body.command(meeting_id))
 
 
 @routes.creates("/plans/{plan_id}/strategy-discussions", "escalation", "Record a strategy discussion held during a CIN plan")
 async def record_strategy_discussion(
-    plan_id: uuid.UUID, body: StrategyDiscussionIn, request: Request, if_match: IfMatch
+    plan_id: uuid.UUID, body: StrategyDiscussionIn, request: Request, if_match: http.IfMatch
 ) -> JSONResponse:
     """Concerns of significant harm during an active child in need plan: the strategy discussion's
     date (not in the future, not before the plan's start), recorded by a social-work-qualified
@@ -239,7 +231,7 @@ async def record_strategy_discussion(
 
 
 @routes.changes("post", "/plans/{plan_id}/ending", "plans", "End the plan")
-async def end_plan(plan_id: uuid.UUID, body: EndingIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def end_plan(plan_id: uuid.UUID, body: EndingIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Every action's final status, the reason, unmet need and the next step (``plan.ended``)."""
     return await _change(request, plan_id, if_match, body.command())
 

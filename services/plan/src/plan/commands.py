@@ -13,6 +13,7 @@ from typing import ClassVar
 from continuum.contracts.codes import CategoryOfAbuse, ReasonForClosure
 from continuum.contracts.plan import Agency, MeetingKind, NextStep, PreproceedingsDecision, ReviewDecision
 from plan.domain import ActionProgress, Content, Family
+from plan.domain.states import InterventionTerms
 from plan.domain.visits import Invitee
 
 #: Each action's progress as a review or an ending gives it: (action, progress, note).
@@ -58,16 +59,9 @@ class ChangeAction:
 
 
 @dataclass(frozen=True)
-class AddIntervention:
+class AddIntervention(InterventionTerms):
     action: ClassVar[str] = "plan.intervention.add"
     purpose: ClassVar[str] = "commission an intervention"
-
-    name: str
-    provider: str
-    start_date: date
-    planned_end_date: date
-    scale: str
-    score_before: float
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,9 @@ from typing import Any
 
 from continuum.contracts.codes import AssessmentFactor, ReasonForClosure
 from continuum.contracts.plan import Agency, NextStep, ReviewDecision
-from plan.domain import (
-    Action,
-    Content,
-    Ending,
-    Episode,
-    Family,
-    FgdmMeeting,
-    Intervention,
-    NetworkMember,
-    Owner,
-    PlanState,
-    Preproceedings,
-    ReviewRecord,
-    Visits,
-)
+from plan.domain import states
 from plan.domain.drift import DriftFacts, facts
 from plan.domain.quality import CRITERIA, Quality
-from plan.domain.states import ActionProgress
 
 
 def _day(value: str | None) -> date | None:
@@ -41,19 +26,19 @@ def _iso(value: date | None) -> str | None:
 # --- rows and states ------------------------------------------------------------------------------
 
 
-def _action(a: dict[str, Any]) -> Action:
-    return Action(
+def _action(a: dict[str, Any]) -> states.Action:
+    return states.Action(
         id=uuid.UUID(a["id"]),
         description=a["description"],
-        owner=Owner(a["owner_person"], Agency(a["owner_agency"])),
+        owner=states.Owner(a["owner_person"], Agency(a["owner_agency"])),
         success_measure=a["success_measure"],
         due_date=date.fromisoformat(a["due_date"]),
-        progress=ActionProgress(a["progress"]),
+        progress=states.ActionProgress(a["progress"]),
         note=a.get("note"),
     )
 
 
-def _action_json(a: Action) -> dict[str, Any]:
+def _action_json(a: states.Action) -> dict[str, Any]:
     return {
         "id": str(a.id),
         "description": a.description,
@@ -66,18 +51,18 @@ def _action_json(a: Action) -> dict[str, Any]:
     }
 
 
-def _family(f: dict[str, Any]) -> Family:
-    return Family(
-        network=tuple(NetworkMember(m["name"], m["relationship"], m.get("support")) for m in f.get("network", [])),
+def _family(f: dict[str, Any]) -> states.Family:
+    return states.Family(
+        network=tuple(states.NetworkMember(m["name"], m["relationship"], m.get("support")) for m in f.get("network", [])),
         fgdm_meetings=tuple(
-            FgdmMeeting(date.fromisoformat(m["offered_on"]), _day(m.get("held_on")), m.get("declined", False))
+            states.FgdmMeeting(date.fromisoformat(m["offered_on"]), _day(m.get("held_on")), m.get("declined", False))
             for m in f.get("fgdm_meetings", [])
         ),
         family_plan=f.get("family_plan"),
     )
 
 
-def _family_json(f: Family) -> dict[str, Any]:
+def _family_json(f: states.Family) -> dict[str, Any]:
     return {
         "network": [{"name": m.name, "relationship": m.relationship, "support": m.support} for m in f.network],
         "fgdm_meetings": [
@@ -87,8 +72,8 @@ def _family_json(f: Family) -> dict[str, Any]:
     }
 
 
-def _intervention(i: dict[str, Any]) -> Intervention:
-    return Intervention(
+def _intervention(i: dict[str, Any]) -> states.Intervention:
+    return states.Intervention(
         id=uuid.UUID(i["id"]),
         name=i["name"],
         provider=i["provider"],
@@ -101,7 +86,7 @@ def _intervention(i: dict[str, Any]) -> Intervention:
     )
 
 
-def _intervention_json(i: Intervention) -> dict[str, Any]:
+def _intervention_json(i: states.Intervention) -> dict[str, Any]:
     return {
         "id": str(i.id),
         "name": i.name,
@@ -115,11 +100,11 @@ def _intervention_json(i: Intervention) -> dict[str, Any]:
     }
 
 
-def _ending(e: dict[str, Any] | None) -> Ending | None:
+def _ending(e: dict[str, Any] | None) -> states.Ending | None:
     if e is None:
         return None
     reason = e.get("reason_for_closure")
-    return Ending(
+    return states.Ending(
         **(
             e
             | {
@@ -132,10 +117,10 @@ def _ending(e: dict[str, Any] | None) -> Ending | None:
     )
 
 
-def plan_state(row: Any) -> PlanState:
+def plan_state(row: Any) -> states.PlanState:
     """The domain state of a ``plans`` row (a Core row or an ORM object)."""
     r, e = row.last_review, row.ending
-    return PlanState(
+    return states.PlanState(
         id=row.id,
         case_id=row.case_id,
         child_id=row.child_id,
@@ -152,7 +137,7 @@ def plan_state(row: Any) -> PlanState:
         primary_need=row.primary_need,
         initial_category=row.initial_category,
         latest_category=row.latest_category,
-        content=Content(**row.content),
+        content=states.Content(**row.content),
         agencies_involved=tuple(Agency(a) for a in row.agencies_involved),
         actions=tuple(_action(a) for a in row.actions),
         family=_family(row.family),
@@ -160,10 +145,10 @@ def plan_state(row: Any) -> PlanState:
         start_date=row.start_date,
         approved_by=row.approved_by,
         next_review_due=row.next_review_due,
-        last_review=ReviewRecord(**(r | {"on": date.fromisoformat(r["on"]), "decision": ReviewDecision(r["decision"])}))
+        last_review=states.ReviewRecord(**(r | {"on": date.fromisoformat(r["on"]), "decision": ReviewDecision(r["decision"])}))
         if r
         else None,
-        visits=Visits(row.last_visit, row.last_seen, row.last_seen_alone, row.next_visit_due),
+        visits=states.Visits(row.last_visit, row.last_seen, row.last_seen_alone, row.next_visit_due),
         ending=_ending(e),
         strategy_discussions=tuple(row.strategy_discussions),
         previous_cp_plans=row.previous_cp_plans,
@@ -172,7 +157,7 @@ def plan_state(row: Any) -> PlanState:
     )
 
 
-def plan_values(s: PlanState) -> dict[str, Any]:
+def plan_values(s: states.PlanState) -> dict[str, Any]:
     r, e = s.last_review, s.ending
     return {
         "case_id": s.case_id,
@@ -262,11 +247,13 @@ def drift_facts(row: Any) -> DriftFacts:
 # --- episodes and pre-proceedings -------------------------------------------------------------------
 
 
-def episode_state(row: Any) -> Episode:
-    return Episode(case_id=row.case_id, child_id=row.child_id, team=row.team, opened_on=row.opened_on, closed_on=row.closed_on)
+def episode_state(row: Any) -> states.Episode:
+    return states.Episode(
+        case_id=row.case_id, child_id=row.child_id, team=row.team, opened_on=row.opened_on, closed_on=row.closed_on
+    )
 
 
-def episode_values(e: Episode, *, at: datetime) -> dict[str, Any]:
+def episode_values(e: states.Episode, *, at: datetime) -> dict[str, Any]:
     return {
         "case_id": e.case_id,
         "child_id": e.child_id,
@@ -298,12 +285,12 @@ PREPROCEEDINGS_FIELDS = (
 )
 
 
-def preproceedings_state(row: Any) -> Preproceedings:
-    return Preproceedings(
+def preproceedings_state(row: Any) -> states.Preproceedings:
+    return states.Preproceedings(
         **{name: getattr(row, name) for name in PREPROCEEDINGS_FIELDS},
         review_meeting_dates=tuple(row.review_meeting_dates),
     )
 
 
-def preproceedings_values(pp: Preproceedings) -> dict[str, Any]:
+def preproceedings_values(pp: states.Preproceedings) -> dict[str, Any]:
     return {name: getattr(pp, name) for name in PREPROCEEDINGS_FIELDS} | {"review_meeting_dates": list(pp.review_meeting_dates)}

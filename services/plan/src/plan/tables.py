@@ -15,16 +15,8 @@ from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Intege
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from continuum.contracts import plan as contract
 from continuum.contracts.codes import CategoryOfAbuse, PrimaryNeedCode
-from continuum.contracts.plan import (
-    DraftedFrom,
-    DriftKind,
-    MeetingKind,
-    NextStep,
-    PlanType,
-    PreproceedingsDecision,
-    ReviewDecision,
-)
 from continuum.persistence.child_copy import ChildCopy
 from continuum.persistence.db import NAMING_CONVENTION, enum_column
 from plan.domain.states import PlanStatus
@@ -52,9 +44,9 @@ class Plan(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     child_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     team: Mapped[str] = mapped_column(String(50))
-    plan_type: Mapped[PlanType] = mapped_column(enum_column(PlanType, 3))
+    plan_type: Mapped[contract.PlanType] = mapped_column(enum_column(contract.PlanType, 3))
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, 10))
-    drafted_from: Mapped[DraftedFrom] = mapped_column(enum_column(DraftedFrom, 20))
+    drafted_from: Mapped[contract.DraftedFrom] = mapped_column(enum_column(contract.DraftedFrom, 20))
     drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     assessment_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     section47_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -79,7 +71,7 @@ class Plan(Base):
     next_visit_due: Mapped[date | None] = mapped_column(Date)
     ending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     end_date: Mapped[date | None] = mapped_column(Date)
-    next_step: Mapped[NextStep | None] = mapped_column(enum_column(NextStep, 30))
+    next_step: Mapped[contract.NextStep | None] = mapped_column(enum_column(contract.NextStep, 30))
     strategy_discussions: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
     previous_cp_plans: Mapped[int | None] = mapped_column(Integer)
     # What the drift rules read beyond the columns above (domain.drift.facts), kept at every save.
@@ -119,7 +111,7 @@ class Review(Base):
     number: Mapped[int] = mapped_column(Integer)
     review_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
-    decision: Mapped[ReviewDecision] = mapped_column(enum_column(ReviewDecision, 30))
+    decision: Mapped[contract.ReviewDecision] = mapped_column(enum_column(contract.ReviewDecision, 30))
     exit_criteria_met: Mapped[bool] = mapped_column(Boolean)
     concerns_remain: Mapped[bool] = mapped_column(Boolean)
     progressed: Mapped[bool] = mapped_column(Boolean)
@@ -149,7 +141,7 @@ class Meeting(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
-    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind, 30))
+    kind: Mapped[contract.MeetingKind] = mapped_column(enum_column(contract.MeetingKind, 30))
     meeting_date: Mapped[date] = mapped_column(Date)
     invitees: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     agencies_left_out: Mapped[list[str]] = mapped_column(ARRAY(String(30)))
@@ -164,7 +156,7 @@ class DriftFinding(Base):
     __tablename__ = "plan_drift_findings"
 
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), primary_key=True)
-    kind: Mapped[DriftKind] = mapped_column(enum_column(DriftKind, 30), primary_key=True)
+    kind: Mapped[contract.DriftKind] = mapped_column(enum_column(contract.DriftKind, 30), primary_key=True)
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     since: Mapped[date] = mapped_column(Date)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -200,7 +192,7 @@ class PreproceedingsRow(Base):
     fgdm_held: Mapped[bool | None] = mapped_column(Boolean)
     initial_meeting_date: Mapped[date | None] = mapped_column(Date)
     review_meeting_dates: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list)
-    decision: Mapped[PreproceedingsDecision | None] = mapped_column(enum_column(PreproceedingsDecision, 30))
+    decision: Mapped[contract.PreproceedingsDecision | None] = mapped_column(enum_column(contract.PreproceedingsDecision, 30))
     decision_date: Mapped[date | None] = mapped_column(Date)
     court_application_date: Mapped[date | None] = mapped_column(Date)
     letter_initiating_proceedings_date: Mapped[date | None] = mapped_column(Date)

@@ -8,7 +8,6 @@ check publishes ``plan.drift_detected`` once per (plan, kind, key), however ofte
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -16,7 +15,7 @@ from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import DriftKind, NextStep, PlanDriftDetected, PlanType, ReviewDecision
 from plan.domain.policy import plan_policy
 from plan.domain.schedule import add_months
-from plan.domain.states import ActionProgress, PlanState, PlanStatus
+from plan.domain.states import ActionProgress, PlanHeading, PlanState, PlanStatus
 
 DAY = timedelta(days=1)
 
@@ -30,16 +29,10 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class DriftFacts:
+class DriftFacts(PlanHeading):
     """What the drift rules read of a plan (the repository keeps these as columns, so the check
     reads no more than it needs); it is also what ``plan.drift_detected`` is published about."""
 
-    id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
-    plan_type: PlanType
-    status: PlanStatus
     start_date: date | None
     next_review_due: date | None
     next_visit_due: date | None

@@ -12,17 +12,9 @@ from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.codes import CategoryOfAbuse
 from continuum.contracts.plan import PlanReviewed, PlanType, ReviewDecision
+from plan.domain import rules
 from plan.domain.content import category_change
 from plan.domain.drift import checked
-from plan.domain.rules import (
-    about,
-    action_summary,
-    apply_progress,
-    check_after_cp_start,
-    check_day,
-    check_next_step,
-    check_started,
-)
 from plan.domain.schedule import next_review_due
 from plan.domain.states import FINISHED, Action, ActionProgress, Events, PlanState, ReviewRecord
 
@@ -69,17 +61,17 @@ def record_review(
     the future; a CP review conference after the day the plan started, census rule 8841). Every
     unfinished action needs its progress. Escalation is for CIN plans, a step down to CIN for CP
     plans; a CP review may record the latest category of abuse (announced when it changes)."""
-    check_started(plan, "a review")
+    rules.check_started(plan, "a review")
     assert plan.start_date is not None and plan.next_review_due is not None
     floor, what = plan.start_date, "the plan's start"
     if plan.last_review is not None:
         floor, what = plan.last_review.on, "the last review"
-    check_day("review_date", review_date, today=today, not_before=floor, what=what)
-    check_after_cp_start(plan, "review_date", review_date, "a review", "8841")
-    check_next_step(plan.plan_type, decision, "decision")
+    rules.check_day("review_date", review_date, today=today, not_before=floor, what=what)
+    rules.check_after_cp_start(plan, "review_date", review_date, "a review", "8841")
+    rules.check_next_step(plan.plan_type, decision, "decision")
     if latest_category is not None and plan.plan_type is not PlanType.CP:
         raise Invalid("latest_category_of_abuse", "only a child protection plan has a category of abuse")
-    actions = apply_progress(plan, progress, field="progress", every=False)
+    actions = rules.apply_progress(plan, progress, field="progress", every=False)
     number = plan.last_review.number + 1 if plan.last_review else 1
     record = ReviewRecord(
         number=number,
@@ -104,7 +96,7 @@ def record_review(
         by=by,
     )
     event = PlanReviewed(
-        **about(plan),
+        **rules.about(plan),
         plan_type=plan.plan_type,
         review_number=number,
         review_date=review_date,
@@ -112,7 +104,7 @@ def record_review(
         on_time=review_date <= plan.next_review_due,
         decision=decision,
         latest_category_of_abuse=category,
-        actions=action_summary(actions),
+        actions=rules.action_summary(actions),
         next_review_due=due,
     )
     return reviewed, review, [event, *category_change(plan, reviewed, on=review_date, by=by)]

@@ -136,16 +136,23 @@ class Family:
 
 
 @dataclass(frozen=True)
-class Intervention:
-    """A commissioned service or intervention, with a before and after measure of need on a named scale."""
+class InterventionTerms:
+    """What commissioning an intervention sets: the service and its provider, when it runs, and the
+    measure of need before it on a named scale. The command to add one carries exactly these."""
 
-    id: uuid.UUID
     name: str
     provider: str
     start_date: date
     planned_end_date: date
     scale: str
     score_before: float
+
+
+@dataclass(frozen=True)
+class Intervention(InterventionTerms):
+    """A commissioned service or intervention, with a before and after measure of need on a named scale."""
+
+    id: uuid.UUID
     actual_end_date: date | None = None
     score_after: float | None = None
 
@@ -231,8 +238,9 @@ class Ending:
 
 
 @dataclass(frozen=True)
-class PlanState:
-    """A child in need or child protection plan."""
+class PlanHeading:
+    """Whose plan it is, what kind, and where it stands: what both the whole plan and the drift
+    rules' few facts of it (``drift.DriftFacts``) begin with."""
 
     id: uuid.UUID
     case_id: uuid.UUID
@@ -240,6 +248,12 @@ class PlanState:
     team: str
     plan_type: PlanType
     status: PlanStatus
+
+
+@dataclass(frozen=True)
+class PlanState(PlanHeading):
+    """A child in need or child protection plan."""
+
     drafted_from: DraftedFrom
     drafted_at: datetime
     assessment_id: uuid.UUID | None = None
