@@ -22,17 +22,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from assessment.domain import states
 from assessment.domain.intake import partner_update
 from assessment.domain.rules import due_date, icpc_target
-from assessment.domain.states import (
-    AssessmentAndEnquiry,
-    AssessmentState,
-    ChildIdentity,
-    Events,
-    Section47State,
-    Section47Status,
-    Status,
-)
 from continuum.casework.clock import london_date
 from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
@@ -128,13 +120,13 @@ def from_strategy_discussion(recorded: StrategyDiscussionRecorded) -> Escalation
 def escalate(
     escalation: Escalation,
     *,
-    open_enquiry: Section47State | None,
+    open_enquiry: states.Section47State | None,
     episode_referral_id: uuid.UUID | None,
     assessment_id: uuid.UUID,
     section47_id: uuid.UUID,
-    child: ChildIdentity | None,
+    child: states.ChildIdentity | None,
     policy: CouncilPolicy,
-) -> tuple[EscalationRecord, AssessmentAndEnquiry | None, Events]:
+) -> tuple[EscalationRecord, states.AssessmentAndEnquiry | None, states.Events]:
     """Start the strategy discussion's section 47 enquiry for the case, with a new assessment on the
     section 47 route (unallocated: a social-work-qualified manager allocates a social worker), or
     nothing when the case's enquiry ``open_enquiry`` is open already. ``episode_referral_id`` is the
@@ -149,26 +141,26 @@ def escalate(
         found = EscalationRecord(escalation, EscalationResult.ENQUIRY_OPEN, open_enquiry.assessment_id, open_enquiry.id)
         return found, None, []
     held_on, target = escalation.strategy_discussion_date, icpc_target(escalation.strategy_discussion_date)
-    assessment = AssessmentState(
+    assessment = states.AssessmentState(
         id=assessment_id,
         case_id=escalation.case_id,
         referral_id=episode_referral_id or UNKNOWN_REFERRAL,
         child_id=escalation.child_id,
         team=escalation.team,
         route=AssessmentRoute.SECTION47,
-        status=Status.UNALLOCATED,
+        status=states.Status.UNALLOCATED,
         referral_date=held_on,
         due_date=due_date(held_on),
         opened_at=escalation.at,
         escalated_from_plan_id=escalation.plan_id,
     )
-    enquiry = Section47State(
+    enquiry = states.Section47State(
         id=section47_id,
         assessment_id=assessment.id,
         case_id=assessment.case_id,
         child_id=assessment.child_id,
         team=assessment.team,
-        status=Section47Status.STARTED,
+        status=states.Section47Status.STARTED,
         strategy_discussion_date=held_on,
         start_date=held_on,
         icpc_target_date=target,
@@ -196,4 +188,4 @@ def escalate(
     )
     assessment, told = partner_update(assessment, child, PartnerStatus.ASSESSMENT, assessment.opened_at, policy)
     record = EscalationRecord(escalation, EscalationResult.OPENED, assessment.id, enquiry.id)
-    return record, AssessmentAndEnquiry(assessment, enquiry), [opened, started, *told]
+    return record, states.AssessmentAndEnquiry(assessment, enquiry), [opened, started, *told]
