@@ -23,13 +23,13 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from assessment.domain import states
-from assessment.domain.intake import partner_update
+from assessment.domain.intake import opened_event, partner_update
 from assessment.domain.rules import due_date, icpc_target
 from continuum.casework.clock import london_date
 from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
-from continuum.contracts.assessment import AssessmentOpened, AssessmentRoute, Section47Started
+from continuum.contracts.assessment import AssessmentRoute, Section47Started
 from continuum.contracts.plan import NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
 
 #: The referral id an escalated assessment carries when this service never saw the episode's
@@ -166,19 +166,7 @@ def escalate(
         icpc_target_date=target,
         started_by=escalation.by,
     )
-    opened = AssessmentOpened(
-        assessment_id=assessment.id,
-        case_id=assessment.case_id,
-        child_id=assessment.child_id,
-        referral_id=assessment.referral_id,
-        referral_date=assessment.referral_date,
-        due_date=assessment.due_date,
-        team=assessment.team,
-        route=assessment.route,
-        section47_id=enquiry.id,
-        opened_at=assessment.opened_at,
-        escalated_from_plan_id=escalation.plan_id,
-    )
+    opened = opened_event(assessment, enquiry)
     started = Section47Started(
         **enquiry.about,
         strategy_discussion_date=held_on,
