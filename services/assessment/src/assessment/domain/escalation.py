@@ -88,16 +88,7 @@ def from_plan_ended(ended: PlanEnded, *, at: datetime, source: str) -> Escalatio
     end date; any other ending asks nothing here."""
     if ended.plan_type is not PlanType.CIN or ended.next_step is not NextStep.ESCALATE_CP:
         return None
-    return Escalation(
-        trigger=EscalationTrigger.PLAN_ENDED,
-        plan_id=ended.plan_id,
-        case_id=ended.case_id,
-        child_id=ended.child_id,
-        team=ended.team,
-        strategy_discussion_date=ended.end_date,
-        by=source,
-        at=at,
-    )
+    return _escalation(EscalationTrigger.PLAN_ENDED, ended, held_on=ended.end_date, by=source, at=at)
 
 
 def from_strategy_discussion(recorded: StrategyDiscussionRecorded) -> Escalation | None:
@@ -105,15 +96,28 @@ def from_strategy_discussion(recorded: StrategyDiscussionRecorded) -> Escalation
     of another kind of plan asks nothing here."""
     if recorded.plan_type is not PlanType.CIN:
         return None
-    return Escalation(
-        trigger=EscalationTrigger.STRATEGY_DISCUSSION,
-        plan_id=recorded.plan_id,
-        case_id=recorded.case_id,
-        child_id=recorded.child_id,
-        team=recorded.team,
-        strategy_discussion_date=recorded.strategy_discussion_date,
+    return _escalation(
+        EscalationTrigger.STRATEGY_DISCUSSION,
+        recorded,
+        held_on=recorded.strategy_discussion_date,
         by=recorded.recorded_by,
         at=recorded.recorded_at,
+    )
+
+
+def _escalation(
+    trigger: EscalationTrigger, plan: PlanEnded | StrategyDiscussionRecorded, *, held_on: date, by: str, at: datetime
+) -> Escalation:
+    """The escalation a plan service event asks for: the plan, its case, child and team as the event names them."""
+    return Escalation(
+        trigger=trigger,
+        plan_id=plan.plan_id,
+        case_id=plan.case_id,
+        child_id=plan.child_id,
+        team=plan.team,
+        strategy_discussion_date=held_on,
+        by=by,
+        at=at,
     )
 
 
