@@ -55,6 +55,11 @@ def _team(description: str) -> Any:
     return Query(pattern=TEAM_PATTERN, max_length=50, description=description)
 
 
+def _list_route(path: str, page: type[BaseModel], tag: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A ``GET`` that answers a list or a count, without an ETag."""
+    return _answering("get", path, page, PROBLEM_RESPONSES, tag, summary)
+
+
 def _assessment_route(method: str, path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
     """A route that answers one assessment, its ETag the version to send as If-Match."""
     return _answering(method, path, AssessmentOut, ASSESSMENT_ANSWER, "assessments", summary)
@@ -93,13 +98,7 @@ def findings_change(body: RecordIn) -> FindingsChange:
     return FindingsChange(**values)
 
 
-@router.get(
-    "/assessments",
-    response_model=AssessmentPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["assessments"],
-    summary="Find the assessments of a case, a referral or a child",
-)
+@_list_route("/assessments", AssessmentPage, "assessments", "Find the assessments of a case, a referral or a child")
 async def find_assessments(
     request: Request,
     case_id: Annotated[uuid.UUID | None, Query(description="The case (episode) id")] = None,
@@ -117,13 +116,7 @@ async def find_assessments(
     return assessment_page(found)
 
 
-@router.get(
-    "/assessments/worklist",
-    response_model=WorklistPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["worklist"],
-    summary="Open assessments, fewest working days left first",
-)
+@_list_route("/assessments/worklist", WorklistPage, "worklist", "Open assessments, fewest working days left first")
 async def worklist(
     request: Request,
     team: Annotated[str | None, _team("only this team (default: all yours)")] = None,
@@ -137,13 +130,7 @@ async def worklist(
     return worklist_page(listed)
 
 
-@router.get(
-    "/assessments/measures",
-    response_model=MeasuresOut,
-    responses=PROBLEM_RESPONSES,
-    tags=["measures"],
-    summary="Timeliness and outcomes of completed assessments",
-)
+@_list_route("/assessments/measures", MeasuresOut, "measures", "Timeliness and outcomes of completed assessments")
 async def measures(
     request: Request,
     date_from: Annotated[QueryDay, Query(alias="from", description="first authorisation date counted")],
