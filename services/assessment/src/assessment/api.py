@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.types import DecoratedCallable
+from pydantic import BaseModel
 
 from assessment.domain import KEEP, FindingsChange, Section47State, SpecialistAssessment
 from assessment.results import AssessmentRecord
@@ -47,6 +50,33 @@ ASSESSMENT_ANSWER = versioned_answer("The assessment; its ETag is the version to
 SECTION47_ANSWER = versioned_answer("The section 47 enquiry; its ETag is the version to send as If-Match")
 
 
+def _team(description: str) -> Any:
+    """The optional ``team`` filter of a list: a team id as the council's policy spells them."""
+    return Query(pattern=TEAM_PATTERN, max_length=50, description=description)
+
+
+def _list_route(path: str, page: type[BaseModel], tag: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A ``GET`` that answers a list or a count, without an ETag."""
+    return _answering("get", path, page, PROBLEM_RESPONSES, tag, summary)
+
+
+def _assessment_route(method: str, path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A route that answers one assessment, its ETag the version to send as If-Match."""
+    return _answering(method, path, AssessmentOut, ASSESSMENT_ANSWER, "assessments", summary)
+
+
+def _section47_route(method: str, path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A route that answers one section 47 enquiry, its ETag the version to send as If-Match."""
+    return _answering(method, path, Section47Out, SECTION47_ANSWER, "section 47", summary)
+
+
+def _answering(
+    method: str, path: str, record: type[BaseModel], answers: dict[int | str, Any], tag: str, summary: str
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    declare: Callable[..., Callable[[DecoratedCallable], DecoratedCallable]] = getattr(router, method)
+    return declare(path, response_model=record, responses=answers, tags=[tag], summary=summary)
+
+
 def _assessment(record: AssessmentRecord) -> JSONResponse:
     a = assessment_view(record)
     return with_etag(a.model_dump(mode="json"), a.version)
@@ -68,13 +98,7 @@ def findings_change(body: RecordIn) -> FindingsChange:
     return FindingsChange(**values)
 
 
-@router.get(
-    "/assessments",
-    response_model=AssessmentPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["assessments"],
-    summary="Find the assessments of a case, a referral or a child",
-)
+@_list_route("/assessments", AssessmentPage, "assessments", "Find the assessments of a case, a referral or a child")
 async def find_assessments(
     request: Request,
     case_id: Annotated[uuid.UUID | None, Query(description="The case (episode) id")] = None,
@@ -92,18 +116,10 @@ async def find_assessments(
     return assessment_page(found)
 
 
-@router.get(
-    "/assessments/worklist",
-    response_model=WorklistPage,
-    responses=PROBLEM_RESPONSES,
-    tags=["worklist"],
-    summary="Open assessments, fewest working days left first",
-)
+@_list_route("/assessments/worklist", WorklistPage, "worklist", "Open assessments, fewest working days left first")
 async def worklist(
     request: Request,
-    team: Annotated[
-        str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: all yours)")
-    ] = None,
+    team: Annotated[str | None, _team("only this team (default: all yours)")] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> WorklistPage:
@@ -114,18 +130,12 @@ async def worklist(
     return worklist_page(listed)
 
 
-@router.get(
-    "/assessments/measures",
-    response_model=MeasuresOut,
-    responses=PROBLEM_RESPONSES,
-    tags=["measures"],
-    summary="Timeliness and outcomes of completed assessments",
-)
+@_list_route("/assessments/measures", MeasuresOut, "measures", "Timeliness and outcomes of completed assessments")
 async def measures(
     request: Request,
     date_from: Annotated[QueryDay, Query(alias="from", description="first authorisation date counted")],
     date_to: Annotated[QueryDay, Query(alias="to", description="last authorisation date counted")],
-    team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team")] = None,
+    team: Annotated[str | None, _team("only this team")] = None,
 ) -> MeasuresOut:
     """Assessments authorised in the range: how many, median working days, the share within 45
     working days of the referral, the outcomes, and the same by team."""
@@ -135,24 +145,12 @@ async def measures(
     return measures_out(measured)
 
 
-@router.get(
-    "/assessments/{assessment_id}",
-    response_model=AssessmentOut,
-    responses=ASSESSMENT_ANSWER,
-    tags=["assessments"],
-    summary="Read an assessment",
-)
+@_assessment_route("get", "/assessments/{assessment_id}", "Read an assessment")
 async def get_assessment(assessment_id: uuid.UUID, request: Request) -> JSONResponse:
     return _assessment(await reads.get_assessment(unit_of_work(request), assessment_id=assessment_id))
 
 
-@router.post(
-    "/assessments/{assessment_id}/allocation",
-    response_model=AssessmentOut,
-    responses=ASSESSMENT_ANSWER,
-    tags=["assessments"],
-    summary="Allocate the lead practitioner",
-)
+@_assessment_route("post", "/assessments/{assessment_id}/allocation", "Allocate the lead practitioner")
 async def allocate(assessment_id: uuid.UUID, body: AllocationIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager allocates (or, with a reason, reallocates) the lead
     practitioner. Section 47 work may only go to a social-work role. Clears ``reallocation_required``."""
@@ -168,13 +166,7 @@ async def allocate(assessment_id: uuid.UUID, body: AllocationIn, request: Reques
     return _assessment(answer)
 
 
-@router.patch(
-    "/assessments/{assessment_id}",
-    response_model=AssessmentOut,
-    responses=ASSESSMENT_ANSWER,
-    tags=["assessments"],
-    summary="Record the assessment",
-)
+@_assessment_route("patch", "/assessments/{assessment_id}", "Record the assessment")
 async def record(assessment_id: uuid.UUID, body: RecordIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """The lead practitioner records start date, when the child was seen (and alone), factors,
     primary need, specialist assessments and the recommendation. Omitted fields keep their value."""
@@ -185,13 +177,7 @@ async def record(assessment_id: uuid.UUID, body: RecordIn, request: Request, if_
     )
 
 
-@router.post(
-    "/assessments/{assessment_id}/submission",
-    response_model=AssessmentOut,
-    responses=ASSESSMENT_ANSWER,
-    tags=["assessments"],
-    summary="Submit for authorisation",
-)
+@_assessment_route("post", "/assessments/{assessment_id}/submission", "Submit for authorisation")
 async def submit(assessment_id: uuid.UUID, request: Request, if_match: IfMatch) -> JSONResponse:
     """The lead practitioner submits a complete record to the manager."""
     return _assessment(
@@ -199,13 +185,7 @@ async def submit(assessment_id: uuid.UUID, request: Request, if_match: IfMatch) 
     )
 
 
-@router.post(
-    "/assessments/{assessment_id}/return",
-    response_model=AssessmentOut,
-    responses=ASSESSMENT_ANSWER,
-    tags=["assessments"],
-    summary="Return to the lead practitioner",
-)
+@_assessment_route("post", "/assessments/{assessment_id}/return", "Return to the lead practitioner")
 async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager sends the submitted assessment back, with reasons."""
     answer = await review.return_assessment(
@@ -214,13 +194,7 @@ async def return_assessment(assessment_id: uuid.UUID, body: ReturnIn, request: R
     return _assessment(answer)
 
 
-@router.post(
-    "/assessments/{assessment_id}/authorisation",
-    response_model=AssessmentOut,
-    responses=ASSESSMENT_ANSWER,
-    tags=["assessments"],
-    summary="Authorise the assessment",
-)
+@_assessment_route("post", "/assessments/{assessment_id}/authorisation", "Authorise the assessment")
 async def authorise(assessment_id: uuid.UUID, body: AuthorisationIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """A social-work-qualified manager authorises with the authorisation date (not before the
     referral, the start, the submission or a section 47 enquiry's conclusion; not in the future)
@@ -237,24 +211,12 @@ async def authorise(assessment_id: uuid.UUID, body: AuthorisationIn, request: Re
     return _assessment(answer)
 
 
-@router.get(
-    "/section47/{section47_id}",
-    response_model=Section47Out,
-    responses=SECTION47_ANSWER,
-    tags=["section 47"],
-    summary="Read a section 47 enquiry",
-)
+@_section47_route("get", "/section47/{section47_id}", "Read a section 47 enquiry")
 async def get_section47(section47_id: uuid.UUID, request: Request) -> JSONResponse:
     return _section47(await reads.get_section47(unit_of_work(request), section47_id=section47_id))
 
 
-@router.post(
-    "/section47/{section47_id}/start",
-    response_model=Section47Out,
-    responses=SECTION47_ANSWER,
-    tags=["section 47"],
-    summary="Start the enquiry",
-)
+@_section47_route("post", "/section47/{section47_id}/start", "Start the enquiry")
 async def start_section47(section47_id: uuid.UUID, body: Section47StartIn, request: Request, if_match: IfMatch) -> JSONResponse:
     """Records the strategy discussion and the enquiry's start; the initial child protection
     conference is due 15 working days after the strategy discussion."""
@@ -268,13 +230,7 @@ async def start_section47(section47_id: uuid.UUID, body: Section47StartIn, reque
     return _section47(answer)
 
 
-@router.post(
-    "/section47/{section47_id}/conclusion",
-    response_model=Section47Out,
-    responses=SECTION47_ANSWER,
-    tags=["section 47"],
-    summary="Conclude the enquiry",
-)
+@_section47_route("post", "/section47/{section47_id}/conclusion", "Conclude the enquiry")
 async def conclude_section47(
     section47_id: uuid.UUID, body: Section47ConclusionIn, request: Request, if_match: IfMatch
 ) -> JSONResponse:

@@ -34,6 +34,22 @@ UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 RoleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 FactorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3)]
 
+# Fields an assessment's full view and its summary in a list both carry, described once.
+OpeningReferral = Annotated[
+    uuid.UUID,
+    Field(
+        description="The referral whose decision opened it; for one an escalation opened, the episode's referral"
+        " (the nil UUID when this service never saw it)"
+    ),
+]
+EscalatedFrom = Annotated[
+    uuid.UUID | None,
+    Field(
+        description="The child in need plan whose escalation to child protection opened it (null: the front door's decision did)"
+    ),
+]
+ETagVersion = Annotated[int, Field(description="The version, as the ETag: send it as If-Match")]
+
 
 class Strict(RequestModel):
     """A request body: unknown fields and NUL characters refused (see RequestModel)."""
@@ -177,7 +193,7 @@ class Section47Out(BaseModel):
     icpc_not_required: bool | None = Field(description="Census ICPCnotRequired")
     outcome: Section47Outcome | None = Field(description="Whether the conference decided a child protection plan")
     withdrawn_at: datetime | None = Field(None, description="When a corrected front-door decision withdrew it")
-    version: int = Field(description="The version, as the ETag: send it as If-Match")
+    version: ETagVersion
 
 
 class AssessmentOut(BaseModel):
@@ -187,13 +203,8 @@ class AssessmentOut(BaseModel):
 
     id: uuid.UUID = Field(description="The assessment's id")
     case_id: uuid.UUID = Field(description="The case (episode) it belongs to")
-    referral_id: uuid.UUID = Field(
-        description="The referral whose decision opened it; for one an escalation opened, the episode's referral"
-        " (the nil UUID when this service never saw it)"
-    )
-    escalated_from_plan_id: uuid.UUID | None = Field(
-        description="The child in need plan whose escalation to child protection opened it (null: the front door's decision did)"
-    )
+    referral_id: OpeningReferral
+    escalated_from_plan_id: EscalatedFrom
     child_id: uuid.UUID = Field(description="The child")
     child: ChildSummary | None = Field(description="The child's identity (null until it arrives from the front door)")
     team: str = Field(description="The responsible team")
@@ -229,7 +240,7 @@ class AssessmentOut(BaseModel):
     allocations: list[AllocationOut] = Field(description="Every allocation and reallocation, oldest first")
     returns: list[ReturnOut] = Field(description="Every return to the lead practitioner, oldest first")
     section47: Section47Out | None = Field(description="Its section 47 enquiry: the current one, else the last withdrawn")
-    version: int = Field(description="The version, as the ETag: send it as If-Match")
+    version: ETagVersion
 
 
 class AssessmentSummary(BaseModel):
@@ -239,13 +250,8 @@ class AssessmentSummary(BaseModel):
 
     assessment_id: uuid.UUID = Field(description="The assessment's id (GET /v1/assessments/{id} for all of it)")
     case_id: uuid.UUID = Field(description="The case (episode)")
-    referral_id: uuid.UUID = Field(
-        description="The referral whose decision opened it; for one an escalation opened, the episode's referral"
-        " (the nil UUID when this service never saw it)"
-    )
-    escalated_from_plan_id: uuid.UUID | None = Field(
-        description="The child in need plan whose escalation to child protection opened it (null: the front door's decision did)"
-    )
+    referral_id: OpeningReferral
+    escalated_from_plan_id: EscalatedFrom
     child_id: uuid.UUID = Field(description="The child")
     team: str = Field(description="The responsible team")
     route: AssessmentRoute = Field(description="section17 or section47")

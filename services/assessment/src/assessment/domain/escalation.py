@@ -22,22 +22,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from assessment.domain.intake import partner_update
+from assessment.domain import states
+from assessment.domain.intake import opened_event, partner_update
 from assessment.domain.rules import due_date, icpc_target
-from assessment.domain.states import (
-    AssessmentAndEnquiry,
-    AssessmentState,
-    ChildIdentity,
-    Events,
-    Section47State,
-    Section47Status,
-    Status,
-)
 from continuum.casework.clock import london_date
 from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus
-from continuum.contracts.assessment import AssessmentOpened, AssessmentRoute, Section47Started
+from continuum.contracts.assessment import AssessmentRoute, Section47Started
 from continuum.contracts.plan import NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
 
 #: The referral id an escalated assessment carries when this service never saw the episode's
@@ -96,16 +88,7 @@ def from_plan_ended(ended: PlanEnded, *, at: datetime, source: str) -> Escalatio
     end date; any other ending asks nothing here."""
     if ended.plan_type is not PlanType.CIN or ended.next_step is not NextStep.ESCALATE_CP:
         return None
-    return Escalation(
-        trigger=EscalationTrigger.PLAN_ENDED,
-        plan_id=ended.plan_id,
-        case_id=ended.case_id,
-        child_id=ended.child_id,
-        team=ended.team,
-        strategy_discussion_date=ended.end_date,
-        by=source,
-        at=at,
-    )
+    return _escalation(EscalationTrigger.PLAN_ENDED, ended, held_on=ended.end_date, by=source, at=at)
 
 
 def from_strategy_discussion(recorded: StrategyDiscussionRecorded) -> Escalation | None:
@@ -113,28 +96,41 @@ def from_strategy_discussion(recorded: StrategyDiscussionRecorded) -> Escalation
     of another kind of plan asks nothing here."""
     if recorded.plan_type is not PlanType.CIN:
         return None
-    return Escalation(
-        trigger=EscalationTrigger.STRATEGY_DISCUSSION,
-        plan_id=recorded.plan_id,
-        case_id=recorded.case_id,
-        child_id=recorded.child_id,
-        team=recorded.team,
-        strategy_discussion_date=recorded.strategy_discussion_date,
+    return _escalation(
+        EscalationTrigger.STRATEGY_DISCUSSION,
+        recorded,
+        held_on=recorded.strategy_discussion_date,
         by=recorded.recorded_by,
         at=recorded.recorded_at,
+    )
+
+
+def _escalation(
+    trigger: EscalationTrigger, plan: PlanEnded | StrategyDiscussionRecorded, *, held_on: date, by: str, at: datetime
+) -> Escalation:
+    """The escalation a plan service event asks for: the plan, its case, child and team as the event names them."""
+    return Escalation(
+        trigger=trigger,
+        plan_id=plan.plan_id,
+        case_id=plan.case_id,
+        child_id=plan.child_id,
+        team=plan.team,
+        strategy_discussion_date=held_on,
+        by=by,
+        at=at,
     )
 
 
 def escalate(
     escalation: Escalation,
     *,
-    open_enquiry: Section47State | None,
+    open_enquiry: states.Section47State | None,
     episode_referral_id: uuid.UUID | None,
     assessment_id: uuid.UUID,
     section47_id: uuid.UUID,
-    child: ChildIdentity | None,
+    child: states.ChildIdentity | None,
     policy: CouncilPolicy,
-) -> tuple[EscalationRecord, AssessmentAndEnquiry | None, Events]:
+) -> tuple[EscalationRecord, states.AssessmentAndEnquiry | None, states.Events]:
     """Start the strategy discussion's section 47 enquiry for the case, with a new assessment on the
     section 47 route (unallocated: a social-work-qualified manager allocates a social worker), or
     nothing when the case's enquiry ``open_enquiry`` is open already. ``episode_referral_id`` is the
@@ -149,44 +145,32 @@ def escalate(
         found = EscalationRecord(escalation, EscalationResult.ENQUIRY_OPEN, open_enquiry.assessment_id, open_enquiry.id)
         return found, None, []
     held_on, target = escalation.strategy_discussion_date, icpc_target(escalation.strategy_discussion_date)
-    assessment = AssessmentState(
+    assessment = states.AssessmentState(
         id=assessment_id,
         case_id=escalation.case_id,
         referral_id=episode_referral_id or UNKNOWN_REFERRAL,
         child_id=escalation.child_id,
         team=escalation.team,
         route=AssessmentRoute.SECTION47,
-        status=Status.UNALLOCATED,
+        status=states.Status.UNALLOCATED,
         referral_date=held_on,
         due_date=due_date(held_on),
         opened_at=escalation.at,
         escalated_from_plan_id=escalation.plan_id,
     )
-    enquiry = Section47State(
+    enquiry = states.Section47State(
         id=section47_id,
         assessment_id=assessment.id,
         case_id=assessment.case_id,
         child_id=assessment.child_id,
         team=assessment.team,
-        status=Section47Status.STARTED,
+        status=states.Section47Status.STARTED,
         strategy_discussion_date=held_on,
         start_date=held_on,
         icpc_target_date=target,
         started_by=escalation.by,
     )
-    opened = AssessmentOpened(
-        assessment_id=assessment.id,
-        case_id=assessment.case_id,
-        child_id=assessment.child_id,
-        referral_id=assessment.referral_id,
-        referral_date=assessment.referral_date,
-        due_date=assessment.due_date,
-        team=assessment.team,
-        route=assessment.route,
-        section47_id=enquiry.id,
-        opened_at=assessment.opened_at,
-        escalated_from_plan_id=escalation.plan_id,
-    )
+    opened = opened_event(assessment, enquiry)
     started = Section47Started(
         **enquiry.about,
         strategy_discussion_date=held_on,
@@ -196,4 +180,4 @@ def escalate(
     )
     assessment, told = partner_update(assessment, child, PartnerStatus.ASSESSMENT, assessment.opened_at, policy)
     record = EscalationRecord(escalation, EscalationResult.OPENED, assessment.id, enquiry.id)
-    return record, AssessmentAndEnquiry(assessment, enquiry), [opened, started, *told]
+    return record, states.AssessmentAndEnquiry(assessment, enquiry), [opened, started, *told]

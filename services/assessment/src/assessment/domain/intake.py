@@ -97,20 +97,24 @@ def open_from_decision(
         opened_at=decision.decided_at,
     )
     section47 = _new_section47(state, section47_id) if route is AssessmentRoute.SECTION47 else None
-    opened = AssessmentOpened(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
+    opened = opened_event(state, section47)
+    state, told = partner_update(state, child, PartnerStatus.ASSESSMENT, state.opened_at, policy)
+    return AssessmentAndEnquiry(state, section47), [opened, *told]
+
+
+def opened_event(state: AssessmentState, section47: Section47State | None) -> AssessmentOpened:
+    """The event that says an assessment opened, whether a front-door decision or an escalation
+    from a child in need plan (``escalated_from_plan_id`` set) opened it."""
+    return AssessmentOpened(
+        **state.about,
         referral_id=state.referral_id,
         referral_date=state.referral_date,
         due_date=state.due_date,
-        team=state.team,
         route=state.route,
         section47_id=section47.id if section47 else None,
         opened_at=state.opened_at,
+        escalated_from_plan_id=state.escalated_from_plan_id,
     )
-    state, told = partner_update(state, child, PartnerStatus.ASSESSMENT, state.opened_at, policy)
-    return AssessmentAndEnquiry(state, section47), [opened, *told]
 
 
 def _new_section47(state: AssessmentState, section47_id: uuid.UUID) -> Section47State:

@@ -90,11 +90,8 @@ def authorise(
     )
     working_days = working_days_between(state.referral_date, on)
     event = AssessmentAuthorised(
-        assessment_id=state.id,
-        case_id=state.case_id,
-        child_id=state.child_id,
+        **state.about,
         referral_id=state.referral_id,
-        team=state.team,
         route=state.route,
         section47_id=section47.id if section47 is not None else None,
         lead_practitioner=lead.practitioner,

@@ -291,7 +291,10 @@ def closure_for(outcome: AssessmentOutcome, authorisation_date: date, *, went_wi
 # --- section 47 ---------------------------------------------------------------------------------
 
 
-def check_assessment_open_for_section47(assessment: AssessmentState) -> None:
+def check_may_change_section47(assessment: AssessmentState, by: Actor) -> None:
+    """Every change of the enquiry: by whom section 47 work may be done, and only while its
+    assessment is open."""
+    check_section47_actor(assessment, by)
     if not assessment.is_open:
         raise Conflict(
             f"is {assessment.status.value}; its section 47 enquiry can no longer change",

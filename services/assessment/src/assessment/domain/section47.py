@@ -8,8 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from assessment.domain.rules import (
-    check_assessment_open_for_section47,
-    check_section47_actor,
+    check_may_change_section47,
     check_section47_conclusion,
     check_section47_start,
     icpc_target,
@@ -28,8 +27,7 @@ def start_section47(
     start_date: date,
 ) -> tuple[Section47State, Events]:
     """Record the strategy discussion and the enquiry's start (census S47ActualStartDate)."""
-    check_section47_actor(assessment, by)
-    check_assessment_open_for_section47(assessment)
+    check_may_change_section47(assessment, by)
     check_section47_start(
         section47.status,
         referral_date=assessment.referral_date,
@@ -70,8 +68,7 @@ def conclude_section47(
 ) -> tuple[Section47State, Events]:
     """Conclude the enquiry with the initial child protection conference's date (or none needed)
     and its outcome; a child protection plan needs a conference."""
-    check_section47_actor(assessment, by)
-    check_assessment_open_for_section47(assessment)
+    check_may_change_section47(assessment, by)
     check_section47_conclusion(
         section47.status,
         start_date=section47.start_date,

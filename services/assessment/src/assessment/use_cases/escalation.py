@@ -8,6 +8,7 @@ import logging
 import uuid
 
 from assessment import domain, repository
+from assessment.use_cases.steps import publish_and_audit
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import Transaction
 
@@ -34,8 +35,7 @@ async def receive_escalation(tx: Transaction, *, escalation: domain.Escalation, 
     )
     if opened is not None:
         await repository.insert_opened(tx, opened)
-        await tx.publish_all(events, aggregate=opened.assessment)
-        await tx.audit("assessment.open", subject_type="assessment", subject_id=opened.assessment.id, purpose=PURPOSE)
+        await publish_and_audit(tx, events, opened.assessment, action="assessment.open", purpose=PURPOSE)
         await tx.audit("section47.start", subject_type="section47", subject_id=record.section47_id, purpose=PURPOSE)
     else:
         await tx.audit(

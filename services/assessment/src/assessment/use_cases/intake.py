@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from assessment import domain, repository
 from assessment.tables import Child
+from assessment.use_cases.steps import publish_and_audit
 from continuum.casework import clock
 from continuum.casework.partners import number_to_announce
 from continuum.casework.policy import CouncilPolicy
@@ -47,12 +48,8 @@ async def receive_decision(tx: Transaction, *, decision: ReferralDecided, policy
 
 async def _announce_opened(tx: Transaction, state: domain.AssessmentState, events: Sequence[EventData]) -> None:
     """Publish what opening the assessment says, and audit the opening (both paths alike)."""
-    await tx.publish_all(events, aggregate=state)
-    await tx.audit(
-        "assessment.open",
-        subject_type="assessment",
-        subject_id=state.id,
-        purpose="open an assessment after the front-door decision",
+    await publish_and_audit(
+        tx, events, state, action="assessment.open", purpose="open an assessment after the front-door decision"
     )
 
 

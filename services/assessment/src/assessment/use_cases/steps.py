@@ -5,7 +5,7 @@ kernel's pipeline (``continuum.persistence.change.change_one``) with the stores 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 
 from assessment import repository
@@ -13,6 +13,7 @@ from assessment.domain import Actor, AssessmentState, Events, Section47State
 from assessment.results import AssessmentRecord
 from continuum.casework import clock
 from continuum.casework.principal import Principal, Role
+from continuum.contracts import EventData
 from continuum.persistence.change import change_one
 from continuum.persistence.uow import Transaction, UnitOfWork
 
@@ -49,6 +50,16 @@ class Enquiries:
 
     async def save(self, tx: Transaction, before: Section47State, after: Section47State, *, action: str) -> None:
         await repository.save_section47(tx, after)
+
+
+async def publish_and_audit(
+    tx: Transaction, events: Sequence[EventData], state: AssessmentState, *, action: str, purpose: str
+) -> None:
+    """Publish what a change of the assessment says and audit the change, for the paths that change
+    an assessment outside ``change_assessment`` (the front door's decision, an escalation, the
+    overdue sweep)."""
+    await tx.publish_all(events, aggregate=state)
+    await tx.audit(action, subject_type="assessment", subject_id=state.id, purpose=purpose)
 
 
 def actor_of(principal: Principal) -> Actor:

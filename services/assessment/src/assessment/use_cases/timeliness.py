@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assessment import domain, repository
+from assessment.use_cases.steps import publish_and_audit
 from continuum.casework import clock
 from continuum.persistence.uow import UnitOfWork
 
@@ -19,12 +20,8 @@ async def flag_overdue(uow: UnitOfWork, *, batch_size: int) -> int:
         for state in await repository.claim_overdue(tx, today=today, batch_size=batch_size):
             overdue, events = domain.mark_overdue(state, now=now, today=today)
             flagged.append(overdue)
-            await tx.publish_all(events, aggregate=overdue)
-            await tx.audit(
-                "assessment.overdue",
-                subject_type="assessment",
-                subject_id=state.id,
-                purpose="flag an assessment past its due date",
+            await publish_and_audit(
+                tx, events, overdue, action="assessment.overdue", purpose="flag an assessment past its due date"
             )
         await repository.save_assessments(tx, flagged)
         return len(flagged)
