@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -69,6 +69,14 @@ To = Annotated[QueryDay, Query(alias="to", description="last London date counted
 CSV = {200: {"description": "CSV, one row per line, a header first", "content": {"text/csv": {}}}, **http.PROBLEM_RESPONSES}
 STEPDOWN_ANSWER = http.versioned_answer("The step-down; its ETag is the version to send as If-Match")
 LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
+_Route = TypeVar("_Route", bound=Callable[..., Any])
+
+
+def _stepdown_route(method: str, path: str, *, tag: str, summary: str) -> Callable[[_Route], _Route]:
+    """A route that answers one step-down, with its version as the ETag (a read or a change)."""
+    return router.api_route(
+        path, methods=[method], response_model=StepdownOut, responses=STEPDOWN_ANSWER, tags=[tag], summary=summary
+    )
 
 
 async def _changed(request: Request, use_case: Callable[..., Awaitable[Stepdown]], command: object) -> JSONResponse:
@@ -109,24 +117,12 @@ async def escalations(request: Request, team: Team = None, cursor: http.Cursor =
     return page_view(listed.items, listed.next_cursor, escalation_view)
 
 
-@router.get(
-    "/stepdowns/{stepdown_id}",
-    response_model=StepdownOut,
-    responses=STEPDOWN_ANSWER,
-    tags=["step-downs"],
-    summary="Read a step-down",
-)
+@_stepdown_route("GET", "/stepdowns/{stepdown_id}", tag="step-downs", summary="Read a step-down")
 async def get_stepdown(stepdown_id: uuid.UUID, request: Request) -> JSONResponse:
     return http.answer(await reads.get_stepdown(http.unit_of_work(request), stepdown_id=stepdown_id), stepdown_view)
 
 
-@router.put(
-    "/stepdowns/{stepdown_id}/handover",
-    response_model=StepdownOut,
-    responses=STEPDOWN_ANSWER,
-    tags=["step-downs"],
-    summary="Record the handover to early help",
-)
+@_stepdown_route("PUT", "/stepdowns/{stepdown_id}/handover", tag="step-downs", summary="Record the handover to early help")
 async def record_handover(stepdown_id: uuid.UUID, body: HandoverIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Social care writes what early help needs while the handover is pending: the unmet needs, what
     has worked, who leads next (or that the same lead practitioner continues), the family's agreement."""
@@ -134,63 +130,35 @@ async def record_handover(stepdown_id: uuid.UUID, body: HandoverIn, request: Req
     return await _changed(request, handover.record_handover, command)
 
 
-@router.post(
-    "/stepdowns/{stepdown_id}/acceptance",
-    response_model=StepdownOut,
-    responses=STEPDOWN_ANSWER,
-    tags=["early help"],
-    summary="Early help accepts the handover",
-)
+@_stepdown_route("POST", "/stepdowns/{stepdown_id}/acceptance", tag="early help", summary="Early help accepts the handover")
 async def accept_stepdown(stepdown_id: uuid.UUID, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """The receiving early help team takes the family: the episode closes (RC9 after an assessment)."""
     command = Accept(stepdown_id, http.required_version(if_match))
     return await _changed(request, handover.accept, command)
 
 
-@router.post(
-    "/stepdowns/{stepdown_id}/decline",
-    response_model=StepdownOut,
-    responses=STEPDOWN_ANSWER,
-    tags=["early help"],
-    summary="Early help declines the handover",
-)
+@_stepdown_route("POST", "/stepdowns/{stepdown_id}/decline", tag="early help", summary="Early help declines the handover")
 async def decline_stepdown(stepdown_id: uuid.UUID, body: DeclineIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """The handover goes back to the team's manager (worklist and ``stepdown.escalated``); the episode stays open."""
     command = Decline(stepdown_id, http.required_version(if_match), reason=body.reason, detail=body.detail)
     return await _changed(request, handover.decline, command)
 
 
-@router.post(
-    "/stepdowns/{stepdown_id}/engagement",
-    response_model=StepdownOut,
-    responses=STEPDOWN_ANSWER,
-    tags=["early help"],
-    summary="Record the family's engagement",
-)
+@_stepdown_route("POST", "/stepdowns/{stepdown_id}/engagement", tag="early help", summary="Record the family's engagement")
 async def record_engagement(stepdown_id: uuid.UUID, body: EngagementIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     command = RecordEngagement(stepdown_id, http.required_version(if_match), engagement=body.engagement, on=body.recorded_on)
     return await _changed(request, handover.record_engagement, command)
 
 
-@router.post(
-    "/stepdowns/{stepdown_id}/outcome",
-    response_model=StepdownOut,
-    responses=STEPDOWN_ANSWER,
-    tags=["early help"],
-    summary="Record early help's outcome when it closes",
+@_stepdown_route(
+    "POST", "/stepdowns/{stepdown_id}/outcome", tag="early help", summary="Record early help's outcome when it closes"
 )
 async def record_outcome(stepdown_id: uuid.UUID, body: OutcomeIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     command = RecordOutcome(stepdown_id, http.required_version(if_match), outcome=body.outcome, closed_on=body.closed_on)
     return await _changed(request, handover.record_outcome, command)
 
 
-@router.post(
-    "/stepdowns/{stepdown_id}/closure",
-    response_model=StepdownOut,
-    responses=STEPDOWN_ANSWER,
-    tags=["step-downs"],
-    summary="The manager closes the episode",
-)
+@_stepdown_route("POST", "/stepdowns/{stepdown_id}/closure", tag="step-downs", summary="The manager closes the episode")
 async def close_stepdown(stepdown_id: uuid.UUID, body: ClosureIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """A plan that ended without a census reason, or a handover early help declined or left unanswered."""
     command = Close(
