@@ -90,13 +90,19 @@ class Referral(Base):
     )
 
 
-class Decision(Base):
+class _OfAReferral:
+    """A row that belongs to one referral (its decisions, its information requests): a declarative
+    mixin. Its columns come first (``sort_order``), where the tables have always had them."""
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, sort_order=-1)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True, sort_order=-1)
+
+
+class Decision(_OfAReferral, Base):
     """Every decision and correction, in order: the referral row holds the current one."""
 
     __tablename__ = "referral_decisions"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
     outcome: Mapped[DecisionOutcome] = mapped_column(enum_column(DecisionOutcome, 30))
     reasons: Mapped[str] = mapped_column(Text)
     team: Mapped[str] = mapped_column(String(50))
@@ -108,11 +114,9 @@ class Decision(Base):
     event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
-class InformationRequest(Base):
+class InformationRequest(_OfAReferral, Base):
     __tablename__ = "information_requests"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
     agency: Mapped[Agency] = mapped_column(enum_column(Agency, 30))
     question: Mapped[str] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(200))
