@@ -11,68 +11,43 @@ from fastapi.responses import JSONResponse
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.persistence.idempotency import Replayed
-from continuum.web.http import (
-    ETAG_HEADER,
-    IDEMPOTENT,
-    PROBLEM_RESPONSES,
-    Cursor,
-    IfMatch,
-    Limit,
-    answer,
-    api_router,
-    council_policy,
-    expected_version,
-    idempotency_key,
-    unit_of_work,
-    with_etag,
-)
+from continuum.web import http
 from continuum.web.pagination import Page
-from referral import views
-from referral.schemas.children import ChildIn, ChildOut, ChildPatch
-from referral.schemas.referrals import (
-    ContactItem,
-    CorrectionIn,
-    DecisionIn,
-    InformationAnswerIn,
-    InformationRequestIn,
-    InformationRequestOut,
-    QueueItem,
-    ReferralIn,
-    ReferralOut,
-    ReferralSummary,
-)
+from referral import schemas, views
 from referral.use_cases import children, decisions, information, intake, reads
 from referral.use_cases import queue as front_door
 from referral.use_cases.commands import Decide, NewChild, ReceiveReferral, RecordInformation, RequestInformation, UpdateChild
 
-router = api_router()
+router = http.api_router()
 
 _LOCATION = {"Location": {"description": "The URL of the record created", "schema": {"type": "string"}}}
 
 
 def _answers(*codes: int, created: bool = False, versioned: bool = True) -> dict[int | str, dict[str, Any]]:
     """OpenAPI for the success answers (their headers) and every problem answer."""
-    headers = (ETAG_HEADER if versioned else {}) | (_LOCATION if created else {})
-    return {code: {"headers": headers} for code in codes} | PROBLEM_RESPONSES
+    headers = (http.ETAG_HEADER if versioned else {}) | (_LOCATION if created else {})
+    return {code: {"headers": headers} for code in codes} | http.PROBLEM_RESPONSES
 
 
 def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
-    response = with_etag(body, version, 201)
+    response = http.with_etag(body, version, 201)
     response.headers["Location"] = location
     return response
 
 
-def _new_child(body: ChildIn) -> NewChild:
+def _new_child(body: schemas.ChildIn) -> NewChild:
     return NewChild(body.identity(), confirmed_new=body.confirmed_new)
 
 
-def _decision(referral_id: uuid.UUID, body: DecisionIn, if_match: str | None, correction_reason: str | None = None) -> Decide:
+def _decision(
+    referral_id: uuid.UUID, body: schemas.DecisionIn, if_match: str | None, correction_reason: str | None = None
+) -> Decide:
     return Decide(
         referral_id,
         outcome=body.outcome,
         reasons=body.reasons,
         team=body.team,
-        expected_version=expected_version(if_match),
+        expected_version=http.expected_version(if_match),
         correction_reason=correction_reason,
     )
 
@@ -80,61 +55,71 @@ def _decision(referral_id: uuid.UUID, body: DecisionIn, if_match: str | None, co
 @router.post(
     "/children",
     status_code=201,
-    response_model=ChildOut,
+    response_model=schemas.ChildOut,
     responses=_answers(201, created=True)
-    | {200: {"description": "The registered child it is", "model": ChildOut, "headers": ETAG_HEADER}},
+    | {200: {"description": "The registered child it is", "model": schemas.ChildOut, "headers": http.ETAG_HEADER}},
     tags=["children"],
     summary="Register a child",
 )
-async def register_child(body: ChildIn, request: Request) -> JSONResponse:
+async def register_child(body: schemas.ChildIn, request: Request) -> JSONResponse:
     """Registers a child (201). The same NHS number or UPN with the same name and date of birth is
     the same child (200, that child); the same identifier with another identity, or the same name
     and date of birth, answers 409 with the candidates (to the front door)."""
-    record = await children.register_child(unit_of_work(request), _new_child(body))
+    record = await children.register_child(http.unit_of_work(request), _new_child(body))
     child = views.child_view(record)
     if record.created:
         return _created(child.model_dump(mode="json"), child.version, f"/v1/children/{child.id}")
-    return with_etag(child.model_dump(mode="json"), child.version)
+    return http.with_etag(child.model_dump(mode="json"), child.version)
 
 
 @router.get(
-    "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Read a child's record"
+    "/children/{child_id}",
+    response_model=schemas.ChildOut,
+    responses=_answers(200),
+    tags=["children"],
+    summary="Read a child's record",
 )
 async def get_child(child_id: uuid.UUID, request: Request) -> JSONResponse:
-    child = views.child_view(await children.get_child(unit_of_work(request), child_id=child_id))
-    return with_etag(child.model_dump(mode="json"), child.version)
+    child = views.child_view(await children.get_child(http.unit_of_work(request), child_id=child_id))
+    return http.with_etag(child.model_dump(mode="json"), child.version)
 
 
 @router.patch(
-    "/children/{child_id}", response_model=ChildOut, responses=_answers(200), tags=["children"], summary="Update a child's record"
+    "/children/{child_id}",
+    response_model=schemas.ChildOut,
+    responses=_answers(200),
+    tags=["children"],
+    summary="Update a child's record",
 )
-async def update_child(child_id: uuid.UUID, body: ChildPatch, request: Request, if_match: IfMatch) -> JSONResponse:
+async def update_child(child_id: uuid.UUID, body: schemas.ChildPatch, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Changes the fields sent, checked against the census rules and the dates of the child's
     referrals. A child's first NHS number tells partners it is referred (its undecided referrals)."""
-    command = UpdateChild(child_id, body.model_dump(exclude_unset=True), expected_version(if_match))
-    child = views.child_view(await children.update_child(unit_of_work(request), command, policy=council_policy(request)))
-    return with_etag(child.model_dump(mode="json"), child.version)
+    command = UpdateChild(child_id, body.model_dump(exclude_unset=True), http.expected_version(if_match))
+    child = views.child_view(
+        await children.update_child(http.unit_of_work(request), command, policy=http.council_policy(request))
+    )
+    return http.with_etag(child.model_dump(mode="json"), child.version)
 
 
 @router.post(
     "/referrals",
     status_code=201,
-    response_model=ReferralOut,
+    response_model=schemas.ReferralOut,
     responses=_answers(201, created=True),
     tags=["referrals"],
     summary="Receive a referral",
-    openapi_extra=IDEMPOTENT,
+    openapi_extra=http.IDEMPOTENT,
 )
-async def receive_referral(body: ReferralIn, request: Request) -> JSONResponse:
+async def receive_referral(body: schemas.ReferralIn, request: Request) -> JSONResponse:
     """Opens a case (episode) for a new or registered child. The decision is due one working day
     after receipt; a referral within 12 months of the child's previous one is flagged a re-referral.
     A child whose episode is still open gets no second one: 409 `open-episode` naming the open
     episode to whoever may see it (the front door), `front-door-review` naming nothing to others."""
     command = ReceiveReferral(body.intake(), child_id=body.child_id, child=_new_child(body.child) if body.child else None)
     result = await intake.receive_referral(
-        unit_of_work(request), command, policy=council_policy(request), idempotency_key=idempotency_key(request)
+        http.unit_of_work(request), command, policy=http.council_policy(request), idempotency_key=http.idempotency_key(request)
     )
-    response = answer(result, views.referral_out, status=201)
+    response = http.answer(result, views.referral_out, status=201)
     referral_id = result.body["id"] if isinstance(result, Replayed) else result.referral.id
     response.headers["Location"] = f"/v1/referrals/{referral_id}"
     return response
@@ -142,7 +127,7 @@ async def receive_referral(body: ReferralIn, request: Request) -> JSONResponse:
 
 @router.get(
     "/referrals",
-    response_model=Page[ReferralSummary],
+    response_model=Page[schemas.ReferralSummary],
     responses=_answers(200, versioned=False),
     tags=["referrals"],
     summary="A child's referrals",
@@ -150,85 +135,97 @@ async def receive_referral(body: ReferralIn, request: Request) -> JSONResponse:
 async def list_referrals(
     request: Request,
     child_id: Annotated[uuid.UUID, Query(description="The child whose referrals to list")],
-    cursor: Cursor = None,
-    limit: Limit = 50,
-) -> Page[ReferralSummary]:
+    cursor: http.Cursor = None,
+    limit: http.Limit = 50,
+) -> Page[schemas.ReferralSummary]:
     """The child's referrals that you may see, oldest first, each with the decision in force."""
-    return await reads.list_referrals(unit_of_work(request), child_id=child_id, cursor=cursor, limit=limit)
+    return await reads.list_referrals(http.unit_of_work(request), child_id=child_id, cursor=cursor, limit=limit)
 
 
 @router.get(
-    "/referrals/{referral_id}", response_model=ReferralOut, responses=_answers(200), tags=["referrals"], summary="Read a referral"
+    "/referrals/{referral_id}",
+    response_model=schemas.ReferralOut,
+    responses=_answers(200),
+    tags=["referrals"],
+    summary="Read a referral",
 )
 async def get_referral(referral_id: uuid.UUID, request: Request) -> JSONResponse:
     """The referral with its child, every decision in order (`decisions`) and its information requests."""
-    referral = views.referral_out(await reads.get_referral(unit_of_work(request), referral_id=referral_id))
-    return with_etag(referral.model_dump(mode="json"), referral.version)
+    referral = views.referral_out(await reads.get_referral(http.unit_of_work(request), referral_id=referral_id))
+    return http.with_etag(referral.model_dump(mode="json"), referral.version)
 
 
 @router.post(
     "/referrals/{referral_id}/decision",
-    response_model=ReferralOut,
+    response_model=schemas.ReferralOut,
     responses=_answers(200),
     tags=["referrals"],
     summary="Decide a referral",
 )
-async def decide(referral_id: uuid.UUID, body: DecisionIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def decide(referral_id: uuid.UUID, body: schemas.DecisionIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """A manager decides: NFA, early help, assessment or strategy discussion, with reasons and the
     team to allocate to. No decision closes the episode: the step-down service closes it (an NFA at
     once) and the referral shows its closure. A decided referral cannot be decided again: record a
     correction."""
     command = _decision(referral_id, body, if_match)
-    referral = views.referral_out(await decisions.decide(unit_of_work(request), command, policy=council_policy(request)))
-    return with_etag(referral.model_dump(mode="json"), referral.version)
+    referral = views.referral_out(
+        await decisions.decide(http.unit_of_work(request), command, policy=http.council_policy(request))
+    )
+    return http.with_etag(referral.model_dump(mode="json"), referral.version)
 
 
 @router.post(
     "/referrals/{referral_id}/decision-corrections",
-    response_model=ReferralOut,
+    response_model=schemas.ReferralOut,
     responses=_answers(200),
     tags=["referrals"],
     summary="Correct a decision",
 )
-async def correct_decision(referral_id: uuid.UUID, body: CorrectionIn, request: Request, if_match: IfMatch) -> JSONResponse:
+async def correct_decision(
+    referral_id: uuid.UUID, body: schemas.CorrectionIn, request: Request, if_match: http.IfMatch
+) -> JSONResponse:
     """A manager replaces the decision in force with another outcome or team, saying why; the
     correction is published as a new `referral.decided` naming the decision it corrects. A
     correction that would reopen a closed episode while the child has another open one answers 409."""
     command = _decision(referral_id, body, if_match, correction_reason=body.correction_reason)
-    referral = views.referral_out(await decisions.decide(unit_of_work(request), command, policy=council_policy(request)))
-    return with_etag(referral.model_dump(mode="json"), referral.version)
+    referral = views.referral_out(
+        await decisions.decide(http.unit_of_work(request), command, policy=http.council_policy(request))
+    )
+    return http.with_etag(referral.model_dump(mode="json"), referral.version)
 
 
 @router.post(
     "/referrals/{referral_id}/information-requests",
     status_code=201,
-    response_model=InformationRequestOut,
+    response_model=schemas.InformationRequestOut,
     responses=_answers(201, versioned=False),
     tags=["information requests"],
     summary="Ask a partner agency for information",
 )
-async def request_information(referral_id: uuid.UUID, body: InformationRequestIn, request: Request) -> InformationRequestOut:
+async def request_information(
+    referral_id: uuid.UUID, body: schemas.InformationRequestIn, request: Request
+) -> schemas.InformationRequestOut:
     command = RequestInformation(referral_id, agency=body.agency, question=body.question, due_at=body.due_at)
-    return views.request_view(await information.request_information(unit_of_work(request), command))
+    return views.request_view(await information.request_information(http.unit_of_work(request), command))
 
 
 @router.put(
     "/referrals/{referral_id}/information-requests/{request_id}/answer",
-    response_model=InformationRequestOut,
+    response_model=schemas.InformationRequestOut,
     responses=_answers(200, versioned=False),
     tags=["information requests"],
     summary="Record a partner agency's answer",
 )
 async def record_information(
-    referral_id: uuid.UUID, request_id: uuid.UUID, body: InformationAnswerIn, request: Request
-) -> InformationRequestOut:
+    referral_id: uuid.UUID, request_id: uuid.UUID, body: schemas.InformationAnswerIn, request: Request
+) -> schemas.InformationRequestOut:
     command = RecordInformation(referral_id, request_id, answer=body.answer)
-    return views.request_view(await information.record_information(unit_of_work(request), command))
+    return views.request_view(await information.record_information(http.unit_of_work(request), command))
 
 
 @router.get(
     "/front-door/queue",
-    response_model=Page[QueueItem],
+    response_model=Page[schemas.QueueItem],
     responses=_answers(200, versioned=False),
     tags=["front door"],
     summary="Undecided referrals, soonest due first",
@@ -236,17 +233,17 @@ async def record_information(
 async def queue(
     request: Request,
     team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team's referrals")] = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
-) -> Page[QueueItem]:
+    cursor: http.Cursor = None,
+    limit: http.Limit = 50,
+) -> Page[schemas.QueueItem]:
     return await front_door.front_door_queue(
-        unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request)
+        http.unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=http.council_policy(request)
     )
 
 
 @router.get(
     "/front-door/contacts",
-    response_model=Page[ContactItem],
+    response_model=Page[schemas.ContactItem],
     responses=_answers(200, versioned=False),
     tags=["front door"],
     summary="Contacts recorded on open episodes, oldest first",
@@ -254,13 +251,13 @@ async def queue(
 async def contacts(
     request: Request,
     team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team's episodes")] = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
-) -> Page[ContactItem]:
+    cursor: http.Cursor = None,
+    limit: http.Limit = 50,
+) -> Page[schemas.ContactItem]:
     """Step-ups from early help that arrived while the child's episode was open, recorded on that
     episode instead of opening a second one, for the front door to pass to the episode's team."""
     return await front_door.front_door_contacts(
-        unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=council_policy(request)
+        http.unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=http.council_policy(request)
     )
 
 

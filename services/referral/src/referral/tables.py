@@ -22,6 +22,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class _Referred:
+    """What a referral says, alike on a referral and on a contact (a referral received while the
+    child's episode was open, decision 34): a declarative mixin. Its columns and the keys before
+    them come first (``sort_order``), in the order the tables have always had."""
+
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), sort_order=-1)
+    source: Mapped[ReferralSource] = mapped_column(enum_column(ReferralSource, 3), sort_order=-1)
+    referrer_name: Mapped[str] = mapped_column(String(200), sort_order=-1)
+    referrer_agency: Mapped[str] = mapped_column(String(200), sort_order=-1)
+    concerns: Mapped[str] = mapped_column(Text, sort_order=-1)
+    lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis, 50), sort_order=-1)
+    suggested_threshold: Mapped[ThresholdLevel] = mapped_column(enum_column(ThresholdLevel, 30), sort_order=-1)
+    team: Mapped[str] = mapped_column(String(50), sort_order=-1)
+
+
 class Child(Base):
     __tablename__ = "children"
 
@@ -54,20 +69,12 @@ class Child(Base):
     )
 
 
-class Referral(Base):
+class Referral(_Referred, Base):
     __tablename__ = "referrals"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
-    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    source: Mapped[ReferralSource] = mapped_column(enum_column(ReferralSource, 3))
-    referrer_name: Mapped[str] = mapped_column(String(200))
-    referrer_agency: Mapped[str] = mapped_column(String(200))
-    concerns: Mapped[str] = mapped_column(Text)
-    lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis, 50))
-    suggested_threshold: Mapped[ThresholdLevel] = mapped_column(enum_column(ThresholdLevel, 30))
-    team: Mapped[str] = mapped_column(String(50))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, sort_order=-1)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True, sort_order=-1)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True, sort_order=-1)
     re_referral: Mapped[bool] = mapped_column(Boolean)
     decision_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     stepped_up_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -90,13 +97,19 @@ class Referral(Base):
     )
 
 
-class Decision(Base):
+class _OfAReferral:
+    """A row that belongs to one referral (its decisions, its information requests): a declarative
+    mixin. Its columns come first (``sort_order``), where the tables have always had them."""
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, sort_order=-1)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True, sort_order=-1)
+
+
+class Decision(_OfAReferral, Base):
     """Every decision and correction, in order: the referral row holds the current one."""
 
     __tablename__ = "referral_decisions"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
     outcome: Mapped[DecisionOutcome] = mapped_column(enum_column(DecisionOutcome, 30))
     reasons: Mapped[str] = mapped_column(Text)
     team: Mapped[str] = mapped_column(String(50))
@@ -108,11 +121,9 @@ class Decision(Base):
     event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
-class InformationRequest(Base):
+class InformationRequest(_OfAReferral, Base):
     __tablename__ = "information_requests"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
     agency: Mapped[Agency] = mapped_column(enum_column(Agency, 30))
     question: Mapped[str] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(200))
@@ -123,23 +134,15 @@ class InformationRequest(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(200))
 
 
-class Contact(Base):
+class Contact(_Referred, Base):
     """A referral received while the child's episode was open, recorded on that episode (decision 34)."""
 
     __tablename__ = "contacts"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
-    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    source: Mapped[ReferralSource] = mapped_column(enum_column(ReferralSource, 3))
-    referrer_name: Mapped[str] = mapped_column(String(200))
-    referrer_agency: Mapped[str] = mapped_column(String(200))
-    concerns: Mapped[str] = mapped_column(Text)
-    lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis, 50))
-    suggested_threshold: Mapped[ThresholdLevel] = mapped_column(enum_column(ThresholdLevel, 30))
-    team: Mapped[str] = mapped_column(String(50))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, sort_order=-1)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sort_order=-1)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True, sort_order=-1)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True, sort_order=-1)
     stepped_up_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

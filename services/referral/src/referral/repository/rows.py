@@ -29,6 +29,19 @@ from referral.tables import CHILDREN, REFERRALS
 
 _IDENTITY = [f.name for f in fields(ChildIdentity)]
 _INTAKE = [f.name for f in fields(Intake)]
+#: A referral's fields kept in its row's columns of the same name, as they are.
+_REFERRAL_COLUMNS = [
+    *_INTAKE,
+    "id",
+    "case_id",
+    "child_id",
+    "re_referral",
+    "decision_due_at",
+    "status",
+    "version",
+    "created_by",
+    "decided_within_one_working_day",
+]
 
 
 def child_state(row: Any) -> ChildState:
@@ -48,43 +61,21 @@ def decision_record(row: Any, prefix: str = "") -> DecisionRecord:
 
 def referral_state(row: Any, decisions: Sequence[DecisionRecord] = ()) -> ReferralState:
     closure = Closure(row.closed_on, row.closure_reason) if row.closed_on and row.closure_reason else None
-    return ReferralState(
-        **{name: getattr(row, name) for name in _INTAKE},
-        id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        re_referral=row.re_referral,
-        decision_due_at=row.decision_due_at,
-        status=row.status,
-        version=row.version,
-        created_by=row.created_by,
-        decisions=tuple(decisions),
-        decided_within_one_working_day=row.decided_within_one_working_day,
-        closure=closure,
-    )
+    return ReferralState(**{name: getattr(row, name) for name in _REFERRAL_COLUMNS}, decisions=tuple(decisions), closure=closure)
 
 
 def referral_values(referral: ReferralState) -> dict[str, Any]:
     """The referral row; the decision in force is kept on it too (the queue and the visibility
     rules read ``status`` and ``allocated_team`` there)."""
     current = referral.decision
-    return {name: getattr(referral, name) for name in _INTAKE} | {
-        "id": referral.id,
-        "case_id": referral.case_id,
-        "child_id": referral.child_id,
-        "re_referral": referral.re_referral,
-        "decision_due_at": referral.decision_due_at,
-        "status": referral.status,
+    return {name: getattr(referral, name) for name in _REFERRAL_COLUMNS} | {
         "decision": current.outcome if current else None,
         "decision_reasons": current.reasons if current else None,
         "allocated_team": current.team if current else None,
         "decided_by": current.decided_by if current else None,
         "decided_at": current.decided_at if current else None,
-        "decided_within_one_working_day": referral.decided_within_one_working_day,
         "closed_on": referral.closure.closed_on if referral.closure else None,
         "closure_reason": referral.closure.reason if referral.closure else None,
-        "version": referral.version,
-        "created_by": referral.created_by,
     }
 
 

@@ -4,7 +4,8 @@ episodes, oldest first."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -23,39 +24,58 @@ class _OfAChild(Protocol):
 
 
 T = TypeVar("T", bound=_OfAChild)
-Rows = Callable[[Transaction, list[str] | None, tuple[datetime, uuid.UUID] | None], Awaitable[Sequence[Any]]]
 
 
-async def _team_list(
-    uow: UnitOfWork,
-    *,
-    team: str | None,
-    cursor: str | None,
-    limit: int,
-    policy: CouncilPolicy,
-    what: str,
-    purpose: str,
-    rows: Rows,
-    item: Callable[[Any], T],
-    position: Callable[[Any], tuple[Any, ...]],
-) -> Page[T]:
-    """A page of a front-door list for the caller's teams (the front door's: every team's, or
-    ``team``'s; another team's list answers 404, audited), each child listed audited."""
-    principal = uow.principal_or_fail()
-    after = decode_cursor(cursor, datetime.fromisoformat) if cursor else None
-    async with uow as tx:
-        teams = list_teams(
-            tx,
-            team,
-            is_team=lambda t: policy.team(t) is not None,
-            what=what,
-            purpose=purpose,
-            every_team=domain.sees_every_case(principal),
-        )
-        page = page_of(await rows(tx, teams, after), limit, item=item, position=position)
-        for listed in page.items:
-            await tx.audit("child.list", subject_type="child", subject_id=listed.child_id, purpose=purpose)
-        return page
+class Rows(Protocol):
+    """A repository query of a front-door list (``teams`` ``None``: every team's)."""
+
+    async def __call__(
+        self, tx: Transaction, *, teams: Sequence[str] | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class _FrontDoorList:
+    """What differs between the front door's lists: the name a 404 gives, the audit purpose, the
+    query and the position a cursor carries."""
+
+    what: str
+    purpose: str
+    rows: Rows
+    position: Callable[[Any], tuple[Any, ...]]
+
+    async def page(
+        self,
+        uow: UnitOfWork,
+        *,
+        team: str | None,
+        cursor: str | None,
+        limit: int,
+        policy: CouncilPolicy,
+        item: Callable[[Any], T],
+    ) -> Page[T]:
+        """A page of the list for the caller's teams (the front door's: every team's, or
+        ``team``'s; another team's list answers 404, audited), each child listed audited."""
+        principal = uow.principal_or_fail()
+        after = decode_cursor(cursor, datetime.fromisoformat) if cursor else None
+        async with uow as tx:
+            teams = list_teams(
+                tx,
+                team,
+                is_team=lambda t: policy.team(t) is not None,
+                what=self.what,
+                purpose=self.purpose,
+                every_team=domain.sees_every_case(principal),
+            )
+            found = await self.rows(tx, teams=teams, after=after, limit=limit)
+            page = page_of(found, limit, item=item, position=self.position)
+            for listed in page.items:
+                await tx.audit("child.list", subject_type="child", subject_id=listed.child_id, purpose=self.purpose)
+            return page
+
+
+_QUEUE = _FrontDoorList("Team queue", "front-door queue", repository.queue, lambda r: (r.decision_due_at, r.id))
+_CONTACTS = _FrontDoorList("Team contacts", "front-door contacts", repository.contacts, lambda r: (r.received_at, r.id))
 
 
 async def front_door_queue(
@@ -63,18 +83,7 @@ async def front_door_queue(
 ) -> Page[QueueItem]:
     """Undecided referrals of the caller's teams, soonest due first, overdue ones marked."""
     now = clock.now()
-    return await _team_list(
-        uow,
-        team=team,
-        cursor=cursor,
-        limit=limit,
-        policy=policy,
-        what="Team queue",
-        purpose="front-door queue",
-        rows=lambda tx, teams, after: repository.queue(tx, teams=teams, after=after, limit=limit),
-        item=lambda r: views.queue_item(r, now),
-        position=lambda r: (r.decision_due_at, r.id),
-    )
+    return await _QUEUE.page(uow, team=team, cursor=cursor, limit=limit, policy=policy, item=lambda r: views.queue_item(r, now))
 
 
 async def front_door_contacts(
@@ -82,15 +91,4 @@ async def front_door_contacts(
 ) -> Page[ContactItem]:
     """Contacts recorded on open episodes (step-ups from early help that arrived while the child's
     episode was open), oldest first, for the front door to pass on."""
-    return await _team_list(
-        uow,
-        team=team,
-        cursor=cursor,
-        limit=limit,
-        policy=policy,
-        what="Team contacts",
-        purpose="front-door contacts",
-        rows=lambda tx, teams, after: repository.contacts(tx, teams=teams, after=after, limit=limit),
-        item=views.contact_item,
-        position=lambda r: (r.received_at, r.id),
-    )
+    return await _CONTACTS.page(uow, team=team, cursor=cursor, limit=limit, policy=policy, item=views.contact_item)
