@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from continuum.persistence.child_copy import ChildSummary
+from continuum.persistence.child_copy import EXAMPLE_CHILD
 
 ASSESSMENT_ID = "0f7a2f0c-2d3e-4b4b-8a59-0a4c7f1e2b33"
 CASE_ID = "6c1d9f12-8e0b-4a55-9c7a-3b2e1d0f4a66"
@@ -14,14 +13,7 @@ CHILD_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 SECTION47_ID = "5b0c3f0e-4a57-4a8e-9a43-8f1f2a6c9b10"
 
 #: The example child, built through the answer's own model so that it stays a valid ChildSummary.
-CHILD: dict[str, Any] = ChildSummary(
-    la_child_id="DEV000123",
-    given_name="Sam",
-    family_name="Example",
-    date_of_birth=date(2017, 5, 4),
-    expected_date_of_birth=None,
-    nhs_number="9434765919",
-).model_dump(mode="json")
+CHILD: dict[str, Any] = EXAMPLE_CHILD.model_dump(mode="json")
 
 ALLOCATION: dict[str, Any] = {"lead_practitioner": "sw-alex", "lead_practitioner_role": "social_worker"}
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from continuum.persistence.child_copy import ChildSummary
+from continuum.persistence.child_copy import EXAMPLE_CHILD
 
 PLAN_ID = "3e5a1b7c-9d2f-4c6e-8a1b-2c3d4e5f6a7b"
 CASE_ID = "6c1d9f12-8e0b-4a55-9c7a-3b2e1d0f4a66"
@@ -155,14 +154,7 @@ MEETING_OUT: dict[str, Any] = {
     "agencies_left_out": ["probation", "school"],
 }
 #: The child's identity as an answer carries it: built as the kernel's ChildSummary, so it is one.
-CHILD: dict[str, Any] = ChildSummary(
-    la_child_id="DEV000123",
-    given_name="Sam",
-    family_name="Example",
-    date_of_birth=date(2017, 5, 4),
-    expected_date_of_birth=None,
-    nhs_number="9434765919",
-).model_dump(mode="json")
+CHILD: dict[str, Any] = EXAMPLE_CHILD.model_dump(mode="json")
 PLAN_OUT: dict[str, Any] = {
     "id": PLAN_ID,
     "case_id": CASE_ID,

@@ -69,6 +69,18 @@ class ChildSummary(BaseModel):
     nhs_number: str | None = Field(description="NHS number, if known")
 
 
+#: The child every service's OpenAPI examples show (the dev stack's example child, as the referral
+#: service's walk-through registers it), as an answer carries it.
+EXAMPLE_CHILD = ChildSummary(
+    la_child_id="DEV000123",
+    given_name="Sam",
+    family_name="Example",
+    date_of_birth=date(2017, 5, 4),
+    expected_date_of_birth=None,
+    nhs_number="9434765919",
+)
+
+
 def child_copy_values(data: ChildRegistered | ChildUpdated) -> dict[str, Any]:
     """The row of the local copy that ``data`` describes."""
     values = data.model_dump(exclude={"child_id"}) | {"id": data.child_id, "updated_at": now()}
