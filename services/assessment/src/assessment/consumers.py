@@ -7,7 +7,7 @@ during one, starts a section 47 enquiry (decision 35).
 Each type has its per-event handler and a batch handler: the runner gives the batch handler a run
 of consecutive events of one type (their inbox rows already claimed) and it applies the run with
 one statement per kind of row, with exactly the per-event handlers' effect applied in order
-(``tests/test_batch_equivalence.py``). The batch handler takes decisions and child events mixed as
+(``tests/integration/test_batch_equivalence.py``). The batch handler takes decisions and child events mixed as
 well, so a run may span the types should the runner ever hand it one."""
 
 from __future__ import annotations

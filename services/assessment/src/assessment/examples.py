@@ -1,4 +1,4 @@
-"""OpenAPI examples of the assessment API's requests and answers (each one valid: tests/test_openapi.py)."""
+"""OpenAPI examples of the assessment API's requests and answers (each one valid: tests/integration/test_openapi.py)."""
 
 from __future__ import annotations
 

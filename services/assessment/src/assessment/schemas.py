@@ -26,7 +26,7 @@ from continuum.web.limits import Day
 from continuum.web.pagination import Page
 from continuum.web.requests import RequestModel
 
-# Every string a request sends has a maximum length (tests/test_bad_input.py walks the OpenAPI
+# Every string a request sends has a maximum length (tests/integration/test_bad_input.py walks the OpenAPI
 # document for one without), every list a maximum count, every date a plausible year (Day).
 #: Narrative: reasons and the recommendation's summary (about three pages).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]

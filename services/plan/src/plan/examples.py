@@ -1,4 +1,4 @@
-"""OpenAPI examples of the plan API's requests and answers (each one valid: tests/test_plan_openapi.py)."""
+"""OpenAPI examples of the plan API's requests and answers (each one valid: tests/integration/test_plan_openapi.py)."""
 
 from __future__ import annotations
 

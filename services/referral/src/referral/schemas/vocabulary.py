@@ -24,7 +24,7 @@ def doc(text: str, **kw: Any) -> Any:
     return Field(description=text, **kw)
 
 
-# Every string a request sends has a maximum length (tests/test_bad_input.py walks the OpenAPI
+# Every string a request sends has a maximum length (tests/integration/test_bad_input.py walks the OpenAPI
 # document for one without), and every list a maximum count.
 NAME = StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
 #: Narrative: concerns, reasons, questions and answers (about three pages).

@@ -18,7 +18,7 @@ from continuum_tools.testing import eventually, read_events, test_settings
 from referral.app import create_app
 from referral.settings import ReferralSettings
 
-ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 DECISION = {"outcome": "assessment", "reasons": "Needs a single assessment.", "team": "north"}
 
 

@@ -1,4 +1,4 @@
-"""Schemathesis over the plan API's OpenAPI schema: whatever it sends, no 5xx."""
+"""Schemathesis over the referral API's OpenAPI schema: whatever it sends, no 5xx."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from pathlib import Path
 
 from continuum.web.auth import mint_dev_token
 from continuum_tools.testing import TEST_SIGNING_KEY, fuzz_api
-from plan.settings import PlanSettings
+from referral.settings import ReferralSettings
 
-ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
 def test_no_generated_request_gets_a_server_error(make_database: Callable[[str, Path], str]) -> None:
-    url = make_database("plan_fuzz", ALEMBIC_INI)
+    url = make_database("referral_fuzz", ALEMBIC_INI)
     token = mint_dev_token(
-        PlanSettings(env="test", jwt_secret=TEST_SIGNING_KEY),
+        ReferralSettings(env="test", jwt_secret=TEST_SIGNING_KEY),
         sub="fuzzer",
-        roles=["manager", "practitioner"],
+        roles=["front_door", "manager", "practitioner"],
         teams=["north"],
         sw_qualified=True,
     )
-    code, report = fuzz_api("plan.app:create_app", url, token)
+    code, report = fuzz_api("referral.app:create_app", url, token)
     assert code == 0, report

@@ -11,8 +11,7 @@ import uuid
 from typing import Any
 
 import httpx
-from assessment_support import Api, Cases, etag
-from test_api import RECORD, allocated, submitted
+from assessment_support import RECORD, Api, Cases, allocated, etag, submitted
 
 from assessment.permissions import PERMISSIONS
 from continuum.casework import clock

@@ -5,47 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
-from assessment_support import Api, Cases, assert_problem, etag, nhs_number
+from assessment_support import RECORD, Api, Cases, allocated, assert_problem, etag, nhs_number, submitted
 
 from continuum.casework import clock
 from continuum.casework.calendar import working_days_between
-
-RECORD: dict[str, Any] = {
-    "start_date": "2026-11-23",
-    "child_seen_date": "2026-11-24",
-    "child_seen_alone": True,
-    "factors": ["3A", "3B", "4B"],
-    "primary_need": "N1",
-    "specialist_assessments": [
-        {"kind": "gcp2", "date": "2026-11-25", "completed_by": "sw", "score_or_summary": "Level 3 in 2 areas"}
-    ],
-    "recommendation": "cin_plan",
-    "recommendation_summary": "Domestic abuse at home affects the child; a CIN plan is needed.",
-}
-
-
-async def allocated(api: Api, cases: Cases, lead: str, role: str = "social_worker", **decision: Any) -> dict[str, Any]:
-    row = await cases.open(**decision)
-    async with api.manager(row["team"]) as manager:
-        r = await manager.post(
-            f"/v1/assessments/{row['id']}/allocation",
-            json={"lead_practitioner": lead, "lead_practitioner_role": role},
-            headers=etag(1),
-        )
-    assert r.status_code == 200, r.text
-    return dict(r.json())
-
-
-async def submitted(api: Api, cases: Cases, lead: str, record: dict[str, Any] | None = None, **decision: Any) -> dict[str, Any]:
-    a = await allocated(api, cases, lead, **decision)
-    async with api.as_user("practitioner", teams=(a["team"],), sub=lead) as practitioner:
-        r = await practitioner.patch(f"/v1/assessments/{a['id']}", json=record or RECORD, headers=etag(a["version"]))
-        assert r.status_code == 200, r.text
-        r = await practitioner.post(f"/v1/assessments/{a['id']}/submission", headers=etag(r.json()["version"]))
-    assert r.status_code == 200, r.text
-    return dict(r.json())
 
 
 async def test_the_whole_journey_to_a_cin_plan(api: Api, cases: Cases) -> None:

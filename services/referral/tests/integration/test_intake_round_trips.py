@@ -29,7 +29,7 @@ from continuum.persistence.uow import UnitOfWork
 from continuum_tools.testing import assert_problem, unique
 from referral.repository import intake as hot_path
 
-ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
 @pytest.fixture

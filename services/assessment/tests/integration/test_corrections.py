@@ -9,8 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from assessment_support import Api, Cases, assert_problem, decided, etag, nhs_number
-from test_api import RECORD
+from assessment_support import RECORD, Api, Cases, assert_problem, decided, etag, nhs_number
 
 
 async def _correct(cases: Cases, row: dict[str, Any], outcome: str, team: str = "north") -> None:

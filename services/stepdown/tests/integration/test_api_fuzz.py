@@ -9,7 +9,7 @@ from continuum.web.auth import mint_dev_token
 from continuum_tools.testing import TEST_SIGNING_KEY, fuzz_api
 from stepdown.settings import StepdownSettings
 
-ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
 def test_no_generated_request_gets_a_server_error(make_database: Callable[[str, Path], str]) -> None:

@@ -8,8 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from assessment_support import Api, Cases, assert_problem, etag
-from test_api import submitted
+from assessment_support import Api, Cases, assert_problem, etag, submitted
 
 from continuum.casework import clock
 

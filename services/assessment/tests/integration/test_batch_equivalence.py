@@ -43,7 +43,7 @@ from continuum.persistence.uow import UnitOfWork
 from continuum_tools.devstack import TansuBroker
 from continuum_tools.testing import eventually, test_settings, unique
 
-ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 FROZEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 POLICY = load_policy(None)
 
