@@ -175,33 +175,35 @@ class StepdownEngagementRecorded(StepdownEvent):
     early_help_closed_on: date | None = None
 
 
-class CaseReopened(EventData):
+class CaseEvent(EventData):
+    """What the events of an episode's closure open with: its case (the Kafka key), child and team,
+    and the step-down service's record of the episode (``stepdown_id``)."""
+
+    topic = STEPDOWN_TOPIC
+
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    stepdown_id: uuid.UUID
+
+
+class CaseReopened(CaseEvent):
     """A closure was undone because the decision that closed the episode was corrected (a front
     door NFA corrected to an assessment or a strategy discussion): the episode is open again and
     its census closure withdrawn. At most once per closure; a later closure is a new ``case.closed``."""
 
     event_type = "case.reopened"
-    topic = STEPDOWN_TOPIC
 
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
-    stepdown_id: uuid.UUID
     closure_date: date = Field(description="The census closure date that no longer stands")
     correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
     reopened_at: datetime
 
 
-class CaseClosed(EventData):
+class CaseClosed(CaseEvent):
     """The CIN episode closed (census CINclosureDate and ReasonForClosure); published once per episode."""
 
     event_type = "case.closed"
-    topic = STEPDOWN_TOPIC
 
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
-    stepdown_id: uuid.UUID
     kind: TransitionKind
     referral_date: date = Field(description="Census CINreferralDate")
     closure_date: date = Field(description="Census CINclosureDate (a London calendar date)")
