@@ -124,29 +124,32 @@ class StepdownDeclined(StepdownEvent):
     reason: DeclineReason
 
 
-class StepdownWithdrawn(StepdownEvent):
+class StepdownCorrection(StepdownEvent):
+    """What the two answers to a front door correcting its early help decision open with: the team,
+    the early help team asked (if any) and the corrected decision."""
+
+    team: str
+    receiving_team: str | None
+    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
+
+
+class StepdownWithdrawn(StepdownCorrection):
     """The front door corrected its early help decision (to an assessment, a strategy discussion or
     no further action) before the handover was settled: early help is no longer asked to take the
     family, and the episode goes on in social care."""
 
     event_type = "stepdown.withdrawn"
 
-    team: str
-    receiving_team: str | None
-    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
     withdrawn_at: datetime
 
 
-class StepdownDecisionCorrected(StepdownEvent):
+class StepdownDecisionCorrected(StepdownCorrection):
     """The front door corrected its early help decision after early help had taken the family (the
     handover accepted, the episode perhaps closed): nothing is undone behind anyone's back; the
     social-care team's manager and early help review it together."""
 
     event_type = "stepdown.decision_corrected"
 
-    team: str
-    receiving_team: str | None
-    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
     handover_status: str = Field(description="Where the handover stood: accepted or closed")
     corrected_at: datetime
 
