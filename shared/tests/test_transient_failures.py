@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from continuum.casework.errors import RuleBroken
+from continuum.casework.errors import Invalid
 from continuum.messaging.consumer import _refusal, is_transient
 from continuum.persistence.db import DatabaseUnavailable, connect, make_engine, make_session_factory
 from continuum.persistence.uow import UnitOfWork
@@ -117,5 +117,5 @@ async def test_data_and_integrity_errors_remain_the_events_fault(
 
 
 def test_a_broken_rule_is_a_refusal_not_a_wait() -> None:
-    broken = RuleBroken("team", "not a team of this council")
+    broken = Invalid("team", "not a team of this council")
     assert _refusal(broken) is not None and not is_transient(broken)

@@ -122,13 +122,3 @@ class StaleVersion(DomainError):
             detail=f"If-Match does not match the current version {current}; read it again",
         )
         self.current = current
-
-
-class RuleBroken(DomainError):
-    """The older spelling of a domain error, with its HTTP status beside it. Being replaced by
-    :class:`Invalid`, :class:`Conflict`, :class:`NotFound` and :class:`Refused`."""
-
-    def __init__(self, field: str, reason: str, *, status: int = 422, slug: str = "validation-error") -> None:
-        title = "The request is not valid" if status == 422 else reason
-        super().__init__(reason, field=field, slug=slug, title=title)
-        self.status = status

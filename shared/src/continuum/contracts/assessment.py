@@ -249,8 +249,9 @@ class AssessmentReallocationRequired(AssessmentEvent):
     detected_at: datetime
 
 
-class Section47Started(EventData):
-    event_type = "section47.started"
+class Section47Event(EventData):
+    """What every section 47 event opens with: the enquiry, the assessment it goes with, its case and child, the team."""
+
     topic = ASSESSMENT_TOPIC
 
     section47_id: uuid.UUID
@@ -258,21 +259,20 @@ class Section47Started(EventData):
     case_id: uuid.UUID
     child_id: uuid.UUID
     team: str
+
+
+class Section47Started(Section47Event):
+    event_type = "section47.started"
+
     strategy_discussion_date: date
     start_date: date = Field(description="Census S47ActualStartDate")
     icpc_target_date: date = Field(description="Census InitialCPCtarget: 15 working days after the strategy discussion")
     started_by: str
 
 
-class Section47Concluded(EventData):
+class Section47Concluded(Section47Event):
     event_type = "section47.concluded"
-    topic = ASSESSMENT_TOPIC
 
-    section47_id: uuid.UUID
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     start_date: date
     icpc_target_date: date
     icpc_date: date | None = Field(description="Census DateOfInitialCPC")
@@ -283,18 +283,12 @@ class Section47Concluded(EventData):
     concluded_at: datetime
 
 
-class Section47Withdrawn(EventData):
+class Section47Withdrawn(Section47Event):
     """A corrected front-door decision no longer asks for a strategy discussion: the enquiry that
     had not concluded stops (``start_date`` says whether it had started)."""
 
     event_type = "section47.withdrawn"
-    topic = ASSESSMENT_TOPIC
 
-    section47_id: uuid.UUID
-    assessment_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     start_date: date | None = Field(description="Census S47ActualStartDate, when the enquiry had started")
     correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
     withdrawn_at: datetime

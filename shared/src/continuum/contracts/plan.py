@@ -266,21 +266,27 @@ class PreproceedingsEvent(EventData):
     case_id: uuid.UUID
     child_id: uuid.UUID
     team: str
-
-
-class PreproceedingsRecorded(PreproceedingsEvent):
-    """The pre-proceedings record changed (census PreProceedingsandFGDM items)."""
-
-    event_type = "preproceedings.recorded"
-    schema_version = 2
-
     plan_id: uuid.UUID | None
+
+
+class PreproceedingsRecord(BaseModel):
+    """The census PreProceedingsandFGDM items a ``preproceedings.recorded`` event carries, the same in
+    every version of it (``continuum.contracts.retired`` keeps version 1). Listed first among an
+    event's bases, its fields come after the event's opening ones."""
+
     start_date: date
     letter_before_proceedings_date: date | None = Field(description="Census LBPSentDate")
     fgdm_offered: bool | None = Field(description="Census FGDMMeetingOffer")
     fgdm_held: bool | None = Field(description="Census FGDMMeetingFac")
     initial_meeting_date: date | None = Field(description="Census InitialPPMeetingDate")
     review_meetings: int = Field(description="Census ReviewMeetingsCount")
+
+
+class PreproceedingsRecorded(PreproceedingsRecord, PreproceedingsEvent):
+    """The pre-proceedings record changed (census PreProceedingsandFGDM items)."""
+
+    event_type = "preproceedings.recorded"
+    schema_version = 2
 
 
 class PreproceedingsDecided(PreproceedingsEvent):
@@ -290,7 +296,6 @@ class PreproceedingsDecided(PreproceedingsEvent):
     event_type = "preproceedings.decided"
     schema_version = 2
 
-    plan_id: uuid.UUID | None
     decision: PreproceedingsDecision
     decision_date: date = Field(description="Census StepDecisionDate")
     outcome: PreproceedingsOutcome = Field(description="Census PPOutcome")
@@ -308,7 +313,6 @@ class CareProceedingsLetterSent(PreproceedingsEvent):
 
     event_type = "preproceedings.care_proceedings_letter_sent"
 
-    plan_id: uuid.UUID | None
     court_application_date: date = Field(description="Census CourtAppDate")
     letter_date: date = Field(description="Census LetterInitCPDate")
 

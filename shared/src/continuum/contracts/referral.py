@@ -17,6 +17,8 @@ REFERRAL_TOPIC = "continuum.referral"
 class ChildCharacteristics(EventData):
     """Identity and census characteristics of a child, as every service keeps a local copy of them."""
 
+    topic = REFERRAL_TOPIC
+
     child_id: uuid.UUID
     la_child_id: str
     given_name: str
@@ -40,12 +42,10 @@ class ChildCharacteristics(EventData):
 
 class ChildRegistered(ChildCharacteristics):
     event_type = "child.registered"
-    topic = REFERRAL_TOPIC
 
 
 class ChildUpdated(ChildCharacteristics):
     event_type = "child.updated"
-    topic = REFERRAL_TOPIC
 
 
 class ThresholdLevel(StrEnum):
@@ -57,14 +57,20 @@ class ThresholdLevel(StrEnum):
     CHILD_PROTECTION = "child_protection"
 
 
-class ReferralReceived(EventData):
-    event_type = "referral.received"
+class ReferralEvent(EventData):
+    """What every referral event opens with: the referral, its case (the Kafka key), its child and when it came."""
+
     topic = REFERRAL_TOPIC
 
     referral_id: uuid.UUID
     case_id: uuid.UUID
     child_id: uuid.UUID
     received_at: datetime
+
+
+class ReferralReceived(ReferralEvent):
+    event_type = "referral.received"
+
     source: ReferralSource
     referrer_agency: str
     suggested_threshold: ThresholdLevel
@@ -81,14 +87,9 @@ class DecisionOutcome(StrEnum):
     STRATEGY_DISCUSSION = "strategy_discussion"
 
 
-class ReferralDecided(EventData):
+class ReferralDecided(ReferralEvent):
     event_type = "referral.decided"
-    topic = REFERRAL_TOPIC
 
-    referral_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    received_at: datetime
     referral_date: date
     source: ReferralSource
     outcome: DecisionOutcome
@@ -100,25 +101,26 @@ class ReferralDecided(EventData):
     closed_on: date | None = Field(default=None, description="Set when the decision (NFA) closes the episode.")
 
 
-class InformationRequested(EventData):
-    event_type = "information.requested"
+class InformationEvent(EventData):
+    """What the events of a request for information open with: the request, its referral and case, the agency asked."""
+
     topic = REFERRAL_TOPIC
 
     request_id: uuid.UUID
     referral_id: uuid.UUID
     case_id: uuid.UUID
     agency: str
+
+
+class InformationRequested(InformationEvent):
+    event_type = "information.requested"
+
     due_at: datetime
 
 
-class InformationReceived(EventData):
+class InformationReceived(InformationEvent):
     event_type = "information.received"
-    topic = REFERRAL_TOPIC
 
-    request_id: uuid.UUID
-    referral_id: uuid.UUID
-    case_id: uuid.UUID
-    agency: str
     received_at: datetime
     on_time: bool
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from continuum.contracts.envelope import EventData
 from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus
-from continuum.contracts.plan import PLAN_TOPIC, PreproceedingsDecision
+from continuum.contracts.plan import PLAN_TOPIC, PreproceedingsDecision, PreproceedingsRecord
 
 
 # Version 1 of ``status.changed``: it carried the internal team id and the processing instant.
@@ -30,8 +30,9 @@ class StatusChanged(EventData):
 
 # Version 1 of the pre-proceedings events: they belonged to a child protection plan (``plan_id``
 # required); since version 2 they belong to the episode, with or without a plan (issue 16).
-class PreproceedingsStarted(EventData):
-    event_type = "preproceedings.started"
+class PreproceedingsEventV1(EventData):
+    """What every version 1 pre-proceedings event opens with: the plan, its case, its child and team."""
+
     schema_version = 1
     topic = PLAN_TOPIC
 
@@ -39,37 +40,23 @@ class PreproceedingsStarted(EventData):
     case_id: uuid.UUID
     child_id: uuid.UUID
     team: str
+
+
+class PreproceedingsStarted(PreproceedingsEventV1):
+    event_type = "preproceedings.started"
+
     start_date: date = Field(description="Census PPStartDate")
 
 
-class PreproceedingsRecorded(EventData):
+class PreproceedingsRecorded(PreproceedingsRecord, PreproceedingsEventV1):
     """The pre-proceedings record changed (census PreProceedingsandFGDM items)."""
 
     event_type = "preproceedings.recorded"
-    schema_version = 1
-    topic = PLAN_TOPIC
-
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
-    start_date: date
-    letter_before_proceedings_date: date | None = Field(description="Census LBPSentDate")
-    fgdm_offered: bool | None = Field(description="Census FGDMMeetingOffer")
-    fgdm_held: bool | None = Field(description="Census FGDMMeetingFac")
-    initial_meeting_date: date | None = Field(description="Census InitialPPMeetingDate")
-    review_meetings: int = Field(description="Census ReviewMeetingsCount")
 
 
-class PreproceedingsDecided(EventData):
+class PreproceedingsDecided(PreproceedingsEventV1):
     event_type = "preproceedings.decided"
-    schema_version = 1
-    topic = PLAN_TOPIC
 
-    plan_id: uuid.UUID
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
     decision: PreproceedingsDecision
     decision_date: date = Field(description="Census StepDecisionDate")
     court_application_date: date | None = Field(description="Census CourtAppDate")

@@ -124,29 +124,32 @@ class StepdownDeclined(StepdownEvent):
     reason: DeclineReason
 
 
-class StepdownWithdrawn(StepdownEvent):
+class StepdownCorrection(StepdownEvent):
+    """What the two answers to a front door correcting its early help decision open with: the team,
+    the early help team asked (if any) and the corrected decision."""
+
+    team: str
+    receiving_team: str | None
+    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
+
+
+class StepdownWithdrawn(StepdownCorrection):
     """The front door corrected its early help decision (to an assessment, a strategy discussion or
     no further action) before the handover was settled: early help is no longer asked to take the
     family, and the episode goes on in social care."""
 
     event_type = "stepdown.withdrawn"
 
-    team: str
-    receiving_team: str | None
-    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
     withdrawn_at: datetime
 
 
-class StepdownDecisionCorrected(StepdownEvent):
+class StepdownDecisionCorrected(StepdownCorrection):
     """The front door corrected its early help decision after early help had taken the family (the
     handover accepted, the episode perhaps closed): nothing is undone behind anyone's back; the
     social-care team's manager and early help review it together."""
 
     event_type = "stepdown.decision_corrected"
 
-    team: str
-    receiving_team: str | None
-    corrected_outcome: str = Field(description="The front door's corrected decision (referral.decided outcome)")
     handover_status: str = Field(description="Where the handover stood: accepted or closed")
     corrected_at: datetime
 
@@ -175,33 +178,35 @@ class StepdownEngagementRecorded(StepdownEvent):
     early_help_closed_on: date | None = None
 
 
-class CaseReopened(EventData):
+class CaseEvent(EventData):
+    """What the events of an episode's closure open with: its case (the Kafka key), child and team,
+    and the step-down service's record of the episode (``stepdown_id``)."""
+
+    topic = STEPDOWN_TOPIC
+
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    team: str
+    stepdown_id: uuid.UUID
+
+
+class CaseReopened(CaseEvent):
     """A closure was undone because the decision that closed the episode was corrected (a front
     door NFA corrected to an assessment or a strategy discussion): the episode is open again and
     its census closure withdrawn. At most once per closure; a later closure is a new ``case.closed``."""
 
     event_type = "case.reopened"
-    topic = STEPDOWN_TOPIC
 
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
-    stepdown_id: uuid.UUID
     closure_date: date = Field(description="The census closure date that no longer stands")
     correction_of: uuid.UUID | None = Field(default=None, description="The corrected referral.decided event, if known")
     reopened_at: datetime
 
 
-class CaseClosed(EventData):
+class CaseClosed(CaseEvent):
     """The CIN episode closed (census CINclosureDate and ReasonForClosure); published once per episode."""
 
     event_type = "case.closed"
-    topic = STEPDOWN_TOPIC
 
-    case_id: uuid.UUID
-    child_id: uuid.UUID
-    team: str
-    stepdown_id: uuid.UUID
     kind: TransitionKind
     referral_date: date = Field(description="Census CINreferralDate")
     closure_date: date = Field(description="Census CINclosureDate (a London calendar date)")

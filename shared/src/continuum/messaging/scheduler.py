@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,35 +34,26 @@ class Tally:
 Batch = Callable[[UnitOfWork, int], Awaitable[int | Tally]]
 
 
+@dataclass(eq=False)
 class Scheduler:
     """Runs ``batch`` every ``interval`` seconds in the kernel's supervised loop (a failed tick is
     logged, counted and retried with a backoff no longer than the interval)."""
 
-    def __init__(
-        self,
-        name: str,
-        batch: Batch,
-        session_factory: async_sessionmaker[AsyncSession],
-        *,
-        source: str,
-        interval: float = 60.0,
-        batch_size: int = 500,
-        log_message: str,
-    ) -> None:
-        self.name = name
-        self._batch = batch
-        self._session_factory = session_factory
-        self.source = source
-        self.interval = interval
-        self.batch_size = batch_size
-        self.log_message = log_message
+    name: str
+    batch: Batch
+    session_factory: async_sessionmaker[AsyncSession]
+    _: KW_ONLY
+    source: str
+    interval: float = 60.0
+    batch_size: int = 500
+    log_message: str
 
     async def tick(self) -> int:
         """Batches, a unit of work each, until one takes fewer than ``batch_size`` rows; the total
         they counted on this replica."""
         total = 0
         while True:
-            done = await self._batch(UnitOfWork(self._session_factory, source=self.source), self.batch_size)
+            done = await self.batch(UnitOfWork(self.session_factory, source=self.source), self.batch_size)
             tally = done if isinstance(done, Tally) else Tally(done, done)
             total += tally.counted
             if tally.taken < self.batch_size:

@@ -21,11 +21,11 @@ from continuum.casework.errors import Invalid
 from continuum.persistence.db import idempotency_keys
 
 if TYPE_CHECKING:
-    from continuum.persistence.uow import Transaction, UnitOfWork
+    from continuum.persistence.uow import Transaction
 
 R = TypeVar("R")
 
-#: What the unread ``status_code`` column holds for answers stored by :func:`idempotent`.
+#: What the unread ``status_code`` column holds for every stored answer.
 _UNREAD_STATUS = 200
 
 
@@ -34,14 +34,6 @@ class Replayed:
     """The body the first request with this Idempotency-Key answered, given again."""
 
     body: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    """An answer stored with its status by the older :func:`once`."""
-
-    status_code: int
-    body: Any
 
 
 class IdempotencyKeyReused(Invalid):
@@ -63,7 +55,7 @@ def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def stored_answer(tx: Transaction, *, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
+async def stored_answer(tx: Transaction, *, scope: str, key: str, fingerprint: str) -> Replayed | None:
     """The stored answer when this Idempotency-Key was used before with the same body.
 
     Takes a transaction-scoped advisory lock on the key so two concurrent requests with the same
@@ -72,7 +64,7 @@ async def stored_answer(tx: Transaction, *, scope: str, key: str, fingerprint: s
     await tx.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{scope}|{key}"))))
     row = (
         await tx.session.execute(
-            select(idempotency_keys.c.request_hash, idempotency_keys.c.status_code, idempotency_keys.c.response).where(
+            select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
                 idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
             )
         )
@@ -81,13 +73,15 @@ async def stored_answer(tx: Transaction, *, scope: str, key: str, fingerprint: s
         return None
     if row.request_hash != fingerprint:
         raise IdempotencyKeyReused()
-    return StoredResponse(row.status_code, row.response)
+    return Replayed(dict(row.response))
 
 
-async def store_answer(tx: Transaction, *, scope: str, key: str, fingerprint: str, status_code: int, body: Any) -> None:
-    """Store the answer under the key, in the use case's transaction."""
+async def store_answer(tx: Transaction, *, scope: str, key: str, fingerprint: str, body: Mapping[str, Any]) -> None:
+    """Store the answer's body under the key, in the use case's transaction."""
     await tx.session.execute(
-        insert(idempotency_keys).values(scope=scope, key=key, request_hash=fingerprint, status_code=status_code, response=body)
+        insert(idempotency_keys).values(
+            scope=scope, key=key, request_hash=fingerprint, status_code=_UNREAD_STATUS, response=dict(body)
+        )
     )
 
 
@@ -108,38 +102,11 @@ async def idempotent(
     if not key:
         return await run()
     fingerprint = request_fingerprint(request)
-    stored = await stored_answer(tx, scope=scope, key=key, fingerprint=fingerprint)
-    if stored is not None:
-        replayed = Replayed(dict(stored.body))
+    replayed = await stored_answer(tx, scope=scope, key=key, fingerprint=fingerprint)
+    if replayed is not None:
         if on_replay is not None:
             await on_replay(replayed)
         return replayed
     result = await run()
-    body = dict(present(result))
-    await store_answer(tx, scope=scope, key=key, fingerprint=fingerprint, status_code=_UNREAD_STATUS, body=body)
+    await store_answer(tx, scope=scope, key=key, fingerprint=fingerprint, body=present(result))
     return result
-
-
-async def once(
-    uow: UnitOfWork,
-    *,
-    key: str | None,
-    scope: str,
-    request: Any,
-    run: Callable[[], Awaitable[tuple[int, Any]]],
-    on_replay: Callable[[StoredResponse], Awaitable[None]] | None = None,
-) -> tuple[int, Any]:
-    """The older spelling of :func:`idempotent`, storing the status with the body; removed once no
-    service calls it. Inside ``uow``'s open transaction: the stored answer for ``key`` in ``scope``
-    (after ``on_replay``), or ``run()``'s answer, stored with the key in the same transaction."""
-    if not key:
-        return await run()
-    fingerprint = request_fingerprint(request)
-    stored = await stored_answer(uow, scope=scope, key=key, fingerprint=fingerprint)
-    if stored is not None:
-        if on_replay is not None:
-            await on_replay(stored)
-        return stored.status_code, stored.body
-    status_code, body = await run()
-    await store_answer(uow, scope=scope, key=key, fingerprint=fingerprint, status_code=status_code, body=body)
-    return status_code, body

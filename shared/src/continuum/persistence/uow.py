@@ -40,13 +40,7 @@ from continuum.contracts import Envelope, EventData
 from continuum.observability import CHILD_READS_REFUSED
 from continuum.persistence.collected import WRITE_COLLECTED, Collected, WithCollectedRows, actor_of
 from continuum.persistence.db import HeldConnections, Prebuilt, audit_log, connect, database_error
-from continuum.persistence.idempotency import (
-    IdempotencyKeyReused,
-    StoredResponse,
-    request_fingerprint,
-    store_answer,
-    stored_answer,
-)
+from continuum.persistence.idempotency import IdempotencyKeyReused, request_fingerprint
 from continuum.persistence.read_budget import ReadLimiter, TooManyReads, over_budget
 from continuum.persistence.transaction import Aggregate, AuditEntry, EventKey, Transaction
 
@@ -56,7 +50,6 @@ __all__ = [
     "AuditEntry",
     "EventKey",
     "IdempotencyKeyReused",
-    "StoredResponse",
     "TooManyReads",
     "Transaction",
     "UnitOfWork",
@@ -348,11 +341,3 @@ class UnitOfWork:
             for entry in self._refusals:
                 await session.execute(_INSERT_AUDIT, self._audit_values(entry))
         self._refusals = []
-
-    async def replayed_response(self, *, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
-        """The stored answer for this Idempotency-Key (:func:`continuum.persistence.idempotency.stored_answer`)."""
-        return await stored_answer(self, scope=scope, key=key, fingerprint=fingerprint)
-
-    async def remember_response(self, *, scope: str, key: str, fingerprint: str, status_code: int, body: Any) -> None:
-        """Store the answer under the key (:func:`continuum.persistence.idempotency.store_answer`)."""
-        await store_answer(self, scope=scope, key=key, fingerprint=fingerprint, status_code=status_code, body=body)

@@ -25,7 +25,6 @@ from continuum.casework.errors import (
     Invalid,
     NotFound,
     Refused,
-    RuleBroken,
     StaleVersion,
 )
 from continuum.persistence.db import DatabaseUnavailable
@@ -81,9 +80,7 @@ PROBLEM_STATUS: dict[type[DomainError], int] = {
 
 def problem_for(error: DomainError) -> Problem:
     """The problem+json answer to a domain error, by :data:`PROBLEM_STATUS`."""
-    status = getattr(error, "status", None) if isinstance(error, RuleBroken) else None
-    if status is None:
-        status = next(PROBLEM_STATUS[cls] for cls in type(error).__mro__ if cls in PROBLEM_STATUS)
+    status = next(PROBLEM_STATUS[cls] for cls in type(error).__mro__ if cls in PROBLEM_STATUS)
     headers: dict[str, str] = {}
     if isinstance(error, Exhausted):
         headers["Retry-After"] = str(error.retry_after)
