@@ -34,11 +34,23 @@ from referral.schemas.vocabulary import (
 )
 
 
-class ChildIn(Strict):
-    """A child to register. ``date_of_birth`` for a born child, ``expected_date_of_birth`` (and sex
-    ``U``) for an unborn one."""
+class _WhatAChildMayLack(Strict):
+    """What a child may lack (identifiers, an address, a death, earlier plans elsewhere): each may
+    be null, in a registration and a change alike. A model lists its own leading fields in a base
+    placed after this one, so that these come last in the OpenAPI document, as they always have."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CHILD]})
+    upn: Upn = None
+    nhs_number: NhsNumber = None
+    address: Address = None
+    postcode: Postcode = None
+    former_upn: FormerUpn = None
+    upn_unknown_reason: UpnUnknown = None
+    date_of_death: DateOfDeath = None
+    previous_cp_plans_elsewhere: PreviousCpPlans = None
+
+
+class _Registration(Strict):
+    """What a registration leads with: the council's id, the names, birth, sex, ethnicity, disabilities."""
 
     la_child_id: LaChildId
     given_name: GivenName
@@ -48,14 +60,14 @@ class ChildIn(Strict):
     sex: SexCode
     ethnicity: EthnicityCode
     disabilities: Disabilities = Field(default_factory=lambda: [Disability.NONE])
-    upn: Upn = None
-    nhs_number: NhsNumber = None
-    address: Address = None
-    postcode: Postcode = None
-    former_upn: FormerUpn = None
-    upn_unknown_reason: UpnUnknown = None
-    date_of_death: DateOfDeath = None
-    previous_cp_plans_elsewhere: PreviousCpPlans = None
+
+
+class ChildIn(_WhatAChildMayLack, _Registration):
+    """A child to register. ``date_of_birth`` for a born child, ``expected_date_of_birth`` (and sex
+    ``U``) for an unborn one."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CHILD]})
+
     confirmed_new: bool = doc(
         "Set after a 409 possible-match answer, when a person has checked that the children with the "
         "same name and date of birth are not this child.",
@@ -71,11 +83,8 @@ class ChildIn(Strict):
 CHILD_REQUIRED_FIELDS = ("given_name", "family_name", "sex", "ethnicity", "disabilities")
 
 
-class ChildPatch(Strict):
-    """Fields to change; omitted fields keep their value. Send ``If-Match`` with the version.
-    Only what a child may lack (a date of birth, identifiers, address) may be sent as null."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CHILD_PATCH]})
+class _ChangedIdentity(Strict):
+    """What a change may carry of what every child has; none of it may be sent as null."""
 
     # SkipJsonSchema: the OpenAPI document does not offer null where it is refused.
     given_name: GivenName | SkipJsonSchema[None] = None
@@ -85,14 +94,13 @@ class ChildPatch(Strict):
     sex: SexCode | SkipJsonSchema[None] = None
     ethnicity: EthnicityCode | SkipJsonSchema[None] = None
     disabilities: Disabilities | SkipJsonSchema[None] = None
-    upn: Upn = None
-    nhs_number: NhsNumber = None
-    address: Address = None
-    postcode: Postcode = None
-    former_upn: FormerUpn = None
-    upn_unknown_reason: UpnUnknown = None
-    date_of_death: DateOfDeath = None
-    previous_cp_plans_elsewhere: PreviousCpPlans = None
+
+
+class ChildPatch(_WhatAChildMayLack, _ChangedIdentity):
+    """Fields to change; omitted fields keep their value. Send ``If-Match`` with the version.
+    Only what a child may lack (a date of birth, identifiers, address) may be sent as null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CHILD_PATCH]})
 
     @field_validator(*CHILD_REQUIRED_FIELDS, mode="before")
     @classmethod
