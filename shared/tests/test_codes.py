@@ -115,6 +115,14 @@ def test_description_mappings_are_read_only() -> None:
         ASSESSMENT_FACTOR_DESCRIPTIONS[AssessmentFactor.OTHER] = "changed"  # type: ignore[index]
 
 
+def test_a_code_declared_without_its_description_is_refused_when_its_list_is_made() -> None:
+    with pytest.raises(TypeError, match="'X1' is declared without its description"):
+
+        class Careless(CensusCode):
+            DESCRIBED = "X0", "Described"
+            UNDESCRIBED = "X1"
+
+
 # validate_assessment_factors
 
 

@@ -6,30 +6,36 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Self, TypeVar
 
 
 class CensusCode(StrEnum):
-    """A code from one of the CIN census code lists; the base of every list in ``continuum.contracts.codes``."""
+    """A code from one of the CIN census code lists; the base of every list in ``continuum.contracts.codes``.
 
-    @property
-    def description(self) -> str:
-        """A short human description of the code, as the census guide words it."""
-        return _DESCRIPTIONS[type(self)][self.value]
+    Each member is declared once with its code and its description, ``GP = "3A", "Health services: GP"``:
+    its value is the code (what the census, events and columns carry), ``member.description`` the text."""
 
+    _value_: str
+    description: str
+    """A short human description of the code, as the census guide words it."""
 
-_DESCRIPTIONS: dict[type[CensusCode], Mapping[str, str]] = {}
+    # Called once per member as the class is made. ``ReferralSource("3A")`` is a lookup of an existing
+    # member and never comes here, which is why ``description`` may be left out of a call's signature.
+    def __new__(cls, code: str, description: str = "") -> Self:
+        if not description:
+            raise TypeError(f"{cls.__name__} code {code!r} is declared without its description")
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.description = description
+        return member
+
 
 Code = TypeVar("Code", bound=CensusCode)
 
 
-def describe(code_list: type[Code], descriptions: Mapping[Code, str]) -> Mapping[Code, str]:
-    """Register the descriptions of one code list, refusing an incomplete list at import."""
-    missing = [member.value for member in code_list if member not in descriptions]
-    if missing:
-        raise RuntimeError(f"{code_list.__name__} has no description for {missing}")
-    _DESCRIPTIONS[code_list] = {member.value: text for member, text in descriptions.items()}
-    return MappingProxyType(dict(descriptions))
+def descriptions_of(code_list: type[Code]) -> Mapping[Code, str]:
+    """Every code of ``code_list`` with its description, read-only (for screens, reports and lookups)."""
+    return MappingProxyType({member: member.description for member in code_list})
 
 
 def validate_code_list(code_list: type[Code], codes: Sequence[str], *, item: str, exclusive: Code) -> list[Code]:

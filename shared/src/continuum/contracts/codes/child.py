@@ -5,115 +5,67 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from continuum.contracts.codes.base import CensusCode, describe, validate_code_list
+from continuum.contracts.codes.base import CensusCode, descriptions_of, validate_code_list
 
 
 class Disability(CensusCode):
     """A disability of the child (census item Disability, inside Disabilities)."""
 
-    NONE = "NONE"
-    MOBILITY = "MOB"
-    HAND_FUNCTION = "HAND"
-    PERSONAL_CARE = "PC"
-    INCONTINENCE = "INC"
-    COMMUNICATION = "COMM"
-    LEARNING = "LD"
-    HEARING = "HEAR"
-    VISION = "VIS"
-    BEHAVIOUR = "BEH"
-    CONSCIOUSNESS = "CON"
-    AUTISM = "AUT"
-    OTHER_DDA = "DDA"
+    NONE = "NONE", "No disability"
+    MOBILITY = "MOB", "Mobility"
+    HAND_FUNCTION = "HAND", "Hand function"
+    PERSONAL_CARE = "PC", "Personal care"
+    INCONTINENCE = "INC", "Incontinence"
+    COMMUNICATION = "COMM", "Communication"
+    LEARNING = "LD", "Learning"
+    HEARING = "HEAR", "Hearing"
+    VISION = "VIS", "Vision"
+    BEHAVIOUR = "BEH", "Behaviour"
+    CONSCIOUSNESS = "CON", "Consciousness"
+    AUTISM = "AUT", "Diagnosed with autism or Asperger syndrome"
+    OTHER_DDA = "DDA", "Other disability under the Equality Act (formerly DDA)"
 
 
-DISABILITY_DESCRIPTIONS: Final = describe(
-    Disability,
-    {
-        Disability.NONE: "No disability",
-        Disability.MOBILITY: "Mobility",
-        Disability.HAND_FUNCTION: "Hand function",
-        Disability.PERSONAL_CARE: "Personal care",
-        Disability.INCONTINENCE: "Incontinence",
-        Disability.COMMUNICATION: "Communication",
-        Disability.LEARNING: "Learning",
-        Disability.HEARING: "Hearing",
-        Disability.VISION: "Vision",
-        Disability.BEHAVIOUR: "Behaviour",
-        Disability.CONSCIOUSNESS: "Consciousness",
-        Disability.AUTISM: "Diagnosed with autism or Asperger syndrome",
-        Disability.OTHER_DDA: "Other disability under the Equality Act (formerly DDA)",
-    },
-)
+DISABILITY_DESCRIPTIONS: Final = descriptions_of(Disability)
 
 
 class Ethnicity(CensusCode):
     """The child's ethnicity (census item Ethnicity)."""
 
-    WHITE_BRITISH = "WBRI"
-    WHITE_IRISH = "WIRI"
-    TRAVELLER_OF_IRISH_HERITAGE = "WIRT"
-    ANY_OTHER_WHITE_BACKGROUND = "WOTH"
-    GYPSY_ROMA = "WROM"
-    WHITE_AND_BLACK_CARIBBEAN = "MWBC"
-    WHITE_AND_BLACK_AFRICAN = "MWBA"
-    WHITE_AND_ASIAN = "MWAS"
-    ANY_OTHER_MIXED_BACKGROUND = "MOTH"
-    INDIAN = "AIND"
-    PAKISTANI = "APKN"
-    BANGLADESHI = "ABAN"
-    ANY_OTHER_ASIAN_BACKGROUND = "AOTH"
-    BLACK_CARIBBEAN = "BCRB"
-    BLACK_AFRICAN = "BAFR"
-    ANY_OTHER_BLACK_BACKGROUND = "BOTH"
-    CHINESE = "CHNE"
-    ANY_OTHER_ETHNIC_GROUP = "OOTH"
-    REFUSED = "REFU"
-    NOT_OBTAINED = "NOBT"
+    WHITE_BRITISH = "WBRI", "White British"
+    WHITE_IRISH = "WIRI", "White Irish"
+    TRAVELLER_OF_IRISH_HERITAGE = "WIRT", "Traveller of Irish heritage"
+    ANY_OTHER_WHITE_BACKGROUND = "WOTH", "Any other White background"
+    GYPSY_ROMA = "WROM", "Gypsy/Roma"
+    WHITE_AND_BLACK_CARIBBEAN = "MWBC", "White and Black Caribbean"
+    WHITE_AND_BLACK_AFRICAN = "MWBA", "White and Black African"
+    WHITE_AND_ASIAN = "MWAS", "White and Asian"
+    ANY_OTHER_MIXED_BACKGROUND = "MOTH", "Any other mixed background"
+    INDIAN = "AIND", "Indian"
+    PAKISTANI = "APKN", "Pakistani"
+    BANGLADESHI = "ABAN", "Bangladeshi"
+    ANY_OTHER_ASIAN_BACKGROUND = "AOTH", "Any other Asian background"
+    BLACK_CARIBBEAN = "BCRB", "Black Caribbean"
+    BLACK_AFRICAN = "BAFR", "Black African"
+    ANY_OTHER_BLACK_BACKGROUND = "BOTH", "Any other Black background"
+    CHINESE = "CHNE", "Chinese"
+    ANY_OTHER_ETHNIC_GROUP = "OOTH", "Any other ethnic group"
+    REFUSED = "REFU", "Refused"
+    NOT_OBTAINED = "NOBT", "Information not yet obtained"
 
 
-ETHNICITY_DESCRIPTIONS: Final = describe(
-    Ethnicity,
-    {
-        Ethnicity.WHITE_BRITISH: "White British",
-        Ethnicity.WHITE_IRISH: "White Irish",
-        Ethnicity.TRAVELLER_OF_IRISH_HERITAGE: "Traveller of Irish heritage",
-        Ethnicity.ANY_OTHER_WHITE_BACKGROUND: "Any other White background",
-        Ethnicity.GYPSY_ROMA: "Gypsy/Roma",
-        Ethnicity.WHITE_AND_BLACK_CARIBBEAN: "White and Black Caribbean",
-        Ethnicity.WHITE_AND_BLACK_AFRICAN: "White and Black African",
-        Ethnicity.WHITE_AND_ASIAN: "White and Asian",
-        Ethnicity.ANY_OTHER_MIXED_BACKGROUND: "Any other mixed background",
-        Ethnicity.INDIAN: "Indian",
-        Ethnicity.PAKISTANI: "Pakistani",
-        Ethnicity.BANGLADESHI: "Bangladeshi",
-        Ethnicity.ANY_OTHER_ASIAN_BACKGROUND: "Any other Asian background",
-        Ethnicity.BLACK_CARIBBEAN: "Black Caribbean",
-        Ethnicity.BLACK_AFRICAN: "Black African",
-        Ethnicity.ANY_OTHER_BLACK_BACKGROUND: "Any other Black background",
-        Ethnicity.CHINESE: "Chinese",
-        Ethnicity.ANY_OTHER_ETHNIC_GROUP: "Any other ethnic group",
-        Ethnicity.REFUSED: "Refused",
-        Ethnicity.NOT_OBTAINED: "Information not yet obtained",
-    },
-)
+ETHNICITY_DESCRIPTIONS: Final = descriptions_of(Ethnicity)
 
 
 class Sex(CensusCode):
     """The child's sex (census item Sex, from 2024-25)."""
 
-    MALE = "M"
-    FEMALE = "F"
-    UNBORN = "U"
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNBORN = "U", "Unknown: an unborn child"
 
 
-SEX_DESCRIPTIONS: Final = describe(
-    Sex,
-    {
-        Sex.MALE: "Male",
-        Sex.FEMALE: "Female",
-        Sex.UNBORN: "Unknown: an unborn child",
-    },
-)
+SEX_DESCRIPTIONS: Final = descriptions_of(Sex)
 
 
 class UPNUnknownReason(CensusCode):
@@ -125,42 +77,31 @@ class UPNUnknownReason(CensusCode):
     school-age child (rule 8770Q) and UN7 only when every episode is a referral with no further
     action (rule 8772)."""
 
-    UN1 = "UN1"
-    UN2 = "UN2"
-    UN3 = "UN3"
-    UN4 = "UN4"
-    UN5 = "UN5"
-    UN6 = "UN6"
-    UN7 = "UN7"
-    UN8 = "UN8"
-    UN9 = "UN9"
-    UN10 = "UN10"
+    UN1 = "UN1", "Child is aged under 6 years old and is not yet assigned a UPN"
+    UN2 = "UN2", "Child has never attended a state-funded school in England and has not been assigned a UPN"
+    UN3 = "UN3", "Child is educated outside England and has not been assigned a UPN"
+    UN4 = (
+        "UN4",
+        "Child is newly in need (in the last week of the collection period) and the UPN was not yet known"
+        " at the time of the CIN census return",
+    )
+    UN5 = (
+        "UN5",
+        "Sources collating UPNs reflect discrepancies in the child's name, surname or date of birth that"
+        " prevent reliable matching (for example a duplicated UPN)",
+    )
+    UN6 = "UN6", "Child is not looked after, and the authority is unable to obtain the UPN"
+    UN7 = "UN7", "Child referred but no further action taken"
+    UN8 = "UN8", "SEN2 only: person is new to the LA and the UPN or ULN is not yet known"
+    UN9 = (
+        "UN9",
+        "SEN2 only: young person has never attended a state-funded school or further education setting in"
+        " England and has not been assigned a UPN or ULN",
+    )
+    UN10 = "UN10", "SEN2 only: request for assessment resulted in no further action before the UPN or ULN was known"
 
 
-UPN_UNKNOWN_REASON_DESCRIPTIONS: Final = describe(
-    UPNUnknownReason,
-    {
-        UPNUnknownReason.UN1: "Child is aged under 6 years old and is not yet assigned a UPN",
-        UPNUnknownReason.UN2: "Child has never attended a state-funded school in England and has not been assigned a UPN",
-        UPNUnknownReason.UN3: "Child is educated outside England and has not been assigned a UPN",
-        UPNUnknownReason.UN4: (
-            "Child is newly in need (in the last week of the collection period) and the UPN was not yet known "
-            "at the time of the CIN census return"
-        ),
-        UPNUnknownReason.UN5: (
-            "Sources collating UPNs reflect discrepancies in the child's name, surname or date of birth that "
-            "prevent reliable matching (for example a duplicated UPN)"
-        ),
-        UPNUnknownReason.UN6: "Child is not looked after, and the authority is unable to obtain the UPN",
-        UPNUnknownReason.UN7: "Child referred but no further action taken",
-        UPNUnknownReason.UN8: "SEN2 only: person is new to the LA and the UPN or ULN is not yet known",
-        UPNUnknownReason.UN9: (
-            "SEN2 only: young person has never attended a state-funded school or further education setting in "
-            "England and has not been assigned a UPN or ULN"
-        ),
-        UPNUnknownReason.UN10: "SEN2 only: request for assessment resulted in no further action before the UPN or ULN was known",
-    },
-)
+UPN_UNKNOWN_REASON_DESCRIPTIONS: Final = descriptions_of(UPNUnknownReason)
 
 #: The reasons the CIN census collects (UN8 to UN10 are the SEN2 return's).
 CIN_UPN_UNKNOWN_REASONS: Final = frozenset(UPNUnknownReason(f"UN{n}") for n in range(1, 8))
