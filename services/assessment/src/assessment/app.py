@@ -20,7 +20,8 @@ from assessment.settings import AssessmentSettings
 from assessment.workers import overdue_scheduler
 from continuum.casework.policy import load_policy
 from continuum.messaging.consumer import EventConsumer
-from continuum.web.app import Runtime, Worker, build_app
+from continuum.messaging.scheduler import Scheduler
+from continuum.web.app import Runtime, build_app
 
 
 def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
@@ -35,15 +36,15 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
             runtime.event_consumer(name=ESCALATION_CONSUMER, topics=ESCALATION_TOPICS, handlers=make_escalation_handlers(policy)),
         ]
 
-    def workers(runtime: Runtime) -> list[Worker]:
-        scheduler = overdue_scheduler(
-            runtime.session_factory,
-            source=settings.service_name,
-            interval=settings.overdue_check_interval_seconds,
-            batch_size=settings.overdue_batch_size,
-        )
-        runtime.extras["overdue_scheduler"] = scheduler
-        return [scheduler.run]
+    def schedulers(runtime: Runtime) -> list[Scheduler]:
+        return [
+            overdue_scheduler(
+                runtime.session_factory,
+                source=settings.service_name,
+                interval=settings.overdue_check_interval_seconds,
+                batch_size=settings.overdue_batch_size,
+            )
+        ]
 
     return build_app(
         settings=settings,
@@ -57,5 +58,5 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
         permissions=PERMISSIONS,
         consumers=consumers,
         policy=policy,
-        workers=workers,
+        schedulers=schedulers,
     )

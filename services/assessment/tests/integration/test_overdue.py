@@ -67,7 +67,7 @@ async def test_authorised_and_withdrawn_assessments_are_never_overdue(cases: Cas
 
 async def test_the_services_own_scheduler_runs(cases: Cases) -> None:
     """The app starts the scheduler as a worker: its tick flags what is due."""
-    scheduler: Scheduler = cases.runtime.extras["overdue_scheduler"]
+    scheduler: Scheduler = cases.runtime.schedulers["assessment-overdue"]
     row = await cases.open(referral_date=date(2025, 1, 6), with_child=False, case_id=uuid.uuid4())
     await scheduler.tick()
     await eventually(lambda: cases.events(row["case_id"], "assessment.overdue"))

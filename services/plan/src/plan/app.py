@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from continuum.casework.policy import load_policy
 from continuum.messaging.consumer import EventConsumer
-from continuum.web.app import Runtime, Worker, build_app
+from continuum.messaging.scheduler import Scheduler
+from continuum.web.app import Runtime, build_app
 from plan import api, preproceedings_api
 from plan.consumers import DRAFTING_CONSUMER, DRAFTING_TOPICS, make_drafting_handlers
 from plan.domain.policy import plan_policy
@@ -24,16 +25,16 @@ def create_app(settings: PlanSettings | None = None) -> FastAPI:
         handlers = make_drafting_handlers(policy)
         return [runtime.event_consumer(name=DRAFTING_CONSUMER, topics=DRAFTING_TOPICS, handlers=handlers)]
 
-    def workers(runtime: Runtime) -> list[Worker]:
-        scheduler = drift_scheduler(
-            runtime.session_factory,
-            source=settings.service_name,
-            policy=policy,
-            interval=settings.drift_check_interval_seconds,
-            batch_size=settings.drift_batch_size,
-        )
-        runtime.extras["drift_scheduler"] = scheduler
-        return [scheduler.run]
+    def schedulers(runtime: Runtime) -> list[Scheduler]:
+        return [
+            drift_scheduler(
+                runtime.session_factory,
+                source=settings.service_name,
+                policy=policy,
+                interval=settings.drift_check_interval_seconds,
+                batch_size=settings.drift_batch_size,
+            )
+        ]
 
     return build_app(
         settings=settings,
@@ -47,5 +48,5 @@ def create_app(settings: PlanSettings | None = None) -> FastAPI:
         permissions=PERMISSIONS,
         consumers=consumers,
         policy=policy,
-        workers=workers,
+        schedulers=schedulers,
     )

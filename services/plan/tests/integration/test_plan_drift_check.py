@@ -74,7 +74,7 @@ async def test_a_plan_reviewed_on_time_and_visited_does_not_drift(api: Api, case
 
 async def test_the_services_own_scheduler_announces_through_the_relay_once(api: Api, cases: Cases, broker: TansuBroker) -> None:
     (plan,) = await _drifting(api, cases, 1, days=200)
-    scheduler: Scheduler = cases.runtime.extras["drift_scheduler"]
+    scheduler: Scheduler = cases.runtime.schedulers["plan-drift"]
     await scheduler.tick()
     await eventually(lambda: cases.events(plan["case_id"], "plan.drift_detected"))
     events = await read_events(

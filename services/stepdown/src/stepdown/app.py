@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from continuum.casework.policy import load_policy
 from continuum.messaging.consumer import EventConsumer
-from continuum.web.app import Runtime, Worker, build_app
+from continuum.messaging.scheduler import Scheduler
+from continuum.web.app import Runtime, build_app
 from stepdown.api import router
 from stepdown.consumers import TRANSITIONS_CONSUMER, TRANSITIONS_TOPICS, make_handlers
 from stepdown.domain.policy import stepdown_policy
@@ -26,15 +27,15 @@ def create_app(settings: StepdownSettings | None = None) -> FastAPI:
         handlers = make_handlers(policy, receiving_team=receiving_team)
         return [runtime.event_consumer(name=TRANSITIONS_CONSUMER, topics=TRANSITIONS_TOPICS, handlers=handlers)]
 
-    def workers(runtime: Runtime) -> list[Worker]:
-        scheduler = escalation_scheduler(
-            runtime.session_factory,
-            source=settings.service_name,
-            interval=settings.escalation_check_interval_seconds,
-            batch_size=settings.escalation_batch_size,
-        )
-        runtime.extras["escalation_scheduler"] = scheduler
-        return [scheduler.run]
+    def schedulers(runtime: Runtime) -> list[Scheduler]:
+        return [
+            escalation_scheduler(
+                runtime.session_factory,
+                source=settings.service_name,
+                interval=settings.escalation_check_interval_seconds,
+                batch_size=settings.escalation_batch_size,
+            )
+        ]
 
     return build_app(
         settings=settings,
@@ -48,5 +49,5 @@ def create_app(settings: StepdownSettings | None = None) -> FastAPI:
         permissions=PERMISSIONS,
         consumers=consumers,
         policy=policy,
-        workers=workers,
+        schedulers=schedulers,
     )

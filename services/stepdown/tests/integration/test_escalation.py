@@ -93,6 +93,6 @@ async def test_the_services_own_scheduler_runs(cases: Cases) -> None:
     """The app starts the scheduler as a worker: its tick escalates what is due."""
     row = await cases.pending_handover()
     await cases.execute("UPDATE stepdowns SET response_due = response_due - 365 WHERE id = :s", s=row["id"])
-    scheduler: Scheduler = cases.runtime.extras["escalation_scheduler"]
+    scheduler: Scheduler = cases.runtime.schedulers["stepdown-escalation"]
     await scheduler.tick()
     await eventually(lambda: cases.events(row["case_id"], "stepdown.escalated"))

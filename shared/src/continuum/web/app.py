@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +27,7 @@ from continuum.messaging.broker_probe import BrokerProbe
 from continuum.messaging.consumer import BatchHandler, EventConsumer, Handler
 from continuum.messaging.kafka import ensure_topics, make_consumer, make_inspector, make_producer
 from continuum.messaging.relay import OutboxRelay
+from continuum.messaging.scheduler import Scheduler
 from continuum.observability import configure_logging, install_observability, parse_traceparent
 from continuum.persistence.db import HeldConnections, make_engine, make_session_factory
 from continuum.persistence.read_budget import ReadLimiter
@@ -43,7 +44,6 @@ log = logging.getLogger("continuum.app")
 RESERVED_CONNECTIONS = 4
 
 #: A periodic background job (a scheduler): runs until the stop event is set.
-Worker = Callable[[asyncio.Event], Awaitable[None]]
 
 
 @dataclass
@@ -56,8 +56,8 @@ class Runtime:
     policy: CouncilPolicy | None = None
     relay: OutboxRelay | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
-    workers: list[Worker] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    schedulers: dict[str, Scheduler] = field(default_factory=dict)
+    """The service's periodic workers by name (``Scheduler.name``), for tests and operators to tick."""
     read_limiter: ReadLimiter | None = None
     broker_probe: BrokerProbe | None = None
     connections: HeldConnections | None = None
@@ -103,8 +103,8 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="outbox-relay"))
         for consumer in self.consumers:
             self._tasks.append(asyncio.create_task(consumer.run(self._stop), name=f"consumer-{consumer.name}"))
-        for index, worker in enumerate(self.workers):
-            self._tasks.append(asyncio.create_task(_run_worker(worker, self._stop), name=f"worker-{index}"))
+        for name, scheduler in self.schedulers.items():
+            self._tasks.append(asyncio.create_task(scheduler.run(self._stop), name=f"scheduler-{name}"))
 
     async def stop_workers(self, grace: float = 15.0) -> None:
         """Consumers finish the message in hand and commit; the relay drains what is ready. A worker
@@ -120,12 +120,8 @@ class Runtime:
         self._tasks.clear()
 
 
-async def _run_worker(worker: Worker, stop: asyncio.Event) -> None:
-    await worker(stop)
-
-
 ConsumerFactory = Callable[[Runtime], Sequence[EventConsumer]]
-WorkerFactory = Callable[[Runtime], Sequence[Worker]]
+SchedulerFactory = Callable[[Runtime], Sequence[Scheduler]]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -146,7 +142,7 @@ def build_app(
     policy: CouncilPolicy | None = None,
     consumers: ConsumerFactory | None = None,
     on_startup: Callable[[Runtime], None] | None = None,
-    workers: WorkerFactory | None = None,
+    schedulers: SchedulerFactory | None = None,
 ) -> FastAPI:
     configure_logging(settings.log_level)
 
@@ -176,7 +172,7 @@ def build_app(
             )
             runtime.broker_probe = BrokerProbe(lambda: make_inspector(settings), ALL_TOPICS)
             runtime.consumers = list(consumers(runtime)) if consumers else []
-            runtime.workers = list(workers(runtime)) if workers else []
+            runtime.schedulers = {scheduler.name: scheduler for scheduler in (schedulers(runtime) if schedulers else [])}
             runtime.start_workers()
         app.state.runtime = runtime
         log.info("service started", extra={"service": settings.service_name, "workers": settings.run_workers})
