@@ -34,7 +34,8 @@ UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 RoleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 FactorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3)]
 
-# Fields an assessment's full view and its summary in a list both carry, described once.
+# Fields the answers carry alike (an assessment's full view, its summary in a list, a worklist item,
+# an enquiry), described once.
 OpeningReferral = Annotated[
     uuid.UUID,
     Field(
@@ -49,6 +50,19 @@ EscalatedFrom = Annotated[
     ),
 ]
 ETagVersion = Annotated[int, Field(description="The version, as the ETag: send it as If-Match")]
+CaseId = Annotated[uuid.UUID, Field(description="The case (episode)")]
+ChildId = Annotated[uuid.UUID, Field(description="The child")]
+ResponsibleTeam = Annotated[str, Field(description="The responsible team")]
+AnyAssessmentStatus = Annotated[
+    AssessmentStatus, Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
+]
+ListedRoute = Annotated[AssessmentRoute, Field(description="section17 or section47")]
+LeadPractitioner = Annotated[str | None, Field(description="The lead practitioner's user id")]
+ReallocationPending = Annotated[bool, Field(description="A manager must reallocate the lead practitioner")]
+ReferralReceived = Annotated[date, Field(description="The London date the referral was received")]
+DueDate = Annotated[date, Field(description="Referral date plus 45 working days")]
+AuthorisedOutcome = Annotated[AssessmentOutcome | None, Field(description="The authorised outcome")]
+AuthorisationDate = Annotated[date | None, Field(description="Census AssessmentAuthorisationDate")]
 
 
 class Strict(RequestModel):
@@ -182,9 +196,9 @@ class Section47Out(BaseModel):
 
     id: uuid.UUID = Field(description="The enquiry's id")
     assessment_id: uuid.UUID = Field(description="The assessment it goes with")
-    case_id: uuid.UUID = Field(description="The case (episode)")
-    child_id: uuid.UUID = Field(description="The child")
-    team: str = Field(description="The responsible team")
+    case_id: CaseId
+    child_id: ChildId
+    team: ResponsibleTeam
     status: Section47Status = Field(description="awaiting_start, started, concluded, or withdrawn by a corrected decision")
     strategy_discussion_date: date | None = Field(description="When the strategy discussion decided the enquiry")
     start_date: date | None = Field(description="Census S47ActualStartDate")
@@ -205,19 +219,19 @@ class AssessmentOut(BaseModel):
     case_id: uuid.UUID = Field(description="The case (episode) it belongs to")
     referral_id: OpeningReferral
     escalated_from_plan_id: EscalatedFrom
-    child_id: uuid.UUID = Field(description="The child")
+    child_id: ChildId
     child: ChildSummary | None = Field(description="The child's identity (null until it arrives from the front door)")
-    team: str = Field(description="The responsible team")
+    team: ResponsibleTeam
     route: AssessmentRoute = Field(description="section17, or section47 (with an enquiry)")
-    status: AssessmentStatus = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
+    status: AnyAssessmentStatus
     referral_date: date = Field(
         description="Census CINreferralDate: the London date the referral was received; for an assessment an escalation"
         " opened, the strategy discussion's date (its 45 working days run from it)"
     )
-    due_date: date = Field(description="Referral date plus 45 working days")
+    due_date: DueDate
     working_days_left: int | None = Field(description="Until the due date; negative when overdue; null once closed")
     overdue: bool = Field(description="Open and past its due date")
-    lead_practitioner: str | None = Field(description="The lead practitioner's user id")
+    lead_practitioner: LeadPractitioner
     lead_practitioner_role: str | None = Field(description="Their role")
     reallocation_required: bool = Field(description="The lead no longer meets the allocation rules: a manager must reallocate")
     reallocation_reason: ReallocationReason | None = Field(description="Why a reallocation is required")
@@ -230,8 +244,8 @@ class AssessmentOut(BaseModel):
     recommendation: AssessmentOutcome | None = Field(description="The lead practitioner's recommendation")
     recommendation_summary: str | None = Field(description="The analysis behind it")
     submitted_at: datetime | None = Field(description="When it was submitted for authorisation (null when not awaiting it)")
-    outcome: AssessmentOutcome | None = Field(description="The authorised outcome")
-    authorisation_date: date | None = Field(description="Census AssessmentAuthorisationDate")
+    outcome: AuthorisedOutcome
+    authorisation_date: AuthorisationDate
     authorised_by: str | None = Field(description="The manager who authorised it")
     closure_date: date | None = Field(description="Census CINclosureDate, when the outcome closed the episode")
     closure_reason: ReasonForClosure | None = Field(
@@ -249,19 +263,19 @@ class AssessmentSummary(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.SUMMARY]})
 
     assessment_id: uuid.UUID = Field(description="The assessment's id (GET /v1/assessments/{id} for all of it)")
-    case_id: uuid.UUID = Field(description="The case (episode)")
+    case_id: CaseId
     referral_id: OpeningReferral
     escalated_from_plan_id: EscalatedFrom
-    child_id: uuid.UUID = Field(description="The child")
-    team: str = Field(description="The responsible team")
-    route: AssessmentRoute = Field(description="section17 or section47")
-    status: AssessmentStatus = Field(description="unallocated, in_progress, submitted, authorised or withdrawn")
-    lead_practitioner: str | None = Field(description="The lead practitioner's user id")
-    reallocation_required: bool = Field(description="A manager must reallocate the lead practitioner")
-    referral_date: date = Field(description="The London date the referral was received")
-    due_date: date = Field(description="Referral date plus 45 working days")
-    outcome: AssessmentOutcome | None = Field(description="The authorised outcome")
-    authorisation_date: date | None = Field(description="Census AssessmentAuthorisationDate")
+    child_id: ChildId
+    team: ResponsibleTeam
+    route: ListedRoute
+    status: AnyAssessmentStatus
+    lead_practitioner: LeadPractitioner
+    reallocation_required: ReallocationPending
+    referral_date: ReferralReceived
+    due_date: DueDate
+    outcome: AuthorisedOutcome
+    authorisation_date: AuthorisationDate
     version: int = Field(description="The assessment's version (its ETag)")
 
 
@@ -271,16 +285,16 @@ class WorklistItem(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.WORKLIST_ITEM]})
 
     assessment_id: uuid.UUID = Field(description="The assessment's id")
-    case_id: uuid.UUID = Field(description="The case (episode)")
-    child_id: uuid.UUID = Field(description="The child")
+    case_id: CaseId
+    child_id: ChildId
     child_name: str | None = Field(description="The child's name (null until the identity arrives)")
-    team: str = Field(description="The responsible team")
-    route: AssessmentRoute = Field(description="section17 or section47")
+    team: ResponsibleTeam
+    route: ListedRoute
     status: AssessmentStatus = Field(description="unallocated, in_progress or submitted")
-    lead_practitioner: str | None = Field(description="The lead practitioner's user id")
-    reallocation_required: bool = Field(description="A manager must reallocate the lead practitioner")
-    referral_date: date = Field(description="The London date the referral was received")
-    due_date: date = Field(description="Referral date plus 45 working days")
+    lead_practitioner: LeadPractitioner
+    reallocation_required: ReallocationPending
+    referral_date: ReferralReceived
+    due_date: DueDate
     working_days_left: int = Field(description="Until the due date; negative when overdue")
     overdue: bool = Field(description="Past its due date")
 

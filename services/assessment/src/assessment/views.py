@@ -28,22 +28,29 @@ from continuum.web.pagination import page_of
 
 
 def section47_view(s: Section47State) -> Section47Out:
-    return Section47Out(
-        id=s.id,
-        assessment_id=s.assessment_id,
-        case_id=s.case_id,
-        child_id=s.child_id,
-        team=s.team,
-        status=s.status,
-        strategy_discussion_date=s.strategy_discussion_date,
-        start_date=s.start_date,
-        icpc_target_date=s.icpc_target_date,
-        icpc_date=s.icpc_date,
-        icpc_not_required=s.icpc_not_required,
-        outcome=s.outcome,
-        withdrawn_at=s.withdrawn_at,
-        version=s.version,
-    )
+    """The enquiry as the API shows it: every field of the answer is the state's field of that name."""
+    return Section47Out.model_validate(s, from_attributes=True)
+
+
+def _carried_alike(a: AssessmentState) -> dict[str, Any]:
+    """The fields an assessment's full view and its summary in a list both carry, from its state."""
+    auth = a.authorisation
+    return {
+        "case_id": a.case_id,
+        "referral_id": a.referral_id,
+        "escalated_from_plan_id": a.escalated_from_plan_id,
+        "child_id": a.child_id,
+        "team": a.team,
+        "route": a.route,
+        "status": a.status,
+        "lead_practitioner": a.lead.practitioner if a.lead else None,
+        "reallocation_required": a.reallocation_required is not None,
+        "referral_date": a.referral_date,
+        "due_date": a.due_date,
+        "outcome": auth.outcome if auth else None,
+        "authorisation_date": auth.on if auth else None,
+        "version": a.version,
+    }
 
 
 def assessment_view(record: AssessmentRecord) -> AssessmentOut:
@@ -51,22 +58,12 @@ def assessment_view(record: AssessmentRecord) -> AssessmentOut:
     f, lead, auth = a.findings, a.lead, a.authorisation
     closure = auth.closure if auth else None
     return AssessmentOut(
+        **_carried_alike(a),
         id=a.id,
-        case_id=a.case_id,
-        referral_id=a.referral_id,
-        escalated_from_plan_id=a.escalated_from_plan_id,
-        child_id=a.child_id,
         child=ChildSummary.model_validate(child, from_attributes=True) if child else None,
-        team=a.team,
-        route=a.route,
-        status=a.status,
-        referral_date=a.referral_date,
-        due_date=a.due_date,
         working_days_left=working_days_left(a.due_date, today) if a.is_open else None,
         overdue=a.is_open and past_due(a.due_date, today),
-        lead_practitioner=lead.practitioner if lead else None,
         lead_practitioner_role=lead.role if lead else None,
-        reallocation_required=a.reallocation_required is not None,
         reallocation_reason=a.reallocation_required,
         start_date=f.start_date,
         child_seen_date=f.child_seen_date,
@@ -80,37 +77,17 @@ def assessment_view(record: AssessmentRecord) -> AssessmentOut:
         recommendation=f.recommendation,
         recommendation_summary=f.recommendation_summary,
         submitted_at=a.submission.at if a.submission else None,
-        outcome=auth.outcome if auth else None,
-        authorisation_date=auth.on if auth else None,
         authorised_by=auth.by if auth else None,
         closure_date=closure.closed_on if closure else None,
         closure_reason=closure.reason if closure else None,
         allocations=[AllocationOut.model_validate(x, from_attributes=True) for x in record.allocations],
         returns=[ReturnOut.model_validate(x, from_attributes=True) for x in record.returns],
         section47=section47_view(section47) if section47 else None,
-        version=a.version,
     )
 
 
 def summary_view(a: AssessmentState) -> AssessmentSummary:
-    auth = a.authorisation
-    return AssessmentSummary(
-        assessment_id=a.id,
-        case_id=a.case_id,
-        referral_id=a.referral_id,
-        escalated_from_plan_id=a.escalated_from_plan_id,
-        child_id=a.child_id,
-        team=a.team,
-        route=a.route,
-        status=a.status,
-        lead_practitioner=a.lead.practitioner if a.lead else None,
-        reallocation_required=a.reallocation_required is not None,
-        referral_date=a.referral_date,
-        due_date=a.due_date,
-        outcome=auth.outcome if auth else None,
-        authorisation_date=auth.on if auth else None,
-        version=a.version,
-    )
+    return AssessmentSummary(**_carried_alike(a), assessment_id=a.id)
 
 
 def worklist_item(row: Any, today: date) -> WorklistItem:

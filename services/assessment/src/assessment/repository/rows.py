@@ -62,6 +62,61 @@ def to_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, default=_json_value)
 
 
+#: The assessment's fields kept in ``assessments`` columns of the same name (the id apart: an
+#: update binds it as ``row_id``).
+_ASSESSMENT_COLUMNS = (
+    "case_id",
+    "referral_id",
+    "child_id",
+    "team",
+    "route",
+    "status",
+    "referral_date",
+    "due_date",
+    "opened_at",
+    "overdue_notified_at",
+    "partner_status_sent",
+    "escalated_from_plan_id",
+    "version",
+)
+#: The findings' fields kept in columns of the same name (the factors and the specialist
+#: assessments are stored as an array and as JSON).
+_FINDINGS_COLUMNS = (
+    "start_date",
+    "child_seen_date",
+    "child_seen_alone",
+    "primary_need",
+    "recommendation",
+    "recommendation_summary",
+)
+#: The columns that keep each optional part of the state, and the part's field in each (every
+#: column NULL while the part is absent).
+_LEAD_COLUMNS = {
+    "lead_practitioner": "practitioner",
+    "lead_practitioner_role": "role",
+    "lead_is_social_worker": "social_worker",
+    "allocated_at": "allocated_at",
+}
+_SUBMISSION_COLUMNS = {"submitted_at": "at", "submitted_by": "by"}
+_AUTHORISATION_COLUMNS = {"outcome": "outcome", "authorisation_date": "on", "authorised_by": "by", "authorised_at": "at"}
+_CLOSURE_COLUMNS = {"closure_date": "closed_on", "closure_reason": "reason"}
+
+
+def _same_named(source: object, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes of a row or a state, by name."""
+    return {name: getattr(source, name) for name in names}
+
+
+def _part_of(row: Any, columns: dict[str, str]) -> dict[str, Any]:
+    """An optional part's fields, read from the columns that keep it."""
+    return {name: getattr(row, column) for column, name in columns.items()}
+
+
+def _part_columns(part: object | None, columns: dict[str, str]) -> dict[str, Any]:
+    """The columns that keep an optional part: its fields, or NULL in each when it is absent."""
+    return {column: getattr(part, name) if part is not None else None for column, name in columns.items()}
+
+
 def assessment_state(row: Any) -> AssessmentState:
     """The domain state of an ``assessments`` row (a Core row or an ORM object)."""
     lead = None
@@ -69,68 +124,37 @@ def assessment_state(row: Any) -> AssessmentState:
         lead = Lead(row.lead_practitioner, row.lead_practitioner_role, bool(row.lead_is_social_worker), row.allocated_at)
     authorisation = None
     if row.outcome is not None:
-        closure = Closure(row.closure_date, row.closure_reason) if row.closure_reason is not None else None
-        authorisation = Authorisation(row.outcome, row.authorisation_date, row.authorised_by, row.authorised_at, closure)
+        closure = Closure(**_part_of(row, _CLOSURE_COLUMNS)) if row.closure_reason is not None else None
+        authorisation = Authorisation(**_part_of(row, _AUTHORISATION_COLUMNS), closure=closure)
     findings = Findings(
-        start_date=row.start_date,
-        child_seen_date=row.child_seen_date,
-        child_seen_alone=row.child_seen_alone,
+        **_same_named(row, _FINDINGS_COLUMNS),
         factors=tuple(AssessmentFactor(f) for f in row.factors),
-        primary_need=row.primary_need,
         specialist_assessments=tuple(
             SpecialistAssessment(
                 SpecialistAssessmentKind(s["kind"]), date.fromisoformat(s["date"]), s["completed_by"], s["score_or_summary"]
             )
             for s in row.specialist_assessments
         ),
-        recommendation=row.recommendation,
-        recommendation_summary=row.recommendation_summary,
     )
     return AssessmentState(
+        **_same_named(row, _ASSESSMENT_COLUMNS),
         id=row.id,
-        case_id=row.case_id,
-        referral_id=row.referral_id,
-        child_id=row.child_id,
-        team=row.team,
-        route=row.route,
-        status=row.status,
-        referral_date=row.referral_date,
-        due_date=row.due_date,
-        opened_at=row.opened_at,
         lead=lead,
         findings=findings,
-        submission=Submission(row.submitted_by, row.submitted_at) if row.submitted_at is not None else None,
+        submission=Submission(**_part_of(row, _SUBMISSION_COLUMNS)) if row.submitted_at is not None else None,
         authorisation=authorisation,
-        overdue_notified_at=row.overdue_notified_at,
-        partner_status_sent=row.partner_status_sent,
         reallocation_required=row.reallocation_reason,
-        escalated_from_plan_id=row.escalated_from_plan_id,
-        version=row.version,
     )
 
 
 def assessment_values(s: AssessmentState) -> dict[str, Any]:
-    f, lead, sub, auth = s.findings, s.lead, s.submission, s.authorisation
-    closure = auth.closure if auth else None
+    """The ``assessments`` columns of a state, the id apart."""
+    f, auth = s.findings, s.authorisation
     return {
-        "case_id": s.case_id,
-        "referral_id": s.referral_id,
-        "child_id": s.child_id,
-        "team": s.team,
-        "route": s.route,
-        "referral_date": s.referral_date,
-        "due_date": s.due_date,
-        "status": s.status,
-        "opened_at": s.opened_at,
-        "lead_practitioner": lead.practitioner if lead else None,
-        "lead_practitioner_role": lead.role if lead else None,
-        "lead_is_social_worker": lead.social_worker if lead else None,
-        "allocated_at": lead.allocated_at if lead else None,
-        "start_date": f.start_date,
-        "child_seen_date": f.child_seen_date,
-        "child_seen_alone": f.child_seen_alone,
+        **_same_named(s, _ASSESSMENT_COLUMNS),
+        **_part_columns(s.lead, _LEAD_COLUMNS),
+        **_same_named(f, _FINDINGS_COLUMNS),
         "factors": [x.value for x in f.factors],
-        "primary_need": f.primary_need,
         "specialist_assessments": [
             {
                 "kind": x.kind.value,
@@ -140,27 +164,16 @@ def assessment_values(s: AssessmentState) -> dict[str, Any]:
             }
             for x in f.specialist_assessments
         ],
-        "recommendation": f.recommendation,
-        "recommendation_summary": f.recommendation_summary,
-        "submitted_at": sub.at if sub else None,
-        "submitted_by": sub.by if sub else None,
-        "outcome": auth.outcome if auth else None,
-        "authorisation_date": auth.on if auth else None,
-        "authorised_by": auth.by if auth else None,
-        "authorised_at": auth.at if auth else None,
-        "closure_date": closure.closed_on if closure else None,
-        "closure_reason": closure.reason if closure else None,
-        "overdue_notified_at": s.overdue_notified_at,
-        "partner_status_sent": s.partner_status_sent,
+        **_part_columns(s.submission, _SUBMISSION_COLUMNS),
+        **_part_columns(auth, _AUTHORISATION_COLUMNS),
+        **_part_columns(auth.closure if auth else None, _CLOSURE_COLUMNS),
         "reallocation_reason": s.reallocation_required,
-        "escalated_from_plan_id": s.escalated_from_plan_id,
-        "version": s.version,
     }
 
 
 def section47_state(row: Any) -> Section47State:
-    return Section47State(**{name: getattr(row, name) for name in Section47State.__dataclass_fields__})
+    return Section47State(**_same_named(row, tuple(Section47State.__dataclass_fields__)))
 
 
 def section47_values(s: Section47State) -> dict[str, Any]:
-    return {name: getattr(s, name) for name in Section47State.__dataclass_fields__}
+    return _same_named(s, tuple(Section47State.__dataclass_fields__))
