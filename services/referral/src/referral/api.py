@@ -44,6 +44,19 @@ def _list_route(path: str, page: type[BaseModel], *, tag: str, summary: str) -> 
     return router.get(path, response_model=page, responses=_answers(200, versioned=False), tags=[tag], summary=summary)
 
 
+def _information_route(method: str, path: str, *, status: int, summary: str) -> Callable[[_Route], _Route]:
+    """A route that answers one information request (asked: 201, answered: 200), without an ETag."""
+    return router.api_route(
+        path,
+        methods=[method],
+        status_code=status,
+        response_model=schemas.InformationRequestOut,
+        responses=_answers(status, versioned=False),
+        tags=["information requests"],
+        summary=summary,
+    )
+
+
 def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
     response = http.with_etag(body, version, 201)
     response.headers["Location"] = location
@@ -172,13 +185,8 @@ async def correct_decision(
     return await _decided(request, command)
 
 
-@router.post(
-    "/referrals/{referral_id}/information-requests",
-    status_code=201,
-    response_model=schemas.InformationRequestOut,
-    responses=_answers(201, versioned=False),
-    tags=["information requests"],
-    summary="Ask a partner agency for information",
+@_information_route(
+    "POST", "/referrals/{referral_id}/information-requests", status=201, summary="Ask a partner agency for information"
 )
 async def request_information(
     referral_id: uuid.UUID, body: schemas.InformationRequestIn, request: Request
@@ -187,11 +195,10 @@ async def request_information(
     return views.request_view(await information.request_information(http.unit_of_work(request), command))
 
 
-@router.put(
+@_information_route(
+    "PUT",
     "/referrals/{referral_id}/information-requests/{request_id}/answer",
-    response_model=schemas.InformationRequestOut,
-    responses=_answers(200, versioned=False),
-    tags=["information requests"],
+    status=200,
     summary="Record a partner agency's answer",
 )
 async def record_information(
