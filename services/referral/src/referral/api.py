@@ -4,10 +4,12 @@ Each route's function name is its OpenAPI operationId and its entry in permissio
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.persistence.idempotency import Replayed
@@ -29,6 +31,32 @@ def _answers(*codes: int, created: bool = False, versioned: bool = True) -> dict
     return {code: {"headers": headers} for code in codes} | http.PROBLEM_RESPONSES
 
 
+_Route = TypeVar("_Route", bound=Callable[..., Any])
+
+
+def _record_route(method: str, path: str, record: type[BaseModel], *, tag: str, summary: str) -> Callable[[_Route], _Route]:
+    """A route that answers one record (a child or a referral), its version as the ETag."""
+    return router.api_route(path, methods=[method], response_model=record, responses=_answers(200), tags=[tag], summary=summary)
+
+
+def _list_route(path: str, page: type[BaseModel], *, tag: str, summary: str) -> Callable[[_Route], _Route]:
+    """A ``GET`` that answers one page of a list, without an ETag."""
+    return router.get(path, response_model=page, responses=_answers(200, versioned=False), tags=[tag], summary=summary)
+
+
+def _information_route(method: str, path: str, *, status: int, summary: str) -> Callable[[_Route], _Route]:
+    """A route that answers one information request (asked: 201, answered: 200), without an ETag."""
+    return router.api_route(
+        path,
+        methods=[method],
+        status_code=status,
+        response_model=schemas.InformationRequestOut,
+        responses=_answers(status, versioned=False),
+        tags=["information requests"],
+        summary=summary,
+    )
+
+
 def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
     response = http.with_etag(body, version, 201)
     response.headers["Location"] = location
@@ -37,6 +65,13 @@ def _created(body: dict[str, Any], version: int, location: str) -> JSONResponse:
 
 def _new_child(body: schemas.ChildIn) -> NewChild:
     return NewChild(body.identity(), confirmed_new=body.confirmed_new)
+
+
+async def _decided(request: Request, command: Decide) -> JSONResponse:
+    """A decision or its correction, answered with the referral and its new version as the ETag."""
+    return http.answer(
+        await decisions.decide(http.unit_of_work(request), command, policy=http.council_policy(request)), views.referral_out
+    )
 
 
 def _decision(
@@ -72,33 +107,18 @@ async def register_child(body: schemas.ChildIn, request: Request) -> JSONRespons
     return http.with_etag(child.model_dump(mode="json"), child.version)
 
 
-@router.get(
-    "/children/{child_id}",
-    response_model=schemas.ChildOut,
-    responses=_answers(200),
-    tags=["children"],
-    summary="Read a child's record",
-)
+@_record_route("GET", "/children/{child_id}", schemas.ChildOut, tag="children", summary="Read a child's record")
 async def get_child(child_id: uuid.UUID, request: Request) -> JSONResponse:
-    child = views.child_view(await children.get_child(http.unit_of_work(request), child_id=child_id))
-    return http.with_etag(child.model_dump(mode="json"), child.version)
+    return http.answer(await children.get_child(http.unit_of_work(request), child_id=child_id), views.child_view)
 
 
-@router.patch(
-    "/children/{child_id}",
-    response_model=schemas.ChildOut,
-    responses=_answers(200),
-    tags=["children"],
-    summary="Update a child's record",
-)
+@_record_route("PATCH", "/children/{child_id}", schemas.ChildOut, tag="children", summary="Update a child's record")
 async def update_child(child_id: uuid.UUID, body: schemas.ChildPatch, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Changes the fields sent, checked against the census rules and the dates of the child's
     referrals. A child's first NHS number tells partners it is referred (its undecided referrals)."""
     command = UpdateChild(child_id, body.model_dump(exclude_unset=True), http.expected_version(if_match))
-    child = views.child_view(
-        await children.update_child(http.unit_of_work(request), command, policy=http.council_policy(request))
-    )
-    return http.with_etag(child.model_dump(mode="json"), child.version)
+    child = await children.update_child(http.unit_of_work(request), command, policy=http.council_policy(request))
+    return http.answer(child, views.child_view)
 
 
 @router.post(
@@ -125,13 +145,7 @@ async def receive_referral(body: schemas.ReferralIn, request: Request) -> JSONRe
     return response
 
 
-@router.get(
-    "/referrals",
-    response_model=Page[schemas.ReferralSummary],
-    responses=_answers(200, versioned=False),
-    tags=["referrals"],
-    summary="A child's referrals",
-)
+@_list_route("/referrals", Page[schemas.ReferralSummary], tag="referrals", summary="A child's referrals")
 async def list_referrals(
     request: Request,
     child_id: Annotated[uuid.UUID, Query(description="The child whose referrals to list")],
@@ -142,44 +156,24 @@ async def list_referrals(
     return await reads.list_referrals(http.unit_of_work(request), child_id=child_id, cursor=cursor, limit=limit)
 
 
-@router.get(
-    "/referrals/{referral_id}",
-    response_model=schemas.ReferralOut,
-    responses=_answers(200),
-    tags=["referrals"],
-    summary="Read a referral",
-)
+@_record_route("GET", "/referrals/{referral_id}", schemas.ReferralOut, tag="referrals", summary="Read a referral")
 async def get_referral(referral_id: uuid.UUID, request: Request) -> JSONResponse:
     """The referral with its child, every decision in order (`decisions`) and its information requests."""
-    referral = views.referral_out(await reads.get_referral(http.unit_of_work(request), referral_id=referral_id))
-    return http.with_etag(referral.model_dump(mode="json"), referral.version)
+    return http.answer(await reads.get_referral(http.unit_of_work(request), referral_id=referral_id), views.referral_out)
 
 
-@router.post(
-    "/referrals/{referral_id}/decision",
-    response_model=schemas.ReferralOut,
-    responses=_answers(200),
-    tags=["referrals"],
-    summary="Decide a referral",
-)
+@_record_route("POST", "/referrals/{referral_id}/decision", schemas.ReferralOut, tag="referrals", summary="Decide a referral")
 async def decide(referral_id: uuid.UUID, body: schemas.DecisionIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """A manager decides: NFA, early help, assessment or strategy discussion, with reasons and the
     team to allocate to. No decision closes the episode: the step-down service closes it (an NFA at
     once) and the referral shows its closure. A decided referral cannot be decided again: record a
     correction."""
     command = _decision(referral_id, body, if_match)
-    referral = views.referral_out(
-        await decisions.decide(http.unit_of_work(request), command, policy=http.council_policy(request))
-    )
-    return http.with_etag(referral.model_dump(mode="json"), referral.version)
+    return await _decided(request, command)
 
 
-@router.post(
-    "/referrals/{referral_id}/decision-corrections",
-    response_model=schemas.ReferralOut,
-    responses=_answers(200),
-    tags=["referrals"],
-    summary="Correct a decision",
+@_record_route(
+    "POST", "/referrals/{referral_id}/decision-corrections", schemas.ReferralOut, tag="referrals", summary="Correct a decision"
 )
 async def correct_decision(
     referral_id: uuid.UUID, body: schemas.CorrectionIn, request: Request, if_match: http.IfMatch
@@ -188,19 +182,11 @@ async def correct_decision(
     correction is published as a new `referral.decided` naming the decision it corrects. A
     correction that would reopen a closed episode while the child has another open one answers 409."""
     command = _decision(referral_id, body, if_match, correction_reason=body.correction_reason)
-    referral = views.referral_out(
-        await decisions.decide(http.unit_of_work(request), command, policy=http.council_policy(request))
-    )
-    return http.with_etag(referral.model_dump(mode="json"), referral.version)
+    return await _decided(request, command)
 
 
-@router.post(
-    "/referrals/{referral_id}/information-requests",
-    status_code=201,
-    response_model=schemas.InformationRequestOut,
-    responses=_answers(201, versioned=False),
-    tags=["information requests"],
-    summary="Ask a partner agency for information",
+@_information_route(
+    "POST", "/referrals/{referral_id}/information-requests", status=201, summary="Ask a partner agency for information"
 )
 async def request_information(
     referral_id: uuid.UUID, body: schemas.InformationRequestIn, request: Request
@@ -209,11 +195,10 @@ async def request_information(
     return views.request_view(await information.request_information(http.unit_of_work(request), command))
 
 
-@router.put(
+@_information_route(
+    "PUT",
     "/referrals/{referral_id}/information-requests/{request_id}/answer",
-    response_model=schemas.InformationRequestOut,
-    responses=_answers(200, versioned=False),
-    tags=["information requests"],
+    status=200,
     summary="Record a partner agency's answer",
 )
 async def record_information(
@@ -223,13 +208,7 @@ async def record_information(
     return views.request_view(await information.record_information(http.unit_of_work(request), command))
 
 
-@router.get(
-    "/front-door/queue",
-    response_model=Page[schemas.QueueItem],
-    responses=_answers(200, versioned=False),
-    tags=["front door"],
-    summary="Undecided referrals, soonest due first",
-)
+@_list_route("/front-door/queue", Page[schemas.QueueItem], tag="front door", summary="Undecided referrals, soonest due first")
 async def queue(
     request: Request,
     team: Annotated[str | None, Query(pattern=TEAM_PATTERN, max_length=50, description="only this team's referrals")] = None,
@@ -241,11 +220,10 @@ async def queue(
     )
 
 
-@router.get(
+@_list_route(
     "/front-door/contacts",
-    response_model=Page[schemas.ContactItem],
-    responses=_answers(200, versioned=False),
-    tags=["front door"],
+    Page[schemas.ContactItem],
+    tag="front door",
     summary="Contacts recorded on open episodes, oldest first",
 )
 async def contacts(

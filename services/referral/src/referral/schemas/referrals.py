@@ -12,7 +12,7 @@ from continuum.contracts import DecisionOutcome
 from continuum.contracts.codes import ReasonForClosure
 from continuum.web.limits import Instant
 from referral import examples
-from referral.domain import Intake, ReferralStatus
+from referral.domain import Intake
 from referral.schemas.children import ChildIn, ChildOut
 from referral.schemas.vocabulary import (
     NAME,
@@ -22,6 +22,7 @@ from referral.schemas.vocabulary import (
     Basis,
     CaseId,
     ChildId,
+    ChildName,
     ClosedOn,
     Concerns,
     CorrectionReason,
@@ -37,13 +38,16 @@ from referral.schemas.vocabulary import (
     ReceivedAt,
     ReferralDate,
     ReferralId,
+    ReferredTeam,
     ReReferral,
     Source,
+    Status,
     SteppedUpFrom,
     Strict,
     Team,
     Threshold,
     Version,
+    WhenReceived,
     doc,
 )
 
@@ -187,7 +191,7 @@ class ContactItem(ContactOut):
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.CONTACT_ITEM]})
 
-    child_name: Annotated[str, doc("The child's given and family name")]
+    child_name: ChildName
 
 
 class ReferralOut(BaseModel):
@@ -198,19 +202,19 @@ class ReferralOut(BaseModel):
     id: ReferralId
     case_id: CaseId
     child: Annotated[ChildOut, doc("The child referred")]
-    received_at: Annotated[datetime, doc("When the front door received the referral")]
+    received_at: WhenReceived
     referral_date: ReferralDate
     source: Source
     referrer: Annotated[Referrer, doc("Who made the referral")]
     concerns: Annotated[str, doc("The referrer's concerns, as told")]
     lawful_basis: Basis
     suggested_threshold: Threshold
-    team: Annotated[str, doc("The team the referral was made to")]
+    team: ReferredTeam
     re_referral: ReReferral
     stepped_up_from: SteppedUpFrom
     decision_due_at: DueAt
     overdue: Overdue
-    status: Annotated[ReferralStatus, doc("received (waiting for the decision) or decided")]
+    status: Status
     decision: Annotated[DecisionOut | None, doc("The decision in force (the last of `decisions`); null until decided")]
     decisions: Annotated[list[DecisionOut], doc("Every decision in order: the original, then each correction")]
     decided_within_one_working_day: Annotated[bool | None, doc("Whether the original decision came by its due time")]
@@ -235,12 +239,12 @@ class ReferralSummary(BaseModel):
     id: ReferralId
     case_id: CaseId
     child_id: ChildId
-    received_at: Annotated[datetime, doc("When the front door received the referral")]
+    received_at: WhenReceived
     referral_date: ReferralDate
     source: Source
-    team: Annotated[str, doc("The team the referral was made to")]
+    team: ReferredTeam
     re_referral: ReReferral
-    status: Annotated[ReferralStatus, doc("received (waiting for the decision) or decided")]
+    status: Status
     outcome: Annotated[DecisionOutcome | None, doc("The decision in force; null until decided")]
     allocated_team: Annotated[str | None, doc("The team the decision allocated the case to")]
     episode_status: EpisodeStatus
@@ -256,11 +260,11 @@ class QueueItem(BaseModel):
     referral_id: ReferralId
     case_id: CaseId
     child_id: ChildId
-    child_name: Annotated[str, doc("The child's given and family name")]
-    received_at: Annotated[datetime, doc("When the front door received the referral")]
+    child_name: ChildName
+    received_at: WhenReceived
     source: Source
     suggested_threshold: Threshold
-    team: Annotated[str, doc("The team the referral was made to")]
+    team: ReferredTeam
     re_referral: ReReferral
     decision_due_at: DueAt
     overdue: Overdue

@@ -16,7 +16,7 @@ from continuum.contracts import DecisionOutcome, ThresholdLevel
 from continuum.contracts.codes import Disability, Ethnicity, ReferralSource, Sex, UPNUnknownReason
 from continuum.web.limits import Day, Instant
 from continuum.web.requests import RequestModel
-from referral.domain import Agency, LawfulBasis
+from referral.domain import Agency, LawfulBasis, ReferralStatus
 
 
 def doc(text: str, **kw: Any) -> Any:
@@ -82,6 +82,11 @@ Postcode = Annotated[
     doc("The child's UK postcode"),
 ]
 ReceivedAt = Annotated[Instant, doc("When the front door received the referral (with a time zone; not in the future)")]
+#: As an answer shows a referral (a list's row or the whole referral):
+WhenReceived = Annotated[datetime, doc("When the front door received the referral")]
+ReferredTeam = Annotated[str, doc("The team the referral was made to")]
+Status = Annotated[ReferralStatus, doc("received (waiting for the decision) or decided")]
+ChildName = Annotated[str, doc("The child's given and family name")]
 ReferralDate = Annotated[date, doc("The census referral date: the London calendar date of received_at")]
 Source = Annotated[ReferralSource, doc("Census referral source code (e.g. 6 for the police, 5D for early help)")]
 Concerns = Annotated[str, TEXT, doc("The referrer's concerns, as told")]
