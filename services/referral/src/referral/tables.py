@@ -8,12 +8,13 @@ import uuid
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from continuum.contracts import DecisionOutcome, ThresholdLevel
-from continuum.contracts.codes import Ethnicity, ReasonForClosure, ReferralSource, Sex, UPNUnknownReason
+from continuum.contracts.codes import ReasonForClosure, ReferralSource, UPNUnknownReason
+from continuum.persistence.child_copy import ChildIdentityColumns
 from continuum.persistence.db import NAMING_CONVENTION, enum_column
 from referral.domain import Agency, LawfulBasis, ReferralStatus
 
@@ -37,20 +38,14 @@ class _Referred:
     team: Mapped[str] = mapped_column(String(50), sort_order=-1)
 
 
-class Child(Base):
+class Child(ChildIdentityColumns, Base):
+    """The register of children: the identity every other service copies (``ChildIdentityColumns``),
+    with what only the front door keeps (the address)."""
+
     __tablename__ = "children"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    la_child_id: Mapped[str] = mapped_column(String(20), unique=True)  # census LAchildID (1570, 1580)
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[Sex] = mapped_column(enum_column(Sex, 1))
-    ethnicity: Mapped[Ethnicity] = mapped_column(enum_column(Ethnicity, 4))
-    disabilities: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
-    upn: Mapped[str | None] = mapped_column(String(13))
-    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, sort_order=-2)
+    la_child_id: Mapped[str] = mapped_column(String(20), unique=True, sort_order=-2)  # census LAchildID (1570, 1580)
     address: Mapped[str | None] = mapped_column(Text)
     postcode: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer)
@@ -65,8 +60,11 @@ class Child(Base):
         # The same NHS number or UPN is the same child: the database refuses a second record.
         Index("uq_children_nhs_number", "nhs_number", unique=True, postgresql_where="nhs_number IS NOT NULL"),
         Index("uq_children_upn", "upn", unique=True, postgresql_where="upn IS NOT NULL"),
-        Index("ix_children_name_dob", func.lower(family_name), func.lower(given_name), date_of_birth),
     )
+
+
+# Declared after the class: its columns come from the mixin.
+Index("ix_children_name_dob", func.lower(Child.family_name), func.lower(Child.given_name), Child.date_of_birth)
 
 
 class Referral(_Referred, Base):

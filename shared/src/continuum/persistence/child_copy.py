@@ -34,20 +34,28 @@ from continuum.persistence.db import enum_column
 from continuum.persistence.transaction import EventKey, Transaction
 
 
-class ChildCopy:
+class ChildIdentityColumns:
+    """The columns of a child's identity and census characteristics, alike in the referral service's
+    register of children and in every other service's copy of it (a declarative mixin). They stand
+    after a table's own keys (``sort_order``: the keys -2, these -1, the rest 0), in the order the
+    tables have always had."""
+
+    given_name: Mapped[str] = mapped_column(String(100), sort_order=-1)
+    family_name: Mapped[str] = mapped_column(String(100), sort_order=-1)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, sort_order=-1)
+    expected_date_of_birth: Mapped[date | None] = mapped_column(Date, sort_order=-1)
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, 1), sort_order=-1)
+    ethnicity: Mapped[Ethnicity] = mapped_column(enum_column(Ethnicity, 4), sort_order=-1)
+    disabilities: Mapped[list[str]] = mapped_column(ARRAY(String(4)), sort_order=-1)
+    upn: Mapped[str | None] = mapped_column(String(13), sort_order=-1)
+    nhs_number: Mapped[str | None] = mapped_column(String(10), sort_order=-1)
+
+
+class ChildCopy(ChildIdentityColumns):
     """Columns of the local copy of a child (a declarative mixin)."""
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    la_child_id: Mapped[str] = mapped_column(String(36))
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[Sex] = mapped_column(enum_column(Sex, 1))
-    ethnicity: Mapped[Ethnicity] = mapped_column(enum_column(Ethnicity, 4))
-    disabilities: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
-    upn: Mapped[str | None] = mapped_column(String(13))
-    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, sort_order=-2)
+    la_child_id: Mapped[str] = mapped_column(String(36), sort_order=-2)
     postcode: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer)
     former_upn: Mapped[str | None] = mapped_column(String(13))
