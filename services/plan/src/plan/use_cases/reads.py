@@ -9,7 +9,7 @@ from datetime import date, datetime
 from continuum.casework import clock
 from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
-from continuum.persistence.uow import UnitOfWork
+from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.access import list_teams
 from continuum.web.pagination import decode_cursor, encode_cursor
 from plan import repository
@@ -28,15 +28,21 @@ async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy
         return await plan_record(tx, plan, purpose=purpose, today=clock.today(), policy=policy)
 
 
+async def _read_plan(tx: Transaction, plan_id: uuid.UUID, *, purpose: str) -> PlanState:
+    """The plan the caller may see, audited as a read of the plan and of the child's record."""
+    plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
+    await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
+    await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+    return plan
+
+
 async def history(uow: UnitOfWork, *, plan_id: uuid.UUID, kind: str, cursor: str | None, limit: int) -> HistoryPage:
     """One page of the plan's versions, reviews, visits or meetings, oldest first: a read of the
     plan and of the child's record, audited like the plan."""
     purpose = f"view a plan's {kind}"
     after = decode_cursor(cursor, datetime.fromisoformat) if cursor else None
     async with uow as tx:
-        plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
-        await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
-        await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+        plan = await _read_plan(tx, plan_id, purpose=purpose)
         return await history_page(tx, plan.id, kind, after=after, limit=limit)
 
 
@@ -44,9 +50,7 @@ async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID) -> FamilyCopy:
     """The family's copy of the plan: the same access rules and audit as the plan."""
     purpose = "print the family's copy of the plan"
     async with uow as tx:
-        plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
-        await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
-        await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+        plan = await _read_plan(tx, plan_id, purpose=purpose)
         child = await repository.child(tx, plan.child_id)
         return FamilyCopy(plan, child.given_name if child else None, clock.today())
 
