@@ -7,7 +7,6 @@ import uuid
 from datetime import date, datetime
 
 from continuum.casework import clock
-from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.access import list_teams
@@ -17,7 +16,7 @@ from plan.domain import PlanState
 from plan.domain.drift import attention
 from plan.history import HistoryPage, history_page
 from plan.results import FamilyCopy, Listed, PlanRecord, Worklist
-from plan.use_cases.steps import plan_record
+from plan.use_cases.steps import audit_found, find_purpose, plan_record
 
 
 async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy) -> PlanRecord:
@@ -58,15 +57,10 @@ async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID) -> FamilyCopy:
 async def find_plans(uow: UnitOfWork, *, case_id: uuid.UUID | None, child_id: uuid.UUID | None) -> list[PlanState]:
     """The plans of one case or child that the caller may see, oldest first (at most 200). Each is
     a read of the child's record; those of another team are left out and the refusal audited."""
-    if (case_id is None) == (child_id is None):
-        raise Invalid("case_id" if case_id else "child_id", "give exactly one of case_id, child_id")
-    purpose = f"find plans by {'case' if case_id else 'child'}"
+    purpose = find_purpose("plans", case_id=case_id, child_id=child_id)
     async with uow as tx:
         shown, hidden = await repository.find(tx, principal=tx.principal_or_fail(), case_id=case_id, child_id=child_id)
-        for plan in shown:
-            await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
-        for other in hidden:
-            await tx.audit("child.read", subject_type="child", subject_id=other, purpose=purpose, outcome="refused")
+        await audit_found(tx, (plan.child_id for plan in shown), hidden, purpose=purpose)
         return shown[:200]
 
 
