@@ -19,7 +19,6 @@ from plan.answers import (
     FgdmMeetingOut,
     HistoryLinks,
     InterventionOut,
-    InviteeOut,
     ListLink,
     MeetingOut,
     NetworkMemberOut,
@@ -58,18 +57,8 @@ def version_view(v: Any) -> VersionOut:
 
 
 def review_view(r: Any) -> ReviewOut:
-    return ReviewOut(
-        number=r.number,
-        review_date=r.review_date,
-        due_date=r.due_date,
-        on_time=r.review_date <= r.due_date,
-        decision=r.decision,
-        exit_criteria_met=r.exit_criteria_met,
-        concerns_remain=r.concerns_remain,
-        progressed=r.progressed,
-        summary=r.summary,
-        reviewed_by=r.reviewed_by,
-    )
+    """A review's row as its columns say, and whether it was held by its due date."""
+    return ReviewOut.model_validate({**r._mapping, "on_time": r.review_date <= r.due_date})
 
 
 def visit_view(v: Any) -> VisitOut:
@@ -77,13 +66,7 @@ def visit_view(v: Any) -> VisitOut:
 
 
 def meeting_view(m: Any) -> MeetingOut:
-    return MeetingOut(
-        id=m.id,
-        kind=m.kind,
-        meeting_date=m.meeting_date,
-        invitees=[InviteeOut(**i) for i in m.invitees],
-        agencies_left_out=m.agencies_left_out,
-    )
+    return MeetingOut.model_validate(m, from_attributes=True)
 
 
 #: Each history list's rows as the API shows them.
