@@ -94,7 +94,7 @@ async def worklist(
     return worklist_view(found)
 
 
-@router.get("/plans/{plan_id}", response_model=PlanOut, responses=PLAN_ANSWER, tags=["plans"], summary="Read a plan")
+@routes.reads("/plans/{plan_id}", "plans", "Read a plan")
 async def get_plan(plan_id: uuid.UUID, request: Request) -> JSONResponse:
     return http.answer(
         await reads.get_plan(http.unit_of_work(request), plan_id=plan_id, policy=http.council_policy(request)), plan_view

@@ -62,13 +62,7 @@ async def find_preproceedings(
     return blocks_view(found)
 
 
-@router.get(
-    "/pre-proceedings/{preproceedings_id}",
-    response_model=PreproceedingsOut,
-    responses=PP_ANSWER,
-    tags=["pre-proceedings"],
-    summary="Read pre-proceedings",
-)
+@routes.reads("/pre-proceedings/{preproceedings_id}", "pre-proceedings", "Read pre-proceedings")
 async def get_preproceedings(preproceedings_id: uuid.UUID, request: Request) -> JSONResponse:
     return http.answer(
         await preproceedings.read(http.unit_of_work(request), preproceedings_id=preproceedings_id), preproceedings_view

@@ -1,7 +1,7 @@
-"""The three kinds of route the plan service's API modules declare, written once: a list (``GET``,
-its page model), a change of a record that answers the record at its new version (``200``, ETag),
-and a create that answers it ``201`` and takes an Idempotency-Key. What a route documents (status,
-answers, tag, summary) is the same as writing its decorator out in full."""
+"""The four kinds of route the plan service's API modules declare, written once: a list (``GET``,
+its page model), a read of one record (``GET``, ETag), a change of a record that answers the record
+at its new version (``200``, ETag), and a create that answers it ``201`` and takes an Idempotency-Key.
+What a route documents (status, answers, tag, summary) is the same as writing its decorator out in full."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ class Routes:
 
     def lists(self, path: str, page: type[BaseModel], tag: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.get(path, response_model=page, responses=PROBLEM_RESPONSES, tags=[tag], summary=summary)
+
+    def reads(self, path: str, tag: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """A read of one record: it answers the record at its version, as a change does."""
+        return self.changes("get", path, tag, summary)
 
     def changes(self, method: str, path: str, tag: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
         declare: Callable[..., Callable[[DecoratedCallable], DecoratedCallable]] = getattr(self.router, method)

@@ -5,6 +5,7 @@ episodes and their pre-proceedings blocks."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -117,72 +118,62 @@ def _ending(e: dict[str, Any] | None) -> states.Ending | None:
     )
 
 
+#: A plan's fields kept in its row's columns of the same name, as they are (the id apart: it is the key).
+_PLAN_COLUMNS = [
+    "case_id",
+    "child_id",
+    "team",
+    "plan_type",
+    "status",
+    "drafted_from",
+    "drafted_at",
+    "assessment_id",
+    "section47_id",
+    "conference_date",
+    "lead_practitioner",
+    "primary_need",
+    "initial_category",
+    "latest_category",
+    "start_date",
+    "approved_by",
+    "next_review_due",
+    "previous_cp_plans",
+    "version",
+]
+
+
 def plan_state(row: Any) -> states.PlanState:
     """The domain state of a ``plans`` row (a Core row or an ORM object)."""
     r, e = row.last_review, row.ending
     return states.PlanState(
         id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        team=row.team,
-        plan_type=row.plan_type,
-        status=row.status,
-        drafted_from=row.drafted_from,
-        drafted_at=row.drafted_at,
-        assessment_id=row.assessment_id,
-        section47_id=row.section47_id,
-        conference_date=row.conference_date,
-        lead_practitioner=row.lead_practitioner,
+        **{name: getattr(row, name) for name in _PLAN_COLUMNS},
         factors=tuple(AssessmentFactor(f) for f in row.factors),
-        primary_need=row.primary_need,
-        initial_category=row.initial_category,
-        latest_category=row.latest_category,
         content=states.Content(**row.content),
         agencies_involved=tuple(Agency(a) for a in row.agencies_involved),
         actions=tuple(_action(a) for a in row.actions),
         family=_family(row.family),
         interventions=tuple(_intervention(i) for i in row.interventions),
-        start_date=row.start_date,
-        approved_by=row.approved_by,
-        next_review_due=row.next_review_due,
         last_review=states.ReviewRecord(**(r | {"on": date.fromisoformat(r["on"]), "decision": ReviewDecision(r["decision"])}))
         if r
         else None,
         visits=states.Visits(row.last_visit, row.last_seen, row.last_seen_alone, row.next_visit_due),
         ending=_ending(e),
         strategy_discussions=tuple(row.strategy_discussions),
-        previous_cp_plans=row.previous_cp_plans,
         drift_check=row.drift_next_check,
-        version=row.version,
     )
 
 
 def plan_values(s: states.PlanState) -> dict[str, Any]:
     r, e = s.last_review, s.ending
     return {
-        "case_id": s.case_id,
-        "child_id": s.child_id,
-        "team": s.team,
-        "plan_type": s.plan_type,
-        "status": s.status,
-        "drafted_from": s.drafted_from,
-        "drafted_at": s.drafted_at,
-        "assessment_id": s.assessment_id,
-        "section47_id": s.section47_id,
-        "conference_date": s.conference_date,
-        "lead_practitioner": s.lead_practitioner,
+        **{name: getattr(s, name) for name in _PLAN_COLUMNS},
         "factors": [f.value for f in s.factors],
-        "primary_need": s.primary_need,
-        "initial_category": s.initial_category,
-        "latest_category": s.latest_category,
         "content": vars(s.content).copy(),
         "agencies_involved": [a.value for a in s.agencies_involved],
         "actions": [_action_json(a) for a in s.actions],
         "family": _family_json(s.family),
         "interventions": [_intervention_json(i) for i in s.interventions],
-        "start_date": s.start_date,
-        "approved_by": s.approved_by,
-        "next_review_due": s.next_review_due,
         "last_review": (vars(r) | {"on": r.on.isoformat(), "decision": r.decision.value}) if r else None,
         "last_visit": s.visits.last_visit,
         "last_seen": s.visits.last_seen,
@@ -202,12 +193,10 @@ def plan_values(s: states.PlanState) -> dict[str, Any]:
         "end_date": e.end_date if e else None,
         "next_step": e.next_step if e else None,
         "strategy_discussions": list(s.strategy_discussions),
-        "previous_cp_plans": s.previous_cp_plans,
         "open_action_due_dates": list(facts(s).open_action_due_dates),
         "last_review_on": r.on if r else None,
         "last_review_progressed": r.progressed if r else None,
         "drift_next_check": s.drift_check,
-        "version": s.version,
     }
 
 
@@ -220,22 +209,8 @@ def quality_json(q: Quality) -> dict[str, Any]:
     }
 
 
-#: The ``plans`` columns the drift rules read (:class:`DriftFacts`, field for field).
-DRIFT_COLUMNS = (
-    "id",
-    "case_id",
-    "child_id",
-    "team",
-    "plan_type",
-    "status",
-    "start_date",
-    "next_review_due",
-    "next_visit_due",
-    "open_action_due_dates",
-    "last_review_on",
-    "last_review_progressed",
-    "version",
-)
+#: The ``plans`` columns the drift rules read: :class:`DriftFacts`, field for field.
+DRIFT_COLUMNS = tuple(f.name for f in fields(DriftFacts))
 
 
 def drift_facts(row: Any) -> DriftFacts:

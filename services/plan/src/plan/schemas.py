@@ -186,15 +186,7 @@ class ReviewIn(Strict):
     latest_category_of_abuse: CategoryOfAbuse | None = Field(None, description="CP: the latest category, if it changed")
 
     def command(self) -> commands.RecordReview:
-        return commands.RecordReview(
-            review_date=self.review_date,
-            progress=_progress(self.progress),
-            decision=self.decision,
-            exit_criteria_met=self.exit_criteria_met,
-            concerns_remain=self.concerns_remain,
-            summary=self.summary,
-            latest_category_of_abuse=self.latest_category_of_abuse,
-        )
+        return commands.RecordReview(**(self.model_dump() | {"progress": _progress(self.progress)}))
 
 
 class VisitIn(Strict):
@@ -340,11 +332,4 @@ class EndingIn(Strict):
     actions: list[ProgressIn] = Field(max_length=100, description="Every action's final status")
 
     def command(self) -> commands.EndPlan:
-        return commands.EndPlan(
-            end_date=self.end_date,
-            reason=self.reason,
-            unmet_need=self.unmet_need,
-            next_step=self.next_step,
-            reason_for_closure=self.reason_for_closure,
-            actions=_progress(self.actions),
-        )
+        return commands.EndPlan(**(self.model_dump() | {"actions": _progress(self.actions)}))

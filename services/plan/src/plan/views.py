@@ -19,7 +19,6 @@ from plan.answers import (
     FgdmMeetingOut,
     HistoryLinks,
     InterventionOut,
-    InviteeOut,
     ListLink,
     MeetingOut,
     NetworkMemberOut,
@@ -58,18 +57,8 @@ def version_view(v: Any) -> VersionOut:
 
 
 def review_view(r: Any) -> ReviewOut:
-    return ReviewOut(
-        number=r.number,
-        review_date=r.review_date,
-        due_date=r.due_date,
-        on_time=r.review_date <= r.due_date,
-        decision=r.decision,
-        exit_criteria_met=r.exit_criteria_met,
-        concerns_remain=r.concerns_remain,
-        progressed=r.progressed,
-        summary=r.summary,
-        reviewed_by=r.reviewed_by,
-    )
+    """A review's row as its columns say, and whether it was held by its due date."""
+    return ReviewOut.model_validate({**r._mapping, "on_time": r.review_date <= r.due_date})
 
 
 def visit_view(v: Any) -> VisitOut:
@@ -77,13 +66,7 @@ def visit_view(v: Any) -> VisitOut:
 
 
 def meeting_view(m: Any) -> MeetingOut:
-    return MeetingOut(
-        id=m.id,
-        kind=m.kind,
-        meeting_date=m.meeting_date,
-        invitees=[InviteeOut(**i) for i in m.invitees],
-        agencies_left_out=m.agencies_left_out,
-    )
+    return MeetingOut.model_validate(m, from_attributes=True)
 
 
 #: Each history list's rows as the API shows them.
@@ -106,6 +89,7 @@ def _link(p: PlanState, kind: str, page: HistoryPage, first_page: int) -> ListLi
 
 
 def plan_view(record: PlanRecord) -> PlanOut:
+    """The plan's fields named alike, with the parts the answer shows otherwise (its history, drift, child)."""
     p, child, history, first_page = record.plan, record.child, record.history, record.first_page
     e = p.ending
     actions = []
@@ -128,63 +112,37 @@ def plan_view(record: PlanRecord) -> PlanOut:
                 has_timeframe=q.timeframe,
             )
         )
-    return PlanOut(
-        id=p.id,
-        case_id=p.case_id,
-        child_id=p.child_id,
-        child=ChildSummary.model_validate(child, from_attributes=True) if child else None,
-        team=p.team,
-        plan_type=p.plan_type,
-        status=p.status,
-        drafted_from=p.drafted_from,
-        drafted_at=p.drafted_at,
-        assessment_id=p.assessment_id,
-        section47_id=p.section47_id,
-        conference_date=p.conference_date,
-        lead_practitioner=p.lead_practitioner,
-        factors=list(p.factors),
-        primary_need=p.primary_need,
-        initial_category_of_abuse=p.initial_category,
-        latest_category_of_abuse=p.latest_category,
-        content=ContentOut(**vars(p.content)),
-        agencies_involved=sorted(p.involved, key=lambda a: a.value),
-        actions=actions,
-        quality=QualityOut(**quality_json(p.quality)),
-        family=FamilyOut(
-            network=[NetworkMemberOut(**vars(m)) for m in p.family.network],
-            fgdm_meetings=[FgdmMeetingOut(**vars(m)) for m in p.family.fgdm_meetings],
-            family_plan=p.family.family_plan,
-        ),
-        interventions=[
-            InterventionOut(**vars(i), change=round(i.score_after - i.score_before, 4) if i.score_after is not None else None)
-            for i in p.interventions
-        ],
-        start_date=p.start_date,
-        approved_by=p.approved_by,
-        previous_cp_plans=p.previous_cp_plans,
-        strategy_discussions=list(p.strategy_discussions),
-        next_review_due=p.next_review_due,
-        child_last_seen=p.visits.last_seen,
-        child_last_seen_alone=p.visits.last_seen_alone,
-        next_visit_due=p.visits.next_due,
-        ending=EndingOut(
-            end_date=e.end_date,
-            reason=e.reason,
-            unmet_need=e.unmet_need,
-            next_step=e.next_step,
-            reason_for_closure=e.reason_for_closure,
-            ended_by=e.by,
-        )
-        if e
-        else None,
-        drift=_drift(record.findings),
-        could_close=_closable(record.closable),
-        versions=[version_view(v) for v in history["versions"].rows[:first_page]],
-        reviews=[review_view(r) for r in history["reviews"].rows[:first_page]],
-        visits=[visit_view(v) for v in history["visits"].rows[:first_page]],
-        meetings=[meeting_view(m) for m in history["meetings"].rows[:first_page]],
-        history=HistoryLinks(**{kind: _link(p, kind, history[kind], first_page) for kind in HISTORY_KINDS}),
-        version=p.version,
+    return PlanOut.model_validate(
+        vars(p)
+        | {
+            "child": ChildSummary.model_validate(child, from_attributes=True) if child else None,
+            "initial_category_of_abuse": p.initial_category,
+            "latest_category_of_abuse": p.latest_category,
+            "content": ContentOut(**vars(p.content)),
+            "agencies_involved": sorted(p.involved, key=lambda a: a.value),
+            "actions": actions,
+            "quality": QualityOut(**quality_json(p.quality)),
+            "family": FamilyOut(
+                network=[NetworkMemberOut(**vars(m)) for m in p.family.network],
+                fgdm_meetings=[FgdmMeetingOut(**vars(m)) for m in p.family.fgdm_meetings],
+                family_plan=p.family.family_plan,
+            ),
+            "interventions": [
+                InterventionOut(**vars(i), change=round(i.score_after - i.score_before, 4) if i.score_after is not None else None)
+                for i in p.interventions
+            ],
+            "child_last_seen": p.visits.last_seen,
+            "child_last_seen_alone": p.visits.last_seen_alone,
+            "next_visit_due": p.visits.next_due,
+            "ending": EndingOut.model_validate(vars(e) | {"ended_by": e.by}) if e else None,
+            "drift": _drift(record.findings),
+            "could_close": _closable(record.closable),
+            "versions": [version_view(v) for v in history["versions"].rows[:first_page]],
+            "reviews": [review_view(r) for r in history["reviews"].rows[:first_page]],
+            "visits": [visit_view(v) for v in history["visits"].rows[:first_page]],
+            "meetings": [meeting_view(m) for m in history["meetings"].rows[:first_page]],
+            "history": HistoryLinks(**{kind: _link(p, kind, history[kind], first_page) for kind in HISTORY_KINDS}),
+        }
     )
 
 
@@ -194,18 +152,9 @@ def plan_json(record: PlanRecord) -> dict[str, Any]:
 
 
 def summary_view(p: PlanState) -> PlanSummary:
-    return PlanSummary(
-        plan_id=p.id,
-        case_id=p.case_id,
-        child_id=p.child_id,
-        team=p.team,
-        plan_type=p.plan_type,
-        status=p.status,
-        start_date=p.start_date,
-        end_date=p.ending.end_date if p.ending else None,
-        child_last_seen=p.visits.last_seen,
-        next_review_due=p.next_review_due,
-        version=p.version,
+    """The plan's fields named alike, with its id as ``plan_id``, its end date and when the child was last seen."""
+    return PlanSummary.model_validate(
+        vars(p) | {"plan_id": p.id, "end_date": p.ending.end_date if p.ending else None, "child_last_seen": p.visits.last_seen}
     )
 
 
@@ -220,17 +169,15 @@ def worklist_view(worklist: Worklist) -> WorklistPage:
 def worklist_item(listed: Listed) -> WorklistItem:
     p, child_name, attention = listed.plan, listed.child_name, listed.attention
     assert p.start_date is not None
-    return WorklistItem(
-        plan_id=p.id,
-        case_id=p.case_id,
-        child_id=p.child_id,
-        child_name=child_name,
-        team=p.team,
-        plan_type=p.plan_type,
-        start_date=p.start_date,
-        needs_attention_since=attention.since,
-        drift=_drift(attention.findings),
-        could_close=_closable(attention.closable),
+    return WorklistItem.model_validate(
+        vars(p)
+        | {
+            "plan_id": p.id,
+            "child_name": child_name,
+            "needs_attention_since": attention.since,
+            "drift": _drift(attention.findings),
+            "could_close": _closable(attention.closable),
+        }
     )
 
 

@@ -18,6 +18,7 @@ from continuum.contracts.assessment import AssessmentAuthorised, AssessmentOutco
 from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode
 from continuum.contracts.plan import DraftedFrom, PlanDrafted, PlanType
 from plan.domain.drift import checked
+from plan.domain.rules import about
 from plan.domain.states import Action, Content, Events, PlanState, PlanStatus
 
 
@@ -59,10 +60,7 @@ def draft(
         actions=actions,
     )
     event = PlanDrafted(
-        plan_id=plan_id,
-        case_id=case_id,
-        child_id=child_id,
-        team=team,
+        **about(plan),
         plan_type=plan_type,
         drafted_from=drafted_from,
         assessment_id=assessment_id,

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import DriftKind, NextStep, PlanDriftDetected, PlanType, ReviewDecision
 from plan.domain.policy import plan_policy
+from plan.domain.rules import about
 from plan.domain.schedule import add_months
-from plan.domain.states import ActionProgress, PlanHeading, PlanState, PlanStatus
+from plan.domain.states import ActionProgress, PlanHeading, PlanState, PlanStatus, heading
 
 DAY = timedelta(days=1)
 
@@ -49,12 +50,7 @@ class DriftFacts(PlanHeading):
 def facts(plan: PlanState) -> DriftFacts:
     review = plan.last_review
     return DriftFacts(
-        id=plan.id,
-        case_id=plan.case_id,
-        child_id=plan.child_id,
-        team=plan.team,
-        plan_type=plan.plan_type,
-        status=plan.status,
+        **heading(plan),
         start_date=plan.start_date,
         next_review_due=plan.next_review_due,
         next_visit_due=plan.visits.next_due,
@@ -119,10 +115,7 @@ def checked(plan: PlanState, *, today: date, policy: CouncilPolicy) -> PlanState
 
 def detected(plan: DriftFacts, finding: Finding, *, now: datetime) -> PlanDriftDetected:
     return PlanDriftDetected(
-        plan_id=plan.id,
-        case_id=plan.case_id,
-        child_id=plan.child_id,
-        team=plan.team,
+        **about(plan),
         plan_type=plan.plan_type,
         kind=finding.kind,
         key=finding.key,

@@ -15,7 +15,7 @@ from typing import Any
 from continuum.casework.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from continuum.casework.principal import Principal
 from continuum.contracts.plan import ActionSummary, NextStep, PlanType, ReviewDecision
-from plan.domain.states import Action, ActionProgress, Actor, PlanState, PlanStatus
+from plan.domain.states import Action, ActionProgress, Actor, PlanHeading, PlanState, PlanStatus
 
 
 def naming(cls: type[Refused] | type[NotFound], field: str, reason: str, *, slug: str) -> DomainError:
@@ -32,7 +32,7 @@ def may_see(principal: Principal, team: str, lead_practitioner: str | None) -> b
     return principal.can_see_team(team) or (lead_practitioner is not None and principal.sub == lead_practitioner)
 
 
-def about(plan: PlanState) -> dict[str, Any]:
+def about(plan: PlanHeading) -> dict[str, Any]:
     """What every plan event says of its plan: which plan, case, child and team."""
     return {"plan_id": plan.id, "case_id": plan.case_id, "child_id": plan.child_id, "team": plan.team}
 

@@ -11,9 +11,10 @@ publishes them, so they are not the contracts'.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from continuum.contracts.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.envelope import EventData
@@ -248,6 +249,11 @@ class PlanHeading:
     team: str
     plan_type: PlanType
     status: PlanStatus
+
+
+def heading(plan: PlanHeading) -> dict[str, Any]:
+    """A plan's heading by field name: the start of a record that begins with it too."""
+    return {f.name: getattr(plan, f.name) for f in fields(PlanHeading)}
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,7 @@ async def edit_plan(command: commands.EditPlan, at: At, plan: PlanState) -> tupl
 
 async def add_action(command: commands.AddAction, at: At, plan: PlanState) -> tuple[PlanState, Events]:
     """Add an action: every part required (refused naming the missing one), due from today."""
-    action = domain.content.new_action(
-        action_id=uuid.uuid4(),
-        description=command.description,
-        owner_person=command.owner_person,
-        owner_agency=command.owner_agency,
-        success_measure=command.success_measure,
-        due_date=command.due_date,
-        today=at.today,
-    )
+    action = domain.content.new_action(action_id=uuid.uuid4(), today=at.today, **vars(command))
     return domain.content.add_action(plan, action, today=at.today, policy=at.policy)
 
 

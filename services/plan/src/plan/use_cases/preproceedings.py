@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from continuum.casework import clock
-from continuum.casework.errors import Invalid
 from continuum.persistence.change import change_one
 from continuum.persistence.idempotency import Replayed, idempotent
 from continuum.persistence.uow import Transaction, UnitOfWork
@@ -24,7 +23,7 @@ from plan.commands import (
 )
 from plan.domain import Events, Preproceedings
 from plan.results import Blocks
-from plan.use_cases.steps import by_whom
+from plan.use_cases.steps import audit_found, by_whom, find_purpose
 from plan.views import preproceedings_view
 
 
@@ -130,18 +129,13 @@ async def find(
 ) -> Blocks:
     """The blocks of one episode or child the caller may see, by start date; each is a read of the
     child's record, and those of another team are left out and the refusal audited."""
-    if (case_id is None) == (child_id is None):
-        raise Invalid("case_id" if case_id else "child_id", "give exactly one of case_id, child_id")
-    purpose = f"find pre-proceedings by {'case' if case_id else 'child'}"
+    purpose = find_purpose("pre-proceedings", case_id=case_id, child_id=child_id)
     after = decode_cursor(cursor, date.fromisoformat) if cursor else None
     async with uow as tx:
         shown, hidden = await episode_repository.find_preproceedings(
             tx, principal=tx.principal_or_fail(), case_id=case_id, child_id=child_id, after=after, limit=limit
         )
         page = shown[:limit]
-        for block in page:
-            await tx.audit("child.read", subject_type="child", subject_id=block.child_id, purpose=purpose)
-        for other in hidden:
-            await tx.audit("child.read", subject_type="child", subject_id=other, purpose=purpose, outcome="refused")
+        await audit_found(tx, (block.child_id for block in page), hidden, purpose=purpose)
         more = len(shown) > limit
         return Blocks(page, encode_cursor(page[-1].start_date, page[-1].id) if more and page else None)

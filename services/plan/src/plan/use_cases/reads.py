@@ -7,9 +7,8 @@ import uuid
 from datetime import date, datetime
 
 from continuum.casework import clock
-from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
-from continuum.persistence.uow import UnitOfWork
+from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.access import list_teams
 from continuum.web.pagination import decode_cursor, encode_cursor
 from plan import repository
@@ -17,7 +16,7 @@ from plan.domain import PlanState
 from plan.domain.drift import attention
 from plan.history import HistoryPage, history_page
 from plan.results import FamilyCopy, Listed, PlanRecord, Worklist
-from plan.use_cases.steps import plan_record
+from plan.use_cases.steps import audit_found, find_purpose, plan_record
 
 
 async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy) -> PlanRecord:
@@ -28,15 +27,21 @@ async def get_plan(uow: UnitOfWork, *, plan_id: uuid.UUID, policy: CouncilPolicy
         return await plan_record(tx, plan, purpose=purpose, today=clock.today(), policy=policy)
 
 
+async def _read_plan(tx: Transaction, plan_id: uuid.UUID, *, purpose: str) -> PlanState:
+    """The plan the caller may see, audited as a read of the plan and of the child's record."""
+    plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
+    await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
+    await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+    return plan
+
+
 async def history(uow: UnitOfWork, *, plan_id: uuid.UUID, kind: str, cursor: str | None, limit: int) -> HistoryPage:
     """One page of the plan's versions, reviews, visits or meetings, oldest first: a read of the
     plan and of the child's record, audited like the plan."""
     purpose = f"view a plan's {kind}"
     after = decode_cursor(cursor, datetime.fromisoformat) if cursor else None
     async with uow as tx:
-        plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
-        await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
-        await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+        plan = await _read_plan(tx, plan_id, purpose=purpose)
         return await history_page(tx, plan.id, kind, after=after, limit=limit)
 
 
@@ -44,9 +49,7 @@ async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID) -> FamilyCopy:
     """The family's copy of the plan: the same access rules and audit as the plan."""
     purpose = "print the family's copy of the plan"
     async with uow as tx:
-        plan = await repository.visible_plan(tx, plan_id, purpose=purpose)
-        await tx.audit("plan.read", subject_type="plan", subject_id=plan.id, purpose=purpose)
-        await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
+        plan = await _read_plan(tx, plan_id, purpose=purpose)
         child = await repository.child(tx, plan.child_id)
         return FamilyCopy(plan, child.given_name if child else None, clock.today())
 
@@ -54,15 +57,10 @@ async def family_copy(uow: UnitOfWork, *, plan_id: uuid.UUID) -> FamilyCopy:
 async def find_plans(uow: UnitOfWork, *, case_id: uuid.UUID | None, child_id: uuid.UUID | None) -> list[PlanState]:
     """The plans of one case or child that the caller may see, oldest first (at most 200). Each is
     a read of the child's record; those of another team are left out and the refusal audited."""
-    if (case_id is None) == (child_id is None):
-        raise Invalid("case_id" if case_id else "child_id", "give exactly one of case_id, child_id")
-    purpose = f"find plans by {'case' if case_id else 'child'}"
+    purpose = find_purpose("plans", case_id=case_id, child_id=child_id)
     async with uow as tx:
         shown, hidden = await repository.find(tx, principal=tx.principal_or_fail(), case_id=case_id, child_id=child_id)
-        for plan in shown:
-            await tx.audit("child.read", subject_type="child", subject_id=plan.child_id, purpose=purpose)
-        for other in hidden:
-            await tx.audit("child.read", subject_type="child", subject_id=other, purpose=purpose, outcome="refused")
+        await audit_found(tx, (plan.child_id for plan in shown), hidden, purpose=purpose)
         return shown[:200]
 
 

@@ -1,16 +1,18 @@
 """Steps every plan use case takes: who is acting, saving what the domain decided, the plan as a
 result (with what its read carries, audited as a read of the child's record), and the change of
-one plan through the kernel's pipeline, done once per Idempotency-Key."""
+one plan through the kernel's pipeline, done once per Idempotency-Key; and what every find by case
+or child checks and audits."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
 from continuum.casework import clock
+from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.casework.principal import Principal, Role
 from continuum.persistence.change import change_one
@@ -31,6 +33,21 @@ def actor_of(principal: Principal) -> Actor:
         sw_qualified_manager=principal.has(Role.MANAGER) and principal.sw_qualified,
         sw_qualified=principal.sw_qualified,
     )
+
+
+def find_purpose(what: str, *, case_id: uuid.UUID | None, child_id: uuid.UUID | None) -> str:
+    """The audited purpose of a find of ``what`` by exactly one of case and child (refused otherwise)."""
+    if (case_id is None) == (child_id is None):
+        raise Invalid("case_id" if case_id else "child_id", "give exactly one of case_id, child_id")
+    return f"find {what} by {'case' if case_id else 'child'}"
+
+
+async def audit_found(tx: Transaction, shown: Iterable[uuid.UUID], hidden: Iterable[uuid.UUID], *, purpose: str) -> None:
+    """A find reads the record of each child it shows, and is refused each of another team's it leaves out."""
+    for child_id in shown:
+        await tx.audit("child.read", subject_type="child", subject_id=child_id, purpose=purpose)
+    for other in hidden:
+        await tx.audit("child.read", subject_type="child", subject_id=other, purpose=purpose, outcome="refused")
 
 
 def by_whom(tx: Transaction) -> str:
