@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.persistence.idempotency import Replayed
@@ -79,14 +80,22 @@ def _stepdown_route(method: str, path: str, *, tag: str, summary: str) -> Callab
     )
 
 
+def _read_route(path: str, *, answer: type[BaseModel], tag: str, summary: str) -> Callable[[_Route], _Route]:
+    """A ``GET`` that answers ``answer`` (a list, a count or a record), without an ETag."""
+    return router.get(path, response_model=answer, responses=http.PROBLEM_RESPONSES, tags=[tag], summary=summary)
+
+
+def _csv_route(path: str, *, tag: str, summary: str) -> Callable[[_Route], _Route]:
+    """A ``GET`` that answers CSV text."""
+    return router.get(path, response_class=Response, responses=CSV, tags=[tag], summary=summary)
+
+
 async def _changed(request: Request, use_case: Callable[..., Awaitable[Stepdown]], command: object) -> JSONResponse:
     """A change of one step-down, answered with the step-down and its new version as the ETag."""
     return http.answer(await use_case(http.unit_of_work(request), command, policy=http.council_policy(request)), stepdown_view)
 
 
-@router.get(
-    "/stepdowns", response_model=StepdownPage, responses=http.PROBLEM_RESPONSES, tags=["step-downs"], summary="List step-downs"
-)
+@_read_route("/stepdowns", answer=StepdownPage, tag="step-downs", summary="List step-downs")
 async def list_stepdowns(
     request: Request,
     team: Team = None,
@@ -104,11 +113,10 @@ async def list_stepdowns(
     return page_view(listed.items, listed.next_cursor, stepdown_view)
 
 
-@router.get(
+@_read_route(
     "/stepdowns/escalations",
-    response_model=EscalationPage,
-    responses=http.PROBLEM_RESPONSES,
-    tags=["step-downs"],
+    answer=EscalationPage,
+    tag="step-downs",
     summary="The team manager's worklist of declined or unanswered handovers",
 )
 async def escalations(request: Request, team: Team = None, cursor: http.Cursor = None, limit: http.Limit = 50) -> EscalationPage:
@@ -195,13 +203,7 @@ async def request_step_up(body: StepUpIn, request: Request) -> JSONResponse:
     return response
 
 
-@router.get(
-    "/step-ups/{step_up_id}",
-    response_model=StepUpOut,
-    responses=http.PROBLEM_RESPONSES,
-    tags=["early help"],
-    summary="Read a step-up",
-)
+@_read_route("/step-ups/{step_up_id}", answer=StepUpOut, tag="early help", summary="Read a step-up")
 async def get_step_up(step_up_id: uuid.UUID, request: Request) -> StepUpOut:
     return step_up_view(await stepups.get_step_up(http.unit_of_work(request), step_up_id=step_up_id))
 
@@ -227,28 +229,15 @@ async def draw_audit_sample(body: AuditDrawIn, request: Request) -> JSONResponse
     return http.answer(drawn, lambda sample: sample_view(sample.month, sample.items), status=201)
 
 
-@router.get(
-    "/audits/{month}",
-    response_model=AuditSampleOut,
-    responses=http.PROBLEM_RESPONSES,
-    tags=["audit"],
-    summary="A month's sample and findings",
-)
+@_read_route("/audits/{month}", answer=AuditSampleOut, tag="audit", summary="A month's sample and findings")
 async def get_audit_sample(month: Month, request: Request) -> AuditSampleOut:
     sample = await audits.get_sample(http.unit_of_work(request), month=month)
     return sample_view(sample.month, sample.items)
 
 
-@router.get(
-    "/audits/{month}/sample.csv",
-    response_class=Response,
-    responses=CSV,
-    tags=["audit"],
-    summary="A month's sample and findings, as CSV",
-)
+@_csv_route("/audits/{month}/sample.csv", tag="audit", summary="A month's sample and findings, as CSV")
 async def export_audit_sample(month: Month, request: Request) -> Response:
-    sample = await audits.get_sample(http.unit_of_work(request), month=month)
-    return Response(sample_csv(sample_view(sample.month, sample.items)), media_type="text/csv")
+    return Response(sample_csv(await get_audit_sample(month, request)), media_type="text/csv")
 
 
 @router.post(
@@ -268,13 +257,7 @@ async def record_finding(
     return http.answer(await audits.record_finding(http.unit_of_work(request), command), audit_item_view)
 
 
-@router.get(
-    "/measures",
-    response_model=MeasuresOut,
-    responses=http.PROBLEM_RESPONSES,
-    tags=["measures"],
-    summary="Step-down measures by team and quarter",
-)
+@_read_route("/measures", answer=MeasuresOut, tag="measures", summary="Step-down measures by team and quarter")
 async def measures(request: Request, date_from: From, date_to: To, team: Team = None) -> MeasuresOut:
     """Closures by duration band from the referral date (every episode's closure, the front door's
     NFA included), unmet need, early help's acceptance and the family's engagement, step-ups and
@@ -287,9 +270,6 @@ async def measures(request: Request, date_from: From, date_to: To, team: Team = 
     return measures_view(found, date_from=date_from, date_to=date_to)
 
 
-@router.get("/measures.csv", response_class=Response, responses=CSV, tags=["measures"], summary="The measures, as CSV")
+@_csv_route("/measures.csv", tag="measures", summary="The measures, as CSV")
 async def export_measures(request: Request, date_from: From, date_to: To, team: Team = None) -> Response:
-    found = await reads.measures(
-        http.unit_of_work(request), Measure(date_from, date_to, team), policy=http.council_policy(request)
-    )
-    return Response(measures_csv(measures_view(found, date_from=date_from, date_to=date_to)), media_type="text/csv")
+    return Response(measures_csv(await measures(request, date_from, date_to, team)), media_type="text/csv")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, get_type_hints
 
 from sqlalchemy import Date, Integer, String, bindparam, literal, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -50,8 +50,15 @@ def _band_case() -> str:
     return f"CASE {whens} ELSE '{BANDS[-1]}' END"
 
 
-def _prebuilt(sql: str, **columns: Any) -> Prebuilt:
+#: The SQL type of each kind of value a group counted in SQL holds.
+_SQL_TYPES: dict[Any, Any] = {str: String, date: Date, int: Integer, ReturnKind: enum_column(ReturnKind, 20)}
+
+
+def _prebuilt(sql: str, group: type[ClosureGroup] | type[HandoverGroup] | type[ReturnGroup]) -> Prebuilt:
+    """The query that counts ``group`` (a named tuple): its columns, in order, the group's fields."""
     params = [bindparam(n, type_=Date) for n in ("from1", "to1", "from0", "to0")] + [bindparam("teams", type_=ARRAY(String))]
+    kinds = get_type_hints(group)
+    columns = {name: _SQL_TYPES[kinds[name]] for name in group._fields}
     return Prebuilt(text(sql).bindparams(*params).columns(**columns))
 
 
@@ -64,11 +71,7 @@ _CLOSURES = _prebuilt(
            count(*) AS closures, count(*) FILTER (WHERE unmet_need) AS unmet_need
       FROM stepdowns WHERE status <> '{StepdownStatus.WITHDRAWN}' AND {_counted("closure_date", visible=_STEPDOWN_OF_TEAMS)}
       GROUP BY 1, 2, 3""",
-    team=String,
-    quarter_start=Date,
-    band=String,
-    closures=Integer,
-    unmet_need=Integer,
+    ClosureGroup,
 )
 _HANDOVERS = _prebuilt(
     f"""SELECT team, {_QUARTER.format("stepped_down_on")} AS quarter_start, count(*) AS handovers,
@@ -81,14 +84,7 @@ _HANDOVERS = _prebuilt(
      WHERE kind = '{TransitionKind.EARLY_HELP}' AND status <> '{StepdownStatus.WITHDRAWN}'
        AND {_counted("stepped_down_on", visible=_STEPDOWN_OF_TEAMS)}
       GROUP BY 1, 2""",
-    team=String,
-    quarter_start=Date,
-    handovers=Integer,
-    accepted=Integer,
-    declined=Integer,
-    engagement_recorded=Integer,
-    engaged=Integer,
-    partly_engaged=Integer,
+    HandoverGroup,
 )
 _RETURNS = _prebuilt(
     f"""SELECT team, {_QUARTER.format("re_referred_on")} AS quarter_start, '{ReturnKind.RE_REFERRAL}' AS kind, count(*) AS number
@@ -96,10 +92,7 @@ _RETURNS = _prebuilt(
     UNION ALL
     SELECT team, {_QUARTER.format("requested_on")}, '{ReturnKind.STEP_UP}', count(*)
       FROM step_ups WHERE within_12_months AND {_counted("requested_on", visible=_STEP_UP_OF_TEAMS)} GROUP BY 1, 2""",
-    team=String,
-    quarter_start=Date,
-    kind=enum_column(ReturnKind, 20),
-    number=Integer,
+    ReturnGroup,
 )
 
 

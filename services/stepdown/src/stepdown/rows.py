@@ -5,6 +5,7 @@ domain's enums."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -36,13 +37,23 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _kept(state: type[Any], *converted: str) -> list[str]:
+    """A state's fields kept in its row's columns of the same name, as they are: all but ``converted``."""
+    return [f.name for f in fields(state) if f.name not in converted]
+
+
+#: An episode's fields kept as they are (its case id apart: the insert names it, an update keeps it;
+#: the facts gathered are JSONB, the statutory work a list).
+_EPISODE_COLUMNS = _kept(Episode, "case_id", "front_door", "assessment", "plan_end", "statutory_work")
+#: A step-down's fields kept as they are (its id apart: the insert names it, an update keeps it).
+_STEPDOWN_COLUMNS = _kept(Stepdown, "id", "actions", "handover", "closure", "statutory_work")
+
+
 def episode_state(row: Row[Any]) -> Episode:
     fd, a, p = row.front_door, row.assessment, row.plan_end
     return Episode(
+        **{name: getattr(row, name) for name in _EPISODE_COLUMNS},
         case_id=row.case_id,
-        child_id=row.child_id,
-        team=row.team,
-        referral_date=row.referral_date,
         front_door=FrontDoorDecision(
             uuid.UUID(fd["referral_id"]),
             datetime.fromisoformat(fd["decided_at"]),
@@ -70,103 +81,39 @@ def episode_state(row: Row[Any]) -> Episode:
         if p
         else None,
         statutory_work=frozenset(row.statutory_work),
-        stepdown_id=row.stepdown_id,
-        version=row.version,
     )
 
 
 def episode_values(e: Episode) -> dict[str, Any]:
-    return {
-        "child_id": e.child_id,
-        "team": e.team,
-        "referral_date": e.referral_date,
+    return {name: getattr(e, name) for name in _EPISODE_COLUMNS} | {
         "front_door": _json(vars(e.front_door)) if e.front_door else None,
         "assessment": _json(vars(e.assessment)) if e.assessment else None,
         "plan_end": _json(vars(e.plan_end) | {"actions": e.plan_end.actions.model_dump()}) if e.plan_end else None,
         "statutory_work": sorted(e.statutory_work),
-        "stepdown_id": e.stepdown_id,
-        "version": e.version,
     }
 
 
 def stepdown_state(row: Row[Any]) -> Stepdown:
     h = row.handover
     return Stepdown(
+        **{name: getattr(row, name) for name in _STEPDOWN_COLUMNS},
         id=row.id,
-        case_id=row.case_id,
-        child_id=row.child_id,
-        team=row.team,
-        kind=row.kind,
-        trigger=row.trigger,
-        status=row.status,
-        referral_date=row.referral_date,
-        ended_on=row.ended_on,
-        assessed=row.assessed,
-        unmet_need=row.unmet_need,
         actions=ActionSummary.model_validate(row.actions) if row.actions else None,
-        lead_practitioner=row.lead_practitioner,
-        receiving_team=row.receiving_team,
-        requested_at=row.requested_at,
-        stepped_down_on=row.stepped_down_on,
-        response_due=row.response_due,
         handover=Handover(**h) if h else None,
-        answered_at=row.answered_at,
-        answered_by=row.answered_by,
-        decline_reason=row.decline_reason,
-        decline_detail=row.decline_detail,
-        escalated_at=row.escalated_at,
-        escalation_reason=row.escalation_reason,
-        engagement=row.engagement,
-        engagement_recorded_on=row.engagement_recorded_on,
-        outcome=row.outcome,
-        early_help_closed_on=row.early_help_closed_on,
         closure=ClosureRecord(row.closure_date, row.closure_reason, row.unmet_need, row.closed_at) if row.closure_date else None,
-        step_up_id=row.step_up_id,
-        re_referred_on=row.re_referred_on,
         statutory_work=frozenset(row.statutory_work),
-        reopened_at=row.reopened_at,
-        version=row.version,
     )
 
 
 def stepdown_values(s: Stepdown) -> dict[str, Any]:
     c = s.closure
-    return {
-        "case_id": s.case_id,
-        "child_id": s.child_id,
-        "team": s.team,
-        "kind": s.kind,
-        "trigger": s.trigger,
-        "status": s.status,
-        "referral_date": s.referral_date,
-        "ended_on": s.ended_on,
-        "assessed": s.assessed,
-        "unmet_need": s.unmet_need,
+    return {name: getattr(s, name) for name in _STEPDOWN_COLUMNS} | {
         "actions": s.actions.model_dump() if s.actions else None,
-        "lead_practitioner": s.lead_practitioner,
-        "receiving_team": s.receiving_team,
-        "requested_at": s.requested_at,
-        "stepped_down_on": s.stepped_down_on,
-        "response_due": s.response_due,
         "handover": vars(s.handover) if s.handover else None,
-        "answered_at": s.answered_at,
-        "answered_by": s.answered_by,
-        "decline_reason": s.decline_reason,
-        "decline_detail": s.decline_detail,
-        "escalated_at": s.escalated_at,
-        "escalation_reason": s.escalation_reason,
-        "engagement": s.engagement,
-        "engagement_recorded_on": s.engagement_recorded_on,
-        "outcome": s.outcome,
-        "early_help_closed_on": s.early_help_closed_on,
         "closure_date": c.closure_date if c else None,
         "closure_reason": c.reason if c else None,
         "closed_at": c.closed_at if c else None,
-        "step_up_id": s.step_up_id,
-        "re_referred_on": s.re_referred_on,
         "statutory_work": sorted(s.statutory_work),
-        "reopened_at": s.reopened_at,
-        "version": s.version,
     }
 
 

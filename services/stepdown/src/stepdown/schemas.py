@@ -36,11 +36,17 @@ TeamId = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50)]
 Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN, max_length=7)]
 
 
+def _examples(example: dict[str, Any]) -> ConfigDict:
+    """A model's configuration: its example in the OpenAPI document (a request model forbids
+    unknown fields by its base, ``RequestModel``)."""
+    return ConfigDict(json_schema_extra={"examples": [example]})
+
+
 # --- requests -------------------------------------------------------------------------------------
 
 
 class HandoverIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.HANDOVER]})
+    model_config = _examples(examples.HANDOVER)
 
     unmet_needs: Text = Field(description="The needs still unmet that early help should pick up")
     what_has_worked: Text = Field(description="What has worked with the family so far")
@@ -52,28 +58,28 @@ class HandoverIn(RequestModel):
 
 
 class DeclineIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.DECLINE]})
+    model_config = _examples(examples.DECLINE)
 
     reason: DeclineReason = Field(description="Why early help declines")
     detail: Text = Field(description="What the team manager needs to know (stays in the service)")
 
 
 class EngagementIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.ENGAGEMENT]})
+    model_config = _examples(examples.ENGAGEMENT)
 
     engagement: Engagement = Field(description="The family's engagement at the council's check point")
     recorded_on: Day | None = Field(None, description="The London date of the check (default: today)")
 
 
 class OutcomeIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.OUTCOME]})
+    model_config = _examples(examples.OUTCOME)
 
     outcome: EarlyHelpOutcome = Field(description="How early help's work with the family ended")
     closed_on: Day = Field(description="The London date early help closed")
 
 
 class ClosureIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CLOSURE]})
+    model_config = _examples(examples.CLOSURE)
 
     reason_for_closure: ReasonForClosure = Field(
         description="Census ReasonForClosure: RC8 and RC9 only after an assessment and only for an episode with no section 47, "
@@ -84,7 +90,7 @@ class ClosureIn(RequestModel):
 
 
 class StepUpIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.STEP_UP]})
+    model_config = _examples(examples.STEP_UP)
 
     stepdown_id: uuid.UUID | None = Field(None, description="The step-down the family came to early help by, if any")
     child_id: uuid.UUID = Field(description="The child")
@@ -96,13 +102,13 @@ class StepUpIn(RequestModel):
 
 
 class AuditDrawIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.AUDIT_DRAW]})
+    model_config = _examples(examples.AUDIT_DRAW)
 
     month: Month = Field(description="The month to sample (YYYY-MM), once it is over")
 
 
 class FindingIn(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.FINDING]})
+    model_config = _examples(examples.FINDING)
 
     rating: Rating = Field(description="The auditor's judgement of the step-down or step-up")
     finding: Text = Field(description="What the auditor found")
@@ -110,10 +116,6 @@ class FindingIn(RequestModel):
 
 
 # --- answers --------------------------------------------------------------------------------------
-
-
-def _examples(example: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"examples": [example]})
 
 
 class HandoverOut(BaseModel):

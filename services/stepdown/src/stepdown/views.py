@@ -31,14 +31,16 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
+def _from_fields(model: type[M], source: object, **converted: Any) -> M:
+    """``model`` built from ``source``'s attributes of the same names, but for those ``converted``."""
+    return model(**{name: getattr(source, name) for name in model.model_fields if name not in converted}, **converted)
+
+
 def stepdown_view(s: Stepdown) -> StepdownOut:
     c = s.closure
-    return StepdownOut(
-        **{
-            name: getattr(s, name)
-            for name in StepdownOut.model_fields
-            if name not in ("handover", "closure", "actions", "statutory_work")
-        },
+    return _from_fields(
+        StepdownOut,
+        s,
         statutory_work=sorted(s.statutory_work),
         actions=ActionsOut(**s.actions.model_dump()) if s.actions else None,
         handover=HandoverOut(**vars(s.handover)) if s.handover else None,
@@ -56,15 +58,15 @@ def page_view(items: Sequence[T], next_cursor: str | None, view: Callable[[T], M
 
 
 def escalation_view(item: EscalatedHandover) -> EscalationOut:
-    return EscalationOut(**{name: getattr(item, name) for name in EscalationOut.model_fields})
+    return _from_fields(EscalationOut, item)
 
 
 def step_up_view(s: StepUp) -> StepUpOut:
-    return StepUpOut(**{name: getattr(s, name) for name in StepUpOut.model_fields})
+    return _from_fields(StepUpOut, s)
 
 
 def audit_item_view(item: SampleItem) -> AuditItemOut:
-    return AuditItemOut(**{name: getattr(item, name) for name in AuditItemOut.model_fields})
+    return _from_fields(AuditItemOut, item)
 
 
 def sample_view(month: str, items: list[SampleItem]) -> AuditSampleOut:
@@ -72,43 +74,26 @@ def sample_view(month: str, items: list[SampleItem]) -> AuditSampleOut:
 
 
 def _counts(c: Counts) -> CountsOut:
-    return CountsOut(
-        closures=c.closures,
+    return _from_fields(
+        CountsOut,
+        c,
         closures_by_duration={band: c.bands.get(band, 0) for band in BANDS},
         closures_with_unmet_need=c.unmet_need,
-        unmet_need_share=c.unmet_need_share,
-        handovers=c.handovers,
-        accepted=c.accepted,
-        declined=c.declined,
-        acceptance_rate=c.acceptance_rate,
-        engagement_recorded=c.engagement_recorded,
-        engaged=c.engaged,
-        partly_engaged=c.partly_engaged,
-        engagement_rate=c.engagement_rate,
-        step_ups_within_12_months=c.step_ups_within_12_months,
-        re_referrals_within_12_months=c.re_referrals_within_12_months,
     )
 
 
 def measures_view(rows: list[QuarterMeasures], *, date_from: date, date_to: date) -> MeasuresOut:
-    return MeasuresOut(
-        date_from=date_from,
-        date_to=date_to,
-        quarters=[
-            QuarterOut(
-                team=m.team,
-                quarter=m.quarter,
-                quarter_start=m.quarter_start,
-                partial=m.partial,
-                counted_from=m.counted_from,
-                counted_to=m.counted_to,
-                current=_counts(m.current),
-                year_before=_counts(m.year_before),
-                change_percent={name: m.change(name) for name in CHANGED},
-            )
-            for m in rows
-        ],
-    )
+    quarters = [
+        _from_fields(
+            QuarterOut,
+            m,
+            current=_counts(m.current),
+            year_before=_counts(m.year_before),
+            change_percent={name: m.change(name) for name in CHANGED},
+        )
+        for m in rows
+    ]
+    return MeasuresOut(date_from=date_from, date_to=date_to, quarters=quarters)
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:

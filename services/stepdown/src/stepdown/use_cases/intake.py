@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import datetime
+from typing import TypeVar
 
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
-from continuum.contracts import ChildRegistered, ChildUpdated, ReferralDecided, ReferralReceived
+from continuum.contracts import ChildRegistered, ChildUpdated, EventData, ReferralDecided, ReferralReceived
 from continuum.contracts.assessment import (
     AssessmentAuthorised,
-    AssessmentOutcome,
     AssessmentRoute,
     Section47Concluded,
     Section47Started,
@@ -27,6 +28,13 @@ from stepdown import domain, repository
 from stepdown.domain import AssessmentFacts, ChildFacts, Episode, Events, FrontDoorOutcome, PlanEnd, StatutoryWork
 from stepdown.domain.policy import stepdown_policy
 from stepdown.tables import Child
+
+_Facts = TypeVar("_Facts", AssessmentFacts, PlanEnd)
+
+
+def _told(facts: type[_Facts], event: EventData) -> _Facts:
+    """The facts an event tells the episode, as the domain keeps them: its fields of the same names."""
+    return facts(**{f.name: getattr(event, f.name) for f in fields(facts)})
 
 
 async def _settle(tx: Transaction, episode: Episode, *, policy: CouncilPolicy, receiving_team: str, now: datetime) -> None:
@@ -131,19 +139,13 @@ async def _correct_front_door(
 async def receive_assessment_authorised(
     tx: Transaction, *, authorised: AssessmentAuthorised, policy: CouncilPolicy, receiving_team: str
 ) -> None:
-    facts = AssessmentFacts(
-        assessment_id=authorised.assessment_id,
-        outcome=AssessmentOutcome(authorised.outcome),
-        authorisation_date=authorised.authorisation_date,
-        lead_practitioner=authorised.lead_practitioner,
-    )
     episode = domain.receive_assessment(
         await repository.episode(tx, authorised.case_id),
         case_id=authorised.case_id,
         child_id=authorised.child_id,
         team=authorised.team,
         referral_date=authorised.referral_date,
-        facts=facts,
+        facts=_told(AssessmentFacts, authorised),
         # The event itself says whether the assessment went with a section 47 enquiry.
         section47=authorised.route is AssessmentRoute.SECTION47 or authorised.section47_id is not None,
     )
@@ -167,20 +169,12 @@ async def receive_statutory_work(
 
 
 async def receive_plan_ended(tx: Transaction, *, ended: PlanEnded, policy: CouncilPolicy, receiving_team: str) -> None:
-    plan_end = PlanEnd(
-        plan_id=ended.plan_id,
-        end_date=ended.end_date,
-        next_step=ended.next_step,
-        unmet_need=ended.unmet_need,
-        actions=ended.actions,
-        reason_for_closure=ended.reason_for_closure,
-    )
     episode = domain.receive_plan_end(
         await repository.episode(tx, ended.case_id),
         case_id=ended.case_id,
         child_id=ended.child_id,
         team=ended.team,
-        plan_end=plan_end,
+        plan_end=_told(PlanEnd, ended),
         plan_type=ended.plan_type,
     )
     await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())

@@ -12,15 +12,11 @@ from continuum.web.access import list_teams
 from stepdown import domain, reporting, repository
 from stepdown.domain import EscalatedHandover, QuarterMeasures, Stepdown
 from stepdown.use_cases.commands import ListStepdowns, Measure
-from stepdown.use_cases.steps import child_read
+from stepdown.use_cases.steps import read_one
 
 
 async def get_stepdown(uow: UnitOfWork, *, stepdown_id: uuid.UUID) -> Stepdown:
-    purpose = "view a step-down"
-    async with uow as tx:
-        state = await repository.visible_stepdown(tx, stepdown_id, purpose=purpose)
-        await tx.audit("stepdown.read", subject_type="stepdown", subject_id=state.id, purpose=purpose)
-        return await child_read(tx, state, purpose=purpose)
+    return await read_one(uow, stepdown_id, load=repository.visible_stepdown, subject_type="stepdown", purpose="view a step-down")
 
 
 async def list_stepdowns(uow: UnitOfWork, query: ListStepdowns, *, policy: CouncilPolicy) -> repository.Listed[Stepdown]:

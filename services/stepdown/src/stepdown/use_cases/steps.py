@@ -1,13 +1,13 @@
 """Steps every step-down use case takes: who is acting, the read of the child's record a step-down
-answer is (audited), and the change of one step-down through the kernel's pipeline."""
+or step-up answer is (audited), and the change of one step-down through the kernel's pipeline."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
@@ -25,10 +25,40 @@ def actor_of(tx: Transaction) -> Actor:
     return Actor(tx.principal_or_fail().sub)
 
 
-async def child_read(tx: Transaction, stepdown: Stepdown, *, purpose: str) -> Stepdown:
-    """The step-down as an answer: a read of the child's record, audited."""
-    await tx.audit("child.read", subject_type="child", subject_id=stepdown.child_id, purpose=purpose)
-    return stepdown
+class OfAChild(Protocol):
+    """A record of one child (a step-down or a step-up)."""
+
+    @property
+    def child_id(self) -> uuid.UUID: ...
+
+
+R = TypeVar("R", bound=OfAChild)
+
+
+async def child_read(tx: Transaction, record: R, *, purpose: str) -> R:
+    """The record as an answer: a read of the child's record, audited."""
+    await tx.audit("child.read", subject_type="child", subject_id=record.child_id, purpose=purpose)
+    return record
+
+
+class Record(OfAChild, Protocol):
+    """A record of one child with an id of its own (a step-down or a step-up)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+V = TypeVar("V", bound=Record)
+
+
+async def read_one(
+    uow: UnitOfWork, record_id: uuid.UUID, *, load: Callable[..., Awaitable[V]], subject_type: str, purpose: str
+) -> V:
+    """One record the caller may see (``load``: else 404, audited), its read and the child's audited."""
+    async with uow as tx:
+        record = await load(tx, record_id, purpose=purpose)
+        await tx.audit(f"{subject_type}.read", subject_type=subject_type, subject_id=record.id, purpose=purpose)
+        return await child_read(tx, record, purpose=purpose)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from continuum.persistence.uow import EventKey, Transaction, UnitOfWork
 from stepdown import domain, repository
 from stepdown.domain import StepUp
 from stepdown.use_cases.commands import RequestStepUp
-from stepdown.use_cases.steps import actor_of
+from stepdown.use_cases.steps import actor_of, read_one
 from stepdown.views import step_up_view
 
 PURPOSE = "request a step-up to social care"
@@ -78,9 +78,4 @@ async def request_step_up(
 
 async def get_step_up(uow: UnitOfWork, *, step_up_id: uuid.UUID) -> StepUp:
     """A step-up: early help and the team it went to (or the step-down's teams) see it; else 404, audited."""
-    purpose = "view a step-up"
-    async with uow as tx:
-        step_up = await repository.visible_step_up(tx, step_up_id, purpose=purpose)
-        await tx.audit("step_up.read", subject_type="step_up", subject_id=step_up.id, purpose=purpose)
-        await tx.audit("child.read", subject_type="child", subject_id=step_up.child_id, purpose=purpose)
-        return step_up
+    return await read_one(uow, step_up_id, load=repository.visible_step_up, subject_type="step_up", purpose="view a step-up")
