@@ -270,6 +270,7 @@ class Side:
     prepare: Callable[[], Any]
     one: Callable[[int, Any], Awaitable[None]]
     rate: float = 0.0  # requests per second seen so far: how many to prepare for a timed run
+    ready: Callable[[], Awaitable[None]] | None = None  # run before each timed run, untimed
 
     async def warm_up(self) -> None:
         self.rate = (await drive([self.prepare() for _ in range(WARMUP)], self.one)).throughput
@@ -278,6 +279,8 @@ class Side:
         """SECONDS of requests, all prepared beforehand (twice as many as the rate so far needs)."""
         items = [self.prepare() for _ in range(int(self.rate * SECONDS * 2) + 100)]
         await checkpoint()
+        if self.ready is not None:
+            await self.ready()
         run = await drive(items, self.one, meter, seconds=SECONDS)
         self.rate = max(self.rate, run.throughput)
         return run
@@ -432,6 +435,13 @@ class LoadGenerator:
         for _, writer in self.connections:
             writer.close()
 
+    async def reconnect(self) -> None:
+        """Fresh connections before each timed run: a server closes a keep-alive connection left
+        idle (uvicorn after 5 s), and with floor and service taking turns to go first a side can wait
+        two of the other's runs."""
+        await self.close()
+        await self.open()
+
     def prepare(self, body: bytes) -> bytes:
         return self.head + b"content-length: %d\r\n\r\n" % len(body) + body
 
@@ -475,7 +485,7 @@ async def over_loopback(pg: EmbeddedPostgres, checkpoint: Callable[[], Awaitable
     meters = {
         name: CpuMeter(pg.data_dir, process.pid, "load generator") for name, process in (("floor", floor), ("service", service))
     }
-    sides = {name: Side(lambda g=g: g.prepare(referral_body()), g.one) for name, g in generators.items()}
+    sides = {name: Side(lambda g=g: g.prepare(referral_body()), g.one, ready=g.reconnect) for name, g in generators.items()}
     rounds = []
     try:
         for name, side in sides.items():
