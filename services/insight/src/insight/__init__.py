@@ -1,0 +1,1 @@
+"""The insight service: the read model of every case event, and what is read from it."""

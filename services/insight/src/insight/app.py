@@ -1,0 +1,34 @@
+"""The insight service's app factory: `uvicorn insight.app:create_app --factory`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from continuum.casework.policy import load_policy
+from continuum.messaging.consumer import EventConsumer
+from continuum.web.app import Runtime, build_app
+from insight.api import router
+from insight.consumers import READ_MODEL_CONSUMER, READ_MODEL_TOPICS, make_handlers
+from insight.permissions import PERMISSIONS
+from insight.settings import InsightSettings
+
+
+def create_app(settings: InsightSettings | None = None) -> FastAPI:
+    settings = settings or InsightSettings()
+    policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
+
+    def consumers(runtime: Runtime) -> list[EventConsumer]:
+        return [runtime.event_consumer(name=READ_MODEL_CONSUMER, topics=READ_MODEL_TOPICS, handlers=make_handlers(policy))]
+
+    return build_app(
+        settings=settings,
+        title="Continuum insight service",
+        description=(
+            "The read model of every case event across the services, and what is read from it: a child's chronology, "
+            "every event of the child's episodes in time order and in plain words."
+        ),
+        routers=[router],
+        permissions=PERMISSIONS,
+        consumers=consumers,
+        policy=policy,
+    )

@@ -1,0 +1,183 @@
+"""The one table of plain words: for every event type of the case topics, what a chronology says
+happened, as a practitioner or a family would read it. Each entry reads the event's data (as the
+read model keeps it: JSON) for the few facts worth saying (who referred, what was decided); no
+name, no narrative. A unit test walks every event type the contracts define and fails if one has
+no words here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from continuum.contracts import (
+    ChildRegistered,
+    ChildUpdated,
+    InformationReceived,
+    InformationRequested,
+    ReferralDecided,
+    ReferralReceived,
+    StepUpRequested,
+)
+from continuum.contracts.assessment import (
+    AssessmentAllocated,
+    AssessmentAuthorised,
+    AssessmentOpened,
+    AssessmentOverdue,
+    AssessmentReallocationRequired,
+    AssessmentReassigned,
+    AssessmentRecorded,
+    AssessmentReturned,
+    AssessmentSubmitted,
+    AssessmentWithdrawn,
+    Section47Concluded,
+    Section47Started,
+    Section47Withdrawn,
+)
+from continuum.contracts.codes import ReferralSource
+from continuum.contracts.plan import (
+    CareProceedingsLetterSent,
+    MeetingScheduled,
+    PlanCategoryChanged,
+    PlanDrafted,
+    PlanDriftDetected,
+    PlanEnded,
+    PlanReviewed,
+    PlanStarted,
+    PreproceedingsDecided,
+    PreproceedingsRecorded,
+    PreproceedingsStarted,
+    StrategyDiscussionRecorded,
+    VisitRecorded,
+)
+from continuum.contracts.stepdown import (
+    CaseClosed,
+    CaseReopened,
+    StepdownAccepted,
+    StepdownDecisionCorrected,
+    StepdownDeclined,
+    StepdownEngagementRecorded,
+    StepdownEscalated,
+    StepdownRequested,
+    StepdownWithdrawn,
+)
+
+Data = Mapping[str, Any]
+
+#: Who referred, in words (the census's referral source codes).
+REFERRAL_SOURCES: dict[ReferralSource, str] = {
+    ReferralSource.FAMILY_RELATIVE_CARER: "a family member, relative or carer",
+    ReferralSource.ACQUAINTANCE: "an acquaintance",
+    ReferralSource.SELF: "the child or young person",
+    ReferralSource.OTHER_INDIVIDUAL: "another individual",
+    ReferralSource.SCHOOL: "the school",
+    ReferralSource.EDUCATION_SERVICES: "education services",
+    ReferralSource.GP: "the GP",
+    ReferralSource.HEALTH_VISITOR: "the health visitor",
+    ReferralSource.SCHOOL_NURSE: "the school nurse",
+    ReferralSource.OTHER_PRIMARY_HEALTH: "primary health services",
+    ReferralSource.A_AND_E: "A&E",
+    ReferralSource.OTHER_HEALTH: "health services",
+    ReferralSource.HOUSING: "housing",
+    ReferralSource.LA_SOCIAL_CARE: "the council's social care",
+    ReferralSource.OTHER_INTERNAL_LA_SERVICE: "another council service",
+    ReferralSource.ANOTHER_LA: "another council",
+    ReferralSource.EARLY_HELP: "early help",
+    ReferralSource.POLICE: "the police",
+    ReferralSource.OTHER_LEGAL_AGENCY: "a legal agency",
+    ReferralSource.OTHER: "another source",
+    ReferralSource.ANONYMOUS: "an anonymous referrer",
+    ReferralSource.UNKNOWN: "an unknown source",
+}
+
+#: Codes the events carry, in words (any other code is said with its underscores as spaces).
+CODES: dict[str, str] = {
+    "nfa": "no further action",
+    "early_help": "early help",
+    "assessment": "a single assessment",
+    "strategy_discussion": "a strategy discussion",
+    "cin_plan": "child in need plan",
+    "child_protection": "child protection enquiries",
+    "cp_plan": "child protection plan",
+    "no_cp_plan": "no child protection plan",
+    "cin": "child in need",
+    "cp": "child protection",
+    "close": "case to close",
+    "step_down_early_help": "step down to early help",
+    "universal": "universal services",
+    "escalate_cp": "escalation to child protection",
+    "step_down_cin": "step down to a child in need plan",
+}
+
+
+def said(code: object) -> str:
+    """A code in words."""
+    text = str(code) if code is not None else "not given"
+    return CODES.get(text, text.replace("_", " "))
+
+
+def _source(d: Data) -> str:
+    try:
+        return REFERRAL_SOURCES[ReferralSource(str(d.get("source")))]
+    except ValueError:
+        return "an unknown source"
+
+
+def _plan(d: Data) -> str:
+    return "Child protection plan" if d.get("plan_type") == "cp" else "Child in need plan"
+
+
+def _reason(d: Data) -> str:
+    return f" (census reason {d['reason_for_closure']})" if d.get("reason_for_closure") else ""
+
+
+WORDS: dict[str, Callable[[Data], str]] = {
+    ChildRegistered.event_type: lambda d: "Child registered at the front door",
+    ChildUpdated.event_type: lambda d: "Child's details updated",
+    ReferralReceived.event_type: lambda d: f"Referral received from {_source(d)}",
+    ReferralDecided.event_type: lambda d: (
+        f"Referral decision {'corrected' if d.get('correction_of') else 'made'}: {said(d.get('outcome'))}"
+    ),
+    InformationRequested.event_type: lambda d: f"Information requested from {d.get('agency') or 'a partner agency'}",
+    InformationReceived.event_type: lambda d: f"Information received from {d.get('agency') or 'a partner agency'}",
+    StepUpRequested.event_type: lambda d: "Step-up from early help requested",
+    AssessmentOpened.event_type: lambda d: "Assessment opened",
+    AssessmentAllocated.event_type: lambda d: "Assessment allocated to a lead practitioner",
+    AssessmentRecorded.event_type: lambda d: "Assessment recorded",
+    AssessmentSubmitted.event_type: lambda d: f"Assessment submitted, recommending {said(d.get('recommendation'))}",
+    AssessmentReturned.event_type: lambda d: "Assessment returned by the manager for more work",
+    AssessmentAuthorised.event_type: lambda d: f"Assessment authorised: {said(d.get('outcome'))}",
+    AssessmentOverdue.event_type: lambda d: "Assessment overdue: past its 45 working days",
+    AssessmentWithdrawn.event_type: lambda d: "Assessment withdrawn",
+    AssessmentReassigned.event_type: lambda d: f"Assessment moved from team {d.get('previous_team')} to team {d.get('team')}",
+    AssessmentReallocationRequired.event_type: lambda d: "Assessment needs a new lead practitioner",
+    Section47Started.event_type: lambda d: "Section 47 enquiry started",
+    Section47Concluded.event_type: lambda d: f"Section 47 enquiry concluded: {said(d.get('outcome'))}",
+    Section47Withdrawn.event_type: lambda d: "Section 47 enquiry withdrawn",
+    PlanDrafted.event_type: lambda d: f"{_plan(d)} drafted",
+    PlanStarted.event_type: lambda d: f"{_plan(d)} started",
+    PlanReviewed.event_type: lambda d: f"{_plan(d)} reviewed (review {d.get('review_number')})",
+    PlanCategoryChanged.event_type: lambda d: "Category of abuse changed",
+    VisitRecorded.event_type: lambda d: "Visit recorded" + (": child seen" if d.get("child_seen") else ": child not seen"),
+    MeetingScheduled.event_type: lambda d: f"Meeting scheduled: {said(d.get('kind'))}",
+    PlanDriftDetected.event_type: lambda d: f"{_plan(d)} drifting: {said(d.get('kind'))}",
+    PreproceedingsStarted.event_type: lambda d: "Pre-proceedings started",
+    PreproceedingsRecorded.event_type: lambda d: "Pre-proceedings recorded",
+    PreproceedingsDecided.event_type: lambda d: f"Pre-proceedings decided: {said(d.get('decision'))}",
+    CareProceedingsLetterSent.event_type: lambda d: "Letter initiating care proceedings sent",
+    StrategyDiscussionRecorded.event_type: lambda d: "Strategy discussion recorded",
+    PlanEnded.event_type: lambda d: f"{_plan(d)} ended: {said(d.get('next_step'))}",
+    StepdownRequested.event_type: lambda d: f"Step-down requested: {said(d.get('kind'))}",
+    StepdownAccepted.event_type: lambda d: "Step-down accepted by early help",
+    StepdownDeclined.event_type: lambda d: "Step-down declined by early help",
+    StepdownEscalated.event_type: lambda d: "Step-down escalated to the team manager",
+    StepdownEngagementRecorded.event_type: lambda d: f"Family's engagement with early help recorded: {said(d.get('engagement'))}",
+    StepdownWithdrawn.event_type: lambda d: "Step-down withdrawn: the front door's decision was corrected",
+    StepdownDecisionCorrected.event_type: lambda d: "Step-down's decision corrected",
+    CaseClosed.event_type: lambda d: f"Case closed{_reason(d)}",
+    CaseReopened.event_type: lambda d: "Case reopened: its closure was corrected",
+}
+
+
+def plain_words(event_type: str, data: Data) -> str:
+    """What ``event_type`` with ``data`` says happened, in plain words."""
+    return WORDS[event_type](data)

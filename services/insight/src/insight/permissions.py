@@ -1,0 +1,26 @@
+"""Who may call each operation of the insight API (role by operation; the one table).
+
+A chronology is the child's whole record across the services, so it is for the roles every one
+of them lets read a child's case: practitioners, managers, auditors (read-only, every team) and
+admins. Not the front door (it reads the referral service's records only) nor early help (it reads
+the handovers sent to it): each sees its own part in its own service. Which child a caller may see
+is the object-level rule: one of its teams held one of the child's cases (``repository.visible_child``).
+``record`` names what a refusal is audited as.
+"""
+
+from __future__ import annotations
+
+from continuum.casework.principal import Role
+from continuum.web.permissions import PermissionTable, grant
+
+PRACTITIONER, MANAGER, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AUDITOR, Role.ADMIN
+
+#: Those who read a child's whole record.
+READERS = (PRACTITIONER, MANAGER, AUDITOR, ADMIN)
+
+PERMISSIONS = PermissionTable(
+    "insight",
+    {
+        "chronology": grant(*READERS, record="child"),
+    },
+)

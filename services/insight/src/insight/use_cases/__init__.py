@@ -1,0 +1,1 @@
+"""The use cases of the insight service: the consumer's in-transaction step and the reads."""

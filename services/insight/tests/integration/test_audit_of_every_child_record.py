@@ -1,0 +1,35 @@
+"""Every operation that carries or refuses a child's record writes its audit row: the answer to an
+entitled caller leaves a ``success`` row naming the child, and the answer to a caller whose teams
+never held the child a ``refused`` one, found by the answer's request id. (Refusals by role are
+walked in test_permissions.py.) A new operation with a record and no scenario here fails the first
+test."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from insight_support import Api, Cases, journey
+
+from continuum_tools.testing.suites import AuditWalk, Scenario, call
+from insight.permissions import PERMISSIONS
+
+
+async def chronology(api: Api, cases: Cases) -> Any:
+    child = uuid.uuid4()
+    await cases.deliver_all(journey(child))
+    url = f"/v1/children/{child}/chronology"
+    async with api.as_user("practitioner", teams=("south",)) as other:
+        refused = await call(other, "GET", url)
+    async with api.as_user("practitioner", teams=("north",)) as entitled:
+        ok = await call(entitled, "GET", url)
+    subject = ("child", str(child))
+    return [(ok, {(*subject, "success")}), (refused, {(*subject, "refused")})]
+
+
+SCENARIOS: dict[str, Scenario] = {"chronology": chronology}
+
+
+class TestAuditWalk(AuditWalk):
+    permissions = PERMISSIONS
+    scenarios = SCENARIOS
