@@ -1,6 +1,6 @@
 """How every service reads a request body (issue 16, the fuzzing findings; decision 39).
 
-Walked over every route of the four services that takes a body, as served:
+Walked over every route of the four services that takes a body, as served (insight takes none):
 - dates, instants and booleans are taken only as the OpenAPI document writes them (a date
   ``YYYY-MM-DD``, an instant ISO 8601 with its offset, a boolean JSON ``true``/``false``), never
   coerced: ``0`` is no 1970-01-01, a Unix time no date of birth, ``"yes"`` and ``1`` no boolean;
