@@ -52,6 +52,28 @@ def test_every_referral_source_has_words() -> None:
         ),
         ("case.closed", {"reason_for_closure": "RC8"}, "Case closed (census reason RC8)"),
         ("information.requested", {"agency": "GP surgery"}, "Information requested from GP surgery"),
+        (
+            "assessment.reassigned",
+            {"previous_team": "north", "team": "south", "previous_route": "section17", "route": "section17"},
+            "Assessment moved from team north to team south after the front door corrected its decision",
+        ),
+        (
+            "assessment.reassigned",
+            {"previous_team": "north", "team": "north", "previous_route": "section17", "route": "section47"},
+            "Assessment now with a section 47 enquiry after the front door corrected its decision",
+        ),
+        (
+            "assessment.reassigned",
+            {
+                "previous_team": "north",
+                "team": "north",
+                "route": "section17",
+                "previous_route": "section17",
+                "previous_status": "withdrawn",
+                "status": "unallocated",
+            },
+            "Assessment reinstated after the front door corrected its decision",
+        ),
     ],
 )
 def test_words_say_the_facts_worth_saying(event_type: str, data: dict[str, str], expected: str) -> None:

@@ -126,6 +126,19 @@ def _plan(d: Data) -> str:
     return "Child protection plan" if d.get("plan_type") == "cp" else "Child in need plan"
 
 
+def _reassigned(d: Data) -> str:
+    """What a corrected front-door decision changed of an assessment: its team, its route, whether
+    it was brought back from withdrawn; else only its dates."""
+    changes = []
+    if d.get("previous_team") != d.get("team"):
+        changes.append(f"moved from team {d.get('previous_team')} to team {d.get('team')}")
+    if d.get("previous_route") != d.get("route"):
+        changes.append("now with a section 47 enquiry" if d.get("route") == "section47" else "now without a section 47 enquiry")
+    if d.get("previous_status") == "withdrawn" and d.get("status") != "withdrawn":
+        changes.append("reinstated")
+    return f"Assessment {', '.join(changes) or 'dates changed'} after the front door corrected its decision"
+
+
 def _reason(d: Data) -> str:
     return f" (census reason {d['reason_for_closure']})" if d.get("reason_for_closure") else ""
 
@@ -148,7 +161,7 @@ WORDS: dict[str, Callable[[Data], str]] = {
     AssessmentAuthorised.event_type: lambda d: f"Assessment authorised: {said(d.get('outcome'))}",
     AssessmentOverdue.event_type: lambda d: "Assessment overdue: past its 45 working days",
     AssessmentWithdrawn.event_type: lambda d: "Assessment withdrawn",
-    AssessmentReassigned.event_type: lambda d: f"Assessment moved from team {d.get('previous_team')} to team {d.get('team')}",
+    AssessmentReassigned.event_type: _reassigned,
     AssessmentReallocationRequired.event_type: lambda d: "Assessment needs a new lead practitioner",
     Section47Started.event_type: lambda d: "Section 47 enquiry started",
     Section47Concluded.event_type: lambda d: f"Section 47 enquiry concluded: {said(d.get('outcome'))}",
