@@ -6,6 +6,10 @@ admins. Not the front door (it reads the referral service's records only) nor ea
 the handovers sent to it): each sees its own part in its own service. Which child a caller may see
 is the object-level rule: one of its teams held one of the child's cases (``repository.visible_child``).
 ``record`` names what a refusal is audited as.
+
+The CIN census is the council's return to the DfE, every child with an episode in the year: for
+those who prepare and check it (managers, auditors, admins), not for practitioners, the front door
+or early help. It is the whole council's, whatever the caller's teams.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ PRACTITIONER, MANAGER, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AU
 
 #: Those who read a child's whole record.
 READERS = (PRACTITIONER, MANAGER, AUDITOR, ADMIN)
+#: Those who prepare and check the council's returns.
+RETURNS = (MANAGER, AUDITOR, ADMIN)
 
 PERMISSIONS = PermissionTable(
     "insight",
     {
         "chronology": grant(*READERS, record="child"),
+        "census": grant(*RETURNS, record="census"),
     },
 )

@@ -17,6 +17,7 @@ from continuum.casework import clock
 from continuum.casework.errors import NotFound
 from continuum.persistence.uow import Transaction
 from continuum.web.pagination import decode_cursor, encode_cursor
+from insight import domain
 from insight.domain import CaseEvent
 from insight.tables import CASE_EVENTS, CHILD_TEAMS, EPISODES, Child
 
@@ -130,3 +131,19 @@ async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:
     """The local copy of the child (``None`` until its ``child.*`` event arrives)."""
     found: Child | None = (await tx.session.execute(select(Child).where(Child.id == child_id))).scalar_one_or_none()
     return found
+
+
+# --- the census -------------------------------------------------------------------------------------
+
+
+async def census_events(tx: Transaction, *, before: datetime) -> tuple[list[CaseEvent], dict[uuid.UUID, uuid.UUID]]:
+    """Every event the census reads recorded before ``before`` (time order, then id), and each
+    case's child (for the events that name only their case)."""
+    stmt = (
+        select(CASE_EVENTS)
+        .where(CASE_EVENTS.c.event_type.in_(domain.CENSUS_EVENT_TYPES), CASE_EVENTS.c.occurred_at < before)
+        .order_by(CASE_EVENTS.c.occurred_at, CASE_EVENTS.c.id)
+    )
+    events = [case_event_of(r) for r in (await tx.session.execute(stmt)).all()]
+    cases = {r.case_id: r.child_id for r in (await tx.session.execute(select(EPISODES))).all()}
+    return events, cases

@@ -27,7 +27,21 @@ async def chronology(api: Api, cases: Cases) -> Any:
     return [(ok, {(*subject, "success")}), (refused, {(*subject, "refused")})]
 
 
-SCENARIOS: dict[str, Scenario] = {"chronology": chronology}
+async def census(api: Api, cases: Cases) -> Any:
+    """The census carries every child with an episode in the year: the read is audited, and each
+    child in it; a practitioner is refused by role (the census is the council's, not a child's)."""
+    child = uuid.uuid4()
+    await cases.deliver_all(journey(child))
+    url = "/v1/census/2027?as_at=2026-12-01"
+    async with api.as_user("practitioner") as practitioner:
+        refused = await call(practitioner, "GET", url)
+    async with api.as_user("manager") as manager:
+        ok = await call(manager, "GET", url)
+    shown = {("census", "2027@2026-12-01", "success"), ("child", str(child), "success")}
+    return [(ok, shown), (refused, {("census", "-", "refused")})]
+
+
+SCENARIOS: dict[str, Scenario] = {"chronology": chronology, "census": census}
 
 
 class TestAuditWalk(AuditWalk):

@@ -1,6 +1,8 @@
 """The insight service's rules, pure: what the read model keeps of an event, and a chronology's
-entries in plain words."""
+entries in plain words, and the CIN census file."""
 
+from insight.domain.census import CENSUS_EVENT_TYPES, CensusChild, fold
+from insight.domain.census_file import CensusYear, Header, census_xml, in_year
 from insight.domain.chronology import Entry, entry
 from insight.domain.events import CASE_EVENT_TYPES, CASE_TOPICS, SERVICE_OF_TOPIC, TEAM_FIELDS, CaseEvent, case_event
 from insight.domain.words import WORDS, plain_words
@@ -8,12 +10,19 @@ from insight.domain.words import WORDS, plain_words
 __all__ = [
     "CASE_EVENT_TYPES",
     "CASE_TOPICS",
+    "CENSUS_EVENT_TYPES",
     "SERVICE_OF_TOPIC",
     "TEAM_FIELDS",
     "WORDS",
     "CaseEvent",
+    "CensusChild",
+    "CensusYear",
     "Entry",
+    "Header",
     "case_event",
+    "census_xml",
     "entry",
+    "fold",
+    "in_year",
     "plain_words",
 ]

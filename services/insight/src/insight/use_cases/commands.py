@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -11,3 +12,11 @@ class ReadChronology:
     child_id: uuid.UUID
     cursor: str | None = None
     limit: int = 50
+
+
+@dataclass(frozen=True)
+class ReadCensus:
+    """The CIN census of the collection year ending 31 March ``year``, as at ``as_at`` (default: today)."""
+
+    year: int
+    as_at: date | None = None

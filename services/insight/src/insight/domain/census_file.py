@@ -1,0 +1,238 @@
+"""The CIN census file of a collection year (1 April to 31 March), as at a day: which episodes and
+modules it holds, and the XML (element names and order of the DfE's CIN census specification,
+2026-27, with section 5's ``PreProceedingsandFGDM`` block after ``ChildProtectionPlans``).
+
+What the year holds (docs/decisions/50-cin-census-from-read-model.md): every child with an episode
+open at any point in the year up to the day (referral on or before it; no closure, or a closure on
+or after 1 April); in each episode, each module open at any point in the year (started by the day,
+not ended before 1 April); a pre-proceedings block when it started in the year (rule 9005). A date
+after the day is not yet a fact: an end after it leaves the module open.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from insight.domain.census import CensusChild, CpPlan, Episode, Preproceedings
+
+#: Who made the file (census SoftwareCode).
+SOFTWARE = "Continuum"
+
+
+@dataclass(frozen=True)
+class CensusYear:
+    """The collection year ending 31 March of ``year``, as known on ``as_at`` (the year to date)."""
+
+    year: int
+    as_at: date
+
+    @property
+    def start(self) -> date:
+        return date(self.year - 1, 4, 1)
+
+    @property
+    def reference_date(self) -> date:
+        return date(self.year, 3, 31)
+
+    @property
+    def cutoff(self) -> date:
+        """The last day whose facts count: the day asked for, or 31 March if that is earlier."""
+        return min(self.as_at, self.reference_date)
+
+    def known(self, day: date | None) -> date | None:
+        """``day`` if it is a fact by the cutoff, else ``None`` (not yet happened)."""
+        return day if day is not None and day <= self.cutoff else None
+
+    def open_in_year(self, start: date | None, end: date | None) -> bool:
+        """Started by the cutoff and not ended before the year began."""
+        if start is None or start > self.cutoff:
+            return False
+        ended = self.known(end)
+        return ended is None or ended >= self.start
+
+
+@dataclass(frozen=True)
+class Header:
+    """The return's source: the council's LEA code (council policy ``la_code``), the release of
+    the software, the file's serial number and when it was made."""
+
+    lea: str
+    release: str
+    serial_no: int
+    made_at: datetime
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0, tzinfo=None).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _add(parent: ET.Element, tag: str, value: Any = None) -> ET.Element:
+    """A child element; an absent value (``None``) leaves the element out."""
+    element = ET.SubElement(parent, tag)
+    if value is not None:
+        element.text = _fmt(value)
+    return element
+
+
+def _items(parent: ET.Element, items: Iterable[tuple[str, Any]]) -> None:
+    for tag, value in items:
+        if value is not None:
+            _add(parent, tag, value)
+
+
+def in_year(child: CensusChild, year: CensusYear) -> list[Episode]:
+    """The child's episodes in the year, by referral date."""
+    episodes = [e for e in child.episodes.values() if e.referral_date and year.open_in_year(e.referral_date, e.closure)]
+    return sorted(episodes, key=lambda e: (e.referral_date or year.start, str(e.case_id)))
+
+
+def _identifiers(parent: ET.Element, who: dict[str, Any]) -> None:
+    _items(
+        _add(parent, "ChildIdentifiers"),
+        [
+            ("LAchildID", who["la_child_id"]),
+            ("UPN", who.get("upn")),
+            ("FormerUPN", who.get("former_upn")),
+            ("UPNunknown", None if who.get("upn") else who.get("upn_unknown_reason")),
+            ("PersonBirthDate", who.get("date_of_birth")),
+            ("ExpectedPersonBirthDate", None if who.get("date_of_birth") else who.get("expected_date_of_birth")),
+            ("Sex", who["sex"]),
+            ("PersonDeathDate", who.get("date_of_death")),
+        ],
+    )
+    characteristics = _add(parent, "ChildCharacteristics")
+    _add(characteristics, "Ethnicity", who["ethnicity"])
+    disabilities = _add(characteristics, "Disabilities")
+    for code in who.get("disabilities") or ["NONE"]:
+        _add(disabilities, "Disability", code)
+
+
+def _cp_plan(parent: ET.Element, plan: CpPlan, year: CensusYear) -> None:
+    element = _add(parent, "ChildProtectionPlans")
+    _items(
+        element,
+        [
+            ("CPPstartDate", plan.start),
+            ("CPPendDate", year.known(plan.end)),
+            ("InitialCategoryOfAbuse", plan.initial_category),
+            ("LatestCategoryOfAbuse", plan.latest_category),
+            ("NumberOfPreviousCPP", plan.previous_plans or 0),
+        ],
+    )
+    held = [r for _, r in sorted(plan.reviews.items()) if year.known(r) and r >= year.start]
+    if held:
+        reviews = _add(element, "Reviews")
+        for review in held:
+            _add(reviews, "CPPreviewDate", review)
+
+
+def _preproceedings(parent: ET.Element, block: Preproceedings, year: CensusYear) -> None:
+    held = block.fgdm_held if block.fgdm_offered else None
+    decided = year.known(block.decided)
+    _items(
+        _add(parent, "PreProceedingsandFGDM"),
+        [
+            ("PPStartDate", block.start),
+            ("LBPSentDate", year.known(block.letter)),
+            ("FGDMMeetingOffer", None if block.fgdm_offered is None else int(block.fgdm_offered)),
+            ("FGDMMeetingFac", None if held is None else int(held)),
+            ("InitialPPMeetingDate", year.known(block.initial_meeting)),
+            ("ReviewMeetingsCount", block.review_meetings if block.initial_meeting else None),
+            ("StepDecisionDate", decided),
+            ("PPOutcome", block.outcome if decided else None),
+            ("CourtAppDate", year.known(block.court_application) if decided else None),
+            ("LetterInitCPDate", year.known(block.letter_initiating) if decided else None),
+        ],
+    )
+
+
+def _episode(parent: ET.Element, ep: Episode, year: CensusYear) -> None:
+    element = _add(parent, "CINdetails")
+    closure = year.known(ep.closure)
+    _items(
+        element,
+        [
+            ("CINreferralDate", ep.referral_date),
+            ("ReferralSource", ep.source),
+            ("PrimaryNeedCode", ep.primary_need),
+            ("CINclosureDate", closure),
+            ("ReasonForClosure", ep.reason_for_closure if closure else None),
+            ("ReferralNFA", ep.nfa),
+        ],
+    )
+    for a in sorted(ep.assessments.values(), key=lambda a: a.start or year.start):
+        if not year.open_in_year(a.start, a.authorised):
+            continue
+        authorised = year.known(a.authorised)
+        assessment = _add(element, "Assessments")
+        _items(assessment, [("AssessmentActualStartDate", a.start), ("AssessmentAuthorisationDate", authorised)])
+        if authorised:
+            factors = _add(assessment, "FactorsIdentifiedAtAssessment")
+            for code in a.factors or ["21"]:
+                _add(factors, "AssessmentFactors", code)
+    for p in sorted(ep.cin_plans.values(), key=lambda p: p.start):
+        if year.open_in_year(p.start, p.end):
+            _items(_add(element, "CINPlanDates"), [("CINPlanStartDate", p.start), ("CINPlanEndDate", year.known(p.end))])
+    for s in sorted(ep.section47s.values(), key=lambda s: s.start):
+        if year.open_in_year(s.start, s.concluded):
+            concluded = year.known(s.concluded) is not None
+            _items(
+                _add(element, "Section47"),
+                [
+                    ("S47ActualStartDate", s.start),
+                    ("InitialCPCtarget", s.icpc_target),
+                    ("DateOfInitialCPC", year.known(s.icpc)),
+                    ("ICPCnotRequired", s.icpc_not_required and concluded),
+                ],
+            )
+    for plan in sorted(ep.cp_plans.values(), key=lambda p: p.start):
+        if year.open_in_year(plan.start, plan.end):
+            _cp_plan(element, plan, year)
+    for block in sorted(ep.preproceedings.values(), key=lambda b: b.start):
+        if year.start <= block.start <= year.cutoff:
+            _preproceedings(element, block, year)
+
+
+def census_xml(children: Iterable[CensusChild], year: CensusYear, header: Header) -> tuple[bytes, list[uuid.UUID]]:
+    """The census file, and the children left out for want of an identity (no ``child.*`` event
+    yet): each with an episode in the year, to be named to whoever runs the return."""
+    message = ET.Element("Message")
+    head = _add(message, "Header")
+    _items(_add(head, "CollectionDetails"), [("Collection", "CIN"), ("Year", year.year), ("ReferenceDate", year.reference_date)])
+    _items(
+        _add(head, "Source"),
+        [
+            ("SourceLevel", "L"),
+            ("LEA", header.lea),
+            ("SoftwareCode", SOFTWARE),
+            ("Release", header.release),
+            ("SerialNo", header.serial_no),
+            ("DateTime", header.made_at),
+        ],
+    )
+    listed = _add(message, "Children")
+    missing: list[uuid.UUID] = []
+    for child in sorted(children, key=lambda c: str(c.identity["la_child_id"]) if c.identity else ""):
+        episodes = in_year(child, year)
+        if not episodes:
+            continue
+        if child.identity is None:
+            missing.append(child.child_id)
+            continue
+        element = _add(listed, "Child")
+        _identifiers(element, child.identity)
+        for ep in episodes:
+            _episode(element, ep, year)
+    ET.indent(message)
+    return ET.tostring(message, encoding="utf-8", xml_declaration=True) + b"\n", missing
