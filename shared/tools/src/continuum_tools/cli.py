@@ -4,6 +4,7 @@
 - ``continuum token``: a dev JWT for a role.
 - ``continuum dlq replay``: re-drive a consumer group's dead letters to that group alone.
 - ``continuum outbox republish``: send a service's retained events again (after a broker lost them).
+- ``continuum census``: the CIN census file of a year, from the insight service over HTTP.
 - ``continuum schemas``: write the event contracts' JSON Schemas and AsyncAPI document to docs/.
 """
 
@@ -219,6 +220,37 @@ def dlq_replay(
     settings = ServiceSettings(env=env, **overrides)  # type: ignore[arg-type]
     report = asyncio.run(replay_report(settings, group, limit=limit))
     typer.echo(f"replayed {report.replayed} dead letter(s) of {group} to {group} alone; {report.left} left for a later run")
+
+
+@app.command()
+def census(
+    year: Annotated[int, typer.Option(help="the collection year ending 31 March of this year (2027: 2026-27)")],
+    out: Annotated[Path, typer.Option(help="the file to write")],
+    as_at: Annotated[str | None, typer.Option(help="the day it is as at, YYYY-MM-DD (default: today)")] = None,
+    url: Annotated[str, typer.Option(help="the insight service", envvar="CONTINUUM_INSIGHT_URL")] = "http://127.0.0.1:8005",
+    bearer: Annotated[
+        str | None, typer.Option("--token", help="a manager, auditor or admin token (dev: made)", envvar="CONTINUUM_TOKEN")
+    ] = None,
+) -> None:
+    """Write the CIN census XML of YEAR, as the insight service builds it (GET /v1/census/{year}):
+    over HTTP, so the caller's role is checked and the read audited like any other. Without a
+    token, in dev, an auditor's dev token (sub ``continuum-census``) is used."""
+    import httpx
+
+    if bearer is None:
+        settings = ServiceSettings(env=os.environ.get("CONTINUUM_ENV") or "dev")
+        if settings.env != "dev":
+            raise typer.BadParameter("give a token (--token or CONTINUUM_TOKEN)", param_hint="--token")
+        bearer = mint_dev_token(settings, sub="continuum-census", roles=["auditor"], teams=[], sw_qualified=False)
+    params = {"as_at": as_at} if as_at else {}
+    answer = httpx.get(f"{url}/v1/census/{year}", params=params, headers={"Authorization": f"Bearer {bearer}"}, timeout=600)
+    if answer.status_code != 200:
+        typer.echo(f"the insight service answered {answer.status_code}: {answer.text}", err=True)
+        raise typer.Exit(1)
+    out.write_bytes(answer.content)
+    children = answer.headers.get("x-census-children", "?")
+    missing = answer.headers.get("x-census-missing-identity", "0")
+    typer.echo(f"wrote {out}: {children} children; {missing} left out for want of the child's identity")
 
 
 @app.command()
