@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from assessment.settings import AssessmentSettings
-from continuum.contracts import REFERRAL_TOPIC, ChildRegistered, ChildUpdated, DecisionOutcome, Envelope, ReferralDecided
-from continuum.contracts.codes import Disability, Ethnicity, ReferralSource, Sex
+from continuum.contracts import REFERRAL_TOPIC, ChildUpdated, DecisionOutcome, Envelope, ReferralDecided
+from continuum.contracts.codes import ReferralSource
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanType, StrategyDiscussionRecorded
 from continuum.messaging.consumer import EventConsumer
 from continuum.persistence.uow import UnitOfWork
@@ -21,9 +21,8 @@ from continuum.web.auth import mint_dev_token
 from continuum_tools.testing import (
     ServiceCases,
     assert_problem,
+    child_event,
     eventually,
-    la_child_id,
-    remember_personal_data,
     send_events,
     unique,
 )
@@ -93,24 +92,8 @@ def decided(
 def child_registered(
     child_id: uuid.UUID, *, version: int = 1, nhs_number: str | None = "9434765919", **overrides: Any
 ) -> Envelope[Any]:
-    given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
-    remember_personal_data(given, family)
-    values: dict[str, Any] = {
-        "child_id": child_id,
-        "la_child_id": la_child_id(),
-        "given_name": given,
-        "family_name": family,
-        "date_of_birth": date(2016, 3, 14),
-        "expected_date_of_birth": None,
-        "sex": Sex.FEMALE,
-        "ethnicity": Ethnicity.WHITE_BRITISH,
-        "disabilities": [Disability.NONE],
-        "upn": None,
-        "nhs_number": nhs_number,
-        "postcode": "EX1 1AA",
-        "version": version,
-    } | overrides
-    return Envelope.wrap(ChildRegistered(**values), source="referral", subject=str(child_id), aggregate_version=version)
+    data = child_event(child_id, version=version, nhs_number=nhs_number, **overrides)
+    return Envelope.wrap(data, source="referral", subject=str(child_id), aggregate_version=version)
 
 
 def child_updated(child_id: uuid.UUID, *, version: int, nhs_number: str | None = "9434765919", **overrides: Any) -> Envelope[Any]:

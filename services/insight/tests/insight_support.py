@@ -5,13 +5,12 @@ journey across the services as its events."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from continuum.contracts import (
-    ChildRegistered,
     DecisionOutcome,
     Envelope,
     EventData,
@@ -21,10 +20,16 @@ from continuum.contracts import (
     ThresholdLevel,
 )
 from continuum.contracts.assessment import AssessmentOpened, AssessmentRoute
-from continuum.contracts.codes import Disability, Ethnicity, ReasonForClosure, ReferralSource, Sex
+from continuum.contracts.codes import ReasonForClosure, ReferralSource
 from continuum.contracts.stepdown import CaseClosed
 from continuum.web.auth import mint_dev_token
-from continuum_tools.testing import ServiceCases, assert_problem, eventually, la_child_id, remember_personal_data, unique
+from continuum_tools.testing import (
+    ServiceCases,
+    assert_problem,
+    child_event,
+    eventually,
+    unique,
+)
 from insight.settings import InsightSettings
 
 #: When the journeys of these tests begin.
@@ -51,24 +56,7 @@ def wrap(data: EventData, source: str, subject: uuid.UUID, *, at: datetime) -> E
 
 
 def child_registered(child_id: uuid.UUID, *, at: datetime = START, version: int = 1) -> Envelope[Any]:
-    given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
-    remember_personal_data(given, family)
-    data = ChildRegistered(
-        child_id=child_id,
-        la_child_id=la_child_id(),
-        given_name=given,
-        family_name=family,
-        date_of_birth=date(2016, 3, 14),
-        expected_date_of_birth=None,
-        sex=Sex.FEMALE,
-        ethnicity=Ethnicity.WHITE_BRITISH,
-        disabilities=[Disability.NONE],
-        upn=None,
-        nhs_number=None,
-        postcode="EX1 1AA",
-        version=version,
-    )
-    return wrap(data, "referral", child_id, at=at)
+    return wrap(child_event(child_id, version=version, nhs_number=None), "referral", child_id, at=at)
 
 
 def received(*, case_id: uuid.UUID, child_id: uuid.UUID, at: datetime, team: str | None = "north") -> Envelope[Any]:

@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import text
 
 from continuum.casework import clock
-from continuum.contracts import ChildRegistered, Envelope
+from continuum.contracts import Envelope
 from continuum.contracts.assessment import (
     ASSESSMENT_TOPIC,
     AssessmentAuthorised,
@@ -23,16 +23,15 @@ from continuum.contracts.assessment import (
     Section47Concluded,
     Section47Outcome,
 )
-from continuum.contracts.codes import AssessmentFactor, Disability, Ethnicity, PrimaryNeedCode, ReasonForClosure, Sex
+from continuum.contracts.codes import AssessmentFactor, PrimaryNeedCode, ReasonForClosure
 from continuum.contracts.stepdown import CaseClosed, CaseReopened
 from continuum.messaging.consumer import EventConsumer
 from continuum.web.auth import mint_dev_token
 from continuum_tools.testing import (
     ServiceCases,
     assert_problem,
+    child_event,
     eventually,
-    la_child_id,
-    remember_personal_data,
     send_events,
     unique,
 )
@@ -231,24 +230,7 @@ def child_registered(
     nhs_number: str | None = "9434765919",
     previous_cp_plans_elsewhere: int | None = None,
 ) -> Envelope[Any]:
-    given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
-    remember_personal_data(given, family)
-    data = ChildRegistered(
-        child_id=child_id,
-        la_child_id=la_child_id(),
-        given_name=given,
-        family_name=family,
-        date_of_birth=date(2016, 3, 14),
-        expected_date_of_birth=None,
-        sex=Sex.FEMALE,
-        ethnicity=Ethnicity.WHITE_BRITISH,
-        disabilities=[Disability.NONE],
-        upn=None,
-        nhs_number=nhs_number,
-        postcode="EX1 1AA",
-        version=version,
-        previous_cp_plans_elsewhere=previous_cp_plans_elsewhere,
-    )
+    data = child_event(child_id, version=version, nhs_number=nhs_number, previous_cp_plans_elsewhere=previous_cp_plans_elsewhere)
     return Envelope.wrap(data, source="referral", subject=str(child_id), aggregate_version=version)
 
 

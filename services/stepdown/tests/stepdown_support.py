@@ -31,21 +31,17 @@ from continuum.contracts.assessment import (
 )
 from continuum.contracts.codes import (
     AssessmentFactor,
-    Disability,
-    Ethnicity,
     PrimaryNeedCode,
     ReasonForClosure,
     ReferralSource,
-    Sex,
 )
 from continuum.contracts.plan import ActionSummary, NextStep, PlanEnded, PlanStarted, PlanType
 from continuum.web.auth import mint_dev_token
 from continuum_tools.testing import (
     ServiceCases,
     assert_problem,
+    child_event,
     eventually,
-    la_child_id,
-    remember_personal_data,
     send_events,
     unique,
 )
@@ -276,24 +272,7 @@ def child_registered(
     date_of_death: date | None = None,
     event_type: type[ChildRegistered] | type[ChildUpdated] = ChildRegistered,
 ) -> Envelope[Any]:
-    given, family = unique("Given").replace("-", ""), unique("Family").replace("-", "")
-    remember_personal_data(given, family)
-    data = event_type(
-        child_id=child_id,
-        la_child_id=la_child_id(),
-        given_name=given,
-        family_name=family,
-        date_of_birth=date(2016, 3, 14),
-        expected_date_of_birth=None,
-        sex=Sex.FEMALE,
-        ethnicity=Ethnicity.WHITE_BRITISH,
-        disabilities=[Disability.NONE],
-        upn=None,
-        nhs_number=nhs_number,
-        postcode="EX1 1AA",
-        version=version,
-        date_of_death=date_of_death,
-    )
+    data = child_event(child_id, version=version, event_type=event_type, nhs_number=nhs_number, date_of_death=date_of_death)
     return _wrap(data, "referral", child_id)
 
 

@@ -22,6 +22,7 @@ from continuum_tools.testing.api import (
     unique,
 )
 from continuum_tools.testing.checks import changes_nothing, eventually, table_counts
+from continuum_tools.testing.children import child_event
 from continuum_tools.testing.events import read_events, read_raw, send_events
 from continuum_tools.testing.faults import TcpProxy
 from continuum_tools.testing.fixtures import (
@@ -50,6 +51,7 @@ __all__ = [
     "broker",
     "call_operation",
     "changes_nothing",
+    "child_event",
     "dumps",
     "eventually",
     "fuzz_api",
