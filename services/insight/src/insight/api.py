@@ -55,8 +55,9 @@ async def census(
     """The council's CIN census return for the collection year ending 31 March ``year``, as the read
     model knew it on ``as_at`` (the year to date): the header with the council's LEA code, every
     child with an episode open at any point in the year, each episode with its assessments, CIN
-    plans, section 47 enquiries, CP plans and pre-proceedings blocks. For managers, auditors and
-    admins; the read, and each child in the file, is audited. A year not begun by that day: 422."""
+    plans, section 47 enquiries, CP plans and pre-proceedings blocks. For managers, auditors,
+    performance officers and admins; the read, and each child in the file, is audited. A year not
+    begun by that day: 422."""
     policy = http.council_policy(request)
     made = await census_use_case.census(
         http.unit_of_work(request), ReadCensus(year=year, as_at=as_at), lea=policy.la_code, release=version("continuum-insight")

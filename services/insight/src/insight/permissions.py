@@ -8,7 +8,7 @@ is the object-level rule: one of its teams held one of the child's cases (``repo
 ``record`` names what a refusal is audited as.
 
 The CIN census is the council's return to the DfE, every child with an episode in the year: for
-those who prepare and check it (managers, auditors, admins), not for practitioners, the front door
+those who prepare and check it (managers, auditors, performance officers, admins), not for practitioners, the front door
 or early help. It is the whole council's, whatever the caller's teams.
 """
 
@@ -17,12 +17,12 @@ from __future__ import annotations
 from continuum.casework.principal import Role
 from continuum.web.permissions import PermissionTable, grant
 
-PRACTITIONER, MANAGER, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AUDITOR, Role.ADMIN
+PRACTITIONER, MANAGER, AUDITOR, PERFORMANCE, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AUDITOR, Role.PERFORMANCE, Role.ADMIN
 
 #: Those who read a child's whole record.
 READERS = (PRACTITIONER, MANAGER, AUDITOR, ADMIN)
 #: Those who prepare and check the council's returns.
-RETURNS = (MANAGER, AUDITOR, ADMIN)
+RETURNS = (MANAGER, AUDITOR, PERFORMANCE, ADMIN)
 
 PERMISSIONS = PermissionTable(
     "insight",

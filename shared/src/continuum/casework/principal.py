@@ -16,6 +16,9 @@ class Role(StrEnum):
     MANAGER = "manager"
     EARLY_HELP = "early_help"
     AUDITOR = "auditor"
+    #: The council's performance and data officers: its returns (the CIN census, Ofsted's Annex A)
+    #: and its figures, across every team; no casework in any service.
+    PERFORMANCE = "performance"
     ADMIN = "admin"
     SERVICE = "service"
 
@@ -34,8 +37,9 @@ class Principal:
 
     @property
     def sees_all_teams(self) -> bool:
-        """Auditors (read-only), admins and other services see every team's cases."""
-        return self.has(Role.AUDITOR, Role.ADMIN, Role.SERVICE)
+        """Auditors (read-only), performance officers (figures and returns only), admins and other
+        services see every team's cases."""
+        return self.has(Role.AUDITOR, Role.PERFORMANCE, Role.ADMIN, Role.SERVICE)
 
     def can_see_team(self, team: str | None) -> bool:
         if self.sees_all_teams:

@@ -65,8 +65,12 @@ class Envelope(BaseModel, Generic[D]):
         subject: str,
         aggregate_version: int,
         traceparent: str | None = None,
+        time: datetime | None = None,
     ) -> Envelope[D]:
+        """The event ``data`` in its envelope; ``time`` is when the change happened (the kernel's
+        clock, which the unit of work reads; now if not given)."""
         return _open_envelope()(
+            time=time or datetime.now(UTC),
             source=source,
             type=data.event_type,
             subject=subject,

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from continuum.casework.clock import now
+from continuum.casework import clock
 from continuum.casework.partners import number_to_announce
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData
 from continuum.contracts.codes import Ethnicity, Sex, UPNUnknownReason
@@ -91,7 +91,7 @@ EXAMPLE_CHILD = ChildSummary(
 
 def child_copy_values(data: ChildRegistered | ChildUpdated) -> dict[str, Any]:
     """The row of the local copy that ``data`` describes."""
-    values = data.model_dump(exclude={"child_id"}) | {"id": data.child_id, "updated_at": now()}
+    values = data.model_dump(exclude={"child_id"}) | {"id": data.child_id, "updated_at": clock.now()}
     values["sex"] = data.sex.value
     values["ethnicity"] = data.ethnicity.value
     values["disabilities"] = [d.value for d in data.disabilities]

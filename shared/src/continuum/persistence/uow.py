@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import await_only, greenlet_spawn
 
+from continuum.casework import clock
 from continuum.casework.principal import Principal
 from continuum.contracts import Envelope, EventData
 from continuum.observability import CHILD_READS_REFUSED
@@ -295,6 +296,7 @@ class UnitOfWork:
             subject=subject,
             aggregate_version=0 if own_key is not None else aggregate.version,
             traceparent=self.traceparent if data.carries_trace else None,
+            time=clock.now(),
         )
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
         self._refuse_after_final_write()

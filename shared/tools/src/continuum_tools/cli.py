@@ -23,6 +23,7 @@ from typing import Annotated
 
 import typer
 
+from continuum.casework.principal import Role
 from continuum.settings import ServiceSettings
 from continuum.web.auth import mint_dev_token
 
@@ -39,9 +40,7 @@ app.add_typer(outbox_app, name="outbox")
 
 @app.command()
 def token(
-    role: Annotated[
-        list[str], typer.Option("--role", help="front_door, practitioner, manager, early_help, auditor, admin, service")
-    ],
+    role: Annotated[list[str], typer.Option("--role", help=", ".join(r.value for r in Role))],
     team: Annotated[list[str] | None, typer.Option("--team", help="a team the user belongs to (repeatable)")] = None,
     sw_qualified: Annotated[bool, typer.Option("--sw-qualified", help="a social-work-qualified user")] = False,
     sub: Annotated[str, typer.Option(help="the user id")] = "dev-user",
@@ -234,14 +233,14 @@ def census(
 ) -> None:
     """Write the CIN census XML of YEAR, as the insight service builds it (GET /v1/census/{year}):
     over HTTP, so the caller's role is checked and the read audited like any other. Without a
-    token, in dev, an auditor's dev token (sub ``continuum-census``) is used."""
+    token, in dev, a performance officer's dev token (sub ``continuum-census``) is used."""
     import httpx
 
     if bearer is None:
         settings = ServiceSettings(env=os.environ.get("CONTINUUM_ENV") or "dev")
         if settings.env != "dev":
             raise typer.BadParameter("give a token (--token or CONTINUUM_TOKEN)", param_hint="--token")
-        bearer = mint_dev_token(settings, sub="continuum-census", roles=["auditor"], teams=[], sw_qualified=False)
+        bearer = mint_dev_token(settings, sub="continuum-census", roles=["performance"], teams=[], sw_qualified=False)
     params = {"as_at": as_at} if as_at else {}
     answer = httpx.get(f"{url}/v1/census/{year}", params=params, headers={"Authorization": f"Bearer {bearer}"}, timeout=600)
     if answer.status_code != 200:
