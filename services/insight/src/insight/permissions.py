@@ -10,6 +10,9 @@ is the object-level rule: one of its teams held one of the child's cases (``repo
 The CIN census is the council's return to the DfE, every child with an episode in the year: for
 those who prepare and check it (managers, auditors, performance officers, admins), not for practitioners, the front door
 or early help. It is the whole council's, whatever the caller's teams.
+
+The measures are for the same roles: counts of the caller's teams (every team for those who see
+every team), never a child's record, so no refusal is audited as one.
 """
 
 from __future__ import annotations
@@ -29,5 +32,7 @@ PERMISSIONS = PermissionTable(
     {
         "chronology": grant(*READERS, record="child"),
         "census": grant(*RETURNS, record="census"),
+        "measures": grant(*RETURNS),
+        "measures_csv": grant(*RETURNS),
     },
 )
