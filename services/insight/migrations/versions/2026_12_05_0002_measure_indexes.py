@@ -26,7 +26,8 @@ FACT_DATES = (
     ('ix_case_events_visit_date', 'visit_date', ('visit.recorded',)),
     ('ix_case_events_drift_detected_at', 'detected_at', ('plan.drift_detected',)),
     ('ix_case_events_closure_date', 'closure_date', ('case.closed',)),
-    ('ix_case_events_requested_at', 'requested_at', ('stepdown.requested', 'stepup.requested')),
+    ('ix_case_events_stepdown_requested_at', 'requested_at', ('stepdown.requested',)),
+    ('ix_case_events_stepup_requested_at', 'requested_at', ('stepup.requested',)),
 )
 
 
