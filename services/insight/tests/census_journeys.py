@@ -72,6 +72,8 @@ class Episode:
     referral_id: uuid.UUID = field(default_factory=uuid.uuid4)
     team: str = "north"
     referral_date: date | None = None
+    #: The step-down record of the episode's last closure.
+    stepdown_id: uuid.UUID | None = None
 
     def _emit(self, event_type: str, day: date, **data: Any) -> None:
         self.child.emit(event_type, day, self.case_id, case_id=str(self.case_id), team=self.team, **data)
@@ -211,10 +213,11 @@ class Episode:
         self, day: date, reason: str, *, nfa: bool = False, assessed: bool = True, kind: str = "close", unmet_need: bool = False
     ) -> Episode:
         assert self.referral_date is not None
+        self.stepdown_id = uuid.uuid4()
         self._emit(
             "case.closed",
             day,
-            stepdown_id=str(uuid.uuid4()),
+            stepdown_id=str(self.stepdown_id),
             kind=kind,
             referral_date=self.referral_date.isoformat(),
             closure_date=day.isoformat(),
@@ -332,5 +335,50 @@ class Episode:
             team=self.team,
             stepdown_id=None,
             within_12_months_of_step_down=within_12_months,
+        )
+        return self
+
+    def decision_corrected(self, day: date, outcome: str) -> Episode:
+        """The front door corrects its decision on ``day`` (a later ``referral.decided``)."""
+        assert self.referral_date is not None
+        received = at(self.referral_date).isoformat()
+        self._emit(
+            "referral.decided",
+            day,
+            referral_id=str(self.referral_id),
+            received_at=received,
+            source="6",
+            referral_date=self.referral_date.isoformat(),
+            outcome=outcome,
+            decided_by="fd-manager",
+            decided_at=at(day).isoformat(),
+            within_one_working_day=True,
+            correction_of=str(uuid.uuid4()),
+        )
+        return self
+
+    def reopened(self, day: date) -> Episode:
+        """The closure withdrawn (``case.reopened``) because the decision that closed it was corrected."""
+        assert self.stepdown_id is not None
+        closure = next(
+            e for e in reversed(self.child.events) if e.type == "case.closed" and e.data.stepdown_id == self.stepdown_id
+        )
+        self._emit(
+            "case.reopened",
+            day,
+            stepdown_id=str(self.stepdown_id),
+            closure_date=closure.data.closure_date.isoformat(),
+            reopened_at=at(day).isoformat(),
+        )
+        return self
+
+    def handover_withdrawn(self, stepdown_id: uuid.UUID, day: date, *, receiving_team: str = "early-help") -> Episode:
+        self._emit(
+            "stepdown.withdrawn",
+            day,
+            stepdown_id=str(stepdown_id),
+            receiving_team=receiving_team,
+            corrected_outcome="assessment",
+            withdrawn_at=at(day).isoformat(),
         )
         return self

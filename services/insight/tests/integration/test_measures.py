@@ -186,6 +186,27 @@ async def test_the_same_quarter_a_year_before_and_the_change(api: Api, cases: Ca
     assert south["nfa_share"] == {"value": 0.0, "year_before": 1.0, "change": -1.0, "change_percent": -100.0}
 
 
+async def test_corrections_duplicates_and_any_order(api: Api, cases: Cases) -> None:
+    """A corrected decision replaces the first; a reopened closure and a withdrawn handover are not
+    counted; every event delivered twice, newest first, changes none of it (2017-18 Q2)."""
+    k, m_, n = (Child().registered(D(2017, 1, 2)) for _ in range(3))
+    Episode(k, team="disabled-children").referred(D(2017, 7, 3), "nfa").decision_corrected(D(2017, 7, 4), "assessment")
+    ep = (
+        Episode(m_, team="disabled-children")
+        .referred(D(2017, 7, 5), "nfa")
+        .closed(D(2017, 7, 5), "RC8", nfa=True, assessed=False)
+    )
+    ep.reopened(D(2017, 7, 6))
+    ep = Episode(n, team="disabled-children").referred(D(2017, 8, 1), "early_help")
+    ep.handover_withdrawn(ep.handover(D(2017, 8, 1), answer=None), D(2017, 8, 2))
+    events = [e for child in (k, m_, n) for e in child.events]
+    await cases.deliver_all(events[::-1] + events)
+    answer = await measures(api, "auditor", team="disabled-children", period="2017-18-Q2")
+    figures = values(answer["total"])
+    assert (figures["referrals"], figures["referrals_decided"], figures["nfa_share"]) == (3, 3, 0.3333)
+    assert (figures["closures"], figures["handovers_to_early_help"]) == (0, 0)
+
+
 async def test_json_and_csv_agree(api: Api, cases: Cases) -> None:
     await delivered(cases)
     answer = await measures(api, "manager", teams=("east", "south"), **Q1)
