@@ -74,7 +74,7 @@ def test_financial_quarters_years_and_calendar_years_by_name() -> None:
     assert named_period("2026") == (D(2026, 1, 1), D(2026, 12, 31), "2026")
 
 
-@pytest.mark.parametrize("name", ["2026-27-Q5", "2026-27-Q0", "2026-28", "Q1", "2026-27-Q", "twenty"])
+@pytest.mark.parametrize("name", ["2026-27-Q5", "2026-27-Q0", "2026-28", "Q1", "2026-27-Q", "twenty", "0000", "9999-00", "1899"])
 def test_an_unknown_period_name_is_refused_naming_period(name: str) -> None:
     with pytest.raises(Invalid) as refused:
         named_period(name)

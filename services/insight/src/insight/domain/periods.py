@@ -21,6 +21,8 @@ from continuum.casework.errors import Invalid
 
 #: The longest period asked for at once.
 MAX_MONTHS = 24
+#: The years a named period may start in (as a query's dates: ``continuum.web.limits.QueryDay``).
+FIRST_YEAR, LAST_YEAR = 1900, 2099
 _NAMED = re.compile(r"^(\d{4})(?:-(\d{2})(?:[- ]Q(\d))?)?$")
 
 
@@ -48,6 +50,8 @@ def named_period(name: str) -> tuple[date, date, str]:
     if found is None:
         raise Invalid("period", "is not a period: a financial quarter (2026-27-Q1), a financial year (2026-27) or a year (2026)")
     year, next_year, quarter = int(found[1]), found[2], found[3]
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Invalid("period", f"is not a period of the years {FIRST_YEAR} to {LAST_YEAR}")
     if next_year is None:
         return date(year, 1, 1), date(year, 12, 31), f"{year}"
     if int(next_year) != (year + 1) % 100:
