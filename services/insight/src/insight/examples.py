@@ -31,3 +31,12 @@ CHRONOLOGY_OUT: dict[str, Any] = {
     ],
     "next_cursor": None,
 }
+
+STAFF_IN: dict[str, Any] = {
+    "staff": [
+        {"sub": "sw-alex", "name": "Alex Morgan", "teams": ["north"]},
+        {"sub": "manager-kim", "name": "Kim Patel", "teams": ["north", "south"]},
+    ]
+}
+
+STAFF_LOADED: dict[str, Any] = {"loaded": 2}

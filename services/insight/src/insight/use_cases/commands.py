@@ -20,3 +20,28 @@ class ReadCensus:
 
     year: int
     as_at: date | None = None
+
+
+@dataclass(frozen=True)
+class ReadAnnexA:
+    """Ofsted's Annex A list ``number`` as at ``as_at`` (default: today), as a CSV or XLSX file."""
+
+    number: int
+    file_format: str
+    as_at: date | None = None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """One member of staff as the council's identity provider knows them."""
+
+    sub: str
+    name: str
+    teams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadStaff:
+    """A directory export of the council's identity provider: every member given is recorded."""
+
+    staff: tuple[StaffMember, ...]
