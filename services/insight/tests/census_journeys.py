@@ -105,7 +105,16 @@ class Episode:
         )
         return self
 
-    def assessed(self, start: date, end: date, outcome: str, *, factors: tuple[str, ...] = ("3B",), s47: bool = False) -> Episode:
+    def assessed(
+        self,
+        start: date,
+        end: date,
+        outcome: str,
+        *,
+        factors: tuple[str, ...] = ("3B",),
+        s47: bool = False,
+        lead: str = "sw-alex",
+    ) -> Episode:
         assert self.referral_date is not None
         self._emit(
             "assessment.authorised",
@@ -114,7 +123,7 @@ class Episode:
             referral_id=str(self.referral_id),
             route="section47" if s47 else "section17",
             section47_id=None,
-            lead_practitioner="sw-alex",
+            lead_practitioner=lead,
             lead_practitioner_role="social_worker",
             authorised_by="manager-kim",
             referral_date=self.referral_date.isoformat(),
@@ -131,6 +140,59 @@ class Episode:
             outcome=outcome,
             closure_date=None,
             reason_for_closure=None,
+        )
+        return self
+
+    def allocated(self, day: date, lead: str, *, assessment_id: uuid.UUID | None = None) -> uuid.UUID:
+        """An assessment allocated to ``lead`` (its id, for :meth:`recorded`)."""
+        found = assessment_id or uuid.uuid4()
+        self._emit(
+            "assessment.allocated",
+            day,
+            assessment_id=str(found),
+            lead_practitioner=lead,
+            lead_practitioner_role="social_worker",
+            social_worker=True,
+            allocated_by="manager-kim",
+            allocated_at=at(day).isoformat(),
+        )
+        return found
+
+    def recorded(self, assessment_id: uuid.UUID, day: date, *, start: date, seen: date | None = None) -> Episode:
+        """An open assessment's start date and the day the child was seen, as recorded."""
+        self._emit(
+            "assessment.recorded",
+            day,
+            assessment_id=str(assessment_id),
+            route="section17",
+            start_date=start.isoformat(),
+            child_seen_date=seen.isoformat() if seen else None,
+            primary_need="N4",
+            recorded_by="sw-alex",
+            recorded_at=at(day).isoformat(),
+        )
+        return self
+
+    def visit(
+        self,
+        plan_id: uuid.UUID,
+        day: date,
+        *,
+        seen_alone: bool = True,
+        within_frequency: bool | None = True,
+        child_seen: bool = True,
+    ) -> Episode:
+        self._emit(
+            "visit.recorded",
+            day,
+            plan_id=str(plan_id),
+            visit_id=str(uuid.uuid4()),
+            planned_date=day.isoformat(),
+            visit_date=day.isoformat(),
+            child_seen=child_seen,
+            seen_alone=seen_alone and child_seen,
+            within_frequency=within_frequency,
+            child_last_seen=day.isoformat() if child_seen else None,
         )
         return self
 
@@ -258,21 +320,6 @@ class Episode:
         return self
 
     # --- what the measures read besides the census ------------------------------------------------
-
-    def visit(self, plan_id: uuid.UUID, day: date, *, within_frequency: bool | None = True, child_seen: bool = True) -> Episode:
-        self._emit(
-            "visit.recorded",
-            day,
-            plan_id=str(plan_id),
-            visit_id=str(uuid.uuid4()),
-            planned_date=day.isoformat(),
-            visit_date=day.isoformat(),
-            child_seen=child_seen,
-            seen_alone=child_seen,
-            within_frequency=within_frequency,
-            child_last_seen=day.isoformat() if child_seen else None,
-        )
-        return self
 
     def drift(self, plan_id: uuid.UUID, day: date, kind: str = "review_overdue", plan_type: str = "cin") -> Episode:
         self._emit(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from importlib.metadata import version
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query, Request, Response
 
@@ -13,11 +13,13 @@ from continuum.casework.policy import TEAM_PATTERN
 from continuum.web import http
 from continuum.web.limits import QueryDay
 from insight import views
-from insight.schemas import ChronologyOut, MeasuresOut
+from insight.schemas import ChronologyOut, MeasuresOut, StaffIn, StaffLoadedOut
+from insight.use_cases import annex_a as annex_use_case
 from insight.use_cases import census as census_use_case
 from insight.use_cases import measures as measures_use_case
 from insight.use_cases import reads
-from insight.use_cases.commands import ReadCensus, ReadChronology, ReadMeasures
+from insight.use_cases import staff as staff_use_case
+from insight.use_cases.commands import LoadStaff, ReadAnnexA, ReadCensus, ReadChronology, ReadMeasures, StaffMember
 from insight.views import chronology_view, measures_view
 
 router = http.api_router()
@@ -90,6 +92,65 @@ async def census(
         "X-Census-Missing-Identity": str(made.missing_identity),
     }
     return Response(made.xml, media_type="application/xml", headers=headers)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The Annex A answer: a file, CSV or XLSX.
+ANNEX_FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The list as a file: a header row of Ofsted's column names, then one row per line",
+        "content": {"text/csv": {}, XLSX: {}},
+    }
+}
+
+
+@router.get(
+    "/annex-a/{list}",
+    response_class=Response,
+    responses={**ANNEX_FILE, **http.PROBLEM_RESPONSES},
+    tags=["annex-a"],
+    summary="One of Ofsted's Annex A lists (3 to 7) as at a day",
+)
+async def annex_a(
+    request: Request,
+    number: Annotated[int, Path(alias="list", ge=0, le=99, description="The list's number in Ofsted's Annex A: 3 to 7")],
+    as_at: Annotated[date | None, Query(description="The day the list is as at (default today; never after today)")] = None,
+    file_format: Annotated[
+        Literal["csv", "xlsx"] | None,
+        Query(alias="format", description="csv or xlsx; without it the Accept header chooses (xlsx if it asks for it), else csv"),
+    ] = None,
+) -> Response:
+    """Ofsted's Annex A list ``list`` for an inspection: the six months before ``as_at`` (from the
+    same day six months earlier, both days included), with Ofsted's columns: 3 referrals (one row
+    per referral received), 4 assessments (one per assessment open in the six months), 5 section 47
+    enquiries and ICPCs (one per enquiry), 6 children in need (one per child: the latest episode),
+    7 child protection (one per child: the latest plan). Lists 1 and 2 are not held (404, the
+    reason given); any other number 422. For managers, auditors, performance officers and admins;
+    the read and each child listed are audited."""
+    kind = file_format or ("xlsx" if XLSX in request.headers.get("accept", "") else "csv")
+    made = await annex_use_case.annex_a_list(http.unit_of_work(request), ReadAnnexA(number=number, file_format=kind, as_at=as_at))
+    headers = {
+        "Content-Disposition": f'attachment; filename="{made.filename}"',
+        "X-Annex-A-Rows": str(made.rows),
+        "X-Annex-A-Children": str(made.children),
+    }
+    return Response(made.content, media_type=made.file_format.media_type, headers=headers)
+
+
+@router.put(
+    "/staff",
+    response_model=StaffLoadedOut,
+    responses=http.PROBLEM_RESPONSES,
+    tags=["staff"],
+    summary="Load the identity provider's staff directory",
+)
+async def load_staff(body: StaffIn, request: Request) -> StaffLoadedOut:
+    """Record each member of staff of a directory export of the council's identity provider (its
+    ``sub``, ``name`` and teams), so Annex A names a case's allocated worker even before they have
+    called insight (every authenticated caller is recorded too). Idempotent: the same export again
+    changes nothing. Admins only."""
+    command = LoadStaff(staff=tuple(StaffMember(sub=m.sub, name=m.name, teams=tuple(m.teams)) for m in body.staff))
+    return StaffLoadedOut(loaded=await staff_use_case.load_staff(http.unit_of_work(request), command))
 
 
 async def _measures(

@@ -32,6 +32,15 @@ CHRONOLOGY_OUT: dict[str, Any] = {
     "next_cursor": None,
 }
 
+STAFF_IN: dict[str, Any] = {
+    "staff": [
+        {"sub": "sw-alex", "name": "Alex Morgan", "teams": ["north"]},
+        {"sub": "manager-kim", "name": "Kim Patel", "teams": ["north", "south"]},
+    ]
+}
+
+STAFF_LOADED: dict[str, Any] = {"loaded": 2}
+
 FIGURE_OUT: dict[str, Any] = {"value": 42, "year_before": 35, "change": 7, "change_percent": 20.0}
 
 TEAM_MEASURES_OUT: dict[str, Any] = {

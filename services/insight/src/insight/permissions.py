@@ -9,7 +9,10 @@ is the object-level rule: one of its teams held one of the child's cases (``repo
 
 The CIN census is the council's return to the DfE, every child with an episode in the year: for
 those who prepare and check it (managers, auditors, performance officers, admins), not for practitioners, the front door
-or early help. It is the whole council's, whatever the caller's teams.
+or early help. It is the whole council's, whatever the caller's teams. Ofsted's Annex A lists are
+the same kind of return (every child of the council in the six months), for the same roles.
+
+The staff directory (the names Annex A shows for workers) is loaded by admins only.
 
 The measures are for the same roles: counts of the caller's teams (every team for those who see
 every team), never a child's record, so no refusal is audited as one.
@@ -32,6 +35,8 @@ PERMISSIONS = PermissionTable(
     {
         "chronology": grant(*READERS, record="child"),
         "census": grant(*RETURNS, record="census"),
+        "annex_a": grant(*RETURNS, record="annex_a"),
+        "load_staff": grant(ADMIN),
         "measures": grant(*RETURNS),
         "measures_csv": grant(*RETURNS),
     },

@@ -4,7 +4,7 @@ applied (a referral's latest decision; withdrawn assessments, enquiries, closure
 left out). Only those facts reach Python, never the event history (decision 52).
 
 Each fact's date is in the event's data (a closure's date, an authorisation's), not its envelope
-time: the migration ``0002`` indexes each one by its event type (a partial index on the text of
+time: the migration ``0003`` indexes each one by its event type (a partial index on the text of
 the date, which in ISO form sorts as the dates do), and the corrections are found by the case's
 index. Instants (a referral's receipt, a step-down's request) are read a day either side of each
 window and counted by their London date in the domain.

@@ -7,15 +7,18 @@
   names only its case), so a child's events are found whatever order they came in.
 - ``child_teams``: the teams that have held (or received) each child's cases, for object-level access.
 - ``children``: the local copy of the child's identity, from ``child.*`` events.
+- ``staff``: the council's staff as the identity provider names them (``sub``, name, teams), from
+  every authenticated caller and from a directory export an admin loads: Annex A names a case's
+  worker from it. Staff data, not a child's.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import Date, DateTime, Index, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -75,4 +78,17 @@ class ChildTeams(Base):
     teams: Mapped[list[str]] = mapped_column(ARRAY(String(50)))
 
 
-CASE_EVENTS, EPISODES, CHILD_TEAMS = (cast(Table, m.__table__) for m in (CaseEventRow, EpisodeRow, ChildTeams))
+class StaffRow(Base):
+    """One member of staff: the identity provider's ``sub`` and ``name``, their teams, when they last
+    called insight (null for one only loaded from the directory) and when the row last changed."""
+
+    __tablename__ = "staff"
+
+    sub: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    teams: Mapped[list[str]] = mapped_column(ARRAY(String(50)))
+    last_seen_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+CASE_EVENTS, EPISODES, CHILD_TEAMS, STAFF = (cast(Table, m.__table__) for m in (CaseEventRow, EpisodeRow, ChildTeams, StaffRow))

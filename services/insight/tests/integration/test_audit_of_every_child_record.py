@@ -41,7 +41,22 @@ async def census(api: Api, cases: Cases) -> Any:
     return [(ok, shown), (refused, {("census", "-", "refused")})]
 
 
-SCENARIOS: dict[str, Scenario] = {"chronology": chronology, "census": census}
+async def annex_a(api: Api, cases: Cases) -> Any:
+    """An Annex A list carries every child in it: the read is audited, and each child listed (a
+    child referred in the six months before 1 December 2026 is in list 3); a practitioner is
+    refused by role."""
+    child = uuid.uuid4()
+    await cases.deliver_all(journey(child))
+    url = "/v1/annex-a/3?as_at=2026-12-01"
+    async with api.as_user("practitioner") as practitioner:
+        refused = await call(practitioner, "GET", url)
+    async with api.as_user("performance", teams=()) as officer:
+        ok = await call(officer, "GET", url)
+    shown = {("annex_a", "3@2026-12-01", "success"), ("child", str(child), "success")}
+    return [(ok, shown), (refused, {("annex_a", "-", "refused")})]
+
+
+SCENARIOS: dict[str, Scenario] = {"chronology": chronology, "census": census, "annex_a": annex_a}
 
 
 class TestAuditWalk(AuditWalk):

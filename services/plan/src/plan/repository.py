@@ -66,7 +66,9 @@ _SET_NEXT_CHECKS = Prebuilt(
         "WHERE plans.id = v.id"
     )
 )
-_CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth).where(CHILDREN.c.id == bindparam("child_id"))
+_CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth, CHILDREN.c.date_of_death).where(
+    CHILDREN.c.id == bindparam("child_id")
+)
 
 
 # --- writes -----------------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ async def open_plan_of(tx: Transaction, case_id: uuid.UUID, plan_type: PlanType)
 
 async def child_identity(tx: Transaction, child_id: uuid.UUID) -> ChildIdentity | None:
     row = (await tx.session.execute(_CHILD_IDENTITY, {"child_id": child_id})).first()
-    return ChildIdentity(row.nhs_number, row.date_of_birth) if row is not None else None
+    return ChildIdentity(row.nhs_number, row.date_of_birth, row.date_of_death) if row is not None else None
 
 
 async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:

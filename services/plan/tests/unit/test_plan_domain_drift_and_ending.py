@@ -327,3 +327,32 @@ def test_the_cp_plan_replaces_the_cin_plan_on_its_start_date() -> None:
         later, cp_start=date(2026, 2, 20), by=MANAGER, now=at(date(2026, 2, 23))
     )
     assert ended.ending is not None and ended.ending.end_date == date(2026, 2, 21)
+
+
+@pytest.mark.parametrize(("end_date", "refused"), [(date(2026, 3, 1), False), (date(2026, 3, 2), True)])
+def test_a_plan_of_a_child_who_has_died_ends_on_or_before_the_day_of_death(end_date: date, refused: bool) -> None:
+    """Census 4009Q: a CIN plan cannot end after the child's date of death (a CP plan alike)."""
+    plan = started(start=START, actions=1)
+
+    def end() -> tuple[domain.PlanState, domain.Events]:
+        return domain.lifecycle.end(
+            plan,
+            by=MANAGER,
+            end_date=end_date,
+            today=date(2026, 3, 3),
+            now=at(date(2026, 3, 3)),
+            reason="The child died.",
+            unmet_need=False,
+            next_step=NextStep.CLOSE,
+            final={plan.actions[0].id: (ActionProgress.DONE, None)},
+            reason_for_closure=ReasonForClosure.DIED,
+            died_on=date(2026, 3, 1),
+        )
+
+    if not refused:
+        ended, _ = end()
+        assert ended.ending is not None and ended.ending.end_date == end_date
+        return
+    with pytest.raises(DomainError, match="died on 2026-03-01") as refusal:
+        end()
+    assert refusal.value.field == "end_date"

@@ -84,6 +84,10 @@ def make_case_closed_handler(policy: CouncilPolicy) -> Handler:
         child may be referred again, and a step-up held on it that was asked for after the closure
         (the events crossed) becomes its referral now."""
         data: CaseClosed = event.data
+        # The child first, as an intake of it locks it: a step-up of the child that another consumer
+        # handles meanwhile either sees this closure (and opens its referral) or is committed as a
+        # held contact before the contacts are read below. Unlocked, each could miss the other.
+        await repository.known_child(tx, data.child_id, lock=True)
         referral = await repository.referral_of_case(tx, data.case_id)
         if referral is None:  # not an episode this service opened: nothing here to close
             log.warning("case.closed for a case this service did not open", extra={"case_id": str(data.case_id)})

@@ -33,10 +33,11 @@ from referral_support import (
     stepup,
     wait_for_row,
 )
+from sqlalchemy import text
 
 from continuum.casework.clock import london_date
 from continuum.messaging.kafka import dlq_topic
-from continuum_tools.testing import assert_problem, read_raw
+from continuum_tools.testing import assert_problem, eventually, read_raw
 from referral.consumers import EPISODES_CONSUMER, STEPUP_CONSUMER
 
 ASSESSMENT = {"outcome": "assessment", "reasons": "Needs a single assessment.", "team": "north"}
@@ -258,3 +259,50 @@ async def test_a_stepup_that_crossed_the_closure_on_its_way_becomes_a_referral_w
     assert (opened["source"], opened["received_at"]) == ("5D", asked)
     became = await db_fetch(api.settings, "SELECT became_referral_id FROM contacts WHERE id = $1", contact["id"])
     assert [r["became_referral_id"] for r in became] == [opened["id"]]
+
+
+async def test_a_stepup_and_the_closure_handled_at_the_same_moment_by_the_two_consumers_end_in_one_referral(
+    api: Api,
+) -> None:
+    """The step-up and the closure come to two consumers, which may handle them at the same moment
+    (seen in the year-of-journeys test): here the step-up's transaction has read the episode open
+    and is about to record the held contact (its insert held back by a table lock) when the
+    closure's runs. Each locks the child first, so the closure waits for the contact, then finds
+    and releases it: the step-up becomes its referral. Unlocked, the closure would read no held
+    contact, and the contact would be held on a closed episode for ever."""
+    referral = await _decided(api, await _referred(api), ASSESSMENT)
+    asked = now_utc() - timedelta(minutes=5)
+    up = stepup(referral["child"]["id"], requested_at=asked)
+    closed = case_closed(referral, closed_on=london_date(asked).isoformat(), reason="RC7", nfa=False)
+    runtime = api.app.state.runtime
+    consumer_of = {event_type: c for c in runtime.consumers for event_type in c.handlers}
+
+    def handle(event: Any) -> asyncio.Task[Any]:
+        consumer = consumer_of[event.type]
+        return asyncio.create_task(consumer.handle(event, consumer.handlers[event.type]))
+
+    async def waiting(n: int) -> bool:
+        """At least ``n`` sessions wait for a lock (asked afresh: a transaction sees one snapshot of it)."""
+        sql = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        async with runtime.session_factory() as session:
+            return bool((await session.execute(text(sql))).scalar_one() >= n)
+
+    async with runtime.session_factory() as blocker, blocker.begin():
+        await blocker.execute(text("LOCK TABLE contacts IN SHARE MODE"))
+
+        stepping = handle(up)
+        await eventually(lambda: waiting(1), within=10, interval=0.02, what="the step-up waiting to record its contact")
+        closing = handle(closed)
+        await eventually(
+            lambda: closing.done() or waiting(2), within=10, interval=0.02, what="the closure done or waiting for the child"
+        )
+    await asyncio.gather(stepping, closing)
+
+    opened = await wait_for_row(
+        api.settings, "SELECT id, source FROM referrals WHERE stepped_up_from = $1", up.data.early_help_episode_id
+    )
+    assert opened["source"] == "5D"
+    contacts = await db_fetch(
+        api.settings, "SELECT became_referral_id FROM contacts WHERE stepped_up_from = $1", up.data.early_help_episode_id
+    )
+    assert [c["became_referral_id"] for c in contacts] == [opened["id"]]

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from continuum.casework import clock
 from continuum.casework.errors import Invalid
 from continuum.persistence.uow import UnitOfWork
-from insight import domain, repository
+from insight import annex_repository, domain, repository
 from insight.use_cases.commands import ReadCensus
 
 ACTION, PURPOSE = "census.read", "the CIN census return"
@@ -35,6 +35,7 @@ async def census(uow: UnitOfWork, query: ReadCensus, *, lea: str, release: str) 
         raise Invalid("year", f"the collection year {query.year - 1}-{query.year % 100:02d} has not begun by {year.as_at}")
     end = datetime.combine(year.cutoff + timedelta(days=1), time(), tzinfo=clock.LONDON)
     async with uow as tx:
+        await annex_repository.remember_caller(tx)
         events, cases = await repository.census_events(tx, before=end)
         children = domain.fold(events, case_child=cases, as_at=year.cutoff)
         header = domain.Header(lea=lea, release=release, serial_no=1, made_at=now.astimezone(clock.LONDON))

@@ -23,6 +23,31 @@ class ReadCensus:
 
 
 @dataclass(frozen=True)
+class ReadAnnexA:
+    """Ofsted's Annex A list ``number`` as at ``as_at`` (default: today), as a CSV or XLSX file."""
+
+    number: int
+    file_format: str
+    as_at: date | None = None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """One member of staff as the council's identity provider knows them."""
+
+    sub: str
+    name: str
+    teams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadStaff:
+    """A directory export of the council's identity provider: every member given is recorded."""
+
+    staff: tuple[StaffMember, ...]
+
+
+@dataclass(frozen=True)
 class ReadMeasures:
     """The measures of ``date_from`` to ``date_to``, or of a named ``period`` (not both), of
     ``team`` (default: the caller's teams; every team for those who see every team)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from continuum.persistence.uow import UnitOfWork
-from insight import domain, repository
+from insight import annex_repository, domain, repository
 from insight.results import Chronology
 from insight.use_cases.commands import ReadChronology
 
@@ -15,6 +15,7 @@ async def chronology(uow: UnitOfWork, query: ReadChronology) -> Chronology:
     """Every event of the child's episodes across the services, oldest first, in plain words, to a
     caller one of whose teams has held the child (or who sees every team); otherwise 404, audited."""
     async with uow as tx:
+        await annex_repository.remember_caller(tx)
         await repository.visible_child(tx, query.child_id, action=ACTION, purpose=PURPOSE)
         page = await repository.chronology(tx, query.child_id, cursor=query.cursor, limit=query.limit)
         child = await repository.child(tx, query.child_id)

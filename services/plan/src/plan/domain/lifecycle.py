@@ -226,13 +226,16 @@ def end(
     next_step: NextStep,
     final: Mapping[uuid.UUID, tuple[ActionProgress, str | None]],
     reason_for_closure: ReasonForClosure | None = None,
+    died_on: date | None = None,
 ) -> tuple[PlanState, Events]:
     """End the plan: every action's final status, the reason, whether needs remain unmet (which
     hands over to step-down), and the next step. ``plan.ended`` carries the action summary and,
     when the plan closes the case, the census reason for closure (so the closure is evidenced where
     it is decided, and step-down closes the episode at once). A child protection plan ends after
-    the day it started (census rule 8840). Partners hear nothing from the plan service: the next
-    plan's start, or step-down's ``stepped_down`` or ``closed``, says where the child is."""
+    the day it started (census rule 8840); a plan of a child who has died (``died_on``, the local
+    copy's date of death) ends on or before that day (census 4009Q for a CIN plan; a CP plan alike).
+    Partners hear nothing from the plan service: the next plan's start, or step-down's
+    ``stepped_down`` or ``closed``, says where the child is."""
     check_started(plan, "ending a plan")
     assert plan.start_date is not None
     if not reason.strip():
@@ -242,6 +245,8 @@ def end(
     floor, what = end_floor(plan)
     check_day("end_date", end_date, today=today, not_before=floor, what=what)
     check_after_cp_start(plan, "end_date", end_date, "the end", "8840")
+    if died_on is not None and end_date > died_on:
+        raise Invalid("end_date", f"the child died on {died_on.isoformat()}: the plan ends on or before that day (census 4009Q)")
     actions = apply_progress(plan, final, field="actions", every=True)
     ending = Ending(
         end_date=end_date,

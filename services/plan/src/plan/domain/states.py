@@ -323,7 +323,8 @@ class PlanState(PlanHeading):
 
 @dataclass(frozen=True)
 class ChildIdentity:
-    """What partner status needs of the local copy of the child."""
+    """What partner status and the census need of the local copy of the child."""
 
     nhs_number: str | None
     date_of_birth: date | None
+    date_of_death: date | None = None

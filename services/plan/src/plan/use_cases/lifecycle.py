@@ -54,6 +54,7 @@ async def approve(command: commands.Approve, at: At, plan: PlanState) -> tuple[P
 
 async def end_plan(command: commands.EndPlan, at: At, plan: PlanState) -> tuple[PlanState, Events]:
     """End the plan with every action's final status, the reason, unmet need and the next step."""
+    child = await repository.child_identity(at.tx, plan.child_id)
     ended, events = domain.lifecycle.end(
         plan,
         by=at.by,
@@ -65,6 +66,7 @@ async def end_plan(command: commands.EndPlan, at: At, plan: PlanState) -> tuple[
         next_step=command.next_step,
         final={action_id: (progress, note) for action_id, progress, note in command.actions},
         reason_for_closure=command.reason_for_closure,
+        died_on=child.date_of_death if child is not None else None,
     )
     # Published here, so that the ending comes before the CIN plan a step-down drafts.
     await at.tx.publish_all(events, aggregate=ended)
