@@ -72,11 +72,14 @@ class Episode:
     referral_id: uuid.UUID = field(default_factory=uuid.uuid4)
     team: str = "north"
     referral_date: date | None = None
+    #: The step-down record of the episode's last closure.
+    stepdown_id: uuid.UUID | None = None
 
     def _emit(self, event_type: str, day: date, **data: Any) -> None:
         self.child.emit(event_type, day, self.case_id, case_id=str(self.case_id), team=self.team, **data)
 
-    def referred(self, day: date, outcome: str, source: str = "6") -> Episode:
+    def referred(self, day: date, outcome: str | None, source: str = "6", *, re_referral: bool = False) -> Episode:
+        """Received on ``day`` and (unless ``outcome`` is ``None``) decided the same day."""
         self.referral_date = day
         common = {"referral_id": str(self.referral_id), "received_at": at(day).isoformat(), "source": source}
         self._emit(
@@ -85,9 +88,11 @@ class Episode:
             **common,
             referrer_agency="Devon and Cornwall Police",
             suggested_threshold="child_in_need",
-            re_referral=False,
+            re_referral=re_referral,
             decision_due_at=at(day).isoformat(),
         )
+        if outcome is None:
+            return self
         self._emit(
             "referral.decided",
             day,
@@ -168,7 +173,15 @@ class Episode:
         )
         return self
 
-    def visit(self, plan_id: uuid.UUID, day: date, *, seen_alone: bool) -> Episode:
+    def visit(
+        self,
+        plan_id: uuid.UUID,
+        day: date,
+        *,
+        seen_alone: bool = True,
+        within_frequency: bool | None = True,
+        child_seen: bool = True,
+    ) -> Episode:
         self._emit(
             "visit.recorded",
             day,
@@ -176,20 +189,20 @@ class Episode:
             visit_id=str(uuid.uuid4()),
             planned_date=day.isoformat(),
             visit_date=day.isoformat(),
-            child_seen=True,
-            seen_alone=seen_alone,
-            within_frequency=True,
-            child_last_seen=day.isoformat(),
+            child_seen=child_seen,
+            seen_alone=seen_alone and child_seen,
+            within_frequency=within_frequency,
+            child_last_seen=day.isoformat() if child_seen else None,
         )
         return self
 
-    def section47(self, start: date, icpc: date, target: date) -> Episode:
+    def section47(self, start: date, icpc: date, target: date, *, strategy: date | None = None) -> Episode:
         s47 = {"section47_id": str(uuid.uuid4()), "assessment_id": str(uuid.uuid4()), "start_date": start.isoformat()}
         self._emit(
             "section47.started",
             start,
             **s47,
-            strategy_discussion_date=start.isoformat(),
+            strategy_discussion_date=(strategy or start).isoformat(),
             icpc_target_date=target.isoformat(),
             started_by="sw-alex",
         )
@@ -207,7 +220,9 @@ class Episode:
         )
         return self
 
-    def plan(self, kind: str, start: date, *, category: str | None = None, reviews: tuple[date, ...] = ()) -> uuid.UUID:
+    def plan(
+        self, kind: str, start: date, *, category: str | None = None, reviews: tuple[date, ...] = (), on_time: bool = True
+    ) -> uuid.UUID:
         plan_id = str(uuid.uuid4())
         self._emit(
             "plan.started",
@@ -230,7 +245,7 @@ class Episode:
                 review_number=n,
                 review_date=day.isoformat(),
                 due_date=day.isoformat(),
-                on_time=True,
+                on_time=on_time,
                 decision="continue",
                 latest_category_of_abuse=category,
                 actions=ACTIONS,
@@ -256,19 +271,22 @@ class Episode:
         )
         return self
 
-    def closed(self, day: date, reason: str, *, nfa: bool = False, assessed: bool = True, kind: str = "close") -> Episode:
+    def closed(
+        self, day: date, reason: str, *, nfa: bool = False, assessed: bool = True, kind: str = "close", unmet_need: bool = False
+    ) -> Episode:
         assert self.referral_date is not None
+        self.stepdown_id = uuid.uuid4()
         self._emit(
             "case.closed",
             day,
-            stepdown_id=str(uuid.uuid4()),
+            stepdown_id=str(self.stepdown_id),
             kind=kind,
             referral_date=self.referral_date.isoformat(),
             closure_date=day.isoformat(),
             reason_for_closure=reason,
             referral_nfa=nfa,
             assessed=assessed,
-            unmet_need=False,
+            unmet_need=unmet_need,
             actions=None,
             closed_at=at(day).isoformat(),
         )
@@ -298,5 +316,116 @@ class Episode:
             letter_initiating_proceedings_date=court.isoformat(),
             fgdm_offered=True,
             fgdm_exception=False,
+        )
+        return self
+
+    # --- what the measures read besides the census ------------------------------------------------
+
+    def drift(self, plan_id: uuid.UUID, day: date, kind: str = "review_overdue", plan_type: str = "cin") -> Episode:
+        self._emit(
+            "plan.drift_detected",
+            day,
+            plan_id=str(plan_id),
+            plan_type=plan_type,
+            kind=kind,
+            key=day.isoformat(),
+            since=day.isoformat(),
+            detected_at=at(day).isoformat(),
+        )
+        return self
+
+    def handover(self, day: date, *, answer: str | None, on: date | None = None, receiving_team: str = "early-help") -> uuid.UUID:
+        """A step-down to early help requested on ``day``; early help's ``answer`` (accepted,
+        declined or ``None``: not yet) on ``on`` (default: the same day)."""
+        stepdown_id = str(uuid.uuid4())
+        named = {"stepdown_id": stepdown_id, "receiving_team": receiving_team}
+        self._emit(
+            "stepdown.requested",
+            day,
+            **named,
+            kind="early_help",
+            trigger="assessment",
+            response_due=day.isoformat(),
+            requested_at=at(day).isoformat(),
+        )
+        answered = on or day
+        if answer == "accepted":
+            self._emit(
+                "stepdown.accepted",
+                answered,
+                **named,
+                accepted_at=at(answered).isoformat(),
+                accepted_by="eh-manager",
+                same_lead_practitioner=False,
+                within_deadline=True,
+            )
+        elif answer == "declined":
+            self._emit(
+                "stepdown.declined",
+                answered,
+                **named,
+                declined_at=at(answered).isoformat(),
+                declined_by="eh-manager",
+                reason="other",
+            )
+        return uuid.UUID(stepdown_id)
+
+    def step_up(self, day: date, *, within_12_months: bool | None) -> Episode:
+        self.child.emit(
+            "stepup.requested",
+            day,
+            self.case_id,
+            early_help_episode_id=str(uuid.uuid4()),
+            requested_at=at(day).isoformat(),
+            requested_by="eh-worker",
+            reason="Concerns have grown",
+            team=self.team,
+            stepdown_id=None,
+            within_12_months_of_step_down=within_12_months,
+        )
+        return self
+
+    def decision_corrected(self, day: date, outcome: str) -> Episode:
+        """The front door corrects its decision on ``day`` (a later ``referral.decided``)."""
+        assert self.referral_date is not None
+        received = at(self.referral_date).isoformat()
+        self._emit(
+            "referral.decided",
+            day,
+            referral_id=str(self.referral_id),
+            received_at=received,
+            source="6",
+            referral_date=self.referral_date.isoformat(),
+            outcome=outcome,
+            decided_by="fd-manager",
+            decided_at=at(day).isoformat(),
+            within_one_working_day=True,
+            correction_of=str(uuid.uuid4()),
+        )
+        return self
+
+    def reopened(self, day: date) -> Episode:
+        """The closure withdrawn (``case.reopened``) because the decision that closed it was corrected."""
+        assert self.stepdown_id is not None
+        closure = next(
+            e for e in reversed(self.child.events) if e.type == "case.closed" and e.data.stepdown_id == self.stepdown_id
+        )
+        self._emit(
+            "case.reopened",
+            day,
+            stepdown_id=str(self.stepdown_id),
+            closure_date=closure.data.closure_date.isoformat(),
+            reopened_at=at(day).isoformat(),
+        )
+        return self
+
+    def handover_withdrawn(self, stepdown_id: uuid.UUID, day: date, *, receiving_team: str = "early-help") -> Episode:
+        self._emit(
+            "stepdown.withdrawn",
+            day,
+            stepdown_id=str(stepdown_id),
+            receiving_team=receiving_team,
+            corrected_outcome="assessment",
+            withdrawn_at=at(day).isoformat(),
         )
         return self

@@ -9,14 +9,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query, Request, Response
 
+from continuum.casework.policy import TEAM_PATTERN
 from continuum.web import http
-from insight.schemas import ChronologyOut, StaffIn, StaffLoadedOut
+from continuum.web.limits import QueryDay
+from insight import views
+from insight.schemas import ChronologyOut, MeasuresOut, StaffIn, StaffLoadedOut
 from insight.use_cases import annex_a as annex_use_case
 from insight.use_cases import census as census_use_case
+from insight.use_cases import measures as measures_use_case
 from insight.use_cases import reads
 from insight.use_cases import staff as staff_use_case
-from insight.use_cases.commands import LoadStaff, ReadAnnexA, ReadCensus, ReadChronology, StaffMember
-from insight.views import chronology_view
+from insight.use_cases.commands import LoadStaff, ReadAnnexA, ReadCensus, ReadChronology, ReadMeasures, StaffMember
+from insight.views import chronology_view, measures_view
 
 router = http.api_router()
 
@@ -24,6 +28,24 @@ router = http.api_router()
 XML: dict[int | str, dict[str, Any]] = {
     200: {"description": "The CIN census file (XML, the DfE's 2026-27 specification)", "content": {"application/xml": {}}}
 }
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"description": "CSV, a header first, one row per team and figure", "content": {"text/csv": {}}}
+}
+#: The measures' question, as step-down's measures ask it (``from``, ``to``, ``team``), or by a named period.
+From = Annotated[QueryDay | None, Query(alias="from", description="first London date counted (or give period)")]
+To = Annotated[QueryDay | None, Query(alias="to", description="last London date counted (or give period)")]
+Period = Annotated[
+    str | None,
+    Query(
+        max_length=12,
+        description="a named period instead of from and to: a financial quarter (2026-27-Q1: April to June 2026), "
+        "a financial year (2026-27: 1 April 2026 to 31 March 2027) or a calendar year's total (2026)",
+    ),
+]
+Team = Annotated[
+    str | None,
+    Query(pattern=TEAM_PATTERN, max_length=50, description="only this team (default: yours; auditors, performance, admins: all)"),
+]
 
 
 @router.get(
@@ -129,3 +151,43 @@ async def load_staff(body: StaffIn, request: Request) -> StaffLoadedOut:
     changes nothing. Admins only."""
     command = LoadStaff(staff=tuple(StaffMember(sub=m.sub, name=m.name, teams=tuple(m.teams)) for m in body.staff))
     return StaffLoadedOut(loaded=await staff_use_case.load_staff(http.unit_of_work(request), command))
+
+
+async def _measures(
+    request: Request, date_from: date | None, date_to: date | None, period: str | None, team: str | None
+) -> MeasuresOut:
+    query = ReadMeasures(date_from=date_from, date_to=date_to, period=period, team=team)
+    return measures_view(await measures_use_case.measures(http.unit_of_work(request), query, policy=http.council_policy(request)))
+
+
+@router.get(
+    "/measures", response_model=MeasuresOut, responses=http.PROBLEM_RESPONSES, tags=["measures"], summary="The managers' measures"
+)
+async def measures(
+    request: Request, date_from: From = None, date_to: To = None, period: Period = None, team: Team = None
+) -> MeasuresOut:
+    """The figures of a period (``from`` and ``to``, or a named ``period``) beside the same period a
+    year before, with the change: referrals, re-referrals within 12 months and the NFA share;
+    assessments completed, their median working days and the share within 45; section 47s and
+    ICPCs within 15 working days; CIN and CP plans open and their durations; reviews and visits on
+    time; drift findings; closures by duration band, with unmet need, stepped down to early help
+    and early help's acceptance; step-ups. By team and in total; of your teams unless ``team``
+    narrows it (auditors, performance officers and admins: every team). A period not over yet, or
+    not covered by the read model from its start, is flagged ``partial``. Counts only: no child's
+    record."""
+    return await _measures(request, date_from, date_to, period, team)
+
+
+@router.get(
+    "/measures.csv",
+    response_class=Response,
+    responses={**CSV, **http.PROBLEM_RESPONSES},
+    tags=["measures"],
+    summary="The measures, as CSV",
+)
+async def measures_csv(
+    request: Request, date_from: From = None, date_to: To = None, period: Period = None, team: Team = None
+) -> Response:
+    """The same figures as ``GET /v1/measures``, one row per team (then ``all``) and figure."""
+    answer = await _measures(request, date_from, date_to, period, team)
+    return Response(views.measures_csv(answer), media_type="text/csv")

@@ -25,7 +25,8 @@ def create_app(settings: InsightSettings | None = None) -> FastAPI:
         title="Continuum insight service",
         description=(
             "The read model of every case event across the services, and what is read from it: a child's chronology, "
-            "every event of the child's episodes in time order and in plain words."
+            "every event of the child's episodes in time order and in plain words; the CIN census file; the managers' "
+            "measures of a period by team, beside the same period a year before."
         ),
         routers=[router],
         permissions=PERMISSIONS,

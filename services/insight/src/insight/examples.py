@@ -40,3 +40,35 @@ STAFF_IN: dict[str, Any] = {
 }
 
 STAFF_LOADED: dict[str, Any] = {"loaded": 2}
+
+FIGURE_OUT: dict[str, Any] = {"value": 42, "year_before": 35, "change": 7, "change_percent": 20.0}
+
+TEAM_MEASURES_OUT: dict[str, Any] = {
+    "team": "north",
+    "figures": {
+        "referrals": FIGURE_OUT,
+        "assessments_within_45_working_days": {"value": 0.8571, "year_before": 0.9, "change": -0.0429, "change_percent": -4.8},
+        "cp_plans_open": {"value": 12, "year_before": 0, "change": 12, "change_percent": None},
+    },
+}
+
+PERIOD_OUT: dict[str, Any] = {
+    "date_from": "2026-04-01",
+    "date_to": "2026-06-30",
+    "name": "2026-27 Q1",
+    "as_at": "2026-12-05",
+    "counted_to": "2026-06-30",
+    "partial": False,
+    "not_over": False,
+    "not_covered": False,
+    "year_before_from": "2025-04-01",
+    "year_before_to": "2025-06-30",
+    "year_before_not_covered": False,
+}
+
+MEASURES_OUT: dict[str, Any] = {
+    "period": PERIOD_OUT,
+    "total": TEAM_MEASURES_OUT | {"team": "all"},
+    "by_team": [TEAM_MEASURES_OUT],
+    "not_measured": {"plan_action_quality": "no event carries the actions' quality on the five criteria"},
+}

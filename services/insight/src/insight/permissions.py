@@ -13,6 +13,9 @@ or early help. It is the whole council's, whatever the caller's teams. Ofsted's 
 the same kind of return (every child of the council in the six months), for the same roles.
 
 The staff directory (the names Annex A shows for workers) is loaded by admins only.
+
+The measures are for the same roles: counts of the caller's teams (every team for those who see
+every team), never a child's record, so no refusal is audited as one.
 """
 
 from __future__ import annotations
@@ -34,5 +37,7 @@ PERMISSIONS = PermissionTable(
         "census": grant(*RETURNS, record="census"),
         "annex_a": grant(*RETURNS, record="annex_a"),
         "load_staff": grant(ADMIN),
+        "measures": grant(*RETURNS),
+        "measures_csv": grant(*RETURNS),
     },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,3 +53,46 @@ class StaffLoadedOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.STAFF_LOADED]})
 
     loaded: int = Field(description="How many members of staff the export gave (each recorded; a repeat changes nothing)")
+
+
+class FigureOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.FIGURE_OUT]})
+
+    value: int | float | None = Field(
+        description="The period's figure (a count, a share 0 to 1, or a median); null: nothing to count"
+    )
+    year_before: int | float | None = Field(description="The same figure over the same days a year before")
+    change: int | float | None = Field(description="value less year_before (null if either is null)")
+    change_percent: float | None = Field(description="The change in percent of the year before (null when that was 0 or null)")
+
+
+class TeamMeasuresOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.TEAM_MEASURES_OUT]})
+
+    team: str = Field(max_length=50, description="A team, or `all` for the total of the teams counted")
+    figures: dict[str, FigureOut] = Field(description="Every figure by name (docs/decisions/52-insight-measures.md defines each)")
+
+
+class PeriodOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PERIOD_OUT]})
+
+    date_from: date = Field(description="The period's first London date")
+    date_to: date = Field(description="The period's last London date")
+    name: str | None = Field(max_length=20, description="The named period asked for (2026-27 Q1, 2026-27, 2026), if one was")
+    as_at: date = Field(description="The day the figures are as at (today)")
+    counted_to: date = Field(description="The last day counted: date_to, or as_at if the period is not over")
+    partial: bool = Field(description="Not the whole period's figures: it is not over, or the read model does not cover it all")
+    not_over: bool = Field(description="The period ends after as_at: counted to as_at, and the year before to the same day")
+    not_covered: bool = Field(description="The read model's first event is after date_from: earlier facts are missing")
+    year_before_from: date = Field(description="The first day of the same period a year before")
+    year_before_to: date = Field(description="The last day counted of the same period a year before")
+    year_before_not_covered: bool = Field(description="The read model's first event is after year_before_from")
+
+
+class MeasuresOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MEASURES_OUT]})
+
+    period: PeriodOut = Field(description="The days counted, and whether the figures are the whole period's")
+    total: TeamMeasuresOut = Field(description="Every team counted together (team `all`)")
+    by_team: list[TeamMeasuresOut] = Field(description="Each team's figures, in team order")
+    not_measured: dict[str, str] = Field(description="Figures asked for that no event carries yet, and what is missing")

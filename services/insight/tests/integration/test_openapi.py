@@ -23,7 +23,14 @@ def test_every_request_body_and_answer_has_an_example(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("model", "example"),
-    [(schemas.ChronologyEntryOut, examples.ENTRY_OUT), (schemas.ChronologyOut, examples.CHRONOLOGY_OUT)],
+    [
+        (schemas.ChronologyEntryOut, examples.ENTRY_OUT),
+        (schemas.ChronologyOut, examples.CHRONOLOGY_OUT),
+        (schemas.FigureOut, examples.FIGURE_OUT),
+        (schemas.TeamMeasuresOut, examples.TEAM_MEASURES_OUT),
+        (schemas.PeriodOut, examples.PERIOD_OUT),
+        (schemas.MeasuresOut, examples.MEASURES_OUT),
+    ],
 )
 def test_every_example_is_what_the_api_answers(model: type[BaseModel], example: dict[str, Any]) -> None:
     assert model.model_validate(example).model_dump(mode="json", exclude_unset=True).keys() == example.keys()
@@ -34,7 +41,7 @@ def test_every_string_of_an_answer_is_bounded(api: Api) -> None:
     components: dict[str, Any] = api.app.openapi()["components"]["schemas"]
     unbounded = [
         f"{name}.{field}"
-        for name in ("ChronologyEntryOut", "ChronologyOut")
+        for name in ("ChronologyEntryOut", "ChronologyOut", "FigureOut", "TeamMeasuresOut", "PeriodOut", "MeasuresOut")
         for field, spec in components[name]["properties"].items()
         for kind in spec.get("anyOf", [spec])
         if kind.get("type") == "string" and "format" not in kind and "maxLength" not in kind

@@ -45,3 +45,14 @@ class LoadStaff:
     """A directory export of the council's identity provider: every member given is recorded."""
 
     staff: tuple[StaffMember, ...]
+
+
+@dataclass(frozen=True)
+class ReadMeasures:
+    """The measures of ``date_from`` to ``date_to``, or of a named ``period`` (not both), of
+    ``team`` (default: the caller's teams; every team for those who see every team)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    period: str | None = None
+    team: str | None = None

@@ -1,5 +1,6 @@
 """The step-down service's domain: states and pure transitions, no I/O and no clock."""
 
+from continuum.casework.bands import add_months, duration_band
 from stepdown.domain.audit import (
     Candidate,
     Rating,
@@ -36,7 +37,7 @@ from stepdown.domain.handover import (
     record_handover,
     record_outcome,
 )
-from stepdown.domain.measures import ClosureFact, HandoverFact, QuarterMeasures, ReturnFact, duration_band, measure
+from stepdown.domain.measures import ClosureFact, HandoverFact, QuarterMeasures, ReturnFact, measure
 from stepdown.domain.partners import partner_events, status_of, status_when_identified, told_partners
 from stepdown.domain.states import (
     Actor,
@@ -54,7 +55,6 @@ from stepdown.domain.states import (
 )
 from stepdown.domain.stepups import request_step_up
 from stepdown.domain.transitions import (
-    add_months,
     carry_statutory_work,
     make_transition,
     plan_work,

@@ -18,26 +18,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from continuum.casework.bands import BAND_EDGES_MONTHS as BAND_EDGES_MONTHS  # the one rule, re-exported
+from continuum.casework.bands import BANDS as BANDS
+from continuum.casework.bands import add_months, duration_band
 from stepdown.domain.codes import Engagement, ReturnKind
-from stepdown.domain.transitions import add_months
 
-#: Duration bands from the referral date: a closure exactly 3 months after it is "3 to 6".
-BAND_EDGES_MONTHS = (3, 6, 9)
-BANDS = ("under_3_months", "3_to_6_months", "6_to_9_months", "9_months_or_more")
 ALL_TEAMS = "all"
-
-
-@lru_cache(maxsize=4096)
-def _band_edges(referral_date: date) -> tuple[date, date, date]:
-    three, six, nine = BAND_EDGES_MONTHS
-    return add_months(referral_date, three), add_months(referral_date, six), add_months(referral_date, nine)
-
-
-def duration_band(referral_date: date, closure_date: date) -> str:
-    for edge, band in zip(_band_edges(referral_date), BANDS, strict=False):
-        if closure_date < edge:
-            return band
-    return BANDS[-1]
 
 
 @lru_cache(maxsize=4096)

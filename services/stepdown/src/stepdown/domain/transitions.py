@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 
+from continuum.casework.bands import add_months
 from continuum.casework.calendar import add_working_days
 from continuum.casework.clock import london_date
 from continuum.contracts.assessment import AssessmentOutcome
@@ -24,20 +25,6 @@ from continuum.contracts.stepdown import StepdownRequested
 from stepdown.domain.closure import census_reason, close_episode
 from stepdown.domain.codes import FrontDoorOutcome, StatutoryWork, StepdownStatus, TransitionKind, TransitionTrigger
 from stepdown.domain.states import AssessmentFacts, Episode, Events, FrontDoorDecision, PlanEnd, Stepdown
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus calendar months, the day clamped to the month's end (31 January + 1 month is
-    28 or 29 February), as PostgreSQL's ``date + interval 'n months'`` does."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def within_12_months(stepped_down_on: date, day: date) -> bool:
