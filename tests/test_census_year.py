@@ -53,6 +53,23 @@ class Expected:
     referral_nfa: bool = False
 
 
+@dataclass
+class Year:
+    """What the year's journeys left: what each child's census record must show, and the clock."""
+
+    children: list[Expected]
+    clock: Clock
+
+
+@pytest.fixture(scope="module")
+async def year(stack: Stack) -> AsyncIterator[Year]:
+    """The year's journeys, driven once for the module's tests, with the kernel clock moved in this
+    process until the module ends (each test sets the day it reads on)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        drive = Driver(stack, Clock(monkeypatch))
+        yield Year(await a_year(drive), drive.clock)
+
+
 async def a_year(drive: Driver) -> list[Expected]:
     """The journeys, each through the services' APIs; what each child's census record must show."""
     expected: list[Expected] = []
@@ -171,17 +188,19 @@ async def a_year(drive: Driver) -> list[Expected]:
     await drive.heard(old, "case.closed")
     expected.append(Expected(old, "RC7"))
 
-    # Closures with each other reason, each after a CIN plan; RC2 after the child's death is
-    # recorded, the plan ending that day (a later end is refused: census 4009Q); RC6 (to adult
-    # social care) for a young person of 17.
+    # Closures with each other reason, each after a CIN plan referred on 16 June; RC2 after the
+    # child's death is recorded, the plan ending that day (a later end is refused: census 4009Q);
+    # RC6 (to adult social care) for a young person of 17. The closure dates sit on the duration
+    # bands' edges: 15 September (under 3 months), 16 September (3 months: 3 to 6), 16 December
+    # (6 months: 6 to 9), 16 March (9 months: 9 or more).
     for n, (reason, born, ended) in enumerate(
         (
-            ("RC1", D(2018, 5, 5), D(2025, 11, 14)),
+            ("RC1", D(2018, 5, 5), D(2025, 9, 16)),
             ("RC2", D(2017, 2, 2), D(2026, 2, 2)),
-            ("RC3", D(2016, 7, 7), D(2025, 12, 19)),
-            ("RC4", D(2015, 1, 30), D(2026, 1, 23)),
+            ("RC3", D(2016, 7, 7), D(2025, 12, 16)),
+            ("RC4", D(2015, 1, 30), D(2025, 9, 15)),
             ("RC5", D(2012, 10, 10), D(2026, 2, 27)),
-            ("RC6", D(2008, 6, 1), D(2026, 3, 13)),
+            ("RC6", D(2008, 6, 1), D(2026, 3, 16)),
         ),
         start=20,
     ):
@@ -199,12 +218,10 @@ async def a_year(drive: Driver) -> list[Expected]:
 
 
 async def test_a_year_of_journeys_through_the_services_makes_a_census_the_dfe_validator_passes(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    stack: Stack, year: Year, tmp_path: Path
 ) -> None:
-    drive = Driver(stack, Clock(monkeypatch))
-    expected = await a_year(drive)
-
-    drive.clock.on(D(2026, 4, 30))
+    expected = year.children
+    year.clock.on(D(2026, 4, 30))
     async with stack.client("insight", "performance", teams=()) as performance:
         answer = await performance.get("/v1/census/2026", params={"as_at": "2026-04-30"})
     assert answer.status_code == 200, answer.text
@@ -261,3 +278,79 @@ async def test_a_year_of_journeys_through_the_services_makes_a_census_the_dfe_va
         ("CourtAppDate", "2026-01-12"),
         ("LetterInitCPDate", "2026-01-14"),
     ]
+
+
+#: The year's financial quarters.
+QUARTERS = ("2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4")
+#: What the journeys above built into the year, counted by hand from their dates: referrals received
+#: (the step-up's 5D referral is received on the day early help asked, 2 March), and closures by
+#: the closure date's quarter and the duration band from the referral date (the band edges are the
+#: closures of 15 and 16 September, 16 December and 16 March; the quarters' last days, 30 June and
+#: 30 September, close an episode each).
+REFERRALS = {"2025-26 Q1": 11, "2025-26 Q2": 3, "2025-26 Q3": 2, "2025-26 Q4": 1}
+CLOSURES = {
+    "2025-26 Q1": {"under_3_months": 1, "3_to_6_months": 0, "6_to_9_months": 1, "9_months_or_more": 0},
+    "2025-26 Q2": {"under_3_months": 3, "3_to_6_months": 2, "6_to_9_months": 0, "9_months_or_more": 0},
+    "2025-26 Q3": {"under_3_months": 1, "3_to_6_months": 0, "6_to_9_months": 2, "9_months_or_more": 0},
+    "2025-26 Q4": {"under_3_months": 0, "3_to_6_months": 0, "6_to_9_months": 2, "9_months_or_more": 1},
+}
+#: Insight's name of each figure step-down also counts (decision 52).
+SHARED_WITH_STEPDOWN = {
+    "closures": "closures",
+    "closures_with_unmet_need": "closures_with_unmet_need",
+    "unmet_need_share": "unmet_need_share",
+    "handovers": "handovers_to_early_help",
+    "accepted": "handovers_accepted",
+    "declined": "handovers_declined",
+    "acceptance_rate": "early_help_acceptance",
+    "step_ups_within_12_months": "step_ups_within_12_months",
+}
+
+
+async def test_the_measures_are_the_figures_built_into_the_year_and_agree_with_step_down_and_assessment(
+    stack: Stack, year: Year
+) -> None:
+    year.clock.on(D(2026, 4, 30))
+    async with (
+        stack.client("insight", "performance", teams=()) as performance,
+        stack.client("stepdown", "auditor", teams=()) as stepdown_auditor,
+        stack.client("assessment", "auditor", teams=()) as assessment_auditor,
+    ):
+        r = await stepdown_auditor.get("/v1/measures", params={"from": "2025-04-01", "to": "2026-03-31"})
+        assert r.status_code == 200, r.text
+        stepdown = {q["quarter"]: q["current"] for q in r.json()["quarters"] if q["team"] == "all"}
+        for quarter in QUARTERS:
+            r = await performance.get("/v1/measures", params={"period": quarter.replace(" ", "-")})
+            assert r.status_code == 200, r.text
+            assert not r.json()["period"]["partial"], r.json()["period"]
+            ours = {name: figure["value"] for name, figure in r.json()["total"]["figures"].items()}
+            # The figures built into the year, at the bands' and the quarters' edges.
+            assert ours["referrals"] == REFERRALS[quarter], quarter
+            bands = {band: ours[f"closures_{band}"] for band in CLOSURES[quarter]}
+            assert bands == CLOSURES[quarter], quarter
+            assert ours["closures"] == sum(CLOSURES[quarter].values()), quarter
+            # Step-down's own measures of the same quarter, figure by figure.
+            theirs = stepdown[quarter]
+            assert {b: theirs["closures_by_duration"][b] for b in CLOSURES[quarter]} == bands, quarter
+            assert {ours_: ours[ours_] for ours_ in SHARED_WITH_STEPDOWN.values()} == {
+                ours_: theirs[name] for name, ours_ in SHARED_WITH_STEPDOWN.items()
+            }, quarter
+
+        # The whole financial year, and the assessment service's timeliness of the same year.
+        r = await performance.get("/v1/measures", params={"period": "2025-26"})
+        assert r.status_code == 200, r.text
+        ours = {name: figure["value"] for name, figure in r.json()["total"]["figures"].items()}
+        assert ours["referrals"] == sum(REFERRALS.values())
+        assert ours["closures"] == sum(sum(c.values()) for c in CLOSURES.values())
+        r = await assessment_auditor.get("/v1/assessments/measures", params={"from": "2025-04-01", "to": "2026-03-31"})
+        assert r.status_code == 200, r.text
+        assessed = r.json()
+        assert (
+            ours["assessments_completed"],
+            ours["assessments_median_working_days"],
+            ours["assessments_within_45_working_days"],
+        ) == (
+            assessed["completed"],
+            assessed["median_working_days"],
+            assessed["within_45_working_days"],
+        )

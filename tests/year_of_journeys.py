@@ -47,7 +47,7 @@ from stepdown.settings import StepdownSettings
 
 SERVICES = Path(__file__).resolve().parents[1] / "services"
 #: Seconds: a bound against a broken journey hanging, not a speed requirement.
-WITHIN = 30.0
+WITHIN = 60.0
 CONSUMER_GROUPS = (
     INTAKE_CONSUMER,
     ESCALATION_CONSUMER,
