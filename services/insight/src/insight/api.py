@@ -74,7 +74,7 @@ async def chronology(child_id: uuid.UUID, request: Request, cursor: http.Cursor 
 async def census(
     request: Request,
     year: Annotated[int, Path(ge=2000, le=2100, description="The collection year ending 31 March of this year (2027: 2026-27)")],
-    as_at: Annotated[date | None, Query(description="The day the file is as at (default: today)")] = None,
+    as_at: Annotated[date | None, Query(description="The day the file is as at (default: today; not after today)")] = None,
 ) -> Response:
     """The council's CIN census return for the collection year ending 31 March ``year``, as the read
     model knew it on ``as_at`` (the year to date): the header with the council's LEA code, every

@@ -9,13 +9,14 @@ errors)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from census_journeys import Child, Episode, upn
 from insight_support import Api, Cases
 
+from continuum.casework import clock
 from continuum_tools.testing.cin_validator import validate
 
 D = date
@@ -137,4 +138,7 @@ async def test_the_census_is_for_those_who_run_the_return(api: Api) -> None:
             assert (await caller.get("/v1/census/2026")).status_code == 403
     async with api.as_user("manager") as manager:
         refused = await manager.get("/v1/census/2030", params={"as_at": "2026-12-01"})
-    assert refused.status_code == 422, refused.text
+        assert refused.status_code == 422, refused.text
+        tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+        future = await manager.get("/v1/census/2027", params={"as_at": tomorrow})
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "as_at", future.text

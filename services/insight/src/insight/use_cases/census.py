@@ -28,9 +28,12 @@ class CensusFile:
 
 async def census(uow: UnitOfWork, query: ReadCensus, *, lea: str, release: str) -> CensusFile:
     """The census of the year ending 31 March ``query.year``, as at ``query.as_at`` (today if not
-    given); a year that has not begun by that day is refused (422)."""
+    given); a day after today, or a year that has not begun by that day, is refused (422)."""
     now = clock.now()
-    year = domain.CensusYear(query.year, query.as_at or clock.london_date(now))
+    today = clock.london_date(now)
+    if query.as_at is not None and query.as_at > today:
+        raise Invalid("as_at", f"{query.as_at} is after today ({today}): a return is of what has happened")
+    year = domain.CensusYear(query.year, query.as_at or today)
     if year.as_at < year.start:
         raise Invalid("year", f"the collection year {query.year - 1}-{query.year % 100:02d} has not begun by {year.as_at}")
     end = datetime.combine(year.cutoff + timedelta(days=1), time(), tzinfo=clock.LONDON)
