@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from continuum.casework.errors import Invalid, NotFound
 from continuum.casework.principal import Principal
 from continuum.persistence.uow import Transaction, UnitOfWork
 from continuum.web.errors import Problem, not_found
@@ -47,6 +48,17 @@ def visible_teams(principal: Principal, team: str | None, *, is_team: Callable[[
             raise not_found(what)
         return [team]
     return None if principal.sees_all_teams else sorted(principal.teams)
+
+
+def measured_teams(principal: Principal, team: str | None, *, is_team: Callable[[str], bool], what: str) -> list[str] | None:
+    """The teams a set of figures counts for ``principal``: ``None`` for every team (those who see
+    every team), else the one asked for or all of the caller's. A team the council does not have
+    is bad input (422 naming ``team``); another team's figures answer 404 (``what`` names them)."""
+    if team is not None and not is_team(team):
+        raise Invalid("team", "is not a team of the council")
+    if team is not None and not principal.can_see_team(team):
+        raise NotFound(what)
+    return [team] if team is not None else None if principal.sees_all_teams else sorted(principal.teams)
 
 
 def list_teams(

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from continuum.casework import clock
-from continuum.casework.errors import Invalid, NotFound
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import UnitOfWork
+from continuum.web.access import measured_teams
 from insight import repository_measures
 from insight.domain import measures as domain
 from insight.domain.periods import period as checked_period
@@ -23,13 +23,8 @@ async def measures(uow: UnitOfWork, query: ReadMeasures, *, policy: CouncilPolic
     the caller's teams (every team for auditors, performance officers and admins)."""
     today = clock.london_date(clock.now())
     asked = checked_period(date_from=query.date_from, date_to=query.date_to, name=query.period, as_at=today, covered_from=None)
-    team = query.team
-    if team is not None and policy.team(team) is None:
-        raise Invalid("team", "is not a team of the council")
-    principal = uow.principal_or_fail()
-    if team is not None and not principal.can_see_team(team):
-        raise NotFound("Team measures")
-    teams = [team] if team is not None else None if principal.sees_all_teams else sorted(principal.teams)
+    is_team = lambda team: policy.team(team) is not None  # noqa: E731
+    teams = measured_teams(uow.principal_or_fail(), query.team, is_team=is_team, what="Team measures")
     async with uow as tx:
         counted = replace(asked, covered_from=await repository_measures.first_event_day(tx))
         facts = await repository_measures.measure_facts(tx, counted, teams=teams)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from continuum.casework.errors import Invalid, NotFound
+from continuum.casework.errors import Invalid
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.uow import UnitOfWork
-from continuum.web.access import list_teams
+from continuum.web.access import list_teams, measured_teams
 from stepdown import domain, reporting, repository
 from stepdown.domain import EscalatedHandover, QuarterMeasures, Stepdown
 from stepdown.use_cases.commands import ListStepdowns, Measure
@@ -67,12 +67,8 @@ async def measures(uow: UnitOfWork, query: Measure, *, policy: CouncilPolicy) ->
         raise Invalid("to", "is before from")
     if (date_to - date_from).days > 366 * 3:
         raise Invalid("to", "ask for at most three years at a time")
-    if team is not None and policy.team(team) is None:
-        raise Invalid("team", "is not a team of the council")
-    principal = uow.principal_or_fail()
-    if team is not None and not principal.can_see_team(team):
-        raise NotFound("Team measures")
-    teams = [team] if team is not None else None if principal.sees_all_teams else sorted(principal.teams)
+    is_team = lambda team: policy.team(team) is not None  # noqa: E731
+    teams = measured_teams(uow.principal_or_fail(), team, is_team=is_team, what="Team measures")
     async with uow as tx:
         closures, handovers, returns = await reporting.measure_groups(tx, date_from=date_from, date_to=date_to, teams=teams)
     return domain.measure(closures=closures, handovers=handovers, returns=returns, date_from=date_from, date_to=date_to)
