@@ -36,6 +36,21 @@ FORBIDDEN_ON_AUDIT_LOG = {
 }
 
 
+#: What would rewrite a service's history of its events; each must be refused to the runtime role.
+FORBIDDEN_ON_EVENT_HISTORY = {
+    "update": "UPDATE event_history SET topic = 'tampered'",
+    "delete": "DELETE FROM event_history",
+    "truncate": "TRUNCATE event_history",
+    "alter": "ALTER TABLE event_history ADD COLUMN note text",
+    "drop": "DROP TABLE event_history",
+}
+
+HISTORY_ROW = (
+    "INSERT INTO event_history (seq, event_id, topic, key, event_type, payload, created_at, published_at)"
+    " VALUES ($1, gen_random_uuid(), 'continuum.referral', 'case-1', 'referral.received', '{}', now(), now())"
+)
+
+
 def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
@@ -106,7 +121,8 @@ async def test_the_runtime_role_still_does_the_services_work(runtime: asyncpg.Co
     assert await runtime.fetchval("SELECT status_code FROM idempotency_keys WHERE scope = 's' AND key = 'k'") == 201
     # Every domain table: read and write, but no TRUNCATE, no TRIGGER, no REFERENCES (those are the owner's).
     tables = await runtime.fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('audit_log', 'alembic_version')"
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        " AND tablename NOT IN ('audit_log', 'event_history', 'alembic_version')"
     )
     assert {"referrals", "children", "outbox", "inbox", "idempotency_keys"} <= {t["tablename"] for t in tables}
     for table in (t["tablename"] for t in tables):
@@ -116,6 +132,20 @@ async def test_the_runtime_role_still_does_the_services_work(runtime: asyncpg.Co
     # The schema's version is the migrations' business alone.
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await runtime.execute("UPDATE alembic_version SET version_num = version_num")
+
+
+async def test_the_runtime_role_can_add_to_and_read_the_event_history_but_never_change_it(
+    runtime: asyncpg.Connection[Any],
+) -> None:
+    # What the relay's upkeep does: a row moved from the outbox keeps its seq (decision 53).
+    seq = await runtime.fetchval("SELECT coalesce(max(seq), 0) + 1000 FROM event_history")
+    await runtime.execute(HISTORY_ROW, seq)
+    assert await runtime.fetchval("SELECT count(*) FROM event_history WHERE seq = $1", seq) == 1
+    before = await runtime.fetch("SELECT seq, topic FROM event_history ORDER BY seq")
+    for name, statement in FORBIDDEN_ON_EVENT_HISTORY.items():
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await runtime.execute(statement)
+        assert await runtime.fetch("SELECT seq, topic FROM event_history ORDER BY seq") == before, name
 
 
 async def test_a_table_a_later_migration_creates_is_granted_too(runtime_url: str) -> None:

@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.contracts import Envelope, InformationRequested
 from continuum.messaging.kafka import ensure_topics, make_consumer, make_inspector, make_producer
+from continuum.messaging.outbox_upkeep import HISTORY_COLUMNS
 from continuum.messaging.relay import OutboxRelay
 from continuum.observability import OUTBOX_PUBLISH_FAILURES
-from continuum.persistence.db import outbox
+from continuum.persistence.db import event_history, outbox
 from continuum.persistence.uow import EventKey, UnitOfWork
 from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port
 from continuum_tools.testing import eventually, read_events, test_settings
@@ -144,7 +145,7 @@ async def test_writes_succeed_while_the_broker_is_down_and_drain_once_when_it_re
     assert_exactly_once_in_order(events, expected)
 
 
-async def test_published_events_older_than_the_retention_are_pruned_and_nothing_else(
+async def test_published_events_older_than_the_retention_move_to_the_history_and_nothing_else(
     kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
 ) -> None:
     await write_case_events(kernel_db, cases=1, per_case=3)
@@ -154,11 +155,17 @@ async def test_published_events_older_than_the_retention_are_pruned_and_nothing_
         await session.execute(update(outbox).where(outbox.c.seq == seqs[0]).values(published_at=old))
         await session.execute(update(outbox).where(outbox.c.seq == seqs[1]).values(published_at=recent))
 
-    assert await relay_for(kernel_db, broker.bootstrap).prune() == 1
+    async with kernel_db() as session:
+        first = (await session.execute(select(outbox).where(outbox.c.seq == seqs[0]))).one()._asdict()
+
+    assert await relay_for(kernel_db, broker.bootstrap).archive() == 1
 
     async with kernel_db() as session:
         left = list((await session.execute(select(outbox.c.seq).order_by(outbox.c.seq))).scalars())
+        kept = [row._asdict() for row in (await session.execute(select(event_history))).all()]
     assert left == seqs[1:]  # the recent one and the unpublished one stay
+    # Moved, not deleted: the row whole (its seq too) but for the relay's bookkeeping.
+    assert kept == [{name: first[name] for name in HISTORY_COLUMNS}]
 
 
 # --- faults: the broker loses what it acknowledged, a publisher freezes, a batch half fails -----------

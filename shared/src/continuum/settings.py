@@ -71,7 +71,8 @@ class ServiceSettings(BaseSettings):
     # this long to be published. From an outbox row to the next service's committed row, p99 262 ms
     # at 0.2 s, 108 ms at 0.05 s (bench/bench_assessment.py); each look is one indexed query.
     outbox_poll_interval_seconds: float = 0.05
-    # Published events stay in the outbox this long (for diagnosis), then Kafka alone holds them.
+    # Published events stay in the outbox this long (for diagnosis and republishing), then move to the
+    # service's event history, which keeps them for good (decision 53).
     outbox_retention_days: int = 7
     # The publishing replica renews its lease every step; a frozen one is replaced after this long.
     outbox_lease_seconds: float = Field(10.0, gt=0)

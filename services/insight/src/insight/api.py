@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import date
 from importlib.metadata import version
 from typing import Annotated, Any, Literal
@@ -11,15 +12,24 @@ from fastapi import Path, Query, Request, Response
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.web import http
+from continuum.web.app import Runtime
 from continuum.web.limits import QueryDay
-from insight import views
-from insight.schemas import ChronologyOut, MeasuresOut, StaffIn, StaffLoadedOut
+from insight import domain, views
+from insight.schemas import ChronologyOut, EmptiedOut, MeasuresOut, ReplayedOut, ReplayIn, StaffIn, StaffLoadedOut
 from insight.use_cases import annex_a as annex_use_case
 from insight.use_cases import census as census_use_case
 from insight.use_cases import measures as measures_use_case
-from insight.use_cases import reads
+from insight.use_cases import reads, replay
 from insight.use_cases import staff as staff_use_case
-from insight.use_cases.commands import LoadStaff, ReadAnnexA, ReadCensus, ReadChronology, ReadMeasures, StaffMember
+from insight.use_cases.commands import (
+    LoadStaff,
+    ReadAnnexA,
+    ReadCensus,
+    ReadChronology,
+    ReadMeasures,
+    ReplayEvents,
+    StaffMember,
+)
 from insight.views import chronology_view, measures_view
 
 router = http.api_router()
@@ -191,3 +201,42 @@ async def measures_csv(
     """The same figures as ``GET /v1/measures``, one row per team (then ``all``) and figure."""
     answer = await _measures(request, date_from, date_to, period, team)
     return Response(views.measures_csv(answer), media_type="text/csv")
+
+
+@router.post(
+    "/read-model/replay",
+    response_model=ReplayedOut,
+    responses=http.PROBLEM_RESPONSES,
+    tags=["rebuild"],
+    summary="Replay events of the services' histories into the read model",
+)
+async def replay_read_model(body: ReplayIn, request: Request) -> ReplayedOut:
+    """Hand each event (as a service's ``GET /v1/history`` gives it) to the read model's consumer,
+    exactly as if the broker had delivered it: an event the read model has already is a duplicate
+    and changes nothing, so a replay is safe into a live read model and safe to repeat. Events the
+    read model does not take are skipped and counted. An item that is not an event of its contract
+    answers 422 naming it, and nothing of the batch is handled. ``continuum insight rebuild`` sends
+    the services' whole histories through here (decision 53). Admins only; audited per batch."""
+    runtime: Runtime = request.app.state.runtime
+    consumer = runtime.consumer(domain.READ_MODEL_CONSUMER)
+    done = await replay.replay(http.unit_of_work(request), ReplayEvents(events=tuple(body.events)), consumer=consumer)
+    return ReplayedOut(**asdict(done))
+
+
+@router.delete(
+    "/read-model",
+    response_model=EmptiedOut,
+    responses=http.PROBLEM_RESPONSES,
+    tags=["rebuild"],
+    summary="Empty the read model, to rebuild it from nothing",
+)
+async def empty_read_model(
+    request: Request,
+    confirm: Annotated[Literal["empty-the-read-model"], Query(description="Say so: `empty-the-read-model`")],
+) -> EmptiedOut:
+    """Delete every event, episode, child's teams and child's copy of the read model, and forget
+    which events its consumer has handled, in one transaction: then ``POST /v1/read-model/replay``
+    of the services' whole histories rebuilds it (``continuum insight rebuild --from-empty``). The
+    staff directory and the audit log stay. Until the replay is done, insight's answers lack what is
+    not replayed yet. Admins only; audited."""
+    return EmptiedOut(**await replay.empty(http.unit_of_work(request)))

@@ -14,7 +14,7 @@ from continuum.persistence.uow import Transaction
 from insight import domain
 from insight.use_cases import intake
 
-READ_MODEL_CONSUMER = "insight.read-model"
+READ_MODEL_CONSUMER = domain.READ_MODEL_CONSUMER
 READ_MODEL_TOPICS = domain.CASE_TOPICS
 
 

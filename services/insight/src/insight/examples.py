@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from continuum.persistence.child_copy import EXAMPLE_CHILD
+from continuum.web.history import ENVELOPE_EXAMPLE
 
 ENTRY_OUT: dict[str, Any] = {
     "event_id": "0b9e8a7c-3c55-4c1f-9a0e-6e1f2d3c4b5a",
@@ -72,3 +73,9 @@ MEASURES_OUT: dict[str, Any] = {
     "by_team": [TEAM_MEASURES_OUT],
     "not_measured": {"plan_action_quality": "no event carries the actions' quality on the five criteria"},
 }
+
+REPLAY_IN: dict[str, Any] = {"events": [ENVELOPE_EXAMPLE]}
+
+REPLAYED_OUT: dict[str, Any] = {"received": 500, "recorded": 120, "duplicates": 376, "skipped": 4, "refused": 0}
+
+EMPTIED_OUT: dict[str, Any] = {"case_events": 48211, "episodes": 5120, "child_teams": 3987, "children": 4012, "inbox": 48211}

@@ -14,6 +14,9 @@ the same kind of return (every child of the council in the six months), for the 
 
 The staff directory (the names Annex A shows for workers) is loaded by admins only.
 
+A rebuild of the read model (replaying events from the services' histories, emptying it first) is
+an operator's job: admins only; its answers are counts, never a child's record.
+
 The measures are for the same roles: counts of the caller's teams (every team for those who see
 every team), never a child's record, so no refusal is audited as one.
 """
@@ -39,5 +42,7 @@ PERMISSIONS = PermissionTable(
         "load_staff": grant(ADMIN),
         "measures": grant(*RETURNS),
         "measures_csv": grant(*RETURNS),
+        "replay_read_model": grant(ADMIN),
+        "empty_read_model": grant(ADMIN),
     },
 )

@@ -1,5 +1,5 @@
 """Every query of the read model, as SQLAlchemy Core through ``tx.session``: record an event once,
-keep each case's child and each child's teams, the child the caller may see (else 404, the refusal
+keep each case's child and each child's teams, empty it all for a rebuild, the child the caller may see (else 404, the refusal
 audited), a child's chronology as a keyset page, and the local copy of the child."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, literal_column, or_, select
+from sqlalchemy import and_, delete, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.casework import clock
 from continuum.casework.errors import NotFound
+from continuum.persistence.db import inbox
 from continuum.persistence.uow import Transaction
 from continuum.web.pagination import decode_cursor, encode_cursor
 from insight import domain
@@ -76,6 +77,20 @@ async def add_child_teams(tx: Transaction, *, child_id: uuid.UUID, teams: Iterab
         where=~CHILD_TEAMS.c.teams.contains(stmt.excluded.teams),
     )
     await tx.session.execute(stmt)
+
+
+async def empty_read_model(tx: Transaction) -> dict[str, int]:
+    """Delete every event, episode, child's teams and child's copy of the read model, and the read
+    model consumer's inbox rows (so a replay records every event again), in ``tx``: the start of a
+    rebuild from nothing (decision 53). The staff directory and the audit log stay. DELETE, not
+    TRUNCATE: the service's database role may not truncate. How many rows went, by table."""
+    emptied: dict[str, int] = {}
+    for name, table in (("case_events", CASE_EVENTS), ("episodes", EPISODES), ("child_teams", CHILD_TEAMS)):
+        emptied[name] = (await tx.session.execute(delete(table))).rowcount  # type: ignore[attr-defined]
+    emptied["children"] = (await tx.session.execute(delete(Child))).rowcount  # type: ignore[attr-defined]
+    gone = await tx.session.execute(delete(inbox).where(inbox.c.consumer == domain.READ_MODEL_CONSUMER))
+    emptied["inbox"] = gone.rowcount  # type: ignore[attr-defined]
+    return emptied
 
 
 # --- the reads --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -96,3 +96,37 @@ class MeasuresOut(BaseModel):
     total: TeamMeasuresOut = Field(description="Every team counted together (team `all`)")
     by_team: list[TeamMeasuresOut] = Field(description="Each team's figures, in team order")
     not_measured: dict[str, str] = Field(description="Figures asked for that no event carries yet, and what is missing")
+
+
+#: At most this many events in one replay (a page of ``GET /v1/history`` at its default size).
+MAX_REPLAY = 500
+
+
+class ReplayIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REPLAY_IN]})
+
+    events: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_REPLAY,
+        description="Events as a service's GET /v1/history answers them: each its envelope as published (docs/events)",
+    )
+
+
+class ReplayedOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REPLAYED_OUT]})
+
+    received: int = Field(description="Events in the batch")
+    recorded: int = Field(description="Events the read model did not have, recorded now")
+    duplicates: int = Field(description="Events the read model had already (from the broker or an earlier replay): unchanged")
+    skipped: int = Field(description="Events the read model does not take (the partner-status topic, a type not known yet)")
+    refused: int = Field(description="Events its rules refuse (the broker's consumer dead-letters them: an unknown team)")
+
+
+class EmptiedOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EMPTIED_OUT]})
+
+    case_events: int = Field(description="Events deleted from the read model")
+    episodes: int = Field(description="Cases' children deleted")
+    child_teams: int = Field(description="Children's teams deleted")
+    children: int = Field(description="Copies of children's identities deleted")
+    inbox: int = Field(description="Event ids the read model's consumer had handled, forgotten (so a replay records them again)")

@@ -10,7 +10,8 @@ relay's producer sends only over the connections it opened first, and once one b
 what it holds instead of resending it elsewhere (``continuum.messaging.kafka.FirstConnectionsOnly``); the
 relay then makes a new producer, connects it, and checks the broker before it sends. So a
 batch in flight when the broker dies never lands, ahead of the older events it lost, on the
-broker that comes back empty. Published rows are kept ``retention`` (7 days) for this; the topics
+broker that comes back empty. Published rows are kept ``retention`` (7 days) for this, then move
+to the service's event history (decision 53: what rebuilds insight's read model); the topics
 keep events longer (``continuum.messaging.kafka.TOPIC_RETENTION_MS``), so the inboxes remember them.
 """
 

@@ -20,7 +20,8 @@ The relay never follows "the last id sent": ids become visible out of commit ord
 
 **Broker loss.** The relay checks that the broker still holds what it acknowledged and, when it
 lost events, republishes them from the outbox (``continuum.messaging.broker_loss``). Published rows
-are kept ``retention`` (7 days) for this.
+are kept ``retention`` (7 days) for this; then they move to the service's event history, which
+keeps them for good (``continuum.messaging.outbox_upkeep``, decision 53).
 
 While the broker is down the relay backs off and the backlog grows; the APIs never touch Kafka, so
 they keep accepting work, and the backlog drains when it returns.
@@ -44,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.messaging.broker_loss import BrokerCheck, BrokerLostData, check_acknowledgements, mark_for_republish
 from continuum.messaging.kafka import FirstConnectionsOnly, connect_to_brokers, stop_quietly
-from continuum.messaging.outbox_upkeep import prune_outbox, refresh_outbox_metrics
+from continuum.messaging.outbox_upkeep import archive_outbox, refresh_outbox_metrics
 from continuum.messaging.relay_lease import RelayLease
 from continuum.messaging.supervise import NowAndThen, supervise
 from continuum.observability import (
@@ -60,7 +61,7 @@ __all__ = ["BrokerLostData", "OutboxRelay", "mark_for_republish"]
 log = logging.getLogger("continuum.messaging.relay")
 
 MAX_BACKOFF = 30.0
-PRUNE_EVERY_SECONDS = 3600.0
+ARCHIVE_EVERY_SECONDS = 3600.0
 #: How often the publisher checks that the broker still holds what it acknowledged.
 VERIFY_EVERY_SECONDS = 5.0
 
@@ -97,7 +98,7 @@ class OutboxRelay:
         self._lease = RelayLease(session_factory, service=service, lease_seconds=lease_seconds)
         self.broker_available = False
         self._metrics = NowAndThen(1.0, "outbox metrics failed")
-        self._pruning = NowAndThen(PRUNE_EVERY_SECONDS, "outbox prune failed")
+        self._archiving = NowAndThen(ARCHIVE_EVERY_SECONDS, "outbox archiving failed")
         self._last_verify = 0.0
         self._known_offsets: dict[tuple[str, int], int] | None = None
         #: Awaited inside the marking transaction, after its statements and before its commit: fault
@@ -339,19 +340,19 @@ class OutboxRelay:
                 return
 
     async def _bookkeeping(self) -> None:
-        """The outbox's upkeep, between batches: its metrics every second, pruning every hour."""
+        """The outbox's upkeep, between batches: its metrics every second, archiving every hour."""
 
-        async def prune() -> None:
-            pruned = await self.prune()
-            if pruned:
-                log.info("published outbox rows pruned", extra={"service": self.service, "rows": pruned})
+        async def archive() -> None:
+            moved = await self.archive()
+            if moved:
+                log.info("published outbox rows moved to the event history", extra={"service": self.service, "rows": moved})
 
         await self._metrics(lambda: refresh_outbox_metrics(self._session_factory, service=self.service))
-        await self._pruning(prune)
+        await self._archiving(archive)
 
-    async def prune(self) -> int:
-        """Delete events published longer ago than the retention (:func:`prune_outbox`)."""
-        return await prune_outbox(self._session_factory, retention=self.retention)
+    async def archive(self) -> int:
+        """Move events published longer ago than the retention to the event history (:func:`archive_outbox`)."""
+        return await archive_outbox(self._session_factory, retention=self.retention)
 
 
 def _encode(payload: object) -> bytes:

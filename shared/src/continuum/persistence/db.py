@@ -1,8 +1,9 @@
 """Database plumbing shared by the services: engine, sessions and the platform tables.
 
-Every service database holds the same four platform tables beside its own: the outbox (events
-waiting to be published), the inbox (events already handled, per consumer), the audit log and the
-idempotency keys. They are described once here as Core tables so that the kernel can use them in
+Every service database holds the same platform tables beside its own: the outbox (events waiting
+to be published, and published ones for a week), the event history (every event published before
+that, for ever: decision 53), the inbox (events already handled, per consumer), the audit log, the
+idempotency keys and the relay's bookkeeping. They are described once here as Core tables so that the kernel can use them in
 any service's database; each service creates them in its first Alembic migration through
 :func:`continuum.persistence.migrations.create_platform_tables`.
 """
@@ -106,6 +107,24 @@ relay_offsets = Table(
     Column("max_offset", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("topic", "partition"),
+)
+
+#: v3: the service's durable history of its events (decision 53). The relay's upkeep moves each
+#: outbox row published longer ago than the outbox's retention here, whole but for the relay's
+#: bookkeeping (attempts, last error), keeping its ``seq``: one order across the outbox and the
+#: history, so ``GET /v1/history`` pages both as one. Append-only for the service (its runtime role
+#: may insert and select, nothing else); nothing in the code deletes from it.
+event_history = Table(
+    "event_history",
+    platform_metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
 )
 
 inbox = Table(

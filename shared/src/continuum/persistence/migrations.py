@@ -17,7 +17,7 @@ from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from continuum.persistence.db import audit_log, idempotency_keys, inbox, outbox, relay_lease, relay_offsets
+from continuum.persistence.db import audit_log, event_history, idempotency_keys, inbox, outbox, relay_lease, relay_offsets
 
 
 def create_child_copy_table_v1() -> None:
@@ -106,6 +106,15 @@ def drop_platform_tables_v2() -> None:
         table.drop(bind)
 
 
+def create_platform_tables_v3() -> None:
+    """The event history, where the relay's upkeep moves what it published long ago (decision 53)."""
+    event_history.create(op.get_bind())
+
+
+def drop_platform_tables_v3() -> None:
+    event_history.drop(op.get_bind())
+
+
 #: The role the service runs as (not the owner that migrates); ``run_migrations`` grants it its share.
 RUNTIME_ROLE_ENV = "CONTINUUM_DATABASE_RUNTIME_ROLE"
 
@@ -114,14 +123,19 @@ RUNTIME_TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 RUNTIME_SEQUENCE_PRIVILEGES = "USAGE, SELECT"
 #: ...except these, where it may only do this (no UPDATE, DELETE, TRUNCATE; never the owner, so no
 #: ALTER, DROP or DISABLE TRIGGER either). ``None``: nothing at all.
-RUNTIME_TABLE_EXCEPTIONS: dict[str, str | None] = {"audit_log": "SELECT, INSERT", "alembic_version": None}
+RUNTIME_TABLE_EXCEPTIONS: dict[str, str | None] = {
+    "audit_log": "SELECT, INSERT",
+    "event_history": "SELECT, INSERT",
+    "alembic_version": None,
+}
 
 
 def grant_runtime_role(connection: Connection, role: str) -> None:
     """Give the service's runtime role what it needs and nothing more, on every table and sequence of
     the ``public`` schema as the migrations left it: data access to the domain tables and to
-    ``outbox``, ``inbox`` and ``idempotency_keys`` (the relay updates and prunes the outbox), only
-    INSERT and SELECT on ``audit_log``, nothing on ``alembic_version``.
+    ``outbox``, ``inbox`` and ``idempotency_keys`` (the relay updates the outbox and moves what it
+    published long ago to the history), only INSERT and SELECT on ``audit_log`` and
+    ``event_history``, nothing on ``alembic_version``.
 
     Run by the owner, in the migrations' transaction, after every upgrade, so tables a later
     migration creates are covered without any rule in the migration itself. Refuses a runtime role

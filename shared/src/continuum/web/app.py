@@ -35,6 +35,7 @@ from continuum.persistence.uow import UnitOfWork
 from continuum.settings import ServiceSettings
 from continuum.web.auth import BEARER_SCHEME, TokenVerifier
 from continuum.web.errors import install_problem_handlers
+from continuum.web.history import history_router
 from continuum.web.limits import BodyLimit, HeaderLimit
 from continuum.web.permissions import AuthorizedRoute, PermissionTable, operation_id
 
@@ -98,6 +99,14 @@ class Runtime:
             batch_handlers=batch_handlers,
         )
 
+    def consumer(self, name: str) -> EventConsumer:
+        """The service's consumer in group ``name``: made whether or not the workers run, so a
+        replay can hand events to its handlers exactly as the broker's would be (its inbox dedupes)."""
+        found = next((consumer for consumer in self.consumers if consumer.name == name), None)
+        if found is None:
+            raise LookupError(f"no consumer {name!r} in this service")
+        return found
+
     def start_workers(self) -> None:
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="outbox-relay"))
@@ -157,6 +166,9 @@ def build_app(
             runtime.read_limiter = ReadLimiter(policy.read_limit)
         if on_startup is not None:
             on_startup(runtime)
+        # Made whether or not they run: a consumer connects only when started, and a replay through
+        # its handler (insight's POST /v1/read-model/replay) needs none of the broker.
+        runtime.consumers = list(consumers(runtime)) if consumers else []
         if settings.run_workers:
             runtime.relay = OutboxRelay(
                 runtime.session_factory,
@@ -171,7 +183,6 @@ def build_app(
                 topics=ALL_TOPICS,
             )
             runtime.broker_probe = BrokerProbe(lambda: make_inspector(settings), ALL_TOPICS)
-            runtime.consumers = list(consumers(runtime)) if consumers else []
             runtime.schedulers = {scheduler.name: scheduler for scheduler in (schedulers(runtime) if schedulers else [])}
             runtime.start_workers()
         app.state.runtime = runtime
@@ -206,7 +217,7 @@ def build_app(
     install_observability(app, service=settings.service_name)
     app.include_router(health_router())
     before = len(app.router.routes)
-    for router in routers:
+    for router in [*routers, history_router()]:  # the kernel's own route too (decision 53)
         unguarded = [getattr(route, "path", "?") for route in router.routes if not isinstance(route, AuthorizedRoute)]
         if unguarded:
             raise RuntimeError(f"routes {unguarded} are not authorized: make their router with continuum.web.http.api_router()")

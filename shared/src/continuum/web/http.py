@@ -5,7 +5,7 @@ documented problem responses."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import pydantic_core
 from fastapi import APIRouter, Header, Query, Request
@@ -15,10 +15,12 @@ from pydantic import BaseModel
 from continuum.casework.policy import CouncilPolicy
 from continuum.persistence.idempotency import Replayed
 from continuum.persistence.uow import UnitOfWork
-from continuum.web.app import Runtime
 from continuum.web.auth import current_principal
 from continuum.web.errors import PROBLEM_BASE, invalid
 from continuum.web.permissions import AuthorizedRoute, operation_id
+
+if TYPE_CHECKING:  # the app imports the kernel's own routes, which use this module
+    from continuum.web.app import Runtime
 
 #: The problem types every service may answer (``type`` is ``PROBLEM_BASE`` + one of these);
 #: services add their own for the conflicts of their records, documented on their routes.

@@ -44,12 +44,23 @@ def grant(*roles: Role, record: str | None = None) -> Permission:
     return Permission(frozenset(roles), record)
 
 
+#: The kernel's own operations, which ``build_app`` serves in every service: each service's table
+#: carries them, so its permission walk covers them like its own. ``event_history`` (``GET
+#: /v1/history``, decision 53): the service's events whole, for a rebuild of insight's read model.
+KERNEL_PERMISSIONS: dict[str, Permission] = {
+    "event_history": grant(Role.ADMIN, Role.SERVICE, record="history"),
+}
+
+
 class PermissionTable:
-    """A service's role-by-operation table."""
+    """A service's role-by-operation table: its own entries and the kernel's (:data:`KERNEL_PERMISSIONS`)."""
 
     def __init__(self, service: str, entries: Mapping[str, Permission]) -> None:
+        clash = sorted(set(entries) & set(KERNEL_PERMISSIONS))
+        if clash:
+            raise ValueError(f"the {service} permission table names the kernel's own operations {clash}")
         self.service = service
-        self.entries = dict(entries)
+        self.entries = dict(entries) | KERNEL_PERMISSIONS
 
     def __getitem__(self, operation: str) -> Permission:
         return self.entries[operation]

@@ -6,6 +6,7 @@
 - ``continuum outbox republish``: send a service's retained events again (after a broker lost them).
 - ``continuum census``: the CIN census file of a year, from the insight service over HTTP.
 - ``continuum annex-a``: one of Ofsted's Annex A lists (3 to 7), from the insight service over HTTP.
+- ``continuum insight rebuild``: insight's read model replayed from the services' histories (decision 53).
 - ``continuum schemas``: write the event contracts' JSON Schemas and AsyncAPI document to docs/.
 """
 
@@ -351,3 +352,42 @@ def outbox_republish(
 
     count = asyncio.run(run())
     typer.echo(f"{count} event(s) marked for republishing; the service's relay sends them in order")
+
+
+insight_app = typer.Typer(help="The insight service's read model")
+app.add_typer(insight_app, name="insight")
+
+
+@insight_app.command("rebuild")
+def insight_rebuild(
+    url_of: Annotated[list[str] | None, typer.Option("--url-of", help="SERVICE=URL (repeatable; default: the dev ports)")] = None,
+    bearer: Annotated[str | None, typer.Option("--token", help="an admin token (dev: made)", envvar="CONTINUUM_TOKEN")] = None,
+    batch: Annotated[int, typer.Option(min=1, max=500, help="events per page and per replay")] = 200,
+    from_empty: Annotated[bool, typer.Option(help="empty the read model first (staff and audit log stay)")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask before emptying the read model")] = False,
+) -> None:
+    """Rebuild insight's read model from the services' histories (GET /v1/history of referral,
+    assessment, plan and step-down, replayed through insight's consumer): nothing from the broker,
+    however old. Into a live read model it adds only what it lacks. Decision 53."""
+    import httpx
+
+    from continuum_tools.devstack import discover_services
+    from continuum_tools.rebuild import RebuildFailed, rebuild_over_http, service_urls, summary
+
+    try:
+        urls = service_urls(url_of or [], {svc.name: f"http://127.0.0.1:{svc.port}" for svc in discover_services()})
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--url-of") from exc
+    if bearer is None:
+        settings = ServiceSettings(env=os.environ.get("CONTINUUM_ENV") or "dev")
+        if settings.env != "dev":
+            raise typer.BadParameter("give a token (--token or CONTINUUM_TOKEN)", param_hint="--token")
+        bearer = mint_dev_token(settings, sub="continuum-rebuild", roles=["admin"], teams=[], sw_qualified=False)
+    if from_empty and not yes:
+        typer.confirm("Empty insight's read model before rebuilding it?", abort=True)
+    try:
+        report = lambda replayed: typer.echo(summary(replayed))  # noqa: E731 - one line per service
+        asyncio.run(rebuild_over_http(urls, bearer, batch=batch, from_empty=from_empty, progress=report))
+    except (RebuildFailed, httpx.HTTPError) as exc:
+        typer.echo(f"rebuild stopped: {exc} (a rerun skips what was replayed)", err=True)
+        raise typer.Exit(1) from exc

@@ -4,13 +4,22 @@ entries in plain words, and the CIN census file."""
 from insight.domain.census import CENSUS_EVENT_TYPES, CensusChild, fold
 from insight.domain.census_file import CensusYear, Header, census_xml, in_year
 from insight.domain.chronology import Entry, entry
-from insight.domain.events import CASE_EVENT_TYPES, CASE_TOPICS, SERVICE_OF_TOPIC, TEAM_FIELDS, CaseEvent, case_event
+from insight.domain.events import (
+    CASE_EVENT_TYPES,
+    CASE_TOPICS,
+    READ_MODEL_CONSUMER,
+    SERVICE_OF_TOPIC,
+    TEAM_FIELDS,
+    CaseEvent,
+    case_event,
+)
 from insight.domain.words import WORDS, plain_words
 
 __all__ = [
     "CASE_EVENT_TYPES",
     "CASE_TOPICS",
     "CENSUS_EVENT_TYPES",
+    "READ_MODEL_CONSUMER",
     "SERVICE_OF_TOPIC",
     "TEAM_FIELDS",
     "WORDS",

@@ -23,6 +23,9 @@ SERVICE_OF_TOPIC: dict[str, str] = {
     STEPDOWN_TOPIC: "stepdown",
 }
 CASE_TOPICS: tuple[str, ...] = tuple(SERVICE_OF_TOPIC)
+#: The read model's consumer: its group on the broker and its name in the inbox, whether an event
+#: comes from the broker or from a rebuild's replay (decision 53).
+READ_MODEL_CONSUMER = "insight.read-model"
 #: Every event type the contracts define on a case topic: the read model takes them all.
 CASE_EVENT_TYPES: tuple[str, ...] = tuple(t for t, cls in CATALOGUE.items() if cls.topic in CASE_TOPICS)
 #: The fields of an event that name a team that holds (or receives) the child's case: the case's

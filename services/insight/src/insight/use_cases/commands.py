@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,11 @@ class ReadMeasures:
     date_to: date | None = None
     period: str | None = None
     team: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplayEvents:
+    """Events of the services' histories (``GET /v1/history``), as their envelopes, to hand to the
+    read model's consumer as if the broker had delivered them (a rebuild, decision 53)."""
+
+    events: tuple[dict[str, Any], ...]

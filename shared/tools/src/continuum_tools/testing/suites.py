@@ -4,7 +4,8 @@
   answers 403 exactly when the permission table refuses the role, and a 403 on a child's record
   leaves a refused audit row.
 * :class:`AuditWalk`: every operation that carries or refuses a child's record writes its audit
-  row; the service gives one scenario per such operation.
+  row; the service gives one scenario per such operation of its own (the kernel's operations, in
+  every service, bring theirs: :data:`KERNEL_SCENARIOS`).
 * :func:`duplicates_change_nothing` and :func:`poison_is_dead_lettered`: a consumer on the real
   broker handles an event delivered many times once, and sends what it cannot read to its
   dead-letter topic while the next event flows.
@@ -27,6 +28,7 @@ import pytest
 from continuum.casework.principal import Role
 from continuum.contracts import Envelope
 from continuum.messaging.kafka import dlq_topic
+from continuum.web.auth import mint_dev_token
 from continuum.web.permissions import PermissionTable, api_operations
 from continuum_tools.testing.api import ROLES_TO_WALK, ServiceCases, call_operation
 from continuum_tools.testing.checks import eventually
@@ -90,6 +92,33 @@ class PermissionWalk:
         assert [(row["subject_type"], row["outcome"]) for row in rows] == expected
 
 
+async def history_read_and_refused(api: Any) -> list[tuple[httpx.Response, Expected]]:
+    """``GET /v1/history`` (every service's, the kernel's): a refused caller's 403 is audited, and
+    so is an admin's page of the service's latest event (if it has any): its ``seq`` range."""
+    service = ServiceCases(api.app, api.settings)
+
+    def caller(role: str) -> httpx.AsyncClient:
+        token = mint_dev_token(api.settings, sub=f"history-walk-{role}", roles=[role], teams=["north"])
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=api.app), base_url="http://walk", headers={"Authorization": f"Bearer {token}"}
+        )
+
+    async with caller("practitioner") as practitioner:
+        answers = [(await call(practitioner, "GET", "/v1/history"), {("history", "-", "refused")})]
+    latest = await service.scalar("SELECT max(seq) FROM (SELECT seq FROM outbox UNION ALL SELECT seq FROM event_history) AS s")
+    if latest is not None:  # insight, which publishes nothing, has no history to read
+        async with caller("admin") as admin:
+            page = await call(admin, "GET", "/v1/history", params={"after": latest - 1, "limit": 1})
+        answers.append((page, {("history", f"{latest - 1}..{latest}", "success")}))
+    return answers
+
+
+#: The audit scenario of each operation the kernel serves in every service (``KERNEL_PERMISSIONS``).
+KERNEL_SCENARIOS: dict[str, Callable[[Any], Awaitable[list[tuple[httpx.Response, Expected]]]]] = {
+    "event_history": history_read_and_refused,
+}
+
+
 class AuditWalk:
     """Every answer that carries or refuses a child's record is audited. Subclass with
     ``permissions`` and ``scenarios`` (operation -> scenario, one for every operation the table
@@ -101,7 +130,7 @@ class AuditWalk:
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "operation" in metafunc.fixturenames:
-            metafunc.parametrize("operation", sorted(self.scenarios))
+            metafunc.parametrize("operation", sorted(set(self.scenarios) | set(KERNEL_SCENARIOS)))
 
     @pytest.fixture
     def scenario_args(self, api: Any, cases: Any) -> tuple[Any, ...]:
@@ -109,13 +138,17 @@ class AuditWalk:
 
     def test_every_operation_that_carries_a_childs_record_has_an_audit_scenario(self) -> None:
         carrying = {op for op in self.permissions.operations() if self.permissions[op].record is not None}
-        assert set(self.scenarios) == carrying
+        assert set(self.scenarios) | set(KERNEL_SCENARIOS) == carrying
 
     async def test_every_answer_that_carries_or_refuses_a_childs_record_is_audited(
         self, api: Any, scenario_args: tuple[Any, ...], operation: str
     ) -> None:
         service = ServiceCases(api.app, api.settings)
-        for response, expected in await self.scenarios[operation](*scenario_args):
+        if operation in KERNEL_SCENARIOS:
+            answers = await KERNEL_SCENARIOS[operation](api)
+        else:
+            answers = await self.scenarios[operation](*scenario_args)
+        for response, expected in answers:
             refused = any(outcome == "refused" for _, _, outcome in expected)
             assert withheld(response) == refused, response.text
             rows = await audit_rows(service, response.headers["x-request-id"])
