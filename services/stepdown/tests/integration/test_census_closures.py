@@ -305,3 +305,29 @@ async def test_point_5_a_strategy_discussion_corrected_to_nfa_closes_the_episode
     await cases.deliver(decided(outcome="nfa", case_id=first.data.case_id, child_id=first.data.child_id, correction_of=first.id))
     [closed] = await _closed(cases, first.data.case_id)
     assert closed["reason_for_closure"] == "RC8" and closed["referral_nfa"]
+
+
+async def test_rc2_from_a_plan_closes_when_the_childs_date_of_death_arrives_after_the_plans_end(cases: Cases) -> None:
+    """The plan's end and the child's date of death come from two services: in either order the
+    episode closes RC2 (here the end first: it waits, then the date closes it), once; a date after
+    the plan's end leaves it for the manager, and the date delivered again changes nothing."""
+    for date_of_death, closes in ((date(2026, 10, 31), False), (date(2026, 10, 28), True)):
+        child, number = uuid.uuid4(), nhs_number()
+        await cases.deliver(child_registered(child, nhs_number=number))
+        a = authorised(outcome="cin_plan", child_id=child)
+        await cases.deliver(a)
+        ended = plan_ended(case_id=a.data.case_id, child_id=child, next_step="close", reason_for_closure=ReasonForClosure.DIED)
+        await cases.deliver(ended)
+        assert (await _stepdown(cases, a.data.case_id))["status"] == "awaiting_closure"
+        died = child_registered(child, version=2, nhs_number=number, date_of_death=date_of_death, event_type=ChildUpdated)
+        await cases.deliver(died)
+        await cases.deliver(died)
+        row = await _stepdown(cases, a.data.case_id)
+        if not closes:
+            assert (row["status"], row["closure_reason"]) == ("awaiting_closure", None)
+            continue
+        assert (row["status"], row["closure_reason"]) == ("closed", "RC2")
+        [closed] = await _closed(cases, a.data.case_id)
+        assert (closed["reason_for_closure"], closed["closure_date"]) == ("RC2", ended.data.end_date.isoformat())
+        [status] = await cases.partner_statuses(number)
+        assert status["status"] == "closed"

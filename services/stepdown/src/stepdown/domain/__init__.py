@@ -56,6 +56,7 @@ from stepdown.domain.states import (
 from stepdown.domain.stepups import request_step_up
 from stepdown.domain.transitions import (
     carry_statutory_work,
+    close_when_death_known,
     make_transition,
     plan_work,
     receive_assessment,
@@ -104,6 +105,7 @@ __all__ = [
     "census_reason",
     "close_by_manager",
     "close_episode",
+    "close_when_death_known",
     "correct_front_door",
     "decline",
     "draw_sample",

@@ -134,6 +134,23 @@ def carry_statutory_work(stepdown: Stepdown | None, episode: Episode) -> Stepdow
     return replace(stepdown, statutory_work=stepdown.statutory_work | episode.statutory_work, version=stepdown.version + 1)
 
 
+def close_when_death_known(
+    stepdown: Stepdown | None, episode: Episode, *, date_of_death: date | None, now: datetime
+) -> tuple[Stepdown, Events] | None:
+    """A plan that closed the case for RC2 arrived before the child's date of death did, so its
+    closure waited (``awaiting_closure``): now that the copy has the date, and it is not after the
+    plan's end, the episode closes as it would have had the events come the other way round.
+    ``None`` when there is nothing to close (another reason, already closed, or the date after the end)."""
+    if stepdown is None or stepdown.status is not StepdownStatus.AWAITING_CLOSURE or stepdown.closure is not None:
+        return None
+    reason = _reason_without_a_person(stepdown, episode)
+    if reason is not ReasonForClosure.DIED or not _died_by(reason, on=stepdown.ended_on, date_of_death=date_of_death):
+        return None
+    return close_episode(
+        stepdown, reason=reason, on=stepdown.ended_on, now=now, unmet_need=stepdown.unmet_need, date_of_death=date_of_death
+    )
+
+
 def waiting_for(episode: Episode) -> str | None:
     """What the episode's transition still waits for, or ``None`` when nothing (or nothing more) is due."""
     if episode.plan_end is not None and episode.assessment is None:

@@ -193,4 +193,25 @@ async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdate
         known = ChildFacts(copy.nhs_number, copy.date_of_birth, copy.date_of_death)
         return domain.status_when_identified(episodes, stepdowns, child=known, policy=policy)
 
-    await keep_child_copy(tx, Child, child, announce=announce, audited=False)
+    copy = await keep_child_copy(tx, Child, child, announce=announce, audited=False)
+    if copy is not None and copy.date_of_death is not None:
+        await _close_on_death(tx, copy, policy=policy)
+
+
+async def _close_on_death(tx: Transaction, copy: Child, *, policy: CouncilPolicy) -> None:
+    """The child's date of death is known: each of its closures for RC2 that waited for it closes
+    now (the plan's end came first), with the partner status it makes true."""
+    known = ChildFacts(copy.nhs_number, copy.date_of_birth, copy.date_of_death)
+    for episode in await repository.episodes_of_child(tx, copy.id):
+        if episode.stepdown_id is None:
+            continue
+        stepdown = await repository.stepdown_locked(tx, episode.stepdown_id)
+        closed = domain.close_when_death_known(stepdown, episode, date_of_death=copy.date_of_death, now=clock.now())
+        if closed is None:
+            continue
+        stepdown, events = domain.told_partners(closed, child=known, policy=policy)
+        await repository.save_stepdown(tx, stepdown)
+        await tx.publish_all(events, aggregate=stepdown)
+        await tx.audit(
+            "stepdown.close", subject_type="stepdown", subject_id=stepdown.id, purpose="the child's date of death known"
+        )
