@@ -1,5 +1,6 @@
 """`continuum up` (what `make run` runs): the whole stack starts on embedded parts, the README's
-example request creates a referral whose event reaches the topic, and Ctrl-C stops it cleanly."""
+example request creates a referral whose event reaches the topic, `continuum census --year` writes
+the current year's file with the child in it, and Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import asyncpg
 import httpx
 
+from continuum.casework import clock
 from continuum_tools.devstack import free_port, free_port_block
-from continuum_tools.testing import read_events, remember_personal_data
+from continuum_tools.testing import eventually, read_events, remember_personal_data
 
 STACK_DIR = Path(".continuum") / "test-stack"
 
@@ -41,6 +44,14 @@ def _curl_to_httpx(argv: list[str]) -> tuple[str, dict[str, str], str]:
         elif arg.startswith("http"):
             url = arg
     return url, headers, body
+
+
+def _census(year: int, out: Path, url: str) -> ET.Element:
+    """Run `continuum census --year YEAR` as an operator would (dev: it makes its own token)."""
+    command = [sys.executable, "-m", "continuum_tools.cli", "census", "--year", str(year), "--out", str(out), "--url", url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=os.environ | {"CONTINUUM_ENV": "dev"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return ET.parse(out).getroot()
 
 
 async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> None:
@@ -92,6 +103,19 @@ async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> Non
             count=1,
         )
         assert len(events) == 1
+
+        # `continuum census --year` writes the current collection year's file, the child in it
+        # once the insight service has read the referral.
+        today = clock.today()
+        year = today.year + 1 if today.month >= 4 else today.year
+        la_child_id = response.json()["child"]["la_child_id"]
+
+        def census_lists_the_child() -> bool:
+            written = _census(year, STACK_DIR / "census.xml", f"http://127.0.0.1:{8005 + offset}")
+            assert written.findtext("Header/CollectionDetails/ReferenceDate") == f"{year}-03-31"
+            return la_child_id in [c.findtext("ChildIdentifiers/LAchildID") for c in written.findall("Children/Child")]
+
+        await eventually(census_lists_the_child, within=60, interval=1, what="the referred child in the census file")
     finally:
         stack.send_signal(signal.SIGINT)
         rest, _ = stack.communicate(timeout=60)
