@@ -87,56 +87,62 @@ def focused_style(driver: WebDriver) -> dict[str, str]:
     return style
 
 
+def walk_through(driver: WebDriver, url: str, figures: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """A manager's visit, in the browser (every call of it blocking: run off the event loop)."""
+    # Not signed in: to the dev issuer's form, which comes back to the page asked for.
+    driver.get(f"{url}/dashboard")
+    assert "/dashboard/sign-in" in driver.current_url
+    assert axe_violations(driver) == []
+    Select(driver.find_element(By.ID, "role")).select_by_value("performance")
+    Select(driver.find_element(By.ID, "team")).select_by_value("")
+    sub = driver.find_element(By.ID, "sub")
+    sub.clear()
+    sub.send_keys("analyst-jo")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert driver.current_url == f"{url}/dashboard", driver.page_source[:500]
+    cookie = driver.get_cookie("continuum_dashboard")
+    assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/dashboard"
+
+    # The current financial quarter to date by default, every team: the API's figures.
+    assert Select(driver.find_element(By.ID, "period")).first_selected_option.get_attribute("value") == "2019-20-Q2"
+    assert_page_is_the_api(shown_on_page(driver), figures["q2"])
+
+    # Another period: the figures change, to the API's.
+    choose(driver, "period", "2019-20-Q1")
+    assert "period=2019-20-Q1" in driver.current_url
+    page = shown_on_page(driver)
+    assert_page_is_the_api(page, figures["q1"])
+    assert page["charts"]["closures"]["closures_under_3_months"][0] == figures["q1"]["closures_under_3_months"]["value"] > 0
+
+    # A team: the figures change again, to the API's for that team.
+    choose(driver, "team", "east")
+    assert_page_is_the_api(shown_on_page(driver), figures["east"])
+    assert "East Fieldwork Team" in driver.find_element(By.CSS_SELECTOR, ".govuk-caption-l").text
+
+    # Accessible: no WCAG 2.2 AA violation; the skip link first, and focus visible.
+    assert axe_violations(driver) == []
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    skip = focused_style(driver)
+    assert "govuk-skip-link" in skip["cls"], skip
+    assert skip["outline"].startswith("solid") or skip["shadow"] != "none", skip
+    driver.find_element(By.ID, "period").send_keys("")  # focus the period filter
+    select = focused_style(driver)
+    assert select["id"] == "period" and (select["outline"].startswith("solid") or select["shadow"] != "none"), select
+
+
 async def test_the_dashboard_in_a_browser(api: Api, cases: Cases, insight_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     await delivered(cases)
     monkeypatch.setattr(clock, "now", lambda: TODAY)
+    figures = {
+        "q2": await api_figures(api, period="2019-20-Q2"),
+        "q1": await api_figures(api, period="2019-20-Q1"),
+        "east": await api_figures(api, period="2019-20-Q1", team="east"),
+    }
+    # The filters must change the figures for the test to show that they do.
+    assert figures["q1"]["referrals"]["value"] not in (figures["q2"]["referrals"]["value"], figures["east"]["referrals"]["value"])
     driver = await off_loop(chromium)
     try:
         async with served(insight_app) as url:
-            # Not signed in: to the dev issuer's form, which comes back to the page asked for.
-            await off_loop(driver.get, f"{url}/dashboard")
-            assert "/dashboard/sign-in" in driver.current_url
-            assert await off_loop(axe_violations, driver) == []
-            Select(driver.find_element(By.ID, "role")).select_by_value("performance")
-            Select(driver.find_element(By.ID, "team")).select_by_value("")
-            sub = driver.find_element(By.ID, "sub")
-            sub.clear()
-            sub.send_keys("analyst-jo")
-            await off_loop(driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click)
-            assert driver.current_url == f"{url}/dashboard", driver.page_source[:500]
-            cookie = driver.get_cookie("continuum_dashboard")
-            assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/dashboard"
-
-            # The current financial quarter to date by default, every team: the API's figures.
-            assert Select(driver.find_element(By.ID, "period")).first_selected_option.get_attribute("value") == "2019-20-Q2"
-            q2 = await api_figures(api, period="2019-20-Q2")
-            assert_page_is_the_api(await off_loop(shown_on_page, driver), q2)
-
-            # Another period: the figures change, to the API's.
-            await off_loop(choose, driver, "period", "2019-20-Q1")
-            assert "period=2019-20-Q1" in driver.current_url
-            q1 = await api_figures(api, period="2019-20-Q1")
-            page = await off_loop(shown_on_page, driver)
-            assert_page_is_the_api(page, q1)
-            assert q1["referrals"]["value"] != q2["referrals"]["value"]
-            assert page["charts"]["closures"]["closures_under_3_months"][0] == q1["closures_under_3_months"]["value"] > 0
-
-            # A team: the figures change again, to the API's for that team.
-            await off_loop(choose, driver, "team", "east")
-            east = await api_figures(api, period="2019-20-Q1", team="east")
-            assert_page_is_the_api(await off_loop(shown_on_page, driver), east)
-            assert east["referrals"]["value"] != q1["referrals"]["value"]
-            assert "East Fieldwork Team" in driver.find_element(By.CSS_SELECTOR, ".govuk-caption-l").text
-
-            # Accessible: no WCAG 2.2 AA violation; the skip link first, and focus visible.
-            assert await off_loop(axe_violations, driver) == []
-            body = driver.find_element(By.TAG_NAME, "body")
-            body.send_keys(Keys.TAB)
-            skip = focused_style(driver)
-            assert "govuk-skip-link" in skip["cls"], skip
-            assert skip["outline"].startswith("solid") or skip["shadow"] != "none", skip
-            driver.find_element(By.ID, "period").send_keys("")  # focus the period filter
-            select = focused_style(driver)
-            assert select["id"] == "period" and (select["outline"].startswith("solid") or select["shadow"] != "none"), select
+            await off_loop(walk_through, driver, url, figures)
     finally:
         await off_loop(driver.quit)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from continuum.casework import clock
-from continuum.casework.errors import DomainError
+from continuum.casework.errors import DomainError, NotFound
 from continuum.casework.principal import Principal
 from continuum.web import http
 from continuum.web.errors import Problem
@@ -22,7 +22,8 @@ from insight import api
 from insight.dashboard import page as shown
 from insight.dashboard import render, session
 from insight.use_cases import measures as measures_use_case
-from insight.use_cases.commands import ReadMeasures
+from insight.use_cases import worklists as worklists_use_case
+from insight.use_cases.commands import ReadMeasures, ReadWorklists
 from insight.views import measures_view
 
 #: Ofsted's Annex A lists insight holds (1 and 2 are not: decision 51).
@@ -32,6 +33,11 @@ ANNEX_A_LISTS = {
     5: "List 5: section 47 enquiries and conferences",
     6: "List 6: children in need",
     7: "List 7: child protection",
+}
+WORKLIST_TITLES = {
+    "assessments_overdue": "Assessments past their due date",
+    "plans_drifting": "Plans with a drift finding",
+    "handovers_waiting": "Step-downs waiting for early help's answer",
 }
 PeriodQuery = Annotated[str | None, Query(max_length=12)]
 TeamQuery = Annotated[str | None, Query(max_length=50)]
@@ -82,11 +88,13 @@ def router() -> APIRouter:
         try:
             query = ReadMeasures(period=period, team=team or None)
             answer = measures_view(await measures_use_case.measures(http.unit_of_work(request), query, policy=policy))
+            asked = ReadWorklists(team=team or None)
+            waiting = await worklists_use_case.worklists(http.unit_of_work(request), asked, policy=policy)
         except DomainError as refused:
             field = refused.field or ("team" if team else "period")
             field = "period" if field in ("from", "to") else field
-            context["errors"] = [{"text": f"{refused.reason}", "href": f"#{field}"}]
-            return render.page("dashboard.html", status=404 if field == "team" else 422, **context)
+            context["errors"] = [{"text": f"The {field} {refused.reason}", "href": f"#{field}"}]
+            return render.page("dashboard.html", status=404 if isinstance(refused, NotFound) else 422, **context)
         teams = {t.id: t.name for t in policy.teams}
         return render.page(
             "dashboard.html",
@@ -94,6 +102,8 @@ def router() -> APIRouter:
             cards=shown.cards(answer.total),
             charts=shown.charts(answer.total),
             by_team=[(teams.get(t.team, t.team), shown.cards(t)) for t in answer.by_team],
+            worklists=waiting,
+            worklist_titles=WORKLIST_TITLES,
             api_query=urlencode({"period": period} | ({"team": team} if team else {})),
             **context,
         )

@@ -56,3 +56,10 @@ class ReadMeasures:
     date_to: date | None = None
     period: str | None = None
     team: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadWorklists:
+    """The worklists of ``team`` (default: the caller's teams; every team for those who see every team)."""
+
+    team: str | None = None
