@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
 from continuum.observability import (
     REQUEST_LATENCY,
@@ -112,6 +112,10 @@ def _app(service: str) -> FastAPI:
     async def boom() -> None:
         raise RuntimeError("an unexpected failure")
 
+    @app.get("/cached/{kind}")
+    async def cached(kind: str) -> Response:
+        return Response("a file", headers={"Cache-Control": f"{kind}, max-age=60"})
+
     return app
 
 
@@ -145,6 +149,16 @@ async def test_every_response_says_no_store_and_nosniff_with_the_request_id() ->
         assert r.headers.get_list("x-content-type-options") == ["nosniff"], r.request.url
         assert str(uuid.UUID(r.headers["x-request-id"])) == r.headers["x-request-id"]
     assert responses[4].headers["content-type"] == "application/problem+json"
+
+
+async def test_only_a_response_that_says_it_is_public_keeps_its_own_caching() -> None:
+    """A static file (insight's dashboard's stylesheet) may be cached; anything else, even if it
+    asks for a private cache, is no-store."""
+    async with _client(_app("observed-caching")) as client:
+        public, private = await client.get("/cached/public"), await client.get("/cached/private")
+    assert public.headers.get_list("cache-control") == ["public, max-age=60"]
+    assert private.headers.get_list("cache-control") == ["no-store"]
+    assert public.headers["x-content-type-options"] == private.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_made_up_methods_and_raw_paths_never_become_metric_labels() -> None:

@@ -124,6 +124,10 @@ def route_label(scope: Scope) -> str:
 
 def _with_response_headers(headers: list[tuple[bytes, bytes]], request_id: str) -> list[tuple[bytes, bytes]]:
     ours = [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
+    # A response that says itself it is public (a static file: insight's dashboard's stylesheets
+    # and scripts, which carry nothing of a child) keeps its own caching; any other is no-store.
+    if any(k.lower() == b"cache-control" and v.startswith(b"public") for k, v in headers):
+        ours = [(k, v) for k, v in ours if k != b"cache-control"]
     names = {name for name, _ in ours}
     return [(k, v) for k, v in headers if k.lower() not in names] + ours
 

@@ -107,7 +107,15 @@ async def authorize(request: Request, operation: str) -> Principal:
     """The caller (401 without a valid token) and the permission of ``operation`` (the route's
     name), checked before anything else of the request is read; a 403 on a child's record is
     audited (who, which record, refused) in its own transaction."""
-    principal = authenticate(request)
+    return await check_permission(request, authenticate(request), operation)
+
+
+async def check_permission(request: Request, principal: Principal, operation: str) -> Principal:
+    """``principal`` if the permission table grants it ``operation``; else 403, a refusal of a
+    child's record audited (who, which record, refused) in its own transaction. For a caller
+    authenticated another way than by the bearer header (insight's dashboard: a session cookie),
+    so its pages and downloads are refused and audited exactly as the API's operations are."""
+    request.state.principal = principal
     table: PermissionTable = request.app.state.permissions
     permission = table[operation]
     if permission.allows(principal):

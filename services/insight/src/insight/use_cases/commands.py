@@ -65,3 +65,10 @@ class ReplayEvents:
     read model's consumer as if the broker had delivered them (a rebuild, decision 53)."""
 
     events: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class ReadWorklists:
+    """The worklists of ``team`` (default: the caller's teams; every team for those who see every team)."""
+
+    team: str | None = None
