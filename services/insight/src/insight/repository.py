@@ -5,7 +5,7 @@ audited), a child's chronology as a keyset page, and the local copy of the child
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.casework import clock
 from continuum.casework.errors import NotFound
+from continuum.persistence.collected import WRITE_COLLECTED
 from continuum.persistence.uow import Transaction
 from continuum.web.pagination import decode_cursor, encode_cursor
 from insight import domain
@@ -136,14 +137,74 @@ async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:
 # --- the census -------------------------------------------------------------------------------------
 
 
-async def census_events(tx: Transaction, *, before: datetime) -> tuple[list[CaseEvent], dict[uuid.UUID, uuid.UUID]]:
-    """Every event the census reads recorded before ``before`` (time order, then id), and each
-    case's child (for the events that name only their case)."""
+@dataclass
+class ChildEvents:
+    """One child's census events, in time order then id, and the child of each case among them
+    whose events name only the case (for :func:`insight.domain.fold`)."""
+
+    child_id: uuid.UUID
+    events: list[CaseEvent]
+    cases: dict[uuid.UUID, uuid.UUID]
+
+
+#: Rows fetched from the server-side cursor at a time.
+CENSUS_BATCH = 2000
+#: The census's columns (not ``recorded_at``, which it never reads).
+_CENSUS_COLUMNS = [c for c in CASE_EVENTS.c if c.key != "recorded_at"]
+
+
+def _census(before: datetime) -> Any:
+    return and_(CASE_EVENTS.c.event_type.in_(domain.CENSUS_EVENT_TYPES), CASE_EVENTS.c.occurred_at < before)
+
+
+async def _census_case_only(tx: Transaction, before: datetime) -> dict[uuid.UUID, list[CaseEvent]]:
+    """The census events recorded before ``before`` that name only their case, by the case's child
+    as ``episodes`` knows it now (an event that arrived before any event naming its case and child
+    is found once one has; until then it is no child's, as the fold over every event had it). The
+    contracts give every census event its child, so there are none unless an older event lacked it."""
     stmt = (
-        select(CASE_EVENTS)
-        .where(CASE_EVENTS.c.event_type.in_(domain.CENSUS_EVENT_TYPES), CASE_EVENTS.c.occurred_at < before)
-        .order_by(CASE_EVENTS.c.occurred_at, CASE_EVENTS.c.id)
+        select(*_CENSUS_COLUMNS, EPISODES.c.child_id.label("owner"))
+        .join(EPISODES, EPISODES.c.case_id == CASE_EVENTS.c.case_id)
+        .where(_census(before), CASE_EVENTS.c.child_id.is_(None))
     )
-    events = [case_event_of(r) for r in (await tx.session.execute(stmt)).all()]
-    cases = {r.case_id: r.child_id for r in (await tx.session.execute(select(EPISODES))).all()}
-    return events, cases
+    found: dict[uuid.UUID, list[CaseEvent]] = {}
+    for row in (await tx.session.execute(stmt)).all():
+        found.setdefault(row.owner, []).append(case_event_of(row))
+    return found
+
+
+def _child_events(child_id: uuid.UUID, named: list[CaseEvent], case_only: list[CaseEvent]) -> ChildEvents:
+    events = sorted(named + case_only, key=lambda e: (e.occurred_at, e.id)) if case_only else named
+    return ChildEvents(child_id, events, {e.case_id: child_id for e in case_only if e.case_id is not None})
+
+
+async def census_children(tx: Transaction, *, before: datetime) -> AsyncIterator[ChildEvents]:
+    """Every child's census events recorded before ``before``, one child at a time (by child id;
+    each child's in time order, then id), read through a server-side cursor in one statement (one
+    snapshot), so that no more than one child's events are held at once."""
+    case_only = await _census_case_only(tx, before)
+    stmt = (
+        select(*_CENSUS_COLUMNS)
+        .where(_census(before), CASE_EVENTS.c.child_id.is_not(None))
+        .order_by(CASE_EVENTS.c.child_id, CASE_EVENTS.c.occurred_at, CASE_EVENTS.c.id)
+        .execution_options(yield_per=CENSUS_BATCH)
+    )
+    result = await tx.session.stream(stmt)
+    child_id: uuid.UUID | None = None
+    named: list[CaseEvent] = []
+    async for rows in result.partitions():
+        for row in rows:
+            if row.child_id != child_id:
+                if child_id is not None:
+                    yield _child_events(child_id, named, case_only.pop(child_id, []))
+                child_id, named = row.child_id, []
+            named.append(case_event_of(row))
+    if child_id is not None:
+        yield _child_events(child_id, named, case_only.pop(child_id, []))
+    for owner, events in sorted(case_only.items()):
+        yield _child_events(owner, [], events)
+
+
+async def write_audits(tx: Transaction) -> None:
+    """Write the audit rows collected so far (in this transaction): a long answer's rows in batches."""
+    await tx.execute(WRITE_COLLECTED)
