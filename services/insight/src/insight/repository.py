@@ -4,13 +4,14 @@ audited), a child's chronology as a keyset page, and the local copy of the child
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, literal_column, or_, select
+from sqlalchemy import and_, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.casework import clock
@@ -77,6 +78,61 @@ async def add_child_teams(tx: Transaction, *, child_id: uuid.UUID, teams: Iterab
         where=~CHILD_TEAMS.c.teams.contains(stmt.excluded.teams),
     )
     await tx.session.execute(stmt)
+
+
+_ADD_EVENTS = text(
+    """INSERT INTO case_events (id, topic, event_type, schema_version, case_id, child_id, team, occurred_at, data,
+                             recorded_at)
+    SELECT e.*, CAST(:recorded_at AS timestamptz)
+      FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:types AS text[]), CAST(:versions AS int[]),
+                  CAST(:cases AS uuid[]), CAST(:children AS uuid[]), CAST(:teams AS text[]), CAST(:times AS timestamptz[]),
+                  CAST(CAST(:data AS text[]) AS jsonb[])) AS e
+    ON CONFLICT (id) DO NOTHING RETURNING id"""
+)
+_ADD_EPISODES = text(
+    """INSERT INTO episodes (case_id, child_id) SELECT * FROM unnest(CAST(:cases AS uuid[]), CAST(:children AS uuid[]))
+    ON CONFLICT (case_id) DO NOTHING"""
+)
+_ADD_CHILDREN_TEAMS = text(
+    """INSERT INTO child_teams (id, teams)
+    SELECT c, array_agg(DISTINCT t ORDER BY t)
+      FROM unnest(CAST(:children AS uuid[]), CAST(:teams AS text[])) AS u (c, t) GROUP BY c
+    ON CONFLICT (id) DO UPDATE
+       SET teams = ARRAY(SELECT DISTINCT t FROM unnest(child_teams.teams || excluded.teams) AS t ORDER BY t)
+    WHERE NOT child_teams.teams @> excluded.teams"""
+)
+
+
+async def add_events(tx: Transaction, events: list[CaseEvent]) -> set[uuid.UUID]:
+    """Record ``events`` with one statement, each unless its id is recorded already; the new ones' ids."""
+    if not events:
+        return set()
+    params = {
+        "recorded_at": clock.now(),
+        "ids": [e.id for e in events],
+        "topics": [e.topic for e in events],
+        "types": [e.event_type for e in events],
+        "versions": [e.schema_version for e in events],
+        "cases": [e.case_id for e in events],
+        "children": [e.child_id for e in events],
+        "teams": [e.team for e in events],
+        "times": [e.occurred_at for e in events],
+        "data": [json.dumps(e.data) for e in events],
+    }
+    return set((await tx.session.execute(_ADD_EVENTS, params)).scalars())
+
+
+async def add_episodes(tx: Transaction, pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """Remember each case's child (the first named wins, as a case is of one child for ever)."""
+    if pairs:
+        found = dict(reversed(pairs))  # the first pair of each case
+        await tx.session.execute(_ADD_EPISODES, {"cases": list(found), "children": list(found.values())})
+
+
+async def add_children_teams(tx: Transaction, pairs: list[tuple[uuid.UUID, str]]) -> None:
+    """Add each (child, team) to the teams that have held the child, with one statement."""
+    if pairs:
+        await tx.session.execute(_ADD_CHILDREN_TEAMS, {"children": [c for c, _ in pairs], "teams": [t for _, t in pairs]})
 
 
 # --- the reads --------------------------------------------------------------------------------------
