@@ -601,7 +601,8 @@ def rebuild_measure() -> None:
 async def run(postgres: EmbeddedPostgres, broker: TansuBroker, work: Path) -> None:
     marked = marked_events()
     print(f"PostgreSQL with fsync=on, synchronous_commit=on; Tansu; {os.cpu_count()} cores")
-    await catchup_measure(postgres, broker, marked)
+    if CATCHUP_EVENTS:  # BENCH_CATCHUP_EVENTS=0: the census alone
+        await catchup_measure(postgres, broker, marked)
     rebuild_measure()
     await census_measure(postgres, marked, work)
 

@@ -42,7 +42,7 @@ def children() -> list[Child]:
         Episode(c).referred(day, "assessment").assessed(day, D(2025, 9, 1), "cin_plan")
         found.append(c)
     # What XML must escape, in the one free text the file carries.
-    c = Child(la_child_id="A&B<1>").registered(D(2025, 6, 1), date_of_birth=None, expected_date_of_birth="2026-06-01", sex="U")
+    c = Child(la_child_id="A&B<1>Zoë").registered(D(2025, 6, 1), date_of_birth=None, expected_date_of_birth="2026-06-01", sex="U")
     Episode(c).referred(D(2025, 6, 2), "assessment").assessed(D(2025, 6, 3), D(2025, 6, 20), "nfa", factors=("21",))
     found.append(c)
     # A child whose identity has not arrived (left out, counted), and one whose episode ended the year before.
@@ -94,7 +94,7 @@ def test_the_file_made_child_by_child_is_the_file_made_whole() -> None:
         assert streamed(events, year) == (whole, len(missing))
         files[as_at] = whole, len(missing)
     whole, missing_count = files[D(2026, 4, 30)]
-    assert b"<LAchildID>A&amp;B&lt;1&gt;</LAchildID>" in whole and missing_count == 1
+    assert "<LAchildID>A&amp;B&lt;1&gt;Zoë</LAchildID>".encode() in whole and missing_count == 1
     assert whole.count(b"<LAchildID>SAME-1</LAchildID>") == 2 and whole.count(b"<Child>") == 6
     assert b"<Sex>M</Sex>" in whole.split(upn(9).encode())[1][:200]  # the updated identity
     assert b"<Children />" in files[D(2025, 4, 1)][0]  # nobody referred in the year by its first day
