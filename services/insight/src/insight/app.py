@@ -8,7 +8,7 @@ from continuum.casework.policy import load_policy
 from continuum.messaging.consumer import EventConsumer
 from continuum.web.app import Runtime, build_app
 from insight.api import router
-from insight.consumers import READ_MODEL_CONSUMER, READ_MODEL_TOPICS, make_handlers
+from insight.consumers import READ_MODEL_CONSUMER, READ_MODEL_TOPICS, make_batch_handlers, make_handlers
 from insight.dashboard import render, routes, signin
 from insight.permissions import PERMISSIONS
 from insight.settings import InsightSettings
@@ -19,7 +19,12 @@ def create_app(settings: InsightSettings | None = None) -> FastAPI:
     policy = load_policy(settings.policy_file)  # a bad policy file stops the start, with the reason
 
     def consumers(runtime: Runtime) -> list[EventConsumer]:
-        return [runtime.event_consumer(name=READ_MODEL_CONSUMER, topics=READ_MODEL_TOPICS, handlers=make_handlers(policy))]
+        handlers, batch_handlers = make_handlers(policy), make_batch_handlers(policy)
+        return [
+            runtime.event_consumer(
+                name=READ_MODEL_CONSUMER, topics=READ_MODEL_TOPICS, handlers=handlers, batch_handlers=batch_handlers
+            )
+        ]
 
     app = build_app(
         settings=settings,

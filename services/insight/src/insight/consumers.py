@@ -9,7 +9,7 @@ from typing import Any
 
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import Envelope
-from continuum.messaging.consumer import Handler, PermanentFailure
+from continuum.messaging.consumer import BatchHandler, Handler, PermanentFailure
 from continuum.persistence.uow import Transaction
 from insight import domain
 from insight.use_cases import intake
@@ -18,11 +18,28 @@ READ_MODEL_CONSUMER = domain.READ_MODEL_CONSUMER
 READ_MODEL_TOPICS = domain.CASE_TOPICS
 
 
+def _check_teams(event: Envelope[Any], policy: CouncilPolicy) -> None:
+    if any(policy.team(t) is None for t in domain.case_event(event).teams):
+        raise PermanentFailure(f"{event.type} names a team the council policy does not know")
+
+
 def make_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
     async def on_event(tx: Transaction, event: Envelope[Any]) -> None:
-        unknown = sorted(t for t in domain.case_event(event).teams if policy.team(t) is None)
-        if unknown:
-            raise PermanentFailure(f"{event.type} names a team the council policy does not know")
+        _check_teams(event, policy)
         await intake.record(tx, event)
 
     return dict.fromkeys(domain.CASE_EVENT_TYPES, on_event)
+
+
+def make_batch_handlers(policy: CouncilPolicy) -> dict[str, BatchHandler]:
+    """One handler for a run of events of any case type (a partition's batch, claimed in the inbox
+    with one statement): each kind of row written with one statement for the run. An event naming
+    an unknown team fails the run; the runner then hands its events to :func:`make_handlers`' one
+    by one, and only that event is dead-lettered."""
+
+    async def on_events(tx: Transaction, events: list[Envelope[Any]]) -> None:
+        for event in events:
+            _check_teams(event, policy)
+        await intake.record_all(tx, events)
+
+    return dict.fromkeys(domain.CASE_EVENT_TYPES, on_events)

@@ -4,17 +4,19 @@ audited), a child's chronology as a keyset page, and the local copy of the child
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, delete, literal_column, or_, select
+from sqlalchemy import and_, delete, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.casework import clock
 from continuum.casework.errors import NotFound
+from continuum.persistence.collected import WRITE_COLLECTED
 from continuum.persistence.db import inbox
 from continuum.persistence.uow import Transaction
 from continuum.web.pagination import decode_cursor, encode_cursor
@@ -93,6 +95,61 @@ async def empty_read_model(tx: Transaction) -> dict[str, int]:
     return emptied
 
 
+_ADD_EVENTS = text(
+    """INSERT INTO case_events (id, topic, event_type, schema_version, case_id, child_id, team, occurred_at, data,
+                             recorded_at)
+    SELECT e.*, CAST(:recorded_at AS timestamptz)
+      FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:types AS text[]), CAST(:versions AS int[]),
+                  CAST(:cases AS uuid[]), CAST(:children AS uuid[]), CAST(:teams AS text[]), CAST(:times AS timestamptz[]),
+                  CAST(CAST(:data AS text[]) AS jsonb[])) AS e
+    ON CONFLICT (id) DO NOTHING RETURNING id"""
+)
+_ADD_EPISODES = text(
+    """INSERT INTO episodes (case_id, child_id) SELECT * FROM unnest(CAST(:cases AS uuid[]), CAST(:children AS uuid[]))
+    ON CONFLICT (case_id) DO NOTHING"""
+)
+_ADD_CHILDREN_TEAMS = text(
+    """INSERT INTO child_teams (id, teams)
+    SELECT c, array_agg(DISTINCT t ORDER BY t)
+      FROM unnest(CAST(:children AS uuid[]), CAST(:teams AS text[])) AS u (c, t) GROUP BY c
+    ON CONFLICT (id) DO UPDATE
+       SET teams = ARRAY(SELECT DISTINCT t FROM unnest(child_teams.teams || excluded.teams) AS t ORDER BY t)
+    WHERE NOT child_teams.teams @> excluded.teams"""
+)
+
+
+async def add_events(tx: Transaction, events: list[CaseEvent]) -> set[uuid.UUID]:
+    """Record ``events`` with one statement, each unless its id is recorded already; the new ones' ids."""
+    if not events:
+        return set()
+    params = {
+        "recorded_at": clock.now(),
+        "ids": [e.id for e in events],
+        "topics": [e.topic for e in events],
+        "types": [e.event_type for e in events],
+        "versions": [e.schema_version for e in events],
+        "cases": [e.case_id for e in events],
+        "children": [e.child_id for e in events],
+        "teams": [e.team for e in events],
+        "times": [e.occurred_at for e in events],
+        "data": [json.dumps(e.data) for e in events],
+    }
+    return set((await tx.session.execute(_ADD_EVENTS, params)).scalars())
+
+
+async def add_episodes(tx: Transaction, pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """Remember each case's child (the first named wins, as a case is of one child for ever)."""
+    if pairs:
+        found = dict(reversed(pairs))  # the first pair of each case
+        await tx.session.execute(_ADD_EPISODES, {"cases": list(found), "children": list(found.values())})
+
+
+async def add_children_teams(tx: Transaction, pairs: list[tuple[uuid.UUID, str]]) -> None:
+    """Add each (child, team) to the teams that have held the child, with one statement."""
+    if pairs:
+        await tx.session.execute(_ADD_CHILDREN_TEAMS, {"children": [c for c, _ in pairs], "teams": [t for _, t in pairs]})
+
+
 # --- the reads --------------------------------------------------------------------------------------
 
 
@@ -151,14 +208,74 @@ async def child(tx: Transaction, child_id: uuid.UUID) -> Child | None:
 # --- the census -------------------------------------------------------------------------------------
 
 
-async def census_events(tx: Transaction, *, before: datetime) -> tuple[list[CaseEvent], dict[uuid.UUID, uuid.UUID]]:
-    """Every event the census reads recorded before ``before`` (time order, then id), and each
-    case's child (for the events that name only their case)."""
+@dataclass
+class ChildEvents:
+    """One child's census events, in time order then id, and the child of each case among them
+    whose events name only the case (for :func:`insight.domain.fold`)."""
+
+    child_id: uuid.UUID
+    events: list[CaseEvent]
+    cases: dict[uuid.UUID, uuid.UUID]
+
+
+#: Rows fetched from the server-side cursor at a time.
+CENSUS_BATCH = 2000
+#: The census's columns (not ``recorded_at``, which it never reads).
+_CENSUS_COLUMNS = [c for c in CASE_EVENTS.c if c.key != "recorded_at"]
+
+
+def _census(before: datetime) -> Any:
+    return and_(CASE_EVENTS.c.event_type.in_(domain.CENSUS_EVENT_TYPES), CASE_EVENTS.c.occurred_at < before)
+
+
+async def _census_case_only(tx: Transaction, before: datetime) -> dict[uuid.UUID, list[CaseEvent]]:
+    """The census events recorded before ``before`` that name only their case, by the case's child
+    as ``episodes`` knows it now (an event that arrived before any event naming its case and child
+    is found once one has; until then it is no child's, as the fold over every event had it). The
+    contracts give every census event its child, so there are none unless an older event lacked it."""
     stmt = (
-        select(CASE_EVENTS)
-        .where(CASE_EVENTS.c.event_type.in_(domain.CENSUS_EVENT_TYPES), CASE_EVENTS.c.occurred_at < before)
-        .order_by(CASE_EVENTS.c.occurred_at, CASE_EVENTS.c.id)
+        select(*_CENSUS_COLUMNS, EPISODES.c.child_id.label("owner"))
+        .join(EPISODES, EPISODES.c.case_id == CASE_EVENTS.c.case_id)
+        .where(_census(before), CASE_EVENTS.c.child_id.is_(None))
     )
-    events = [case_event_of(r) for r in (await tx.session.execute(stmt)).all()]
-    cases = {r.case_id: r.child_id for r in (await tx.session.execute(select(EPISODES))).all()}
-    return events, cases
+    found: dict[uuid.UUID, list[CaseEvent]] = {}
+    for row in (await tx.session.execute(stmt)).all():
+        found.setdefault(row.owner, []).append(case_event_of(row))
+    return found
+
+
+def _child_events(child_id: uuid.UUID, named: list[CaseEvent], case_only: list[CaseEvent]) -> ChildEvents:
+    events = sorted(named + case_only, key=lambda e: (e.occurred_at, e.id)) if case_only else named
+    return ChildEvents(child_id, events, {e.case_id: child_id for e in case_only if e.case_id is not None})
+
+
+async def census_children(tx: Transaction, *, before: datetime) -> AsyncIterator[ChildEvents]:
+    """Every child's census events recorded before ``before``, one child at a time (by child id;
+    each child's in time order, then id), read through a server-side cursor in one statement (one
+    snapshot), so that no more than one child's events are held at once."""
+    case_only = await _census_case_only(tx, before)
+    stmt = (
+        select(*_CENSUS_COLUMNS)
+        .where(_census(before), CASE_EVENTS.c.child_id.is_not(None))
+        .order_by(CASE_EVENTS.c.child_id, CASE_EVENTS.c.occurred_at, CASE_EVENTS.c.id)
+        .execution_options(yield_per=CENSUS_BATCH)
+    )
+    result = await tx.session.stream(stmt)
+    child_id: uuid.UUID | None = None
+    named: list[CaseEvent] = []
+    async for rows in result.partitions():
+        for row in rows:
+            if row.child_id != child_id:
+                if child_id is not None:
+                    yield _child_events(child_id, named, case_only.pop(child_id, []))
+                child_id, named = row.child_id, []
+            named.append(case_event_of(row))
+    if child_id is not None:
+        yield _child_events(child_id, named, case_only.pop(child_id, []))
+    for owner, events in sorted(case_only.items()):
+        yield _child_events(owner, [], events)
+
+
+async def write_audits(tx: Transaction) -> None:
+    """Write the audit rows collected so far (in this transaction): a long answer's rows in batches."""
+    await tx.execute(WRITE_COLLECTED)

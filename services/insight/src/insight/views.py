@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import asdict
+from typing import BinaryIO
 
 from continuum.persistence.child_copy import ChildSummary
 from insight.domain import Entry
 from insight.domain.measures import Measures, TeamMeasures
 from insight.results import Chronology
 from insight.schemas import ChronologyEntryOut, ChronologyOut, FigureOut, MeasuresOut, PeriodOut, TeamMeasuresOut
+
+#: A file answer is read and sent this much at a time.
+CHUNK = 1 << 20
+
+
+def file_chunks(body: BinaryIO) -> Iterator[bytes]:
+    """A file written for an answer, from its start, a chunk at a time; closed (and, a temporary
+    file, removed) once sent or when the client goes away."""
+    with body:
+        body.seek(0)
+        while chunk := body.read(CHUNK):
+            yield chunk
 
 
 def entry_view(entry: Entry) -> ChronologyEntryOut:

@@ -244,11 +244,16 @@ def census(
             raise typer.BadParameter("give a token (--token or CONTINUUM_TOKEN)", param_hint="--token")
         bearer = mint_dev_token(settings, sub="continuum-census", roles=["performance"], teams=[], sw_qualified=False)
     params = {"as_at": as_at} if as_at else {}
-    answer = httpx.get(f"{url}/v1/census/{year}", params=params, headers={"Authorization": f"Bearer {bearer}"}, timeout=600)
-    if answer.status_code != 200:
-        typer.echo(f"the insight service answered {answer.status_code}: {answer.text}", err=True)
-        raise typer.Exit(1)
-    out.write_bytes(answer.content)
+    # A council's file is hundreds of MB: written to disk as it comes, never held whole.
+    with httpx.stream(
+        "GET", f"{url}/v1/census/{year}", params=params, headers={"Authorization": f"Bearer {bearer}"}, timeout=600
+    ) as answer:
+        if answer.status_code != 200:
+            typer.echo(f"the insight service answered {answer.status_code}: {answer.read().decode()}", err=True)
+            raise typer.Exit(1)
+        with out.open("wb") as written:
+            for chunk in answer.iter_bytes(1 << 20):
+                written.write(chunk)
     children = answer.headers.get("x-census-children", "?")
     missing = answer.headers.get("x-census-missing-identity", "0")
     typer.echo(f"wrote {out}: {children} children; {missing} left out for want of the child's identity")

@@ -2,7 +2,18 @@
 entries in plain words, and the CIN census file."""
 
 from insight.domain.census import CENSUS_EVENT_TYPES, CensusChild, fold
-from insight.domain.census_file import CensusYear, Header, census_xml, in_year
+from insight.domain.census_file import (
+    CensusFrame,
+    CensusYear,
+    Header,
+    census_frame,
+    census_parts,
+    census_xml,
+    child_xml,
+    in_year,
+    missing_identity,
+    order_key,
+)
 from insight.domain.chronology import Entry, entry
 from insight.domain.events import (
     CASE_EVENT_TYPES,
@@ -25,13 +36,19 @@ __all__ = [
     "WORDS",
     "CaseEvent",
     "CensusChild",
+    "CensusFrame",
     "CensusYear",
     "Entry",
     "Header",
     "case_event",
+    "census_frame",
+    "census_parts",
     "census_xml",
+    "child_xml",
     "entry",
     "fold",
     "in_year",
+    "missing_identity",
+    "order_key",
     "plain_words",
 ]

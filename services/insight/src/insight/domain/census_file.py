@@ -12,7 +12,7 @@ after the day is not yet a fact: an end after it leaves the module open.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -204,9 +204,16 @@ def _episode(parent: ET.Element, ep: Episode, year: CensusYear) -> None:
             _preproceedings(element, block, year)
 
 
-def census_xml(children: Iterable[CensusChild], year: CensusYear, header: Header) -> tuple[bytes, list[uuid.UUID]]:
-    """The census file, and the children left out for want of an identity (no ``child.*`` event
-    yet): each with an episode in the year, to be named to whoever runs the return."""
+def _child(parent: ET.Element, identity: dict[str, Any], episodes: list[Episode], year: CensusYear) -> ET.Element:
+    element = _add(parent, "Child")
+    _identifiers(element, identity)
+    for ep in episodes:
+        _episode(element, ep, year)
+    return element
+
+
+def _message(year: CensusYear, header: Header) -> tuple[ET.Element, ET.Element]:
+    """The file's root with its header, and its (empty) list of children."""
     message = ET.Element("Message")
     head = _add(message, "Header")
     _items(_add(head, "CollectionDetails"), [("Collection", "CIN"), ("Year", year.year), ("ReferenceDate", year.reference_date)])
@@ -221,7 +228,21 @@ def census_xml(children: Iterable[CensusChild], year: CensusYear, header: Header
             ("DateTime", header.made_at),
         ],
     )
-    listed = _add(message, "Children")
+    return message, _add(message, "Children")
+
+
+def _serialised(message: ET.Element) -> bytes:
+    ET.indent(message)
+    xml: bytes = ET.tostring(message, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
+
+
+def census_xml(children: Iterable[CensusChild], year: CensusYear, header: Header) -> tuple[bytes, list[uuid.UUID]]:
+    """The census file, and the children left out for want of an identity (no ``child.*`` event
+    yet): each with an episode in the year, to be named to whoever runs the return. The whole file
+    in memory: the census streams it instead (:func:`census_frame`, :func:`child_xml`, :func:`order_key`),
+    to the same bytes; this is the reference its tests compare with."""
+    message, listed = _message(year, header)
     missing: list[uuid.UUID] = []
     for child in sorted(children, key=lambda c: str(c.identity["la_child_id"]) if c.identity else ""):
         episodes = in_year(child, year)
@@ -230,9 +251,101 @@ def census_xml(children: Iterable[CensusChild], year: CensusYear, header: Header
         if child.identity is None:
             missing.append(child.child_id)
             continue
-        element = _add(listed, "Child")
-        _identifiers(element, child.identity)
-        for ep in episodes:
-            _episode(element, ep, year)
-    ET.indent(message)
-    return ET.tostring(message, encoding="utf-8", xml_declaration=True) + b"\n", missing
+        _child(listed, child.identity, episodes, year)
+    return _serialised(message), missing
+
+
+# --- the same file, one child at a time ----------------------------------------------------------
+
+#: A ``<Child>`` is on the third level of the file (``Message``, ``Children``, ``Child``).
+_CHILD_LEVEL = 2
+_SENTINEL = b"<Child />"
+
+
+@dataclass(frozen=True)
+class CensusFrame:
+    """The file around its children, as :func:`census_xml` writes it: ``head`` before the first
+    child, ``between`` two, ``tail`` after the last; ``empty``: the whole file when it lists none."""
+
+    head: bytes
+    between: bytes
+    tail: bytes
+    empty: bytes
+
+
+def census_frame(year: CensusYear, header: Header) -> CensusFrame:
+    """The frame of the year's file: the document with two empty children, cut around them (so the
+    header, the declaration and the indentation are those of the whole document)."""
+    message, listed = _message(year, header)
+    empty = _serialised(message)
+    message, listed = _message(year, header)
+    ET.SubElement(listed, "Child")
+    ET.SubElement(listed, "Child")
+    head, between, tail = _serialised(message).split(_SENTINEL)
+    return CensusFrame(head=head, between=between, tail=tail, empty=empty)
+
+
+def child_xml(child: CensusChild, year: CensusYear) -> bytes | None:
+    """The child's ``<Child>`` element as it stands in the file (indented at its level, without
+    what separates it from the next), or ``None`` if the child has no episode in the year. A child
+    without an identity yet but with an episode in the year is left out of the file: ask
+    :func:`missing_identity`."""
+    episodes = in_year(child, year)
+    if not episodes or child.identity is None:
+        return None
+    element = _child(ET.Element("Children"), child.identity, episodes, year)
+    parts: list[str] = []
+    _write(element, _CHILD_LEVEL, parts)
+    return "".join(parts).encode("utf-8", "xmlcharrefreplace")
+
+
+def _escape(text: str) -> str:
+    """Text as ElementTree escapes it (``&``, ``<``, ``>``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _write(element: ET.Element, level: int, parts: list[str]) -> None:
+    """``element`` as ``ET.indent(element, level=level)`` then ``ET.tostring`` write it (a tree of
+    the census's kind: no attributes, namespaces or tails; text only on leaves), several times
+    faster: a council's file has millions of elements."""
+    tag, text = element.tag, element.text
+    if len(element):
+        inner = "\n" + "  " * (level + 1)
+        parts.append(f"<{tag}>")
+        for sub in element:
+            parts.append(inner)
+            _write(sub, level + 1, parts)
+        parts.append("\n" + "  " * level + f"</{tag}>")
+    elif text:
+        parts.append(f"<{tag}>{_escape(text)}</{tag}>")
+    else:
+        parts.append(f"<{tag} />")
+
+
+def missing_identity(child: CensusChild, year: CensusYear) -> bool:
+    """Whether the child would be in the file but for its identity (no ``child.*`` event yet)."""
+    return child.identity is None and bool(in_year(child, year))
+
+
+def census_parts(frame: CensusFrame, children: Iterable[bytes]) -> Iterator[bytes]:
+    """The file's bytes in order: the frame around ``children`` (each from :func:`child_xml`, in
+    the file's order)."""
+    written = False
+    for xml in children:
+        yield frame.between if written else frame.head
+        yield xml
+        written = True
+    yield frame.tail if written else frame.empty
+
+
+def order_key(child: CensusChild, first_seen: tuple[datetime, uuid.UUID]) -> tuple[str, datetime, uuid.UUID]:
+    """Where a listed child stands in the file: by its LA child id, as :func:`census_xml` orders
+    them; children with the same id in the order the fold first met them (the time and id of the
+    child's first event: ``census_xml`` sorts stably over the fold's order)."""
+    return (str(child.identity["la_child_id"]) if child.identity else "", *first_seen)

@@ -25,3 +25,16 @@ async def record(tx: Transaction, event: Envelope[Any]) -> None:
         await repository.add_child_teams(tx, child_id=kept.child_id, teams=kept.teams)
     if isinstance(event.data, ChildRegistered | ChildUpdated):
         await keep_child_copy(tx, Child, event.data)
+
+
+async def record_all(tx: Transaction, events: list[Envelope[Any]]) -> None:
+    """Keep ``events`` (a run the inbox claimed, each once) as :func:`record` keeps each, with one
+    statement per kind of row: the same rows, whatever their order (each write only adds)."""
+    kept = [domain.case_event(e) for e in events]
+    new = await repository.add_events(tx, kept)
+    fresh = [(k, e) for k, e in zip(kept, events, strict=True) if k.id in new]
+    await repository.add_episodes(tx, [(k.case_id, k.child_id) for k, _ in fresh if k.case_id and k.child_id])
+    await repository.add_children_teams(tx, [(k.child_id, t) for k, _ in fresh if k.child_id for t in k.teams])
+    for _, event in fresh:
+        if isinstance(event.data, ChildRegistered | ChildUpdated):
+            await keep_child_copy(tx, Child, event.data)
