@@ -19,7 +19,9 @@ from measures_journeys import delivered
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from continuum.casework import clock
 
@@ -73,9 +75,19 @@ def assert_page_is_the_api(page: dict[str, Any], figures: dict[str, dict[str, An
         assert value == _api_number(figures[name]["value"]), name
 
 
+def submit(driver: WebDriver, button: WebElement) -> None:
+    """Click a form's button and wait for the page it loads: a click returns before the navigation
+    it starts, so reading the URL or the page at once may read the page before."""
+    before = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    wait = WebDriverWait(driver, 30)
+    wait.until(expected_conditions.staleness_of(before))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def choose(driver: WebDriver, field: str, value: str) -> None:
     Select(driver.find_element(By.ID, field)).select_by_value(value)
-    driver.find_element(By.ID, "show-figures").click()
+    submit(driver, driver.find_element(By.ID, "show-figures"))
 
 
 def focused_style(driver: WebDriver) -> dict[str, str]:
@@ -98,7 +110,7 @@ def walk_through(driver: WebDriver, url: str, figures: dict[str, dict[str, dict[
     sub = driver.find_element(By.ID, "sub")
     sub.clear()
     sub.send_keys("analyst-jo")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     assert driver.current_url == f"{url}/dashboard", driver.page_source[:500]
     cookie = driver.get_cookie("continuum_dashboard")
     assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/dashboard"
