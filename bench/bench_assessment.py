@@ -68,7 +68,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from common import ROUNDS, log_lines, production_logging, sides_in_order, summary
+from common import ROUNDS, instrumented, log_lines, production_logging, sides_in_order, summary
 from sqlalchemy import event as sa_event
 
 from assessment.consumers import make_intake_batch_handlers, make_intake_handlers
@@ -287,25 +287,6 @@ class Progress:
         per100 = 100 / self.events
         trips = f"{self.statements * per100:.0f} statements and {self.commits * per100:.1f} commits per 100 events"
         return f"{self.rate:8,.0f} events/s; CPU per event {cpu}; {trips}"
-
-
-def instrumented(consumer: AIOKafkaConsumer, progress: Progress) -> AIOKafkaConsumer:
-    """The consumer, telling ``progress`` what it fetched and committed."""
-    getmany, commit = consumer.getmany, consumer.commit
-
-    async def timed_getmany(*args: Any, **kwargs: Any) -> Any:
-        batches = await getmany(*args, **kwargs)
-        progress.fetched(batches)
-        return batches
-
-    async def timed_commit(offsets: dict[TopicPartition, int] | None = None) -> None:
-        await commit(offsets)
-        if offsets:
-            progress.offsets(offsets)
-
-    consumer.getmany = timed_getmany  # type: ignore[method-assign]
-    consumer.commit = timed_commit  # type: ignore[method-assign]
-    return consumer
 
 
 # --- the floor ---------------------------------------------------------------------------------------

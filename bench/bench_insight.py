@@ -59,8 +59,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from common import RESULT, ROUNDS, log_lines, production_logging, sides_in_order, summary
+from aiokafka import AIOKafkaProducer, TopicPartition
+from common import RESULT, ROUNDS, instrumented, log_lines, production_logging, sides_in_order, summary
 
 from continuum.casework import clock
 from continuum.casework.policy import load_policy
@@ -349,24 +349,6 @@ class Progress:
 
     def rate(self, events: int) -> float:
         return events / (self.last - self.first)
-
-
-def instrumented(consumer: AIOKafkaConsumer, progress: Progress) -> AIOKafkaConsumer:
-    getmany, commit = consumer.getmany, consumer.commit
-
-    async def timed_getmany(*args: Any, **kwargs: Any) -> Any:
-        batches = await getmany(*args, **kwargs)
-        progress.fetched(batches)
-        return batches
-
-    async def timed_commit(offsets: dict[TopicPartition, int] | None = None) -> None:
-        await commit(offsets)
-        if offsets:
-            progress.offsets(offsets)
-
-    consumer.getmany = timed_getmany  # type: ignore[method-assign]
-    consumer.commit = timed_commit  # type: ignore[method-assign]
-    return consumer
 
 
 def stream(marked: list[str], events: int) -> Iterator[tuple[str, bytes, bytes]]:

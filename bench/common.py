@@ -14,7 +14,7 @@ import os
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 #: A summary line starts with this; ``bench/run.py`` shows these lines and keeps the rest in a log.
@@ -56,3 +56,23 @@ def log_lines(path: Path) -> int:
     """How many lines the services logged (shown, so a run says its logging was on)."""
     with path.open("rb") as f:
         return sum(1 for _ in f)
+
+
+def instrumented(consumer: Any, progress: Any) -> Any:
+    """The consumer (an ``AIOKafkaConsumer``), telling ``progress`` what it fetched
+    (``progress.fetched(batches)``) and committed (``progress.offsets(offsets)``)."""
+    getmany, commit = consumer.getmany, consumer.commit
+
+    async def timed_getmany(*args: Any, **kwargs: Any) -> Any:
+        batches = await getmany(*args, **kwargs)
+        progress.fetched(batches)
+        return batches
+
+    async def timed_commit(offsets: Any = None) -> None:
+        await commit(offsets)
+        if offsets:
+            progress.offsets(offsets)
+
+    consumer.getmany = timed_getmany
+    consumer.commit = timed_commit
+    return consumer

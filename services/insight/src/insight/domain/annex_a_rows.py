@@ -20,7 +20,7 @@ from typing import Any
 from continuum.casework.clock import london_date
 from continuum.contracts.assessment import AssessmentOutcome, Section47Outcome
 from insight.domain import annex_a as a
-from insight.domain.census import CENSUS_EVENT_TYPES, CensusChild, Episode, fold
+from insight.domain.census import CENSUS_EVENT_TYPES, CensusChild, Episode, day_of, fold
 from insight.domain.events import CaseEvent
 
 #: Every event type Annex A reads: the census's, and who holds the case, visits and outcomes.
@@ -34,10 +34,6 @@ ANNEX_EVENT_TYPES: tuple[str, ...] = (
 
 #: The assessment outcomes that mean the child needs children's social care's support.
 NEEDS_SUPPORT = frozenset({AssessmentOutcome.CIN_PLAN, AssessmentOutcome.CHILD_PROTECTION})
-
-
-def _day(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 @dataclass
@@ -73,7 +69,7 @@ def _extras(events: Iterable[CaseEvent], as_at: date) -> dict[uuid.UUID, CaseExt
         if isinstance(worker, str) and worker:
             case.worker = worker
             case.assessment_worker[str(d["assessment_id"])] = worker
-        seen = _day(d.get("child_seen_date"))
+        seen = day_of(d.get("child_seen_date"))
         if seen is not None and event.event_type.startswith("assessment."):
             case.child_seen[str(d["assessment_id"])] = seen
             case.seen_on.append(seen)
@@ -81,7 +77,7 @@ def _extras(events: Iterable[CaseEvent], as_at: date) -> dict[uuid.UUID, CaseExt
             case.outcome[str(d["assessment_id"])] = AssessmentOutcome(d["outcome"])
         elif event.event_type == "section47.concluded":
             case.section47_outcome[str(d["section47_id"])] = Section47Outcome(d["outcome"])
-        elif event.event_type == "visit.recorded" and (visited := _day(d.get("visit_date"))) is not None:
+        elif event.event_type == "visit.recorded" and (visited := day_of(d.get("visit_date"))) is not None:
             if d.get("child_seen"):
                 case.seen_on.append(visited)
             last = case.last_visit.get(str(d["plan_id"]))

@@ -50,7 +50,8 @@ CENSUS_EVENT_TYPES: tuple[str, ...] = (
 FRONT_DOOR_CLOSURES = frozenset({DecisionOutcome.NFA, DecisionOutcome.EARLY_HELP})
 
 
-def _day(value: Any) -> date | None:
+def day_of(value: Any) -> date | None:
+    """A date as an event's JSON carries it (ISO text), or ``None`` when absent or empty."""
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
@@ -148,18 +149,18 @@ def _instant(value: str) -> datetime:
 
 
 def _referral_decided(ep: Episode, d: dict[str, Any]) -> None:  # a correction is later, so it wins
-    ep.referral_date, ep.source, ep.front_door_outcome = _day(d["referral_date"]), d["source"], DecisionOutcome(d["outcome"])
+    ep.referral_date, ep.source, ep.front_door_outcome = day_of(d["referral_date"]), d["source"], DecisionOutcome(d["outcome"])
 
 
 def _assessment_recorded(ep: Episode, d: dict[str, Any]) -> None:
     found = ep.assessments.setdefault(d["assessment_id"], Assessment())
-    found.start = _day(d.get("start_date")) or found.start
+    found.start = day_of(d.get("start_date")) or found.start
     ep.primary_need = d.get("primary_need") or ep.primary_need
 
 
 def _assessment_authorised(ep: Episode, d: dict[str, Any]) -> None:
     found = ep.assessments.setdefault(d["assessment_id"], Assessment())
-    found.start, found.authorised = _day(d["start_date"]), _day(d["authorisation_date"])
+    found.start, found.authorised = day_of(d["start_date"]), day_of(d["authorisation_date"])
     found.factors = sorted(str(f) for f in d.get("factors") or [])
     ep.primary_need = d.get("primary_need") or ep.primary_need
 
@@ -169,17 +170,17 @@ def _assessment_withdrawn(ep: Episode, d: dict[str, Any]) -> None:
 
 
 def _section47_started(ep: Episode, d: dict[str, Any]) -> None:
-    start, target = _day(d["start_date"]), _day(d["icpc_target_date"])
+    start, target = day_of(d["start_date"]), day_of(d["icpc_target_date"])
     if start and target:
         ep.section47s.setdefault(d["section47_id"], Section47(start=start, icpc_target=target))
 
 
 def _section47_concluded(ep: Episode, d: dict[str, Any]) -> None:
-    start, target = _day(d["start_date"]), _day(d["icpc_target_date"])
+    start, target = day_of(d["start_date"]), day_of(d["icpc_target_date"])
     if not (start and target):
         return
     found = ep.section47s.setdefault(d["section47_id"], Section47(start=start, icpc_target=target))
-    found.icpc, found.icpc_not_required = _day(d.get("icpc_date")), bool(d.get("icpc_not_required"))
+    found.icpc, found.icpc_not_required = day_of(d.get("icpc_date")), bool(d.get("icpc_not_required"))
     found.concluded = found.icpc or london_date(_instant(d["concluded_at"]))
 
 
@@ -188,7 +189,7 @@ def _section47_withdrawn(ep: Episode, d: dict[str, Any]) -> None:
 
 
 def _plan_started(ep: Episode, d: dict[str, Any]) -> None:
-    start = _day(d["start_date"])
+    start = day_of(d["start_date"])
     if start is None:
         return
     if PlanType(d["plan_type"]) is PlanType.CP:
@@ -201,7 +202,7 @@ def _plan_started(ep: Episode, d: dict[str, Any]) -> None:
 
 def _plan_reviewed(ep: Episode, d: dict[str, Any]) -> None:
     plan = ep.cp_plans.get(d["plan_id"])
-    review = _day(d["review_date"])
+    review = day_of(d["review_date"])
     if plan is not None and review is not None:
         plan.reviews[int(d["review_number"])] = review
         plan.latest_category = d.get("latest_category_of_abuse") or plan.latest_category
@@ -214,7 +215,7 @@ def _category_changed(ep: Episode, d: dict[str, Any]) -> None:
 
 
 def _plan_ended(ep: Episode, d: dict[str, Any]) -> None:
-    end = _day(d["end_date"])
+    end = day_of(d["end_date"])
     if PlanType(d["plan_type"]) is PlanType.CP:
         cp = ep.cp_plans.get(d["plan_id"])
         if cp is not None:
@@ -224,7 +225,7 @@ def _plan_ended(ep: Episode, d: dict[str, Any]) -> None:
 
 
 def _pp(ep: Episode, d: dict[str, Any]) -> Preproceedings | None:
-    start = _day(d.get("start_date"))
+    start = day_of(d.get("start_date"))
     block = ep.preproceedings.get(d["preproceedings_id"])
     if block is None and start is not None:
         block = ep.preproceedings[d["preproceedings_id"]] = Preproceedings(start=start)
@@ -237,27 +238,27 @@ def _pp_started(ep: Episode, d: dict[str, Any]) -> None:
 
 def _pp_recorded(ep: Episode, d: dict[str, Any]) -> None:
     if (block := _pp(ep, d)) is not None:
-        block.letter, block.fgdm_offered = _day(d.get("letter_before_proceedings_date")), d.get("fgdm_offered")
-        block.fgdm_held, block.initial_meeting = d.get("fgdm_held"), _day(d.get("initial_meeting_date"))
+        block.letter, block.fgdm_offered = day_of(d.get("letter_before_proceedings_date")), d.get("fgdm_offered")
+        block.fgdm_held, block.initial_meeting = d.get("fgdm_held"), day_of(d.get("initial_meeting_date"))
         block.review_meetings = d.get("review_meetings")
 
 
 def _pp_decided(ep: Episode, d: dict[str, Any]) -> None:
     if (block := _pp(ep, d)) is not None:
-        block.decided, block.outcome = _day(d["decision_date"]), d["outcome"]
-        block.court_application = _day(d.get("court_application_date")) or block.court_application
-        block.letter_initiating = _day(d.get("letter_initiating_proceedings_date")) or block.letter_initiating
+        block.decided, block.outcome = day_of(d["decision_date"]), d["outcome"]
+        block.court_application = day_of(d.get("court_application_date")) or block.court_application
+        block.letter_initiating = day_of(d.get("letter_initiating_proceedings_date")) or block.letter_initiating
         block.fgdm_offered = block.fgdm_offered if block.fgdm_offered is not None else d.get("fgdm_offered")
 
 
 def _pp_letter(ep: Episode, d: dict[str, Any]) -> None:
     if (block := _pp(ep, d)) is not None:
-        block.court_application, block.letter_initiating = _day(d["court_application_date"]), _day(d["letter_date"])
+        block.court_application, block.letter_initiating = day_of(d["court_application_date"]), day_of(d["letter_date"])
 
 
 def _case_closed(ep: Episode, d: dict[str, Any]) -> None:
-    ep.closure, ep.reason_for_closure, ep.referral_nfa = _day(d["closure_date"]), d["reason_for_closure"], d["referral_nfa"]
-    ep.referral_date = ep.referral_date or _day(d["referral_date"])
+    ep.closure, ep.reason_for_closure, ep.referral_nfa = day_of(d["closure_date"]), d["reason_for_closure"], d["referral_nfa"]
+    ep.referral_date = ep.referral_date or day_of(d["referral_date"])
 
 
 def _case_reopened(ep: Episode, d: dict[str, Any]) -> None:
