@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import bindparam, func, insert, literal_column, select
+from sqlalchemy import Integer, bindparam, func, insert, literal_column, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -224,3 +224,28 @@ async def test_a_prebuilt_read_without_parameters_answers_its_rows(kernel_db: as
     async with UnitOfWork(kernel_db, source="kernel-test") as tx:
         rows = await tx.fetch(Prebuilt(select(literal_column("41").label("answer"), func.pg_backend_pid().label("pid"))))
     assert len(rows) == 1 and rows[0].answer == 41 and isinstance(rows[0].pid, int)
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    n: int
+    square: int
+
+
+async def test_a_long_read_streams_its_rows_a_batch_at_a_time_made_as_the_class_asked(
+    kernel_db: async_sessionmaker[AsyncSession],
+) -> None:
+    numbers = text("SELECT n, n * n AS square FROM generate_series(1, :last) AS n ORDER BY n").columns(n=Integer, square=Integer)
+    read = Prebuilt(numbers, row=_Numbered)
+    async with UnitOfWork(kernel_db, source="kernel-test") as tx:
+        batches = [batch async for batch in tx.stream(read, {"last": 7}, batch=3)]
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert [row for batch in batches for row in batch] == [_Numbered(n, n * n) for n in range(1, 8)]
+
+
+async def test_a_stream_reads_only(kernel_db: async_sessionmaker[AsyncSession]) -> None:
+    writes = Prebuilt(insert(audit_log).values(actor="x", action="y", subject_type="z", subject_id="1", purpose="p"))
+    async with UnitOfWork(kernel_db, source="kernel-test") as tx:
+        with pytest.raises(ValueError, match="reads only"):
+            async for _ in tx.stream(writes, batch=10):
+                pass

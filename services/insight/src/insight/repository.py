@@ -7,17 +7,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, delete, literal_column, or_, select, text
+from sqlalchemy import String, and_, any_, bindparam, delete, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.casework import clock
 from continuum.casework.errors import NotFound
 from continuum.persistence.collected import WRITE_COLLECTED
-from continuum.persistence.db import inbox
+from continuum.persistence.db import Prebuilt, inbox
 from continuum.persistence.uow import Transaction
 from continuum.web.pagination import decode_cursor, encode_cursor
 from insight import domain
@@ -219,13 +220,30 @@ class ChildEvents:
 
 
 #: Rows fetched from the server-side cursor at a time.
-CENSUS_BATCH = 2000
-#: The census's columns (not ``recorded_at``, which it never reads).
-_CENSUS_COLUMNS = [c for c in CASE_EVENTS.c if c.key != "recorded_at"]
-
-
-def _census(before: datetime) -> Any:
-    return and_(CASE_EVENTS.c.event_type.in_(domain.CENSUS_EVENT_TYPES), CASE_EVENTS.c.occurred_at < before)
+CENSUS_BATCH = 5000
+#: The census's columns: a ``CaseEvent``'s fields, in their order (not ``recorded_at``, which it never reads).
+_CENSUS_COLUMNS = [CASE_EVENTS.c[f.name] for f in fields(CaseEvent)]
+#: The census's events recorded before ``before``.
+_CENSUS = and_(
+    CASE_EVENTS.c.event_type == any_(bindparam("types", list(domain.CENSUS_EVENT_TYPES), type_=ARRAY(String))),
+    CASE_EVENTS.c.occurred_at < bindparam("before"),
+)
+#: Those naming only their case, with the case's child as ``episodes`` knows it now.
+_CENSUS_CASE_ONLY = Prebuilt(
+    select(*_CENSUS_COLUMNS, EPISODES.c.child_id.label("owner"))
+    .join(EPISODES, EPISODES.c.case_id == CASE_EVENTS.c.case_id)
+    .where(_CENSUS, CASE_EVENTS.c.child_id.is_(None))
+)
+#: Those naming their child, by child, each child's in time order, then id.
+_CENSUS_NAMED = Prebuilt(
+    select(*_CENSUS_COLUMNS)
+    .where(_CENSUS, CASE_EVENTS.c.child_id.is_not(None))
+    .order_by(CASE_EVENTS.c.child_id, CASE_EVENTS.c.occurred_at, CASE_EVENTS.c.id),
+    row=CaseEvent,
+)
+#: Read in the index's order (by child, then time): the rows come as soon as the read begins, and
+#: a council's millions are not sorted first (on disk: they do not fit in ``work_mem``).
+_IN_INDEX_ORDER = Prebuilt(text("SET LOCAL enable_sort = off"))
 
 
 async def _census_case_only(tx: Transaction, before: datetime) -> dict[uuid.UUID, list[CaseEvent]]:
@@ -233,13 +251,8 @@ async def _census_case_only(tx: Transaction, before: datetime) -> dict[uuid.UUID
     as ``episodes`` knows it now (an event that arrived before any event naming its case and child
     is found once one has; until then it is no child's, as the fold over every event had it). The
     contracts give every census event its child, so there are none unless an older event lacked it."""
-    stmt = (
-        select(*_CENSUS_COLUMNS, EPISODES.c.child_id.label("owner"))
-        .join(EPISODES, EPISODES.c.case_id == CASE_EVENTS.c.case_id)
-        .where(_census(before), CASE_EVENTS.c.child_id.is_(None))
-    )
     found: dict[uuid.UUID, list[CaseEvent]] = {}
-    for row in (await tx.session.execute(stmt)).all():
+    for row in await tx.fetch(_CENSUS_CASE_ONLY, {"before": before}):
         found.setdefault(row.owner, []).append(case_event_of(row))
     return found
 
@@ -252,24 +265,19 @@ def _child_events(child_id: uuid.UUID, named: list[CaseEvent], case_only: list[C
 async def census_children(tx: Transaction, *, before: datetime) -> AsyncIterator[ChildEvents]:
     """Every child's census events recorded before ``before``, one child at a time (by child id;
     each child's in time order, then id), read through a server-side cursor in one statement (one
-    snapshot), so that no more than one child's events are held at once."""
+    snapshot), on the driver connection (a council's millions of rows: SQLAlchemy's per-row work
+    would be most of the census's time), so that no more than a batch of rows is held at once."""
     case_only = await _census_case_only(tx, before)
-    stmt = (
-        select(*_CENSUS_COLUMNS)
-        .where(_census(before), CASE_EVENTS.c.child_id.is_not(None))
-        .order_by(CASE_EVENTS.c.child_id, CASE_EVENTS.c.occurred_at, CASE_EVENTS.c.id)
-        .execution_options(yield_per=CENSUS_BATCH)
-    )
-    result = await tx.session.stream(stmt)
+    await tx.execute(_IN_INDEX_ORDER)
     child_id: uuid.UUID | None = None
     named: list[CaseEvent] = []
-    async for rows in result.partitions():
-        for row in rows:
-            if row.child_id != child_id:
+    async for batch in tx.stream(_CENSUS_NAMED, {"before": before}, batch=CENSUS_BATCH):
+        for event in batch:
+            if event.child_id != child_id:
                 if child_id is not None:
                     yield _child_events(child_id, named, case_only.pop(child_id, []))
-                child_id, named = row.child_id, []
-            named.append(case_event_of(row))
+                child_id, named = event.child_id, []
+            named.append(event)
     if child_id is not None:
         yield _child_events(child_id, named, case_only.pop(child_id, []))
     for owner, events in sorted(case_only.items()):

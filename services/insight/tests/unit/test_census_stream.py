@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from census_journeys import Child, Episode, upn
@@ -116,3 +116,22 @@ def test_a_file_of_no_children_is_the_whole_files_empty_list() -> None:
     made, missing = streamed([], year)
     assert (made, missing) == (domain.census_xml([], year, HEADER)[0], 0)
     assert b"<Children />" in made
+
+
+def test_the_fold_reads_what_was_recorded_by_the_end_of_the_day_in_london() -> None:
+    """An event recorded at 23:59 on 30 April in London (22:59 UTC: summer time) is a fact of that
+    day; one at 00:30 on 1 May in London (23:30 UTC on 30 April) is not yet."""
+    c = Child().registered(D(2025, 4, 1), upn=upn(3))
+    ep = Episode(c).referred(D(2025, 4, 2), "assessment")
+    ep.assessed(D(2025, 4, 3), D(2026, 4, 30), "cin_plan")
+    events = events_of([c])
+    authorised = next(e for e in events if e.event_type == "assessment.authorised")
+
+    def folded(recorded_at: datetime) -> Any:
+        moved = [CaseEvent(**{**vars(e), "occurred_at": recorded_at}) if e is authorised else e for e in events]
+        return domain.fold(moved, case_child={}, as_at=D(2026, 4, 30))[c.child_id]
+
+    in_time = folded(datetime(2026, 4, 30, 22, 59, tzinfo=UTC))
+    too_late = folded(datetime(2026, 4, 30, 23, 30, tzinfo=UTC))
+    assert [a.authorised for a in next(iter(in_time.episodes.values())).assessments.values()] == [D(2026, 4, 30)]
+    assert [a.authorised for a in next(iter(too_late.episodes.values())).assessments.values()] == []  # not yet authorised

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -190,6 +191,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_pre_ping=False,
         pool_recycle=POOL_RECYCLE_SECONDS,
         hide_parameters=True,
+        # JSONB read with orjson: the census and the read model's rebuild read millions of documents.
+        json_deserializer=orjson.loads,
     )
     event.listen(engine.sync_engine, "connect", _keep_alive)
     event.listen(engine.sync_engine, "checkout", _discard_closed)

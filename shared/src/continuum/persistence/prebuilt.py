@@ -37,9 +37,11 @@ class Prebuilt:
     lookup, parameter construction, result metadata), which cost more than the statement's round
     trip on the hot paths. Result rows are named tuples (``row.column``). Bound parameters are
     named (``bindparam("child_id")``, or a table's columns for an INSERT's ``VALUES``); constants
-    (``literal(...)``) keep their value; expanding parameters (``IN`` lists) are not supported."""
+    (``literal(...)``) keep their value; expanding parameters (``IN`` lists) are not supported.
+    ``row``: a class to make each row as instead, given the columns in order (a dataclass whose
+    fields are the statement's columns), for a long read that would otherwise copy every row."""
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, *, row: Callable[..., Any] | None = None) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
         self.sql = str(compiled)
         #: A plain read: a SELECT that writes, locks and takes nothing (no transaction needed).
@@ -53,6 +55,7 @@ class Prebuilt:
             self._binds.append((bind.key, _REQUIRED if bind.required else bind.effective_value, processor))
         columns = list(getattr(statement, "exported_columns", ()))
         self._row: Any = namedtuple("Row", [c.key for c in columns], rename=True) if columns else None
+        self._made_as = row
         self._results = [
             (index, processor)
             for index, column in enumerate(columns)
@@ -68,19 +71,25 @@ class Prebuilt:
         return values
 
     def rows(self, records: Sequence[Any]) -> list[Any]:
-        """The driver's records as named tuples, each value converted as its column's type says."""
+        """The driver's records as named tuples (or as the class asked), each value converted as its column's type says."""
         if self._row is None:
             return []
-        make, results = self._row._make, self._results
+        results = self._results
+        if self._made_as is not None:
+            made_as = self._made_as
+            if not results:
+                return [made_as(*record) for record in records]
+            return [made_as(*self._converted(record)) for record in records]
+        make = self._row._make
         if not results:
             return [make(record) for record in records]
-        out = []
-        for record in records:
-            values = list(record)
-            for index, processor in results:
-                values[index] = processor(values[index])
-            out.append(make(values))
-        return out
+        return [make(self._converted(record)) for record in records]
+
+    def _converted(self, record: Any) -> list[Any]:
+        values = list(record)
+        for index, processor in self._results:
+            values[index] = processor(values[index])
+        return values
 
 
 _REQUIRED = object()

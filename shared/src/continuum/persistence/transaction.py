@@ -4,7 +4,7 @@ audit row as collected (:class:`AuditEntry`). Importable from ``continuum.persis
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,6 +58,8 @@ class Transaction(Protocol):
     def principal_or_fail(self) -> Principal: ...
 
     async def fetch(self, statement: Prebuilt, params: Mapping[str, Any] | None = None) -> list[Any]: ...
+
+    def stream(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, batch: int) -> AsyncIterator[list[Any]]: ...
 
     async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None: ...
 

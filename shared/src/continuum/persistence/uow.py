@@ -24,7 +24,7 @@ and ``COMMIT`` would add two round trips and no guarantee (decision 32).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -221,6 +221,22 @@ class UnitOfWork:
             self._refuse_after_final_write()
             await self._begin()
         return statement.rows(await self._run(driver, statement.sql, *statement.arguments(params or {}), fetch=True))
+
+    async def stream(
+        self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, batch: int
+    ) -> AsyncIterator[list[Any]]:
+        """A long read's rows, ``batch`` at a time (named tuples), through a server-side cursor in
+        this transaction (opened for it: a cursor lives in one), so that no more than a batch is held."""
+        driver = self._driver_or_fail()
+        if not statement.reads_only:
+            raise ValueError("stream reads only: a statement that writes or locks runs with fetch or execute")
+        await self._begin()
+        try:
+            cursor = await driver.cursor(statement.sql, *statement.arguments(params or {}))
+            while records := await cursor.fetch(batch):
+                yield statement.rows(records)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise database_error(exc, statement.sql, connection_lost=driver.is_closed()) from exc
 
     async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None:
         """Run a prebuilt statement that returns no rows in this transaction (with the rows

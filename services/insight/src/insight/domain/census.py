@@ -13,10 +13,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from continuum.casework.clock import london_date
+from continuum.casework.clock import LONDON, london_date
 from continuum.contracts import DecisionOutcome
 from continuum.contracts.plan import PlanType
 from insight.domain.events import CaseEvent
@@ -292,18 +292,24 @@ def fold(events: Iterable[CaseEvent], *, case_child: dict[uuid.UUID, uuid.UUID],
     events recorded after that day are not read. ``case_child`` names the child of a case whose
     events do not (the read model's ``episodes``)."""
     children: dict[uuid.UUID, CensusChild] = {}
+    after = datetime.combine(as_at + timedelta(days=1), time(), tzinfo=LONDON)  # the day after begins in London
     for event in events:
-        if london_date(event.occurred_at) > as_at:
+        if event.occurred_at >= after:
             continue
         child_id = event.child_id or (case_child.get(event.case_id) if event.case_id else None)
         if child_id is None:
             continue
-        child = children.setdefault(child_id, CensusChild(child_id=child_id))
+        child = children.get(child_id)
+        if child is None:
+            child = children[child_id] = CensusChild(child_id=child_id)
         if event.event_type in ("child.registered", "child.updated"):
             if child.identity is None or int(event.data["version"]) >= int(child.identity["version"]):
                 child.identity = event.data
             continue
         folder = FOLDS.get(event.event_type)
         if folder is not None and event.case_id is not None:
-            folder(child.episodes.setdefault(event.case_id, Episode(case_id=event.case_id)), event.data)
+            episode = child.episodes.get(event.case_id)
+            if episode is None:
+                episode = child.episodes[event.case_id] = Episode(case_id=event.case_id)
+            folder(episode, event.data)
     return children

@@ -68,6 +68,8 @@ class Header:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -77,8 +79,19 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _escape(text: str) -> str:
+    """Text as ElementTree escapes it (``&``, ``<``, ``>``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
 def _add(parent: ET.Element, tag: str, value: Any = None) -> ET.Element:
-    """A child element; an absent value (``None``) leaves the element out."""
+    """A child element of the header's tree; an absent value (``None``) leaves it empty."""
     element = ET.SubElement(parent, tag)
     if value is not None:
         element.text = _fmt(value)
@@ -91,77 +104,117 @@ def _items(parent: ET.Element, items: Iterable[tuple[str, Any]]) -> None:
             _add(parent, tag, value)
 
 
+class _Xml:
+    """A child's elements written as they are made, as ``ET.indent`` then ``ET.tostring`` write
+    the same tree at ``level`` (a tree of the census's kind: no attributes, namespaces or tails;
+    text only on leaves): a council's file has millions of elements, and building the tree first
+    and walking it again cost as much as all the rest. :func:`census_xml` checks it against
+    ElementTree. An element is a ``with xml.element(tag):`` block around its children."""
+
+    def __init__(self, level: int) -> None:
+        self.parts: list[str] = []
+        self._open: list[tuple[str, int]] = []  # the elements open, innermost last: tag, where its start tag is
+        #: The line break and indentation of each depth; none before the outermost element (it stands alone).
+        self._close = ["\n" + "  " * (level + depth) for depth in range(12)]
+        self._start = ["", *self._close[1:]]
+
+    def element(self, tag: str) -> _Xml:
+        self.parts.append(f"{self._start[len(self._open)]}<{tag}>")
+        self._open.append((tag, len(self.parts) - 1))
+        return self
+
+    def __enter__(self) -> _Xml:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        tag, start = self._open.pop()
+        depth = len(self._open)
+        if start == len(self.parts) - 1:  # nothing in it: an empty element
+            self.parts[start] = f"{self._start[depth]}<{tag} />"
+        else:
+            self.parts.append(f"{self._close[depth]}</{tag}>")
+
+    def leaf(self, tag: str, value: Any) -> None:
+        """A leaf element with ``value`` as its text (empty when ``None``)."""
+        text = "" if value is None else _escape(_fmt(value))
+        before = self._start[len(self._open)]
+        self.parts.append(f"{before}<{tag}>{text}</{tag}>" if text else f"{before}<{tag} />")
+
+    def leaves(self, items: Iterable[tuple[str, Any]]) -> None:
+        """A leaf for each item whose value is not ``None`` (an absent value leaves it out)."""
+        for tag, value in items:
+            if value is not None:
+                self.leaf(tag, value)
+
+
 def in_year(child: CensusChild, year: CensusYear) -> list[Episode]:
     """The child's episodes in the year, by referral date."""
     episodes = [e for e in child.episodes.values() if e.referral_date and year.open_in_year(e.referral_date, e.closure)]
     return sorted(episodes, key=lambda e: (e.referral_date or year.start, str(e.case_id)))
 
 
-def _identifiers(parent: ET.Element, who: dict[str, Any]) -> None:
-    _items(
-        _add(parent, "ChildIdentifiers"),
-        [
-            ("LAchildID", who["la_child_id"]),
-            ("UPN", who.get("upn")),
-            ("FormerUPN", who.get("former_upn")),
-            ("UPNunknown", None if who.get("upn") else who.get("upn_unknown_reason")),
-            ("PersonBirthDate", who.get("date_of_birth")),
-            ("ExpectedPersonBirthDate", None if who.get("date_of_birth") else who.get("expected_date_of_birth")),
-            ("Sex", who["sex"]),
-            ("PersonDeathDate", who.get("date_of_death")),
-        ],
-    )
-    characteristics = _add(parent, "ChildCharacteristics")
-    _add(characteristics, "Ethnicity", who["ethnicity"])
-    disabilities = _add(characteristics, "Disabilities")
-    for code in who.get("disabilities") or ["NONE"]:
-        _add(disabilities, "Disability", code)
+def _identifiers(xml: _Xml, who: dict[str, Any]) -> None:
+    with xml.element("ChildIdentifiers"):
+        xml.leaves(
+            [
+                ("LAchildID", who["la_child_id"]),
+                ("UPN", who.get("upn")),
+                ("FormerUPN", who.get("former_upn")),
+                ("UPNunknown", None if who.get("upn") else who.get("upn_unknown_reason")),
+                ("PersonBirthDate", who.get("date_of_birth")),
+                ("ExpectedPersonBirthDate", None if who.get("date_of_birth") else who.get("expected_date_of_birth")),
+                ("Sex", who["sex"]),
+                ("PersonDeathDate", who.get("date_of_death")),
+            ]
+        )
+    with xml.element("ChildCharacteristics"):
+        xml.leaf("Ethnicity", who["ethnicity"])
+        with xml.element("Disabilities"):
+            for code in who.get("disabilities") or ["NONE"]:
+                xml.leaf("Disability", code)
 
 
-def _cp_plan(parent: ET.Element, plan: CpPlan, year: CensusYear) -> None:
-    element = _add(parent, "ChildProtectionPlans")
-    _items(
-        element,
-        [
-            ("CPPstartDate", plan.start),
-            ("CPPendDate", year.known(plan.end)),
-            ("InitialCategoryOfAbuse", plan.initial_category),
-            ("LatestCategoryOfAbuse", plan.latest_category),
-            ("NumberOfPreviousCPP", plan.previous_plans or 0),
-        ],
-    )
-    held = [r for _, r in sorted(plan.reviews.items()) if year.known(r) and r >= year.start]
-    if held:
-        reviews = _add(element, "Reviews")
-        for review in held:
-            _add(reviews, "CPPreviewDate", review)
+def _cp_plan(xml: _Xml, plan: CpPlan, year: CensusYear) -> None:
+    with xml.element("ChildProtectionPlans"):
+        xml.leaves(
+            [
+                ("CPPstartDate", plan.start),
+                ("CPPendDate", year.known(plan.end)),
+                ("InitialCategoryOfAbuse", plan.initial_category),
+                ("LatestCategoryOfAbuse", plan.latest_category),
+                ("NumberOfPreviousCPP", plan.previous_plans or 0),
+            ]
+        )
+        held = [r for _, r in sorted(plan.reviews.items()) if year.known(r) and r >= year.start]
+        if held:
+            with xml.element("Reviews"):
+                for review in held:
+                    xml.leaf("CPPreviewDate", review)
 
 
-def _preproceedings(parent: ET.Element, block: Preproceedings, year: CensusYear) -> None:
+def _preproceedings(xml: _Xml, block: Preproceedings, year: CensusYear) -> None:
     held = block.fgdm_held if block.fgdm_offered else None
     decided = year.known(block.decided)
-    _items(
-        _add(parent, "PreProceedingsandFGDM"),
-        [
-            ("PPStartDate", block.start),
-            ("LBPSentDate", year.known(block.letter)),
-            ("FGDMMeetingOffer", None if block.fgdm_offered is None else int(block.fgdm_offered)),
-            ("FGDMMeetingFac", None if held is None else int(held)),
-            ("InitialPPMeetingDate", year.known(block.initial_meeting)),
-            ("ReviewMeetingsCount", block.review_meetings if block.initial_meeting else None),
-            ("StepDecisionDate", decided),
-            ("PPOutcome", block.outcome if decided else None),
-            ("CourtAppDate", year.known(block.court_application) if decided else None),
-            ("LetterInitCPDate", year.known(block.letter_initiating) if decided else None),
-        ],
-    )
+    with xml.element("PreProceedingsandFGDM"):
+        xml.leaves(
+            [
+                ("PPStartDate", block.start),
+                ("LBPSentDate", year.known(block.letter)),
+                ("FGDMMeetingOffer", None if block.fgdm_offered is None else int(block.fgdm_offered)),
+                ("FGDMMeetingFac", None if held is None else int(held)),
+                ("InitialPPMeetingDate", year.known(block.initial_meeting)),
+                ("ReviewMeetingsCount", block.review_meetings if block.initial_meeting else None),
+                ("StepDecisionDate", decided),
+                ("PPOutcome", block.outcome if decided else None),
+                ("CourtAppDate", year.known(block.court_application) if decided else None),
+                ("LetterInitCPDate", year.known(block.letter_initiating) if decided else None),
+            ]
+        )
 
 
-def _episode(parent: ET.Element, ep: Episode, year: CensusYear) -> None:
-    element = _add(parent, "CINdetails")
+def _episode(xml: _Xml, ep: Episode, year: CensusYear) -> None:
     closure = year.known(ep.closure)
-    _items(
-        element,
+    xml.leaves(
         [
             ("CINreferralDate", ep.referral_date),
             ("ReferralSource", ep.source),
@@ -169,47 +222,51 @@ def _episode(parent: ET.Element, ep: Episode, year: CensusYear) -> None:
             ("CINclosureDate", closure),
             ("ReasonForClosure", ep.reason_for_closure if closure else None),
             ("ReferralNFA", ep.nfa),
-        ],
+        ]
     )
     for a in sorted(ep.assessments.values(), key=lambda a: a.start or year.start):
         if not year.open_in_year(a.start, a.authorised):
             continue
         authorised = year.known(a.authorised)
-        assessment = _add(element, "Assessments")
-        _items(assessment, [("AssessmentActualStartDate", a.start), ("AssessmentAuthorisationDate", authorised)])
-        if authorised:
-            factors = _add(assessment, "FactorsIdentifiedAtAssessment")
-            for code in a.factors or ["21"]:
-                _add(factors, "AssessmentFactors", code)
+        with xml.element("Assessments"):
+            xml.leaves([("AssessmentActualStartDate", a.start), ("AssessmentAuthorisationDate", authorised)])
+            if authorised:
+                with xml.element("FactorsIdentifiedAtAssessment"):
+                    for code in a.factors or ["21"]:
+                        xml.leaf("AssessmentFactors", code)
     for p in sorted(ep.cin_plans.values(), key=lambda p: p.start):
         if year.open_in_year(p.start, p.end):
-            _items(_add(element, "CINPlanDates"), [("CINPlanStartDate", p.start), ("CINPlanEndDate", year.known(p.end))])
+            with xml.element("CINPlanDates"):
+                xml.leaves([("CINPlanStartDate", p.start), ("CINPlanEndDate", year.known(p.end))])
     for s in sorted(ep.section47s.values(), key=lambda s: s.start):
         if year.open_in_year(s.start, s.concluded):
             concluded = year.known(s.concluded) is not None
-            _items(
-                _add(element, "Section47"),
-                [
-                    ("S47ActualStartDate", s.start),
-                    ("InitialCPCtarget", s.icpc_target),
-                    ("DateOfInitialCPC", year.known(s.icpc)),
-                    ("ICPCnotRequired", s.icpc_not_required and concluded),
-                ],
-            )
+            with xml.element("Section47"):
+                xml.leaves(
+                    [
+                        ("S47ActualStartDate", s.start),
+                        ("InitialCPCtarget", s.icpc_target),
+                        ("DateOfInitialCPC", year.known(s.icpc)),
+                        ("ICPCnotRequired", s.icpc_not_required and concluded),
+                    ]
+                )
     for plan in sorted(ep.cp_plans.values(), key=lambda p: p.start):
         if year.open_in_year(plan.start, plan.end):
-            _cp_plan(element, plan, year)
+            _cp_plan(xml, plan, year)
     for block in sorted(ep.preproceedings.values(), key=lambda b: b.start):
         if year.start <= block.start <= year.cutoff:
-            _preproceedings(element, block, year)
+            _preproceedings(xml, block, year)
 
 
-def _child(parent: ET.Element, identity: dict[str, Any], episodes: list[Episode], year: CensusYear) -> ET.Element:
-    element = _add(parent, "Child")
-    _identifiers(element, identity)
-    for ep in episodes:
-        _episode(element, ep, year)
-    return element
+def _child(identity: dict[str, Any], episodes: list[Episode], year: CensusYear) -> bytes:
+    """The ``<Child>`` element, indented at its level in the file."""
+    xml = _Xml(_CHILD_LEVEL)
+    with xml.element("Child"):
+        _identifiers(xml, identity)
+        for ep in episodes:
+            with xml.element("CINdetails"):
+                _episode(xml, ep, year)
+    return "".join(xml.parts).encode("utf-8", "xmlcharrefreplace")
 
 
 def _message(year: CensusYear, header: Header) -> tuple[ET.Element, ET.Element]:
@@ -241,7 +298,9 @@ def census_xml(children: Iterable[CensusChild], year: CensusYear, header: Header
     """The census file, and the children left out for want of an identity (no ``child.*`` event
     yet): each with an episode in the year, to be named to whoever runs the return. The whole file
     in memory: the census streams it instead (:func:`census_frame`, :func:`child_xml`, :func:`order_key`),
-    to the same bytes; this is the reference its tests compare with."""
+    to the same bytes; this is the reference its tests compare with. Each child's element, as the
+    census writes it, is read back into ElementTree and the whole document indented and written by
+    ElementTree, so the comparison checks the census's writer too."""
     message, listed = _message(year, header)
     missing: list[uuid.UUID] = []
     for child in sorted(children, key=lambda c: str(c.identity["la_child_id"]) if c.identity else ""):
@@ -251,7 +310,7 @@ def census_xml(children: Iterable[CensusChild], year: CensusYear, header: Header
         if child.identity is None:
             missing.append(child.child_id)
             continue
-        _child(listed, child.identity, episodes, year)
+        listed.append(ET.fromstring(_child(child.identity, episodes, year)))
     return _serialised(message), missing
 
 
@@ -293,39 +352,7 @@ def child_xml(child: CensusChild, year: CensusYear) -> bytes | None:
     episodes = in_year(child, year)
     if not episodes or child.identity is None:
         return None
-    element = _child(ET.Element("Children"), child.identity, episodes, year)
-    parts: list[str] = []
-    _write(element, _CHILD_LEVEL, parts)
-    return "".join(parts).encode("utf-8", "xmlcharrefreplace")
-
-
-def _escape(text: str) -> str:
-    """Text as ElementTree escapes it (``&``, ``<``, ``>``)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
-def _write(element: ET.Element, level: int, parts: list[str]) -> None:
-    """``element`` as ``ET.indent(element, level=level)`` then ``ET.tostring`` write it (a tree of
-    the census's kind: no attributes, namespaces or tails; text only on leaves), several times
-    faster: a council's file has millions of elements."""
-    tag, text = element.tag, element.text
-    if len(element):
-        inner = "\n" + "  " * (level + 1)
-        parts.append(f"<{tag}>")
-        for sub in element:
-            parts.append(inner)
-            _write(sub, level + 1, parts)
-        parts.append("\n" + "  " * level + f"</{tag}>")
-    elif text:
-        parts.append(f"<{tag}>{_escape(text)}</{tag}>")
-    else:
-        parts.append(f"<{tag} />")
+    return _child(child.identity, episodes, year)
 
 
 def missing_identity(child: CensusChild, year: CensusYear) -> bool:
