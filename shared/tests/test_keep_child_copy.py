@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase
 from continuum.casework.partners import number_to_announce
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData, PartnerStatus, StatusChanged
 from continuum.contracts.codes import Disability, Ethnicity, Sex
-from continuum.persistence.child_copy import ChildCopy, keep_child_copy
+from continuum.persistence.child_copy import ChildCopy, keep_child_copies, keep_child_copy
 from continuum.persistence.db import audit_log
 from continuum.persistence.uow import Transaction, UnitOfWork
 
@@ -114,3 +114,24 @@ def test_only_a_gained_or_another_number_is_announced() -> None:
     assert number_to_announce("1", "1") is None
     assert number_to_announce("1", None) is None
     assert number_to_announce(None, None) is None
+
+
+async def test_a_run_of_copies_keeps_each_childs_newest_with_one_statement_and_audits_each(
+    children: async_sessionmaker[AsyncSession],
+) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    async with UnitOfWork(children, source="kernel-test") as tx:
+        await keep_child_copy(tx, Child, _child(second, 5, "9434765919"))  # held already, newer than the run's
+    run = [_child(first, 1, None, updated=False), _child(first, 3, "9434765870"), _child(first, 2, None), _child(second, 4, None)]
+    async with UnitOfWork(children, source="kernel-test") as tx:
+        await keep_child_copies(tx, Child, run)
+    assert tx.published == []  # partners are told nothing by this step
+    async with children() as session:
+        copies = {
+            c.id: (c.version, c.nhs_number) for c in (await session.execute(select(Child))).scalars() if c.id in (first, second)
+        }
+        audited = (
+            (await session.execute(select(audit_log.c.subject_id).where(audit_log.c.action == "child.copy"))).scalars().all()
+        )
+    assert copies == {first: (3, "9434765870"), second: (5, "9434765919")}
+    assert sorted(s for s in audited if s in (str(first), str(second))) == sorted([str(first)] * 3 + [str(second)] * 2)

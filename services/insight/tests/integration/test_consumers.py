@@ -88,6 +88,9 @@ async def _rows_of(cases: Cases, child: uuid.UUID, case_ids: list[uuid.UUID]) ->
         "episodes": await cases.scalar("SELECT count(*) FROM episodes WHERE child_id = :c", c=child),
         "teams": await cases.scalar("SELECT teams FROM child_teams WHERE id = :c", c=child),
         "copy": await cases.scalar("SELECT version FROM children WHERE id = :c", c=child),
+        "copy audited": await cases.scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'child.copy' AND subject_id = :c", c=str(child)
+        ),
     }
 
 
@@ -115,3 +118,4 @@ async def test_a_run_of_events_keeps_what_each_event_alone_keeps(cases: Cases) -
     one_by_one, as_a_run = await _rows_of(cases, alone, cases_of[alone]), await _rows_of(cases, together, cases_of[together])
     assert as_a_run == one_by_one
     assert as_a_run["teams"] == ["north", "south"] and as_a_run["copy"] == 2 and len(as_a_run["events"]) == 9
+    assert as_a_run["copy audited"] == 2  # each identity event's copy, once

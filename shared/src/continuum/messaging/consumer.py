@@ -304,6 +304,13 @@ class EventConsumer:
         """Run ``handler`` once per event id: returns ``handled`` or ``duplicate``."""
         return (await self._handle_together([(event, handler)]))[0]
 
+    async def handle_all(self, events: Sequence[Envelope[Any]]) -> list[str]:
+        """Handle ``events`` (each of a type this consumer handles) in one transaction, as a
+        partition's batch is handled (a run of a batch handler's types at once): each ``handled``
+        or ``duplicate``. A failure keeps nothing and raises its wrapper (``.cause``); the caller
+        may then hand the events over one by one (:meth:`handle`) to find the one to blame."""
+        return await self._handle_together([(event, self.handlers[event.type]) for event in events])
+
     async def _handle_together(self, items: list[tuple[Envelope[Any], Handler]]) -> list[str]:
         """Handle events in one transaction, each at most once: its inbox row and its handler's
         writes commit together, and an event whose inbox row exists is a duplicate. A run of two or

@@ -19,8 +19,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import orjson
 from pydantic import BaseModel, Field
-from sqlalchemy import Date, DateTime, Integer, String, func, select
+from sqlalchemy import Date, DateTime, Integer, String, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ from continuum.casework import clock
 from continuum.casework.partners import number_to_announce
 from continuum.contracts import ChildRegistered, ChildUpdated, EventData
 from continuum.contracts.codes import Ethnicity, Sex, UPNUnknownReason
-from continuum.persistence.db import enum_column
+from continuum.persistence.db import Prebuilt, enum_column
 from continuum.persistence.transaction import EventKey, Transaction
 
 
@@ -109,6 +110,45 @@ async def upsert_child_copy(session: AsyncSession, model: type[ChildCopy], data:
         where=model.version < stmt.excluded.version,
     )
     await session.execute(stmt)
+
+
+#: Each copy table's set-based upsert, prebuilt once (:func:`_upsert_copies`).
+_UPSERTS: dict[str, Prebuilt] = {}
+
+
+def _upsert_copies(model: type[ChildCopy]) -> Prebuilt:
+    """An upsert of any number of copies given as one JSON array (``:rows``), PostgreSQL making the
+    table's records of it; an older version than the one held changes nothing."""
+    table = model.__table__  # type: ignore[attr-defined]
+    if table.name not in _UPSERTS:
+        columns = ", ".join(c.name for c in table.c)
+        updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in table.c if c.name != "id")
+        _UPSERTS[table.name] = Prebuilt(
+            text(
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns}"
+                f" FROM jsonb_populate_recordset(NULL::{table.name}, CAST(:rows AS jsonb))"
+                f" ON CONFLICT (id) DO UPDATE SET {updates} WHERE {table.name}.version < excluded.version"
+            )
+        )
+    return _UPSERTS[table.name]
+
+
+async def keep_child_copies(tx: Transaction, model: type[ChildCopy], run: Sequence[ChildRegistered | ChildUpdated]) -> None:
+    """In ``tx``: the copies a run of ``child.*`` events describe, with one statement (the rows as
+    one JSON parameter): of each child, the run's newest version, unless the copy holds a newer
+    one; each event's copy audited (``child.copy``), as :func:`keep_child_copy` audits it. For a
+    service that tells partners nothing: no statuses are announced."""
+    if not run:
+        return
+    newest: dict[uuid.UUID, ChildRegistered | ChildUpdated] = {}
+    for data in run:
+        held = newest.get(data.child_id)
+        if held is None or data.version > held.version:
+            newest[data.child_id] = data
+    rows = orjson.dumps([child_copy_values(data) for data in newest.values()]).decode()
+    await tx.execute(_upsert_copies(model), {"rows": rows})
+    for data in run:
+        await tx.audit("child.copy", subject_type="child", subject_id=data.child_id, purpose=KEEP_PURPOSE)
 
 
 C = TypeVar("C", bound=ChildCopy)

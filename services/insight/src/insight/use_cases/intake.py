@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from continuum.contracts import ChildRegistered, ChildUpdated, Envelope
-from continuum.persistence.child_copy import keep_child_copy
+from continuum.persistence.child_copy import keep_child_copies, keep_child_copy
 from continuum.persistence.uow import Transaction
 from insight import domain, repository
 from insight.tables import Child
@@ -35,6 +35,4 @@ async def record_all(tx: Transaction, events: list[Envelope[Any]]) -> None:
     fresh = [(k, e) for k, e in zip(kept, events, strict=True) if k.id in new]
     await repository.add_episodes(tx, [(k.case_id, k.child_id) for k, _ in fresh if k.case_id and k.child_id])
     await repository.add_children_teams(tx, [(k.child_id, t) for k, _ in fresh if k.child_id for t in k.teams])
-    for _, event in fresh:
-        if isinstance(event.data, ChildRegistered | ChildUpdated):
-            await keep_child_copy(tx, Child, event.data)
+    await keep_child_copies(tx, Child, [e.data for _, e in fresh if isinstance(e.data, ChildRegistered | ChildUpdated)])

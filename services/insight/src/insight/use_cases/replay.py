@@ -38,20 +38,17 @@ def _read(events: tuple[dict[str, Any], ...], consumer: EventConsumer) -> list[E
 
 
 async def replay(uow: UnitOfWork, command: ReplayEvents, *, consumer: EventConsumer) -> Replayed:
-    """Hand every event of ``command`` the read model takes to ``consumer``; one audit row."""
-    outcomes = {"handled": 0, "duplicate": 0, "skipped": 0, "refused": 0}
-    for event in _read(command.events, consumer):
-        if event is None:
-            outcomes["skipped"] += 1
-            continue
-        try:
-            outcomes[await consumer.handle(event, consumer.handlers[event.type])] += 1
-        except Exception as failed:  # the consumer raises its own wrapper of the cause
-            cause = getattr(failed, "cause", failed)
-            if refusal(cause) is None:
-                raise cause from failed  # the database away, a bug: a 5xx, and the batch is sent again
-            log.warning("replayed event refused", extra={"event_id": str(event.id), "event_type": event.type})
-            outcomes["refused"] += 1
+    """Hand every event of ``command`` the read model takes to ``consumer``, all in one transaction
+    as a partition's batch from the broker; if that fails, one by one, so that only an event the
+    read model refuses is left out (counted); one audit row."""
+    read = _read(command.events, consumer)
+    taken = [event for event in read if event is not None]
+    outcomes = {"handled": 0, "duplicate": 0, "skipped": len(read) - len(taken), "refused": 0}
+    try:
+        for outcome in await consumer.handle_all(taken):
+            outcomes[outcome] += 1
+    except Exception:  # noqa: BLE001  (the one to blame is found below, and a cause that is not a refusal raised there)
+        await _one_by_one(taken, consumer, outcomes)
     result = Replayed(
         received=len(command.events),
         recorded=outcomes["handled"],
@@ -67,6 +64,21 @@ async def replay(uow: UnitOfWork, command: ReplayEvents, *, consumer: EventConsu
             purpose="read model rebuild",
         )
     return result
+
+
+async def _one_by_one(events: list[Envelope[Any]], consumer: EventConsumer, outcomes: dict[str, int]) -> None:
+    """Each event in its own transaction, as the broker's consumer does after a batch failed: a
+    refused one is counted and logged by id; any other failure is raised (a 5xx: the batch is sent
+    again, harmlessly)."""
+    for event in events:
+        try:
+            outcomes[await consumer.handle(event, consumer.handlers[event.type])] += 1
+        except Exception as failed:  # the consumer raises its own wrapper of the cause
+            cause = getattr(failed, "cause", failed)
+            if refusal(cause) is None:
+                raise cause from failed  # the database away, a bug: a 5xx, and the batch is sent again
+            log.warning("replayed event refused", extra={"event_id": str(event.id), "event_type": event.type})
+            outcomes["refused"] += 1
 
 
 async def empty(uow: UnitOfWork) -> dict[str, int]:
