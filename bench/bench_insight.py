@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 from aiokafka import AIOKafkaProducer, TopicPartition
 from common import RESULT, ROUNDS, instrumented, log_lines, production_logging, sides_in_order, summary
 
@@ -71,9 +72,13 @@ from continuum.messaging.kafka import consumer_topics, ensure_topics, make_consu
 from continuum.persistence.db import make_engine, make_session_factory
 from continuum.persistence.uow import UnitOfWork
 from continuum.settings import ServiceSettings
+from continuum.web.auth import mint_dev_token
 from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
+from continuum_tools.rebuild import CASE_SERVICES, DEFAULT_BATCH, rebuild_read_model
 from insight import domain, views
+from insight.app import create_app
 from insight.consumers import READ_MODEL_TOPICS, make_batch_handlers, make_handlers
+from insight.settings import InsightSettings
 from insight.use_cases import census as census_use_case
 from insight.use_cases.commands import ReadCensus
 
@@ -85,6 +90,8 @@ ALEMBIC_INI = ROOT / "services" / "insight" / "alembic.ini"
 CENSUS_CHILDREN = int(os.environ.get("BENCH_CENSUS_CHILDREN", "10000"))
 CENSUS_BIG = 400_000
 CATCHUP_EVENTS = int(os.environ.get("BENCH_CATCHUP_EVENTS", "50000"))
+#: Events a page of the rebuild (``continuum insight rebuild``'s default).
+REBUILD_BATCH = DEFAULT_BATCH
 YEAR, AS_AT = 2026, date(2026, 4, 30)
 PARTITIONS = 6
 POLICY = load_policy(None)
@@ -421,9 +428,9 @@ WHERE children.version < excluded.version
 """
 
 
-async def floor_apply(conn: asyncpg.Connection, records: list[Any], children_sql: str) -> None:
-    """One partition batch, in one transaction, one statement per kind of row."""
-    events = [json.loads(r.value) for r in records]
+async def floor_apply(conn: asyncpg.Connection, values: list[Any], children_sql: str) -> None:
+    """One batch of events (their JSON), in one transaction, one statement per kind of row."""
+    events = [json.loads(v) for v in values]
     async with conn.transaction():
         fresh = {
             r[0] for r in await conn.fetch(_FLOOR_CLAIM, "bench-floor", [e["id"] for e in events], [e["type"] for e in events])
@@ -470,7 +477,7 @@ async def floor_run(settings: ServiceSettings, dsn: str, progress: Progress) -> 
     try:
         while not progress.done.is_set():
             for tp, records in (await consumer.getmany(timeout_ms=200, max_records=100)).items():
-                await floor_apply(conn, records, children_sql)
+                await floor_apply(conn, [r.value for r in records], children_sql)
                 await consumer.commit({tp: records[-1].offset + 1})
     finally:
         await consumer.stop()
@@ -570,11 +577,109 @@ async def catchup_measure(postgres: EmbeddedPostgres, broker: TansuBroker, marke
     summary("insight catch-up", ratios, "consumer events/s / floor events/s")
 
 
-def rebuild_measure() -> None:
-    """TODO(rebuild): the read model rebuilt by insight's replay of ``GET /v1/history`` (branch
-    ``rebuild``: ``event_history`` in each service and insight's replay), in events per second
-    against the floor of the same rows by bare consume-and-insert; fill in once it lands."""
-    print("rebuild: not measured yet (insight's replay of GET /v1/history is on branch 'rebuild')")
+_HISTORY = """
+INSERT INTO event_history (seq, event_id, topic, key, event_type, payload, created_at, published_at)
+SELECT row_number() OVER (), (e ->> 'id')::uuid, t, e ->> 'subject', e ->> 'type', e, now(), now()
+  FROM unnest($1::text[], $2::jsonb[]) AS u(t, e)
+"""
+_HISTORY_PAGE = "SELECT seq, payload::text FROM event_history WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+#: What both sides of the rebuild write alike (the product's audit rows of its pages and replays apart).
+_REBUILT = ("case_events", "episodes", "child_teams", "children", "inbox", "audit child.copy")
+
+
+def insight_app(url: str) -> tuple[Any, InsightSettings]:
+    """Insight's app over ``url``, its workers off (a rebuild needs no broker), in dev (its tokens)."""
+    settings = InsightSettings(env="dev", database_url=url, kafka_bootstrap="127.0.0.1:9", run_workers=False)
+    return create_app(settings), settings
+
+
+def client(app: Any, settings: InsightSettings, name: str) -> httpx.AsyncClient:
+    token = mint_dev_token(settings, sub=f"bench-{name}", roles=["admin"])
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url=f"http://{name}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+
+
+async def product_rebuild(source_url: str, target_url: str) -> float:
+    """``continuum insight rebuild``'s own code (``rebuild_read_model``): every case service's
+    history paged from ``GET /v1/history`` (one insight app over the history's database stands for
+    the four services: the route is the kernel's, the same in each) and posted to insight's replay;
+    its seconds."""
+    (source, source_settings), (target, target_settings) = insight_app(source_url), insight_app(target_url)
+    async with (
+        source.router.lifespan_context(source),
+        target.router.lifespan_context(target),
+        client(source, source_settings, "history") as history,
+        client(target, target_settings, "insight") as insight,
+    ):
+        started = time.perf_counter()
+        await rebuild_read_model(dict.fromkeys(CASE_SERVICES, history), insight, batch=REBUILD_BATCH)
+        return time.perf_counter() - started
+
+
+async def floor_rebuild(source_dsn: str, floor_dsn: str) -> float:
+    """Bare asyncpg: each topic's history read a page at a time and the page's rows written as the
+    catch-up's floor writes a batch (:func:`floor_apply`); its seconds."""
+    source, floor = await asyncpg.connect(source_dsn), await asyncpg.connect(floor_dsn)
+    try:
+        children_sql = await floor_children_sql(floor)
+        started = time.perf_counter()
+        for topic in CASE_SERVICES.values():
+            after = 0
+            while rows := await source.fetch(_HISTORY_PAGE, topic, after, REBUILD_BATCH):
+                await floor_apply(floor, [r["payload"] for r in rows], children_sql)
+                after = rows[-1]["seq"]
+        return time.perf_counter() - started
+    finally:
+        await source.close()
+        await floor.close()
+
+
+async def rebuild_measure(postgres: EmbeddedPostgres, marked: list[str]) -> None:
+    """The read model rebuilt from the services' histories: ``continuum insight rebuild`` against
+    the floor of bare read-and-insert of the same rows, in events per second."""
+    for name in ("bench_rebuild_history", "bench_rebuild", "bench_rebuild_floor"):
+        postgres.create_database(name, drop_first=True)
+        migrate(ALEMBIC_INI, postgres.url(name))
+    source_dsn = postgres.url("bench_rebuild_history", driver="")
+    target_url, target_dsn = postgres.url("bench_rebuild"), postgres.url("bench_rebuild", driver="")
+    floor_dsn = postgres.url("bench_rebuild_floor", driver="")
+    messages = list(stream(marked, CATCHUP_EVENTS))
+    conn = await asyncpg.connect(source_dsn)
+    await conn.execute(_HISTORY, [topic for topic, _, _ in messages], [value.decode() for _, _, value in messages])
+    await conn.close()
+    print(f"rebuild: {len(messages):,} events in the history, pages of {REBUILD_BATCH}")
+    ratios: list[float] = []
+    rates: dict[str, list[float]] = {"floor": [], "product": []}
+    for round_ in range(1, ROUNDS + 1):
+        took: dict[str, float] = {}
+        for side in sides_in_order(round_):
+            dsn = floor_dsn if side == "floor" else target_dsn
+            conn = await asyncpg.connect(dsn)
+            await conn.execute("SET session_replication_role = replica")  # the audit log refuses TRUNCATE
+            await conn.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+            await conn.execute("CHECKPOINT")
+            await conn.close()
+            seconds = await (
+                floor_rebuild(source_dsn, floor_dsn)
+                if side == "floor"
+                else product_rebuild(postgres.url("bench_rebuild_history"), target_url)
+            )
+            took[side] = len(messages) / seconds
+            rates[side].append(took[side])
+        floor_rows, product_rows = await contents(floor_dsn), await contents(target_dsn)
+        floor_rows, product_rows = ({k: v for k, v in rows.items() if k in _REBUILT} for rows in (floor_rows, product_rows))
+        assert floor_rows == product_rows, f"the floor and the rebuild disagree: {floor_rows} != {product_rows}"
+        ratios.append(took["product"] / took["floor"])
+        print(f"  round {round_}: rebuild {took['product']:,.0f} events/s, floor {took['floor']:,.0f}/s", flush=True)
+    print(
+        f"  rebuild {statistics.median(rates['product']):,.0f} events/s, "
+        f"floor {statistics.median(rates['floor']):,.0f}/s (medians)"
+    )
+    summary("insight rebuild", ratios, "rebuild events/s / floor events/s")
 
 
 # --- the run ------------------------------------------------------------------------------------------
@@ -585,7 +690,8 @@ async def run(postgres: EmbeddedPostgres, broker: TansuBroker, work: Path) -> No
     print(f"PostgreSQL with fsync=on, synchronous_commit=on; Tansu; {os.cpu_count()} cores")
     if CATCHUP_EVENTS:  # BENCH_CATCHUP_EVENTS=0: the census alone
         await catchup_measure(postgres, broker, marked)
-    rebuild_measure()
+    if CATCHUP_EVENTS:
+        await rebuild_measure(postgres, marked)
     await census_measure(postgres, marked, work)
 
 

@@ -18,14 +18,14 @@ READ_MODEL_CONSUMER = domain.READ_MODEL_CONSUMER
 READ_MODEL_TOPICS = domain.CASE_TOPICS
 
 
-def _check_teams(event: Envelope[Any], policy: CouncilPolicy) -> None:
-    if any(policy.team(t) is None for t in domain.case_event(event).teams):
+def _check_teams(event: Envelope[Any], kept: domain.CaseEvent, policy: CouncilPolicy) -> None:
+    if any(policy.team(t) is None for t in kept.teams):
         raise PermanentFailure(f"{event.type} names a team the council policy does not know")
 
 
 def make_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
     async def on_event(tx: Transaction, event: Envelope[Any]) -> None:
-        _check_teams(event, policy)
+        _check_teams(event, domain.case_event(event), policy)
         await intake.record(tx, event)
 
     return dict.fromkeys(domain.CASE_EVENT_TYPES, on_event)
@@ -38,8 +38,9 @@ def make_batch_handlers(policy: CouncilPolicy) -> dict[str, BatchHandler]:
     by one, and only that event is dead-lettered."""
 
     async def on_events(tx: Transaction, events: list[Envelope[Any]]) -> None:
-        for event in events:
-            _check_teams(event, policy)
-        await intake.record_all(tx, events)
+        kept = [domain.case_event(e) for e in events]
+        for event, row in zip(events, kept, strict=True):
+            _check_teams(event, row, policy)
+        await intake.record_all(tx, events, kept)
 
     return dict.fromkeys(domain.CASE_EVENT_TYPES, on_events)

@@ -4,13 +4,13 @@ audited), a child's chronology as a keyset page, and the local copy of the child
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+import orjson
 from sqlalchemy import String, and_, any_, bindparam, delete, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -133,7 +133,7 @@ async def add_events(tx: Transaction, events: list[CaseEvent]) -> set[uuid.UUID]
         "children": [e.child_id for e in events],
         "teams": [e.team for e in events],
         "times": [e.occurred_at for e in events],
-        "data": [json.dumps(e.data) for e in events],
+        "data": [orjson.dumps(e.data).decode() for e in events],
     }
     return set((await tx.session.execute(_ADD_EVENTS, params)).scalars())
 

@@ -27,10 +27,11 @@ async def record(tx: Transaction, event: Envelope[Any]) -> None:
         await keep_child_copy(tx, Child, event.data)
 
 
-async def record_all(tx: Transaction, events: list[Envelope[Any]]) -> None:
+async def record_all(tx: Transaction, events: list[Envelope[Any]], kept: list[domain.CaseEvent] | None = None) -> None:
     """Keep ``events`` (a run the inbox claimed, each once) as :func:`record` keeps each, with one
-    statement per kind of row: the same rows, whatever their order (each write only adds)."""
-    kept = [domain.case_event(e) for e in events]
+    statement per kind of row: the same rows, whatever their order (each write only adds).
+    ``kept``: the events as the read model keeps them, when the caller has made them already."""
+    kept = kept if kept is not None else [domain.case_event(e) for e in events]
     new = await repository.add_events(tx, kept)
     fresh = [(k, e) for k, e in zip(kept, events, strict=True) if k.id in new]
     await repository.add_episodes(tx, [(k.case_id, k.child_id) for k, _ in fresh if k.case_id and k.child_id])
