@@ -19,10 +19,15 @@ def _source(event: Envelope[Any]) -> Source:
     return Source(event_id=event.id, service=event.source, time=event.time)
 
 
+def _entries(outcomes: list[Outcome], source: Source, **about: Any) -> list[LogEntry]:
+    """The log rows of one source event's decisions, all decided at the same instant."""
+    now = clock.now()
+    return [_entry(o, source, decided_at=now, **about) for o in outcomes]
+
+
 def _entry(outcome: Outcome, source: Source, **about: Any) -> LogEntry:
     return LogEntry(
         id=outcome.sent_id or log_id(source.event_id, outcome.agency.id),
-        decided_at=clock.now(),
         agency_id=outcome.agency.id,
         decision=outcome.decision,
         lawful_basis=str(outcome.agency.lawful_basis),
@@ -51,7 +56,7 @@ async def status_changed(tx: Transaction, event: Envelope[Any], *, policy: Partn
                 source_event_id=source.event_id,
             )
     about = {"status": changed.status, "since": changed.since, "nhs_number": changed.nhs_number, "child_id": None}
-    await repository.log(tx, [_entry(o, source, **about) for o in outcomes])
+    await repository.log(tx, _entries(outcomes, source, **about))
     return outcomes
 
 
@@ -61,5 +66,5 @@ async def status_withheld(tx: Transaction, event: Envelope[Any], *, policy: Part
     source = _source(event)
     outcomes = decide_withheld(withheld.status, withheld.reason, policy=policy)
     about = {"status": withheld.status, "since": withheld.since, "nhs_number": None, "child_id": withheld.child_id}
-    await repository.log(tx, [_entry(o, source, **about) for o in outcomes])
+    await repository.log(tx, _entries(outcomes, source, **about))
     return outcomes
