@@ -88,3 +88,15 @@ async def test_the_agencies_as_configured(api: Api) -> None:
     assert {a: [s.value for s in statuses] for a, statuses in TEST_POLICY.items()} == {a: items[a]["statuses"] for a in items}
     assert items["police"]["topic"] == agency_topic("police")
     assert items["school"]["lawful_basis"]["article_9"].startswith("9(2)(g)")
+
+
+async def test_the_history_holds_what_each_agency_was_sent(api: Api, cases: Cases) -> None:
+    """The kernel's ``GET /v1/history`` takes an agency's topic: what police was sent, in order."""
+    number = await _journey_logged(cases)
+    await eventually(lambda: cases.scalar("SELECT count(*) FROM outbox WHERE key = :n", n=number))
+    async with api.as_user("admin") as admin:
+        r = await admin.get("/v1/history", params={"topic": agency_topic("police"), "limit": 1000})
+    assert r.status_code == 200, r.text
+    mine = [e for e in r.json()["items"] if e["subject"] == number]
+    assert {e["type"] for e in r.json()["items"]} == {"partner.status"}
+    assert [e["data"]["status"] for e in mine] == [s.value for s in TEST_POLICY["police"]]

@@ -67,6 +67,7 @@ def test_a_missing_basis_a_wrong_article_and_an_empty_subscription_are_refused()
     assert "article_9" in _refusal(_with(lambda agencies: agencies[3].update(lawful_basis=wrong)))
     assert "statuses" in _refusal(_with(lambda agencies: agencies[4].update(statuses=[])))
     assert "id" in _refusal(_with(lambda agencies: agencies[5].update(id="Police Scotland")))
+    assert "consumer groups" in _refusal(_with(lambda agencies: agencies[6].update(id="partners")))
 
 
 def test_the_service_refuses_to_start_on_a_bad_section(tmp_path: Path) -> None:

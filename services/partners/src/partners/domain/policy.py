@@ -4,7 +4,7 @@ status, a duplicate id or a missing basis stops the service with the reason."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus, agency_topic
@@ -14,6 +14,9 @@ SECTION = "partners"
 #: An agency's id: lower case, the last part of its topic's name (``continuum.partner.<id>``) and the
 #: prefix of its consumer groups (``<id>.``).
 AGENCY_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
+#: Ids an agency may not have: a service's consumer groups are named "<service>.*", and an agency
+#: reads with groups "<agency>.*" (its KafkaUser's ACL prefix).
+RESERVED_IDS = frozenset({"referral", "assessment", "plan", "stepdown", "insight", "partners", "continuum"})
 
 
 class LawfulBasis(BaseModel):
@@ -48,6 +51,13 @@ class Agency(BaseModel):
     statuses: frozenset[PartnerStatus] = Field(min_length=1, description="The statuses it receives")
     lawful_basis: LawfulBasis
     contact: str = Field(min_length=1, max_length=200, description="Who at the agency answers for the feed")
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_services_name(cls, value: str) -> str:
+        if value in RESERVED_IDS:
+            raise ValueError(f"{value!r} is a Continuum service's name: its consumer groups would share the agency's prefix")
+        return value
 
     @property
     def topic(self) -> str:
