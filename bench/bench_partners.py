@@ -217,7 +217,8 @@ _CONTENTS = """
 SELECT 'sharing_log', count(*), md5(string_agg(concat_ws('|', id, agency_id, decision, status, since, nhs_number, lawful_basis,
                                                          source_service, source_event_id), ',' ORDER BY id)) FROM sharing_log
 UNION ALL SELECT 'agency_statuses', count(*), md5(string_agg(concat_ws('|', agency_id, nhs_number, status, since, source_time,
-                                                         source_event_id), ',' ORDER BY agency_id, nhs_number)) FROM agency_statuses
+                                                         source_event_id), ',' ORDER BY agency_id, nhs_number))
+  FROM agency_statuses
 UNION ALL SELECT 'outbox', count(*), md5(string_agg(concat_ws('|', event_id, topic, key, event_type), ',' ORDER BY event_id))
   FROM outbox
 UNION ALL SELECT 'inbox', count(*), NULL FROM inbox
@@ -275,9 +276,8 @@ async def run(postgres: EmbeddedPostgres, broker: TansuBroker) -> None:
         ratios.append(took["product"] / took["floor"])
         print(f"  round {round_}: gateway {took['product']:,.0f} events/s, floor {took['floor']:,.0f}/s", flush=True)
     print(f"  rows each side wrote (the same): {', '.join(f'{k} {v[0]:,}' for k, v in product_rows.items())}")
-    print(
-        f"  gateway {statistics.median(rates['product']):,.0f} events/s, floor {statistics.median(rates['floor']):,.0f}/s (medians)"
-    )
+    gateway, floor = statistics.median(rates["product"]), statistics.median(rates["floor"])
+    print(f"  gateway {gateway:,.0f} events/s, floor {floor:,.0f}/s (medians)")
     summary("partners gateway catch-up", ratios, "gateway events/s / floor events/s")
 
 
