@@ -1,9 +1,9 @@
 """Referral intake: ``POST /v1/referrals`` of a new child through the whole service, against its floor.
 
 The floor is the minimal durable write of the rows one intake commits (read from the service's
-database after a request): the child, the referral, two outbox events (child.registered,
-referral.received; no partner status: the bench's children have no NHS number, and partners are
-told only about children they can match by one) and two audit rows (child.register, referral.receive). It writes
+database after a request): the child, the referral, three outbox events (child.registered,
+referral.received, and status.withheld: the bench's children have no NHS number, so the status is
+withheld for the partners service's sharing log, decision 56) and two audit rows (child.register, referral.receive). It writes
 them in ONE statement per intake (data-modifying CTEs that take the request body as jsonb and build
 every row, event payloads included, in the server), with bare asyncpg, at the same concurrency.
 Both sides write to one embedded PostgreSQL running with production durability (``fsync=on``,
@@ -122,19 +122,22 @@ WITH b AS MATERIALIZED (
     FROM b
 ), events AS (
     INSERT INTO outbox (event_id, topic, key, event_type, payload)
-    SELECT e.id, e.topic, b.case_id::text, e.type, jsonb_build_object(
-               'id', e.id, 'type', e.type, 'source', 'referral', 'subject', b.case_id, 'time', b.at,
+    SELECT e.id, e.topic, e.key, e.type, jsonb_build_object(
+               'id', e.id, 'type', e.type, 'source', 'referral', 'subject', e.key, 'time', b.at,
                'specversion', '1.0', 'dataschema', 'continuum:' || e.type || '/v1', 'datacontenttype', 'application/json',
-               'traceparent', null, 'aggregate_version', 1, 'data', e.data)
+               'traceparent', null, 'aggregate_version', e.version, 'data', e.data)
     FROM b, LATERAL (VALUES
-        (gen_random_uuid(), 'continuum.referral', 'child.registered',
+        (gen_random_uuid(), 'continuum.referral', b.case_id::text, 'child.registered', 1,
          (b.j -> 'child') || jsonb_build_object('child_id', b.child_id, 'version', 1, 'disabilities', '["NONE"]'::jsonb)),
-        (gen_random_uuid(), 'continuum.referral', 'referral.received',
+        (gen_random_uuid(), 'continuum.referral', b.case_id::text, 'referral.received', 1,
          jsonb_build_object('referral_id', b.referral_id, 'case_id', b.case_id, 'child_id', b.child_id,
                             'received_at', b.j -> 'received_at', 'source', b.j -> 'source',
                             'referrer_agency', b.j #> '{referrer,agency}', 'team', b.j -> 'team', 're_referral', false,
-                            'suggested_threshold', b.j -> 'suggested_threshold', 'stepped_up_from', null))
-    ) AS e(id, topic, type, data)
+                            'suggested_threshold', b.j -> 'suggested_threshold', 'stepped_up_from', null)),
+        (gen_random_uuid(), 'continuum.partner-status', b.child_id::text, 'status.withheld', 0,
+         jsonb_build_object('child_id', b.child_id, 'status', 'referred', 'since', (b.j ->> 'received_at')::date,
+                            'reason', 'no_nhs_number'))
+    ) AS e(id, topic, key, type, version, data)
 ), audit AS (
     INSERT INTO audit_log (actor, actor_roles, action, subject_type, subject_id, purpose, outcome, request_id)
     SELECT 'bench', '{front_door}', a.action, a.subject_type, a.subject_id, a.purpose, 'success', b.request_id
@@ -146,7 +149,7 @@ SELECT referral_id FROM b
 """
 
 #: What one intake must leave in the database (checked on both sides after each mode).
-ROWS_PER_INTAKE = {"children": 1, "referrals": 1, "outbox": 2, "audit_log": 2}
+ROWS_PER_INTAKE = {"children": 1, "referrals": 1, "outbox": 3, "audit_log": 2}
 
 
 def serve_floor(port: int, dsn: str) -> None:

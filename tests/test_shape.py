@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import Column, Enum, MetaData, String, Table, Text
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("referral", "assessment", "plan", "stepdown", "insight")
+SERVICES = ("referral", "assessment", "plan", "stepdown", "insight", "partners")
 KERNEL = ROOT / "shared/src/continuum"
 SOURCE_ROOTS = [ROOT / f"services/{s}/src/{s}" for s in SERVICES] + [KERNEL, ROOT / "shared/tools/src/continuum_tools"]
 MAX_LINES = 400

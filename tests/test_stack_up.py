@@ -1,5 +1,6 @@
 """`continuum up` (what `make run` runs): the whole stack starts on embedded parts, the README's
-example request creates a referral whose event reaches the topic, `continuum census --year` writes
+example request creates a referral whose event reaches the topic and whose status reaches police's
+own topic through the partners service, `continuum census --year` writes
 the current year's file with the child in it, and Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
@@ -104,6 +105,17 @@ async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> Non
         )
         assert len(events) == 1
 
+        # The partners service passes the child's "referred" to police's own topic (police subscribes
+        # to every status in the development policy), keyed by the NHS number: never the case id.
+        shared = await read_events(
+            f"127.0.0.1:{kafka_port}",
+            "continuum.partner.police",
+            match=lambda e: e.type == "partner.status" and e.data.nhs_number == "9434765919",
+            count=1,
+            timeout=60,
+        )
+        assert [(e.subject, e.data.status.value) for e in shared] == [("9434765919", "referred")]
+
         # `continuum census --year` writes the current collection year's file, the child in it
         # once the insight service has read the referral.
         today = clock.today()
@@ -123,6 +135,6 @@ async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> Non
     assert stack.returncode == 0, output
     assert output.rstrip().endswith("stopped"), output
     # Nothing of the stack is left listening.
-    for port in (pg_port, kafka_port, 8001 + offset):
+    for port in (pg_port, kafka_port, 8001 + offset, 8006 + offset):
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"

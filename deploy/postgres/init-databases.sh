@@ -18,7 +18,7 @@
 #   CONTINUUM_DB_OWNER_PASSWORD_<NAME>  the owner role's password (default: <name>_owner; local use only)
 set -euo pipefail
 
-services="${CONTINUUM_SERVICES:-referral assessment plan stepdown insight}"
+services="${CONTINUUM_SERVICES:-referral assessment plan stepdown insight partners}"
 
 for name in $services; do
   owner="${name}_owner"

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.casework.policy import ReadLimitPolicy
 from continuum.casework.principal import Principal, Role
-from continuum.contracts import InformationRequested
+from continuum.contracts import InformationRequested, PartnerStatus, PartnerStatusShared, agency_topic
+from continuum.contracts.partner import shared_event_id
 from continuum.persistence.db import Prebuilt, audit_log, idempotency_keys, outbox
 from continuum.persistence.read_budget import ReadLimiter
-from continuum.persistence.uow import TooManyReads, UnitOfWork, WithCollectedRows
+from continuum.persistence.uow import EventKey, TooManyReads, UnitOfWork, WithCollectedRows
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,30 @@ async def test_events_are_keyed_by_the_aggregates_subject_and_carry_its_version(
     async with kernel_db() as session:
         rows = (await session.execute(select(outbox.c.key, outbox.c.event_id).order_by(outbox.c.seq))).all()
     assert [(r.key, r.event_id) for r in rows][-2:] == [(str(case.id), first.id), (str(case.id), second.id)]
+
+
+async def test_an_event_sent_to_a_topic_of_its_own_keeps_the_id_it_is_given(kernel_db: async_sessionmaker[AsyncSession]) -> None:
+    """The partners service's allowance (decision 56): one contract to each agency's own topic, its
+    envelope's id derived from the source event; keyed by the NHS number, no case version or trace."""
+    status = PartnerStatusShared(
+        nhs_number="9434765919", date_of_birth=None, status=PartnerStatus.CP_PLAN, since="2026-10-05",
+        responsible_service="CSC", contact="01632 960000",
+    )  # fmt: skip
+    source = uuid.uuid4()
+    async with UnitOfWork(kernel_db, source="kernel-test") as tx:
+        sent = await tx.publish(
+            status, aggregate=EventKey("9434765919", 0), topic=agency_topic("police"), event_id=shared_event_id(source, "police")
+        )
+        plain = await tx.publish(_event(Case(uuid.uuid4(), 1)), aggregate=Case(uuid.uuid4(), 1))
+    assert sent.id == shared_event_id(source, "police") != shared_event_id(source, "school")
+    async with kernel_db() as session:
+        rows = {r.event_id: r for r in (await session.execute(select(outbox).where(outbox.c.event_id.in_([sent.id, plain.id]))))}
+    assert (rows[sent.id].topic, rows[sent.id].key, rows[sent.id].payload["id"]) == (
+        "continuum.partner.police",
+        "9434765919",
+        str(sent.id),
+    )
+    assert rows[plain.id].topic == InformationRequested.topic  # otherwise the contract's topic
 
 
 # --- when the transaction opens (decision 32) ----------------------------------------------------

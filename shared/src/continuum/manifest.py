@@ -19,6 +19,9 @@ class ServiceManifest:
     app: str  # "package.module:factory", a uvicorn --factory target
     alembic_ini: Path
     consumer_groups: tuple[str, ...] = ()
+    #: Topics it publishes beyond Continuum's own (the partners service's agency topics), which the
+    #: dev stack creates before the services start, as declared (an agency's compacted).
+    topics: tuple[str, ...] = ()
     example: str = ""  # a ready-to-paste request, with {url} and {token} placeholders
     example_roles: tuple[str, ...] = ("front_door",)
     extra_env: dict[str, str] = field(default_factory=dict)

@@ -107,6 +107,11 @@ async def test_point_10_the_assessment_status_is_sent_again_when_the_nhs_number_
     closed = await cases.open(with_child=False, child_id=child)
     await cases.execute("UPDATE assessments SET status = 'authorised' WHERE id = :a", a=closed["id"])
     assert await cases.rows("SELECT id FROM assessments WHERE child_id = :c AND partner_status_sent", c=child) == []
+    # Withheld meanwhile, once per opening: the partners service logs it and sends it to nobody.
+    withheld = await cases.rows("SELECT payload FROM outbox WHERE event_type = 'status.withheld' AND key = :k", k=str(child))
+    assert [(w["payload"]["data"]["status"], w["payload"]["data"]["reason"]) for w in withheld] == [
+        ("assessment", "no_nhs_number")
+    ] * 2
     await publish(broker.bootstrap, child_updated(child, version=2, nhs_number=nhs))
     statuses = await eventually(lambda: cases.statuses(nhs), what="the status once the NHS number is known")
     assert [(s["status"], s["since"]) for s in statuses] == [("assessment", "2026-11-20")]

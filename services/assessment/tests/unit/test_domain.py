@@ -24,7 +24,7 @@ from assessment.domain import (
 from assessment.domain.policy import LeadPractitionerPolicy, assessment_policy
 from continuum.casework.errors import DomainError
 from continuum.casework.policy import load_policy
-from continuum.contracts import PartnerStatus, ReferralDecided, StatusChanged
+from continuum.contracts import PartnerStatus, ReferralDecided, StatusChanged, StatusWithheld
 from continuum.contracts.assessment import (
     AssessmentOutcome,
     AssessmentRoute,
@@ -254,11 +254,15 @@ def test_opening_publishes_the_assessment_and_tells_partners_when_the_child_is_k
         made, assessment_id=uuid.uuid4(), section47_id=uuid.uuid4(), child=None, policy=POLICY
     )
     assert types(events) == ["assessment.opened"] and not unknown.assessment.partner_status_sent
-    # Known without an NHS number: partners could not match it, so it waits for the number.
+    # Known without an NHS number: partners could not match it, so the status is withheld (the
+    # partners service logs it, no agency is sent it) and waits for the number.
     nameless, events = domain.open_from_decision(
         made, assessment_id=uuid.uuid4(), section47_id=uuid.uuid4(), child=replace(CHILD, nhs_number=None), policy=POLICY
     )
-    assert types(events) == ["assessment.opened"] and not nameless.assessment.partner_status_sent
+    assert types(events) == ["assessment.opened", "status.withheld"] and not nameless.assessment.partner_status_sent
+    withheld = events[1]
+    assert isinstance(withheld, StatusWithheld) and withheld.partition_key() == str(nameless.assessment.child_id)
+    assert (withheld.status, withheld.since, withheld.reason) == (PartnerStatus.ASSESSMENT, date(2026, 11, 20), "no_nhs_number")
 
 
 def test_a_strategy_discussion_opens_an_enquiry_beside_the_assessment() -> None:

@@ -1,5 +1,6 @@
 """What the referral service tells partners (issue 16 point 10): `referred` only, since the
-referral date, keyed by the NHS number; sent again when a child's NHS number becomes known while
+referral date, keyed by the NHS number (withheld while the number is not known: ``status.withheld``,
+which the partners service logs and sends to no agency); sent again when a child's NHS number becomes known while
 its referral waits for the front door's decision; never `closed` (step-down's alone)."""
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ async def _nhs_number_recorded(api: Api, child_id: str, version: int, number: st
 async def test_referred_is_sent_once_the_nhs_number_of_a_child_with_an_undecided_referral_is_known(api: Api) -> None:
     since = now_utc()
     referral = await _referred_without_nhs_number(api)
-    assert [e for e in await events_since(api.settings, since) if e.type == "status.changed"] == []  # no NHS number yet
+    first = await events_since(api.settings, since)
+    assert [e for e in first if e.type == "status.changed"] == []  # no NHS number yet: withheld instead
+    withheld = [e for e in first if e.type == "status.withheld" and e.subject == referral["child"]["id"]]
+    assert [(e.data.status.value, e.data.since, e.data.reason.value) for e in withheld] == [
+        ("referred", date(2026, 11, 20), "no_nhs_number")
+    ]
+    assert withheld[0].traceparent is None and withheld[0].data.topic == PARTNER_STATUS_TOPIC
     number = nhs_number()
     await _nhs_number_recorded(api, referral["child"]["id"], 1, number)
     statuses = [e for e in await events_since(api.settings, since) if e.type == "status.changed"]

@@ -43,6 +43,9 @@ async def test_point_10_the_status_is_sent_again_when_the_childs_nhs_number_beco
     await cases.deliver(child_registered(child, nhs_number=None))
     await cases.deliver(authorised(outcome="nfa", child_id=child, on=date(2026, 5, 20)))
     assert await cases.partner_statuses(number) == []
+    # Withheld meanwhile: the partners service logs it as a decision not to share, sends it to nobody.
+    withheld = await cases.rows("SELECT payload FROM outbox WHERE event_type = 'status.withheld' AND key = :k", k=str(child))
+    assert [(w["payload"]["data"]["status"], w["payload"]["data"]["since"]) for w in withheld] == [("closed", "2026-05-20")]
     await cases.deliver(child_registered(child, version=2, nhs_number=number, event_type=ChildUpdated))
     [status] = await cases.partner_statuses(number)
     assert (status["status"], status["since"]) == ("closed", "2026-05-20")

@@ -29,7 +29,16 @@ from continuum.contracts.assessment import (
     Section47Withdrawn,
 )
 from continuum.contracts.envelope import Envelope, EventData
-from continuum.contracts.partner import PARTNER_STATUS_TOPIC, PartnerStatus, StatusChanged
+from continuum.contracts.partner import (
+    AGENCY_TOPIC_PREFIX,
+    PARTNER_STATUS_TOPIC,
+    PartnerStatus,
+    PartnerStatusShared,
+    StatusChanged,
+    StatusWithheld,
+    WithheldReason,
+    agency_topic,
+)
 from continuum.contracts.plan import (
     PLAN_TOPIC,
     CareProceedingsLetterSent,
@@ -83,6 +92,8 @@ CATALOGUE: dict[str, type[EventData]] = {
         InformationReceived,
         StepUpRequested,
         StatusChanged,
+        StatusWithheld,
+        PartnerStatusShared,
         AssessmentOpened,
         AssessmentAllocated,
         AssessmentRecorded,
@@ -170,6 +181,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
 
 
 __all__ = [
+    "AGENCY_TOPIC_PREFIX",
     "ALL_TOPICS",
     "ASSESSMENT_TOPIC",
     "CATALOGUE",
@@ -185,12 +197,16 @@ __all__ = [
     "InformationReceived",
     "InformationRequested",
     "PartnerStatus",
+    "PartnerStatusShared",
     "ReferralDecided",
     "ReferralReceived",
     "StatusChanged",
+    "StatusWithheld",
     "StepUpRequested",
     "ThresholdLevel",
     "UnknownEventType",
+    "WithheldReason",
+    "agency_topic",
     "json_schemas",
     "parse_event",
 ]

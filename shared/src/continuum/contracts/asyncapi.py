@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from continuum.contracts import CATALOGUE, Envelope
+from continuum.contracts import AGENCY_TOPIC_PREFIX, CATALOGUE, PARTNER_STATUS_TOPIC, Envelope
+
+CASE_KEY = "Key: the case (episode) id."
+#: What a channel's messages are keyed by, and who reads it, where it is not a case's topic.
+CHANNEL_DESCRIPTIONS = {
+    PARTNER_STATUS_TOPIC: "Internal: read by the partners service only. Key: the NHS number (status.changed) or the"
+    " child's id (status.withheld).",
+    AGENCY_TOPIC_PREFIX + "{agency}": "One agency's own topic (its id in the council policy's partners section),"
+    " compacted: each child's current status. Key: the NHS number. Read by that agency only.",
+}
 
 
 def asyncapi_document() -> dict[str, Any]:
@@ -21,8 +30,14 @@ def asyncapi_document() -> dict[str, Any]:
         }
         channel = channels.setdefault(
             cls.topic.replace(".", "_"),
-            {"address": cls.topic, "messages": {}, "description": "Key: the case (episode) id."},
+            {
+                "address": cls.topic,
+                "messages": {},
+                "description": CHANNEL_DESCRIPTIONS.get(cls.topic, "Key: the case (episode) id."),
+            },
         )
+        if "{agency}" in cls.topic:
+            channel["parameters"] = {"agency": {"description": "The agency's id, e.g. police"}}
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
     for channel_name in channels:
         operations[f"receive_{channel_name}"] = {

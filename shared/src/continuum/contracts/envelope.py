@@ -66,10 +66,13 @@ class Envelope(BaseModel, Generic[D]):
         aggregate_version: int,
         traceparent: str | None = None,
         time: datetime | None = None,
+        event_id: uuid.UUID | None = None,
     ) -> Envelope[D]:
         """The event ``data`` in its envelope; ``time`` is when the change happened (the kernel's
-        clock, which the unit of work reads; now if not given)."""
+        clock, which the unit of work reads; now if not given); ``event_id`` its id when the caller
+        derives it (a new one if not given)."""
         return _open_envelope()(
+            id=event_id or uuid.uuid4(),
             time=time or datetime.now(UTC),
             source=source,
             type=data.event_type,

@@ -13,6 +13,7 @@ from aiokafka.client import ConnectionGroup
 from aiokafka.errors import KafkaConnectionError
 from aiokafka.helpers import create_ssl_context
 
+from continuum.contracts import AGENCY_TOPIC_PREFIX
 from continuum.settings import ServiceSettings
 
 log = logging.getLogger("continuum.messaging.kafka")
@@ -28,6 +29,15 @@ DAY_MS = 24 * 3600 * 1000
 DOMAIN_RETENTION_MS = 400 * DAY_MS
 SHORT_RETENTION_MS = 30 * DAY_MS
 TOPIC_RETENTION_MS = DOMAIN_RETENTION_MS  # the longest
+
+
+def topic_configs(topic: str) -> dict[str, str]:
+    """How ``topic`` is created: a compacted agency topic, or kept for its retention and then deleted."""
+    # Each agency's own topic (continuum.partner.<agency>, decision 56) is compacted: it keeps each
+    # child's latest status for good, so an agency that joins later reads its current statuses from the start.
+    if topic.startswith(AGENCY_TOPIC_PREFIX):
+        return {"cleanup.policy": "compact"}
+    return {"retention.ms": str(retention_ms(topic)), "cleanup.policy": "delete"}
 
 
 def retention_ms(topic: str) -> int:
@@ -196,9 +206,7 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[str], *, par
             await admin.start()
             existing = set(await admin.list_topics())
             missing = [
-                NewTopic(t, partitions, 1, topic_configs={"retention.ms": str(retention_ms(t)), "cleanup.policy": "delete"})
-                for t in dict.fromkeys(topics)
-                if t not in existing
+                NewTopic(t, partitions, 1, topic_configs=topic_configs(t)) for t in dict.fromkeys(topics) if t not in existing
             ]
             if missing:
                 await admin.create_topics(missing)

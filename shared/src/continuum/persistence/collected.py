@@ -91,10 +91,11 @@ class Collected:
         self.audits: list[AuditEntry] = []
         self.written = (0, 0)
 
-    def add_event(self, envelope: Envelope[Any], data: EventData, subject: str) -> None:
-        """The outbox row as the collected events' JSON document holds it (the envelope is the payload)."""
+    def add_event(self, envelope: Envelope[Any], data: EventData, subject: str, *, topic: str | None = None) -> None:
+        """The outbox row as the collected events' JSON document holds it (the envelope is the payload);
+        its topic the event's own unless ``topic`` names another."""
         self.events.append(
-            f'{{"event_id":"{envelope.id}",{_topic_and_type(data.topic, data.event_type)},"key":{json.dumps(subject)},'
+            f'{{"event_id":"{envelope.id}",{_topic_and_type(topic or data.topic, data.event_type)},"key":{json.dumps(subject)},'
             f'"payload":{envelope.model_dump_json()}}}'
         )
 

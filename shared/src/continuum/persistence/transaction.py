@@ -4,6 +4,7 @@ audit row as collected (:class:`AuditEntry`). Importable from ``continuum.persis
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -63,7 +64,9 @@ class Transaction(Protocol):
 
     async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None: ...
 
-    async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]: ...
+    async def publish(
+        self, data: EventData, *, aggregate: Aggregate, topic: str | None = None, event_id: uuid.UUID | None = None
+    ) -> Envelope[Any]: ...
 
     async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]: ...
 

@@ -24,6 +24,7 @@ and ``COMMIT`` would add two round trips and no guarantee (decision 32).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -297,11 +298,17 @@ class UnitOfWork:
         """Publish a transition's events in order (see :meth:`publish`)."""
         return [await self.publish(data, aggregate=aggregate) for data in events]
 
-    async def publish(self, data: EventData, *, aggregate: Aggregate) -> Envelope[Any]:
+    async def publish(
+        self, data: EventData, *, aggregate: Aggregate, topic: str | None = None, event_id: uuid.UUID | None = None
+    ) -> Envelope[Any]:
         """Add an event to the outbox in this transaction; the relay publishes it after commit.
         Its subject (the Kafka key) and version are the aggregate's, unless the event names its own
         key (a partner status is keyed by the child's NHS number, with no version or trace context
         of the case's: nothing internal reaches a partner).
+
+        ``topic`` and ``event_id`` are for an event whose topic and id are chosen per delivery: the
+        partners service sends one ``partner.status`` to each agency's own topic, with an id derived
+        from the source event and the agency (decision 56). Otherwise the contract's topic and a new id.
 
         The row is written when the unit of work commits, in the order the events were published."""
         own_key = data.partition_key()
@@ -313,10 +320,11 @@ class UnitOfWork:
             aggregate_version=0 if own_key is not None else aggregate.version,
             traceparent=self.traceparent if data.carries_trace else None,
             time=clock.now(),
+            event_id=event_id,
         )
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
         self._refuse_after_final_write()
-        self._collected.add_event(envelope, data, subject)
+        self._collected.add_event(envelope, data, subject, topic=topic)
         self.published.append(envelope)
         return envelope
 

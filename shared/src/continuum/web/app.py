@@ -152,7 +152,10 @@ def build_app(
     consumers: ConsumerFactory | None = None,
     on_startup: Callable[[Runtime], None] | None = None,
     schedulers: SchedulerFactory | None = None,
+    topics: Sequence[str] = (),
 ) -> FastAPI:
+    """The service's app. ``topics``: the topics it publishes to beyond Continuum's own (the partners
+    service's agency topics, from its policy), which its relay declares and watches like them."""
     configure_logging(settings.log_level)
 
     @asynccontextmanager
@@ -180,7 +183,7 @@ def build_app(
                 lease_seconds=settings.outbox_lease_seconds,
                 inspector_factory=lambda: make_inspector(settings),
                 declare_topics=(lambda wanted: ensure_topics(settings, wanted)) if settings.kafka_manage_topics else None,
-                topics=ALL_TOPICS,
+                topics=[*ALL_TOPICS, *topics],
             )
             runtime.broker_probe = BrokerProbe(lambda: make_inspector(settings), ALL_TOPICS)
             runtime.schedulers = {scheduler.name: scheduler for scheduler in (schedulers(runtime) if schedulers else [])}

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from continuum.contracts import ALL_TOPICS
+from continuum.contracts import AGENCY_TOPIC_PREFIX, ALL_TOPICS
 from continuum.persistence.history import read_history
 from continuum.web import http
 from continuum.web.errors import invalid
@@ -87,7 +87,8 @@ def history_router() -> APIRouter:
         the order they were written, as their envelopes: a page of at most ``limit``, with
         ``next_after`` for the next. What a rebuild of the insight service's read model replays
         (``continuum insight rebuild``). For admins and services; every page read is audited."""
-        unknown = sorted(set(topic or ()) - set(ALL_TOPICS))
+        # Continuum's own topics, and the agencies' (continuum.partner.<agency>: the partners service's, decision 56).
+        unknown = sorted(t for t in set(topic or ()) - set(ALL_TOPICS) if not t.startswith(AGENCY_TOPIC_PREFIX))
         if unknown:
             raise invalid("query.topic", f"not a topic of Continuum's: {', '.join(unknown)} (one of {', '.join(ALL_TOPICS)})")
         async with http.unit_of_work(request) as tx:

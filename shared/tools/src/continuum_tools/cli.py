@@ -114,6 +114,7 @@ def up(
         broker.start()
         settings = ServiceSettings(env="dev", kafka_bootstrap=broker.bootstrap, kafka_idempotence=False)
         topics = list(ALL_TOPICS) + [dlq_topic(g) for svc in services for g in svc.consumer_groups]
+        topics += [t for svc in services for t in svc.topics]
         asyncio.run(ensure_topics(settings, topics))
         logs = data_dir / "logs"
         logs.mkdir(exist_ok=True)

@@ -27,7 +27,7 @@ from continuum.casework.clock import london_date
 from continuum.casework.errors import Conflict, Invalid
 from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
-from continuum.contracts import PartnerStatus, ReferralDecided
+from continuum.contracts import PartnerStatus, ReferralDecided, StatusWithheld
 from continuum.contracts.assessment import (
     AssessmentOpened,
     AssessmentReallocationRequired,
@@ -44,11 +44,13 @@ def partner_update(
     state: AssessmentState, child: ChildIdentity | None, status: PartnerStatus, since: datetime, policy: CouncilPolicy
 ) -> tuple[AssessmentState, Events]:
     """The partner status for ``state`` (the responsible team is the assessment's), when the child's
-    NHS number is known (partners match on it); otherwise nothing yet, and it goes out when a
-    ``child.*`` event brings the number (``partner_status_sent`` stays false until then)."""
+    NHS number is known (partners match on it); otherwise ``status.withheld`` (logged by the partners
+    service, sent to no agency), and the status goes out when a ``child.*`` event brings the number
+    (``partner_status_sent`` stays false until then). Nothing while the child's copy is not here."""
     if child is None:
         return state, []
     event = partner_status(
+        child_id=state.child_id,
         nhs_number=child.nhs_number,
         date_of_birth=child.date_of_birth,
         status=status,
@@ -56,8 +58,8 @@ def partner_update(
         team=state.team,
         policy=policy,
     )
-    if event is None:
-        return state, []
+    if isinstance(event, StatusWithheld):
+        return state, [event]
     return replace(state, partner_status_sent=True), [event]
 
 
@@ -275,4 +277,6 @@ def child_identified(state: AssessmentState, *, child: ChildIdentity, policy: Co
     current = current_partner_status(state)
     if current is None:
         return replace(state, partner_status_sent=True), []
+    if child.nhs_number is None:  # still nothing a partner could match: withheld when the status began
+        return state, []
     return partner_update(state, child, current[0], current[1], policy)

@@ -47,12 +47,14 @@ PARTNER_STATUS = {PlanType.CIN: PartnerStatus.CIN_PLAN, PlanType.CP: PartnerStat
 
 def partner_announcement(plan: PlanState, child: ChildIdentity | None, policy: CouncilPolicy) -> Events:
     """What partners are told of a started plan: ``cin_plan`` or ``cp_plan`` since the plan's start
-    date (a CP plan's is its initial conference's). Nothing while the child's NHS number is not
-    known (partners match on it): it goes out when the number arrives (:func:`child_identified`).
+    date (a CP plan's is its initial conference's). While the child's NHS number is not known
+    (partners match on it), ``status.withheld`` instead (logged, sent to no agency): the status goes
+    out when the number arrives (:func:`child_identified`).
     The plan service announces only these; ``stepped_down`` and ``closed`` are step-down's."""
     if plan.status is not PlanStatus.ACTIVE or plan.start_date is None or child is None:
         return []
     event = partner_status(
+        child_id=plan.child_id,
         nhs_number=child.nhs_number,
         date_of_birth=child.date_of_birth,
         status=PARTNER_STATUS[plan.plan_type],
@@ -60,7 +62,7 @@ def partner_announcement(plan: PlanState, child: ChildIdentity | None, policy: C
         team=plan.team,
         policy=policy,
     )
-    return [event] if event is not None else []
+    return [event]
 
 
 def child_identified(plan: PlanState, *, child: ChildIdentity, known_before: str | None, policy: CouncilPolicy) -> Events:

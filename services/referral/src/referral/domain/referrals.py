@@ -144,6 +144,7 @@ def check_received_at(received_at: datetime, now: datetime) -> None:
 
 def _status(child: ChildState, status: PartnerStatus, *, since: datetime, team: str, policy: CouncilPolicy) -> list[EventData]:
     event = partner_status(
+        child_id=child.id,
         nhs_number=child.nhs_number,
         date_of_birth=child.date_of_birth,
         status=status,
@@ -151,7 +152,7 @@ def _status(child: ChildState, status: PartnerStatus, *, since: datetime, team: 
         team=team,
         policy=policy,
     )
-    return [event] if event is not None else []
+    return [event]
 
 
 def receive(

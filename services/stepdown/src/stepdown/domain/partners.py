@@ -39,15 +39,22 @@ def _announce(stepdown: Stepdown, *, child: ChildFacts | None, policy: CouncilPo
         return []
     status, since, team = found
     event = partner_status(
-        nhs_number=child.nhs_number, date_of_birth=child.date_of_birth, status=status, since=since, team=team, policy=policy
+        child_id=stepdown.child_id,
+        nhs_number=child.nhs_number,
+        date_of_birth=child.date_of_birth,
+        status=status,
+        since=since,
+        team=team,
+        policy=policy,
     )
-    return [event] if event is not None else []
+    return [event]
 
 
 def partner_events(stepdown: Stepdown, events: Events, *, child: ChildFacts | None, policy: CouncilPolicy) -> Events:
     """The partner status these events of ``stepdown`` made true (early help accepted, or the
-    episode closed), or nothing. Without the child's NHS number nothing is sent now: it is sent
-    when the number becomes known (:func:`status_when_identified`)."""
+    episode closed), or nothing. Without the child's NHS number it is withheld now
+    (``status.withheld``, logged by the partners service, sent to no agency) and sent when the
+    number becomes known (:func:`status_when_identified`)."""
     if not any(isinstance(e, StepdownAccepted | CaseClosed) for e in events):
         return []
     return _announce(stepdown, child=child, policy=policy)
