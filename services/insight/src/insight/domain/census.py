@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from continuum.casework.clock import LONDON, london_date
@@ -292,7 +292,8 @@ def fold(events: Iterable[CaseEvent], *, case_child: dict[uuid.UUID, uuid.UUID],
     events recorded after that day are not read. ``case_child`` names the child of a case whose
     events do not (the read model's ``episodes``)."""
     children: dict[uuid.UUID, CensusChild] = {}
-    after = datetime.combine(as_at + timedelta(days=1), time(), tzinfo=LONDON)  # the day after begins in London
+    # The instant the day after begins in London, in UTC as the read model's instants are (a quicker comparison).
+    after = datetime.combine(as_at + timedelta(days=1), time(), tzinfo=LONDON).astimezone(UTC)
     for event in events:
         if event.occurred_at >= after:
             continue
