@@ -117,7 +117,7 @@ async def case_events(stack: UpStack, case_id: str) -> list[str]:
     return types
 
 
-async def assert_partner_statuses(stack: UpStack, nhs_number: str, expected: list[tuple[str, str]]) -> None:
+async def assert_partner_statuses(bootstrap: str, nhs_number: str, expected: list[tuple[str, str]]) -> None:
     """The partner statuses told of the child, each once and in order: ``expected`` is
     ``[(status, since), ...]``. The one place the journeys read what partners were told: today the
     internal ``continuum.partner-status`` topic, keyed by the NHS number; once the partners service
@@ -126,7 +126,7 @@ async def assert_partner_statuses(stack: UpStack, nhs_number: str, expected: lis
 
     async def told() -> list[tuple[str, str]]:
         found = []
-        for record in await read_raw(stack.bootstrap, PARTNER_STATUS_TOPIC, timeout=15):
+        for record in await read_raw(bootstrap, PARTNER_STATUS_TOPIC, timeout=15):
             if (record.key or b"").decode() == nhs_number:
                 event = parse_event(record.value or b"")
                 assert event.subject == nhs_number and event.data.nhs_number == nhs_number

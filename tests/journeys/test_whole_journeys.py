@@ -87,7 +87,7 @@ async def test_journey_1_referral_nfa_at_the_front_door_closes_the_episode_rc8(u
     assert await case_events(up_stack, episode.case_id) == [
         "child.registered", "referral.received", "referral.decided", "case.closed",
     ]  # fmt: skip
-    await assert_partner_statuses(up_stack, child.body["nhs_number"], told("referred", "closed"))
+    await assert_partner_statuses(up_stack.bootstrap, child.body["nhs_number"], told("referred", "closed"))
 
 
 async def test_journey_2_referral_assessment_nfa(up_stack: UpStack, drive: Driver) -> None:
@@ -103,7 +103,7 @@ async def test_journey_2_referral_assessment_nfa(up_stack: UpStack, drive: Drive
     assert await chronology(up_stack.live, child) == Counter(
         {"referral.received": 1, "referral.decided": 1, "assessment.opened": 1, "assessment.authorised": 1, "case.closed": 1}
     ) + Counter({t: 1 for t in ("child.registered", "assessment.allocated", "assessment.recorded", "assessment.submitted")})
-    await assert_partner_statuses(up_stack, child.body["nhs_number"], told("referred", "assessment", "closed"))
+    await assert_partner_statuses(up_stack.bootstrap, child.body["nhs_number"], told("referred", "assessment", "closed"))
 
 
 async def test_journey_3_cin_plan_reviewed_twice_stepped_down_accepted_closed_rc7_with_unmet_need(
@@ -119,7 +119,9 @@ async def test_journey_3_cin_plan_reviewed_twice_stepped_down_accepted_closed_rc
     assert (await closed_referral(up_stack.live, episode))["closure_reason"] == "RC7"
     assert Counter(await case_events(up_stack, episode.case_id))["plan.reviewed"] == 2
     assert (await chronology(up_stack.live, child))["plan.reviewed"] == 2
-    await assert_partner_statuses(up_stack, child.body["nhs_number"], told("referred", "assessment", "cin_plan", "stepped_down"))
+    await assert_partner_statuses(
+        up_stack.bootstrap, child.body["nhs_number"], told("referred", "assessment", "cin_plan", "stepped_down")
+    )
 
 
 async def test_journey_5_early_help_steps_the_family_back_up_a_linked_referral_within_12_months(
@@ -147,7 +149,7 @@ async def test_journey_5_early_help_steps_the_family_back_up_a_linked_referral_w
     assert (record["step_up_id"], record["re_referred_on"]) == (step_up["id"], clock.today().isoformat())
     await drive.heard(child, "assessment.opened", 2)
     await assert_partner_statuses(
-        up_stack,
+        up_stack.bootstrap,
         child.body["nhs_number"],
         told("referred", "assessment", "cin_plan", "stepped_down", "referred", "assessment"),
     )
