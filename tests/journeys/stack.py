@@ -3,11 +3,13 @@ read from it: the topics, the services' databases, the process of each service."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,9 +18,12 @@ from typing import Any
 
 import asyncpg
 
+from continuum.casework import clock
 from continuum.contracts import PARTNER_STATUS_TOPIC, parse_event
 from continuum_tools.devstack import free_port, free_port_block
+from continuum_tools.journey.driver import WITHIN
 from continuum_tools.journey.live import PORTS, LiveStack
+from continuum_tools.journey.people import Child, Episode
 from continuum_tools.testing import eventually, read_raw
 
 CASE_TOPICS = ("continuum.referral", "continuum.assessment", "continuum.plan", "continuum.stepdown")
@@ -135,7 +140,8 @@ async def assert_partner_statuses(bootstrap: str, nhs_number: str, expected: lis
 
     await eventually(lambda: _at_least(told, len(expected)), within=60, interval=0.5, what="the partner statuses")
     await _settle()
-    assert await told() == expected
+    said = await told()
+    assert said == expected, said
 
 
 async def _at_least(read: Any, count: int) -> bool:
@@ -144,6 +150,46 @@ async def _at_least(read: Any, count: int) -> bool:
 
 async def _settle(seconds: float = 2.0) -> None:
     """Long enough for a duplicate the relays would send to arrive too."""
-    import asyncio
-
     await asyncio.sleep(seconds)
+
+
+async def closed_event(stack: UpStack, case_id: str) -> Any:
+    found = [
+        event
+        for record in await read_raw(stack.bootstrap, "continuum.stepdown", timeout=15)
+        + await read_raw(stack.bootstrap, "continuum.referral", timeout=15)
+        + await read_raw(stack.bootstrap, "continuum.plan", timeout=15)
+        + await read_raw(stack.bootstrap, "continuum.assessment", timeout=15)
+        if (event := parse_event(record.value or b"")).subject == case_id and event.type == "case.closed"
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def closed_referral(stack: LiveStack, episode: Episode) -> dict[str, Any]:
+    """The episode's referral as the referral service shows it once the step-down service closed it."""
+    async with stack.client("referral", "front_door", teams=(episode.team,)) as front_door:
+
+        async def closed() -> dict[str, Any] | None:
+            r = await front_door.get(f"/v1/referrals/{episode.referral['id']}")
+            assert r.status_code == 200, r.text
+            body: dict[str, Any] = r.json()
+            return body if body["episode_status"] == "closed" else None
+
+        found: dict[str, Any] = await eventually(closed, within=WITHIN, what="the episode closed in the referral service")
+        return found
+
+
+async def chronology(stack: LiveStack, child: Child) -> Counter[str]:
+    """What insight recorded of the child, by event type (each event once)."""
+    async with stack.client("insight", "auditor", teams=()) as auditor:
+        r = await auditor.get(f"/v1/children/{child.child_id}/chronology", params={"limit": 200})
+        assert r.status_code == 200, r.text
+        page = r.json()
+    assert page["next_cursor"] is None
+    return Counter(e["event_type"] for e in page["items"])
+
+
+def told(*statuses: str) -> list[tuple[str, str]]:
+    """Statuses all begun today (a live stack's journey happens in a day)."""
+    return [(s, clock.today().isoformat()) for s in statuses]

@@ -8,68 +8,29 @@ whose dates the journey sends); the census and its dates over a year are ``test_
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from journeys.stack import UpStack, assert_partner_statuses, case_events
-from year_of_journeys import Child, Clock
+from journeys.stack import UpStack, assert_partner_statuses, case_events, chronology, closed_event, closed_referral, told
+from year_of_journeys import Child
 
 from continuum.casework import clock
-from continuum.contracts import parse_event
 from continuum_tools.journey.driver import WITHIN, Driver
-from continuum_tools.journey.live import LiveStack
-from continuum_tools.journey.people import Episode
+from continuum_tools.journey.live import JourneyClock
 from continuum_tools.journey.stories import cin_plan_stepped_down
-from continuum_tools.testing import eventually, read_raw
+from continuum_tools.testing import eventually
 
 
 @pytest.fixture
-def drive(up_stack: UpStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Driver]:
-    yield Driver(up_stack.live, Clock(monkeypatch))
-
-
-async def closed_event(stack: UpStack, case_id: str) -> Any:
-    found = [
-        event
-        for record in await read_raw(stack.bootstrap, "continuum.stepdown", timeout=15)
-        + await read_raw(stack.bootstrap, "continuum.referral", timeout=15)
-        + await read_raw(stack.bootstrap, "continuum.plan", timeout=15)
-        + await read_raw(stack.bootstrap, "continuum.assessment", timeout=15)
-        if (event := parse_event(record.value or b"")).subject == case_id and event.type == "case.closed"
-    ]
-    assert len(found) == 1, found
-    return found[0]
-
-
-async def closed_referral(stack: LiveStack, episode: Episode) -> dict[str, Any]:
-    """The episode's referral as the referral service shows it once the step-down service closed it."""
-    async with stack.client("referral", "front_door", teams=(episode.team,)) as front_door:
-
-        async def closed() -> dict[str, Any] | None:
-            r = await front_door.get(f"/v1/referrals/{episode.referral['id']}")
-            assert r.status_code == 200, r.text
-            body: dict[str, Any] = r.json()
-            return body if body["episode_status"] == "closed" else None
-
-        found: dict[str, Any] = await eventually(closed, within=WITHIN, what="the episode closed in the referral service")
-        return found
-
-
-async def chronology(stack: LiveStack, child: Child) -> Counter[str]:
-    """What insight recorded of the child, by event type (each event once)."""
-    async with stack.client("insight", "auditor", teams=()) as auditor:
-        r = await auditor.get(f"/v1/children/{child.child_id}/chronology", params={"limit": 200})
-        assert r.status_code == 200, r.text
-        page = r.json()
-    assert page["next_cursor"] is None
-    return Counter(e["event_type"] for e in page["items"])
-
-
-def told(*statuses: str) -> list[tuple[str, str]]:
-    """Statuses all begun today (a live stack's journey happens in a day)."""
-    return [(s, clock.today().isoformat()) for s in statuses]
+def drive(up_stack: UpStack) -> Iterator[Driver]:
+    with JourneyClock().installed() as journey_clock:  # today, and never later than now
+        yield Driver(up_stack.live, journey_clock)
 
 
 async def test_journey_1_referral_nfa_at_the_front_door_closes_the_episode_rc8(up_stack: UpStack, drive: Driver) -> None:
@@ -153,3 +114,29 @@ async def test_journey_5_early_help_steps_the_family_back_up_a_linked_referral_w
         child.body["nhs_number"],
         told("referred", "assessment", "cin_plan", "stepped_down", "referred", "assessment"),
     )
+
+
+def test_continuum_demo_prints_journey_3s_timeline_and_the_partner_statuses_sent(up_stack: UpStack) -> None:
+    command = [
+        sys.executable, "-m", "continuum_tools.cli", "demo",
+        "--port-offset", str(up_stack.port_offset), "--bootstrap", up_stack.bootstrap,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=os.environ | {"CONTINUUM_ENV": "dev"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    steps = [line.split("step", 1)[1].strip() for line in lines if "  step  " in line]
+    assert steps == [
+        "referral received and decided: assessment",
+        "assessment authorised: a child in need plan",
+        "CIN plan approved and started",
+        "CIN plan reviewed (1)",
+        "CIN plan reviewed (2)",
+        "CIN plan ended: step down to early help, unmet need recorded",
+        "handover recorded, early help accepted: the episode closes (RC7)",
+    ]
+    seen = [line.split()[-1] for line in lines if "  event  continuum." in line and "status" not in line]
+    for event_type in ("referral.received", "assessment.authorised", "plan.started", "plan.reviewed", "case.closed"):
+        assert event_type in seen, done.stdout
+    assert seen.count("plan.reviewed") == 2
+    sent = lines[lines.index(next(line for line in lines if line.startswith("Partner statuses sent"))) + 1 :]
+    assert [json.loads(line)["status"] for line in sent] == ["referred", "assessment", "cin_plan", "stepped_down"]
