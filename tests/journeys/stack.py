@@ -122,12 +122,19 @@ async def case_events(stack: UpStack, case_id: str) -> list[str]:
     return types
 
 
-async def assert_partner_statuses(bootstrap: str, nhs_number: str, expected: list[tuple[str, str]]) -> None:
+async def assert_partner_statuses(
+    bootstrap: str, nhs_number: str, expected: list[tuple[str, str]], *, order: str = "topic"
+) -> None:
     """The partner statuses told of the child, each once and in order: ``expected`` is
-    ``[(status, since), ...]``. The one place the journeys read what partners were told: today the
-    internal ``continuum.partner-status`` topic, keyed by the NHS number; once the partners service
-    runs in the stack, switch this to each agency's topic ``continuum.partner.<agency>`` and the
-    example consumer's store (examples/partner-consumer)."""
+    ``[(status, since), ...]``, in the topic's order, or with ``order="event_time"`` in the order of
+    the envelopes' times (after a broker lost its data, the services' outboxes republish each on
+    its own, so statuses of different services may reach the topic in another order; a consumer
+    orders them by ``since`` and time, as the example consumer does).
+
+    The one place the journeys read what partners were told: today the internal
+    ``continuum.partner-status`` topic, keyed by the NHS number; once the partners service runs in
+    the stack, switch this to each agency's topic ``continuum.partner.<agency>`` and the example
+    consumer's store (examples/partner-consumer)."""
 
     async def told() -> list[tuple[str, str]]:
         found = []
@@ -135,8 +142,10 @@ async def assert_partner_statuses(bootstrap: str, nhs_number: str, expected: lis
             if (record.key or b"").decode() == nhs_number:
                 event = parse_event(record.value or b"")
                 assert event.subject == nhs_number and event.data.nhs_number == nhs_number
-                found.append((event.data.status.value, event.data.since.isoformat()))
-        return found
+                found.append((event.time, event.data.status.value, event.data.since.isoformat()))
+        if order == "event_time":
+            found.sort()
+        return [(status, since) for _, status, since in found]
 
     await eventually(lambda: _at_least(told, len(expected)), within=60, interval=0.5, what="the partner statuses")
     await _settle()

@@ -5,8 +5,10 @@ could take the plan's end from the topic; `continuum up` starts it again as an o
 
 The end state is journey 3's: the episode closed RC7 with unmet need, one assessment, one plan
 reviewed twice, one step-down; insight recorded each event of the child once; and each partner
-status was told once, in order (the outboxes republish what the broker lost; each consumer's inbox
-drops what it had already applied)."""
+status was told once (the outboxes republish what the broker lost; each consumer's inbox drops what
+it had already applied). Republished by each service's outbox on its own, the statuses of
+different services may reach the partner topic in another order than they happened: they are in
+order by their events' times, which is how a partner orders them (decision 57)."""
 
 from __future__ import annotations
 
@@ -110,7 +112,10 @@ async def test_journey_6_journey_3_through_a_broker_restart_and_a_killed_service
             }
         )  # fmt: skip
         await assert_partner_statuses(
-            fault_stack.bootstrap, child.body["nhs_number"], told("referred", "assessment", "cin_plan", "stepped_down")
+            fault_stack.bootstrap,
+            child.body["nhs_number"],
+            told("referred", "assessment", "cin_plan", "stepped_down"),
+            order="event_time",
         )
     finally:
         if faults.broker is not None:
