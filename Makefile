@@ -13,9 +13,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python constraints.txt requirements-dev.txt shared/pyproject.toml shared/tools/pyproject.toml $(SERVICES)
+$(STAMP): $(BIN)/python constraints.txt requirements-dev.txt shared/pyproject.toml shared/tools/pyproject.toml $(SERVICES) examples/partner-consumer/pyproject.toml
 	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt
-	$(BIN)/pip install --quiet -c constraints.txt -e shared -e 'shared/tools[embedded]' $(foreach s,$(dir $(SERVICES)),-e $(s))
+	$(BIN)/pip install --quiet -c constraints.txt -e shared -e 'shared/tools[embedded]' $(foreach s,$(dir $(SERVICES)),-e $(s)) -e examples/partner-consumer
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -9,19 +9,17 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import asyncpg
 import httpx
+from journeys.stack import continuum_up
 
 from continuum.casework import clock
-from continuum_tools.devstack import free_port, free_port_block
 from continuum_tools.testing import eventually, read_events, remember_personal_data
 
 STACK_DIR = Path(".continuum") / "test-stack"
@@ -57,23 +55,9 @@ def _census(year: int, out: Path, url: str) -> ET.Element:
 
 async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> None:
     shutil.rmtree(STACK_DIR, ignore_errors=True)  # the example's Idempotency-Key would replay an older run's answer
-    pg_port, kafka_port, offset = free_port(), free_port(), free_port_block(10) - 8001
-    command = [
-        sys.executable, "-m", "continuum_tools.cli", "up",
-        "--data-dir", str(STACK_DIR), "--pg-port", str(pg_port), "--kafka-port", str(kafka_port), "--port-offset", str(offset),
-    ]  # fmt: skip
-    stack = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ | {"PYTHONUNBUFFERED": "1"}
-    )
-    output = ""
-    try:
-        started = time.monotonic()
-        assert stack.stdout is not None
-        while "Ctrl-C stops everything." not in output:
-            line = stack.stdout.readline()
-            assert line, f"the stack exited early:\n{output}"
-            output += line
-            assert time.monotonic() - started < 120, f"no 'ready' line after 120 s (a hang, not a speed check):\n{output}"
+    with continuum_up(STACK_DIR, ready_within=120) as stack:
+        output = "".join(stack.output)
+        pg_port, kafka_port, offset = stack.pg_port, stack.kafka_port, stack.port_offset
         assert re.search(r"Continuum is up in [\d.]+s", output)
 
         url, headers, body = _curl_to_httpx(_example_request(output))
@@ -128,11 +112,8 @@ async def test_continuum_up_serves_the_readme_example_and_stops_cleanly() -> Non
             return la_child_id in [c.findtext("ChildIdentifiers/LAchildID") for c in written.findall("Children/Child")]
 
         await eventually(census_lists_the_child, within=60, interval=1, what="the referred child in the census file")
-    finally:
-        stack.send_signal(signal.SIGINT)
-        rest, _ = stack.communicate(timeout=60)
-        output += rest
-    assert stack.returncode == 0, output
+    output = "".join(stack.output)
+    assert stack.process.returncode == 0, output
     assert output.rstrip().endswith("stopped"), output
     # Nothing of the stack is left listening.
     for port in (pg_port, kafka_port, 8001 + offset, 8006 + offset):

@@ -1,7 +1,7 @@
 """``continuum``: the developer and operator command line.
 
 - ``continuum up``: the whole stack on embedded parts (``make run``).
-- ``continuum token``: a dev JWT for a role.
+- ``continuum token``: a dev JWT for a role; ``continuum demo``: journey 3 on a running stack, its timeline.
 - ``continuum dlq replay``: re-drive a consumer group's dead letters to that group alone.
 - ``continuum outbox republish``: send a service's retained events again (after a broker lost them).
 - ``continuum census``: the CIN census file of a year, from the insight service over HTTP.
@@ -28,10 +28,12 @@ import typer
 from continuum.casework.principal import Role
 from continuum.settings import ServiceSettings
 from continuum.web.auth import mint_dev_token
+from continuum_tools.demo import demo
 
 app = typer.Typer(help="Continuum developer and operator commands", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter topics")
 app.add_typer(dlq_app, name="dlq")
+app.command()(demo)
 #: ``continuum up`` starts a service that exited again, at most this many times in this window.
 MAX_RESTARTS = 5
 RESTART_WINDOW_SECONDS = 300.0

@@ -22,6 +22,10 @@ from continuum.web.app import build_app
 from continuum.web.auth import mint_dev_token
 from continuum.web.permissions import PermissionTable, api_operations, grant
 from continuum_tools.devstack import free_port
+
+# Re-exported: the journeys outside the tests (continuum demo) use them too.
+from continuum_tools.journey.people import la_child_id as la_child_id
+from continuum_tools.journey.waiting import unique as unique
 from continuum_tools.testing.fixtures import TEST_SIGNING_KEY
 
 
@@ -38,15 +42,6 @@ def minimal_service(router: APIRouter, settings: ServiceSettings, *, name: str) 
         policy=load_policy(settings.policy_file),
     )
     return app, mint_dev_token(settings, sub="tester", roles=["admin"])
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def la_child_id() -> str:
-    """A fresh LA child id as the census takes it: letters and digits, at most 20 (rules 1570, 1580)."""
-    return f"LA{uuid.uuid4().hex[:16].upper()}"
 
 
 def dumps(obj: Any) -> bytes:

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
-
-async def eventually(check: Callable[[], Any], *, within: float = 10.0, interval: float = 0.05, what: str | None = None) -> Any:
-    """Poll ``check`` (sync or async) until it returns something truthy; fail after ``within``
-    seconds, saying ``what`` was awaited."""
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what or check}: not true after {within}s")
-        await asyncio.sleep(interval)
+from continuum_tools.journey.waiting import eventually as eventually  # re-exported
 
 
 async def table_counts(dsn: str, tables: Sequence[str]) -> dict[str, int]:
