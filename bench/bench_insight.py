@@ -61,14 +61,13 @@ from typing import Any
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer, TopicPartition
-from common import RESULT, ROUNDS, instrumented, log_lines, production_logging, sides_in_order, summary
+from common import RESULT, ROUNDS, consume_until_done, instrumented, log_lines, production_logging, sides_in_order, summary
 
 from continuum.casework import clock
 from continuum.casework.policy import load_policy
 from continuum.casework.principal import Principal, Role
 from continuum.contracts import CATALOGUE, parse_event
-from continuum.messaging.consumer import EventConsumer
-from continuum.messaging.kafka import consumer_topics, ensure_topics, make_consumer, make_producer
+from continuum.messaging.kafka import ensure_topics, make_consumer
 from continuum.persistence.db import make_engine, make_session_factory
 from continuum.persistence.uow import UnitOfWork
 from continuum.settings import ServiceSettings
@@ -485,27 +484,16 @@ async def floor_run(settings: ServiceSettings, dsn: str, progress: Progress) -> 
 
 
 async def product_run(settings: ServiceSettings, url: str, progress: Progress) -> None:
-    engine = make_engine(url)
-    group = f"bench-insight-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(settings, consumer_topics(group), partitions=1)
-    consumer = EventConsumer(
-        name=group,
-        topics=list(READ_MODEL_TOPICS),
+    await consume_until_done(
+        settings,
+        url,
+        progress,
+        prefix="bench-insight",
+        topics=READ_MODEL_TOPICS,
         handlers=make_handlers(POLICY),
         batch_handlers=make_batch_handlers(POLICY),
-        session_factory=make_session_factory(engine),
-        consumer_factory=lambda: instrumented(make_consumer(settings, *READ_MODEL_TOPICS, group_id=group), progress),
-        producer_factory=lambda: make_producer(settings),
         source="insight",
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    try:
-        await progress.done.wait()
-    finally:
-        stop.set()
-        await task
-        await engine.dispose()
 
 
 _CONTENTS = """

@@ -39,14 +39,12 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer, TopicPartition
-from common import ROUNDS, instrumented, log_lines, production_logging, sides_in_order, summary
+from common import ROUNDS, consume_until_done, instrumented, log_lines, production_logging, sides_in_order, summary
 
 from continuum.casework.policy import load_policy
 from continuum.contracts import PARTNER_STATUS_TOPIC, Envelope, PartnerStatus, StatusChanged
 from continuum.contracts.partner import SHARED_EVENT_NAMESPACE
-from continuum.messaging.consumer import EventConsumer
-from continuum.messaging.kafka import consumer_topics, ensure_topics, make_consumer, make_producer
-from continuum.persistence.db import make_engine, make_session_factory
+from continuum.messaging.kafka import ensure_topics, make_consumer
 from continuum.settings import ServiceSettings
 from continuum_tools.devstack import EmbeddedPostgres, TansuBroker, free_port, migrate
 from partners.consumers import GATEWAY_TOPICS, make_handlers
@@ -191,26 +189,9 @@ async def floor_run(settings: ServiceSettings, dsn: str, progress: Progress) -> 
 
 
 async def product_run(settings: ServiceSettings, url: str, progress: Progress) -> None:
-    engine = make_engine(url)
-    group = f"bench-partners-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(settings, consumer_topics(group), partitions=1)
-    consumer = EventConsumer(
-        name=group,
-        topics=list(GATEWAY_TOPICS),
-        handlers=make_handlers(POLICY),
-        session_factory=make_session_factory(engine),
-        consumer_factory=lambda: instrumented(make_consumer(settings, *GATEWAY_TOPICS, group_id=group), progress),
-        producer_factory=lambda: make_producer(settings),
-        source="partners",
+    await consume_until_done(
+        settings, url, progress, prefix="bench-partners", topics=GATEWAY_TOPICS, handlers=make_handlers(POLICY), source="partners"
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    try:
-        await progress.done.wait()
-    finally:
-        stop.set()
-        await task
-        await engine.dispose()
 
 
 _CONTENTS = """

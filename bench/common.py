@@ -9,12 +9,18 @@ so ``bench/compare.sh`` can copy it into the older tree unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import statistics
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
+
+from continuum.messaging.consumer import EventConsumer
+from continuum.messaging.kafka import consumer_topics, ensure_topics, make_consumer, make_producer
+from continuum.persistence.db import make_engine, make_session_factory
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 #: A summary line starts with this; ``bench/run.py`` shows these lines and keeps the rest in a log.
@@ -76,3 +82,40 @@ def instrumented(consumer: Any, progress: Any) -> Any:
     consumer.getmany = timed_getmany
     consumer.commit = timed_commit
     return consumer
+
+
+async def consume_until_done(
+    settings: Any,
+    url: str,
+    progress: Any,
+    *,
+    prefix: str,
+    topics: Sequence[str],
+    handlers: Any,
+    source: str,
+    batch_handlers: Any = None,
+) -> None:
+    """The product's side of a consumer benchmark: the kernel's ``EventConsumer`` with a service's
+    handlers, in a fresh group named ``<prefix>-<random>``, until ``progress`` says every offset is
+    committed (``progress.done``)."""
+    engine = make_engine(url)
+    group = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(settings, consumer_topics(group), partitions=1)
+    consumer = EventConsumer(
+        name=group,
+        topics=list(topics),
+        handlers=handlers,
+        batch_handlers=batch_handlers,
+        session_factory=make_session_factory(engine),
+        consumer_factory=lambda: instrumented(make_consumer(settings, *topics, group_id=group), progress),
+        producer_factory=lambda: make_producer(settings),
+        source=source,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        await progress.done.wait()
+    finally:
+        stop.set()
+        await task
+        await engine.dispose()

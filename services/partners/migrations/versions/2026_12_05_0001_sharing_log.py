@@ -15,6 +15,8 @@ from continuum.persistence.migrations import (
     drop_platform_tables_v1,
     drop_platform_tables_v2,
     drop_platform_tables_v3,
+    drop_append_only,
+    make_append_only,
 )
 
 revision = '0001'
@@ -55,27 +57,11 @@ def upgrade() -> None:
     op.create_index('ix_sharing_log_nhs_number_decided_at', 'sharing_log', ['nhs_number', 'decided_at'], unique=False)
     # The sharing log is the council's record of what it told whom (and did not): nobody, the
     # service included, may change or remove a row.
-    op.execute(
-        """
-        CREATE FUNCTION sharing_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'sharing_log is append-only';
-        END;
-        $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER sharing_log_append_only
-        BEFORE UPDATE OR DELETE OR TRUNCATE ON sharing_log
-        FOR EACH STATEMENT EXECUTE FUNCTION sharing_log_is_append_only()
-        """
-    )
+    make_append_only("sharing_log")
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS sharing_log_append_only ON sharing_log")
-    op.execute("DROP FUNCTION IF EXISTS sharing_log_is_append_only()")
+    drop_append_only("sharing_log")
     op.drop_table('sharing_log')
     op.drop_table('agency_statuses')
     drop_platform_tables_v3()

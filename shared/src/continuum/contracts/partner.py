@@ -41,12 +41,10 @@ class PartnerStatus(StrEnum):
     CLOSED = "closed"
 
 
-class StatusChanged(EventData):
-    """A child's status with children's social care changed (version 2: minimal and keyed by NHS number)."""
+class _AgencyStatus(EventData):
+    """What a partner agency may know of a child's status, keyed by the NHS number: the fields of
+    ``status.changed`` v2 and of ``partner.status`` v1 alike."""
 
-    event_type = "status.changed"
-    schema_version = 2
-    topic = PARTNER_STATUS_TOPIC
     carries_trace: ClassVar[bool] = False
 
     nhs_number: str = Field(description="The child's NHS number: the identifier partners match on")
@@ -58,6 +56,14 @@ class StatusChanged(EventData):
 
     def partition_key(self) -> str:
         return self.nhs_number
+
+
+class StatusChanged(_AgencyStatus):
+    """A child's status with children's social care changed (version 2: minimal and keyed by NHS number)."""
+
+    event_type = "status.changed"
+    schema_version = 2
+    topic = PARTNER_STATUS_TOPIC
 
 
 class WithheldReason(StrEnum):
@@ -87,7 +93,7 @@ class StatusWithheld(EventData):
         return str(self.child_id)
 
 
-class PartnerStatusShared(EventData):
+class PartnerStatusShared(_AgencyStatus):
     """What one agency is told, on its own topic ``continuum.partner.<agency>`` (compacted, keyed by
     the NHS number): the fields of ``status.changed`` v2, nothing more. The envelope's id is derived
     from the source event's id and the agency (:func:`shared_event_id`), so a redelivered source
@@ -96,17 +102,6 @@ class PartnerStatusShared(EventData):
     event_type = "partner.status"
     schema_version = 1
     topic = AGENCY_TOPIC_PREFIX + "{agency}"
-    carries_trace: ClassVar[bool] = False
-
-    nhs_number: str = Field(description="The child's NHS number: the identifier partners match on")
-    date_of_birth: date | None = Field(description="Date of birth, for the partner to confirm the match")
-    status: PartnerStatus
-    since: date = Field(description="The London date the status began (the referral, the plan's start, the closure)")
-    responsible_service: str = Field(description="The public name of the service responsible (never an internal team id)")
-    contact: str = Field(description="Duty telephone or shared mailbox of the responsible service")
-
-    def partition_key(self) -> str:
-        return self.nhs_number
 
 
 #: The namespace of the ids of the events sent to agencies (uuid5 of the source event and the agency).

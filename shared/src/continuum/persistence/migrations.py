@@ -65,27 +65,38 @@ def create_platform_tables_v1() -> None:
     for table in (outbox, inbox, audit_log, idempotency_keys):
         table.create(bind)
     # The audit log is evidence: nobody, the service included, may change or remove a row.
+    make_append_only("audit_log")
+
+
+def make_append_only(table: str) -> None:
+    """Refuse every UPDATE, DELETE and TRUNCATE of ``table``, by anyone, its owner included (a
+    trigger ``<table>_append_only``): for a record that is evidence (the audit log, a sharing log)."""
     op.execute(
-        """
-        CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""
+        CREATE FUNCTION {table}_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            RAISE EXCEPTION 'audit_log is append-only';
+            RAISE EXCEPTION '{table} is append-only';
         END;
         $$
         """
     )
     op.execute(
-        """
-        CREATE TRIGGER audit_log_append_only
-        BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
-        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only()
+        f"""
+        CREATE TRIGGER {table}_append_only
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION {table}_is_append_only()
         """
     )
 
 
+def drop_append_only(table: str) -> None:
+    """Undo :func:`make_append_only` (a downgrade)."""
+    op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+    op.execute(f"DROP FUNCTION IF EXISTS {table}_is_append_only()")
+
+
 def drop_platform_tables_v1() -> None:
-    op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
-    op.execute("DROP FUNCTION IF EXISTS audit_log_is_append_only()")
+    drop_append_only("audit_log")
     bind = op.get_bind()
     for table in (idempotency_keys, audit_log, inbox, outbox):
         table.drop(bind)

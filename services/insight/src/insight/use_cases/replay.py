@@ -47,7 +47,7 @@ async def replay(uow: UnitOfWork, command: ReplayEvents, *, consumer: EventConsu
     try:
         for outcome in await consumer.handle_all(taken):
             outcomes[outcome] += 1
-    except Exception:  # noqa: BLE001  (the one to blame is found below, and a cause that is not a refusal raised there)
+    except Exception:  # noqa: BLE001  (the one to blame is found one by one; a cause that is not a refusal is raised there)
         await _one_by_one(taken, consumer, outcomes)
     result = Replayed(
         received=len(command.events),
