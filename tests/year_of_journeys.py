@@ -36,6 +36,9 @@ from continuum_tools.testing import eventually, remember_personal_data, test_set
 from insight.app import create_app as create_insight_app
 from insight.consumers import READ_MODEL_CONSUMER
 from insight.settings import InsightSettings
+from partners.app import create_app as create_partners_app
+from partners.consumers import GATEWAY_CONSUMER
+from partners.settings import PartnersSettings
 from plan.app import create_app as create_plan_app
 from plan.consumers import DRAFTING_CONSUMER
 from plan.settings import PlanSettings
@@ -79,8 +82,11 @@ class Stack:
 
 
 @asynccontextmanager
-async def five_services(make_database: Callable[[str, Path], str], bootstrap: str, prefix: str) -> AsyncIterator[Stack]:
-    """The five services on their own databases (``<prefix>_<service>``) and ``bootstrap``, running."""
+async def five_services(
+    make_database: Callable[[str, Path], str], bootstrap: str, prefix: str, *, partners: bool = False
+) -> AsyncIterator[Stack]:
+    """The five services on their own databases (``<prefix>_<service>``) and ``bootstrap``, running;
+    with ``partners``, the partners service too (what each agency is told)."""
 
     def base(name: str) -> dict[str, Any]:
         url = make_database(f"{prefix}_{name}", SERVICES / name / "alembic.ini")
@@ -93,15 +99,19 @@ async def five_services(make_database: Callable[[str, Path], str], bootstrap: st
         "stepdown": StepdownSettings(**base("stepdown"), escalation_check_interval_seconds=3600),
         "insight": InsightSettings(**base("insight")),
     }
-    await ensure_topics(settings["insight"], [dlq_topic(g) for g in CONSUMER_GROUPS])
+    if partners:
+        settings["partners"] = PartnersSettings(**base("partners"))
+    groups = CONSUMER_GROUPS + ((GATEWAY_CONSUMER,) if partners else ())
+    await ensure_topics(settings["insight"], [dlq_topic(g) for g in groups])
     factories = {
         "referral": create_referral_app,
         "assessment": create_assessment_app,
         "plan": create_plan_app,
         "stepdown": create_stepdown_app,
         "insight": create_insight_app,
+        "partners": create_partners_app,
     }
-    apps = {name: create(settings[name]) for name, create in factories.items()}
+    apps = {name: factories[name](each) for name, each in settings.items()}
     async with AsyncExitStack() as running:
         for app in apps.values():
             await running.enter_async_context(app.router.lifespan_context(app))

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,8 +24,12 @@ from continuum.contracts import PARTNER_STATUS_TOPIC, parse_event
 from continuum_tools.devstack import free_port, free_port_block
 from continuum_tools.journey.driver import WITHIN
 from continuum_tools.journey.live import PORTS, LiveStack
+from continuum_tools.journey.partners import Clients, Subscription, Told, statuses_on, subscriptions
 from continuum_tools.journey.people import Child, Episode
-from continuum_tools.testing import eventually, read_raw
+from continuum_tools.testing import eventually, read_raw, unique
+from partner_consumer import consumer as example
+from partner_consumer.store import StatusStore
+from partner_consumer.validation import Validator, load_schema
 
 CASE_TOPICS = ("continuum.referral", "continuum.assessment", "continuum.plan", "continuum.stepdown")
 
@@ -123,38 +128,110 @@ async def case_events(stack: UpStack, case_id: str) -> list[str]:
 
 
 async def assert_partner_statuses(
-    bootstrap: str, nhs_number: str, expected: list[tuple[str, str]], *, order: str = "topic"
+    stack: Clients, bootstrap: str, nhs_number: str, expected: list[Told], *, order: str = "topic"
 ) -> None:
-    """The partner statuses told of the child, each once and in order: ``expected`` is
-    ``[(status, since), ...]``, in the topic's order, or with ``order="event_time"`` in the order of
-    the envelopes' times (after a broker lost its data, the services' outboxes republish each on
-    its own, so statuses of different services may reach the topic in another order; a consumer
-    orders them by ``since`` and time, as the example consumer does).
+    """What partners were told of the child, ``expected`` being ``[(status, since), ...]`` as the
+    owning services decided them:
 
-    The one place the journeys read what partners were told: today the internal
-    ``continuum.partner-status`` topic, keyed by the NHS number; once the partners service runs in
-    the stack, switch this to each agency's topic ``continuum.partner.<agency>`` and the example
-    consumer's store (examples/partner-consumer)."""
+    - the owners' internal topic ``continuum.partner-status`` holds each once, in the topic's order,
+      or with ``order="event_time"`` in the order of the envelopes' times (after a broker lost its
+      data the services' outboxes republish each on its own, so statuses of different services may
+      reach the topic in another order);
+    - each agency's own topic ``continuum.partner.<agency>`` holds exactly the statuses its
+      subscription allows, each once and in order (after a broker lost its data, a status that
+      arrives after a newer one is superseded: the agency gets an ordered part of them, ending with
+      the newest);
+    - the example consumer (examples/partner-consumer), reading an agency's topic as a new group,
+      ends with the newest status the agency may know: as police (every status) and as the
+      narrowest subscription that receives anything."""
 
-    async def told() -> list[tuple[str, str]]:
-        found = []
-        for record in await read_raw(bootstrap, PARTNER_STATUS_TOPIC, timeout=15):
-            if (record.key or b"").decode() == nhs_number:
-                event = parse_event(record.value or b"")
-                assert event.subject == nhs_number and event.data.nhs_number == nhs_number
-                found.append((event.time, event.data.status.value, event.data.since.isoformat()))
-        if order == "event_time":
-            found.sort()
-        return [(status, since) for _, status, since in found]
+    async def owners_told_all() -> bool:
+        return len(await _owners_told(bootstrap, nhs_number, order)) >= len(expected)
 
-    await eventually(lambda: _at_least(told, len(expected)), within=60, interval=0.5, what="the partner statuses")
+    await eventually(owners_told_all, within=60, interval=0.5, what="the partner statuses")
+    subscribed = await subscriptions(stack)
+    for subscription in subscribed:
+
+        async def agency_has_newest(s: Subscription = subscription) -> bool:
+            due = s.due(expected)
+            return not due or (await _agency_told(bootstrap, s, nhs_number))[-1:] == due[-1:]
+
+        await eventually(agency_has_newest, within=60, interval=0.5, what=f"{subscription.agency}'s statuses")
     await _settle()
-    said = await told()
+    said = await _owners_told(bootstrap, nhs_number, order)
     assert said == expected, said
+    for subscription in subscribed:
+        got = await _agency_told(bootstrap, subscription, nhs_number)
+        due = subscription.due(expected)
+        if order == "topic":
+            assert got == due, (subscription.agency, got, due)
+        else:
+            assert _in_order_within(got, due) and got[-1:] == due[-1:], (subscription.agency, got, due)
+    readers = [s for s in subscribed if s.agency == "police"]
+    readers += sorted((s for s in subscribed if s.due(expected)), key=lambda s: len(s.statuses))[:1]
+    for subscription in readers:
+        newest = subscription.due(expected)[-1]
+        assert await example_consumer_ends_with(bootstrap, subscription.agency, nhs_number, newest) == newest
 
 
-async def _at_least(read: Any, count: int) -> bool:
-    return len(await read()) >= count
+async def _owners_told(bootstrap: str, nhs_number: str, order: str) -> list[Told]:
+    found = []
+    for record in await read_raw(bootstrap, PARTNER_STATUS_TOPIC, timeout=15):
+        if (record.key or b"").decode() == nhs_number:
+            event = parse_event(record.value or b"")
+            assert event.subject == nhs_number and event.data.nhs_number == nhs_number
+            found.append((event.time, event.data.status.value, event.data.since.isoformat()))
+    if order == "event_time":
+        found.sort()
+    return [(status, since) for _, status, since in found]
+
+
+async def _agency_told(bootstrap: str, subscription: Subscription, nhs_number: str) -> list[Told]:
+    events = statuses_on(await read_raw(bootstrap, subscription.topic, timeout=15), nhs_number)
+    for event in events:
+        assert event.type == "partner.status" and event.subject == nhs_number and event.data.nhs_number == nhs_number
+    return [(e.data.status.value, e.data.since.isoformat()) for e in events]
+
+
+def _in_order_within(got: list[Told], due: list[Told]) -> bool:
+    """``got`` is ``due`` with some left out: each once, none added, in ``due``'s order."""
+    rest = iter(due)
+    return all(any(told == one for one in rest) for told in got)
+
+
+async def example_consumer_ends_with(bootstrap: str, agency: str, nhs_number: str, newest: Told) -> Told | None:
+    """Run the example partner consumer as ``agency`` (a new consumer group, its own SQLite store)
+    from the start of the agency's topic until it holds ``newest`` for the child (or a minute has
+    passed), and answer the status it holds then."""
+    with tempfile.TemporaryDirectory() as scratch:
+        store = StatusStore(Path(scratch) / f"{agency}.sqlite3")
+        rejects = Path(scratch) / "rejects.jsonl"
+        topic, stop = example.topic_for(agency), asyncio.Event()
+        group = unique(f"{agency}.journey")
+        running = asyncio.create_task(
+            example.run(example.Connection(bootstrap), topic, group, store, Validator(load_schema()), rejects, stop)
+        )
+
+        async def holds() -> bool:
+            if running.done():
+                running.result()  # its failure, not a wait until the deadline
+            return _held(store, nhs_number) == newest
+
+        try:
+            await eventually(holds, within=60, interval=0.5, what=f"the example consumer as {agency}")
+        finally:
+            stop.set()
+            done = await running
+        try:
+            assert not rejects.exists() and done["rejected"] == 0, (done, rejects.exists() and rejects.read_text())
+            return _held(store, nhs_number)
+        finally:
+            store.close()
+
+
+def _held(store: StatusStore, nhs_number: str) -> Told | None:
+    held = store.current(nhs_number)
+    return (held["status"], held["since"]) if held else None
 
 
 async def _settle(seconds: float = 2.0) -> None:

@@ -112,6 +112,7 @@ async def test_journey_6_journey_3_through_a_broker_restart_and_a_killed_service
             }
         )  # fmt: skip
         await assert_partner_statuses(
+            fault_stack.live,
             fault_stack.bootstrap,
             child.body["nhs_number"],
             told("referred", "assessment", "cin_plan", "stepped_down"),

@@ -4,7 +4,7 @@ closed.
 
 Unlike the other journeys this one needs days to pass: a CP plan's review and end fall after the day
 it started (census rules 8840, 8841), and a running stack keeps real time. So the four case services
-(and insight) run in this process, each on its own migrated database with its relay and consumers
+(with insight and partners) run in this process, each on its own migrated database with its relay and consumers
 on, over a broker of this module's own (``year_of_journeys.five_services``, as the census year does),
 and the kernel's clock is moved to each step's day; the steps are the same HTTP calls (``Driver``).
 """
@@ -33,7 +33,7 @@ def protection_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tans
 
 @pytest.fixture(scope="module")
 async def stack(make_database: Callable[[str, Path], str], protection_broker: TansuBroker) -> AsyncIterator[Stack]:
-    async with five_services(make_database, protection_broker.bootstrap, "protection_journey") as running:
+    async with five_services(make_database, protection_broker.bootstrap, "protection_journey", partners=True) as running:
         yield running
 
 
@@ -79,6 +79,7 @@ async def test_journey_4_cin_plan_escalated_to_a_cp_plan_from_the_conference_rev
     assert sorted((p["plan_type"], p["status"]) for p in plans) == [("cin", "ended"), ("cin", "ended"), ("cp", "ended")]
 
     await assert_partner_statuses(
+        stack,
         protection_broker.bootstrap,
         child.body["nhs_number"],
         [

@@ -48,7 +48,7 @@ async def test_journey_1_referral_nfa_at_the_front_door_closes_the_episode_rc8(u
     assert await case_events(up_stack, episode.case_id) == [
         "child.registered", "referral.received", "referral.decided", "case.closed",
     ]  # fmt: skip
-    await assert_partner_statuses(up_stack.bootstrap, child.body["nhs_number"], told("referred", "closed"))
+    await assert_partner_statuses(up_stack.live, up_stack.bootstrap, child.body["nhs_number"], told("referred", "closed"))
 
 
 async def test_journey_2_referral_assessment_nfa(up_stack: UpStack, drive: Driver) -> None:
@@ -64,7 +64,9 @@ async def test_journey_2_referral_assessment_nfa(up_stack: UpStack, drive: Drive
     assert await chronology(up_stack.live, child) == Counter(
         {"referral.received": 1, "referral.decided": 1, "assessment.opened": 1, "assessment.authorised": 1, "case.closed": 1}
     ) + Counter({t: 1 for t in ("child.registered", "assessment.allocated", "assessment.recorded", "assessment.submitted")})
-    await assert_partner_statuses(up_stack.bootstrap, child.body["nhs_number"], told("referred", "assessment", "closed"))
+    await assert_partner_statuses(
+        up_stack.live, up_stack.bootstrap, child.body["nhs_number"], told("referred", "assessment", "closed")
+    )
 
 
 async def test_journey_3_cin_plan_reviewed_twice_stepped_down_accepted_closed_rc7_with_unmet_need(
@@ -81,7 +83,7 @@ async def test_journey_3_cin_plan_reviewed_twice_stepped_down_accepted_closed_rc
     assert Counter(await case_events(up_stack, episode.case_id))["plan.reviewed"] == 2
     assert (await chronology(up_stack.live, child))["plan.reviewed"] == 2
     await assert_partner_statuses(
-        up_stack.bootstrap, child.body["nhs_number"], told("referred", "assessment", "cin_plan", "stepped_down")
+        up_stack.live, up_stack.bootstrap, child.body["nhs_number"], told("referred", "assessment", "cin_plan", "stepped_down")
     )
 
 
@@ -110,6 +112,7 @@ async def test_journey_5_early_help_steps_the_family_back_up_a_linked_referral_w
     assert (record["step_up_id"], record["re_referred_on"]) == (step_up["id"], clock.today().isoformat())
     await drive.heard(child, "assessment.opened", 2)
     await assert_partner_statuses(
+        up_stack.live,
         up_stack.bootstrap,
         child.body["nhs_number"],
         told("referred", "assessment", "cin_plan", "stepped_down", "referred", "assessment"),
@@ -138,5 +141,22 @@ def test_continuum_demo_prints_journey_3s_timeline_and_the_partner_statuses_sent
     for event_type in ("referral.received", "assessment.authorised", "plan.started", "plan.reviewed", "case.closed"):
         assert event_type in seen, done.stdout
     assert seen.count("plan.reviewed") == 2
-    sent = lines[lines.index(next(line for line in lines if line.startswith("Partner statuses sent"))) + 1 :]
-    assert [json.loads(line)["status"] for line in sent] == ["referred", "assessment", "cin_plan", "stepped_down"]
+    told = ["referred", "assessment", "cin_plan", "stepped_down"]
+    sent = _sent_by_agency(lines[lines.index(next(line for line in lines if line.startswith("What each agency was sent"))) + 1 :])
+    assert set(sent) == {"police", "gp", "health-visiting", "camhs", "school", "probation", "adult-mental-health", "housing"}
+    for agency, (subscribed, statuses) in sent.items():
+        assert statuses == [s for s in told if s in subscribed], (agency, done.stdout)
+    assert sent["police"][1] == told and sent["probation"][1] == []
+
+
+def _sent_by_agency(lines: list[str]) -> dict[str, tuple[set[str], list[str]]]:
+    """``{agency: (statuses it subscribes to, statuses it was sent)}`` from the demo's last lines."""
+    sent: dict[str, tuple[set[str], list[str]]] = {}
+    agency = ""
+    for line in lines:
+        if line.startswith("    {"):
+            sent[agency][1].append(json.loads(line)["status"])
+        elif line.startswith("  ") and "(subscribes to " in line:
+            agency, rest = line.strip().split(" (subscribes to ", 1)
+            sent[agency] = (set(rest.split(")", 1)[0].split(", ")), [])
+    return sent

@@ -1,7 +1,8 @@
 """``continuum demo``: journey 3 (a referral, an assessment, a CIN plan reviewed twice, stepped down
 to early help, accepted, closed RC7) driven through a running stack's APIs (``make run``) with dev
 tokens, the child's timeline printed as it happens (each step, then each event the services
-published about the child, with the time), then the partner statuses sent. Decision 57."""
+published about the child, with the time), then what each partner agency was sent on its own topic
+``continuum.partner.<agency>`` (its subscription in the council policy). Decision 57."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-#: The topics whose events make the child's timeline, and the partner-status topic.
+#: The topics whose events make the child's timeline.
 CASE_TOPICS = ("continuum.referral", "continuum.assessment", "continuum.plan", "continuum.stepdown")
-PARTNER_TOPIC = "continuum.partner-status"
 
 
 def _clock() -> str:
@@ -24,13 +24,14 @@ def _clock() -> str:
 
 class Timeline:
     """The events of the topics since the demo began, printed once they concern the child (their
-    subject is one of the ids the services gave it: its case, its own id, its NHS number)."""
+    subject is one of the ids the services gave it: its case, its own id, its NHS number): the case
+    topics' and each agency's topic (``agency_topics``, topic to agency)."""
 
-    def __init__(self, bootstrap: str, echo: Callable[[str], None]) -> None:
-        self.bootstrap, self.echo = bootstrap, echo
+    def __init__(self, bootstrap: str, echo: Callable[[str], None], agency_topics: dict[str, str]) -> None:
+        self.bootstrap, self.echo, self.agency_topics = bootstrap, echo, agency_topics
         self.ids: set[str] = set()
         self.pending: list[tuple[str, Any]] = []
-        self.partner: list[Any] = []
+        self.sent: dict[str, list[Any]] = {agency: [] for agency in agency_topics.values()}
 
     def know(self, *ids: str | None) -> None:
         self.ids.update(i for i in ids if i)
@@ -42,11 +43,11 @@ class Timeline:
         if event.subject not in self.ids:
             self.pending.append((topic, event))
             return
-        if topic == PARTNER_TOPIC:
-            self.partner.append(event)
-            self.echo(f"{_clock()}    event  {topic:<26} status {event.data.status.value} since {event.data.since}")
+        if topic in self.agency_topics:
+            self.sent[self.agency_topics[topic]].append(event)
+            self.echo(f"{_clock()}    sent   {topic:<34} status {event.data.status.value} since {event.data.since}")
         else:
-            self.echo(f"{_clock()}    event  {topic:<26} {event.type}")
+            self.echo(f"{_clock()}    event  {topic:<34} {event.type}")
 
     async def follow(self, started: asyncio.Event) -> None:
         from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -57,7 +58,7 @@ class Timeline:
         await consumer.start()
         try:
             partitions = []
-            for topic in (*CASE_TOPICS, PARTNER_TOPIC):
+            for topic in (*CASE_TOPICS, *self.agency_topics):
                 for _ in range(50):
                     found = consumer.partitions_for_topic(topic)
                     if found:
@@ -81,22 +82,17 @@ class Timeline:
             await consumer.stop()
 
 
-def partner_statuses(timeline: Timeline) -> dict[str, list[Any]]:
-    """The statuses partners were sent, by who received them. Today every partner reads the one
-    internal topic; once the partners service runs, read each agency's topic
-    ``continuum.partner.<agency>`` here and answer per agency."""
-    return {"every partner (continuum.partner-status)": timeline.partner}
-
-
 async def run_demo(port_offset: int, bootstrap: str, echo: Callable[[str], None], settle: float = 3.0) -> dict[str, list[Any]]:
     from continuum.casework import clock
     from continuum_tools.journey.driver import Driver
     from continuum_tools.journey.live import JourneyClock, LiveStack
+    from continuum_tools.journey.partners import subscriptions
     from continuum_tools.journey.people import Child, Episode
     from continuum_tools.journey.stories import cin_plan_stepped_down
 
-    child = Child.new(given_name="Demo")
-    timeline, started = Timeline(bootstrap, echo), asyncio.Event()
+    child, stack = Child.new(given_name="Demo"), LiveStack(port_offset=port_offset)
+    agencies = await subscriptions(stack)
+    timeline, started = Timeline(bootstrap, echo, {a.topic: a.agency for a in agencies}), asyncio.Event()
     following = asyncio.create_task(timeline.follow(started))
     await asyncio.wait_for(started.wait(), 30)
     timeline.know(child.body["nhs_number"])
@@ -109,18 +105,20 @@ async def run_demo(port_offset: int, bootstrap: str, echo: Callable[[str], None]
     try:
         journey_clock = JourneyClock()
         with journey_clock.installed():
-            await cin_plan_stepped_down(Driver(LiveStack(port_offset=port_offset), journey_clock), child, clock.today(), step)
+            await cin_plan_stepped_down(Driver(stack, journey_clock), child, clock.today(), step)
         await asyncio.sleep(settle)  # the last events reach the topics
     finally:
         following.cancel()
         await asyncio.gather(following, return_exceptions=True)
-    sent = partner_statuses(timeline)
-    for receiver, events in sent.items():
-        echo(f"\nPartner statuses sent to {receiver}, keyed by NHS number {child.body['nhs_number']}:")
+    echo(f"\nWhat each agency was sent on its own topic, keyed by NHS number {child.body['nhs_number']}:")
+    for agency in agencies:
+        events = timeline.sent[agency.agency]
+        echo(f"  {agency.agency} (subscribes to {', '.join(agency.statuses)}):" + ("" if events else " nothing"))
         for event in events:
             data = event.data
-            echo("  " + json.dumps({"status": data.status.value, "since": str(data.since), "contact": data.contact}))
-    return sent
+            echo("    " + json.dumps({"status": data.status.value, "since": str(data.since), "contact": data.contact}))
+    echo("Every decision to share or not, with its lawful basis: GET /v1/sharing-log on the partners service.")
+    return timeline.sent
 
 
 def demo(

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 import httpx
 
@@ -16,8 +15,8 @@ from continuum.settings import ServiceSettings
 from continuum.web.auth import mint_dev_token
 from continuum_tools.journey.waiting import unique
 
-#: The case services' ports under ``continuum up`` (each service's manifest), before ``--port-offset``.
-PORTS = {"referral": 8001, "assessment": 8002, "plan": 8003, "stepdown": 8004, "insight": 8005}
+#: The services' ports under ``continuum up`` (each service's manifest), before ``--port-offset``.
+PORTS = {"referral": 8001, "assessment": 8002, "plan": 8003, "stepdown": 8004, "insight": 8005, "partners": 8006}
 
 
 @dataclass
@@ -41,20 +40,22 @@ class LiveStack:
 class JourneyClock:
     """The journey's own clock: ``on(day)`` makes ``continuum.casework.clock.now`` answer 10:00 in
     London that day in this process only, so the dates the journey sends (a referral received
-    that day) are that day's; the stack keeps real time, so every day must be today or before."""
+    that day) are that day's; the stack keeps real time, so every day must be today or before,
+    and today it answers no later than the real time (before 10:00 a referral received at 10:00
+    today would be in the future)."""
 
     def __init__(self) -> None:
-        self.instant: datetime = clock.now()
+        self.real = clock.now
+        self.instant: datetime = self.real()
 
     def on(self, day: date, hour: int = 10) -> None:
-        self.instant = datetime.combine(day, time(hour), tzinfo=clock.LONDON).astimezone(UTC)
+        self.instant = min(datetime.combine(day, time(hour), tzinfo=clock.LONDON).astimezone(UTC), self.real())
 
     @contextmanager
     def installed(self) -> Iterator[JourneyClock]:
         """This clock as the kernel's clock for the block (outside pytest's monkeypatch)."""
-        real: Any = clock.now
         clock.now = lambda: self.instant
         try:
             yield self
         finally:
-            clock.now = real
+            clock.now = self.real
