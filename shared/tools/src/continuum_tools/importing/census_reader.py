@@ -19,9 +19,10 @@ has them. Either sex element is read in any year: a return is taken as its softw
 
 from __future__ import annotations
 
+import io
 import itertools
-import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -40,6 +41,18 @@ from continuum.contracts.codes import (
     validate_disabilities,
 )
 from continuum.contracts.plan import PreproceedingsOutcome
+from continuum_tools.importing.elements import (
+    DATE,
+    BadValue,
+    code_of,
+    codes_of,
+    count_of,
+    date_of,
+    parse_date,
+    required_date,
+    text_of,
+    yes_no_of,
+)
 from continuum_tools.importing.records import (
     Assessment,
     CensusFile,
@@ -56,125 +69,42 @@ from continuum_tools.importing.records import (
 #: ``GenderCurrent`` codes of the returns up to 2023-24 and the ``Sex`` each reads as (0 and 9
 #: only for an unborn child: see :class:`Child`).
 GENDER_CURRENT = {"1": "M", "2": "F", "0": None, "9": None}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_YES_NO = {"true": True, "1": True, "false": False, "0": False}
 T = TypeVar("T")
-
 Source = str | Path | bytes | BinaryIO
-
-
-class _Bad(Exception):
-    """A child's value that cannot be read: the element and why."""
-
-    def __init__(self, element: str, reason: str) -> None:
-        super().__init__(reason)
-        self.element, self.reason = element, reason
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _one(parent: ET.Element, name: str, where: str) -> str | None:
-    """The text of ``parent``'s one ``name`` element (``None`` if absent or empty)."""
-    found = parent.findall(name)
-    if len(found) > 1:
-        raise _Bad(f"{where}/{name}", "given more than once")
-    if not found:
-        return None
-    text = (found[0].text or "").strip()
-    return text or None
-
-
-def _parse_date(text: str, element: str) -> date:
-    try:
-        if not _DATE.fullmatch(text):
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(element, "not a date (YYYY-MM-DD)") from None
-
-
-def _date(parent: ET.Element, name: str, where: str) -> date | None:
-    text = _one(parent, name, where)
-    return None if text is None else _parse_date(text, f"{where}/{name}")
-
-
-def _required_date(parent: ET.Element, name: str, where: str) -> date:
-    day = _date(parent, name, where)
-    if day is None:
-        raise _Bad(f"{where}/{name}", "missing")
-    return day
-
-
-def _code(parent: ET.Element, name: str, where: str, codes: Callable[[str], object]) -> str | None:
-    text = _one(parent, name, where)
-    if text is None:
-        return None
-    try:
-        codes(text)
-    except ValueError:
-        raise _Bad(f"{where}/{name}", f"{text!r} is not a code of the DfE list") from None
-    return text
-
-
-def _yes_no(parent: ET.Element, name: str, where: str) -> bool | None:
-    text = _one(parent, name, where)
-    if text is None:
-        return None
-    if text.lower() not in _YES_NO:
-        raise _Bad(f"{where}/{name}", "not true, false, 1 or 0")
-    return _YES_NO[text.lower()]
-
-
-def _count(parent: ET.Element, name: str, where: str) -> int | None:
-    text = _one(parent, name, where)
-    if text is None:
-        return None
-    if not text.isdigit():
-        raise _Bad(f"{where}/{name}", "not a whole number")
-    return int(text)
-
-
-def _list(parent: ET.Element, outer: str, inner: str, where: str, check: Callable[[list[str]], object]) -> tuple[str, ...]:
-    blocks = parent.findall(outer)
-    if len(blocks) > 1:
-        raise _Bad(f"{where}/{outer}", "given more than once")
-    codes = [(e.text or "").strip() for block in blocks for e in block.findall(inner)]
-    if codes:
-        try:
-            check(codes)
-        except ValueError as error:
-            raise _Bad(f"{where}/{outer}", str(error)) from None
-    return tuple(codes)
-
-
-def _identifiers(child: ET.Element) -> dict[str, object]:
+def _identifiers(child: ET.Element, la_child_id: str) -> Child:
+    """The child's identifiers (its characteristics and episodes are added by the caller)."""
     where = "ChildIdentifiers"
     blocks = child.findall(where)
     if len(blocks) != 1:
-        raise _Bad(where, "missing" if not blocks else "given more than once")
+        raise BadValue(where, "missing" if not blocks else "given more than once")
     ids = blocks[0]
-    upn, former = _one(ids, "UPN", where), _one(ids, "FormerUPN", where)
+    upn, former = text_of(ids, "UPN", where), text_of(ids, "FormerUPN", where)
     for name, value in (("UPN", upn), ("FormerUPN", former)):
         if value is not None and (why := upn_problem(value)):
-            raise _Bad(f"{where}/{name}", why)
-    unknown = _code(ids, "UPNunknown", where, _upn_unknown)
-    born, expected = _date(ids, "PersonBirthDate", where), _date(ids, "ExpectedPersonBirthDate", where)
-    sex = _code(ids, "Sex", where, Sex)
-    gender = _code(ids, "GenderCurrent", where, _gender)
+            raise BadValue(f"{where}/{name}", why)
+    unknown = code_of(ids, "UPNunknown", where, _upn_unknown)
+    born, expected = date_of(ids, "PersonBirthDate", where), date_of(ids, "ExpectedPersonBirthDate", where)
+    sex = code_of(ids, "Sex", where, Sex)
+    gender = code_of(ids, "GenderCurrent", where, _gender)
     if sex is None and gender is not None:
         sex = GENDER_CURRENT[gender] or ("U" if expected is not None and born is None else None)
-    return {
-        "upn": upn,
-        "former_upn": former,
-        "upn_unknown": unknown,
-        "birth_date": born,
-        "expected_birth_date": expected,
-        "sex": sex,
-        "gender_current": gender,
-        "death_date": _date(ids, "PersonDeathDate", where),
-    }
+    return Child(
+        la_child_id=la_child_id,
+        upn=upn,
+        former_upn=former,
+        upn_unknown=unknown,
+        birth_date=born,
+        expected_birth_date=expected,
+        sex=sex,
+        gender_current=gender,
+        death_date=date_of(ids, "PersonDeathDate", where),
+    )
 
 
 def _upn_unknown(code: str) -> None:
@@ -193,43 +123,43 @@ def _pp_outcome(code: str) -> None:
 
 def _assessment(block: ET.Element) -> Assessment:
     where = "CINdetails/Assessments"
-    factors = _list(block, "FactorsIdentifiedAtAssessment", "AssessmentFactors", where, validate_assessment_factors)
+    factors = codes_of(block, "FactorsIdentifiedAtAssessment", "AssessmentFactors", where, validate_assessment_factors)
     return Assessment(
-        start=_date(block, "AssessmentActualStartDate", where),
-        internal_review=_date(block, "AssessmentInternalReviewDate", where),
-        authorised=_date(block, "AssessmentAuthorisationDate", where),
+        start=date_of(block, "AssessmentActualStartDate", where),
+        internal_review=date_of(block, "AssessmentInternalReviewDate", where),
+        authorised=date_of(block, "AssessmentAuthorisationDate", where),
         factors=factors,
     )
 
 
 def _cin_plan(block: ET.Element) -> CinPlan:
     where = "CINdetails/CINPlanDates"
-    return CinPlan(start=_required_date(block, "CINPlanStartDate", where), end=_date(block, "CINPlanEndDate", where))
+    return CinPlan(start=required_date(block, "CINPlanStartDate", where), end=date_of(block, "CINPlanEndDate", where))
 
 
 def _section47(block: ET.Element) -> Section47:
     where = "CINdetails/Section47"
     return Section47(
-        start=_required_date(block, "S47ActualStartDate", where),
-        icpc_target=_date(block, "InitialCPCtarget", where),
-        icpc=_date(block, "DateOfInitialCPC", where),
-        icpc_not_required=_yes_no(block, "ICPCnotRequired", where),
+        start=required_date(block, "S47ActualStartDate", where),
+        icpc_target=date_of(block, "InitialCPCtarget", where),
+        icpc=date_of(block, "DateOfInitialCPC", where),
+        icpc_not_required=yes_no_of(block, "ICPCnotRequired", where),
     )
 
 
 def _cp_plan(block: ET.Element) -> CpPlan:
     where = "CINdetails/ChildProtectionPlans"
     dates = [
-        _parse_date((review.text or "").strip(), f"{where}/Reviews/CPPreviewDate")
+        parse_date((review.text or "").strip(), f"{where}/Reviews/CPPreviewDate")
         for holder in block.findall("Reviews")
         for review in holder.findall("CPPreviewDate")
     ]
     return CpPlan(
-        start=_required_date(block, "CPPstartDate", where),
-        end=_date(block, "CPPendDate", where),
-        initial_category=_code(block, "InitialCategoryOfAbuse", where, CategoryOfAbuse),
-        latest_category=_code(block, "LatestCategoryOfAbuse", where, CategoryOfAbuse),
-        previous_plans=_count(block, "NumberOfPreviousCPP", where),
+        start=required_date(block, "CPPstartDate", where),
+        end=date_of(block, "CPPendDate", where),
+        initial_category=code_of(block, "InitialCategoryOfAbuse", where, CategoryOfAbuse),
+        latest_category=code_of(block, "LatestCategoryOfAbuse", where, CategoryOfAbuse),
+        previous_plans=count_of(block, "NumberOfPreviousCPP", where),
         reviews=tuple(sorted(dates)),
     )
 
@@ -237,16 +167,16 @@ def _cp_plan(block: ET.Element) -> CpPlan:
 def _preproceedings(block: ET.Element) -> Preproceedings:
     where = "CINdetails/PreProceedingsandFGDM"
     return Preproceedings(
-        start=_required_date(block, "PPStartDate", where),
-        letter=_date(block, "LBPSentDate", where),
-        fgdm_offered=_yes_no(block, "FGDMMeetingOffer", where),
-        fgdm_held=_yes_no(block, "FGDMMeetingFac", where),
-        initial_meeting=_date(block, "InitialPPMeetingDate", where),
-        review_meetings=_count(block, "ReviewMeetingsCount", where),
-        decided=_date(block, "StepDecisionDate", where),
-        outcome=_code(block, "PPOutcome", where, _pp_outcome),
-        court_application=_date(block, "CourtAppDate", where),
-        letter_initiating=_date(block, "LetterInitCPDate", where),
+        start=required_date(block, "PPStartDate", where),
+        letter=date_of(block, "LBPSentDate", where),
+        fgdm_offered=yes_no_of(block, "FGDMMeetingOffer", where),
+        fgdm_held=yes_no_of(block, "FGDMMeetingFac", where),
+        initial_meeting=date_of(block, "InitialPPMeetingDate", where),
+        review_meetings=count_of(block, "ReviewMeetingsCount", where),
+        decided=date_of(block, "StepDecisionDate", where),
+        outcome=code_of(block, "PPOutcome", where, _pp_outcome),
+        court_application=date_of(block, "CourtAppDate", where),
+        letter_initiating=date_of(block, "LetterInitCPDate", where),
     )
 
 
@@ -254,24 +184,24 @@ def _modules(block: ET.Element, name: str, read: Callable[[ET.Element], T], key:
     modules = [read(module) for module in block.findall(name)]
     keys = [key(m) for m in modules]
     if len(set(keys)) != len(keys):
-        raise _Bad(f"CINdetails/{name}", "two modules of the episode start on the same day")
+        raise BadValue(f"CINdetails/{name}", "two modules of the episode start on the same day")
     return tuple(sorted(modules, key=lambda m: str(key(m))))
 
 
 def _episode(block: ET.Element) -> Episode:
     where = "CINdetails"
-    closure = _date(block, "CINclosureDate", where)
-    referral = _required_date(block, "CINreferralDate", where)
+    closure = date_of(block, "CINclosureDate", where)
+    referral = required_date(block, "CINreferralDate", where)
     if closure is not None and closure < referral:
-        raise _Bad(f"{where}/CINclosureDate", "before the referral date")
+        raise BadValue(f"{where}/CINclosureDate", "before the referral date")
     return Episode(
         referral_date=referral,
-        source=_code(block, "ReferralSource", where, ReferralSource),
-        primary_need=_code(block, "PrimaryNeedCode", where, PrimaryNeedCode),
+        source=code_of(block, "ReferralSource", where, ReferralSource),
+        primary_need=code_of(block, "PrimaryNeedCode", where, PrimaryNeedCode),
         closure=closure,
-        reason_for_closure=_code(block, "ReasonForClosure", where, ReasonForClosure),
-        referral_nfa=_yes_no(block, "ReferralNFA", where),
-        initial_cpc=_date(block, "DateOfInitialCPC", where),
+        reason_for_closure=code_of(block, "ReasonForClosure", where, ReasonForClosure),
+        referral_nfa=yes_no_of(block, "ReferralNFA", where),
+        initial_cpc=date_of(block, "DateOfInitialCPC", where),
         assessments=_modules(block, "Assessments", _assessment, lambda a: a.start),
         cin_plans=_modules(block, "CINPlanDates", _cin_plan, lambda p: p.start),
         section47s=_modules(block, "Section47", _section47, lambda s: s.start),
@@ -303,21 +233,23 @@ def read_child(element: ET.Element, position: int) -> Child | Problem:
     if not la_child_id:
         return Problem("", "ChildIdentifiers/LAchildID", f"missing: child {position} of the file is left out")
     try:
-        identity = _identifiers(element)
+        identity = _identifiers(element, la_child_id)
         characteristics = element.findall("ChildCharacteristics")
         if len(characteristics) > 1:
-            raise _Bad("ChildCharacteristics", "given more than once")
+            raise BadValue("ChildCharacteristics", "given more than once")
         ethnicity: str | None = None
         disabilities: tuple[str, ...] = ()
         if characteristics:
-            ethnicity = _code(characteristics[0], "Ethnicity", "ChildCharacteristics", Ethnicity)
-            disabilities = _list(characteristics[0], "Disabilities", "Disability", "ChildCharacteristics", validate_disabilities)
+            ethnicity = code_of(characteristics[0], "Ethnicity", "ChildCharacteristics", Ethnicity)
+            disabilities = codes_of(
+                characteristics[0], "Disabilities", "Disability", "ChildCharacteristics", validate_disabilities
+            )
         episodes = tuple(sorted((_episode(e) for e in element.findall("CINdetails")), key=lambda e: e.referral_date))
         if overlapping(episodes):
-            raise _Bad("CINdetails", "the child's episodes overlap")
-    except _Bad as bad:
+            raise BadValue("CINdetails", "the child's episodes overlap")
+    except BadValue as bad:
         return Problem(la_child_id, bad.element, bad.reason)
-    return Child(la_child_id=la_child_id, ethnicity=ethnicity, disabilities=disabilities, episodes=episodes, **identity)  # type: ignore[arg-type]
+    return replace(identity, ethnicity=ethnicity, disabilities=disabilities, episodes=episodes)
 
 
 def _header(element: ET.Element) -> Header:
@@ -325,7 +257,7 @@ def _header(element: ET.Element) -> Header:
     if details is None:
         raise ValueError("the census file's Header has no CollectionDetails")
     year, reference = details.findtext("Year"), details.findtext("ReferenceDate")
-    if year is None or not year.strip().isdigit() or reference is None or not _DATE.fullmatch(reference.strip()):
+    if year is None or not year.strip().isdigit() or reference is None or not DATE.fullmatch(reference.strip()):
         raise ValueError("the census file's Header has no Year or ReferenceDate it can read")
 
     def text(name: str) -> str | None:
@@ -346,8 +278,6 @@ def _header(element: ET.Element) -> Header:
 
 
 def _opened(source: Source) -> BinaryIO | str:
-    import io
-
     if isinstance(source, bytes):
         return io.BytesIO(source)
     if isinstance(source, Path):
