@@ -196,3 +196,10 @@ def test_the_reader_streams_the_header_then_one_child_at_a_time() -> None:
     first = next(items)
     assert isinstance(first, Child) and first.la_child_id == "C1"
     assert [c.la_child_id for c in items if isinstance(c, Child)] == ["C2"]
+
+
+def test_an_la_child_id_given_to_two_children_leaves_both_out() -> None:
+    read = read_census(census(child("TWICE") + child("C2") + child("TWICE", episodes=episode("2018-08-01"))))
+
+    assert [c.la_child_id for c in read.children] == ["C2"]
+    assert read.problems == (Problem("TWICE", "ChildIdentifiers/LAchildID", "given to more than one child of the return"),)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -323,7 +324,8 @@ def _drop_namespaces(element: ET.Element) -> None:
 
 
 def read_census(source: Source) -> CensusFile:
-    """The whole return: its header, the children read whole, and the problems of the others."""
+    """The whole return: its header, the children read whole, and the problems of the others. An
+    LA child id given to two children of the return leaves both out (which is the child?)."""
     header: Header | None = None
     children: list[Child] = []
     problems: list[Problem] = []
@@ -335,4 +337,10 @@ def read_census(source: Source) -> CensusFile:
         else:
             problems.append(item)
     assert header is not None  # stream_census raises without one
-    return CensusFile(header=header, children=tuple(children), problems=tuple(problems))
+    counts = Counter(c.la_child_id for c in children)
+    twice = sorted(la_child_id for la_child_id, n in counts.items() if n > 1)
+    problems.extend(
+        Problem(la_child_id, "ChildIdentifiers/LAchildID", "given to more than one child of the return") for la_child_id in twice
+    )
+    kept = tuple(c for c in children if counts[c.la_child_id] == 1)
+    return CensusFile(header=header, children=kept, problems=tuple(problems))
