@@ -7,6 +7,7 @@
 - ``continuum census``: the CIN census file of a year, from the insight service over HTTP (``returns``).
 - ``continuum annex-a``: one of Ofsted's Annex A lists (3 to 7), from the insight service over HTTP.
 - ``continuum insight rebuild``: insight's read model replayed from the services' histories (decision 53).
+- ``continuum import census``: a council's past CIN census returns read, merged and reported (``importing``).
 - ``continuum schemas``: write the event contracts' JSON Schemas and AsyncAPI document to docs/.
 """
 
@@ -29,6 +30,7 @@ from continuum.casework.principal import Role
 from continuum.settings import ServiceSettings
 from continuum.web.auth import mint_dev_token
 from continuum_tools.demo import demo
+from continuum_tools.importing.command import import_app
 from continuum_tools.returns import annex_a, census
 
 app = typer.Typer(help="Continuum developer and operator commands", no_args_is_help=True)
@@ -37,6 +39,7 @@ app.add_typer(dlq_app, name="dlq")
 app.command()(demo)
 app.command()(census)
 app.command("annex-a")(annex_a)
+app.add_typer(import_app, name="import")
 #: ``continuum up`` starts a service that exited again, at most this many times in this window.
 MAX_RESTARTS = 5
 RESTART_WINDOW_SECONDS = 300.0
