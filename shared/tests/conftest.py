@@ -11,7 +11,12 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from continuum.persistence.db import make_engine, make_session_factory
-from continuum.persistence.migrations import create_platform_tables_v1, create_platform_tables_v2, create_platform_tables_v3
+from continuum.persistence.migrations import (
+    create_platform_tables_v1,
+    create_platform_tables_v2,
+    create_platform_tables_v3,
+    create_platform_tables_v4,
+)
 from continuum_tools.devstack import EmbeddedPostgres
 
 
@@ -20,6 +25,11 @@ def _create_platform_tables(connection: Connection) -> None:
         create_platform_tables_v1()
         create_platform_tables_v2()
         create_platform_tables_v3()
+        create_platform_tables_v4()
+
+
+#: Every table a test writes but the append-only audit log.
+_TRUNCATE = "TRUNCATE outbox, event_history, inbox, effects, idempotency_keys, relay_lease, relay_offsets, imported_records"
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +47,7 @@ async def kernel_engine(postgres: EmbeddedPostgres) -> AsyncIterator[AsyncEngine
 async def kernel_db(kernel_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The kernel database, emptied of earlier tests' outbox, history, inbox and effects (the audit log is append-only)."""
     async with kernel_engine.begin() as conn:
-        await conn.execute(text("TRUNCATE outbox, event_history, inbox, effects, idempotency_keys, relay_lease, relay_offsets"))
+        await conn.execute(text(_TRUNCATE))
     return make_session_factory(kernel_engine)
 
 
@@ -57,6 +67,6 @@ async def outage_engine(postgres: EmbeddedPostgres) -> AsyncIterator[AsyncEngine
 @pytest.fixture
 async def outage_db(outage_engine: AsyncEngine, postgres: EmbeddedPostgres) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     async with outage_engine.begin() as conn:
-        await conn.execute(text("TRUNCATE outbox, event_history, inbox, effects, idempotency_keys, relay_lease, relay_offsets"))
+        await conn.execute(text(_TRUNCATE))
     yield make_session_factory(outage_engine)
     postgres.allow_connections("kernel_outage")  # whatever the test did

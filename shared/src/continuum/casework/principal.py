@@ -21,6 +21,8 @@ class Role(StrEnum):
     PERFORMANCE = "performance"
     ADMIN = "admin"
     SERVICE = "service"
+    #: The history import's service account (decision 59): each service's import path, nothing else.
+    IMPORTER = "importer"
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,14 @@ class Envelope(BaseModel, Generic[D]):
     datacontenttype: str = "application/json"
     aggregate_version: int = Field(ge=0)
     traceparent: str | None = None
+    #: A CloudEvents extension attribute: the file an imported record came from (decision 59). Absent
+    #: from live events, whose JSON is as it always was.
+    importedfrom: str | None = Field(
+        default=None,
+        max_length=200,
+        exclude_if=lambda value: value is None,
+        description="CloudEvents extension: the file an imported record of the past came from (absent from live events)",
+    )
     data: D
 
     @classmethod
@@ -67,10 +75,12 @@ class Envelope(BaseModel, Generic[D]):
         traceparent: str | None = None,
         time: datetime | None = None,
         event_id: uuid.UUID | None = None,
+        imported_from: str | None = None,
     ) -> Envelope[D]:
         """The event ``data`` in its envelope; ``time`` is when the change happened (the kernel's
-        clock, which the unit of work reads; now if not given); ``event_id`` its id when the caller
-        derives it (a new one if not given)."""
+        clock, which the unit of work reads; now if not given; an imported fact's real day);
+        ``event_id`` its id when the caller derives it (a new one if not given); ``imported_from``
+        the file an imported record came from."""
         return _open_envelope()(
             id=event_id or uuid.uuid4(),
             time=time or datetime.now(UTC),
@@ -80,8 +90,14 @@ class Envelope(BaseModel, Generic[D]):
             dataschema=data.dataschema(),
             aggregate_version=aggregate_version,
             traceparent=traceparent,
+            importedfrom=imported_from,
             data=data,
         )
+
+    @property
+    def imported(self) -> bool:
+        """Whether the event tells of an imported record (a fact of the past, not live work)."""
+        return self.importedfrom is not None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

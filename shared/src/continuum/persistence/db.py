@@ -128,6 +128,21 @@ event_history = Table(
     Column("published_at", DateTime(timezone=True), nullable=False),
 )
 
+#: v4: what each imported record was imported with (decision 59): the record's derived id, its kind,
+#: the child's LA child id, the file it came from last and the fingerprint of its values then, so
+#: that the same record imported again changes nothing.
+imported_records = Table(
+    "imported_records",
+    platform_metadata,
+    Column("record_id", UUID(as_uuid=True), primary_key=True),
+    Column("kind", String(50), nullable=False),
+    Column("la_child_id", String(36), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("first_imported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_imported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 inbox = Table(
     "inbox",
     platform_metadata,

@@ -17,7 +17,16 @@ from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from continuum.persistence.db import audit_log, event_history, idempotency_keys, inbox, outbox, relay_lease, relay_offsets
+from continuum.persistence.db import (
+    audit_log,
+    event_history,
+    idempotency_keys,
+    imported_records,
+    inbox,
+    outbox,
+    relay_lease,
+    relay_offsets,
+)
 
 
 def create_child_copy_table_v1() -> None:
@@ -124,6 +133,17 @@ def create_platform_tables_v3() -> None:
 
 def drop_platform_tables_v3() -> None:
     event_history.drop(op.get_bind())
+
+
+def create_platform_tables_v4() -> None:
+    """What each imported record was imported with (decision 59)."""
+    imported_records.create(op.get_bind())
+    op.create_index("ix_imported_records_la_child_id", "imported_records", ["la_child_id"])
+
+
+def drop_platform_tables_v4() -> None:
+    op.drop_index("ix_imported_records_la_child_id", "imported_records")
+    imported_records.drop(op.get_bind())
 
 
 #: The role the service runs as (not the owner that migrates); ``run_migrations`` grants it its share.

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from continuum.casework.imports import Imported
 from continuum.casework.principal import Principal
 from continuum.contracts import Envelope, EventData
 from continuum.persistence.db import Prebuilt
@@ -65,7 +66,13 @@ class Transaction(Protocol):
     async def execute(self, statement: Prebuilt, params: Mapping[str, Any] | None = None, *, final: bool = False) -> None: ...
 
     async def publish(
-        self, data: EventData, *, aggregate: Aggregate, topic: str | None = None, event_id: uuid.UUID | None = None
+        self,
+        data: EventData,
+        *,
+        aggregate: Aggregate,
+        topic: str | None = None,
+        event_id: uuid.UUID | None = None,
+        imported: Imported | None = None,
     ) -> Envelope[Any]: ...
 
     async def publish_all(self, events: Sequence[EventData], *, aggregate: Aggregate) -> list[Envelope[Any]]: ...

@@ -37,6 +37,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import await_only, greenlet_spawn
 
 from continuum.casework import clock
+from continuum.casework.imports import Imported
 from continuum.casework.principal import Principal
 from continuum.contracts import Envelope, EventData
 from continuum.observability import CHILD_READS_REFUSED
@@ -299,7 +300,13 @@ class UnitOfWork:
         return [await self.publish(data, aggregate=aggregate) for data in events]
 
     async def publish(
-        self, data: EventData, *, aggregate: Aggregate, topic: str | None = None, event_id: uuid.UUID | None = None
+        self,
+        data: EventData,
+        *,
+        aggregate: Aggregate,
+        topic: str | None = None,
+        event_id: uuid.UUID | None = None,
+        imported: Imported | None = None,
     ) -> Envelope[Any]:
         """Add an event to the outbox in this transaction; the relay publishes it after commit.
         Its subject (the Kafka key) and version are the aggregate's, unless the event names its own
@@ -310,6 +317,9 @@ class UnitOfWork:
         partners service sends one ``partner.status`` to each agency's own topic, with an id derived
         from the source event and the agency (decision 56). Otherwise the contract's topic and a new id.
 
+        ``imported`` is for an imported record's event (decision 59): its time is the fact's real
+        instant and its id the one derived from the record, and it names the file it came from.
+
         The row is written when the unit of work commits, in the order the events were published."""
         own_key = data.partition_key()
         subject = own_key if own_key is not None else aggregate.subject
@@ -319,8 +329,9 @@ class UnitOfWork:
             subject=subject,
             aggregate_version=0 if own_key is not None else aggregate.version,
             traceparent=self.traceparent if data.carries_trace else None,
-            time=clock.now(),
-            event_id=event_id,
+            time=imported.at if imported else clock.now(),
+            event_id=imported.event_id if imported else event_id,
+            imported_from=imported.source if imported else None,
         )
         self._driver_or_fail()  # fails outside 'async with uow:' like every other write
         self._refuse_after_final_write()
