@@ -13,7 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from continuum.casework.errors import Invalid
-from continuum.casework.imports import Imported, ImportOutcome, event_id, instant_on, record_id
+from continuum.casework.imports import (
+    Imported,
+    ImportOutcome,
+    child_key,
+    episode_key,
+    event_id,
+    instant_on,
+    module_key,
+    record_id,
+)
 from continuum.contracts import InformationRequested, parse_event
 from continuum.persistence.db import imported_records, outbox
 from continuum.persistence.imports import import_each, remember
@@ -105,3 +114,12 @@ async def test_a_batch_is_imported_child_by_child_and_a_repeat_changes_nothing(
     later = await import_each(uow, [Record("C1", "a, then more")], _import, la_child_id=lambda r: r.la_child_id)
     assert dict(later.counts) == {ImportOutcome.UPDATED: 1}
     assert await _written(kernel_db) == (2, 3)
+
+
+def test_every_service_derives_the_same_child_episode_and_module_ids() -> None:
+    referral = date(2020, 5, 1)
+    assert child_key("999", "C1") == record_id("999", "child", "C1")
+    assert episode_key("999", "C1", referral) == record_id("999", "episode", "C1", "2020-05-01")
+    assert module_key("999", "cin_plan", "C1", referral, date(2020, 7, 1)) != module_key(
+        "999", "cp_plan", "C1", referral, date(2020, 7, 1)
+    )

@@ -55,3 +55,19 @@ class ImportOutcome(StrEnum):
     IMPORTED = "imported"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+
+
+def child_key(la: str, la_child_id: str) -> uuid.UUID:
+    """An imported child's id (every service derives the same)."""
+    return record_id(la, "child", la_child_id)
+
+
+def episode_key(la: str, la_child_id: str, referral_date: date) -> uuid.UUID:
+    """An imported episode's (case's) id: the child's and its referral date."""
+    return record_id(la, "episode", la_child_id, referral_date.isoformat())
+
+
+def module_key(la: str, kind: str, la_child_id: str, referral_date: date, start: date) -> uuid.UUID:
+    """An imported module's id (``kind``: referral, assessment, section47, cin_plan, cp_plan,
+    preproceedings, closure): its episode's and its start."""
+    return record_id(la, kind, la_child_id, referral_date.isoformat(), start.isoformat())
