@@ -23,9 +23,10 @@ from continuum.casework import clock
 from continuum.contracts import PARTNER_STATUS_TOPIC, parse_event
 from continuum_tools.devstack import free_port, free_port_block
 from continuum_tools.journey.driver import WITHIN
-from continuum_tools.journey.live import PORTS, LiveStack
+from continuum_tools.journey.live import LiveStack
 from continuum_tools.journey.partners import Clients, Subscription, Told, statuses_on, subscriptions
 from continuum_tools.journey.people import Child, Episode
+from continuum_tools.services import PORTS
 from continuum_tools.testing import eventually, read_raw, unique
 from partner_consumer import consumer as example
 from partner_consumer.store import StatusStore

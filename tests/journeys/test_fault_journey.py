@@ -29,9 +29,10 @@ from continuum.messaging.kafka import dlq_topic, ensure_topics
 from continuum.settings import ServiceSettings
 from continuum_tools.devstack import TansuBroker, discover_services, wait_for_port
 from continuum_tools.journey.driver import Driver
-from continuum_tools.journey.live import PORTS, JourneyClock
+from continuum_tools.journey.live import JourneyClock
 from continuum_tools.journey.people import Episode
 from continuum_tools.journey.stories import cin_plan_stepped_down
+from continuum_tools.services import PORTS
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,12 @@ from continuum.settings import ServiceSettings
 from continuum.web.auth import mint_dev_token
 
 
-def _dev_token(sub: str) -> str:
-    """A performance officer's dev token, in dev only: elsewhere a token must be given."""
+def dev_token(sub: str, role: str = "performance") -> str:
+    """A dev token for ``role``, in dev only: elsewhere a token must be given."""
     settings = ServiceSettings(env=os.environ.get("CONTINUUM_ENV") or "dev")
     if settings.env != "dev":
         raise typer.BadParameter("give a token (--token or CONTINUUM_TOKEN)", param_hint="--token")
-    return mint_dev_token(settings, sub=sub, roles=["performance"], teams=[], sw_qualified=False)
+    return mint_dev_token(settings, sub=sub, roles=[role], teams=[], sw_qualified=False)
 
 
 def census(
@@ -34,7 +34,7 @@ def census(
     """Write the CIN census XML of YEAR, as the insight service builds it (GET /v1/census/{year}):
     over HTTP, so the caller's role is checked and the read audited like any other. Without a
     token, in dev, a performance officer's dev token (sub ``continuum-census``) is used."""
-    bearer = bearer or _dev_token("continuum-census")
+    bearer = bearer or dev_token("continuum-census")
     params = {"as_at": as_at} if as_at else {}
     # A council's file is hundreds of MB: written to disk as it comes, never held whole.
     with httpx.stream(
@@ -67,7 +67,7 @@ def annex_a(
     token, in dev, a performance officer's dev token (sub ``continuum-annex-a``) is used."""
     if file_format not in ("csv", "xlsx"):
         raise typer.BadParameter("csv or xlsx", param_hint="--format")
-    bearer = bearer or _dev_token("continuum-annex-a")
+    bearer = bearer or dev_token("continuum-annex-a")
     params = {"format": file_format} | ({"as_at": as_at} if as_at else {})
     answer = httpx.get(f"{url}/v1/annex-a/{number}", params=params, headers={"Authorization": f"Bearer {bearer}"}, timeout=600)
     if answer.status_code != 200:

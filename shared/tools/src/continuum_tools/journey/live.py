@@ -14,9 +14,7 @@ from continuum.casework import clock
 from continuum.settings import ServiceSettings
 from continuum.web.auth import mint_dev_token
 from continuum_tools.journey.waiting import unique
-
-#: The services' ports under ``continuum up`` (each service's manifest), before ``--port-offset``.
-PORTS = {"referral": 8001, "assessment": 8002, "plan": 8003, "stepdown": 8004, "insight": 8005, "partners": 8006}
+from continuum_tools.services import PORTS
 
 
 @dataclass
