@@ -3,10 +3,9 @@ log, a page or the whole selection as CSV, and the subscriptions as configured."
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from continuum.web import http
@@ -25,33 +24,6 @@ Decided = Annotated[Decision | None, Query(description="only this decision (shar
 NhsNumber = Annotated[str | None, Query(pattern=r"^\d{10}$", max_length=10, description="only this child's rows, by NHS number")]
 From = Annotated[QueryDay | None, Query(alias="from", description="first London date decided, included")]
 To = Annotated[QueryDay | None, Query(alias="to", description="last London date decided, included")]
-
-
-def log_selection(
-    agency: Agency = None,
-    decision: Decided = None,
-    nhs_number: NhsNumber = None,
-    date_from: From = None,
-    date_to: To = None,
-) -> ReadLog:
-    """The rows of the log asked for, the same for a page and for the CSV."""
-    return ReadLog(agency, decision, nhs_number, date_from, date_to)
-
-
-Selection = Annotated[ReadLog, Depends(log_selection)]
-
-
-def page_at(cursor: http.Cursor = None, limit: http.Limit = 50) -> tuple[str | None, int]:
-    return cursor, limit
-
-
-def log_page(selection: Selection, page: Annotated[tuple[str | None, int], Depends(page_at)]) -> ReadLog:
-    """A page of the rows asked for (the selection's parameters first, then the page's)."""
-    cursor, limit = page
-    return replace(selection, cursor=cursor, limit=limit)
-
-
-Page = Annotated[ReadLog, Depends(log_page)]
 CSV = {200: {"description": "CSV, one row per line, a header first", "content": {"text/csv": {}}}, **http.PROBLEM_RESPONSES}
 
 
@@ -62,18 +34,36 @@ CSV = {200: {"description": "CSV, one row per line, a header first", "content": 
     tags=["sharing log"],
     summary="The sharing log",
 )
-async def sharing_log(request: Request, query: Page) -> SharingLogPage:
+async def sharing_log(
+    request: Request,
+    agency: Agency = None,
+    decision: Decided = None,
+    nhs_number: NhsNumber = None,
+    date_from: From = None,
+    date_to: To = None,
+    cursor: http.Cursor = None,
+    limit: http.Limit = 50,
+) -> SharingLogPage:
     """Every decision to share a status with a partner agency, or not, oldest first: when, which
     agency, the status and since when, the decision, the lawful basis, and the service and event
     that decided the status. Each child read is audited."""
+    query = ReadLog(agency, decision, nhs_number, date_from, date_to, cursor, limit)
     policy = partners_policy(http.council_policy(request))
     return page_view(await reads.read_log(http.unit_of_work(request), query, policy=policy))
 
 
 @router.get("/sharing-log.csv", response_class=Response, responses=CSV, tags=["sharing log"], summary="The sharing log as CSV")
-async def export_sharing_log(request: Request, query: Selection) -> Response:
+async def export_sharing_log(
+    request: Request,
+    agency: Agency = None,
+    decision: Decided = None,
+    nhs_number: NhsNumber = None,
+    date_from: From = None,
+    date_to: To = None,
+) -> Response:
     """The selection whole, oldest first, as CSV (at most 50,000 rows: narrow a bigger one by dates).
     Each child read is audited."""
+    query = ReadLog(agency, decision, nhs_number, date_from, date_to)
     policy = partners_policy(http.council_policy(request))
     entries = await reads.export_log(http.unit_of_work(request), query, policy=policy)
     return Response(
