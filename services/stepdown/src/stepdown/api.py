@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.persistence.idempotency import Replayed
 from continuum.web import http
+from continuum.web.imports import DryRun, import_answer
 from continuum.web.limits import QueryDay
 from stepdown.domain import Handover, Stepdown, StepdownStatus
 from stepdown.domain.audit import MONTH_PATTERN
@@ -21,6 +22,8 @@ from stepdown.schemas import (
     AuditItemOut,
     AuditSampleOut,
     ClosureIn,
+    ClosuresImportIn,
+    ClosuresImportOut,
     DeclineIn,
     EngagementIn,
     EscalationPage,
@@ -33,7 +36,7 @@ from stepdown.schemas import (
     StepUpIn,
     StepUpOut,
 )
-from stepdown.use_cases import audits, handover, reads, stepups
+from stepdown.use_cases import audits, handover, imports, reads, stepups
 from stepdown.use_cases.commands import (
     Accept,
     Close,
@@ -46,6 +49,7 @@ from stepdown.use_cases.commands import (
     RecordOutcome,
     RequestStepUp,
 )
+from stepdown.use_cases.imports import ChildClosures, EpisodeClosure, ImportClosures
 from stepdown.views import (
     audit_item_view,
     escalation_view,
@@ -273,3 +277,28 @@ async def measures(request: Request, date_from: From, date_to: To, team: Team = 
 @_csv_route("/measures.csv", tag="measures", summary="The measures, as CSV")
 async def export_measures(request: Request, date_from: From, date_to: To, team: Team = None) -> Response:
     return Response(measures_csv(await measures(request, date_from, date_to, team)), media_type="text/csv")
+
+
+@router.post(
+    "/imports/closures",
+    response_model=ClosuresImportOut,
+    responses=http.PROBLEM_RESPONSES,
+    tags=["import"],
+    summary="Import the closed episodes of a council's history",
+)
+async def import_closures(body: ClosuresImportIn, request: Request, dry_run: DryRun = False) -> ClosuresImportOut:
+    """For the history import alone (role ``importer``, decision 59): each child's closed episodes
+    become step-down's closure records and ``case.closed`` with their real dates, checked by the
+    census rules of every closure. A child refused (its element and reason) writes nothing; the same
+    file again changes nothing; ``dry_run=true`` checks every child and writes nothing."""
+    command = ImportClosures(
+        source=body.source,
+        la=body.la,
+        children=tuple(
+            ChildClosures(c.la_child_id, c.team, tuple(EpisodeClosure(**e.model_dump()) for e in c.episodes))
+            for c in body.children
+        ),
+        dry_run=dry_run,
+    )
+    tally = await imports.import_closures(http.unit_of_work(request), command, policy=http.council_policy(request))
+    return ClosuresImportOut.model_validate(import_answer(tally, dry_run=dry_run).model_dump())

@@ -3,7 +3,12 @@
 referral, for re-referrals after a step-down), ``assessment.authorised`` (NFA or early help after
 assessment, or the facts a plan's end waits for), ``section47.started``, ``section47.concluded``
 and ``plan.started`` (statutory work: census rule 2990), ``plan.ended`` (step down or close), and
-``child.*`` for the local copy of identity (the partner status and RC2 need it)."""
+``child.*`` for the local copy of identity (the partner status and RC2 need it).
+
+An event of the council's imported history (``envelope.imported``, decision 59) is kept like any
+other (the episode's facts, its statutory work, the child's copy), so that a later live transition
+of an imported open episode has them, but it starts nothing: no transition, step-down request,
+closure or partner status (step-down imports its own closures)."""
 
 from __future__ import annotations
 
@@ -42,44 +47,59 @@ def make_handlers(policy: CouncilPolicy, *, receiving_team: str) -> dict[str, Ha
         received: ReferralReceived = event.data
         team = received.team or policy.front_door_team.id
         _check_team(team, policy, event.type)
-        await intake.receive_referral_received(tx, received=received, team=team)
+        await intake.receive_referral_received(tx, received=received, team=team, imported_from=event.importedfrom)
 
     async def on_referral_decided(tx: Transaction, event: Envelope[Any]) -> None:
         decision: ReferralDecided = event.data
         _check_team(decision.team, policy, event.type)
-        await intake.receive_referral_decided(tx, decision=decision, policy=policy, receiving_team=receiving_team)
+        await intake.receive_referral_decided(
+            tx, decision=decision, policy=policy, receiving_team=receiving_team, imported_from=event.importedfrom
+        )
 
     async def on_assessment_authorised(tx: Transaction, event: Envelope[Any]) -> None:
         authorised: AssessmentAuthorised = event.data
         _check_team(authorised.team, policy, event.type)
-        await intake.receive_assessment_authorised(tx, authorised=authorised, policy=policy, receiving_team=receiving_team)
+        await intake.receive_assessment_authorised(
+            tx, authorised=authorised, policy=policy, receiving_team=receiving_team, imported_from=event.importedfrom
+        )
 
     async def on_section47_started(tx: Transaction, event: Envelope[Any]) -> None:
         started: Section47Started = event.data
         _check_team(started.team, policy, event.type)
         await intake.receive_statutory_work(
-            tx, event=started, work={StatutoryWork.SECTION47}, policy=policy, receiving_team=receiving_team
+            tx,
+            event=started,
+            work={StatutoryWork.SECTION47},
+            policy=policy,
+            receiving_team=receiving_team,
+            imported_from=event.importedfrom,
         )
 
     async def on_section47_concluded(tx: Transaction, event: Envelope[Any]) -> None:
         concluded: Section47Concluded = event.data
         _check_team(concluded.team, policy, event.type)
         work = {StatutoryWork.SECTION47} | ({StatutoryWork.ICPC} if concluded.icpc_date is not None else set())
-        await intake.receive_statutory_work(tx, event=concluded, work=work, policy=policy, receiving_team=receiving_team)
+        await intake.receive_statutory_work(
+            tx, event=concluded, work=work, policy=policy, receiving_team=receiving_team, imported_from=event.importedfrom
+        )
 
     async def on_plan_started(tx: Transaction, event: Envelope[Any]) -> None:
         started: PlanStarted = event.data
         _check_team(started.team, policy, event.type)
         work = {domain.plan_work(started.plan_type)}
-        await intake.receive_statutory_work(tx, event=started, work=work, policy=policy, receiving_team=receiving_team)
+        await intake.receive_statutory_work(
+            tx, event=started, work=work, policy=policy, receiving_team=receiving_team, imported_from=event.importedfrom
+        )
 
     async def on_plan_ended(tx: Transaction, event: Envelope[Any]) -> None:
         ended: PlanEnded = event.data
         _check_team(ended.team, policy, event.type)
-        await intake.receive_plan_ended(tx, ended=ended, policy=policy, receiving_team=receiving_team)
+        await intake.receive_plan_ended(
+            tx, ended=ended, policy=policy, receiving_team=receiving_team, imported_from=event.importedfrom
+        )
 
     async def on_child(tx: Transaction, event: Envelope[Any]) -> None:
-        await intake.receive_child(tx, child=event.data, policy=policy)
+        await intake.receive_child(tx, child=event.data, policy=policy, imported=event.imported)
 
     return {
         ReferralReceived.event_type: on_referral_received,

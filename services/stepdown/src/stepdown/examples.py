@@ -149,3 +149,48 @@ QUARTER_OUT: dict[str, Any] = {
     },
 }
 MEASURES: dict[str, Any] = {"date_from": "2026-04-01", "date_to": "2026-06-30", "quarters": [QUARTER_OUT]}
+
+#: A history import: one child with two closed episodes (the front door's NFA, then RC9 after an assessment).
+CLOSURES_IMPORT: dict[str, Any] = {
+    "source": "CIN_2019-20_Return.xml",
+    "la": "201",
+    "children": [
+        {
+            "la_child_id": "DB-0042",
+            "team": "north",
+            "episodes": [
+                {
+                    "referral_date": "2019-05-02",
+                    "closure_date": "2019-05-02",
+                    "reason_for_closure": "RC8",
+                    "referral_nfa": True,
+                    "assessed": False,
+                    "statutory": False,
+                    "unmet_need": None,
+                },
+                {
+                    "referral_date": "2019-09-16",
+                    "closure_date": "2019-11-08",
+                    "reason_for_closure": "RC9",
+                    "referral_nfa": False,
+                    "assessed": True,
+                    "statutory": False,
+                    "unmet_need": None,
+                },
+            ],
+        }
+    ],
+}
+IMPORT_ANSWER: dict[str, Any] = {
+    "dry_run": False,
+    "imported": 1,
+    "updated": 0,
+    "unchanged": 0,
+    "problems": [
+        {
+            "la_child_id": "DB-0077",
+            "element": "episodes[0].reason_for_closure",
+            "reason": "'RC0' is not a census reason for closure (RC1 to RC9)",
+        }
+    ],
+}

@@ -2,7 +2,8 @@
 
 Only early help accepts or declines a handover and records the family's engagement and early
 help's outcome; only auditors record audit findings; the team's manager closes what early help
-did not take. ``record`` names what a refusal is audited as; the measures carry no child's record.
+did not take; only the history import's account (``importer``) imports closures. ``record``
+names what a refusal is audited as; the measures carry no child's record.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from continuum.casework.principal import Role
 from continuum.web.permissions import PermissionTable, grant
 
 PRACTITIONER, MANAGER, EARLY_HELP, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.EARLY_HELP, Role.AUDITOR, Role.ADMIN
+IMPORTER = Role.IMPORTER
 
 READERS = (PRACTITIONER, MANAGER, EARLY_HELP, AUDITOR, ADMIN)
 
@@ -34,5 +36,6 @@ PERMISSIONS = PermissionTable(
         "record_finding": grant(AUDITOR, record="audit_item"),
         "measures": grant(MANAGER, EARLY_HELP, AUDITOR, ADMIN),
         "export_measures": grant(MANAGER, EARLY_HELP, AUDITOR, ADMIN),
+        "import_closures": grant(IMPORTER, record="child"),
     },
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from continuum.casework.errors import NotFound
@@ -50,7 +50,11 @@ def _listed(rows: Sequence[Any], limit: int, *, item: Callable[[Any], T], positi
 
 
 async def episode(tx: Transaction, case_id: uuid.UUID) -> Episode | None:
-    """The episode, locked: the events of one case are applied one at a time."""
+    """The episode, locked: the events of one case are applied one at a time, and the history
+    import's closure of it waits for them (or they for it). The case's advisory lock comes first,
+    so two writers of an episode neither has yet queue, and the second reads the first's row
+    rather than overwriting it."""
+    await tx.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"stepdown.episode|{case_id}", 0))))
     found = (await tx.session.execute(select(EPISODES).where(EPISODES.c.case_id == case_id).with_for_update())).first()
     return episode_state(found) if found else None
 
@@ -266,6 +270,13 @@ async def visible_step_up(tx: Transaction, step_up_id: uuid.UUID, *, purpose: st
 async def stepdown_locked(tx: Transaction, stepdown_id: uuid.UUID) -> Stepdown | None:
     """A step-down for a consumer to change (no caller to check: the event decides), locked."""
     row = (await tx.session.execute(select(STEPDOWNS).where(STEPDOWNS.c.id == stepdown_id).with_for_update())).first()
+    return None if row is None else stepdown_state(row)
+
+
+async def standing_stepdown_of_case(tx: Transaction, case_id: uuid.UUID) -> Stepdown | None:
+    """The case's transition that stands (not withdrawn: at most one), locked, for the history import."""
+    stmt = select(STEPDOWNS).where(STEPDOWNS.c.case_id == case_id, STEPDOWNS.c.status != StepdownStatus.WITHDRAWN)
+    row = (await tx.session.execute(stmt.with_for_update())).first()
     return None if row is None else stepdown_state(row)
 
 

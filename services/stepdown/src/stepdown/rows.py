@@ -59,6 +59,7 @@ def episode_state(row: Row[Any]) -> Episode:
             datetime.fromisoformat(fd["decided_at"]),
             # Rows written before the front door's NFA came here were early help decisions.
             FrontDoorOutcome(fd.get("outcome", FrontDoorOutcome.EARLY_HELP)),
+            imported=fd.get("imported", False),
         )
         if fd
         else None,
@@ -67,6 +68,7 @@ def episode_state(row: Row[Any]) -> Episode:
             outcome=AssessmentOutcome(a["outcome"]),
             authorisation_date=date.fromisoformat(a["authorisation_date"]),
             lead_practitioner=a["lead_practitioner"],
+            imported=a.get("imported", False),
         )
         if a
         else None,
@@ -77,6 +79,7 @@ def episode_state(row: Row[Any]) -> Episode:
             unmet_need=p["unmet_need"],
             actions=ActionSummary.model_validate(p["actions"]),
             reason_for_closure=ReasonForClosure(p["reason_for_closure"]) if p.get("reason_for_closure") else None,
+            imported=p.get("imported", False),
         )
         if p
         else None,

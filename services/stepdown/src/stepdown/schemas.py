@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.contracts.codes import ReasonForClosure
+from continuum.web.imports import BATCH_LIMIT, ImportAnswer
 from continuum.web.limits import Day
 from continuum.web.pagination import Page
 from continuum.web.requests import RequestModel
@@ -34,6 +35,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 TeamId = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50)]
 Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN, max_length=7)]
+#: What a history import names: a census code (checked by the domain), an LA child id, a file, an LA code.
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10)]
+LaChildId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+SourceFile = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+LaCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$", max_length=3)]
 
 
 def _examples(example: dict[str, Any]) -> ConfigDict:
@@ -115,7 +121,47 @@ class FindingIn(RequestModel):
     learning: Text = Field(description="What the service should learn from it")
 
 
+class EpisodeClosureIn(RequestModel):
+    """A closed episode of the council's history, as its CIN census return tells it."""
+
+    referral_date: Day = Field(description="Census CINreferralDate: the episode's (with the LA child id, its key)")
+    closure_date: Day = Field(description="Census CINclosureDate")
+    reason_for_closure: Code = Field(
+        description="Census ReasonForClosure, RC1 to RC9 (checked child by child: a child with another code is refused alone)"
+    )
+    referral_nfa: bool = Field(description="Census ReferralNFA: closed at the front door, on its referral date")
+    assessed: bool = Field(description="An assessment of the episode was authorised")
+    statutory: bool = Field(description="A section 47 enquiry, an initial conference, a CIN or a CP plan happened (rule 2990)")
+    unmet_need: bool | None = Field(
+        None, description="Needs remained that early help should pick up (a return has none: unknown is true for RC9 only)"
+    )
+
+
+class ChildClosuresIn(RequestModel):
+    """One child's closed episodes."""
+
+    la_child_id: LaChildId = Field(description="Census LAchildID: the child's key, with the council's LA code")
+    team: TeamId = Field(description="The team that held the child's cases (a team of the council's policy)")
+    episodes: list[EpisodeClosureIn] = Field(min_length=1, max_length=100, description="The child's closed episodes, each once")
+
+
+class ClosuresImportIn(RequestModel):
+    """A batch of a council's history for step-down: the closed episodes of at most 200 children."""
+
+    model_config = _examples(examples.CLOSURES_IMPORT)
+
+    source: SourceFile = Field(description="The file the history came from (each record is marked with it)")
+    la: LaCode = Field(description="The council's LA code (3 digits): every id is derived from it")
+    children: list[ChildClosuresIn] = Field(min_length=1, max_length=BATCH_LIMIT, description="The children, each once")
+
+
 # --- answers --------------------------------------------------------------------------------------
+
+
+class ClosuresImportOut(ImportAnswer):
+    """What the import did (or, in a dry run, would do): children by outcome, and each child refused."""
+
+    model_config = _examples(examples.IMPORT_ANSWER)
 
 
 class HandoverOut(BaseModel):

@@ -56,6 +56,8 @@ class EpisodeRow(Base):
         ARRAY(enum_column(StatutoryWork, 10)), server_default=text("'{}'")
     )
     stepdown_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    #: The file of the council's history the episode was first heard of from (``None``: live work).
+    imported_from: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
 
 
@@ -119,6 +121,8 @@ class StepdownRow(Base):
     )
     #: When the front door's correction withdrew its closure (``case.reopened``).
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The file of the council's history an imported closure came from (``None``: live work).
+    imported_from: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
 
 

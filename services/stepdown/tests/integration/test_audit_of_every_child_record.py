@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 from stepdown_support import HANDOVER, Api, Cases, etag
 
+from continuum.casework.imports import child_key, record_id
+from continuum_tools.testing import la_child_id
 from continuum_tools.testing.suites import AuditWalk, Expected, Scenario, call
 from stepdown.permissions import PERMISSIONS
 
@@ -192,6 +194,18 @@ async def record_finding(api: Api, cases: Cases) -> Any:
     ]
 
 
+async def import_closures(api: Api, cases: Cases) -> Any:
+    lcid = la_child_id()
+    closed = {"referral_date": "2019-04-01", "closure_date": "2019-06-30", "reason_for_closure": "RC8"}
+    closed |= {"referral_nfa": False, "assessed": True, "statutory": False, "unmet_need": None}
+    children = [{"la_child_id": lcid, "team": "north", "episodes": [closed]}]
+    payload = {"source": "CIN_2019-20.xml", "la": "201", "children": children}
+    async with api.as_user("importer", teams=()) as importer:
+        ok = await call(importer, "POST", "/v1/imports/closures", json=payload)
+    closure = record_id("201", "closure", lcid, "2019-04-01")
+    return [(ok, {("child", str(child_key("201", lcid)), "success"), ("stepdown", str(closure), "success")})]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "list_stepdowns": list_stepdowns,
     "escalations": escalations,
@@ -208,6 +222,7 @@ SCENARIOS: dict[str, Scenario] = {
     "get_audit_sample": get_audit_sample,
     "export_audit_sample": export_audit_sample,
     "record_finding": record_finding,
+    "import_closures": import_closures,
 }
 
 

@@ -57,6 +57,8 @@ from stepdown.domain.stepups import request_step_up
 from stepdown.domain.transitions import (
     carry_statutory_work,
     close_when_death_known,
+    ended_by_import,
+    heard_from_import,
     make_transition,
     plan_work,
     receive_assessment,
@@ -110,7 +112,9 @@ __all__ = [
     "decline",
     "draw_sample",
     "duration_band",
+    "ended_by_import",
     "escalate_if_overdue",
+    "heard_from_import",
     "is_overdue",
     "make_transition",
     "measure",

@@ -56,12 +56,14 @@ def check_closure(
     on: date,
     today: date | None = None,
     date_of_death: date | None = None,
+    death_attested: bool = False,
 ) -> None:
     """The census rules for a closure: RC8 and RC9 only after an assessment (the front door's
     ReferralNFA closure is RC8 by the census's own rule) and only for an episode with no section
     47, ICPC, CIN plan or CP plan (rule 2990); RC2 only with the child's date of death, not after
     the closure date; the date not before the referral nor before statutory work ended, nor in the
-    future; a front-door episode (ReferralNFA) on its referral date."""
+    future; a front-door episode (ReferralNFA) on its referral date. ``death_attested``: an imported
+    closure for RC2 whose census return is the evidence of the death (its date not known here)."""
     if stepdown.closure is not None:
         raise Conflict("the episode is closed already: an episode closes once", field="status", slug="already-closed")
     referral_nfa = stepdown.trigger is TransitionTrigger.FRONT_DOOR
@@ -77,7 +79,7 @@ def check_closure(
             f"{reason.value} is only for an episode with no section 47, initial conference, CIN or CP plan "
             f"(census rule 2990); this one had {_named(stepdown.statutory_work)}: use RC7",
         )
-    if reason is ReasonForClosure.DIED and date_of_death is None:
+    if reason is ReasonForClosure.DIED and date_of_death is None and not death_attested:
         raise Invalid("reason_for_closure", "RC2 needs the child's date of death: record it on the child first")
     if reason is ReasonForClosure.DIED and date_of_death is not None and on < date_of_death:
         raise Invalid("closure_date", f"is before the child's date of death {date_of_death.isoformat()}")
@@ -106,10 +108,11 @@ def close_episode(
     unmet_need: bool,
     today: date | None = None,
     date_of_death: date | None = None,
+    death_attested: bool = False,
 ) -> tuple[Stepdown, Events]:
     """Close the episode: the census closure (London date ``on``, reason) and ``case.closed``, once.
     Every closure, whoever makes it, comes through here: the one place an episode closes."""
-    check_closure(stepdown, reason=reason, on=on, today=today, date_of_death=date_of_death)
+    check_closure(stepdown, reason=reason, on=on, today=today, date_of_death=date_of_death, death_attested=death_attested)
     closure = ClosureRecord(closure_date=on, reason=reason, unmet_need=unmet_need, closed_at=now)
     status = StepdownStatus.ACCEPTED if stepdown.status is StepdownStatus.ACCEPTED else StepdownStatus.CLOSED
     closed = replace(stepdown, closure=closure, unmet_need=unmet_need, status=status, version=stepdown.version + 1)

@@ -73,7 +73,8 @@ def status_when_identified(
     """The child's NHS number became known: step-down's status for the child's latest episode, if it
     is still the child's live status as far as step-down knows, i.e. every episode of the child it
     has heard of has closed here (an open one's status is the referral, assessment or plan
-    service's to send). The latest closure's status, once."""
+    service's to send). The latest closure's status, once; nothing when that closure is one of the
+    council's imported history (partners hear of open episodes only)."""
     standing = {s.id: s for s in stepdowns if s.status is not StepdownStatus.WITHDRAWN}
     closed: list[tuple[date, datetime, Stepdown]] = []
     for episode in episodes:
@@ -84,4 +85,6 @@ def status_when_identified(
     if not closed:
         return []
     *_, latest = max(closed, key=lambda c: (c[0], c[1]))
+    if latest.imported_from is not None:
+        return []  # a closure of the imported history: partners are told current statuses only (decision 59)
     return _announce(latest, child=child, policy=policy)

@@ -52,6 +52,8 @@ class FrontDoorDecision:
     referral_id: uuid.UUID
     decided_at: datetime
     outcome: FrontDoorOutcome = FrontDoorOutcome.EARLY_HELP
+    #: Told by an imported record of the council's history: a fact kept, never a transition's trigger.
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class AssessmentFacts:
     outcome: AssessmentOutcome
     authorisation_date: date
     lead_practitioner: str
+    #: Told by an imported record of the council's history: a fact kept, never a transition's trigger.
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class PlanEnd:
     actions: ActionSummary
     #: The census reason the plan gave when it closed the case (next step close).
     reason_for_closure: ReasonForClosure | None = None
+    #: Told by an imported record of the council's history: a fact kept, never a transition's trigger.
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class Episode:
     statutory_work: frozenset[StatutoryWork] = frozenset()
     #: The transition created for the episode (at most one that stands: an episode closes once).
     stepdown_id: uuid.UUID | None = None
+    #: The file of the council's history the episode was first heard of from (``None``: live work).
+    imported_from: str | None = None
     version: int = 0
 
     @property
@@ -160,6 +168,8 @@ class Stepdown:
     statutory_work: frozenset[StatutoryWork] = frozenset()
     #: When its closure was withdrawn because the front door corrected the decision (``case.reopened``).
     reopened_at: datetime | None = None
+    #: The file of the council's history an imported closure came from (``None``: live work).
+    imported_from: str | None = None
     version: int = 1
 
     @property

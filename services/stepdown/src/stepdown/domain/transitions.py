@@ -58,17 +58,28 @@ def receive_front_door_decision(
     referral_date: date,
     decided_at: datetime,
     outcome: FrontDoorOutcome,
+    imported: bool = False,
 ) -> Episode:
     """The front door decided no further action (the episode closes at once) or early help (a
-    handover): either way the episode ends at the referral, without an assessment."""
+    handover): either way the episode ends at the referral, without an assessment. ``imported``:
+    told by the council's history (kept, never a trigger)."""
     known = _episode(episode, case_id=case_id, child_id=child_id, team=team)
+    decision = FrontDoorDecision(referral_id=referral_id, decided_at=decided_at, outcome=outcome, imported=imported)
     return replace(
         known,
         team=team,
         referral_date=known.referral_date or referral_date,
-        front_door=FrontDoorDecision(referral_id=referral_id, decided_at=decided_at, outcome=outcome),
+        front_door=decision,
         version=known.version + 1,
     )
+
+
+def heard_from_import(before: Episode | None, after: Episode, *, source: str | None) -> Episode:
+    """An episode first heard of from an imported record (decision 59) is marked with its file;
+    one step-down knew already keeps what it was."""
+    if before is not None or source is None or after.imported_from is not None:
+        return after
+    return replace(after, imported_from=source)
 
 
 def receive_statutory_work(
@@ -151,6 +162,14 @@ def close_when_death_known(
     )
 
 
+def ended_by_import(episode: Episode) -> bool:
+    """Whether what would end the episode (a plan's end, else an authorised assessment, else the
+    front door's decision) was told by the council's imported history: such a fact is kept for the
+    episode's live work but starts nothing (the closure, if any, is imported by step-down itself)."""
+    ending = episode.plan_end or episode.assessment or episode.front_door
+    return ending is not None and ending.imported
+
+
 def waiting_for(episode: Episode) -> str | None:
     """What the episode's transition still waits for, or ``None`` when nothing (or nothing more) is due."""
     if episode.plan_end is not None and episode.assessment is None:
@@ -169,9 +188,9 @@ def make_transition(
 ) -> tuple[Episode, Stepdown | None, Events]:
     """The transition the episode's facts call for, if they are complete and none was made yet (an
     episode transitions, and closes, once). ``date_of_death``: the child's, from the local copy (a
-    plan closed for RC2 closes with it only once it is known). Returns the episode (marked), the
-    transition and its events."""
-    if episode.stepdown_id is not None or waiting_for(episode) is not None:
+    plan closed for RC2 closes with it only once it is known). A fact of the imported history ends
+    nothing (:func:`ended_by_import`). Returns the episode (marked), the transition and its events."""
+    if episode.stepdown_id is not None or waiting_for(episode) is not None or ended_by_import(episode):
         return episode, None, []
     shape = _shape(episode)
     if shape is None:

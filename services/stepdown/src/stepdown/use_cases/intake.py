@@ -32,9 +32,11 @@ from stepdown.tables import Child
 _Facts = TypeVar("_Facts", AssessmentFacts, PlanEnd)
 
 
-def _told(facts: type[_Facts], event: EventData) -> _Facts:
-    """The facts an event tells the episode, as the domain keeps them: its fields of the same names."""
-    return facts(**{f.name: getattr(event, f.name) for f in fields(facts)})
+def _told(facts: type[_Facts], event: EventData, *, imported_from: str | None) -> _Facts:
+    """The facts an event tells the episode, as the domain keeps them: its fields of the same names,
+    and whether the event told of the council's imported history."""
+    told = {f.name: getattr(event, f.name) for f in fields(facts) if f.name != "imported"}
+    return facts(**told, imported=imported_from is not None)
 
 
 async def _settle(tx: Transaction, episode: Episode, *, policy: CouncilPolicy, receiving_team: str, now: datetime) -> None:
@@ -64,21 +66,25 @@ async def _settle(tx: Transaction, episode: Episode, *, policy: CouncilPolicy, r
     await tx.audit("stepdown.create", subject_type="stepdown", subject_id=stepdown.id, purpose="transition out of social care")
 
 
-async def receive_referral_received(tx: Transaction, *, received: ReferralReceived, team: str) -> None:
+async def receive_referral_received(
+    tx: Transaction, *, received: ReferralReceived, team: str, imported_from: str | None = None
+) -> None:
     """A referral opened an episode: step-down knows the child has an open episode (whose partner
-    status is the referral service's to send) until it closes here."""
+    status is the referral service's to send) until it closes here. ``imported_from``: the file of
+    the council's history the event told of (here and below: facts kept, no work started)."""
+    before = await repository.episode(tx, received.case_id)
     episode = domain.receive_referral(
-        await repository.episode(tx, received.case_id),
+        before,
         case_id=received.case_id,
         child_id=received.child_id,
         team=team,
         referral_date=clock.london_date(received.received_at),
     )
-    await repository.save_episode(tx, episode)
+    await repository.save_episode(tx, domain.heard_from_import(before, episode, source=imported_from))
 
 
 async def receive_referral_decided(
-    tx: Transaction, *, decision: ReferralDecided, policy: CouncilPolicy, receiving_team: str
+    tx: Transaction, *, decision: ReferralDecided, policy: CouncilPolicy, receiving_team: str, imported_from: str | None = None
 ) -> None:
     """Any new referral of a child counts as a re-referral on a step-down within 12 months before
     it; a correction may withdraw the transition the front door's earlier decision made (or reopen
@@ -91,14 +97,15 @@ async def receive_referral_decided(
                 counted = domain.note_re_referral(stepdown, referral_date=decision.referral_date)
                 if counted is not None:
                     await repository.save_stepdown(tx, counted)
+    before = await repository.episode(tx, decision.case_id)
     episode = domain.receive_referral(
-        await repository.episode(tx, decision.case_id),
+        before,
         case_id=decision.case_id,
         child_id=decision.child_id,
         team=decision.team,
         referral_date=decision.referral_date,
     )
-    if decision.correction_of is not None and episode.stepdown_id is not None:
+    if decision.correction_of is not None and episode.stepdown_id is not None and imported_from is None:
         episode = await _correct_front_door(tx, episode, decision, policy=policy, now=now)
     outcome = FrontDoorOutcome(decision.outcome)
     if outcome.ends_episode and episode.stepdown_id is None:
@@ -111,7 +118,9 @@ async def receive_referral_decided(
             referral_date=decision.referral_date,
             decided_at=decision.decided_at,
             outcome=outcome,
+            imported=imported_from is not None,
         )
+    episode = domain.heard_from_import(before, episode, source=imported_from)
     await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=now)
 
 
@@ -137,18 +146,25 @@ async def _correct_front_door(
 
 
 async def receive_assessment_authorised(
-    tx: Transaction, *, authorised: AssessmentAuthorised, policy: CouncilPolicy, receiving_team: str
+    tx: Transaction,
+    *,
+    authorised: AssessmentAuthorised,
+    policy: CouncilPolicy,
+    receiving_team: str,
+    imported_from: str | None = None,
 ) -> None:
+    before = await repository.episode(tx, authorised.case_id)
     episode = domain.receive_assessment(
-        await repository.episode(tx, authorised.case_id),
+        before,
         case_id=authorised.case_id,
         child_id=authorised.child_id,
         team=authorised.team,
         referral_date=authorised.referral_date,
-        facts=_told(AssessmentFacts, authorised),
+        facts=_told(AssessmentFacts, authorised, imported_from=imported_from),
         # The event itself says whether the assessment went with a section 47 enquiry.
         section47=authorised.route is AssessmentRoute.SECTION47 or authorised.section47_id is not None,
     )
+    episode = domain.heard_from_import(before, episode, source=imported_from)
     await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
 
 
@@ -159,34 +175,42 @@ async def receive_statutory_work(
     work: Iterable[StatutoryWork],
     policy: CouncilPolicy,
     receiving_team: str,
+    imported_from: str | None = None,
 ) -> None:
     """A section 47 enquiry started or concluded (with its initial conference's date), or a plan
     started: the episode had that statutory work, whatever arrives before or after."""
-    episode = domain.receive_statutory_work(
-        await repository.episode(tx, event.case_id), case_id=event.case_id, child_id=event.child_id, team=event.team, work=work
-    )
+    before = await repository.episode(tx, event.case_id)
+    episode = domain.receive_statutory_work(before, case_id=event.case_id, child_id=event.child_id, team=event.team, work=work)
+    episode = domain.heard_from_import(before, episode, source=imported_from)
     await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
 
 
-async def receive_plan_ended(tx: Transaction, *, ended: PlanEnded, policy: CouncilPolicy, receiving_team: str) -> None:
+async def receive_plan_ended(
+    tx: Transaction, *, ended: PlanEnded, policy: CouncilPolicy, receiving_team: str, imported_from: str | None = None
+) -> None:
+    before = await repository.episode(tx, ended.case_id)
     episode = domain.receive_plan_end(
-        await repository.episode(tx, ended.case_id),
+        before,
         case_id=ended.case_id,
         child_id=ended.child_id,
         team=ended.team,
-        plan_end=_told(PlanEnd, ended),
+        plan_end=_told(PlanEnd, ended, imported_from=imported_from),
         plan_type=ended.plan_type,
     )
+    episode = domain.heard_from_import(before, episode, source=imported_from)
     await _settle(tx, episode, policy=policy, receiving_team=receiving_team, now=clock.now())
 
 
-async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
+async def receive_child(
+    tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy, imported: bool = False
+) -> None:
     """Keep the local copy (an older version changes nothing; step-down audits no copy). When it
     brings an NHS number the copy lacked, tell partners the child's status, if step-down's is the
-    live one (the domain decides)."""
+    live one (the domain decides). ``imported``: the council's history told of the child: the copy
+    is kept, and nothing else follows (no partner status, no closure)."""
 
     async def announce(tx: Transaction, copy: Child, before: str | None) -> Events:
-        if before is not None:
+        if before is not None or imported:
             return []  # a number partners were told under already (step-down announces a gained one)
         episodes = await repository.episodes_of_child(tx, copy.id)
         stepdowns = await repository.stepdowns_by_ids(tx, [e.stepdown_id for e in episodes if e.stepdown_id is not None])
@@ -194,7 +218,7 @@ async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdate
         return domain.status_when_identified(episodes, stepdowns, child=known, policy=policy)
 
     copy = await keep_child_copy(tx, Child, child, announce=announce, audited=False)
-    if copy is not None and copy.date_of_death is not None:
+    if copy is not None and copy.date_of_death is not None and not imported:
         await _close_on_death(tx, copy, policy=policy)
 
 
