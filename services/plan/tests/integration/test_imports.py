@@ -198,6 +198,20 @@ async def test_a_later_return_adds_a_review_and_an_end_and_publishes_only_those(
     assert len(await cases.events(case)) == count + 2
 
 
+async def test_a_later_return_that_adds_nothing_to_a_plan_updates_its_source_and_publishes_nothing(
+    api: Api, cases: Cases
+) -> None:
+    la_child_id, referral = unique("c")[:30], ago(100)
+    assert (await post(api, [child_with(la_child_id, referral, cin_plans=[cin(ago(90))])])).json()["imported"] == 1
+    case = case_of(la_child_id, referral)
+    count = len(await cases.events(case))
+    no_longer_current = cin(ago(90)) | {"current_status": False}
+    r = await post(api, [child_with(la_child_id, referral, cin_plans=[no_longer_current])], source="later.xml")
+    assert r.json()["updated"] == 1 and len(await cases.events(case)) == count
+    plan = await cases.row("SELECT version, imported_from FROM plans WHERE case_id = :c", c=case)
+    assert plan == {"version": 1, "imported_from": "later.xml"}
+
+
 async def test_a_bad_child_is_refused_whole_and_the_others_imported(api: Api, cases: Cases) -> None:
     good, bad, referral = unique("c")[:30], unique("c")[:30], ago(300)
     cp = {"start": iso(ago(200)), "initial_category": "PHY", "reviews": [iso(ago(200))], "current_status": True}

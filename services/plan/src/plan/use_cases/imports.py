@@ -215,7 +215,10 @@ async def _import_plan(
         previous_cp_plans=previous,
     )
     now = clock.now()
-    await save(tx, done.plan, change="plan.imported", at=now, new=held is None)
+    if held is not None and done.plan.version == held.version:
+        await repository.save_plan(tx, done.plan)  # nothing added (e.g. no longer the current stage): no new version
+    else:
+        await save(tx, done.plan, change="plan.imported", at=now, new=held is None)
     for review in done.reviews:
         await repository.add_review(tx, done.plan, review, at=now, imported_from=command.source)
     written.events += [(dated, plan_id, done.plan) for dated in done.events]
