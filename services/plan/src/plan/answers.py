@@ -20,6 +20,7 @@ from continuum.contracts.plan import (
     ReviewDecision,
 )
 from continuum.persistence.child_copy import ChildSummary
+from continuum.web.imports import ImportAnswer
 from continuum.web.pagination import Page
 from plan import examples
 from plan.domain.states import ActionProgress, PlanStatus
@@ -292,6 +293,7 @@ class WorklistItem(BaseModel):
     team: str = Field(description="The responsible team")
     plan_type: PlanType = Field(description="cin or cp")
     start_date: date = Field(description="When it started")
+    next_review_due: date | None = Field(description="When its next review is due (from its last review, or its start)")
     needs_attention_since: date = Field(description="The earliest day it drifted or could have closed (the list's order)")
     drift: list[DriftOut] = Field(description="How it drifts")
     could_close: ClosableOut | None = Field(description="Whether it could close or step down, and why")
@@ -304,3 +306,10 @@ VisitPage = Page[VisitOut]
 MeetingPage = Page[MeetingOut]
 PreproceedingsPage = Page[PreproceedingsOut]
 WorklistPage = Page[WorklistItem]
+
+
+class PlanImportAnswer(ImportAnswer):
+    """What an import of plans did (or, in a dry run, would do): children imported, updated or
+    unchanged, and each child refused (nothing of it written)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.IMPORT_ANSWER]})

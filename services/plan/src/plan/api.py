@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.web import http
+from continuum.web.imports import DryRun, import_answer
 from continuum.web.pagination import Page
 from plan.answers import (
     MeetingPage,
+    PlanImportAnswer,
     PlanOut,
     PlanPage,
     ReviewPage,
@@ -22,6 +24,7 @@ from plan.answers import (
 )
 from plan.commands import PlanCommand
 from plan.family_copy import render
+from plan.import_schemas import PlanImportIn
 from plan.routes import Routes
 from plan.schemas import (
     ActionChangeIn,
@@ -37,7 +40,7 @@ from plan.schemas import (
     StrategyDiscussionIn,
     VisitIn,
 )
-from plan.use_cases import plans, reads
+from plan.use_cases import imports, plans, reads
 from plan.views import history_list, plan_view, plans_view, worklist_view
 
 router = http.api_router()
@@ -234,6 +237,26 @@ async def record_strategy_discussion(
 async def end_plan(plan_id: uuid.UUID, body: EndingIn, request: Request, if_match: http.IfMatch) -> JSONResponse:
     """Every action's final status, the reason, unmet need and the next step (``plan.ended``)."""
     return await _change(request, plan_id, if_match, body.command())
+
+
+@router.post(
+    "/imports/plans",
+    response_model=PlanImportAnswer,
+    responses=http.PROBLEM_RESPONSES,
+    tags=["imports"],
+    summary="Import the CIN and CP plans and pre-proceedings of a council's history",
+)
+async def import_plans(body: PlanImportIn, request: Request, dry_run: DryRun = False) -> PlanImportAnswer:
+    """The import path of ``continuum import census`` (decision 59), for the importer alone: each
+    child's plans with their real dates, reviews, categories and ends, and its pre-proceedings,
+    checked by the same rules as live work (not those about today), each child written whole or
+    not at all. Importing the same again changes nothing; a later return's additions are applied;
+    one that takes back what was imported refuses that child. An open plan is live at once: on its
+    team's worklist, its next review due from its real last review, seen by the drift check."""
+    tally = await imports.import_plans(
+        http.unit_of_work(request), command=body.command(dry_run=dry_run), policy=http.council_policy(request)
+    )
+    return PlanImportAnswer.model_validate(import_answer(tally, dry_run=dry_run).model_dump())
 
 
 __all__ = ["router"]

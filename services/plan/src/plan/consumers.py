@@ -1,7 +1,11 @@
 """Events the plan service consumes: from ``continuum.assessment`` an authorised assessment (CIN
 plan or child protection) or a concluded section 47 enquiry (a CP plan) drafts a plan, and an
 opened assessment makes its episode known; from ``continuum.referral`` the ``child.*`` events keep
-the local copy of identity; from ``continuum.stepdown`` the episode's closure and reopening."""
+the local copy of identity; from ``continuum.stepdown`` the episode's closure and reopening.
+
+An imported event (``envelope.imported``: a council's history, decision 59) keeps state (the
+episode known and open, the child's copy, a closure) but starts no work: an imported authorisation
+or conference drafts no plan, because the plan service imports its own plans with their dates."""
 
 from __future__ import annotations
 
@@ -27,11 +31,17 @@ def make_drafting_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
     async def on_authorised(tx: Transaction, event: Envelope[Any]) -> None:
         authorised: AssessmentAuthorised = event.data
         known_team(authorised.team, event.type)
+        if event.imported:
+            await drafting.receive_imported(tx, authorised, opened_on=authorised.referral_date)
+            return
         await drafting.receive_authorised(tx, authorised=authorised, policy=policy)
 
     async def on_concluded(tx: Transaction, event: Envelope[Any]) -> None:
         concluded: Section47Concluded = event.data
         known_team(concluded.team, event.type)
+        if event.imported:
+            await drafting.receive_imported(tx, concluded, opened_on=None)
+            return
         await drafting.receive_concluded(tx, concluded=concluded)
 
     async def on_opened(tx: Transaction, event: Envelope[Any]) -> None:

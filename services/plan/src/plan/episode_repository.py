@@ -66,6 +66,12 @@ async def undecided_preproceedings(tx: Transaction, case_id: uuid.UUID) -> Prepr
     return preproceedings_state(row) if row is not None else None
 
 
+async def block_by_id(tx: Transaction, block_id: uuid.UUID) -> Preproceedings | None:
+    """The block with that id whoever's it is (an import's derived id), locked; ``None`` if none."""
+    row = (await tx.session.execute(select(BLOCKS).where(BLOCKS.c.id == block_id).with_for_update())).first()
+    return preproceedings_state(row) if row is not None else None
+
+
 async def last_step_decision(tx: Transaction, case_id: uuid.UUID) -> date | None:
     """The latest step decision of the episode's pre-proceedings blocks."""
     stmt = select(func.max(BLOCKS.c.decision_date)).where(BLOCKS.c.case_id == case_id)

@@ -251,6 +251,7 @@ WORKLIST_ITEM: dict[str, Any] = {
     "team": "north",
     "plan_type": "cin",
     "start_date": "2026-11-30",
+    "next_review_due": "2027-01-11",
     "needs_attention_since": "2027-01-12",
     "drift": [{"kind": "review_overdue", "key": "2027-01-11", "since": "2027-01-12"}],
     "could_close": {
@@ -259,3 +260,36 @@ WORKLIST_ITEM: dict[str, Any] = {
         "since": "2026-11-30",
     },
 }
+
+
+#: A batch for the import path (decision 59): one child with an open CIN plan after a CP plan.
+PLAN_IMPORT: dict[str, Any] = {
+    "source": "cin_census_2025-26.xml",
+    "la": "201",
+    "children": [
+        {
+            "la_child_id": "DfEX0000001",
+            "team": "north",
+            "episodes": [
+                {
+                    "referral_date": "2025-04-02",
+                    "cin_plans": [{"start": "2025-10-20", "end": None, "reviews": [], "current_status": True}],
+                    "cp_plans": [
+                        {
+                            "start": "2025-05-12",
+                            "end": "2025-10-20",
+                            "next_step": "step_down_cin",
+                            "initial_category": "NEG",
+                            "latest_category": "EMO",
+                            "previous_plans": 0,
+                            "reviews": ["2025-08-11"],
+                        }
+                    ],
+                    "preproceedings": [],
+                }
+            ],
+        }
+    ],
+}
+
+IMPORT_ANSWER: dict[str, Any] = {"dry_run": False, "imported": 1, "updated": 0, "unchanged": 0, "problems": []}

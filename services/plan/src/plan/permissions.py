@@ -11,6 +11,7 @@ from continuum.casework.principal import Role
 from continuum.web.permissions import PermissionTable, grant
 
 PRACTITIONER, MANAGER, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AUDITOR, Role.ADMIN
+IMPORTER = Role.IMPORTER
 
 READERS = (PRACTITIONER, MANAGER, AUDITOR, ADMIN)
 RECORDERS = (PRACTITIONER, MANAGER)
@@ -44,5 +45,7 @@ PERMISSIONS = PermissionTable(
         "decide_preproceedings": grant(MANAGER, record="preproceedings"),
         "record_care_proceedings_letter": grant(*RECORDERS, record="preproceedings"),
         "end_plan": grant(MANAGER, record="plan"),
+        # A council's history (decision 59): the import Job's account alone.
+        "import_plans": grant(IMPORTER, record="child"),
     },
 )

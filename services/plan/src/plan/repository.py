@@ -88,7 +88,9 @@ async def add_version(tx: Transaction, plan: PlanState, *, change: str, by: str,
     await tx.session.execute(_INSERT_VERSION, row | {"quality": quality_json(plan.quality)})
 
 
-async def add_review(tx: Transaction, plan: PlanState, review: ReviewState, *, at: datetime) -> None:
+async def add_review(
+    tx: Transaction, plan: PlanState, review: ReviewState, *, at: datetime, imported_from: str | None = None
+) -> None:
     r = review.record
     row = {
         "id": review.id,
@@ -104,6 +106,7 @@ async def add_review(tx: Transaction, plan: PlanState, review: ReviewState, *, a
         "summary": review.summary,
         "reviewed_by": review.by,
         "recorded_at": at,
+        "imported_from": imported_from,
     }
     await tx.session.execute(_INSERT_REVIEW, row)
 
@@ -186,6 +189,18 @@ async def open_plan_of(tx: Transaction, case_id: uuid.UUID, plan_type: PlanType)
     )
     row = (await tx.session.execute(stmt)).first()
     return plan_state(row) if row is not None else None
+
+
+async def plan_by_id(tx: Transaction, plan_id: uuid.UUID) -> PlanState | None:
+    """The plan with that id whoever's it is (an import's derived id), locked; ``None`` if none."""
+    row = (await tx.session.execute(select(PLANS).where(PLANS.c.id == plan_id).with_for_update())).first()
+    return plan_state(row) if row is not None else None
+
+
+async def review_dates(tx: Transaction, plan_id: uuid.UUID) -> tuple[date, ...]:
+    """The days the plan was reviewed, in order."""
+    stmt = select(REVIEWS.c.review_date).where(REVIEWS.c.plan_id == plan_id).order_by(REVIEWS.c.number)
+    return tuple((await tx.session.execute(stmt)).scalars())
 
 
 async def child_identity(tx: Transaction, child_id: uuid.UUID) -> ChildIdentity | None:

@@ -139,6 +139,7 @@ _PLAN_COLUMNS = [
     "next_review_due",
     "previous_cp_plans",
     "version",
+    "imported_from",
 ]
 
 
@@ -257,6 +258,8 @@ PREPROCEEDINGS_FIELDS = (
     "fgdm_exception_reason",
     "started_by",
     "version",
+    "imported_from",
+    "review_meetings_count",
 )
 
 

@@ -81,6 +81,8 @@ class Plan(Base):
     # When the drift check should next look at the plan (the domain says: drift.check_due).
     drift_next_check: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The census return an imported plan came from (decision 59); null for live work.
+    imported_from: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         # One open plan of each type per case, however often the events that draft it arrive.
@@ -119,6 +121,7 @@ class Review(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    imported_from: Mapped[str | None] = mapped_column(String(200))
 
 
 class Visit(Base):
@@ -199,6 +202,10 @@ class PreproceedingsRow(Base):
     fgdm_exception_reason: Mapped[str | None] = mapped_column(Text)
     started_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
+    # Imported (decision 59): the return it came from, and its count of review meetings when the
+    # return gave the count (census ReviewMeetingsCount) without their dates.
+    imported_from: Mapped[str | None] = mapped_column(String(200))
+    review_meetings_count: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         # One undecided block per episode: a later one starts after the step decision.

@@ -187,7 +187,7 @@ def preproceedings_view(pp: Preproceedings) -> PreproceedingsOut:
         vars(pp)
         | {
             "review_meeting_dates": list(pp.review_meeting_dates),
-            "review_meetings": len(pp.review_meeting_dates),
+            "review_meetings": pp.review_meetings,
             "census_outcome": CENSUS_OUTCOME[pp.decision] if pp.decision else None,
         }
     )

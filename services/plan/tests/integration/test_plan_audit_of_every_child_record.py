@@ -6,12 +6,15 @@ scenario here fails the first test."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from plan_support import CONTENT, Api, Cases, action_body, etag
 
 from continuum.casework import clock
+from continuum.casework.imports import child_key
+from continuum_tools.testing import unique
 from continuum_tools.testing.suites import AuditWalk, Expected, Scenario, call
 from plan.permissions import PERMISSIONS
 
@@ -199,6 +202,27 @@ async def _find(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]
     return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
 
 
+async def _import(api: Api, cases: Cases) -> list[tuple[httpx.Response, Expected]]:
+    la_child_id = unique("walk")[:30]
+    today = clock.today()
+    body = {
+        "source": "walk.xml",
+        "la": "201",
+        "children": [
+            {
+                "la_child_id": la_child_id,
+                "team": "north",
+                "episodes": [{"referral_date": (today - timedelta(days=30)).isoformat(), "cin_plans": [{"start": TODAY}]}],
+            }
+        ],
+    }
+    async with api.as_user("importer", teams=()) as importer:
+        ok = await call(importer, "POST", "/v1/imports/plans", json=body)
+    async with api.manager() as manager:
+        refused = await call(manager, "POST", "/v1/imports/plans", json=body)
+    return [(ok, {("child", str(child_key("201", la_child_id)), "success")}), (refused, {("child", "-", "refused")})]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "get_plan": _scenario("ready", "GET", ""),
     "list_versions": _scenario("ready", "GET", "/versions"),
@@ -238,6 +262,7 @@ SCENARIOS: dict[str, Scenario] = {
     "end_plan": _scenario("started", "POST", "/ending", _ending),
     "worklist": _worklist,
     "find_plans": _find,
+    "import_plans": _import,
 }
 
 

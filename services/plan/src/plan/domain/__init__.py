@@ -13,6 +13,7 @@ asks the domain once per change and saves what it answered.
 - ``reviews``, ``visits`` (and meetings), ``interventions``.
 - ``preproceedings``: the census pre-proceedings blocks of an episode (with or without a plan),
   and ``episodes``: what the service knows of whether an episode is open.
+- ``imports`` and ``import_blocks``: a council's history imported (plans; pre-proceedings).
 - ``drift``: drift findings, could-close rules and the worklist's attention.
 """
 
@@ -21,6 +22,8 @@ from plan.domain import (
     drafting,
     drift,
     episodes,
+    import_blocks,
+    imports,
     interventions,
     lifecycle,
     preproceedings,
@@ -78,6 +81,8 @@ __all__ = [
     "drafting",
     "drift",
     "episodes",
+    "import_blocks",
+    "imports",
     "interventions",
     "lifecycle",
     "preproceedings",

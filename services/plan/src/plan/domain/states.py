@@ -197,6 +197,15 @@ class Preproceedings:
     fgdm_exception_reason: str | None = None
     started_by: str = ""
     version: int = 1
+    #: Imported (decision 59): the census return it came from, and the review meetings it counted
+    #: when it gave no dates (census ReviewMeetingsCount).
+    imported_from: str | None = None
+    review_meetings_count: int | None = None
+
+    @property
+    def review_meetings(self) -> int:
+        """How many review meetings it held (their dates, or the count a census return gave)."""
+        return len(self.review_meeting_dates) or (self.review_meetings_count or 0)
 
     @property
     def subject(self) -> str:
@@ -291,6 +300,8 @@ class PlanState(PlanHeading):
     #: while nothing can drift): set by every transition (``drift.checked``), kept on its row.
     drift_check: date | None = None
     version: int = 1
+    #: The census return an imported plan came from (decision 59); ``None`` for live work.
+    imported_from: str | None = None
 
     @property
     def subject(self) -> str:

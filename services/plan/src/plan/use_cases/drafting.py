@@ -7,7 +7,7 @@ and step-down's closures and reopenings say whether the episode is open (for pre
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from continuum.casework import clock
 from continuum.casework.policy import CouncilPolicy
@@ -64,6 +64,19 @@ async def receive_concluded(tx: Transaction, *, concluded: Section47Concluded) -
     existing = await repository.open_plan_of(tx, concluded.case_id, PlanType.CP)
     drafted, events = domain.drafting.draft_from_section47(concluded, existing=existing, plan_id=uuid.uuid4(), now=now)
     await _keep(tx, existing, drafted, events, now=now, change="plan.conference")
+
+
+async def receive_imported(
+    tx: Transaction, casework: AssessmentAuthorised | Section47Concluded, *, opened_on: date | None
+) -> None:
+    """An imported authorisation or conference (decision 59): its episode is known (open unless a
+    closure already arrived), and no plan is drafted: the plan service imports its own plans."""
+    known = await episode_repository.episode(tx, casework.case_id)
+    episode = domain.episodes.opened(
+        known, case_id=casework.case_id, child_id=casework.child_id, team=casework.team, opened_on=opened_on
+    )
+    if episode != known:
+        await episode_repository.save_episode(tx, episode, at=clock.now())
 
 
 async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdated, policy: CouncilPolicy) -> None:
