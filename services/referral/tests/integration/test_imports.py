@@ -15,6 +15,8 @@ from continuum.casework.imports import child_key, episode_key, event_id, instant
 from continuum.contracts import Envelope, EventData, StepUpRequested
 from continuum.contracts.codes import ReasonForClosure
 from continuum.contracts.stepdown import CaseClosed
+from continuum_tools.importing.generate import generated_children
+from continuum_tools.importing.payloads import parts
 from continuum_tools.testing import assert_problem, unique
 
 LA = "801"
@@ -348,3 +350,15 @@ async def test_an_imported_step_up_opens_no_referral_and_a_live_one_still_does(a
     )
     await _deliver(api, Envelope.wrap(live, source="stepdown", subject=str(live.early_help_episode_id), aggregate_version=1))
     assert await db_value(api.settings, found, live.early_help_episode_id) == 1
+
+
+async def test_the_referral_part_the_import_command_cuts_from_a_generated_history_imports_whole(api: Api) -> None:
+    children = generated_children(20261206, range(2022, 2026), referrals_per_year=20, la=LA)
+    part = parts(children, end=date(2025, 3, 31), team_of=lambda _: "north")["referral"]
+    body = {"source": "generated.xml", "la": LA, "children": part}
+    answer = await _import(api, body)
+    assert (answer["imported"], answer["problems"]) == (len(part), [])
+    episodes = sum(len(c["episodes"]) for c in part)
+    ids = [child_key(LA, c["la_child_id"]) for c in part]
+    assert await db_value(api.settings, "SELECT count(*) FROM referrals WHERE child_id = ANY($1::uuid[])", ids) == episodes
+    assert (await _import(api, body))["unchanged"] == len(part)

@@ -97,6 +97,7 @@ def test_the_same_record_gives_the_same_ids() -> None:
     ("overrides", "element"),
     [
         ({"ethnicity": "XXXX"}, "ethnicity"),
+        ({"ethnicity": None}, "ethnicity"),
         ({"sex": "U"}, "sex"),  # U is for an unborn child only, as live
         ({"disabilities": ("NONE", "MOB")}, "disabilities"),
         ({"upn_unknown_reason": "UN9"}, "upn_unknown_reason"),

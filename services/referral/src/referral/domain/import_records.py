@@ -56,7 +56,7 @@ class ImportedChild:
     date_of_birth: date | None = None
     expected_date_of_birth: date | None = None
     sex: str
-    ethnicity: str
+    ethnicity: str | None
     disabilities: tuple[str, ...] = ()
     date_of_death: date | None = None
     given_name: str | None = None
@@ -120,6 +120,12 @@ def _code(code_list: type[Code], value: str, field: str) -> Code:
         raise Invalid(field, f"{value!r} is not a census {code_list.__name__} code") from None
 
 
+def _ethnicity(value: str | None) -> Ethnicity:
+    if value is None:
+        raise Invalid("ethnicity", "is missing: the census needs the child's ethnicity (NOBT when not obtained, REFU if refused)")
+    return _code(Ethnicity, value, "ethnicity")
+
+
 def identity_of(record: ImportedChild, *, held: ChildState | None = None) -> ChildIdentity:
     """The child's identity from its imported record, each code checked against the DfE's list.
     Names, NHS number and postcode not sent keep what the register holds (a child imported again
@@ -142,7 +148,7 @@ def identity_of(record: ImportedChild, *, held: ChildState | None = None) -> Chi
         date_of_birth=record.date_of_birth,
         expected_date_of_birth=record.expected_date_of_birth,
         sex=_code(Sex, record.sex, "sex"),
-        ethnicity=_code(Ethnicity, record.ethnicity, "ethnicity"),
+        ethnicity=_ethnicity(record.ethnicity),
         disabilities=tuple(disabilities),
         upn=record.upn,
         nhs_number=kept("nhs_number", None),

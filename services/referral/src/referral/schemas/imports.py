@@ -65,7 +65,7 @@ class ImportedChildIn(Strict):
     date_of_birth: DateOfBirth = None
     expected_date_of_birth: ExpectedDateOfBirth = None
     sex: Annotated[_Code, doc("Census sex code: M, F, or U for an unborn child")]
-    ethnicity: Annotated[_Code, doc("Census ethnicity code (e.g. WBRI)")]
+    ethnicity: Annotated[_Code | None, doc("Census ethnicity code (e.g. WBRI); a child without one is refused")] = None
     disabilities: Annotated[list[_Code], Field(max_length=20), doc("Census disability codes; none given is NONE")] = Field(
         default_factory=list
     )
