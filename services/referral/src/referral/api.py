@@ -14,9 +14,10 @@ from pydantic import BaseModel
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.persistence.idempotency import Replayed
 from continuum.web import http
+from continuum.web.imports import DryRun, import_answer
 from continuum.web.pagination import Page
 from referral import schemas, views
-from referral.use_cases import children, decisions, information, intake, reads
+from referral.use_cases import children, decisions, imports, information, intake, reads
 from referral.use_cases import queue as front_door
 from referral.use_cases.commands import Decide, NewChild, ReceiveReferral, RecordInformation, RequestInformation, UpdateChild
 
@@ -237,6 +238,26 @@ async def contacts(
     return await front_door.front_door_contacts(
         http.unit_of_work(request), team=team, cursor=cursor, limit=limit, policy=http.council_policy(request)
     )
+
+
+@router.post(
+    "/imports/children",
+    response_model=schemas.ChildrenImportAnswer,
+    responses=_answers(200, versioned=False),
+    tags=["imports"],
+    summary="Import children and their referrals from a council's history",
+)
+async def import_children(
+    body: schemas.ChildrenImportIn, request: Request, dry_run: DryRun = False
+) -> schemas.ChildrenImportAnswer:
+    """For the import role alone (decision 59): each child registered with its census record and
+    each episode's referral received and decided on its real day, its events at their real
+    instants, marked with the file it came from. Each child is written whole or refused (a line of
+    `problems`: child, element, reason); the same child again is `unchanged`, a later return's new
+    referrals `updated`. With `dry_run=true` every child is checked and nothing written."""
+    command = imports.ImportChildren(body.source, body.la, body.imported_children(), dry_run=dry_run)
+    tally = await imports.import_children(http.unit_of_work(request), command, policy=http.council_policy(request))
+    return schemas.ChildrenImportAnswer(**import_answer(tally, dry_run=dry_run).model_dump())
 
 
 __all__ = ["router"]

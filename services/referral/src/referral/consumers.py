@@ -50,6 +50,11 @@ def make_stepup_handler(policy: CouncilPolicy) -> Handler:
     async def on_stepup_requested(tx: Transaction, event: Envelope[Any]) -> None:
         """Early help steps a family up: a new referral, source 5D, linked to the early-help episode."""
         data: StepUpRequested = event.data
+        if event.imported:
+            # A fact of a council's past (decision 59): the referral it led to, if any, is imported
+            # with its own record; an imported event starts no work.
+            log.info("imported stepup.requested: no referral opened", extra={"event_id": str(event.id)})
+            return
         if await repository.known_child(tx, data.child_id) is None:
             raise PermanentFailure("stepup.requested names a child this service has never registered")
         team = data.team if data.team and policy.team(data.team) else policy.front_door_team.id

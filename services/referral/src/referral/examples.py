@@ -139,3 +139,41 @@ CONTACT_OUT: dict[str, Any] = {
     "became_referral_id": None,
 }
 CONTACT_ITEM: dict[str, Any] = CONTACT_OUT | {"child_name": "Sam Example"}
+
+#: A batch of a council's history (decision 59).
+IMPORT: dict[str, Any] = {
+    "source": "cin_census_2025_26.xml",
+    "la": "801",
+    "children": [
+        {
+            "la_child_id": "DEV000123",
+            "upn": None,
+            "former_upn": None,
+            "upn_unknown_reason": "UN1",
+            "date_of_birth": "2021-05-04",
+            "expected_date_of_birth": None,
+            "sex": "M",
+            "ethnicity": "WBRI",
+            "disabilities": ["NONE"],
+            "date_of_death": None,
+            "team": "north",
+            "episodes": [
+                {
+                    "referral_date": "2025-10-02",
+                    "source": "6",
+                    "referral_nfa": False,
+                    "decision": "assessment",
+                    "current_status": True,
+                }
+            ],
+        }
+    ],
+}
+
+IMPORT_ANSWER: dict[str, Any] = {
+    "dry_run": False,
+    "imported": 180,
+    "updated": 12,
+    "unchanged": 7,
+    "problems": [{"la_child_id": "DEV000124", "element": "ethnicity", "reason": "'XXXX' is not a census Ethnicity code"}],
+}

@@ -13,6 +13,7 @@ from continuum.web.permissions import PermissionTable, grant
 
 FRONT_DOOR, PRACTITIONER, MANAGER = Role.FRONT_DOOR, Role.PRACTITIONER, Role.MANAGER
 AUDITOR, ADMIN, SERVICE = Role.AUDITOR, Role.ADMIN, Role.SERVICE
+IMPORTER = Role.IMPORTER
 
 #: Those who read children's records: everyone in social care but early help (which has its own
 #: service) and a token with no role.
@@ -35,5 +36,7 @@ PERMISSIONS = PermissionTable(
         "record_information": grant(FRONT_DOOR, PRACTITIONER, MANAGER, SERVICE, record="referral"),
         "queue": grant(FRONT_DOOR, MANAGER, AUDITOR, ADMIN, record="child"),
         "contacts": grant(FRONT_DOOR, MANAGER, AUDITOR, ADMIN, record="child"),
+        # A council's history (decision 59): the import Job's service account alone.
+        "import_children": grant(IMPORTER, record="child"),
     },
 )

@@ -55,6 +55,8 @@ class Child(ChildIdentityColumns, Base):
     upn_unknown_reason: Mapped[UPNUnknownReason | None] = mapped_column(enum_column(UPNUnknownReason, 4))
     date_of_death: Mapped[date | None] = mapped_column(Date)
     previous_cp_plans_elsewhere: Mapped[int | None] = mapped_column(Integer)
+    # The file a child imported from a council's history came from (null: registered live; decision 59).
+    imported_from: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         # The same NHS number or UPN is the same child: the database refuses a second record.
@@ -88,6 +90,8 @@ class Referral(_Referred, Base):
     closure_reason: Mapped[ReasonForClosure | None] = mapped_column(enum_column(ReasonForClosure, 4))
     version: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(200))
+    # The file an imported referral came from (null: received live; decision 59).
+    imported_from: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         Index("ix_referrals_queue", "decision_due_at", "id", postgresql_where=f"status = '{ReferralStatus.RECEIVED.value}'"),

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from referral_support import Api, new_child, new_referral, post_referral, publish_stepdown, stepup, wait_for_row
 
+from continuum.casework.imports import child_key
 from continuum_tools.testing.suites import AuditWalk, Scenario
 from referral.permissions import PERMISSIONS
 
@@ -163,6 +164,23 @@ async def contacts(api: Api) -> Any:
     return [(ok, listed), (refused, {("team", "north", "refused")})]
 
 
+async def import_children(api: Api) -> Any:
+    child = {
+        "la_child_id": "AW" + uuid.uuid4().hex[:12].upper(),
+        "date_of_birth": "2015-03-14",
+        "sex": "F",
+        "ethnicity": "WBRI",
+        "team": "north",
+        "episodes": [{"referral_date": "2024-05-02", "source": "6", "referral_nfa": False, "decision": "assessment"}],
+    }
+    body = {"source": "audit-walk.xml", "la": "801", "children": [child]}
+    ok = await _call(api, ("importer",), {}, "POST", "/v1/imports/children", json=body)
+    assert ok.json()["imported"] == 1, ok.text
+    refused = await _call(api, ("practitioner",), NORTH, "POST", "/v1/imports/children", json=body)
+    imported = str(child_key("801", child["la_child_id"]))
+    return [(ok, {("child", imported, "success")}), (refused, {("child", "-", "refused")})]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "register_child": register_child,
     "get_child": get_child,
@@ -176,6 +194,7 @@ SCENARIOS: dict[str, Scenario] = {
     "record_information": record_information,
     "queue": queue,
     "contacts": contacts,
+    "import_children": import_children,
 }
 
 

@@ -38,6 +38,8 @@ def test_every_request_body_and_answer_has_an_example(api: Api) -> None:
         (schemas.CorrectionIn, examples.CORRECTION),
         (schemas.InformationRequestIn, examples.QUESTION),
         (schemas.InformationAnswerIn, examples.ANSWER),
+        (schemas.ChildrenImportIn, examples.IMPORT),
+        (schemas.ChildrenImportAnswer, examples.IMPORT_ANSWER),
         (schemas.InformationRequestOut, examples.QUESTION_OUT),
         (schemas.DecisionOut, examples.DECISION_OUT),
         (schemas.ReferralOut, examples.REFERRAL_OUT),

@@ -87,9 +87,15 @@ def request_values(request: InformationRequestState) -> dict[str, Any]:
     return {f.name: getattr(request, f.name) for f in fields(InformationRequestState)}
 
 
+#: Columns only the import path writes (decision 59): the live statements leave them out (null).
+IMPORT_ONLY = ("imported_from",)
+
+
 def bound(table: Any, prefix: str = "", *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    """``VALUES`` of every column of ``table`` bound to a parameter of the same name (prefixed)."""
-    return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in leave_out}
+    """``VALUES`` of every column of ``table`` bound to a parameter of the same name (prefixed),
+    but those in ``leave_out`` and those only the import path writes (:data:`IMPORT_ONLY`)."""
+    skipped = (*leave_out, *IMPORT_ONLY)
+    return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in skipped}
 
 
 def seen_by(teams: Sequence[str] | None) -> Any:

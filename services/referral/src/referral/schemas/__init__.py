@@ -2,6 +2,7 @@
 :mod:`referral.schemas.vocabulary` (each defined once, so a field's name means the same in every model)."""
 
 from referral.schemas.children import CHILD_REQUIRED_FIELDS, CensusQueryOut, ChildIn, ChildOut, ChildPatch, PossibleMatch
+from referral.schemas.imports import ChildrenImportAnswer, ChildrenImportIn
 from referral.schemas.referrals import (
     ContactItem,
     ContactOut,
@@ -24,6 +25,8 @@ __all__ = [
     "ChildIn",
     "ChildOut",
     "ChildPatch",
+    "ChildrenImportAnswer",
+    "ChildrenImportIn",
     "ContactItem",
     "ContactOut",
     "CorrectionIn",
