@@ -17,6 +17,8 @@ from assessment.domain import due_date
 from assessment.use_cases.timeliness import flag_overdue
 from continuum.casework.imports import child_key, episode_key, event_id, module_key
 from continuum.contracts import Envelope
+from continuum_tools.importing.generate import generated_children
+from continuum_tools.importing.payloads import parts
 from continuum_tools.testing import la_child_id
 from continuum_tools.testing.suites import audit_rows, call
 
@@ -351,3 +353,28 @@ async def test_imported_events_keep_state_but_start_no_work(cases: Cases) -> Non
     await cases.deliver(decided(outcome="assessment", child_id=child_id))
     await cases.escalate(plan_ended(child_id=child_id))
     assert await cases.scalar("SELECT count(*) FROM assessments WHERE child_id = :c", c=child_id) == 2
+
+
+async def test_the_assessment_part_the_import_command_cuts_from_a_generated_history_imports_whole(api: Api, cases: Cases) -> None:
+    """What ``continuum import census`` sends (continuum_tools.importing.payloads) is taken whole: every
+    child imported, none refused; the same again unchanged; what is open at the history's end is live."""
+    la = "888"  # its own council: the generator's LA child ids are its own
+    children = generated_children(20261216, range(2023, 2026), referrals_per_year=40, la=la)  # 6 open at its end
+    part = parts(children, end=date(2025, 3, 31), team_of=lambda _: "north")["assessment"]
+    assert part
+    payload = {"source": "generated.xml", "la": la, "children": part}
+    r = await post(api, payload)
+    assert r.json() == {"dry_run": False, "imported": len(part), "updated": 0, "unchanged": 0, "problems": []}
+    again = await post(api, payload)
+    assert again.json() == {"dry_run": False, "imported": 0, "updated": 0, "unchanged": len(part), "problems": []}
+    still_open = [
+        (c["la_child_id"], e["referral_date"], a["start"])
+        for c in part
+        for e in c["episodes"]
+        for a in e["assessments"]
+        if a["authorised"] is None
+    ]
+    assert still_open
+    for lcid, referral, start in still_open:
+        assessment_id = module_key(la, "assessment", lcid, date.fromisoformat(referral), date.fromisoformat(start))
+        assert await cases.scalar("SELECT status FROM assessments WHERE id = :a", a=assessment_id) == "unallocated"
