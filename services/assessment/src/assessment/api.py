@@ -12,12 +12,16 @@ from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
 from assessment.domain import KEEP, FindingsChange, Section47State, SpecialistAssessment
+from assessment.domain.imports import ReturnedAssessment, ReturnedEpisode, ReturnedSection47
 from assessment.results import AssessmentRecord
 from assessment.schemas import (
     AllocationIn,
     AssessmentOut,
     AssessmentPage,
+    AssessmentsImportIn,
+    AssessmentsImportOut,
     AuthorisationIn,
+    EpisodeImportIn,
     MeasuresOut,
     RecordIn,
     ReturnIn,
@@ -26,7 +30,8 @@ from assessment.schemas import (
     Section47StartIn,
     WorklistPage,
 )
-from assessment.use_cases import allocation, reads, recording, review, section47
+from assessment.use_cases import allocation, imports, reads, recording, review, section47
+from assessment.use_cases.imports import ChildAssessments, ImportAssessments
 from assessment.views import assessment_page, assessment_view, measures_out, section47_view, worklist_page
 from continuum.casework.policy import TEAM_PATTERN
 from continuum.web.http import (
@@ -41,6 +46,7 @@ from continuum.web.http import (
     versioned_answer,
     with_etag,
 )
+from continuum.web.imports import DryRun, import_answer
 from continuum.web.limits import QueryDay
 
 router = api_router()
@@ -244,6 +250,37 @@ async def conclude_section47(
         version=required_version(if_match),
     )
     return _section47(answer)
+
+
+def _episode(e: EpisodeImportIn) -> ReturnedEpisode:
+    return ReturnedEpisode(
+        e.referral_date,
+        e.primary_need,
+        tuple(ReturnedAssessment(**{**a.model_dump(), "factors": tuple(a.factors)}) for a in e.assessments),
+        tuple(ReturnedSection47(**s.model_dump()) for s in e.section47s),
+    )
+
+
+@router.post(
+    "/imports/assessments",
+    response_model=AssessmentsImportOut,
+    responses=PROBLEM_RESPONSES,
+    tags=["import"],
+    summary="Import the assessments and section 47 enquiries of a council's history",
+)
+async def import_assessments(body: AssessmentsImportIn, request: Request, dry_run: DryRun = False) -> AssessmentsImportOut:
+    """For the history import alone (role ``importer``, decision 59): each child's assessments and
+    section 47 enquiries with their real dates, checked by the census rules; what is open becomes
+    live. A child refused (its element and reason) writes nothing; the same file again changes
+    nothing; ``dry_run=true`` checks every child and writes nothing."""
+    command = ImportAssessments(
+        source=body.source,
+        la=body.la,
+        children=tuple(ChildAssessments(c.la_child_id, c.team, tuple(map(_episode, c.episodes))) for c in body.children),
+        dry_run=dry_run,
+    )
+    tally = await imports.import_assessments(unit_of_work(request), command, policy=council_policy(request))
+    return AssessmentsImportOut.model_validate(import_answer(tally, dry_run=dry_run).model_dump())
 
 
 __all__ = ["router"]

@@ -8,7 +8,13 @@ Each type has its per-event handler and a batch handler: the runner gives the ba
 of consecutive events of one type (their inbox rows already claimed) and it applies the run with
 one statement per kind of row, with exactly the per-event handlers' effect applied in order
 (``tests/integration/test_batch_equivalence.py``). The batch handler takes decisions and child events mixed as
-well, so a run may span the types should the runner ever hand it one."""
+well, so a run may span the types should the runner ever hand it one.
+
+An event of a council's imported history (``envelope.imported``, decision 59) keeps state but starts
+no work: an imported ``child.*`` keeps the child's copy (and, bringing an NHS number, lets the
+partner status of an open assessment waiting for it go out, as live), but an imported
+``referral.decided`` opens no assessment and an imported ``plan.ended`` or
+``plan.strategy_discussion_recorded`` starts no enquiry: this service imported its own records."""
 
 from __future__ import annotations
 
@@ -38,6 +44,8 @@ def _check_team(decision: ReferralDecided, policy: CouncilPolicy) -> None:
 def make_intake_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
     async def on_referral_decided(tx: Transaction, event: Envelope[Any]) -> None:
         decision: ReferralDecided = event.data
+        if event.imported:
+            return  # the history's assessments are imported here: the front door's past decision opens none
         _check_team(decision, policy)
         await intake.receive_decision(tx, decision=decision, policy=policy)
 
@@ -54,11 +62,13 @@ def make_intake_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
 
 def make_intake_batch_handlers(policy: CouncilPolicy) -> dict[str, BatchHandler]:
     async def on_front_door_events(tx: Transaction, events: list[Envelope[Any]]) -> None:
-        for event in events:
+        # An imported decision opens nothing: only the child events and the live decisions are applied.
+        kept = [e for e in events if not (e.imported and isinstance(e.data, ReferralDecided))]
+        for event in kept:
             if isinstance(event.data, ReferralDecided):
                 # Refused: the runner applies the run's events one by one, and only this one is dead-lettered.
                 _check_team(event.data, policy)
-        await intake.receive_together(tx, events=[e.data for e in events], policy=policy)
+        await intake.receive_together(tx, events=[e.data for e in kept], policy=policy)
 
     return dict.fromkeys(INTAKE_TYPES, on_front_door_events)
 
@@ -68,8 +78,8 @@ def make_escalation_handlers(policy: CouncilPolicy) -> dict[str, Handler]:
     ``plan.strategy_discussion_recorded``; the plan topic's other events are not this service's."""
 
     async def escalate(tx: Transaction, event: Envelope[Any], found: domain.Escalation | None) -> None:
-        if found is None:
-            return
+        if found is None or event.imported:
+            return  # an imported plan's end or strategy discussion: the history's enquiries are imported here
         if policy.team(found.team) is None:
             raise PermanentFailure(f"{event.type} names a team the council policy does not know")
         await escalation.receive_escalation(tx, escalation=found, policy=policy)

@@ -146,3 +146,61 @@ MEASURES: dict[str, Any] = {
     "outcomes": {"nfa": 1, "early_help": 1, "cin_plan": 1, "child_protection": 0},
     "by_team": [],
 }
+
+#: A history import: a child with a closed episode (assessed, a section 47 without a conference) and an
+#: open one (its assessment not authorised yet: the episode's current stage).
+ASSESSMENTS_IMPORT: dict[str, Any] = {
+    "source": "CIN_2025-26_Return.xml",
+    "la": "201",
+    "children": [
+        {
+            "la_child_id": "DB-0042",
+            "team": "north",
+            "episodes": [
+                {
+                    "referral_date": "2024-05-02",
+                    "primary_need": "N2",
+                    "assessments": [
+                        {
+                            "start": "2024-05-03",
+                            "authorised": "2024-06-14",
+                            "factors": ["2B", "3A"],
+                            "outcome": "early_help",
+                            "current_status": False,
+                        }
+                    ],
+                    "section47s": [
+                        {
+                            "start": "2024-05-03",
+                            "icpc_target": "2024-05-24",
+                            "icpc": None,
+                            "icpc_not_required": True,
+                            "current_status": False,
+                        }
+                    ],
+                },
+                {
+                    "referral_date": "2026-02-16",
+                    "primary_need": None,
+                    "assessments": [
+                        {"start": "2026-02-18", "authorised": None, "factors": [], "outcome": None, "current_status": True}
+                    ],
+                    "section47s": [],
+                },
+            ],
+        }
+    ],
+}
+IMPORT_ANSWER: dict[str, Any] = {
+    "dry_run": False,
+    "imported": 1,
+    "updated": 0,
+    "unchanged": 0,
+    "problems": [
+        {
+            "la_child_id": "DB-0077",
+            "element": "episodes[0].assessments[0].authorised",
+            "reason": "is before the assessment's start date 2024-05-03",
+        }
+    ],
+}

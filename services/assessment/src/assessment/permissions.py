@@ -3,7 +3,7 @@
 Allocating, returning and authorising also need a social-work-qualified manager, and only the
 lead practitioner records and submits: those are rules of the use cases and the domain, checked
 after this table. ``record`` names what a refusal is audited as; ``measures`` carries no child's
-record (counts only).
+record (counts only). Only the history import's account (``importer``) imports assessments.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from continuum.casework.principal import Role
 from continuum.web.permissions import PermissionTable, grant
 
 PRACTITIONER, MANAGER, AUDITOR, ADMIN = Role.PRACTITIONER, Role.MANAGER, Role.AUDITOR, Role.ADMIN
+IMPORTER = Role.IMPORTER
 
 READERS = (PRACTITIONER, MANAGER, AUDITOR, ADMIN)
 RECORDERS = (PRACTITIONER, MANAGER)
@@ -31,5 +32,6 @@ PERMISSIONS = PermissionTable(
         "get_section47": grant(*READERS, record="section47"),
         "start_section47": grant(*RECORDERS, record="section47"),
         "conclude_section47": grant(*RECORDERS, record="section47"),
+        "import_assessments": grant(IMPORTER, record="child"),
     },
 )

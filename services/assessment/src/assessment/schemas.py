@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assessment import examples
 from assessment.domain import Section47Status
+from continuum.casework.policy import TEAM_PATTERN
 from continuum.contracts.assessment import (
     AssessmentOutcome,
     AssessmentRoute,
@@ -22,6 +23,7 @@ from continuum.contracts.assessment import (
 )
 from continuum.contracts.codes import PrimaryNeedCode, ReasonForClosure
 from continuum.persistence.child_copy import ChildSummary
+from continuum.web.imports import BATCH_LIMIT, ImportAnswer
 from continuum.web.limits import Day
 from continuum.web.pagination import Page
 from continuum.web.requests import RequestModel
@@ -164,7 +166,64 @@ class Section47ConclusionIn(Strict):
     outcome: Section47Outcome = Field(description="Whether the conference decided a child protection plan")
 
 
+# What a history import names: a census code (checked child by child by the domain), an LA child id,
+# a file, an LA code and a team.
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+LaChildId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+TeamId = Annotated[str, StringConstraints(pattern=TEAM_PATTERN, max_length=50)]
+Current = Annotated[bool, Field(description="The open episode's current stage: partners hear its status (the command says)")]
+
+
+class AssessmentImportIn(Strict):
+    """An assessment as the CIN census return tells it (census Assessments)."""
+
+    start: Day | None = Field(description="Census AssessmentActualStartDate (its key in the episode; required)")
+    authorised: Day | None = Field(description="Census AssessmentAuthorisationDate; null: still open")
+    factors: list[Code] = Field(max_length=30, description="Census AssessmentFactors (DfE codes; 21: none identified)")
+    outcome: Code | None = Field(description="nfa, early_help, cin_plan or child_protection; required when authorised")
+    current_status: Current = False
+
+
+class Section47ImportIn(Strict):
+    """A section 47 enquiry as the return tells it (census Section47)."""
+
+    start: Day = Field(description="Census S47ActualStartDate (its key in the episode)")
+    icpc_target: Day | None = Field(description="Census InitialCPCtarget (null: 15 working days after the start)")
+    icpc: Day | None = Field(description="Census DateOfInitialCPC; null: none held (yet)")
+    icpc_not_required: bool = Field(description="Census ICPCnotRequired")
+    current_status: Current = False
+
+
+class EpisodeImportIn(Strict):
+    referral_date: Day = Field(description="Census CINreferralDate: the episode's key, with the LA child id")
+    primary_need: Code | None = Field(description="Census PrimaryNeedCode (N0 to N9)")
+    assessments: list[AssessmentImportIn] = Field(max_length=50, description="The episode's assessments, each once")
+    section47s: list[Section47ImportIn] = Field(max_length=50, description="Its enquiries, each with its own assessment")
+
+
+class ChildAssessmentsIn(Strict):
+    la_child_id: LaChildId = Field(description="Census LAchildID: the child's key, with the council's LA code")
+    team: TeamId = Field(description="The team that holds the child's cases (a team of the council's policy)")
+    episodes: list[EpisodeImportIn] = Field(min_length=1, max_length=100, description="The child's episodes, each once")
+
+
+class AssessmentsImportIn(Strict):
+    """A batch of a council's history for the assessment service: at most 200 children."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.ASSESSMENTS_IMPORT]})
+
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(description="The file it came from")
+    la: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$", max_length=3)] = Field(description="The council's LA code")
+    children: list[ChildAssessmentsIn] = Field(min_length=1, max_length=BATCH_LIMIT, description="The children, each once")
+
+
 # --- answers --------------------------------------------------------------------------------------
+
+
+class AssessmentsImportOut(ImportAnswer):
+    """What the import did (or, in a dry run, would do): children by outcome, and each child refused."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.IMPORT_ANSWER]})
 
 
 class SpecialistAssessmentOut(BaseModel):

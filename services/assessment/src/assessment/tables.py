@@ -25,8 +25,8 @@ class Base(DeclarativeBase):
 
 #: The open statuses in SQL, for the partial indexes of open assessments.
 OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_STATUSES))
-#: Assessments a front-door decision opened (not an escalation from a plan).
-FRONT_DOOR_SQL = "escalated_from_plan_id IS NULL"
+#: Assessments a front-door decision opened (not an escalation from a plan, nor an import).
+FRONT_DOOR_SQL = "escalated_from_plan_id IS NULL AND imported_from IS NULL"
 #: Enquiries awaiting their start or started: at most one per case.
 OPEN_ENQUIRY_SQL = f"status IN ('{Section47Status.AWAITING_START.value}', '{Section47Status.STARTED.value}')"
 
@@ -80,6 +80,8 @@ class Assessment(Base):
     reallocation_reason: Mapped[ReallocationReason | None] = mapped_column(enum_column(ReallocationReason, 40))
     # The child in need plan whose escalation opened the assessment (NULL: the front door's decision did).
     escalated_from_plan_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The file of the council's history it was imported from (NULL: live work, decision 59).
+    imported_from: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
@@ -142,6 +144,8 @@ class Section47(Base):
     concluded_by: Mapped[str | None] = mapped_column(String(200))
     concluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The file of the council's history it was imported from (NULL: live work, decision 59).
+    imported_from: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (

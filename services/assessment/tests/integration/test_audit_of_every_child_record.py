@@ -15,6 +15,8 @@ from assessment_support import RECORD, Api, Cases, allocated, etag, submitted
 
 from assessment.permissions import PERMISSIONS
 from continuum.casework import clock
+from continuum.casework.imports import child_key
+from continuum_tools.testing import la_child_id
 from continuum_tools.testing.suites import AuditWalk, Expected, Scenario, call
 
 
@@ -129,6 +131,18 @@ async def find_assessments(api: Api, cases: Cases) -> Any:
     return [(ok, {("child", child, "success")}), (refused, {("child", child, "refused")})]
 
 
+async def import_assessments(api: Api, cases: Cases) -> Any:
+    lcid = la_child_id()
+    opened = {"start": "2025-11-04", "authorised": None, "factors": [], "outcome": None, "current_status": True}
+    episode = {"referral_date": "2025-11-03", "primary_need": None, "assessments": [opened], "section47s": []}
+    children = [{"la_child_id": lcid, "team": "north", "episodes": [episode]}]
+    payload = {"source": "CIN_2025-26.xml", "la": "201", "children": children}
+    async with api.as_user("importer", teams=()) as importer:
+        ok = await call(importer, "POST", "/v1/imports/assessments", json=payload)
+    assessment = await cases.scalar("SELECT id FROM assessments WHERE child_id = :c", c=child_key("201", lcid))
+    return [(ok, {("child", str(child_key("201", lcid)), "success"), ("assessment", str(assessment), "success")})]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "get_assessment": get_assessment,
     "allocate": allocate,
@@ -141,6 +155,7 @@ SCENARIOS: dict[str, Scenario] = {
     "conclude_section47": conclude_section47,
     "worklist": worklist,
     "find_assessments": find_assessments,
+    "import_assessments": import_assessments,
 }
 
 

@@ -81,11 +81,31 @@ def authorise(
     check_enquiry_agrees(state.route, section47, outcome, on)
     check_primary_need(findings.primary_need, outcome, findings.factors)
     went_with_section47 = episode_had_section47 or state.escalated or (section47 is not None and section47.is_current)
+    authorised, event = authorised_state(
+        state, section47=section47, outcome=outcome, on=on, by=by.id, at=now, went_with_section47=went_with_section47
+    )
+    return authorised, [event]
+
+
+def authorised_state(
+    state: AssessmentState,
+    *,
+    section47: Section47State | None,
+    outcome: AssessmentOutcome,
+    on: date,
+    by: str,
+    at: datetime,
+    went_with_section47: bool,
+) -> tuple[AssessmentState, AssessmentAuthorised]:
+    """The assessment authorised (its record complete and checked) and the event that says so, with
+    the closure its outcome makes: the one place an authorisation is made, live or imported."""
+    findings, lead = state.findings, state.lead
+    assert findings.start_date is not None and findings.primary_need is not None and lead is not None
     closure = closure_for(outcome, on, went_with_section47=went_with_section47)
     authorised = replace(
         state,
         status=Status.AUTHORISED,
-        authorisation=Authorisation(outcome=outcome, on=on, by=by.id, at=now, closure=closure),
+        authorisation=Authorisation(outcome=outcome, on=on, by=by, at=at, closure=closure),
         version=state.version + 1,
     )
     working_days = working_days_between(state.referral_date, on)
@@ -96,7 +116,7 @@ def authorise(
         section47_id=section47.id if section47 is not None else None,
         lead_practitioner=lead.practitioner,
         lead_practitioner_role=lead.role,
-        authorised_by=by.id,
+        authorised_by=by,
         referral_date=state.referral_date,
         start_date=findings.start_date,
         authorisation_date=on,
@@ -112,4 +132,4 @@ def authorise(
         closure_date=closure.closed_on if closure else None,
         reason_for_closure=closure.reason if closure else None,
     )
-    return authorised, [event]
+    return authorised, event

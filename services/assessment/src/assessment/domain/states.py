@@ -173,6 +173,8 @@ class AssessmentState(KeyedByCase):
     #: The child in need plan whose escalation to child protection opened this assessment (with its
     #: section 47 enquiry); ``None`` for one the front door's decision opened.
     escalated_from_plan_id: uuid.UUID | None = None
+    #: The file of the council's history it was imported from (``None``: live work, decision 59).
+    imported_from: str | None = None
     version: int = 1
 
     @property
@@ -212,6 +214,8 @@ class Section47State(KeyedByCase):
     concluded_by: str | None = None
     concluded_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    #: The file of the council's history it was imported from (``None``: live work, decision 59).
+    imported_from: str | None = None
     version: int = 1
 
     @property

@@ -31,6 +31,7 @@ from assessment.repository.front_door import (
 from assessment.repository.lists import completed, find, worklist
 from assessment.repository.loads import (
     allocations,
+    assessment_by_id,
     by_referral,
     child,
     child_identity,
@@ -40,6 +41,7 @@ from assessment.repository.loads import (
     latest_section47,
     may_see,
     returns,
+    section47_by_id,
     visible_assessment,
     visible_section47,
 )
@@ -58,6 +60,7 @@ __all__ = [
     "add_allocation",
     "add_return",
     "allocations",
+    "assessment_by_id",
     "assessment_state",
     "awaiting_partner_status",
     "by_referral",
@@ -82,6 +85,7 @@ __all__ = [
     "save_assessment",
     "save_assessments",
     "save_section47",
+    "section47_by_id",
     "section47_state",
     "visible_assessment",
     "visible_section47",

@@ -25,7 +25,14 @@ from continuum.casework.errors import NotFound
 from continuum.casework.principal import Principal
 from continuum.persistence.uow import Transaction
 
-_BY_REFERRAL = select(ASSESSMENTS).where(ASSESSMENTS.c.referral_id == bindparam("referral_id"), FRONT_DOOR).with_for_update()
+# An imported episode's assessments all carry its referral: a correction finds the latest opened.
+_BY_REFERRAL = (
+    select(ASSESSMENTS)
+    .where(ASSESSMENTS.c.referral_id == bindparam("referral_id"), FRONT_DOOR)
+    .order_by(ASSESSMENTS.c.opened_at.desc(), ASSESSMENTS.c.id)
+    .limit(1)
+    .with_for_update()
+)
 _CHILD_IDENTITY = select(CHILDREN.c.nhs_number, CHILDREN.c.date_of_birth, CHILDREN.c.expected_date_of_birth).where(
     CHILDREN.c.id == bindparam("child_id")
 )
@@ -133,3 +140,15 @@ async def claim_overdue(tx: Transaction, *, today: date, batch_size: int) -> lis
         .with_for_update(skip_locked=True)
     )
     return [assessment_state(r) for r in (await tx.session.execute(stmt)).all()]
+
+
+async def assessment_by_id(tx: Transaction, assessment_id: uuid.UUID) -> AssessmentState | None:
+    """The assessment, whoever may see it, locked (the history import's own records: no caller's team)."""
+    row = (await tx.session.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == assessment_id).with_for_update())).first()
+    return assessment_state(row) if row is not None else None
+
+
+async def section47_by_id(tx: Transaction, section47_id: uuid.UUID) -> Section47State | None:
+    """The enquiry, whoever may see it, locked (the history import's own records)."""
+    row = (await tx.session.execute(select(SECTION47).where(SECTION47.c.id == section47_id).with_for_update())).first()
+    return section47_state(row) if row is not None else None

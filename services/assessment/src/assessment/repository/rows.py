@@ -77,6 +77,7 @@ _ASSESSMENT_COLUMNS = (
     "overdue_notified_at",
     "partner_status_sent",
     "escalated_from_plan_id",
+    "imported_from",
     "version",
 )
 #: The findings' fields kept in columns of the same name (the factors and the specialist
