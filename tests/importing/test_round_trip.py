@@ -66,7 +66,8 @@ async def census_of(stack: Stack, year: int) -> bytes:
     async with stack.client("insight", "performance", teams=()) as performance:
         answer = await performance.get(f"/v1/census/{year}", params={"as_at": f"{year}-03-31"})
     assert answer.status_code == 200, answer.text
-    return answer.content
+    content: bytes = answer.content
+    return content
 
 
 def differing(ours: bytes, theirs: CensusFile) -> list[tuple[Child | None, Child]]:
