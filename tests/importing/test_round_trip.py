@@ -26,7 +26,7 @@ from continuum_tools.importing.census_reader import read_census
 from continuum_tools.importing.generate import generate_history
 from continuum_tools.importing.merge import History, merge
 from continuum_tools.importing.payloads import PATHS, parts
-from continuum_tools.importing.records import CensusFile, Child
+from continuum_tools.importing.records import Assessment, CensusFile, Child, CinPlan, CpPlan, Episode, Section47
 from continuum_tools.importing.send import Sent, send
 from continuum_tools.testing import eventually, start_broker
 from continuum_tools.testing.cin_validator import validate
@@ -169,3 +169,28 @@ async def test_the_measures_show_the_imported_years_figures_in_their_real_quarte
                     "cp_plans_ended": sum(p.end is not None and first <= p.end <= last for e in episodes for p in e.cp_plans),
                 }
                 assert {k: figures[k] or 0 for k in expected} == expected, name
+
+
+async def test_a_child_one_service_refuses_is_written_by_none_and_the_others_are_imported(stack: Stack) -> None:
+    """The plan service refuses a CP plan with no initial category; the dry run at every service
+    finds it before any writes, so the referral, assessment and step-down services write nothing of
+    that child either, and the good child is imported whole."""
+    referral, start = date(2024, 5, 1), date(2024, 5, 20)
+    authorised = Assessment(referral, authorised=date(2024, 5, 15), factors=("2B",))
+    episode = Episode(referral, source="1A", primary_need="N1", cin_plans=(CinPlan(start),), assessments=(authorised,))
+    good = Child(
+        "GOODCHILD1", sex="F", birth_date=date(2015, 1, 1), ethnicity="WBRI", disabilities=("NONE",), upn_unknown="UN2",
+        episodes=(episode,),
+    )  # fmt: skip
+    bad_plan = replace(episode, cin_plans=(), cp_plans=(CpPlan(start),), section47s=(Section47(referral, icpc=start),))
+    bad = replace(good, la_child_id="BADCHILD01", episodes=(bad_plan,))
+    sent = await import_history(stack, History(children=(good, bad), years=(2025,)), source="cin-bad.xml")
+    assert list(sent.refused) == ["BADCHILD01"] and sent.refused["BADCHILD01"][0].startswith("plan: "), sent.refused
+    assert sent.counts["referral"]["imported"] == 1 and sent.counts["plan"]["imported"] == 1
+
+    fixed = replace(bad, episodes=(replace(bad_plan, cp_plans=(CpPlan(start, initial_category="NEG"),)),))
+    again = await import_history(stack, History(children=(good, fixed), years=(2025,)), source="cin-bad.xml")
+    assert again.refused == {}
+    # Nothing of the refused child had been written: now it is new everywhere, the good one unchanged.
+    for service in ("referral", "assessment", "plan"):
+        assert (again.counts[service]["imported"], again.counts[service]["unchanged"]) == (1, 1), (service, again.counts)
