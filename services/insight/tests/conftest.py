@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,22 @@ from insight_support import Api, Cases
 
 from continuum.messaging.kafka import dlq_topic, ensure_topics
 from continuum_tools.devstack import TansuBroker
-from continuum_tools.testing import test_settings
+from continuum_tools.testing import start_broker, test_settings
 from insight.app import create_app
 from insight.consumers import READ_MODEL_CONSUMER
 from insight.settings import InsightSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
+    """A broker of the insight tests' own. The read model reads every case topic from its start, and
+    the other services' tests publish on the session's broker, their history imports among them,
+    whose events carry past dates (decision 59) that would count in these tests' figures."""
+    own = start_broker(tmp_path_factory.mktemp("insight-tansu"))
+    yield own
+    own.stop()
 
 
 @pytest.fixture(scope="session")
