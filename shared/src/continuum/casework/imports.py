@@ -17,6 +17,9 @@ from enum import StrEnum
 
 from continuum.casework.clock import LONDON
 
+#: Why every row an import writes is audited (the audit log's ``purpose``), in every service.
+IMPORT_PURPOSE = "history import"
+
 #: The namespace of imported records' ids (fixed: a changed one would make every repeat a new record).
 IMPORT_NAMESPACE = uuid.UUID("5b0d8f4e-3c55-4c3a-9a43-2f1b7a7d0a59")
 

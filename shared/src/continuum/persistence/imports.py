@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 from sqlalchemy import bindparam, select, text
@@ -60,6 +60,17 @@ async def remember(
         _KEEP, {"record_id": record_id, "kind": kind, "la_child_id": la_child_id, "source": source, "fingerprint": digest}
     )
     return ImportOutcome.IMPORTED if held is None else ImportOutcome.UPDATED
+
+
+@dataclass(frozen=True)
+class ImportBatch(Generic[T]):
+    """A service's import command: children of council ``la``'s history (each service's own record
+    of a child's part) from the file ``source``; ``dry_run``: check each, write nothing."""
+
+    source: str
+    la: str
+    children: tuple[T, ...]
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from assessment.domain.imports import Importing, Record, ReturnedEpisode, distin
 from assessment.domain.imports_held import child_outcome, import_record, partner_statuses
 from continuum.casework import clock
 from continuum.casework.errors import DomainError, Invalid
-from continuum.casework.imports import Imported, ImportOutcome, child_key, event_id
+from continuum.casework.imports import IMPORT_PURPOSE, Imported, ImportOutcome, child_key, event_id
 from continuum.casework.policy import CouncilPolicy
-from continuum.persistence.imports import ImportTally, import_each, remember
+from continuum.persistence.imports import ImportBatch, ImportTally, import_each, remember
 from continuum.persistence.uow import Transaction, UnitOfWork
 
 #: Why every row the import writes is audited.
-PURPOSE = "history import"
+PURPOSE = IMPORT_PURPOSE
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,8 @@ class ChildAssessments:
     episodes: tuple[ReturnedEpisode, ...]
 
 
-@dataclass(frozen=True)
-class ImportAssessments:
-    """A batch of children from one file (``source``) of council ``la``; ``dry_run``: write nothing."""
-
-    source: str
-    la: str
-    children: tuple[ChildAssessments, ...]
-    dry_run: bool
+#: The command: a batch of children from one file of council ``la`` (the kernel's batch of this service's part).
+ImportAssessments = ImportBatch[ChildAssessments]
 
 
 async def import_assessments(uow: UnitOfWork, command: ImportAssessments, *, policy: CouncilPolicy) -> ImportTally:

@@ -15,10 +15,19 @@ from typing import Any
 
 from continuum.casework import clock
 from continuum.casework.errors import Conflict, DomainError, Invalid
-from continuum.casework.imports import Imported, ImportOutcome, child_key, episode_key, event_id, instant_on, module_key
+from continuum.casework.imports import (
+    IMPORT_PURPOSE,
+    Imported,
+    ImportOutcome,
+    child_key,
+    episode_key,
+    event_id,
+    instant_on,
+    module_key,
+)
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts.plan import PlanType
-from continuum.persistence.imports import ImportTally, import_each, remember
+from continuum.persistence.imports import ImportBatch, ImportTally, import_each, remember
 from continuum.persistence.transaction import Aggregate
 from continuum.persistence.uow import Transaction, UnitOfWork
 from plan import domain, episode_repository, repository
@@ -26,7 +35,7 @@ from plan.domain.import_blocks import ImportedBlock
 from plan.domain.imports import Dated, ImportedPlan
 from plan.use_cases.steps import save
 
-PURPOSE = "history import"
+PURPOSE = IMPORT_PURPOSE
 
 #: The record kinds (``imported_records.kind`` and the derived ids' kind) of each plan type.
 KIND = {PlanType.CIN: "cin_plan", PlanType.CP: "cp_plan"}
@@ -50,14 +59,8 @@ class ImportedChild:
     episodes: tuple[ImportedEpisode, ...]
 
 
-@dataclass(frozen=True)
-class ImportPlans:
-    """The command: a batch of children from one return (``source``) of council ``la``."""
-
-    source: str
-    la: str
-    children: tuple[ImportedChild, ...]
-    dry_run: bool = False
+#: The command: a batch of children from one file of council ``la`` (the kernel's batch of this service's part).
+ImportPlans = ImportBatch[ImportedChild]
 
 
 @dataclass

@@ -4,29 +4,21 @@ at their real instants and its audit rows, or not at all; the same part again ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from continuum.casework import clock
 from continuum.casework.errors import Conflict
-from continuum.casework.imports import ImportOutcome, child_key
+from continuum.casework.imports import IMPORT_PURPOSE, ImportOutcome, child_key
 from continuum.casework.policy import CouncilPolicy
-from continuum.persistence.imports import ImportTally, import_each, remember
+from continuum.persistence.imports import ImportBatch, ImportTally, import_each, remember
 from continuum.persistence.uow import EventKey, Transaction, UnitOfWork
 from referral import repository
 from referral.domain.imports import ImportedChild, import_child, referral_id_of
 from referral.repository import imports as imported
 
-PURPOSE = "history import"
+PURPOSE = IMPORT_PURPOSE
 
 
-@dataclass(frozen=True)
-class ImportChildren:
-    """Children of council ``la``'s history from the file ``source``; ``dry_run``: check, write nothing."""
-
-    source: str
-    la: str
-    children: tuple[ImportedChild, ...]
-    dry_run: bool = False
+#: The command: a batch of children from one file of council ``la`` (the kernel's batch of this service's part).
+ImportChildren = ImportBatch[ImportedChild]
 
 
 async def import_children(uow: UnitOfWork, command: ImportChildren, *, policy: CouncilPolicy) -> ImportTally:

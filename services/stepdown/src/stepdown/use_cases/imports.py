@@ -10,16 +10,16 @@ from typing import Any
 
 from continuum.casework import clock
 from continuum.casework.errors import DomainError, Invalid
-from continuum.casework.imports import Imported, ImportOutcome, child_key, episode_key, event_id, record_id
+from continuum.casework.imports import IMPORT_PURPOSE, Imported, ImportOutcome, child_key, episode_key, event_id, record_id
 from continuum.casework.policy import CouncilPolicy
-from continuum.persistence.imports import ImportTally, import_each, remember
+from continuum.persistence.imports import ImportBatch, ImportTally, import_each, remember
 from continuum.persistence.uow import Transaction, UnitOfWork
 from stepdown import repository
 from stepdown.domain import ChildFacts
 from stepdown.domain.imports import ClosedEpisode, child_outcome, closure_instant, distinct_episodes, import_closure
 
 #: Why every row the import writes is audited.
-PURPOSE = "history import"
+PURPOSE = IMPORT_PURPOSE
 #: What each imported record is remembered as (``imported_records.kind``).
 KIND = "closure"
 
@@ -59,14 +59,8 @@ class ChildClosures:
     episodes: tuple[EpisodeClosure, ...]
 
 
-@dataclass(frozen=True)
-class ImportClosures:
-    """A batch of children from one file (``source``) of council ``la``; ``dry_run``: write nothing."""
-
-    source: str
-    la: str
-    children: tuple[ChildClosures, ...]
-    dry_run: bool
+#: The command: a batch of children from one file of council ``la`` (the kernel's batch of this service's part).
+ImportClosures = ImportBatch[ChildClosures]
 
 
 async def import_closures(uow: UnitOfWork, command: ImportClosures, *, policy: CouncilPolicy) -> ImportTally:
