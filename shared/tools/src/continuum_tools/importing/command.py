@@ -23,8 +23,8 @@ import typer
 from continuum.casework import clock
 from continuum_tools.importing.census_reader import read_census
 from continuum_tools.importing.merge import History, merge
-from continuum_tools.importing.payloads import PATHS, Identity, parts
-from continuum_tools.importing.records import CensusFile, Child, Episode
+from continuum_tools.importing.payloads import PATHS, Identity, current_record, parts
+from continuum_tools.importing.records import Assessment, CensusFile, Child, CinPlan, CpPlan, Episode, Section47
 from continuum_tools.importing.send import Sent, send
 from continuum_tools.returns import dev_token
 from continuum_tools.services import service_url
@@ -32,21 +32,14 @@ from continuum_tools.services import service_url
 import_app = typer.Typer(help="A council's history brought into Continuum", no_args_is_help=True)
 
 
-def _open_on(episode: Episode, day: date) -> bool:
-    return episode.referral_date <= day and (episode.closure is None or episode.closure > day)
-
-
-def stage(episode: Episode) -> str:
-    """Where an episode open at the end of its history stands: the module it is in."""
-    if any(p.end is None for p in episode.cp_plans):
-        return "on a CP plan"
-    if any(p.end is None for p in episode.cin_plans):
-        return "on a CIN plan"
-    if any(s.icpc is None and not s.icpc_not_required for s in episode.section47s):
-        return "in a section 47 enquiry"
-    if any(a.authorised is None for a in episode.assessments):
-        return "in assessment"
-    return "referred, nothing open"
+#: How the report names an open episode's stage, by the kind of its current record (``payloads.current_record``).
+STAGES: dict[type, str] = {
+    CpPlan: "on a CP plan",
+    CinPlan: "on a CIN plan",
+    Section47: "in a section 47 enquiry",
+    Assessment: "in assessment",
+    Episode: "referred, nothing open",
+}
 
 
 def report(files: Sequence[tuple[Path, CensusFile]], history: History, echo: Callable[[str], None]) -> None:
@@ -63,7 +56,8 @@ def report(files: Sequence[tuple[Path, CensusFile]], history: History, echo: Cal
     last = max(date(year, 3, 31) for year in history.years) if history.years else None
     echo(f"History: {len(history.children)} children, {len(episodes)} episodes over {len(history.years)} collection years")
     if last is not None:
-        still_open = Counter(stage(e) for e in episodes if _open_on(e, last))
+        current = (current_record(e, last) for e in episodes if e.referral_date <= last)
+        still_open = Counter(STAGES[type(record)] for record in current if record is not None)
         stages = "".join(f"; {n} {s}" for s, n in sorted(still_open.items()))
         echo(f"Open on {last}: {sum(still_open.values())} episodes{stages}")
     echo(f"{len(history.problems)} problems (child: element: reason)")
