@@ -78,17 +78,9 @@ def differing(ours: bytes, theirs: CensusFile) -> list[tuple[Child | None, Child
 
 def comparable(child: Child) -> Child:
     """A child as both returns can carry it: the sex by its census code (the older layouts'
-    GenderCurrent aside), an assessment's factors as a set (their order in a return says nothing).
-
-    Known loss, not yet carried: an episode without an assessment (a front-door NFA) keeps no
-    primary need, since Continuum records it at the assessment's authorisation; the returns give
-    one. The referral service's import (and its front-door decision) would have to carry it."""
+    GenderCurrent aside), an assessment's factors as a set (their order in a return says nothing)."""
     episodes = tuple(
-        replace(
-            e,
-            primary_need=e.primary_need if e.assessments else None,
-            assessments=tuple(replace(a, factors=tuple(sorted(a.factors))) for a in e.assessments),
-        )
+        replace(e, assessments=tuple(replace(a, factors=tuple(sorted(a.factors))) for a in e.assessments))
         for e in child.episodes
     )
     return replace(child, gender_current=None, episodes=episodes)

@@ -78,8 +78,11 @@ class Episode:
     def _emit(self, event_type: str, day: date, **data: Any) -> None:
         self.child.emit(event_type, day, self.case_id, case_id=str(self.case_id), team=self.team, **data)
 
-    def referred(self, day: date, outcome: str | None, source: str = "6", *, re_referral: bool = False) -> Episode:
-        """Received on ``day`` and (unless ``outcome`` is ``None``) decided the same day."""
+    def referred(
+        self, day: date, outcome: str | None, source: str = "6", *, re_referral: bool = False, primary_need: str | None = None
+    ) -> Episode:
+        """Received on ``day`` and (unless ``outcome`` is ``None``) decided the same day (with
+        ``primary_need``, as an imported decision carries its return's)."""
         self.referral_date = day
         common = {"referral_id": str(self.referral_id), "received_at": at(day).isoformat(), "source": source}
         self._emit(
@@ -102,6 +105,7 @@ class Episode:
             decided_by="fd-manager",
             decided_at=at(day).isoformat(),
             within_one_working_day=True,
+            primary_need=primary_need,
         )
         return self
 

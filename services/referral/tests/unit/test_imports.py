@@ -88,6 +88,13 @@ def test_a_new_child_is_registered_on_its_first_referral_day_and_each_referral_r
     assert {e.imported.source for e in result.events} == {"2025.xml"}
 
 
+def test_the_returns_primary_need_is_carried_on_the_front_doors_decision() -> None:
+    # An NFA episode has no assessment to record its primary need at: the decision keeps the return's.
+    result = _new(_child(replace(_episode("2024-01-08", "nfa"), primary_need="N4"), _episode("2024-11-04")))
+    decided = [e.data for e in result.events if e.data.event_type == "referral.decided"]
+    assert [d.model_dump(mode="json").get("primary_need") for d in decided] == ["N4", None]
+
+
 def test_the_same_record_gives_the_same_ids() -> None:
     record = _child(_episode("2024-01-08", current=True))
     assert [e.imported.event_id for e in _new(record).events] == [e.imported.event_id for e in _new(record).events]
@@ -110,6 +117,7 @@ def test_the_same_record_gives_the_same_ids() -> None:
         ({"episodes": (_episode("2024-05-02"), _episode("2024-05-02", "nfa"))}, "episodes[1].referral_date"),
         ({"episodes": (replace(_episode("2024-05-02"), referral_nfa=True),)}, "episodes[0].referral_nfa"),
         ({"episodes": ()}, "episodes"),
+        ({"episodes": (replace(_episode("2024-05-02", "nfa"), primary_need="N10"),)}, "episodes[0].primary_need"),
     ],
 )
 def test_a_record_that_breaks_a_live_rule_is_refused_naming_its_element(overrides: dict[str, Any], element: str) -> None:

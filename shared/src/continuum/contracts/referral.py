@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from continuum.contracts.codes import Disability, Ethnicity, ReferralSource, Sex, UPNUnknownReason
+from continuum.contracts.codes import Disability, Ethnicity, PrimaryNeedCode, ReferralSource, Sex, UPNUnknownReason
 from continuum.contracts.envelope import EventData
 
 REFERRAL_TOPIC = "continuum.referral"
@@ -99,6 +99,12 @@ class ReferralDecided(ReferralEvent):
     within_one_working_day: bool
     correction_of: uuid.UUID | None = Field(default=None, description="The earlier decision event this one corrects, if any.")
     closed_on: date | None = Field(default=None, description="Set when the decision (NFA) closes the episode.")
+    primary_need: PrimaryNeedCode | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Census PrimaryNeedCode where the decision carries one: an imported episode's, as its census return"
+        " gives it (decision 59). Live work records it at the assessment's authorisation (assessment.authorised).",
+    )
 
 
 class InformationEvent(EventData):

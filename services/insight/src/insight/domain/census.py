@@ -150,6 +150,9 @@ def _instant(value: str) -> datetime:
 
 def _referral_decided(ep: Episode, d: dict[str, Any]) -> None:  # a correction is later, so it wins
     ep.referral_date, ep.source, ep.front_door_outcome = day_of(d["referral_date"]), d["source"], DecisionOutcome(d["outcome"])
+    # An imported decision carries its return's primary need; an assessment's, in whatever order
+    # the two arrive, wins (live work records the primary need only at the assessment).
+    ep.primary_need = ep.primary_need or d.get("primary_need")
 
 
 def _assessment_recorded(ep: Episode, d: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from continuum.casework.errors import Invalid
 from continuum.casework.imports import Imported, module_key
 from continuum.contracts import DecisionOutcome, EventData
-from continuum.contracts.codes import Disability, Ethnicity, ReferralSource, Sex, UPNUnknownReason
+from continuum.contracts.codes import Disability, Ethnicity, PrimaryNeedCode, ReferralSource, Sex, UPNUnknownReason
 from continuum.contracts.codes.base import CensusCode, validate_code_list
 from referral.domain.children import ChildIdentity, ChildState
 from referral.domain.episodes import REFERRAL_NFA_OUTCOMES
@@ -42,6 +42,9 @@ class ImportedEpisode:
     referral_nfa: bool
     decision: DecisionOutcome
     current_status: bool = False
+    #: Census PrimaryNeedCode as the return gives it for the episode (text, checked here): carried
+    #: on the front door's decision, so an episode without an assessment keeps it.
+    primary_need: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,8 +167,8 @@ def identity_of(record: ImportedChild, *, held: ChildState | None = None) -> Chi
 
 
 def check_episodes(record: ImportedChild, *, today: date) -> list[ReferralSource]:
-    """Each episode's own rules: a census source code, a referral date not after today and given
-    once, and ReferralNFA as the decision says (an NFA or early help ends at the referral).
+    """Each episode's own rules: a census source code (and primary need code, if given), a referral
+    date not after today and given once, and ReferralNFA as the decision says (an NFA or early help ends at the referral).
     Returns the sources, in the episodes' order."""
     if not record.episodes:
         raise Invalid("episodes", "a child of the census has at least one episode")
@@ -179,6 +182,8 @@ def check_episodes(record: ImportedChild, *, today: date) -> list[ReferralSource
         if episode.referral_date in seen:
             raise Invalid(at + "referral_date", "another episode of the child has the same referral date")
         seen.add(episode.referral_date)
+        if episode.primary_need is not None:
+            _code(PrimaryNeedCode, episode.primary_need, at + "primary_need")
         if episode.referral_nfa != (episode.decision in REFERRAL_NFA_OUTCOMES):
             reason = "ReferralNFA is true exactly when the front door's decision is nfa or early_help"
             raise Invalid(at + "referral_nfa", reason)

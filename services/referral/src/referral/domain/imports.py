@@ -24,7 +24,7 @@ from continuum.casework.imports import Imported, ImportOutcome, child_key, episo
 from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import ChildRegistered, ChildUpdated, PartnerStatus, ReferralDecided, ReferralReceived, ThresholdLevel
-from continuum.contracts.codes import ReferralSource
+from continuum.contracts.codes import PrimaryNeedCode, ReferralSource
 from referral.domain.children import (
     ChildIdentity,
     ChildState,
@@ -269,6 +269,7 @@ def _received_and_decided(
                 decided_at=decided_at,
                 within_one_working_day=True,
                 closed_on=None,
+                primary_need=PrimaryNeedCode(episode.primary_need) if episode.primary_need else None,
             ),
             referral.subject,
             2,

@@ -45,6 +45,9 @@ class EpisodeIn(Strict):
     current_status: Annotated[
         bool, doc("The referral is the open episode's current stage: partners are told it is referred, since its date")
     ] = False
+    primary_need: Annotated[
+        _Code | None, doc("Census PrimaryNeedCode (N0 to N9) the return gives the episode: kept on the front door's decision")
+    ] = None
 
     def episode(self) -> ImportedEpisode:
         return ImportedEpisode(**self.model_dump())

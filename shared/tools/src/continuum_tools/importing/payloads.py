@@ -129,6 +129,7 @@ def _referral_part(child: Child, team: str, identity: Identity, end: date) -> di
                 "referral_nfa": bool(e.referral_nfa),
                 "decision": front_door_decision(e),
                 "current_status": current_record(e, end) is e,
+                "primary_need": e.primary_need,
             }
             for e in child.episodes
         ],
