@@ -15,6 +15,9 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python constraints.txt requirements-dev.txt shared/pyproject.toml shared/tools/pyproject.toml $(SERVICES) examples/partner-consumer/pyproject.toml
 	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt
+# The real kustomize (Go, sigs.k8s.io/kustomize/api) built into a C library, for tests/deploy/test_k8s.py.
+# Its wheel says Python >= 3.14, but it is pure cffi over the library and runs on 3.11 (checked by the test).
+	$(BIN)/pip install --quiet --no-deps --ignore-requires-python -c constraints.txt pykustomize
 	$(BIN)/pip install --quiet -c constraints.txt -e shared -e 'shared/tools[embedded]' $(foreach s,$(dir $(SERVICES)),-e $(s)) -e examples/partner-consumer
 	touch $(STAMP)
 
