@@ -90,7 +90,9 @@ def dockerfile_problems(text: str, root: Path = ROOT) -> list[str]:
     if last < 2:
         problems.append("not multi-stage: build tools would stay in the image")
     problems += _user_problems([i for i in final if i.name == "USER"])
-    problems += [f"final stage installs build tools: RUN {i.value}" for i in final if i.name == "RUN" and INSTALLS.search(i.value)]
+    problems += [
+        f"final stage installs build tools: RUN {i.value}" for i in final if i.name == "RUN" and INSTALLS.search(i.value)
+    ]
     if not any(i.name == "HEALTHCHECK" for i in final):
         problems.append("no HEALTHCHECK in the final stage")
     problems += [p for i in instructions if i.name in ("COPY", "ADD") for p in _missing_sources(i.value, root)]
@@ -171,7 +173,17 @@ GOOD = DOCKERFILE.read_text()
         (lambda s: s.replace("app:create_app", "app:make_app"), "app:make_app, which does not exist"),
         (lambda s: s.replace("exec uvicorn", "exec gunicorn"), "CMD runs gunicorn"),
     ],
-    ids=["single-stage", "named-user", "root-user", "no-user", "compiler", "no-healthcheck", "missing-copy", "bad-factory", "bad-program"],
+    ids=[
+        "single-stage",
+        "named-user",
+        "root-user",
+        "no-user",
+        "compiler",
+        "no-healthcheck",
+        "missing-copy",
+        "bad-factory",
+        "bad-program",
+    ],
 )
 def test_the_policy_check_reports_a_broken_dockerfile(change: Callable[[str], str], reported: str) -> None:
     broken = change(GOOD)
@@ -203,7 +215,9 @@ def test_hadolint_reports_an_unpinned_base_and_a_root_user() -> None:
 def why_it_cannot_build() -> str | None:
     """None where buildah can build here, else the exact reason (the test's skip reason)."""
     if os.geteuid() != 0:
-        return "buildah with the vfs driver and chroot isolation needs root here (rootless needs /etc/subuid maps); CI runs as root"
+        return (
+            "buildah with the vfs driver and chroot isolation needs root here (rootless needs /etc/subuid maps); CI runs as root"
+        )
     missing = [tool for tool in ("buildah", "debootstrap") if shutil.which(tool) is None]
     if missing:
         return f"{' and '.join(missing)} not installed: `make test` apt-installs them when run as root"
@@ -235,7 +249,9 @@ def ensure_base_image() -> None:
     (rootfs / "usr/local/bin/python").symlink_to("/usr/bin/python3")
     container = buildah("from", "scratch").strip()
     buildah("add", container, str(rootfs), "/", timeout=BUILD_TIMEOUT_SECONDS)
-    buildah("config", "--env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "--env", "LANG=C.UTF-8", container)
+    buildah(
+        "config", "--env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "--env", "LANG=C.UTF-8", container
+    )
     buildah("commit", "--rm", container, BASE_IMAGE, timeout=BUILD_TIMEOUT_SECONDS)
     shutil.rmtree(rootfs)
 
@@ -245,13 +261,16 @@ def build_image() -> None:
     HEALTHCHECK, which the OCI image format has no field for."""
     pip_conf = CACHE / "pip.conf"
     pip_conf.write_text(f"[global]\ncert = {HOST_CA_BUNDLE}\n")
-    mounts = ["-v", f"{HOST_CA_BUNDLE}:{HOST_CA_BUNDLE}:ro", "-v", f"{pip_conf}:/etc/pip.conf:ro"] if HOST_CA_BUNDLE.exists() else []
+    mounts = (
+        ["-v", f"{HOST_CA_BUNDLE}:{HOST_CA_BUNDLE}:ro", "-v", f"{pip_conf}:/etc/pip.conf:ro"] if HOST_CA_BUNDLE.exists() else []
+    )
     buildah(
         "bud", "--format", "docker", "--isolation", "chroot", "--layers=false", *mounts,
         "--build-arg", f"PYTHON_IMAGE={BASE_IMAGE}", "--build-arg", f"SERVICE={BUILT_SERVICE}",
         "-t", IMAGE, "-f", str(DOCKERFILE), str(ROOT),
         timeout=BUILD_TIMEOUT_SECONDS,
     )  # fmt: skip
+    buildah("rmi", "--prune")  # the previous run's image, untagged by this one: storage stays one image
 
 
 @pytest.fixture(scope="module")
