@@ -5,14 +5,21 @@
 # beside it:
 #
 #   docker build --build-arg SERVICE=referral -t continuum/referral .
-#   docker build --build-arg SERVICE=assessment -t continuum/assessment .
+#   buildah bud --format docker --build-arg SERVICE=referral -t continuum/referral .
 #
-# The same image runs the API (default CMD) and, as a one-shot or init container, the migrations:
+# One image, four entry points (docs/operations.md, "The image"):
 #
-#   alembic -c services/$SERVICE/alembic.ini upgrade head
+#   API and workers  the default CMD (uvicorn on the service's app factory). The background workers
+#                    (outbox relay, event consumers, schedulers) run inside the API process, started
+#                    by its lifespan when CONTINUUM_RUN_WORKERS=true (the default); there is no
+#                    separate worker command. CONTINUUM_RUN_WORKERS=false makes an API-only replica.
+#   migrations       alembic -c services/$SERVICE/alembic.ini upgrade head
+#                    connected as the database's owner role, with CONTINUUM_DATABASE_RUNTIME_ROLE
+#                    naming the role the API runs as (docs/operations.md, "Database roles")
+#   history import   continuum import census /imports/*.xml --team ... (an HTTP client of the APIs)
+#   operator tools   continuum dlq replay, continuum outbox republish
 #
-# connected as the database's owner role, with CONTINUUM_DATABASE_RUNTIME_ROLE naming the role the
-# API runs as (docs/operations.md, "Database roles").
+# tests/deploy/test_image.py builds it with buildah and checks all four, and lints this file.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG SERVICE
@@ -40,11 +47,18 @@ COPY services/${SERVICE}/ services/${SERVICE}/
 # operator's `continuum dlq replay` and `continuum outbox republish` in the container.
 RUN pip install -c constraints.txt ./shared \
  && pip install -c constraints.txt ./services/${SERVICE} \
- && pip install -c constraints.txt ./shared/tools
+ && pip install -c constraints.txt ./shared/tools \
+ && pip uninstall --yes pip setuptools wheel
+
+# The installers leave with the build stage: nothing in the final image can fetch or build code.
 
 # --- runtime: the virtualenv, the migrations, and nothing to build with -------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 ARG SERVICE
+
+# The base image's own installer too (the official python images ship pip and setuptools), with the
+# base's python, before the virtualenv comes first on PATH.
+RUN if python -m pip --version >/dev/null 2>&1; then python -m pip uninstall --yes --quiet pip setuptools wheel; fi
 
 ENV PATH=/opt/venv/bin:$PATH \
     SERVICE=${SERVICE} \

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICES := $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test lint bench schemas check-contracts clean
+.PHONY: run test lint bench schemas check-contracts clean image-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,16 @@ $(STAMP): $(BIN)/python constraints.txt requirements-dev.txt shared/pyproject.to
 run: $(STAMP)
 	$(BIN)/continuum up
 
-test: $(STAMP)
+test: $(STAMP) image-tools
 	$(BIN)/pytest
+
+# tests/deploy/test_image.py builds the image with buildah from a debootstrapped Debian base (no
+# container registry is reachable). Debian packages, so only root can install them: CI runs as root
+# on a fresh machine; anyone else installs them by hand, or the test says why it skips.
+image-tools:
+	@if [ "$$(id -u)" = 0 ] && ! { command -v buildah && command -v debootstrap; } >/dev/null 2>&1; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends buildah debootstrap; \
+	fi
 
 # The import contracts (rooms downwards, domains without HTTP or SQL, layers inside each service) and
 # the shape test (module size, enum columns, no code compared with text) are part of lint.
