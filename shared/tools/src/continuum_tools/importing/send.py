@@ -1,10 +1,12 @@
 """Each service's part of a history sent to its import path over HTTP (decision 59), a batch at a
 time: first a dry run at every service, so that a child any service refuses is written by none;
-then the writes, in the order the facts build on each other (referral, assessment, plan, step-down).
+then the writes. The four services are called at once in each step: each checks and writes only
+its own part, and their consumers take each other's events in whatever order they come.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,26 +56,31 @@ async def send(
     sent = Sent()
     order = [child["la_child_id"] for child in parts["referral"]]
     by_service = {service: {p["la_child_id"]: p for p in parts[service]} for service in PATHS}
+
+    async def check(service: str, children: Sequence[str]) -> None:
+        body = _bodies(by_service[service], children, source, la)
+        if body is not None:
+            for problem in (await _call(clients[service], service, body, dry_run=True))["problems"]:
+                sent.refuse(service, problem)
+
+    async def write(service: str, children: Sequence[str]) -> None:
+        body = _bodies(by_service[service], children, source, la)
+        if body is None:
+            return
+        if dry_run:
+            sent.counts[service]["checked"] += len(body["children"])
+            return
+        answer = await _call(clients[service], service, body, dry_run=False)
+        for outcome in ("imported", "updated", "unchanged"):
+            sent.counts[service][outcome] += answer[outcome]
+        for problem in answer["problems"]:  # refused at the write though the dry run passed (a race)
+            sent.refuse(service, problem)
+
     for start in range(0, len(order), BATCH):
         batch = order[start : start + BATCH]
-        checked = {service: _bodies(by_service[service], batch, source, la) for service in PATHS}
-        for service, body in checked.items():
-            if body is not None:
-                for problem in (await _call(clients[service], service, body, dry_run=True))["problems"]:
-                    sent.refuse(service, problem)
+        await asyncio.gather(*(check(service, batch) for service in PATHS))
         writable = [child for child in batch if child not in sent.refused]
-        for service in PATHS:
-            body = _bodies(by_service[service], writable, source, la)
-            if body is None:
-                continue
-            answer = await _call(clients[service], service, body, dry_run=dry_run) if not dry_run else None
-            if answer is None:
-                sent.counts[service]["checked"] += len(body["children"])
-                continue
-            for outcome in ("imported", "updated", "unchanged"):
-                sent.counts[service][outcome] += answer[outcome]
-            for problem in answer["problems"]:  # refused at the write though the dry run passed (a race)
-                sent.refuse(service, problem)
+        await asyncio.gather(*(write(service, writable) for service in PATHS))
         done(len(batch))
     return sent
 
