@@ -30,6 +30,20 @@ def test_the_same_seed_makes_the_same_returns() -> None:
     assert generate_history(12, YEARS, referrals_per_year=25) != list(returns())
 
 
+def test_every_child_is_under_18_at_each_of_its_referrals() -> None:
+    # Over ten years the first children referred grow up: one referred again at 25 was refused by
+    # the referral service (seen importing 200 referrals a year), as a council's file never would be.
+    children = generated_children(11, range(2017, 2027), referrals_per_year=200)
+    too_old = [
+        (c.la_child_id, e.referral_date)
+        for c in children
+        if c.birth_date is not None
+        for e in c.episodes
+        if e.referral_date >= c.birth_date.replace(year=c.birth_date.year + 18, day=min(c.birth_date.day, 28))
+    ]
+    assert too_old == []
+
+
 def test_returns_up_to_2023_24_carry_gender_current_and_later_ones_sex() -> None:
     for year, xml in zip(YEARS, returns(), strict=True):
         old = year <= 2024

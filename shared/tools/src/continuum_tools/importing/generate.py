@@ -105,10 +105,12 @@ class _History:
         return who
 
     def free(self, referral: date) -> _Person | None:
-        """A child whose episodes all closed a while before ``referral``, to be referred again."""
+        """A child whose episodes all closed a while before ``referral``, to be referred again
+        (still under 18 then: over ten years, the first children referred have grown up)."""
         for who in self.rng.sample(self.people, min(len(self.people), 5)):
             last = who.episodes[-1].closure if who.episodes else None
-            if last is not None and last + timedelta(days=30) < referral and who.upn:
+            child = who.birth_date is not None and _age(who.birth_date, referral) < 18
+            if last is not None and last + timedelta(days=30) < referral and who.upn and child:
                 return who
         return None
 
@@ -221,6 +223,10 @@ class _History:
                 if k(b.start)
             ),
         )
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def generated_children(
