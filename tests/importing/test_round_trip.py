@@ -80,8 +80,7 @@ def comparable(child: Child) -> Child:
     """A child as both returns can carry it: the sex by its census code (the older layouts'
     GenderCurrent aside), an assessment's factors as a set (their order in a return says nothing)."""
     episodes = tuple(
-        replace(e, assessments=tuple(replace(a, factors=tuple(sorted(a.factors))) for a in e.assessments))
-        for e in child.episodes
+        replace(e, assessments=tuple(replace(a, factors=tuple(sorted(a.factors))) for a in e.assessments)) for e in child.episodes
     )
     return replace(child, gender_current=None, episodes=episodes)
 
