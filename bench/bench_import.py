@@ -21,6 +21,7 @@ CHECKPOINT before each timed run, rounds in which each side goes first in turn, 
 rounds' ratios with their spread; logging at INFO, as in production.
 
     python bench/bench_import.py        (own embedded PostgreSQL, no broker; a few minutes)
+    BENCH_IMPORT_ONCE=1 BENCH_IMPORT_REFERRALS=5000 python bench/bench_import.py   (issue 20's council, timed once)
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from common import ROUNDS, log_lines, production_logging, sides_in_order, spread, summary
+from common import RESULT, ROUNDS, log_lines, production_logging, sides_in_order, spread, summary
 
 from assessment.app import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
@@ -60,6 +61,8 @@ from stepdown.app import create_app as create_stepdown_app
 from stepdown.settings import StepdownSettings
 
 REFERRALS = int(os.environ.get("BENCH_IMPORT_REFERRALS", "200"))
+#: Time one import of this size and stop: no floor, no rounds (for a large council's size).
+ONCE = os.environ.get("BENCH_IMPORT_ONCE") == "1"
 YEARS = range(2017, 2027)  # ten collection years, the last ending 31 March 2026
 LA = "999"
 SERVICES = Path(__file__).resolve().parents[1] / "services"
@@ -182,9 +185,18 @@ async def main() -> None:
                 )
                 databases[service] = await Database.open(postgres.url(name, driver=""))
 
-            # The product once, untimed: the rows the floor will write, and a check that it imports.
-            first = await import_history(returns, clients, {})
+            # The product once: the rows the floor will write, and a check that it imports.
+            first_phases: dict[str, float] = {}
+            started = time.perf_counter()
+            first = await import_history(returns, clients, first_phases)
             assert not first.refused, first.refused
+            first_took = time.perf_counter() - started
+            print(f"the first import, into empty databases: {first_took:.1f} s; {_phases(first_phases)}", flush=True)
+            if ONCE:  # a council's size timed, without the floor's rounds
+                print(f"{RESULT} history import once: {_sizes(first)} in {first_took:.0f} s", flush=True)
+                for database in databases.values():
+                    await database.conn.close()
+                return
             for database in databases.values():
                 await database.take_the_products_rows()
 
@@ -237,6 +249,15 @@ async def main() -> None:
     finally:
         postgres.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _phases(phases: dict[str, float]) -> str:
+    return ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in phases.items())
+
+
+def _sizes(sent: Sent) -> str:
+    """What the import wrote: records by service."""
+    return ", ".join(f"{service} {sum(counts.values()):,}" for service, counts in sent.counts.items()) + " records"
 
 
 def first_parts(returns: list[bytes]) -> list[dict[str, Any]]:
