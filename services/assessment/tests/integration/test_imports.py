@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from assessment_support import Api, Cases, child_registered, decided, nhs_number, plan_ended, strategy_discussion
+from assessment_support import Api, Cases, child_registered, child_updated, decided, nhs_number, plan_ended, strategy_discussion
 
 from assessment.domain import due_date
 from assessment.use_cases.timeliness import flag_overdue
@@ -378,3 +378,62 @@ async def test_the_assessment_part_the_import_command_cuts_from_a_generated_hist
     for lcid, referral, start in still_open:
         assessment_id = module_key(la, "assessment", lcid, date.fromisoformat(referral), date.fromisoformat(start))
         assert await cases.scalar("SELECT status FROM assessments WHERE id = :a", a=assessment_id) == "unallocated"
+
+
+async def _identified_later(api: Api, cases: Cases, lcid: str, payload_episode: dict[str, Any]) -> tuple[str, list[str]]:
+    """Import ``lcid`` (its copy known without an NHS number), then deliver the ``child.updated``
+    that brings the number, twice; answer the number and the ``since`` of every status withheld."""
+    child_id, number = child_key(LA, lcid), nhs_number()
+    await cases.deliver(as_imported(child_registered(child_id, nhs_number=None)))
+    r = await post(api, body(child(lcid, payload_episode)))
+    assert r.json()["imported"] == 1, r.text
+    withheld = [e["payload"]["data"]["since"] for e in await cases.events(child_id, "status.withheld")]
+    assert await cases.statuses(number) == []
+    for _ in range(2):  # the same update delivered twice, then a later version with the same number
+        await cases.deliver(child_updated(child_id, version=2, nhs_number=number))
+    await cases.deliver(child_updated(child_id, version=3, nhs_number=number, postcode="EX2 2AA"))
+    return number, withheld
+
+
+async def test_an_imported_open_assessments_withheld_status_goes_out_once_the_nhs_number_is_known(api: Api, cases: Cases) -> None:
+    lcid = la_child_id()
+    number, withheld = await _identified_later(
+        api, cases, lcid, episode("2025-11-03", "N2", assessment("2025-11-04", current=True))
+    )
+    assert withheld == ["2025-11-04"]
+    assert [(s["status"], s["since"]) for s in await cases.statuses(number)] == [("assessment", "2025-11-04")]
+
+
+async def test_an_imported_open_enquiry_of_an_open_assessment_goes_out_since_the_assessment_started(
+    api: Api, cases: Cases
+) -> None:
+    """The enquiry is the current stage, within its assessment still open: partners hear
+    ``assessment`` since the assessment started, withheld and then sent alike."""
+    lcid = la_child_id()
+    returned = episode("2025-11-03", "N1", assessment("2025-11-04"), section47s=(enquiry("2025-11-10", current=True),))
+    number, withheld = await _identified_later(api, cases, lcid, returned)
+    assert withheld == ["2025-11-04"]
+    assert [(s["status"], s["since"]) for s in await cases.statuses(number)] == [("assessment", "2025-11-04")]
+
+
+async def test_an_imported_open_enquiry_of_an_authorised_assessment_goes_out_once_the_nhs_number_is_known(
+    api: Api, cases: Cases
+) -> None:
+    lcid = la_child_id()
+    returned = episode(
+        "2025-11-03",
+        "N1",
+        assessment("2025-11-04", "2025-11-20", "2A", outcome="child_protection"),
+        section47s=(enquiry("2025-11-10", current=True),),
+    )
+    number, withheld = await _identified_later(api, cases, lcid, returned)
+    assert withheld == ["2025-11-10"]
+    assert [(s["status"], s["since"]) for s in await cases.statuses(number)] == [("assessment", "2025-11-10")]
+
+
+async def test_an_imported_closed_assessment_tells_partners_nothing_once_the_nhs_number_is_known(api: Api, cases: Cases) -> None:
+    lcid = la_child_id()
+    returned = episode("2025-11-03", "N1", assessment("2025-11-04", "2025-11-20", "2A", outcome="cin_plan"))
+    number, withheld = await _identified_later(api, cases, lcid, returned)
+    assert withheld == []
+    assert await cases.statuses(number) == []

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from assessment import domain
 from assessment.domain import ChildIdentity, Section47Status, Status, due_date
 from assessment.domain.imports import (
     Importing,
@@ -170,6 +171,48 @@ def test_partners_hear_the_current_stage_only_and_withheld_without_a_number() ->
     assert partner_statuses(record, child=None, policy=POLICY)[1] == []  # the copy not here yet: it waits
     [quiet] = episode_records(ep(a(date(2026, 11, 3))), CTX)
     assert partner_statuses(quiet, child=child, policy=POLICY) == (quiet.assessment, [])
+
+
+NUMBER = ChildIdentity("9434765919", date(2015, 1, 1))
+
+
+def withheld_then_identified(episode: ReturnedEpisode) -> list[tuple[str, date]]:
+    """Import ``episode``'s records for a child known without an NHS number, then identify the
+    child twice (as two ``child.updated`` would): the statuses withheld, then those sent."""
+    said: list[tuple[str, date]] = []
+    for record in episode_records(episode, CTX):
+        state, events = partner_statuses(record, child=replace(NUMBER, nhs_number=None), policy=POLICY)
+        said += [("withheld", e.data.since) for e in events if isinstance(e.data, StatusWithheld)]
+        for _ in range(2):
+            state, told = domain.child_identified(state, child=NUMBER, policy=POLICY, section47=record.section47)
+            said += [("sent", e.since) for e in told if isinstance(e, StatusChanged)]
+    return said
+
+
+def test_an_imported_open_assessment_withheld_is_sent_once_since_its_start_once_identified() -> None:
+    assert withheld_then_identified(ep(a(date(2026, 11, 3), current=True))) == [
+        ("withheld", date(2026, 11, 3)),
+        ("sent", date(2026, 11, 3)),
+    ]
+
+
+def test_an_imported_open_enquiry_is_sent_since_its_open_assessments_start_or_its_own_once_authorised() -> None:
+    within = ep(a(date(2026, 11, 3)), s47s=(s(date(2026, 11, 9), current=True),))
+    assert withheld_then_identified(within) == [("withheld", date(2026, 11, 3)), ("sent", date(2026, 11, 3))]
+    authorised = ep(
+        a(date(2026, 11, 3), date(2026, 11, 20), "2A", outcome="child_protection"), s47s=(s(date(2026, 11, 9), current=True),)
+    )
+    assert withheld_then_identified(authorised) == [("withheld", date(2026, 11, 9)), ("sent", date(2026, 11, 9))]
+
+
+def test_an_imported_closed_or_superseded_stage_withholds_and_sends_nothing() -> None:
+    closed = ep(a(date(2026, 11, 3), date(2026, 11, 20), "2A", outcome="cin_plan", current=True))
+    superseded = ep(a(date(2026, 11, 3)), a(date(2026, 11, 24), current=True))  # the earlier not current
+    # The current stage, the enquiry, concluded (its plan is the plan service's to announce).
+    concluded = ep(a(date(2026, 11, 3)), s47s=(s(date(2026, 11, 9), date(2026, 11, 20), current=True),))
+    assert withheld_then_identified(closed) == []
+    assert withheld_then_identified(superseded) == [("withheld", date(2026, 11, 24)), ("sent", date(2026, 11, 24))]
+    assert withheld_then_identified(concluded) == []
 
 
 def test_a_later_return_adds_stages_and_a_repeat_adds_nothing() -> None:

@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, false, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -92,6 +92,8 @@ class Referral(_Referred, Base):
     created_by: Mapped[str] = mapped_column(String(200))
     # The file an imported referral came from (null: received live; decision 59).
     imported_from: Mapped[str | None] = mapped_column(String(200))
+    # Imported as its open episode's current stage, and not moved on since (a later return, a decision).
+    import_current_stage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index("ix_referrals_queue", "decision_due_at", "id", postgresql_where=f"status = '{ReferralStatus.RECEIVED.value}'"),

@@ -9,7 +9,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from referral_support import Api, db_fetch, db_value, new_child, new_referral, now_utc, post_referral, upn
+from referral_support import Api, db_fetch, db_value, new_child, new_referral, nhs_number, now_utc, post_referral, upn
 
 from continuum.casework.imports import child_key, episode_key, event_id, instant_on, module_key
 from continuum.contracts import Envelope, EventData, StepUpRequested
@@ -284,6 +284,76 @@ async def test_a_child_registered_live_with_the_same_la_child_id_is_refused(api:
     child = _child(la_child_id=live["child"]["la_child_id"])
     answer = await _import(api, _batch(child))
     assert [(p["la_child_id"], p["element"]) for p in answer["problems"]] == [(child["la_child_id"], "la_child_id")]
+
+
+async def _partner_statuses(api: Api, child: dict[str, Any], *numbers: str) -> list[tuple[str, str, str]]:
+    """The partner statuses written about an imported child, in order: ``status.withheld`` (keyed
+    by its id) and ``status.changed`` (keyed by one of ``numbers``), as (type, status, since)."""
+    keys = [str(child_key(LA, child["la_child_id"])), *numbers]
+    rows = await db_fetch(
+        api.settings,
+        "SELECT payload FROM outbox WHERE key = ANY($1::text[]) AND event_type LIKE 'status.%' ORDER BY seq",
+        keys,
+    )
+    return [(p["type"], p["data"]["status"], p["data"]["since"]) for p in (_json(r["payload"]) for r in rows)]
+
+
+async def _nhs_number_recorded(api: Api, child: dict[str, Any], version: int, number: str) -> None:
+    """The council's records matched: the child's NHS number recorded in live work (``child.updated``)."""
+    async with api.as_user("front_door") as front_door:
+        r = await front_door.patch(
+            f"/v1/children/{child_key(LA, child['la_child_id'])}",
+            json={"nhs_number": number},
+            headers={"If-Match": f'"{version}"'},
+        )
+    assert r.status_code == 200, r.text
+
+
+async def test_an_imported_open_episodes_withheld_referred_goes_out_once_the_nhs_number_is_known(api: Api) -> None:
+    """The referral is the open episode's current stage (decided, nothing after it in the return):
+    ``referred`` withheld at the import goes out, since the referral date, once the number comes."""
+    child = _child(_episode("2025-09-01", "strategy_discussion", current=True))
+    await _import(api, _batch(child))
+    assert await _partner_statuses(api, child) == [("status.withheld", "referred", "2025-09-01")]
+    number, corrected = nhs_number(), nhs_number()
+    await _nhs_number_recorded(api, child, 1, number)
+    await _nhs_number_recorded(api, child, 2, corrected)  # a number already known: nothing owed any more
+    assert await _partner_statuses(api, child, number, corrected) == [
+        ("status.withheld", "referred", "2025-09-01"),
+        ("status.changed", "referred", "2025-09-01"),
+    ]
+
+
+async def test_an_imported_referral_moved_on_or_closed_or_never_current_sends_nothing_once_identified(api: Api) -> None:
+    moved_on = _child(_episode("2025-09-01", "assessment", current=True))
+    await _import(api, _batch(moved_on))
+    later = moved_on | {"episodes": [_episode("2025-09-01", "assessment")]}  # the return shows more now
+    assert (await _import(api, _batch(later, source="census_2026.xml")))["updated"] == 1
+    never = _child(_episode("2025-09-01", "assessment"))
+    closed = _child(_episode("2025-03-03", "assessment", current=True))
+    await _import(api, _batch(never, closed))
+    day = date(2025, 3, 3)
+    case_id = episode_key(LA, closed["la_child_id"], day)
+    closure = CaseClosed(
+        case_id=case_id,
+        child_id=child_key(LA, closed["la_child_id"]),
+        team="north",
+        stepdown_id=module_key(LA, "closure", closed["la_child_id"], day, date(2025, 8, 1)),
+        kind="close",
+        referral_date=day,
+        closure_date=date(2025, 8, 1),
+        reason_for_closure=ReasonForClosure("RC2"),
+        referral_nfa=False,
+        assessed=True,
+        unmet_need=False,
+        actions=None,
+        closed_at=instant_on(date(2025, 8, 1)),
+    )
+    await _deliver(api, _imported(closure, str(case_id), date(2025, 8, 1)))
+    for child in (moved_on, never, closed):
+        number = nhs_number()
+        await _nhs_number_recorded(api, child, 1, number)
+        assert [s for s in await _partner_statuses(api, child, number) if s[0] == "status.changed"] == []
 
 
 # --- the consumers: an imported event keeps state and starts no work ---------------------------

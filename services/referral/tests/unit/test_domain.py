@@ -605,3 +605,35 @@ def test_referred_again_only_when_the_nhs_number_becomes_known_and_only_for_unde
     assert isinstance(status, StatusChanged)
     assert (status.status, status.since, status.nhs_number) == (PartnerStatus.REFERRED, date(2026, 11, 20), "9434765919")
     assert domain.statuses_once_identified(after, replace(after, version=3), episodes=[waiting], policy=POLICY) == []
+
+
+def test_an_imported_referral_that_is_its_open_episodes_current_stage_is_referred_again_once_identified() -> None:
+    """Decision 59: its ``referred`` was withheld at the import (no NHS number in a census return);
+    it goes out, since the referral date, when the number comes, unless the episode moved on
+    (a later return, a decision in live work) or closed; and only once."""
+    before = registered(nhs_number=None)
+    after = replace(before, nhs_number="9434765919", version=2)
+    imported = domain.Episode(
+        referral_id=uuid.uuid4(),
+        case_id=uuid.uuid4(),
+        team="north",
+        allocated_team="north",
+        received_at=datetime(2025, 9, 1, 11, 0, tzinfo=UTC),  # noon in London, as imported
+        undecided=False,
+        outcome=DecisionOutcome.STRATEGY_DISCUSSION,
+        closed_on=None,
+        import_current_stage=True,
+    )
+    [status] = domain.statuses_once_identified(before, after, episodes=[imported], policy=POLICY)
+    assert isinstance(status, StatusChanged)
+    assert (status.status, status.since, status.nhs_number) == (PartnerStatus.REFERRED, date(2025, 9, 1), "9434765919")
+    assert domain.statuses_once_identified(after, replace(after, version=3), episodes=[imported], policy=POLICY) == []
+    moved_on = replace(imported, import_current_stage=False)
+    closed = replace(imported, closed_on=date(2025, 12, 1))
+    assert domain.statuses_once_identified(before, after, episodes=[moved_on, closed], policy=POLICY) == []
+
+
+def test_a_decision_in_live_work_moves_an_imported_current_stage_on() -> None:
+    imported, _ = decide(received(), DecisionOutcome.ASSESSMENT)
+    corrected, _ = decide(replace(imported, import_current_stage=True), DecisionOutcome.NFA, correction_reason="Wrong.")
+    assert not corrected.import_current_stage

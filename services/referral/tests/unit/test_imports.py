@@ -173,6 +173,19 @@ def test_an_episode_that_becomes_the_current_stage_tells_partners_once() -> None
     result = _again(_child(_episode("2024-01-08", current=True)), before, child=ImportOutcome.UNCHANGED)
     assert [e.data.event_type for e in result.events] == ["status.withheld"]
     assert result.referrals == () and not result.updated
+    assert result.current_stages == ((referral_id_of(LA, "C100", date(2024, 1, 8)), True),)
+
+
+def test_a_referral_is_imported_as_its_episodes_current_stage_and_a_later_return_moves_it_on() -> None:
+    before = _new(_child(_episode("2024-01-08", current=True), _episode("2023-01-09", "nfa")))
+    assert {r.referral_date: r.import_current_stage for r in before.referrals} == {
+        date(2024, 1, 8): True,
+        date(2023, 1, 9): False,
+    }
+    later = _child(_episode("2024-01-08"), _episode("2023-01-09", "nfa"))
+    moved_on = _again(later, before, child=ImportOutcome.UNCHANGED)
+    assert dict(moved_on.current_stages)[referral_id_of(LA, "C100", date(2024, 1, 8))] is False
+    assert moved_on.events == ()
 
 
 @pytest.mark.parametrize(

@@ -7,17 +7,16 @@ work has taken up since: a correction is live work. Pure."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from assessment.domain.imports import STATUS, Dated, Record
-from assessment.domain.intake import partner_update
+from assessment.domain.intake import current_partner_status, partner_update
 from assessment.domain.states import AssessmentState, ChildIdentity, Section47State, Section47Status, Status
 from continuum.casework.clock import london_date
 from continuum.casework.errors import Conflict
 from continuum.casework.imports import ImportOutcome, instant_on
 from continuum.casework.policy import CouncilPolicy
-from continuum.contracts import PartnerStatus
 
 
 @dataclass(frozen=True)
@@ -40,19 +39,21 @@ def child_outcome(outcomes: list[ImportOutcome]) -> ImportOutcome:
 def partner_statuses(
     record: Record, *, child: ChildIdentity | None, policy: CouncilPolicy
 ) -> tuple[AssessmentState, list[Dated]]:
-    """For a record that is its open episode's current stage (the return says which), partners hear
-    ``assessment`` since its real start: the open assessment's, or the open enquiry's. Withheld
-    without an NHS number; sent when a ``child.*`` event brings one (the assessment waits, as live)."""
-    state = record.assessment
-    since: datetime | None = None
-    if record.current and state.is_open:
-        since = state.opened_at
-    elif record.section47_current and record.section47 is not None and record.section47.is_open:
-        since = instant_on(record.section47.start_date or state.referral_date, STATUS)
-    if since is None:
-        return state, []
-    waiting = replace(state, partner_status_sent=not state.is_open)
-    told, events = partner_update(waiting, child, PartnerStatus.ASSESSMENT, since, policy)
+    """For a record that is its open episode's current stage (the return says which: the assessment
+    or its enquiry, still open), partners hear ``assessment`` since its real start, as
+    :func:`~assessment.domain.intake.current_partner_status` tells it: the open assessment's (an
+    open enquiry is part of it), or, the assessment authorised, the open enquiry's. Withheld without
+    an NHS number, and the assessment waits (``partner_status_sent`` false) so that
+    ``child_identified`` sends the same status, with the same ``since``, when a ``child.*`` event
+    brings one, as live. A record that is not the current stage, or is closed, tells nothing and
+    waits for nothing (a superseded stage has nothing to announce)."""
+    state, s47 = record.assessment, record.section47
+    current = current_partner_status(state, s47)
+    is_stage = (record.current and state.is_open) or (record.section47_current and s47 is not None and s47.is_open)
+    if not is_stage or current is None:
+        return replace(state, partner_status_sent=True), []
+    status, since = current
+    told, events = partner_update(replace(state, partner_status_sent=False), child, status, since, policy)
     return told, [Dated(e, instant_on(london_date(since), STATUS), state.id) for e in events]
 
 
@@ -141,7 +142,8 @@ def import_record(
             field=record.element,
             slug="taken-up-live",
         )
-    sent = held.partner_status_sent or not record.assessment.is_open
+    # Still waiting for the child's NHS number only while what it waited to announce is open.
+    sent = held.partner_status_sent or current_partner_status(record.assessment, s47) is None
     kept = replace(
         record.assessment, overdue_notified_at=held.overdue_notified_at, partner_status_sent=sent, version=held.version + 1
     )

@@ -25,6 +25,7 @@ from assessment.domain.states import (
 )
 from continuum.casework.clock import london_date
 from continuum.casework.errors import Conflict, Invalid
+from continuum.casework.imports import instant_on
 from continuum.casework.partners import partner_status
 from continuum.casework.policy import CouncilPolicy
 from continuum.contracts import PartnerStatus, ReferralDecided, StatusWithheld
@@ -63,12 +64,19 @@ def partner_update(
     return replace(state, partner_status_sent=True), [event]
 
 
-def current_partner_status(state: AssessmentState) -> tuple[PartnerStatus, datetime] | None:
+def current_partner_status(
+    state: AssessmentState, section47: Section47State | None = None
+) -> tuple[PartnerStatus, datetime] | None:
     """What partners should hear of this assessment now, and since when: ``assessment`` since it
-    opened, while it is open. ``None`` once it is closed: the plan service announces a plan, and
-    step-down alone announces ``stepped_down`` and ``closed`` (decision 35)."""
+    opened, while it is open; or, once it is authorised, since its enquiry started while that
+    enquiry (``section47``, the one that goes with it) is still open: an imported history can hold
+    an assessment authorised before its conference (decision 59), which live work cannot. ``None``
+    once both are closed: the plan service announces a plan, and step-down alone announces
+    ``stepped_down`` and ``closed`` (decision 35)."""
     if state.is_open:
         return PartnerStatus.ASSESSMENT, state.opened_at
+    if section47 is not None and section47.is_open and section47.start_date is not None:
+        return PartnerStatus.ASSESSMENT, instant_on(section47.start_date)
     return None
 
 
@@ -267,14 +275,18 @@ def _reassigned(
     )
 
 
-def child_identified(state: AssessmentState, *, child: ChildIdentity, policy: CouncilPolicy) -> tuple[AssessmentState, Events]:
+def child_identified(
+    state: AssessmentState, *, child: ChildIdentity, policy: CouncilPolicy, section47: Section47State | None = None
+) -> tuple[AssessmentState, Events]:
     """The child's identity (or a new version of it) arrived after the assessment opened: if the
-    assessment is open and partners have not heard of it, they do now, once the child's NHS number
-    is known. A closed assessment has nothing to announce, and is no longer waiting. The version
-    stays: what the API shows of the assessment did not change."""
+    assessment (or its enquiry, ``section47``) is open and partners have not heard of it, they do
+    now, once the child's NHS number is known, since when :func:`current_partner_status` says (for
+    an imported one, the day its withheld status gave). A closed assessment has nothing to
+    announce, and is no longer waiting. The version stays: what the API shows of the assessment did
+    not change."""
     if state.partner_status_sent:
         return state, []
-    current = current_partner_status(state)
+    current = current_partner_status(state, section47)
     if current is None:
         return replace(state, partner_status_sent=True), []
     if child.nhs_number is None:  # still nothing a partner could match: withheld when the status began

@@ -87,12 +87,21 @@ async def receive_child(tx: Transaction, *, child: ChildRegistered | ChildUpdate
         identity = domain.ChildIdentity(copy.nhs_number, copy.date_of_birth, copy.expected_date_of_birth)
         told_all: list[EventData] = []
         for state in await repository.awaiting_partner_status(tx, copy.id):
-            told, events = domain.child_identified(state, child=identity, policy=policy)
+            told, events = domain.child_identified(
+                state, child=identity, policy=policy, section47=await _enquiry_of_closed(tx, state)
+            )
             await repository.save_assessment(tx, told)
             told_all.extend(events)
         return told_all
 
     await keep_child_copy(tx, Child, child, announce=announce)
+
+
+async def _enquiry_of_closed(tx: Transaction, state: domain.AssessmentState) -> domain.Section47State | None:
+    """The enquiry of an assessment that waits for its child's identity while closed (an imported
+    one authorised before its conference may still be the stage partners wait to hear of); an open
+    assessment's status does not depend on it, so it is not read."""
+    return None if state.is_open else await repository.current_section47(tx, state.id)
 
 
 FrontDoorEvent = ReferralDecided | ChildRegistered | ChildUpdated
@@ -168,7 +177,9 @@ async def _receive_set_based(tx: Transaction, events: Sequence[FrontDoorEvent], 
         if number_to_announce(number_before, identity.nhs_number) is None:
             continue  # as keep_child_copy: partners hear nothing until the copy gains a number
         for state in sorted(waiting.pop(data.child_id, []), key=repository.partner_status_order):
-            told, published = domain.child_identified(state, child=identity, policy=policy)
+            told, published = domain.child_identified(
+                state, child=identity, policy=policy, section47=await _enquiry_of_closed(tx, state)
+            )
             if told.id in opened:
                 opened[told.id] = replace(opened[told.id], assessment=told)
             else:

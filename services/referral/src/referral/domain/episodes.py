@@ -36,6 +36,8 @@ class Episode:
     undecided: bool
     outcome: DecisionOutcome | None
     closed_on: date | None
+    #: Imported as the open episode's current stage and not moved on since (``ReferralState``'s).
+    import_current_stage: bool = False
 
     @property
     def referral_date(self) -> date:

@@ -63,13 +63,16 @@ RECEIVED, DECIDED, STATUS, CHILD_UPDATED = 0, 1, 2, 3
 @dataclass(frozen=True)
 class ChildImport:
     """What importing a child's part does: the child as it stands after (``registered``: new;
-    ``updated``: its record changed), the referrals new to the register, and every event in order."""
+    ``updated``: its record changed), the referrals new to the register, every event in order, and
+    whether each referral held already is now its open episode's current stage (``current_stages``:
+    a later return's word on it, by id)."""
 
     child: ChildState
     registered: bool
     updated: bool
     referrals: tuple[ReferralState, ...]
     events: tuple[ImportedEvent, ...]
+    current_stages: tuple[tuple[uuid.UUID, bool], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,6 +124,7 @@ def import_child(
     check_child_identity(child, today=today, referred_on=referred_on)
     received = list(held_received)
     new: list[ReferralState] = []
+    current_stages: list[tuple[uuid.UUID, bool]] = []
     for i in sorted(range(len(record.episodes)), key=lambda n: record.episodes[n].referral_date):
         episode, source = record.episodes[i], sources[i]
         referral_id = referral_id_of(la, record.la_child_id, episode.referral_date)
@@ -128,7 +132,9 @@ def import_child(
         if previous is not None:
             if episode_outcomes.get(referral_id, ImportOutcome.UNCHANGED) is not ImportOutcome.UNCHANGED:
                 _check_referral_kept(i, previous, episode, source, record.team)
-                # Only its current status changed: now the open episode's current stage, partners are told.
+                # Only its current status changed: the referral service now knows it is (or, moved
+                # on, is no longer) the open episode's current stage; if it is, partners are told.
+                current_stages.append((referral_id, episode.current_status))
                 if episode.current_status:
                     events.append(_referred(run, child, referral_id, episode))
             continue
@@ -140,7 +146,8 @@ def import_child(
         received.append(referral.received_at)
         new.append(referral)
         events.extend(referral_events)
-    return ChildImport(child, held is None, held is not None and child is not held, tuple(new), tuple(events))
+    updated = held is not None and child is not held
+    return ChildImport(child, held is None, updated, tuple(new), tuple(events), tuple(current_stages))
 
 
 def _registered(
@@ -236,6 +243,7 @@ def _received_and_decided(
         created_by=run.by,
         decisions=(decision,),
         decided_within_one_working_day=True,
+        import_current_stage=episode.current_status,
     )
     events = [
         ImportedEvent(

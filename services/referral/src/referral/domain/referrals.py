@@ -93,6 +93,10 @@ class ReferralState(Intake):
     decided_within_one_working_day: bool | None = None
     #: The episode's closure as step-down announced it (``case.closed``); never set by a decision.
     closure: Closure | None = None
+    #: Imported as its open episode's current stage (the return shows nothing after the front door's
+    #: decision, decision 59): partners are owed ``referred`` from here until a later return or a
+    #: decision in live work moves the episode on.
+    import_current_stage: bool = False
 
     @property
     def subject(self) -> str:
@@ -262,6 +266,7 @@ def decide(
         status=ReferralStatus.DECIDED,
         decisions=(*referral.decisions, record),
         decided_within_one_working_day=within,
+        import_current_stage=False,  # a decision in live work moves an imported episode on
         version=referral.version + 1,
     )
     events: list[EventData] = [
@@ -316,14 +321,15 @@ def statuses_once_identified(
     before: ChildState, after: ChildState, *, episodes: Sequence[Episode], policy: CouncilPolicy
 ) -> list[EventData]:
     """When a child's NHS number becomes known (it had none), partners are told what they could
-    not be told before: ``referred`` again for each of its referrals still waiting for the front
-    door's decision (since its referral date). Decided referrals' statuses are the other
-    services' to send."""
+    not be told before: ``referred`` again (since its referral date) for each of its referrals
+    still waiting for the front door's decision, and for each imported as its open episode's
+    current stage and not moved on since (decision 59: its ``referred`` was withheld at the
+    import). Other decided referrals' statuses are the other services' to send."""
     if before.nhs_number is not None or after.nhs_number is None:
         return []
     events: list[EventData] = []
     for episode in sorted(episodes, key=lambda e: (e.received_at, e.referral_id)):
-        if episode.undecided:
+        if episode.undecided or (episode.import_current_stage and episode.open):
             events.extend(_status(after, PartnerStatus.REFERRED, since=episode.received_at, team=episode.team, policy=policy))
     return events
 

@@ -23,6 +23,9 @@ _HELD_REFERRALS = select(REFERRALS.c.id, REFERRALS.c.source, REFERRALS.c.decisio
     REFERRALS.c.id.in_(bindparam("ids", expanding=True))
 )
 _UPDATE_CHILD = update(CHILDREN).where(CHILDREN.c.id == bindparam("child_id"))
+_SET_CURRENT_STAGE = (
+    update(REFERRALS).where(REFERRALS.c.id == bindparam("referral_id")).values(import_current_stage=bindparam("current_stage"))
+)
 
 
 async def child_with_la_child_id(tx: Transaction, la_child_id: str) -> uuid.UUID | None:
@@ -61,3 +64,8 @@ async def insert_imported_referral(tx: Transaction, referral: ReferralState, *, 
     for decision in referral.decisions:
         record = {f.name: getattr(decision, f.name) for f in fields(DecisionRecord)}
         await tx.session.execute(insert(DECISIONS), record | {"referral_id": referral.id})
+
+
+async def set_import_current_stage(tx: Transaction, referral_id: uuid.UUID, current_stage: bool) -> None:
+    """Whether an imported referral is its open episode's current stage, as a later return says."""
+    await tx.session.execute(_SET_CURRENT_STAGE, {"referral_id": referral_id, "current_stage": current_stage})

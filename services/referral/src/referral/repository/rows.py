@@ -41,6 +41,7 @@ _REFERRAL_COLUMNS = [
     "version",
     "created_by",
     "decided_within_one_working_day",
+    "import_current_stage",
 ]
 
 
@@ -150,7 +151,17 @@ class KnownChild:
 
 # The child's referral history (each column of its referrals, in one order), aggregated beside
 # each child row (one round trip).
-_HISTORY_COLUMNS = ("id", "case_id", "team", "allocated_team", "received_at", "status", "decision", "closed_on")
+_HISTORY_COLUMNS = (
+    "id",
+    "case_id",
+    "team",
+    "allocated_team",
+    "received_at",
+    "status",
+    "decision",
+    "closed_on",
+    "import_current_stage",
+)
 _HISTORY = (
     select(
         *(
@@ -182,7 +193,10 @@ def known(row: Any) -> KnownChild:
             undecided=status == ReferralStatus.RECEIVED.value,
             outcome=DecisionOutcome(decision) if decision is not None else None,
             closed_on=closed_on,
+            import_current_stage=current_stage,
         )
-        for referral_id, case_id, team, allocated_team, received_at, status, decision, closed_on in zip(*columns, strict=True)
+        for referral_id, case_id, team, allocated_team, received_at, status, decision, closed_on, current_stage in zip(
+            *columns, strict=True
+        )
     )
     return KnownChild(child_state(row), episodes)

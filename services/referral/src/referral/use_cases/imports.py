@@ -75,6 +75,8 @@ async def _import_one(
         await imported.insert_imported_child(tx, result.child, source=source)
     elif result.updated:
         await imported.update_imported_child(tx, result.child, source=source, at=now)
+    for referral_id, current_stage in result.current_stages:
+        await imported.set_import_current_stage(tx, referral_id, current_stage)
     for referral in result.referrals:
         await imported.insert_imported_referral(tx, referral, source=source)
         await tx.audit("referral.imported", subject_type="referral", subject_id=referral.id, purpose=PURPOSE)
