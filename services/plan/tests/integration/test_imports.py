@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
-from plan_support import Api, Cases, authorised, concluded
+from plan_support import Api, Cases, authorised, child_registered, concluded, nhs_number
 
 from continuum.casework import clock
 from continuum.casework.imports import child_key, episode_key, event_id, instant_on, module_key
@@ -317,3 +317,26 @@ async def test_an_imported_authorisation_or_conference_keeps_the_episode_and_dra
     live = authorised()
     await cases.deliver(live)
     assert await cases.scalar("SELECT count(*) FROM plans WHERE case_id = :c", c=live.data.case_id) == 1
+
+
+async def test_an_imported_open_plans_withheld_status_goes_out_once_the_nhs_number_is_known(api: Api, cases: Cases) -> None:
+    # A return carries no NHS number: the open CIN plan's status was withheld at the import. When
+    # the council's records are matched (child.registered or .updated with the number), it goes
+    # out since the plan's real start, once; an ended plan's child is told nothing.
+    children, ids = batch()
+    assert (await post(api, children)).status_code == 200
+    open_child, ended_child = child_key(LA, ids["a"]), child_key(LA, ids["b"])
+
+    async def statuses(nhs: str) -> list[tuple[str, str]]:  # partners' events carry the number, not the id
+        rows = await cases.rows(
+            "SELECT payload FROM outbox WHERE event_type = 'status.changed' AND payload->'data'->>'nhs_number' = :n", n=nhs
+        )
+        return [(r["payload"]["data"]["status"], r["payload"]["data"]["since"]) for r in rows]
+
+    await cases.deliver(child_registered(open_child, nhs_number=None))
+    known, other = nhs_number(), nhs_number()
+    await cases.deliver(child_registered(open_child, version=2, nhs_number=known))
+    await cases.deliver(child_registered(open_child, version=3, nhs_number=known))  # the same number again
+    assert await statuses(known) == [("cin_plan", iso(ago(200)))]
+    await cases.deliver(child_registered(ended_child, nhs_number=other))
+    assert await statuses(other) == []
