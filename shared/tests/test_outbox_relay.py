@@ -389,6 +389,48 @@ async def test_a_topic_made_again_by_the_broker_with_fewer_partitions_gets_every
     assert await unpublished(kernel_db) == 0
 
 
+async def test_a_shared_topic_refilled_by_another_service_after_a_broker_loss_gets_this_services_events_again(
+    kernel_db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Several services write ``continuum.partner-status``. After the broker comes back empty,
+    another service's relay may republish into a partition of it before this relay looks: the
+    partition then ends near where this relay's offsets were, and the loss cannot be seen there.
+    The loss of this service's own topic shows it: every topic this relay wrote is sent again
+    (the fault journey once ended with a child's partner status missing, in a full run)."""
+    shared = "kernel-test.shared"
+    broker = TansuBroker(port=free_port(), log_path=tmp_path / "tansu.log")
+    broker.start()
+    settings = test_settings(broker.bootstrap)
+    try:
+        await ensure_topics(settings, [TOPIC, shared], partitions=1)
+        own = await write_case_events(kernel_db, cases=1, per_case=2)
+        (case,) = own
+        told = await write_case_events(kernel_db, cases=0, per_case=1, case_ids=[case], first_version=3)
+        async with kernel_db() as session, session.begin():  # the last event goes to the shared topic
+            await session.execute(update(outbox).where(outbox.c.event_id == told[case][0]).values(topic=shared))
+        await run_until_drained(relay_with_inspector(kernel_db, broker.bootstrap), kernel_db)
+        broker.stop()
+        broker.start()  # memory storage: it comes back empty
+        await ensure_topics(settings, [TOPIC, shared], partitions=1)
+        other = make_producer(settings)  # another service republishing into the shared topic first
+        await other.start()
+        try:
+            for n in range(3):
+                await other.send_and_wait(shared, value=b"{}", key=f"other-{n}".encode())
+        finally:
+            await other.stop()
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay_with_inspector(kernel_db, broker.bootstrap).run(stop))
+        try:
+            events = await read_events(broker.bootstrap, shared, match=lambda e: e.subject == case, count=1, timeout=30)
+        finally:
+            stop.set()
+            await task
+    finally:
+        broker.stop()
+    assert [e.id for e in events] == told[case]
+
+
 async def test_a_publisher_frozen_while_holding_the_lease_is_replaced_within_seconds(
     kernel_db: async_sessionmaker[AsyncSession], broker: TansuBroker
 ) -> None:

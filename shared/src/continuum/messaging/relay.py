@@ -19,7 +19,7 @@ marked: a later event of a case is never marked before an earlier one; the rest 
 The relay never follows "the last id sent": ids become visible out of commit order.
 
 **Broker loss.** The relay checks that the broker still holds what it acknowledged and, when it
-lost events, republishes them from the outbox (``continuum.messaging.broker_loss``). Published rows
+lost events, republishes every topic it wrote from the outbox (``continuum.messaging.broker_loss``). Published rows
 are kept ``retention`` (7 days) for this; then they move to the service's event history, which
 keeps them for good (``continuum.messaging.outbox_upkeep``, decision 53).
 
@@ -305,9 +305,13 @@ class OutboxRelay:
             OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
             await self._drop_clients()
             if isinstance(exc, BrokerLostData):
-                count = await self.republish(exc.topics)
+                # Every topic this relay wrote, not only those the loss showed in: a topic several
+                # services write (``continuum.partner-status``) may be refilled by another
+                # service's republish before this relay looks, hiding its loss there. Consumers
+                # drop what they had handled (their inbox).
+                count = await self.republish()
                 log.error(
-                    "the broker lost acknowledged events; republishing from the outbox",
+                    "the broker lost acknowledged events; republishing every topic from the outbox",
                     extra={"service": self.service, "topics": exc.topics, "rows": count},
                 )
             await self._bookkeeping()
