@@ -231,7 +231,7 @@ async def main() -> None:
                 ratios.append(took["floor"] / took["product"])
                 print(f"round {round_}: floor {took['floor']:.1f} s, product {took['product']:.1f} s", flush=True)
 
-            children = len({child["la_child_id"] for child in first_parts(returns)})
+            children = sum(first.counts["referral"].values())  # the referral service holds every child, once
             written = {s: sum(d.counts.values()) for s, d in databases.items()}
             commits = {s: len(d.transactions) for s, d in databases.items()}
             print(
@@ -258,11 +258,6 @@ def _phases(phases: dict[str, float]) -> str:
 def _sizes(sent: Sent) -> str:
     """What the import wrote: records by service."""
     return ", ".join(f"{service} {sum(counts.values()):,}" for service, counts in sent.counts.items()) + " records"
-
-
-def first_parts(returns: list[bytes]) -> list[dict[str, Any]]:
-    history = merge([read_census(xml) for xml in returns])
-    return parts(history.children, end=date(max(YEARS), 3, 31), team_of=lambda _: "north")["referral"]
 
 
 if __name__ == "__main__":

@@ -332,24 +332,7 @@ async def test_an_imported_referral_moved_on_or_closed_or_never_current_sends_no
     never = _child(_episode("2025-09-01", "assessment"))
     closed = _child(_episode("2025-03-03", "assessment", current=True))
     await _import(api, _batch(never, closed))
-    day = date(2025, 3, 3)
-    case_id = episode_key(LA, closed["la_child_id"], day)
-    closure = CaseClosed(
-        case_id=case_id,
-        child_id=child_key(LA, closed["la_child_id"]),
-        team="north",
-        stepdown_id=module_key(LA, "closure", closed["la_child_id"], day, date(2025, 8, 1)),
-        kind="close",
-        referral_date=day,
-        closure_date=date(2025, 8, 1),
-        reason_for_closure=ReasonForClosure("RC2"),
-        referral_nfa=False,
-        assessed=True,
-        unmet_need=False,
-        actions=None,
-        closed_at=instant_on(date(2025, 8, 1)),
-    )
-    await _deliver(api, _imported(closure, str(case_id), date(2025, 8, 1)))
+    await _deliver(api, _imported_closure(closed, date(2025, 3, 3), date(2025, 8, 1)))
     for child in (moved_on, never, closed):
         number = nhs_number()
         await _nhs_number_recorded(api, child, 1, number)
@@ -365,6 +348,27 @@ def _imported(data: EventData, subject: str, day: date) -> Envelope[Any]:
     )
 
 
+def _imported_closure(child: dict[str, Any], referred: date, closed: date) -> Envelope[Any]:
+    """Step-down's imported ``case.closed`` of the child's episode referred on ``referred`` (RC2)."""
+    case_id = episode_key(LA, child["la_child_id"], referred)
+    closure = CaseClosed(
+        case_id=case_id,
+        child_id=child_key(LA, child["la_child_id"]),
+        team="north",
+        stepdown_id=module_key(LA, "closure", child["la_child_id"], referred, closed),
+        kind="close",
+        referral_date=referred,
+        closure_date=closed,
+        reason_for_closure=ReasonForClosure("RC2"),
+        referral_nfa=False,
+        assessed=True,
+        unmet_need=False,
+        actions=None,
+        closed_at=instant_on(closed),
+    )
+    return _imported(closure, str(case_id), closed)
+
+
 async def _deliver(api: Api, event: Envelope[Any]) -> None:
     for consumer in api.app.state.runtime.consumers:
         handler = consumer.handlers.get(event.type)
@@ -375,24 +379,8 @@ async def _deliver(api: Api, event: Envelope[Any]) -> None:
 async def test_an_imported_closure_is_shown_on_the_referral_with_its_real_date_and_reason(api: Api) -> None:
     child = _child(_episode("2020-02-03", "assessment"))
     await _import(api, _batch(child))
-    day = date(2020, 2, 3)
-    case_id = episode_key(LA, child["la_child_id"], day)
-    closure = CaseClosed(
-        case_id=case_id,
-        child_id=child_key(LA, child["la_child_id"]),
-        team="north",
-        stepdown_id=module_key(LA, "closure", child["la_child_id"], day, date(2020, 8, 1)),
-        kind="close",
-        referral_date=day,
-        closure_date=date(2020, 8, 1),
-        reason_for_closure=ReasonForClosure("RC2"),
-        referral_nfa=False,
-        assessed=True,
-        unmet_need=False,
-        actions=None,
-        closed_at=instant_on(date(2020, 8, 1)),
-    )
-    await _deliver(api, _imported(closure, str(case_id), date(2020, 8, 1)))
+    case_id = episode_key(LA, child["la_child_id"], date(2020, 2, 3))
+    await _deliver(api, _imported_closure(child, date(2020, 2, 3), date(2020, 8, 1)))
     row = (await db_fetch(api.settings, "SELECT closed_on, closure_reason FROM referrals WHERE case_id = $1", case_id))[0]
     assert (row["closed_on"], row["closure_reason"]) == (date(2020, 8, 1), "RC2")
 
